@@ -1,0 +1,159 @@
+// Package demo creates and seeds the demo commune, Malemort du Comtat, as
+// the parents' memento shows it, relative to today's date.
+package demo
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"espacefamille/app/accounts"
+	"espacefamille/app/calendar"
+	"espacefamille/tenants"
+)
+
+// The demo commune and its log-ins (demo only, printed at start).
+const (
+	Slug          = "malemort-du-comtat"
+	Name          = "Commune de Malemort du Comtat"
+	Zone          = "B"
+	AdminEmail    = "admin@malemort-du-comtat.example"
+	AdminPassword = "malemort-demo"
+	FamilyEmail   = "famille.x@example.org"
+	AdhesionCode  = "KUD31S77V7"
+)
+
+// Ensure creates the demo commune if it does not exist. It reports whether
+// it created it.
+func Ensure(ctx context.Context, reg *tenants.Registry, now time.Time) (bool, error) {
+	if _, err := reg.Commune(ctx, Slug); err == nil {
+		return false, nil
+	} else if !errors.Is(err, tenants.ErrNotFound) {
+		return false, err
+	}
+	_, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: Slug, Name: Name, Zone: Zone, AdminEmail: AdminEmail},
+		func(ctx context.Context, tx *sql.Tx, c tenants.Commune) error { return Seed(ctx, tx, now) })
+	if err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	return true, nil
+}
+
+// Seed fills a fresh commune database with the memento's data. It is
+// deterministic for a given day.
+func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	today := calendar.Today(now)
+	ts := now.UTC().Format(time.RFC3339)
+	exec := func(q string, args ...any) (int64, error) {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, fmt.Errorf("demo seed: %w\n%s", err, q)
+		}
+		return res.LastInsertId()
+	}
+
+	if _, err := exec(`INSERT INTO settings (key, value) VALUES ('sender_name', ?), ('address', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		Name, "Mairie, Place de la Mairie, 84570 Malemort-du-Comtat"); err != nil {
+		return err
+	}
+	family, err := exec(`INSERT INTO families (name, email, address, postal_code, city, qf_value, qf_valid_from, qf_valid_until, created_at)
+		VALUES ('FAMILLE X', ?, '1 chemin des Écoliers', '84570', 'Malemort-du-Comtat', 650, ?, ?, ?)`,
+		FamilyEmail, schoolYearStart(today).String(), schoolYearStart(today).AddDays(364).String(), ts)
+	if err != nil {
+		return err
+	}
+	if _, err := exec(`INSERT INTO guardians (family_id, civility, last_name, first_name, email, created_at)
+		VALUES (?, 'M', 'FAMILLE X', 'Y', ?, ?)`, family, FamilyEmail, ts); err != nil {
+		return err
+	}
+	school, err := exec(`INSERT INTO schools (name) VALUES ('École de Malemort du Comtat')`)
+	if err != nil {
+		return err
+	}
+	for _, first := range []string{"Fille", "Garçon"} {
+		if _, err := exec(`INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, class_name, created_at)
+			VALUES (?, ?, 'FAMILLE X', '2017-11-28', ?, '', ?)`, family, first, school, ts); err != nil {
+			return err
+		}
+	}
+	if _, err := exec(`INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, 'FAMILLE X', ?)`,
+		family, accounts.HashCode(AdhesionCode), ts); err != nil {
+		return err
+	}
+
+	cantine, err := exec(`INSERT INTO regies (name, mode, invoice_prefix, position, created_at)
+		VALUES ('REGIE CANTINE - prépaiement', 'prepaid', 'GM', 1, ?)`, ts)
+	if err != nil {
+		return err
+	}
+	garderie, err := exec(`INSERT INTO regies (name, mode, invoice_prefix, position, created_at)
+		VALUES ('REGIE GARDERIE - post-paiement', 'postpaid', 'GA', 2, ?)`, ts)
+	if err != nil {
+		return err
+	}
+	meals := calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)
+	for i, name := range []string{"REPAS CLASSIQUE ENFANT", "REPAS VEGETARIEN"} {
+		if _, err := exec(`INSERT INTO prestations (regie_id, name, kind, weekdays, exclusive_group, price_cents, capacity,
+				booking_deadline, cancel_deadline, position, created_at)
+			VALUES (?, ?, 'daily', ?, 'repas', 255, 120, 'workdays:2@10:00', 'workdays:2@10:00', ?, ?)`,
+			cantine, name, int(meals), i+1, ts); err != nil {
+			return err
+		}
+	}
+	if _, err := exec(`INSERT INTO prestations (regie_id, name, kind, forfait_period, weekdays, price_cents,
+			booking_deadline, cancel_deadline, position, created_at)
+		VALUES (?, 'GARDERIE MATIN ET SOIR', 'forfait', 'month', ?, 2500, 'days:7@12:00', 'days:7@12:00', 1, ?)`,
+		garderie, int(calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)), ts); err != nil {
+		return err
+	}
+
+	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
+	for _, h := range calendar.BundledHolidays(Zone) {
+		if !years[h.SchoolYear] {
+			continue
+		}
+		var resume any
+		if !h.Estimated {
+			resume = h.Until.String()
+		}
+		if _, err := exec(`INSERT INTO school_holidays (zone, school_year, description, first_day_off, resume_day, source)
+			VALUES (?, ?, ?, ?, ?, 'bundled')`, h.Zone, h.SchoolYear, h.Description, h.From.String(), resume); err != nil {
+			return err
+		}
+	}
+
+	hash, err := bcrypt.GenerateFromPassword([]byte(AdminPassword), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	if _, err := exec(`INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, 'Service scolaire', 'admin', ?, ?)`,
+		AdminEmail, string(hash), ts); err != nil {
+		return err
+	}
+	_, err = exec(`INSERT INTO news (title, body, published_from, created_at) VALUES (?, ?, ?, ?)`,
+		"Bienvenue sur votre espace famille",
+		"Vous pouvez désormais réserver la cantine et la garderie de vos enfants en ligne, payer vos réservations et retrouver vos factures.\n\nPensez à valider votre panier avant la date limite de réservation : deux jours ouvrés avant le repas, à 10h00.",
+		today.String(), ts)
+	return err
+}
+
+// schoolYear names the school year containing today, shifted by offset
+// years ("2026-2027"). A school year starts in September; August belongs to
+// the year that starts.
+func schoolYear(today calendar.Date, offset int) string {
+	start := schoolYearStart(today).Year() + offset
+	return fmt.Sprintf("%d-%d", start, start+1)
+}
+
+func schoolYearStart(today calendar.Date) calendar.Date {
+	y := today.Year()
+	if today.Month() < time.August {
+		y--
+	}
+	return calendar.DateOf(y, time.September, 1)
+}

@@ -1,0 +1,182 @@
+package mail
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Message is an email to be written to an outbox by Enqueue.
+type Message struct {
+	Kind     string // what the email is for, e.g. "invitation", "password_reset"
+	To       string // bare recipient address, e.g. "parent@example.fr"
+	ToName   string // recipient display name, may be empty
+	FromName string // sender display name, e.g. "Commune de Malemort du Comtat"
+	Subject  string
+	Text     string // plain-text body, required
+	HTML     string // HTML body, optional (the email is then text only)
+}
+
+// Row statuses of the outbox table.
+const (
+	StatusPending = "pending"
+	StatusSending = "sending"
+	StatusSent    = "sent"
+	StatusFailed  = "failed"
+)
+
+// ErrNotFound is returned by Get when no outbox row has the requested id.
+var ErrNotFound = errors.New("mail: outbox entry not found")
+
+// ErrInvalidMessage is wrapped by every validation error of Enqueue.
+var ErrInvalidMessage = errors.New("mail: invalid message")
+
+// timeLayout is the outbox's UTC timestamp format; it sorts lexically.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+
+// Validate reports the first problem that would keep m from being sent.
+func (m Message) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidMessage, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case strings.TrimSpace(m.Kind) == "":
+		return bad("kind is empty")
+	case strings.TrimSpace(m.Subject) == "":
+		return bad("subject is empty")
+	case strings.TrimSpace(m.Text) == "":
+		return bad("text body is empty")
+	}
+	for _, f := range [][2]string{{"kind", m.Kind}, {"to name", m.ToName}, {"from name", m.FromName}, {"subject", m.Subject}} {
+		if strings.ContainsAny(f[1], "\r\n") {
+			return bad("%s contains a line break", f[0])
+		}
+	}
+	addr, err := mail.ParseAddress(m.To)
+	if err != nil {
+		return bad("recipient %q is not a valid email address: %v", m.To, err)
+	}
+	if addr.Address != m.To || addr.Name != "" {
+		return bad("recipient %q must be a bare address (put the name in ToName)", m.To)
+	}
+	return nil
+}
+
+// Enqueue writes m as a pending outbox row inside the caller's transaction and
+// returns the row id; the email exists only if that transaction commits.
+func Enqueue(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	ts := formatTime(now)
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO outbox (kind, to_addr, to_name, from_name, subject, text_body, html_body,
+		                    status, attempts, next_attempt_at, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?)`,
+		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts)
+	if err != nil {
+		return 0, fmt.Errorf("mail: enqueue %s: %w", m.Kind, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("mail: enqueue %s: %w", m.Kind, err)
+	}
+	return id, nil
+}
+
+// Entry is one outbox row, as shown by the demo mailbox page.
+type Entry struct {
+	ID            int64
+	Kind          string
+	To            string
+	ToName        string
+	FromName      string
+	Subject       string
+	Text          string
+	HTML          string
+	Status        string // StatusPending, StatusSending, StatusSent or StatusFailed
+	Attempts      int
+	NextAttemptAt time.Time // for a 'sending' row: when it was claimed
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        time.Time // zero unless sent
+}
+
+// Querier is what List and Get read through: a *sql.DB or a *sql.Tx.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const entryColumns = `id, kind, to_addr, to_name, from_name, subject, text_body, html_body,
+	status, attempts, next_attempt_at, last_error, created_at, sent_at`
+
+// List returns up to limit outbox rows of any status, newest first
+// (limit <= 0 means 50; at most 500).
+func List(ctx context.Context, q Querier, limit int) ([]Entry, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 500)
+	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("mail: list outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mail: list outbox: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mail: list outbox: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns the outbox row with the given id, or ErrNotFound.
+func Get(ctx context.Context, q Querier, id int64) (Entry, error) {
+	e, err := scanEntry(q.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM outbox WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, ErrNotFound
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("mail: get outbox entry %d: %w", id, err)
+	}
+	return e, nil
+}
+
+func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
+	var (
+		e                 Entry
+		next, created     string
+		sentAt            sql.NullString
+		errNext, errCreat error
+	)
+	if err := row.Scan(&e.ID, &e.Kind, &e.To, &e.ToName, &e.FromName, &e.Subject, &e.Text, &e.HTML,
+		&e.Status, &e.Attempts, &next, &e.LastError, &created, &sentAt); err != nil {
+		return Entry{}, err
+	}
+	e.NextAttemptAt, errNext = parseTime(next)
+	e.CreatedAt, errCreat = parseTime(created)
+	if sentAt.Valid && sentAt.String != "" {
+		var errSent error
+		e.SentAt, errSent = parseTime(sentAt.String)
+		errNext = errors.Join(errNext, errSent)
+	}
+	if err := errors.Join(errNext, errCreat); err != nil {
+		return Entry{}, fmt.Errorf("row %d: bad timestamp: %w", e.ID, err)
+	}
+	return e, nil
+}

@@ -1,0 +1,108 @@
+package web
+
+import (
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/tenants"
+)
+
+// UserView is what the layout shows of the logged-in person.
+type UserView struct {
+	AccountID   int64
+	DisplayName string
+	FamilyID    int64 // 0 when the account has no adhesion in this commune
+	FamilyName  string
+}
+
+type userKey struct{}
+
+// SetUser records the logged-in person for the layout (accounts middleware).
+func SetUser(c *fiber.Ctx, u *UserView) { c.Locals(userKey{}, u) }
+
+// User returns the logged-in person, or nil.
+func User(c *fiber.Ctx) *UserView {
+	u, _ := c.Locals(userKey{}).(*UserView)
+	return u
+}
+
+// Page is the binding of every page: what the layout needs plus the page's
+// own Data.
+type Page struct {
+	Title   string
+	Commune *tenants.Commune
+	User    *UserView
+	Flash   []Flash
+	Tab     string // active tab of the family space
+	Demo    bool
+	csrf    string
+	prefix  string
+	// Data is the page's own content.
+	Data any
+}
+
+// URL builds a commune URL from a commune-relative path.
+func (p Page) URL(path string) string {
+	if path == "" || path[0] != '/' {
+		path = "/" + path
+	}
+	return p.prefix + path
+}
+
+// CSRFToken returns the page's anti-forgery token.
+func (p Page) CSRFToken() string { return p.csrf }
+
+// CSRFField returns the hidden input every form carries.
+func (p Page) CSRFField() template.HTML {
+	return template.HTML(`<input type="hidden" name="_csrf" value="` + template.HTMLEscapeString(p.csrf) + `">`)
+}
+
+type demoKey struct{}
+
+// Render renders page with the common data filled in from the request.
+func Render(c *fiber.Ctx, page, title string, data any) error {
+	return RenderStatus(c, fiber.StatusOK, page, title, data)
+}
+
+// RenderStatus is Render with an explicit HTTP status.
+func RenderStatus(c *fiber.Ctx, status int, page, title string, data any) error {
+	p := NewPage(c, title, data)
+	c.Status(status)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Render(page, p)
+}
+
+// NewPage builds the common binding of a page.
+func NewPage(c *fiber.Ctx, title string, data any) Page {
+	p := Page{Title: title, Data: data, User: User(c), Flash: TakeFlash(c)}
+	if t := tenants.From(c); t != nil {
+		com := t.Commune
+		p.Commune = &com
+		p.prefix = t.Prefix
+	}
+	p.csrf = CSRFToken(c)
+	p.Demo, _ = c.Locals(demoKey{}).(bool)
+	if tab, ok := c.Locals(tabKey{}).(string); ok {
+		p.Tab = tab
+	}
+	return p
+}
+
+type tabKey struct{}
+
+// SetTab marks the active tab of the family space.
+func SetTab(c *fiber.Ctx, tab string) { c.Locals(tabKey{}, tab) }
+
+// URL builds a URL of the request's commune (or a platform URL outside one).
+func URL(c *fiber.Ctx, path string) string {
+	if t := tenants.From(c); t != nil {
+		return t.URL(path)
+	}
+	return path
+}
+
+// RedirectTo answers a POST with 303 See Other to a commune-relative path.
+func RedirectTo(c *fiber.Ctx, path string) error {
+	return c.Redirect(URL(c, path), fiber.StatusSeeOther)
+}

@@ -1,0 +1,212 @@
+// Package web wires the Fiber application: middleware, errors, rendering,
+// CSRF, flash messages and the template helpers shared by every domain.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"espacefamille/templates"
+	"espacefamille/tenants"
+)
+
+// Config is what the web application needs.
+type Config struct {
+	Registry *tenants.Registry
+	Logger   *slog.Logger
+	Demo     bool // demo mode: built-in mailbox, demo banner
+	// PublicURL is the base URL of the node ("https://espacefamille.fr"),
+	// used for links in emails of communes reached by path.
+	PublicURL string
+	// Funcs adds template helpers to the defaults.
+	Funcs map[string]any
+}
+
+// Server is the web application: the Fiber app and what its handlers share.
+type Server struct {
+	App      *fiber.App
+	Registry *tenants.Registry
+	Views    *Views
+	Demo     bool
+	// PublicURL is the node's base URL, without a final slash.
+	PublicURL string
+	log       *slog.Logger
+	csrfKey   []byte
+	commune   fiber.Router
+	platform  fiber.Router
+}
+
+type serverKey struct{}
+
+// New builds the application. Domains then add their routes with
+// Commune() and Platform().
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	funcs := Funcs()
+	for k, v := range cfg.Funcs {
+		funcs[k] = v
+	}
+	views, err := NewViews(templates.FS, funcs)
+	if err != nil {
+		return nil, err
+	}
+	key, err := installationSecret(ctx, cfg.Registry.Platform(), "csrf")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key}
+	s.App = fiber.New(fiber.Config{
+		// Fiber reuses request buffers; Immutable copies every value
+		// (slugs, params, form values) that may outlive the handler.
+		Immutable:             true,
+		Views:                 views,
+		ErrorHandler:          s.errorHandler,
+		DisableStartupMessage: true,
+		BodyLimit:             8 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		AppName:               "espacefamille",
+	})
+	static, _ := fs.Sub(templates.FS, "static")
+
+	// Middleware order matters:
+	// 1. request id + access log (outermost, so it logs the final status);
+	// 2. recover (a panic becomes a French 500 page);
+	// 3. global routes that belong to no commune (health, static files);
+	// 4. the tenant binding (commune by host or path prefix, DB held open);
+	// 5. CSRF (needs the commune to scope its token);
+	// 6. the domain routes.
+	s.App.Use(s.requestContext)
+	s.App.Use(recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, e any) {
+			s.Logger(c).Error("panic", "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+		},
+	}))
+	s.App.Get("/healthz", s.healthz)
+	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	s.App.Use(cfg.Registry.Middleware())
+	s.App.Use(s.CSRF())
+	s.platform = s.App.Group(tenants.PlatformPrefix)
+	s.commune = s.App.Group("")
+	return s, nil
+}
+
+// Commune is the router of commune pages (paths relative to the commune).
+func (s *Server) Commune() fiber.Router { return s.commune }
+
+// Platform is the router of the platform's own pages (reached at "/").
+func (s *Server) Platform() fiber.Router { return s.platform }
+
+// Finish adds the final 404 handler; call it after every route is added.
+func (s *Server) Finish() {
+	s.App.Use(func(c *fiber.Ctx) error { return ErrNotFound })
+}
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+type requestIDKey struct{}
+
+// requestContext assigns the request id and writes one access-log line.
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	id := c.Get("X-Request-Id")
+	if !requestIDRE.MatchString(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Locals(requestIDKey{}, id)
+	c.Locals(serverKey{}, s)
+	c.Locals(demoKey{}, s.Demo)
+	c.Set("X-Request-Id", id)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	start := time.Now()
+	path := c.OriginalURL()
+	err := c.Next()
+	if err != nil {
+		if herr := s.App.ErrorHandler(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	if !strings.HasPrefix(path, "/static/") && path != "/healthz" {
+		s.Logger(c).Info("request", "method", c.Method(), "path", path,
+			"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds())
+	}
+	return nil
+}
+
+// RequestID returns the request's id.
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey{}).(string)
+	return id
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := s.Registry.Platform().R.PingContext(ctx); err != nil {
+		s.log.Error("healthz: platform database", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("indisponible\n")
+	}
+	return c.SendString("ok\n")
+}
+
+// installationSecret returns the named random secret of this installation,
+// creating it once.
+func installationSecret(ctx context.Context, db *tenants.DB, name string) ([]byte, error) {
+	var key []byte
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&key)
+		if errors.Is(err, sql.ErrNoRows) {
+			key = make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?)`, name, key)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: installation secret %s: %w", name, err)
+	}
+	return key, nil
+}
+
+// Secret returns another named installation secret (e.g. for signing links).
+func (s *Server) Secret(ctx context.Context, name string) ([]byte, error) {
+	return installationSecret(ctx, s.Registry.Platform(), name)
+}
+
+// CommuneURL is the absolute URL of a commune page, for emails: the
+// commune's first host name when it has one, else the node's URL and the
+// commune's path prefix.
+func (s *Server) CommuneURL(c tenants.Commune, path string) string {
+	if path == "" || path[0] != '/' {
+		path = "/" + path
+	}
+	if len(c.Hosts) > 0 {
+		return "https://" + c.Hosts[0] + path
+	}
+	return s.PublicURL + "/" + c.Slug + path
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"espacefamille/tenants"
+)
+
+// stringList is a repeatable flag (--host a --host b).
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+const communeUsage = `Usage: espacefamille commune <create|list|migrate> [flags]
+
+  create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E]
+  list     slug, name, status, schema version and size on disk of every commune
+  migrate  [--all | SLUG]: bring communes to this binary's schema
+`
+
+func cmdCommune(e env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, communeUsage)
+		return usagef("commune: missing subcommand")
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, communeUsage)
+		return nil
+	case "create":
+		return cmdCommuneCreate(e, args[1:])
+	case "list":
+		return cmdCommuneList(e, args[1:])
+	case "migrate":
+		return cmdCommuneMigrate(e, args[1:])
+	}
+	fmt.Fprint(e.stderr, communeUsage)
+	return usagef("commune: unknown subcommand %q", args[0])
+}
+
+func cmdCommuneCreate(e env, args []string) error {
+	fs := newFlags(e, "commune create", `commune create --slug S --name "…" [--host H]… [--zone A|B|C|Corse] [--admin-email E]`)
+	o := bind(fs, e.getenv, "data")
+	slug := fs.String("slug", "", "identifier: 3–63 lowercase letters, digits and hyphens (also the URL path)")
+	name := fs.String("name", "", `display name, e.g. "Commune de Malemort du Comtat"`)
+	zone := fs.String("zone", "B", "school-holiday zone: A, B, C or Corse")
+	admin := fs.String("admin-email", "", "email of the commune's first administrator")
+	var hosts stringList
+	fs.Var(&hosts, "host", "host name serving this commune (repeatable)")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("commune create: unexpected argument %q", fs.Arg(0))
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	n := tenants.NewCommune{Slug: *slug, Name: *name, Hosts: hosts, Zone: *zone, AdminEmail: *admin}
+	// Validate before touching the data directory: bad arguments create nothing.
+	if err := tenants.ValidateNew(n); err != nil {
+		return err
+	}
+	reg, err := openRegistry(e, *o["data"], 1, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	c, err := reg.CreateCommune(e.ctx, n, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "commune %s created: %s (zone %s)\n", c.Slug, c.Name, c.Zone)
+	fmt.Fprintf(e.stdout, "  served at /%s/", c.Slug)
+	for _, h := range c.Hosts {
+		fmt.Fprintf(e.stdout, " and https://%s/", h)
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+func cmdCommuneList(e env, args []string) error {
+	fs := newFlags(e, "commune list", "commune list [--data DIR]")
+	o := bind(fs, e.getenv, "data")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if err := dataDirExists(*o["data"]); err != nil {
+		return err
+	}
+	reg, err := openRegistry(e, *o["data"], 1, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	list, err := reg.Communes(e.ctx)
+	if err != nil {
+		return err
+	}
+	latest, _ := tenants.CommuneSchema.Latest()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SLUG\tNAME\tSTATUS\tSCHEMA\tSIZE\tHOSTS")
+	for _, c := range list {
+		info := reg.Inspect(e.ctx, c)
+		schema := fmt.Sprintf("%d/%d", info.SchemaVersion, latest)
+		if info.Err != nil {
+			schema = "error: " + info.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Slug, c.Name, c.Status, schema, humanBytes(info.SizeBytes), strings.Join(c.Hosts, " "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d commune(s)\n", len(list))
+	return nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func cmdCommuneMigrate(e env, args []string) error {
+	fs := newFlags(e, "commune migrate", "commune migrate [--all | SLUG…] [--data DIR]")
+	o := bind(fs, e.getenv, "data")
+	all := fs.Bool("all", false, "migrate every commune")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if *all == (fs.NArg() > 0) {
+		return usagef("commune migrate: give either --all or one or more slugs")
+	}
+	if err := dataDirExists(*o["data"]); err != nil {
+		return err
+	}
+	reg, err := openRegistry(e, *o["data"], 1, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	slugs := fs.Args()
+	if *all {
+		list, err := reg.Communes(e.ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			slugs = append(slugs, c.Slug)
+		}
+	} else {
+		for _, s := range slugs {
+			if _, err := reg.Commune(e.ctx, s); err != nil {
+				return fmt.Errorf("%w: %s", err, s)
+			}
+		}
+	}
+	results := reg.MigrateCommunes(e.ctx, slugs, func(done, total int, r tenants.MigrateResult) {
+		status := fmt.Sprintf("%d → %d", r.From, r.To)
+		if r.From == r.To && r.Err == nil {
+			status += " (already current)"
+		}
+		if r.Err != nil {
+			status = "FAILED, stays at " + fmt.Sprint(r.To) + ": " + r.Err.Error()
+		}
+		fmt.Fprintf(e.stdout, "[%d/%d] %s: %s\n", done, total, r.Slug, status)
+	})
+	var migrated, current, failed int
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			failed++
+		case r.From == r.To:
+			current++
+		default:
+			migrated++
+		}
+	}
+	fmt.Fprintf(e.stdout, "summary: %d migrated, %d already current, %d failed (of %d)\n", migrated, current, failed, len(results))
+	if failed > 0 {
+		return errors.New("some communes failed to migrate; they stay at their previous version")
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// option is one configuration value: its flag, its environment variable,
+// its default and its validation.
+type option struct {
+	flag, env, def, usage string
+	check                 func(string) error
+}
+
+// options is the one table of configuration shared by the subcommands.
+var options = map[string]option{
+	"data":       {"data", "ESPACEFAMILLE_DATA", "./data", "data directory (platform.db and communes/)", nonEmpty},
+	"addr":       {"addr", "ESPACEFAMILLE_ADDR", ":8080", "listen address", nonEmpty},
+	"cache-size": {"cache-size", "ESPACEFAMILLE_CACHE_SIZE", "256", "maximum number of commune databases kept open", positiveInt},
+	"public-url": {"public-url", "ESPACEFAMILLE_PUBLIC_URL", "", "public base URL used in emails (default http://localhost<addr>)", httpURL},
+	"log-level":  {"log-level", "ESPACEFAMILLE_LOG_LEVEL", "info", "log level: debug, info, warn, error", logLevel},
+	"log-format": {"log-format", "ESPACEFAMILLE_LOG_FORMAT", "text", "log format: text or json", oneOf("text", "json")},
+}
+
+// bind declares the named options on fs, defaulting from the environment.
+func bind(fs *flag.FlagSet, getenv func(string) string, names ...string) map[string]*string {
+	out := map[string]*string{}
+	for _, n := range names {
+		o := options[n]
+		def := o.def
+		if v := getenv(o.env); v != "" {
+			def = v
+		}
+		out[n] = fs.String(o.flag, def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
+	}
+	return out
+}
+
+// validate checks every bound option.
+func validate(vals map[string]*string) error {
+	for n, v := range vals {
+		if err := options[n].check(*v); err != nil {
+			return fmt.Errorf("--%s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func nonEmpty(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return fmt.Errorf("must not be empty")
+	}
+	return nil
+}
+
+func positiveInt(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return fmt.Errorf("must be a whole number between 1 and 1000000, got %q", s)
+	}
+	return nil
+}
+
+func httpURL(s string) error {
+	if s == "" || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+		return nil
+	}
+	return fmt.Errorf("must start with http:// or https://, got %q", s)
+}
+
+func logLevel(s string) error {
+	var l slog.Level
+	return l.UnmarshalText([]byte(s))
+}
+
+func oneOf(vals ...string) func(string) error {
+	return func(s string) error {
+		for _, v := range vals {
+			if s == v {
+				return nil
+			}
+		}
+		return fmt.Errorf("must be one of %s, got %q", strings.Join(vals, ", "), s)
+	}
+}

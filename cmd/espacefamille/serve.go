@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"espacefamille/app"
+	"espacefamille/app/demo"
+	"espacefamille/tenants"
+)
+
+func cmdServe(e env, args []string) error {
+	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
+	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	return serve(e, o, false)
+}
+
+func cmdDemo(e env, args []string) error {
+	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
+	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
+	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("demo: unexpected argument %q", fs.Arg(0))
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	o["data"] = o["data-demo"]
+	delete(o, "data-demo")
+	return serve(e, o, true)
+}
+
+// serve is the start-up sequence: logger → registry → (demo seed) →
+// application → listen → graceful shutdown when ctx ends.
+func serve(e env, o map[string]*string, demoMode bool) error {
+	log := newLogger(e.stderr, *o["log-level"], *o["log-format"])
+	reg, err := openRegistry(e, *o["data"], atoi(*o["cache-size"]), log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := reg.Close(); err != nil {
+			log.Error("close databases", "err", err)
+		}
+	}()
+	if demoMode {
+		created, err := demo.Ensure(e.ctx, reg, time.Now())
+		if err != nil {
+			return err
+		}
+		if created {
+			log.Info("demo commune created", "commune", demo.Slug)
+		}
+	}
+	ln, err := net.Listen("tcp", *o["addr"])
+	if err != nil {
+		return usagef("cannot listen on %s: %v", *o["addr"], err)
+	}
+	base := publicURL(*o["public-url"], ln.Addr())
+	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode)
+	if demoMode {
+		printDemo(e, base)
+	} else {
+		printCommunes(e, reg, base)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.App.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-e.ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	if err := srv.App.ShutdownWithTimeout(30 * time.Second); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	<-errc
+	log.Info("stopped")
+	return nil
+}
+
+func publicURL(configured string, addr net.Addr) string {
+	if configured != "" {
+		return strings.TrimSuffix(configured, "/")
+	}
+	host := "localhost"
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return fmt.Sprintf("http://%s:%d", host, tcp.Port)
+	}
+	return "http://" + host
+}
+
+func printDemo(e env, base string) {
+	fmt.Fprintf(e.stdout, `
+Espace Famille – démonstration
+  Portail des familles : %[1]s/%[2]s/
+  Administrateur       : %[3]s / %[4]s
+  Famille du mémento   : FAMILLE X, code d'adhésion %[5]s
+`, base, demo.Slug, demo.AdminEmail, demo.AdminPassword, demo.AdhesionCode)
+}
+
+func printCommunes(e env, reg *tenants.Registry, base string) {
+	list, err := reg.Communes(context.WithoutCancel(e.ctx))
+	if err != nil {
+		slog.Error("list communes", "err", err)
+		return
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "No commune yet: create one with `espacefamille commune create`.")
+		return
+	}
+	for i, c := range list {
+		if i == 10 {
+			fmt.Fprintf(e.stdout, "  … and %d more\n", len(list)-10)
+			break
+		}
+		fmt.Fprintf(e.stdout, "  %s: %s/%s/\n", c.Name, base, c.Slug)
+	}
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDemoServesAndStopsGracefully runs `demo` then `serve` on the same
+// data directory with a second commune, as the README describes.
+func TestDemoServesAndStopsGracefully(t *testing.T) {
+	data := t.TempDir()
+	envv := map[string]string{}
+	start := func(args ...string) (base string, stop func() int, logs *syncBuffer) {
+		ctx, cancel := context.WithCancel(context.Background())
+		out, errs := &syncBuffer{}, &syncBuffer{}
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, args, out, errs, func(k string) string { return envv[k] })
+		}()
+		re := regexp.MustCompile(`http://localhost:\d+`)
+		deadline := time.Now().Add(20 * time.Second)
+		for base == "" {
+			if time.Now().After(deadline) {
+				cancel()
+				t.Fatalf("server did not start:\n%s\n%s", out.String(), errs.String())
+			}
+			select {
+			case code := <-done:
+				t.Fatalf("server exited with %d:\n%s\n%s", code, out.String(), errs.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+			base = re.FindString(out.String())
+		}
+		return base, func() int { cancel(); return <-done }, errs
+	}
+	get := func(url string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Accept", "text/html")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	base, stop, _ := start("demo", "--addr", "127.0.0.1:0", "--data", data)
+	if status, body := get(base + "/malemort-du-comtat/"); status != 200 ||
+		!strings.Contains(body, "Commune de Malemort du Comtat") || !strings.Contains(body, "L'actualité Famille") ||
+		!strings.Contains(body, "Bienvenue sur votre espace famille") || !strings.Contains(body, "Je me connecte") {
+		t.Fatalf("demo home: %d\n%s", status, body)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("demo exit code %d", code)
+	}
+
+	if code, out, errs := cli(t, envv, "commune", "create", "--data", data, "--slug", "mazan", "--name", "Commune de Mazan"); code != 0 {
+		t.Fatalf("create: %s %s", out, errs)
+	}
+	base, stop, logs := start("serve", "--addr", "127.0.0.1:0", "--data", data)
+	for path, want := range map[string]string{
+		"/malemort-du-comtat/": "Commune de Malemort du Comtat",
+		"/mazan/":              "Commune de Mazan",
+	} {
+		if status, body := get(base + path); status != 200 || !strings.Contains(body, want) {
+			t.Fatalf("%s: %d\n%s", path, status, body)
+		}
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exit code %d", code)
+	}
+	for _, want := range []string{"shutting down", "stopped", "commune=mazan", "request_id="} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs miss %q:\n%s", want, logs.String())
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package tenants
+
+import (
+	"container/list"
+	"context"
+	"sync"
+)
+
+// Cache keeps at most max commune databases open, least recently used
+// first out. A handle in use is never closed: Acquire counts its users and
+// an evicted handle is closed when the last one releases it. When every
+// slot is in use, Acquire waits for one to be released.
+type Cache struct {
+	open func(ctx context.Context, slug string) (*DB, error)
+	max  int
+
+	mu      sync.Mutex
+	lru     *list.List // of *cacheEntry; front is most recently used
+	items   map[string]*cacheEntry
+	changed chan struct{} // closed and replaced whenever a slot may free up
+}
+
+type cacheEntry struct {
+	slug  string
+	db    *DB
+	err   error
+	ready chan struct{} // closed once db or err is set
+	refs  int
+	elem  *list.Element
+	gone  bool // removed from the cache; close when refs reaches 0
+}
+
+// NewCache returns a cache of at most max open handles (256 if max <= 0).
+func NewCache(max int, open func(ctx context.Context, slug string) (*DB, error)) *Cache {
+	if max <= 0 {
+		max = 256
+	}
+	return &Cache{open: open, max: max, lru: list.New(), items: map[string]*cacheEntry{}, changed: make(chan struct{})}
+}
+
+// Acquire returns the open handle of slug, opening it if needed (once, even
+// under concurrent calls), and a release function to call when done.
+func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
+	for {
+		c.mu.Lock()
+		if e, ok := c.items[slug]; ok {
+			e.refs++
+			c.lru.MoveToFront(e.elem)
+			c.mu.Unlock()
+			select {
+			case <-e.ready:
+			case <-ctx.Done():
+				c.release(e)
+				return nil, nil, ctx.Err()
+			}
+			if e.err != nil {
+				err := e.err
+				c.release(e)
+				return nil, nil, err
+			}
+			return e.db, c.releaser(e), nil
+		}
+		var victim *cacheEntry
+		if len(c.items) >= c.max {
+			victim = c.evictLocked()
+			if victim == nil {
+				wait := c.changed
+				c.mu.Unlock()
+				select {
+				case <-wait:
+					continue
+				case <-ctx.Done():
+					return nil, nil, ctx.Err()
+				}
+			}
+		}
+		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1}
+		e.elem = c.lru.PushFront(e)
+		c.items[slug] = e
+		c.mu.Unlock()
+
+		if victim != nil {
+			_ = victim.db.Close()
+		}
+		db, err := c.open(ctx, slug)
+		c.mu.Lock()
+		e.db, e.err = db, err
+		close(e.ready)
+		if err != nil {
+			c.removeLocked(e)
+		}
+		c.mu.Unlock()
+		if err != nil {
+			c.release(e)
+			return nil, nil, err
+		}
+		return db, c.releaser(e), nil
+	}
+}
+
+func (c *Cache) releaser(e *cacheEntry) func() {
+	var once sync.Once
+	return func() { once.Do(func() { c.release(e) }) }
+}
+
+func (c *Cache) release(e *cacheEntry) {
+	c.mu.Lock()
+	e.refs--
+	closeIt := e.refs == 0 && e.gone && e.db != nil
+	c.notifyLocked()
+	c.mu.Unlock()
+	if closeIt {
+		_ = e.db.Close()
+	}
+}
+
+// evictLocked removes the least recently used idle, ready entry and returns
+// it for closing, or nil when every entry is in use.
+func (c *Cache) evictLocked() *cacheEntry {
+	for el := c.lru.Back(); el != nil; el = el.Prev() {
+		e := el.Value.(*cacheEntry)
+		if e.refs == 0 && e.db != nil {
+			c.removeLocked(e)
+			return e
+		}
+	}
+	return nil
+}
+
+func (c *Cache) removeLocked(e *cacheEntry) {
+	if e.gone {
+		return
+	}
+	e.gone = true
+	c.lru.Remove(e.elem)
+	delete(c.items, e.slug)
+	c.notifyLocked()
+}
+
+func (c *Cache) notifyLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// Evict closes slug's handle now if idle, or as soon as its last user
+// releases it (used before a file is migrated, replaced or deleted).
+func (c *Cache) Evict(slug string) {
+	c.mu.Lock()
+	e, ok := c.items[slug]
+	var closeIt bool
+	if ok {
+		c.removeLocked(e)
+		closeIt = e.refs == 0 && e.db != nil
+	}
+	c.mu.Unlock()
+	if closeIt {
+		_ = e.db.Close()
+	}
+}
+
+// Len returns the number of handles currently held open or opening.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+// Close closes every idle handle and marks the others to close on release.
+func (c *Cache) Close() {
+	c.mu.Lock()
+	var idle []*cacheEntry
+	for _, e := range c.items {
+		c.removeLocked(e)
+		if e.refs == 0 && e.db != nil {
+			idle = append(idle, e)
+		}
+	}
+	c.mu.Unlock()
+	for _, e := range idle {
+		_ = e.db.Close()
+	}
+}

@@ -1,0 +1,241 @@
+package tenants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CreateCommune validates n, creates and migrates the commune's file, then
+// registers it, so that a failure at any step leaves nothing behind. init,
+// when not nil, runs in one transaction on the new file before it is
+// registered (settings, seed data).
+func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ctx context.Context, tx *sql.Tx, c Commune) error) (Commune, error) {
+	n, err := n.normalize()
+	if err != nil {
+		return Commune{}, err
+	}
+	if err := r.checkFree(ctx, n); err != nil {
+		return Commune{}, err
+	}
+	final := r.CommunePath(n.Slug)
+	if _, err := os.Stat(final); err == nil {
+		return Commune{}, fmt.Errorf("%w (le fichier %s existe déjà)", ErrDuplicateSlug, final)
+	}
+	tmp := final + ".creating"
+	cleanup := func() {
+		for _, suffix := range []string{"", "-wal", "-shm", ".migrate-lock"} {
+			os.Remove(tmp + suffix)
+		}
+	}
+	cleanup()
+	now := time.Now().UTC().Truncate(time.Second)
+	c := Commune{Slug: n.Slug, Name: n.Name, Hosts: n.Hosts, Status: StatusActive, Zone: n.Zone, AdminEmail: n.AdminEmail, CreatedAt: now}
+
+	db, err := OpenDB(tmp, OpenOptions{Create: true, ReadConns: 1})
+	if err != nil {
+		cleanup()
+		return Commune{}, err
+	}
+	if _, _, err = CommuneSchema.Migrate(ctx, tmp); err == nil {
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO settings (key, value) VALUES ('name', ?), ('zone', ?), ('contact_email', ?), ('created_at', ?)`,
+				c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339)); err != nil {
+				return fmt.Errorf("settings: %w", err)
+			}
+			if init != nil {
+				return init(ctx, tx, c)
+			}
+			return nil
+		})
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		cleanup()
+		return Commune{}, fmt.Errorf("tenants: create %s: %w", n.Slug, err)
+	}
+
+	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at) VALUES (?, ?, 'active', ?, ?, ?)`,
+			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339))
+		if err != nil {
+			if isUnique(err) {
+				return ErrDuplicateSlug
+			}
+			return err
+		}
+		c.ID, _ = res.LastInsertId()
+		for _, h := range c.Hosts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
+				if isUnique(err) {
+					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
+				}
+				return err
+			}
+		}
+		// Rename inside the transaction: if it fails, the row is rolled back.
+		if err := os.Rename(tmp, final); err != nil {
+			return fmt.Errorf("install file: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		cleanup()
+		if _, statErr := os.Stat(final); statErr == nil && !errors.Is(err, ErrDuplicateSlug) {
+			// The commit itself failed after the rename.
+			os.Remove(final)
+		}
+		return Commune{}, err
+	}
+	os.Remove(tmp + ".migrate-lock")
+	r.forget()
+	return c, nil
+}
+
+// checkFree refuses a slug or host name already registered.
+func (r *Registry) checkFree(ctx context.Context, n NewCommune) error {
+	if _, err := r.Commune(ctx, n.Slug); err == nil {
+		return ErrDuplicateSlug
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	for _, h := range n.Hosts {
+		if _, err := r.communeByHost(ctx, h); err == nil {
+			return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// SetStatus suspends or reactivates a commune.
+func (r *Registry) SetStatus(ctx context.Context, slug, status string) error {
+	if status != StatusActive && status != StatusSuspended {
+		return &ValidationError{"status", "statut inconnu"}
+	}
+	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE communes SET status = ? WHERE slug = ?`, status, slug)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	r.forget()
+	return err
+}
+
+// Info is what `commune list` shows of one commune's file.
+type Info struct {
+	Commune
+	SchemaVersion int64
+	SizeBytes     int64
+	Err           error
+}
+
+// Inspect reads a commune's schema version and size on disk without
+// migrating it.
+func (r *Registry) Inspect(ctx context.Context, c Commune) Info {
+	info := Info{Commune: c}
+	path := r.CommunePath(c.Slug)
+	for _, suffix := range []string{"", "-wal"} {
+		if st, err := os.Stat(path + suffix); err == nil {
+			info.SizeBytes += st.Size()
+		} else if suffix == "" {
+			info.Err = err
+			return info
+		}
+	}
+	db, err := OpenDB(path, OpenOptions{ReadConns: 1})
+	if err != nil {
+		info.Err = err
+		return info
+	}
+	defer db.Close()
+	info.SchemaVersion, info.Err = Version(ctx, db.R)
+	return info
+}
+
+// MigrateResult is the outcome of migrating one commune.
+type MigrateResult struct {
+	Slug     string
+	From, To int64
+	Err      error
+}
+
+// MigrateCommunes brings the given communes up to the latest schema, in
+// parallel over the machine's cores. Each commune migrates on its own; one
+// that fails is reported and stays at its last good version. progress is
+// called once per commune, in completion order, from one goroutine at a
+// time.
+func (r *Registry) MigrateCommunes(ctx context.Context, slugs []string, progress func(done, total int, res MigrateResult)) []MigrateResult {
+	results := make([]MigrateResult, len(slugs))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	workers := min(runtime.GOMAXPROCS(0)*2, max(len(slugs), 1))
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				res := r.migrateOne(ctx, slugs[i])
+				results[i] = res
+				mu.Lock()
+				done++
+				if progress != nil {
+					progress(done, len(slugs), res)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range slugs {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for i := range results {
+		if results[i].Slug == "" {
+			results[i] = MigrateResult{Slug: slugs[i], Err: ctx.Err()}
+		}
+	}
+	return results
+}
+
+func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
+	res := MigrateResult{Slug: slug}
+	if _, err := r.Commune(ctx, slug); err != nil {
+		res.Err = err
+		return res
+	}
+	path := r.CommunePath(slug)
+	if _, err := os.Stat(path); err != nil {
+		res.Err = err
+		return res
+	}
+	// A handle opened by this process would keep serving the old schema's
+	// prepared state; close it first (it reopens on the next request).
+	r.cache.Evict(slug)
+	res.From, res.To, res.Err = CommuneSchema.Migrate(ctx, path)
+	return res
+}

@@ -1,0 +1,254 @@
+// Package tenants owns the platform registry of communes and the
+// per-commune SQLite files: where they live, how they are opened, cached,
+// migrated, and how a request is bound to exactly one of them.
+package tenants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configures Open.
+type Options struct {
+	DataDir   string       // holds platform.db and communes/
+	MaxOpen   int          // bound of the open-handle cache (default 256)
+	Logger    *slog.Logger // default slog.Default()
+	ReadConns int          // read pool size per commune (default 4)
+	// ResolveTTL is how long a resolved commune is trusted before the
+	// platform database is read again (default 5s), so that a suspension
+	// made by another process is seen quickly.
+	ResolveTTL time.Duration
+}
+
+// Registry is the platform database plus the cache of commune databases.
+type Registry struct {
+	dir      string
+	platform *DB
+	cache    *Cache
+	log      *slog.Logger
+	opt      Options
+
+	mu     sync.RWMutex
+	bySlug map[string]cachedCommune
+	byHost map[string]cachedCommune
+}
+
+type cachedCommune struct {
+	c  Commune
+	at time.Time
+}
+
+// Open creates the data directory if needed, migrates and opens the
+// platform database, and prepares the commune cache.
+func Open(ctx context.Context, opt Options) (*Registry, error) {
+	if opt.DataDir == "" {
+		return nil, errors.New("tenants: no data directory")
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.ResolveTTL <= 0 {
+		opt.ResolveTTL = 5 * time.Second
+	}
+	if err := os.MkdirAll(filepath.Join(opt.DataDir, "communes"), 0o750); err != nil {
+		return nil, fmt.Errorf("tenants: data directory: %w", err)
+	}
+	path := filepath.Join(opt.DataDir, "platform.db")
+	// Create the file before migrating it through the migration pool.
+	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4})
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := PlatformSchema.Migrate(ctx, path); err != nil {
+		pdb.Close()
+		return nil, fmt.Errorf("tenants: platform database: %w", err)
+	}
+	r := &Registry{
+		dir: opt.DataDir, platform: pdb, log: opt.Logger, opt: opt,
+		bySlug: map[string]cachedCommune{}, byHost: map[string]cachedCommune{},
+	}
+	r.cache = NewCache(opt.MaxOpen, r.openCommune)
+	return r, nil
+}
+
+// Platform returns the platform database (accounts, communes, outbox).
+func (r *Registry) Platform() *DB { return r.platform }
+
+// DataDir returns the data directory.
+func (r *Registry) DataDir() string { return r.dir }
+
+// Cache returns the commune handle cache.
+func (r *Registry) Cache() *Cache { return r.cache }
+
+// Close closes every commune handle and the platform database.
+func (r *Registry) Close() error {
+	r.cache.Close()
+	return r.platform.Close()
+}
+
+// CommunePath returns the file of the commune slug.
+func (r *Registry) CommunePath(slug string) string {
+	return filepath.Join(r.dir, "communes", slug+".db")
+}
+
+// ErrSchemaBehind means a commune file could not be brought to the
+// binary's schema; the commune is not served until it is.
+var ErrSchemaBehind = errors.New("commune database schema is behind and its migration failed")
+
+// openCommune opens slug's file and makes sure its schema is current,
+// migrating it when a newer binary meets an older file.
+func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
+	path := r.CommunePath(slug)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	}
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns})
+	if err != nil {
+		return nil, err
+	}
+	v, err := Version(ctx, db.R)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	}
+	latest, err := CommuneSchema.Latest()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if v < latest {
+		from, to, err := CommuneSchema.Migrate(ctx, path)
+		if err != nil {
+			db.Close()
+			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
+			return nil, fmt.Errorf("%w: %s: %v", ErrSchemaBehind, slug, err)
+		}
+		r.log.Info("commune migrated", "commune", slug, "from", from, "to", to)
+	} else if v > latest {
+		db.Close()
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, ErrNewerSchema)
+	}
+	return db, nil
+}
+
+// Acquire returns slug's open database and a release function.
+func (r *Registry) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
+	return r.cache.Acquire(ctx, slug)
+}
+
+// WithCommune runs fn with slug's database held open.
+func (r *Registry) WithCommune(ctx context.Context, slug string, fn func(*DB) error) error {
+	db, release, err := r.Acquire(ctx, slug)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn(db)
+}
+
+const communeColumns = `c.id, c.slug, c.name, c.status, c.zone, c.admin_email, c.created_at,
+	COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), '')`
+
+func scanCommune(row interface{ Scan(...any) error }) (Commune, error) {
+	var c Commune
+	var created, hosts string
+	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.Status, &c.Zone, &c.AdminEmail, &created, &hosts); err != nil {
+		return c, err
+	}
+	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	if hosts != "" {
+		c.Hosts = strings.Fields(hosts)
+	}
+	return c, nil
+}
+
+// Communes lists every commune, ordered by slug.
+func (r *Registry) Communes(ctx context.Context) ([]Commune, error) {
+	rows, err := r.platform.R.QueryContext(ctx, `SELECT `+communeColumns+` FROM communes c ORDER BY c.slug`)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: list communes: %w", err)
+	}
+	defer rows.Close()
+	var out []Commune
+	for rows.Next() {
+		c, err := scanCommune(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Commune loads one commune by slug from the platform database.
+func (r *Registry) Commune(ctx context.Context, slug string) (Commune, error) {
+	c, err := scanCommune(r.platform.R.QueryRowContext(ctx,
+		`SELECT `+communeColumns+` FROM communes c WHERE c.slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// communeByHost loads the commune a host name is registered to.
+func (r *Registry) communeByHost(ctx context.Context, host string) (Commune, error) {
+	c, err := scanCommune(r.platform.R.QueryRowContext(ctx,
+		`SELECT `+communeColumns+` FROM communes c JOIN commune_hosts x ON x.commune_id = c.id WHERE x.host = ?`, host))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	return c, err
+}
+
+// BySlug resolves a slug through a short-lived in-memory cache.
+func (r *Registry) BySlug(ctx context.Context, slug string) (Commune, error) {
+	return r.resolve(ctx, r.bySlug, slug, r.Commune)
+}
+
+// ByHost resolves a host name through a short-lived in-memory cache.
+func (r *Registry) ByHost(ctx context.Context, host string) (Commune, error) {
+	return r.resolve(ctx, r.byHost, host, r.communeByHost)
+}
+
+func (r *Registry) resolve(ctx context.Context, m map[string]cachedCommune, key string,
+	load func(context.Context, string) (Commune, error)) (Commune, error) {
+	now := time.Now()
+	r.mu.RLock()
+	cc, ok := m[key]
+	r.mu.RUnlock()
+	if ok && now.Sub(cc.at) < r.opt.ResolveTTL {
+		return cc.c, nil
+	}
+	c, err := load(ctx, key)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			r.mu.Lock()
+			delete(m, key)
+			r.mu.Unlock()
+		}
+		return c, err
+	}
+	r.mu.Lock()
+	if len(m) > 100_000 { // bound memory against floods of distinct keys
+		clear(m)
+	}
+	m[strings.Clone(key)] = cachedCommune{c: c, at: now}
+	r.mu.Unlock()
+	return c, nil
+}
+
+// forget drops every cached resolution (after a change to the registry).
+func (r *Registry) forget() {
+	r.mu.Lock()
+	clear(r.bySlug)
+	clear(r.byHost)
+	r.mu.Unlock()
+}
