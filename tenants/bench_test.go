@@ -51,7 +51,7 @@ func BenchmarkColdOpen(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := tenants.Version(ctx, db.R); err != nil {
+		if _, err := tenants.Version(ctx, db.W); err != nil {
 			b.Fatal(err)
 		}
 		db.Close()

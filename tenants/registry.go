@@ -114,7 +114,9 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := Version(ctx, db.R)
+	// Read through the writer, already connected by OpenDB: the read pool
+	// connects lazily, so a cold open parses the schema once, not twice.
+	v, err := Version(ctx, db.W)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -327,5 +328,40 @@ func TestSuspendedAndUnknown(t *testing.T) {
 	}
 	if _, err := reg.BySlug(ctx, "nowhere"); !errors.Is(err, tenants.ErrNotFound) {
 		t.Fatalf("unknown slug resolves: %v", err)
+	}
+}
+
+func TestBackupIsAConsistentCopy(t *testing.T) {
+	reg := openRegistry(t, 8)
+	createCommune(t, reg, "caromb")
+	ctx := context.Background()
+	err := reg.WithCommune(ctx, "caromb", func(db *tenants.DB) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO closures (day, reason, created_at) VALUES ('2026-12-24', 'Réveillon', 'now')`)
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path, err := reg.Backup(ctx, "caromb", dir, time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(path) != "caromb-20261125T180000Z.db" {
+		t.Fatalf("backup name %s", path)
+	}
+	db, err := tenants.OpenDB(path, tenants.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var reason string
+	if err := db.R.QueryRow(`SELECT reason FROM closures WHERE day = '2026-12-24'`).Scan(&reason); err != nil || reason != "Réveillon" {
+		t.Fatalf("backup content: %q %v", reason, err)
+	}
+	if _, err := reg.Backup(ctx, "inconnue", dir, time.Now()); !errors.Is(err, tenants.ErrNotFound) {
+		t.Fatalf("unknown commune: %v", err)
 	}
 }

@@ -56,6 +56,8 @@ func TestCommuneCommands(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"migrate unknown commune", []string{"commune", "migrate", "gordes"}, 2, "commune introuvable: gordes"},
 		{"migrate needs a target", []string{"commune", "migrate"}, 2, "either --all or one or more slugs"},
+		{"backup needs a destination", []string{"commune", "backup", "--all"}, 2, "--to DIR is required"},
+		{"backup unknown commune", []string{"commune", "backup", "--to", "/nonexistent-dir", "gordes"}, 2, "commune introuvable: gordes"},
 		{"bad cache size", []string{"serve", "--cache-size", "0"}, 2, "--cache-size"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -73,6 +75,11 @@ func TestCommuneCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "malemort-du-comtat") || !strings.Contains(out, "Commune de Malemort du Comtat") ||
 		!strings.Contains(out, "active") || !strings.Contains(out, "famille.malemort.example") || !strings.Contains(out, "1 commune(s)") {
 		t.Fatalf("list: %d\n%s", code, out)
+	}
+	backups := t.TempDir()
+	code, out, _ = cli(t, envv, "commune", "backup", "--all", "--to", backups)
+	if code != 0 || !strings.Contains(out, "[1/1] malemort-du-comtat: "+backups) || !strings.Contains(out, "summary: 1 backed up, 0 failed") {
+		t.Fatalf("backup: %d\n%s", code, out)
 	}
 	code, out, _ = cli(t, envv, "commune", "migrate", "--all")
 	if code != 0 || !strings.Contains(out, "[1/1] malemort-du-comtat") || !strings.Contains(out, "summary: 0 migrated, 1 already current, 0 failed") {
@@ -95,6 +102,7 @@ func TestHelpEverywhere(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"commune", "--help"},
 		{"commune", "create", "--help"}, {"commune", "list", "--help"}, {"commune", "migrate", "--help"},
+		{"commune", "backup", "--help"},
 	} {
 		code, out, errs := cli(t, nil, args...)
 		if code != 0 || !strings.Contains(out, "Usage") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"espacefamille/tenants"
 )
@@ -15,11 +16,12 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E]
   list     slug, name, status, schema version and size on disk of every commune
   migrate  [--all | SLUG]: bring communes to this binary's schema
+  backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
 `
 
 func cmdCommune(e env, args []string) error {
@@ -37,6 +39,8 @@ func cmdCommune(e env, args []string) error {
 		return cmdCommuneList(e, args[1:])
 	case "migrate":
 		return cmdCommuneMigrate(e, args[1:])
+	case "backup":
+		return cmdCommuneBackup(e, args[1:])
 	}
 	fmt.Fprint(e.stderr, communeUsage)
 	return usagef("commune: unknown subcommand %q", args[0])
@@ -144,9 +148,6 @@ func cmdCommuneMigrate(e env, args []string) error {
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
 	}
-	if *all == (fs.NArg() > 0) {
-		return usagef("commune migrate: give either --all or one or more slugs")
-	}
 	if err := dataDirExists(*o["data"]); err != nil {
 		return err
 	}
@@ -155,21 +156,9 @@ func cmdCommuneMigrate(e env, args []string) error {
 		return err
 	}
 	defer reg.Close()
-	slugs := fs.Args()
-	if *all {
-		list, err := reg.Communes(e.ctx)
-		if err != nil {
-			return err
-		}
-		for _, c := range list {
-			slugs = append(slugs, c.Slug)
-		}
-	} else {
-		for _, s := range slugs {
-			if _, err := reg.Commune(e.ctx, s); err != nil {
-				return fmt.Errorf("%w: %s", err, s)
-			}
-		}
+	slugs, err := selectCommunes(e, reg, *all, fs.Args(), "migrate")
+	if err != nil {
+		return err
 	}
 	results := reg.MigrateCommunes(e.ctx, slugs, func(done, total int, r tenants.MigrateResult) {
 		status := fmt.Sprintf("%d → %d", r.From, r.To)
@@ -195,6 +184,74 @@ func cmdCommuneMigrate(e env, args []string) error {
 	fmt.Fprintf(e.stdout, "summary: %d migrated, %d already current, %d failed (of %d)\n", migrated, current, failed, len(results))
 	if failed > 0 {
 		return errors.New("some communes failed to migrate; they stay at their previous version")
+	}
+	return nil
+}
+
+// selectCommunes resolves --all or explicit slugs to the communes to act on.
+func selectCommunes(e env, reg *tenants.Registry, all bool, args []string, what string) ([]string, error) {
+	if all == (len(args) > 0) {
+		return nil, usagef("commune %s: give either --all or one or more slugs", what)
+	}
+	if !all {
+		for _, s := range args {
+			if _, err := reg.Commune(e.ctx, s); err != nil {
+				return nil, fmt.Errorf("%w: %s", err, s)
+			}
+		}
+		return args, nil
+	}
+	list, err := reg.Communes(e.ctx)
+	if err != nil {
+		return nil, err
+	}
+	slugs := make([]string, 0, len(list))
+	for _, c := range list {
+		slugs = append(slugs, c.Slug)
+	}
+	return slugs, nil
+}
+
+func cmdCommuneBackup(e env, args []string) error {
+	fs := newFlags(e, "commune backup", "commune backup --to DIR [--all | SLUG…] [--data DIR]")
+	o := bind(fs, e.getenv, "data")
+	all := fs.Bool("all", false, "back up every commune")
+	to := fs.String("to", "", "directory receiving the copies")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if *to == "" {
+		return usagef("commune backup: --to DIR is required")
+	}
+	if err := dataDirExists(*o["data"]); err != nil {
+		return err
+	}
+	reg, err := openRegistry(e, *o["data"], 1, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	slugs, err := selectCommunes(e, reg, *all, fs.Args(), "backup")
+	if err != nil {
+		return err
+	}
+	failed := 0
+	now := time.Now()
+	for i, s := range slugs {
+		path, err := reg.Backup(e.ctx, s, *to, now)
+		if err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "[%d/%d] %s: FAILED: %v\n", i+1, len(slugs), s, err)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "[%d/%d] %s: %s\n", i+1, len(slugs), s, path)
+	}
+	fmt.Fprintf(e.stdout, "summary: %d backed up, %d failed (of %d)\n", len(slugs)-failed, failed, len(slugs))
+	if failed > 0 {
+		return errors.New("some communes could not be backed up")
 	}
 	return nil
 }
