@@ -5,6 +5,8 @@ import (
 	"context"
 	"log/slog"
 
+	"espacefamille/app/accounts"
+	"espacefamille/app/mailbox"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -17,6 +19,9 @@ type Config struct {
 	Demo     bool
 	// PublicURL is the node's base URL for links in emails.
 	PublicURL string
+	// Notify tells the mail sender that a source ("platform" or a commune's
+	// slug) has just committed mail; nil when no sender runs.
+	Notify func(source string)
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -25,7 +30,13 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Middleware order (web.New): request id and access log → recover →
+	// health and static files → commune binding → CSRF; then, added here:
+	// the accounts session (who is logged in), which must come before every
+	// page that renders the header, hence accounts first.
+	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
+	mailbox.Routes(s) // demo mode only
 	s.Finish()
 	return s, nil
 }

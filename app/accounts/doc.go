@@ -1,4 +1,27 @@
 // Package accounts holds the parents' identities (platform-wide accounts),
 // their sessions in each commune, and the adhesion codes that link an
 // account to a family of a commune.
+//
+// Where things live:
+//   - platform database: accounts (normalised email, argon2id hash,
+//     password_changed_at as the session epoch), memberships (the communes
+//     of the adhésion window), one-time email tokens (hashed, one hour) and
+//     rate-limit counters (throttles);
+//   - commune database: sessions (hashed token, idle and absolute expiry),
+//     family_accounts (the link made by a code) and adhesion_codes.
+//
+// A session belongs to one commune's file, so a cookie of commune A means
+// nothing on commune B; a new password ends every session opened before it,
+// in every commune, because each request compares the session's creation
+// with the account's password epoch.
+//
+// Every change is one transaction; emails are queued in the outbox of the
+// database the change is written to (the platform's for account emails, the
+// commune's for invitations), in the same transaction.
+//
+// Routes (under the commune): /connexion, /deconnexion (POST), /inscription,
+// /inscription/formulaire, /inscription/envoyee, /confirmation/{token},
+// /mot-de-passe-oublie, /mot-de-passe/{token}, /adhesion,
+// /adhesion/confirmee, /famille, /famille/enfants/{id}. Other domains guard
+// their family pages with RequireFamily and read web.User(c).FamilyID.
 package accounts

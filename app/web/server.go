@@ -202,11 +202,17 @@ func (s *Server) Secret(ctx context.Context, name string) ([]byte, error) {
 // commune's first host name when it has one, else the node's URL and the
 // commune's path prefix.
 func (s *Server) CommuneURL(c tenants.Commune, path string) string {
+	return CommuneURL(s.PublicURL, c, path)
+}
+
+// CommuneURL is Server.CommuneURL for code that has no Server (the
+// command line), given the node's public base URL.
+func CommuneURL(publicURL string, c tenants.Commune, path string) string {
 	if path == "" || path[0] != '/' {
 		path = "/" + path
 	}
 	if len(c.Hosts) > 0 {
 		return "https://" + c.Hosts[0] + path
 	}
-	return s.PublicURL + "/" + c.Slug + path
+	return strings.TrimSuffix(publicURL, "/") + "/" + c.Slug + path
 }

@@ -38,6 +38,7 @@ func commands() []command {
 		{"serve", "serve every commune of the data directory", cmdServe},
 		{"demo", "create the demo commune if needed, then serve (no setup needed)", cmdDemo},
 		{"commune", "create, list and migrate communes (commune --help)", cmdCommune},
+		{"family", "invite families to create their account (family --help)", cmdFamily},
 	}
 }
 

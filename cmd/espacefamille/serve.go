@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"net"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"espacefamille/app"
+	"espacefamille/app/accounts"
 	"espacefamille/app/demo"
+	"espacefamille/app/mail"
 	"espacefamille/tenants"
 )
 
@@ -50,6 +53,10 @@ func cmdDemo(e env, args []string) error {
 // application → listen → graceful shutdown when ctx ends.
 func serve(e env, o map[string]*string, demoMode bool) error {
 	log := newLogger(e.stderr, *o["log-level"], *o["log-format"])
+	smtp, err := mail.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	reg, err := openRegistry(e, *o["data"], atoi(*o["cache-size"]), log)
 	if err != nil {
 		return err
@@ -59,9 +66,9 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 			log.Error("close databases", "err", err)
 		}
 	}()
+	created := false
 	if demoMode {
-		created, err := demo.Ensure(e.ctx, reg, time.Now())
-		if err != nil {
+		if created, err = demo.Ensure(e.ctx, reg, time.Now()); err != nil {
 			return err
 		}
 		if created {
@@ -73,12 +80,37 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		return usagef("cannot listen on %s: %v", *o["addr"], err)
 	}
 	base := publicURL(*o["public-url"], ln.Addr())
-	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base})
+	sender, err := newSender(smtp, reg, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode)
+	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base, Notify: sender.Notify})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if created {
+		if err := demo.QueueInvitation(e.ctx, reg, base+"/"+demo.Slug+"/", time.Now()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	// The sender outlives the signal: it stops after the last request has
+	// queued its mail, finishing the batch in flight.
+	go func() {
+		if err := sender.Run(context.WithoutCancel(e.ctx)); err != nil {
+			log.Error("mail sender", "err", err)
+		}
+	}()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
+		defer cancel()
+		if err := sender.Stop(ctx); err != nil {
+			log.Error("stop mail sender", "err", err)
+		}
+	}()
+	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode, "mail", smtp)
 	if demoMode {
 		printDemo(e, base)
 	} else {
@@ -99,6 +131,34 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	<-errc
 	log.Info("stopped")
 	return nil
+}
+
+// newSender builds the background mail sender over the platform's outbox
+// and every commune's: SMTP when configured, else the built-in mailbox.
+func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger) (*mail.Sender, error) {
+	return mail.NewSender(cfg, mail.Sources{
+		Platform: mail.Source{Name: accounts.PlatformOutbox, DB: reg.Platform().W},
+		Open: func(ctx context.Context, slug string) (*sql.DB, func(), error) {
+			db, release, err := reg.Acquire(ctx, slug)
+			if err != nil {
+				return nil, nil, err
+			}
+			return db.W, release, nil
+		},
+		Sweep: func(ctx context.Context) ([]string, error) {
+			list, err := reg.Communes(ctx)
+			if err != nil {
+				return nil, err
+			}
+			slugs := make([]string, 0, len(list))
+			for _, c := range list {
+				if c.Status == tenants.StatusActive {
+					slugs = append(slugs, c.Slug)
+				}
+			}
+			return slugs, nil
+		},
+	}, log)
 }
 
 func publicURL(configured string, addr net.Addr) string {

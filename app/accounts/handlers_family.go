@@ -1,0 +1,145 @@
+package accounts
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/news"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// adhesionData is the "Saisissez le code d'adhésion" form.
+type adhesionData struct {
+	Code  string
+	Error string
+}
+
+func (svc *Service) showAdhesion(c *fiber.Ctx) error {
+	return web.Render(c, "famille/adhesion", "Code d'adhésion", adhesionData{})
+}
+
+// adhere consumes a code d'adhésion and links the account to its family.
+// Wrong codes are counted per account and per client address: 5 of them
+// hold both for 15 minutes.
+func (svc *Service) adhere(c *fiber.Ctx) error {
+	t, u := tenants.From(c), web.User(c)
+	ctx, now := c.UserContext(), svc.now()
+	form := adhesionData{Code: truncate(strings.TrimSpace(c.FormValue("code")), 40)}
+	keys := []string{keyCodeAccount(u.AccountID), keyCodeIP(c.IP())}
+	until, err := lockedUntil(ctx, svc.platform.R, now, keys...)
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		form.Error = "Trop de codes erronés : la saisie est bloquée jusqu'à " + clock(until) + ". Vérifiez le code reçu par courriel."
+		return web.RenderStatus(c, fiber.StatusTooManyRequests, "famille/adhesion", "Code d'adhésion", form)
+	}
+	code, err := NormalizeCode(form.Code)
+	if err != nil {
+		form.Error = "Le code d'adhésion comporte 10 lettres et chiffres, par exemple KUD31S77V7."
+		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/adhesion", "Code d'adhésion", form)
+	}
+	err = t.DB().Tx(ctx, func(tx *sql.Tx) error {
+		_, err := linkWithCode(ctx, tx, HashCode(code), u.AccountID, now)
+		return err
+	})
+	switch {
+	case errors.Is(err, errCodeInvalid):
+		locked, err := svc.failLocked(ctx, now, keys, []limit{codeLimit, codeLimit})
+		if err != nil {
+			return err
+		}
+		form.Error = "Ce code n'est pas valable ou a déjà été utilisé (un code n'est valide qu'une seule fois). Vérifiez le code reçu par courriel."
+		status := fiber.StatusUnprocessableEntity
+		if locked {
+			form.Error = "Trop de codes erronés : la saisie est bloquée pendant 15 minutes. Vérifiez le code reçu par courriel."
+			status = fiber.StatusTooManyRequests
+		}
+		return web.RenderStatus(c, status, "famille/adhesion", "Code d'adhésion", form)
+	case errors.Is(err, errAlreadyLinked):
+		web.AddFlash(c, "info", "Votre compte est déjà rattaché à cette famille.")
+	case errors.Is(err, errOtherFamily):
+		form.Error = "Votre compte est déjà rattaché à une autre famille de cette commune. Contactez votre mairie."
+		return web.RenderStatus(c, fiber.StatusConflict, "famille/adhesion", "Code d'adhésion", form)
+	case err != nil:
+		return err
+	}
+	err = svc.platform.Tx(ctx, func(tx *sql.Tx) error {
+		if err := addMembership(ctx, tx, u.AccountID, t.Commune.ID, now); err != nil {
+			return err
+		}
+		return clearFailures(ctx, tx, keys[0], now)
+	})
+	if err != nil {
+		return err
+	}
+	return web.RedirectTo(c, "/adhesion/confirmee")
+}
+
+// adhesionsData is the adhésion window.
+type adhesionsData struct {
+	Collectivites []string
+}
+
+// showAdhesions lists the collectivités the account belongs to, with
+// "Fermer". It also repairs a membership whose write failed after the
+// commune's link was committed (two databases, two transactions).
+func (svc *Service) showAdhesions(c *fiber.Ctx) error {
+	t, u := tenants.From(c), web.User(c)
+	ctx, now := c.UserContext(), svc.now()
+	if u.FamilyID != 0 {
+		if err := svc.platform.Tx(ctx, func(tx *sql.Tx) error { return addMembership(ctx, tx, u.AccountID, t.Commune.ID, now) }); err != nil {
+			return err
+		}
+	}
+	list, err := Memberships(ctx, svc.platform.R, u.AccountID)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "famille/adhesions", "Mes adhésions", adhesionsData{Collectivites: list})
+}
+
+// familyData is the personal space's "Actualités" tab.
+type familyData struct {
+	Family Family
+	News   []news.Item
+}
+
+func (svc *Service) showFamily(c *fiber.Ctx) error {
+	t, u := tenants.From(c), web.User(c)
+	ctx := c.UserContext()
+	f, err := LoadFamily(ctx, t.DB().R, u.FamilyID)
+	if err != nil {
+		return err
+	}
+	items, err := news.Published(ctx, t.DB().R, time.Now().In(web.Paris()).Format(time.DateOnly), 10)
+	if err != nil {
+		return err
+	}
+	web.SetTab(c, "actualites")
+	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, News: items})
+}
+
+// showChild shows one child of the parent's family; the identifier is
+// looked up within that family only.
+func (svc *Service) showChild(c *fiber.Ctx) error {
+	t, u := tenants.From(c), web.User(c)
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	child, err := FamilyChild(c.UserContext(), t.DB().R, u.FamilyID, id)
+	if errors.Is(err, ErrNotFound) {
+		return web.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	web.SetTab(c, "actualites")
+	return web.Render(c, "famille/enfant", child.FirstName+" "+child.LastName, child)
+}

@@ -1,0 +1,132 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"espacefamille/tenants"
+)
+
+// ErrNoEmail means a family has no address to send its invitation to.
+var ErrNoEmail = errors.New("la famille n'a pas d'adresse email (ni la famille ni ses responsables)")
+
+// ErrFamilyNotFound means no family has the given identifier in the commune.
+var ErrFamilyNotFound = errors.New("famille introuvable dans cette commune")
+
+// IssueCode creates a new active adhesion code for the family, inside the
+// caller's write transaction, and returns it in clear (the database keeps
+// its hash only). Active codes of the family with the same label are
+// revoked: a re-issued code replaces the old one, while codes with other
+// labels (one per guardian) stay valid. Used codes stay as history.
+func IssueCode(ctx context.Context, tx *sql.Tx, familyID int64, label string) (string, error) {
+	label = strings.TrimSpace(label)
+	if _, err := tx.ExecContext(ctx, `UPDATE adhesion_codes SET status = 'revoked' WHERE family_id = ? AND label = ? AND status = 'active'`,
+		familyID, label); err != nil {
+		return "", fmt.Errorf("accounts: revoke codes: %w", err)
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	for range 5 { // a collision of two 50-bit codes is all but impossible; retry anyway
+		code := GenerateCode()
+		_, err := tx.ExecContext(ctx, `INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, ?, ?)`,
+			familyID, HashCode(code), label, now)
+		if err == nil {
+			return code, nil
+		}
+		if !strings.Contains(err.Error(), "UNIQUE") {
+			return "", fmt.Errorf("accounts: issue code: %w", err)
+		}
+	}
+	return "", errors.New("accounts: issue code: no free code after 5 tries")
+}
+
+// Invitation is an invitation email queued for a family.
+type Invitation struct {
+	FamilyID   int64
+	FamilyName string
+	Email      string
+	Code       string
+}
+
+// InviteFamily issues a fresh code for the family and queues the
+// invitation email holding it, both in tx (the commune's database), so
+// that the code and its email exist together or not at all. portalURL is
+// the commune's public home page.
+func InviteFamily(ctx context.Context, tx *sql.Tx, c tenants.Commune, familyID int64, portalURL string, now time.Time) (Invitation, error) {
+	inv, err := familyContact(ctx, tx, familyID)
+	if err != nil {
+		return inv, err
+	}
+	if inv.Code, err = IssueCode(ctx, tx, familyID, inv.FamilyName); err != nil {
+		return inv, err
+	}
+	return inv, queueInvitation(ctx, tx, c, inv, portalURL, now)
+}
+
+// QueueInvitation queues the invitation email with a code issued earlier
+// (the demo's seeded code), in tx.
+func QueueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, familyID int64, code, portalURL string, now time.Time) (Invitation, error) {
+	inv, err := familyContact(ctx, tx, familyID)
+	if err != nil {
+		return inv, err
+	}
+	inv.Code = code
+	return inv, queueInvitation(ctx, tx, c, inv, portalURL, now)
+}
+
+func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Invitation, portalURL string, now time.Time) error {
+	d := mailData{CommuneName: c.Name, Name: inv.FamilyName, URL: portalURL, Code: inv.Code}
+	if err := enqueue(ctx, tx, mailInvitation, inv.Email, senderName(ctx, tx, c.Name), d, now); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), inv.FamilyID); err != nil {
+		return fmt.Errorf("accounts: mark invited: %w", err)
+	}
+	return nil
+}
+
+// familyContact returns the family's name and the address its invitation
+// goes to: the family's email, else its first guardian's.
+func familyContact(ctx context.Context, q querier, familyID int64) (Invitation, error) {
+	inv := Invitation{FamilyID: familyID}
+	err := q.QueryRowContext(ctx, `
+		SELECT f.name, COALESCE(NULLIF(f.email, ''),
+			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
+		FROM families f WHERE f.id = ?`, familyID).Scan(&inv.FamilyName, &inv.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return inv, fmt.Errorf("%w (n° %d)", ErrFamilyNotFound, familyID)
+	}
+	if err != nil {
+		return inv, fmt.Errorf("accounts: family %d: %w", familyID, err)
+	}
+	inv.Email = NormalizeEmail(inv.Email)
+	if emailProblem(inv.Email) != "" {
+		return inv, fmt.Errorf("%s (n° %d): %w", inv.FamilyName, familyID, ErrNoEmail)
+	}
+	return inv, nil
+}
+
+// PendingFamilies lists, by identifier, the families that no account is
+// linked to yet: those an invitation (or a new one) is for.
+func PendingFamilies(ctx context.Context, q querier) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT f.id FROM families f
+		WHERE NOT EXISTS (SELECT 1 FROM family_accounts fa WHERE fa.family_id = f.id)
+		ORDER BY f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: pending families: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

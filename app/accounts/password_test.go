@@ -1,0 +1,114 @@
+package accounts_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"espacefamille/app/accounts"
+)
+
+func TestPasswordResetEndsOtherSessions(t *testing.T) {
+	e := newEnv(t)
+	phone := e.linked("p@example.org")
+	laptop := e.client()
+	mustStatus(t, "second device", laptop.login(pathA, "p@example.org", password), http.StatusSeeOther)
+	onB := e.client() // the same account, logged in on another commune
+	mustStatus(t, "log-in on B", onB.login("/beta", "p@example.org", password), http.StatusSeeOther)
+	mustStatus(t, "B before", onB.get("/beta/adhesion"), http.StatusOK)
+
+	e.clock.Advance(time.Minute) // sessions opened before the reset
+	forgetful := e.client()
+	r := forgetful.get(pathA + "/connexion")
+	mustContain(t, "log-in", r.body, `href="/malemort-du-comtat/mot-de-passe-oublie"`)
+	r = forgetful.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"P@example.org "}})
+	mustStatus(t, "forgot", r, http.StatusOK)
+	mustContain(t, "forgot", r.body, "Si un compte existe pour cette adresse")
+	m := e.lastMail("p@example.org")
+	if m.Subject != "Réinitialisation de votre mot de passe Espace Famille" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	mustContain(t, "reset mail", m.Text, "valable une heure et une seule fois")
+	link := linkIn(t, m.Text, pathA+"/mot-de-passe/")
+	if !strings.Contains(m.HTML, publicURL+link) {
+		t.Error("the HTML part lacks the reset link")
+	}
+
+	mustStatus(t, "open link", forgetful.get(link), http.StatusOK)
+	mustStatus(t, "opening twice spends nothing", forgetful.get(link), http.StatusOK)
+	const newPassword = "un tout nouveau mot de passe"
+	r = forgetful.submit(link, link, url.Values{"mot_de_passe": {"court"}, "mot_de_passe_confirmation": {"court"}})
+	mustStatus(t, "short password", r, http.StatusUnprocessableEntity)
+	mustContain(t, "short password", r.body, "au moins 12 caractères")
+	r = forgetful.submit(link, link, url.Values{"mot_de_passe": {newPassword}, "mot_de_passe_confirmation": {newPassword}})
+	mustStatus(t, "reset", r, http.StatusSeeOther)
+	mustStatus(t, "the resetting browser is logged in", forgetful.get(pathA+"/famille"), http.StatusOK)
+
+	for name, cl := range map[string]*client{"phone": phone, "laptop": laptop} {
+		r := cl.get(pathA + "/famille")
+		mustStatus(t, name+" after reset", r, http.StatusSeeOther)
+		if !strings.HasSuffix(r.location, "/connexion") {
+			t.Errorf("%s sent to %q", name, r.location)
+		}
+	}
+	mustStatus(t, "B after reset", onB.get("/beta/adhesion"), http.StatusSeeOther)
+
+	mustStatus(t, "link reused", forgetful.get(link), http.StatusNotFound)
+	mustStatus(t, "old password", e.client().login(pathA, "p@example.org", password), http.StatusUnauthorized)
+	mustStatus(t, "new password", e.client().login(pathA, "p@example.org", newPassword), http.StatusSeeOther)
+}
+
+func TestResetLinkExpiresAfterAnHour(t *testing.T) {
+	e := newEnv(t)
+	p := e.client()
+	p.register(pathA, "p@example.org")
+	p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"p@example.org"}})
+	link := linkIn(t, e.lastMail("p@example.org").Text, "/mot-de-passe/")
+	e.clock.Advance(61 * time.Minute)
+	mustStatus(t, "expired link", p.get(link), http.StatusNotFound)
+}
+
+func TestForgotPasswordIsNeutral(t *testing.T) {
+	e := newEnv(t)
+	p := e.client()
+	p.register(pathA, "p@example.org")
+	known := p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"p@example.org"}})
+	unknown := p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"nobody@example.org"}})
+	if known.status != unknown.status || stripCSRF(known.body) != stripCSRF(unknown.body) {
+		t.Fatal("the answer tells whether an account exists")
+	}
+	e.flush()
+	for _, m := range e.smtp.Messages() {
+		if m.EnvelopeTo[0] == "nobody@example.org" {
+			t.Fatal("a mail was sent to an address without an account")
+		}
+	}
+}
+
+func stripCSRF(s string) string { return csrfRE.ReplaceAllString(s, "") }
+
+func TestPasswordHash(t *testing.T) {
+	h, err := accounts.HashPassword("une phrase de passe")
+	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q, %v", h, err)
+	}
+	h2, _ := accounts.HashPassword("une phrase de passe")
+	if h == h2 {
+		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	for _, tc := range []struct {
+		pw   string
+		want bool
+	}{{"une phrase de passe", true}, {"une phrase de passe ", false}, {"", false}, {"Une phrase de passe", false}} {
+		if ok, err := accounts.CheckPassword(h, tc.pw); ok != tc.want || err != nil {
+			t.Errorf("CheckPassword(%q) = %v, %v", tc.pw, ok, err)
+		}
+	}
+	for _, bad := range []string{"", "$2a$10$abc", "$argon2id$v=19$m=999999999,t=2,p=1$AAAA$AAAA", "$argon2id$v=19$m=19456,t=2,p=1$!!$AAAA"} {
+		if ok, err := accounts.CheckPassword(bad, "x"); ok || err == nil {
+			t.Errorf("CheckPassword accepted malformed hash %q", bad)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package accounts
+
+import (
+	"time"
+
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// PlatformOutbox is the name the mail sender knows the platform database's
+// outbox by (account emails are queued there).
+const PlatformOutbox = "platform"
+
+// Deps is what the accounts domain needs from the rest of the program.
+type Deps struct {
+	// Notify tells the mail sender that a source ("platform" or a commune's
+	// slug) has just committed mail; nil when nothing listens (tests that
+	// flush by hand).
+	Notify func(source string)
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Service holds the handlers of the accounts domain.
+type Service struct {
+	web       *web.Server
+	platform  *tenants.DB
+	notify    func(string)
+	now       func() time.Time
+	dummyHash string // compared against when an identifier is unknown, so timing tells nothing
+}
+
+// Routes adds the session middleware and the accounts pages to the commune
+// router, and returns the service. Call it before any other domain's
+// routes: the session must be known before a page renders the header.
+func Routes(s *web.Server, d Deps) *Service {
+	svc := &Service{web: s, platform: s.Registry.Platform(), notify: d.Notify, now: d.Now}
+	if svc.now == nil {
+		svc.now = time.Now
+	}
+	if svc.notify == nil {
+		svc.notify = func(string) {}
+	}
+	svc.dummyHash, _ = HashPassword("espacefamille: no such account")
+
+	r := s.Commune()
+	// Session binding runs after web's middleware (request id, recover,
+	// commune, CSRF) and before every commune page.
+	r.Use(svc.session)
+	r.Get("/connexion", svc.showLogin)
+	r.Post("/connexion", svc.login)
+	r.Post("/deconnexion", svc.logout)
+	r.Get("/inscription", svc.showSignupQuestion)
+	r.Get("/inscription/formulaire", svc.showSignupForm)
+	r.Post("/inscription/formulaire", svc.signup)
+	r.Get("/inscription/envoyee", svc.showSignupSent)
+	r.Get("/confirmation/:token", svc.confirm)
+	r.Get("/mot-de-passe-oublie", svc.showForgot)
+	r.Post("/mot-de-passe-oublie", svc.forgot)
+	r.Get("/mot-de-passe/:token", svc.showReset)
+	r.Post("/mot-de-passe/:token", svc.reset)
+	r.Get("/adhesion", RequireLogin, svc.showAdhesion)
+	r.Post("/adhesion", RequireLogin, svc.adhere)
+	r.Get("/adhesion/confirmee", RequireLogin, svc.showAdhesions)
+	r.Get("/famille", RequireFamily, svc.showFamily)
+	r.Get("/famille/enfants/:id", RequireFamily, svc.showChild)
+	return svc
+}

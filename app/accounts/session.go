@@ -1,0 +1,125 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// sessionCookie holds the session token; web.SetCookie scopes it to the
+// commune (its host or its path prefix), HttpOnly, SameSite=Lax, Secure
+// behind TLS. It has no Max-Age: the server ends sessions.
+const sessionCookie = "ef_session"
+
+type sessionKey struct{}
+
+// session binds the request to its logged-in parent, if any: a live
+// session of this commune whose account's password has not changed since
+// log-in. Sessions live in the commune's database, so a cookie of commune
+// A means nothing on commune B.
+func (svc *Service) session(c *fiber.Ctx) error {
+	t := tenants.From(c)
+	token := c.Cookies(sessionCookie)
+	if t == nil || token == "" {
+		return c.Next()
+	}
+	if !validToken(token) {
+		web.SetCookie(c, sessionCookie, "", -1)
+		return c.Next()
+	}
+	ctx, now := c.UserContext(), svc.now()
+	row, err := loadSession(ctx, t.DB().R, hashToken(token))
+	if errors.Is(err, ErrNotFound) {
+		web.SetCookie(c, sessionCookie, "", -1)
+		return c.Next()
+	} else if err != nil {
+		return err
+	}
+	acc, err := accountByID(ctx, svc.platform.R, row.AccountID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err != nil || !row.live(now) || acc.PasswordChangedAt.After(row.CreatedAt) {
+		if err := t.DB().Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, row.Hash) }); err != nil {
+			return err
+		}
+		web.SetCookie(c, sessionCookie, "", -1)
+		return c.Next()
+	}
+	if now.Sub(row.LastSeen) >= touchEvery {
+		if err := t.DB().Tx(ctx, func(tx *sql.Tx) error { return touchSession(ctx, tx, row.Hash, now) }); err != nil {
+			return err
+		}
+	}
+	c.Locals(sessionKey{}, &row)
+	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName})
+	return c.Next()
+}
+
+// startSession opens a new session for the account (ending the one the
+// browser had, if any), sets its cookie and renews the CSRF secret, so
+// that nothing from before log-in survives it.
+func (svc *Service) startSession(c *fiber.Ctx, accountID int64, now time.Time) error {
+	t := tenants.From(c)
+	ctx := c.UserContext()
+	var token string
+	err := t.DB().Tx(ctx, func(tx *sql.Tx) error {
+		if old := c.Cookies(sessionCookie); validToken(old) {
+			if err := deleteSession(ctx, tx, hashToken(old)); err != nil {
+				return err
+			}
+		}
+		var err error
+		token, err = createSession(ctx, tx, accountID, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	web.SetCookie(c, sessionCookie, token, 0)
+	web.RotateCSRF(c)
+	return nil
+}
+
+// endSession deletes the browser's session and its cookie.
+func endSession(ctx context.Context, c *fiber.Ctx) error {
+	t := tenants.From(c)
+	if old := c.Cookies(sessionCookie); t != nil && validToken(old) {
+		if err := t.DB().Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, hashToken(old)) }); err != nil {
+			return err
+		}
+	}
+	web.SetCookie(c, sessionCookie, "", -1)
+	web.RotateCSRF(c)
+	return nil
+}
+
+// RequireLogin sends a visitor who is not logged in to the log-in page.
+func RequireLogin(c *fiber.Ctx) error {
+	if web.User(c) == nil {
+		web.AddFlash(c, "info", "Connectez-vous pour accéder à votre espace.")
+		return c.Redirect(web.URL(c, "/connexion"), fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+// RequireFamily lets through a logged-in parent linked to a family of this
+// commune; others go to the log-in page, or to the code d'adhésion page:
+// never to another commune's data. Later domains (bookings, invoices) put
+// it in front of their family pages and read web.User(c).FamilyID.
+func RequireFamily(c *fiber.Ctx) error {
+	u := web.User(c)
+	switch {
+	case u == nil:
+		return RequireLogin(c)
+	case u.FamilyID == 0:
+		return c.Redirect(web.URL(c, "/adhesion"), fiber.StatusSeeOther)
+	}
+	return c.Next()
+}

@@ -1,0 +1,132 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"espacefamille/app/demo"
+)
+
+// mailLink returns the newest link holding part in the demo mailbox's
+// emails to addr (the tab must show the mailbox page).
+func mailLink(tab *Tab, addr, part string) string {
+	tab.t.Helper()
+	var href string
+	tab.Eval(fmt.Sprintf(`(() => {
+		for (const m of document.querySelectorAll('.mailbox article')) {
+			if (!m.textContent.includes(%s)) continue;
+			const a = m.querySelector('a[href*=' + JSON.stringify(%s) + ']');
+			if (a) return a.getAttribute('href');
+		}
+		return '';
+	})()`, jsString(addr), jsString(part)), &href)
+	if href == "" {
+		tab.t.Fatalf("no link with %q in the mailbox for %s", part, addr)
+	}
+	return href
+}
+
+var codeRE = regexp.MustCompile(`\(à utiliser APRES la création de votre compte\): ([A-Z0-9]{10})`)
+
+// The memento's "Création d'un compte" (issue 3): the invitation with its
+// code, "Je me connecte", "Je n'ai pas de compte", "Non", the form,
+// "Enregistrer", the confirmation link, the code d'adhésion, "Valider", the
+// adhésion window, "Fermer", the personal space.
+func TestAccountCreation(t *testing.T) {
+	t.Parallel()
+	for _, size := range Sizes {
+		t.Run(size.Name, func(t *testing.T) {
+			t.Parallel()
+			h := New(t) // one server per size: the family's code works once
+			if err := demo.QueueInvitation(context.Background(), h.Registry, h.URL(Commune+"/"), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			email := "parent." + size.Name + "@example.org"
+			const password = "une phrase de passe solide"
+			tab := h.Tab(t, size)
+			fits := func(step string) {
+				if size.Mobile {
+					tab.FitsWidth()
+				}
+				tab.Shot(step)
+			}
+
+			tab.Go(Commune + "/boite-mail-demo")
+			tab.See("Bonjour FAMILLE X,")
+			tab.See("Votre code d'adhésion (à utiliser APRES la création de votre compte): KUD31S77V7")
+			var text string
+			tab.Eval(`document.querySelector('.mailbox-body').textContent`, &text)
+			m := codeRE.FindStringSubmatch(text)
+			if m == nil {
+				t.Fatalf("no code in the invitation:\n%s", text)
+			}
+			fits("01-invitation")
+			tab.Click(h.URL(Commune + "/")) // the link in the email
+
+			tab.See("Je me connecte")
+			fits("02-accueil")
+			tab.Click("Je me connecte")
+			tab.See("Mon compte")
+			tab.See("Identifiant")
+			tab.See("Mot de passe oublié")
+			fits("03-mon-compte")
+			tab.Click("Je n'ai pas de compte")
+			tab.See("Possédez-vous déjà un compte pour Espace Famille ?")
+			fits("04-possedez-vous-un-compte")
+			tab.Click("Non")
+
+			tab.See("Créer mon compte")
+			tab.Check("Monsieur")
+			tab.Fill("Nom", "FAMILLE X")
+			tab.Fill("Prénom", "Y")
+			tab.Fill("Adresse email", email)
+			tab.Fill("Confirmation de l'adresse email", email)
+			tab.Fill("Mot de passe", "court")
+			tab.Fill("Confirmation du mot de passe", "court")
+			tab.Fill("Téléphone", "06 12 34 56 78")
+			tab.Fill("Adresse", "1 chemin des Écoliers")
+			tab.Fill("Code postal", "84570")
+			tab.Fill("Commune", "Malemort-du-Comtat")
+			fits("05-formulaire")
+			tab.Click("Enregistrer")
+			tab.See("Le mot de passe doit comporter au moins 12 caractères.")
+			fits("06-formulaire-erreur")
+			tab.Fill("Mot de passe", password)
+			tab.Fill("Confirmation du mot de passe", password)
+			tab.Click("Enregistrer")
+			tab.See("Si cette adresse n'est pas déjà utilisée, vous allez recevoir un courriel")
+			fits("07-demande-enregistree")
+
+			tab.Click("boîte mail de démonstration")
+			tab.See("Confirmez la création de votre compte Espace Famille")
+			fits("08-courriel-confirmation")
+			tab.Go(mailLink(tab, email, "/confirmation/"))
+			tab.See("Votre adresse email est confirmée")
+			tab.Fill("Identifiant", email)
+			tab.Fill("Mot de passe", password)
+			fits("09-connexion")
+			tab.Click("Se connecter")
+
+			tab.See("Saisissez le code d'adhésion")
+			tab.See("Ce code n'est valide qu'une seule fois.")
+			tab.Fill("Code d'adhésion", m[1])
+			fits("10-code-adhesion")
+			tab.Click("Valider")
+
+			tab.See("Mes adhésions")
+			tab.See("Commune de Malemort du Comtat")
+			fits("11-fenetre-adhesion")
+			tab.Click("Fermer")
+
+			tab.See("Actualités")
+			tab.See("Mes réservations")
+			tab.See("Mes factures")
+			tab.See("Fille FAMILLE X")
+			tab.See("(28/11/2017 - Sans classe)")
+			fits("12-espace-personnel")
+		})
+	}
+}
