@@ -167,4 +167,3 @@ func memNow() (heap, rss int64) {
 	}
 	return int64(ms.HeapInuse), rss
 }
-

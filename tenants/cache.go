@@ -180,3 +180,17 @@ func (c *Cache) Close() {
 		_ = e.db.Close()
 	}
 }
+
+// Open returns the slugs whose handles are open now, most recently used
+// first.
+func (c *Cache) Open() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, c.lru.Len())
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		if e := el.Value.(*cacheEntry); e.db != nil {
+			out = append(out, e.slug)
+		}
+	}
+	return out
+}

@@ -267,6 +267,9 @@ func TestCacheBoundsOpenFiles(t *testing.T) {
 	if reg.Cache().Len() > 8 {
 		t.Fatalf("cache holds %d handles after concurrent use", reg.Cache().Len())
 	}
+	if open := reg.Cache().Open(); len(open) == 0 || len(open) > 8 || !strings.HasPrefix(open[0], "commune-") {
+		t.Fatalf("open slugs = %v", open)
+	}
 }
 
 func TestConcurrentWritersLoseNothing(t *testing.T) {

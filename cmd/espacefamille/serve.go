@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"espacefamille/app"
@@ -145,19 +146,7 @@ func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger) (*mail.
 			}
 			return db.W, release, nil
 		},
-		Sweep: func(ctx context.Context) ([]string, error) {
-			list, err := reg.Communes(ctx)
-			if err != nil {
-				return nil, err
-			}
-			slugs := make([]string, 0, len(list))
-			for _, c := range list {
-				if c.Status == tenants.StatusActive {
-					slugs = append(slugs, c.Slug)
-				}
-			}
-			return slugs, nil
-		},
+		Sweep: sweepCommunes(reg),
 	}, log)
 }
 
@@ -197,5 +186,34 @@ func printCommunes(e env, reg *tenants.Registry, base string) {
 			break
 		}
 		fmt.Fprintf(e.stdout, "  %s: %s/%s/\n", c.Name, base, c.Slug)
+	}
+}
+
+// sweepCommunes lists the communes the mail sender should look into when
+// no notification named them. The first sweep (at start-up) covers every
+// active commune, to send what a previous process left queued; later
+// sweeps cover only the communes open now, so that a node of 10,000
+// communes does not reopen them all (and flush its cache) every few
+// minutes: new mail is announced by Notify, and retries are scheduled by
+// the sender itself.
+func sweepCommunes(reg *tenants.Registry) func(ctx context.Context) ([]string, error) {
+	var first sync.Once
+	return func(ctx context.Context) ([]string, error) {
+		all := false
+		first.Do(func() { all = true })
+		if !all {
+			return reg.Cache().Open(), nil
+		}
+		list, err := reg.Communes(ctx)
+		if err != nil {
+			return nil, err
+		}
+		slugs := make([]string, 0, len(list))
+		for _, c := range list {
+			if c.Status == tenants.StatusActive {
+				slugs = append(slugs, c.Slug)
+			}
+		}
+		return slugs, nil
 	}
 }
