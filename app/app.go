@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/booking"
 	"espacefamille/app/mailbox"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
@@ -36,7 +37,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// page that renders the header, hence accounts first.
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
-	mailbox.Routes(s) // demo mode only
+	booking.Routes(s, booking.Config{}) // "Mes réservations"
+	mailbox.Routes(s)                   // demo mode only
 	s.Finish()
 	return s, nil
 }

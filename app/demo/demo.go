@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/tenants"
 )
@@ -101,14 +102,14 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		if _, err := exec(`INSERT INTO prestations (regie_id, name, kind, weekdays, exclusive_group, price_cents, capacity,
 				booking_deadline, cancel_deadline, position, created_at)
 			VALUES (?, ?, 'daily', ?, 'repas', 255, 120, 'workdays:2@10:00', 'workdays:2@10:00', ?, ?)`,
-			cantine, name, int(meals), i+1, ts); err != nil {
+			cantine, name, booking.MaskFromWeekdays(meals), i+1, ts); err != nil {
 			return err
 		}
 	}
 	if _, err := exec(`INSERT INTO prestations (regie_id, name, kind, forfait_period, weekdays, price_cents,
 			booking_deadline, cancel_deadline, position, created_at)
 		VALUES (?, 'GARDERIE MATIN ET SOIR', 'forfait', 'month', ?, 2500, 'days:7@12:00', 'days:7@12:00', 1, ?)`,
-		garderie, int(calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)), ts); err != nil {
+		garderie, booking.MaskFromWeekdays(calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)), ts); err != nil {
 		return err
 	}
 
@@ -125,6 +126,13 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 			VALUES (?, ?, ?, ?, ?, 'bundled')`, h.Zone, h.SchoolYear, h.Description, h.From.String(), resume); err != nil {
 			return err
 		}
+	}
+
+	// A closure day in the agenda's fourth week, so the demo shows
+	// "fermeture" beside the holidays (booking, issue 4).
+	if _, err := exec(`INSERT INTO closures (day, reason, created_at) VALUES (?, 'Journée pédagogique', ?)`,
+		today.Monday().AddDays(25).String(), ts); err != nil {
+		return err
 	}
 
 	hash, err := bcrypt.GenerateFromPassword([]byte(AdminPassword), bcrypt.DefaultCost)

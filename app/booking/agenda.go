@@ -1,0 +1,131 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"espacefamille/app/calendar"
+)
+
+// AgendaWeeks is how many weeks the Vue Agenda shows.
+const AgendaWeeks = 4
+
+// Agenda is the Vue Agenda of one child for one régie: one block per week
+// (Monday to Friday), one row per prestation.
+type Agenda struct {
+	Start      calendar.Date // Monday of the first week
+	Prev, Next calendar.Date // Mondays of the previous and next pages
+	Weeks      []Week
+	HasForfait bool
+}
+
+// Week is one block of the agenda.
+type Week struct {
+	Number   int
+	From, To calendar.Date // Monday, Friday
+	Days     []Day
+	Rows     []Row
+}
+
+// Day is a column heading: "L 27".
+type Day struct {
+	Date   calendar.Date
+	Letter string // L M M J V
+	Number string // "01"
+}
+
+// Title is "Semaine 48 du 27/11/2017 au 01/12/2017".
+func (w Week) Title() string {
+	return fmt.Sprintf("Semaine %d du %s au %s", w.Number, w.From.FR(), w.To.FR())
+}
+
+// Row is one prestation's cells of a week.
+type Row struct {
+	Prestation Prestation
+	Cells      []Cell
+	Views      []CellView // what the page prints, computed once
+}
+
+// CellView is a cell as the page prints it: plain strings, so that the
+// template reads fields instead of calling methods (the agenda has 60+
+// cells and reflection calls dominated its rendering).
+type CellView struct {
+	Class     string
+	Icon      string
+	Text      string // state for screen readers
+	Label     string // "REPAS CLASSIQUE ENFANT, 26/11/2026 : réservable"
+	DayFR     string
+	Value     string // the button's value: "prestation|day|intent"
+	Reason    string // short visible word: a closed cell's reason, "en cours", "validée"…
+	Clickable bool
+}
+
+// View returns the cell as the page prints it, for prestation p.
+func (c Cell) View(p Prestation) CellView {
+	v := CellView{Class: c.Class(), Icon: c.Icon(), Text: c.Text(), DayFR: c.Day.FR(), Clickable: c.Clickable}
+	v.Label = p.Name + ", " + v.DayFR + " : " + v.Text
+	if c.Clickable {
+		v.Value = fmt.Sprintf("%d|%s|%s", p.ID, c.Day, c.Intent())
+	}
+	// A short visible word beside the icon, so the state never rests on
+	// the icon or its colour alone.
+	switch c.State {
+	case CellClosed:
+		v.Reason = c.Reason.Label()
+	case CellPending:
+		v.Reason = "en cours"
+	case CellValidated:
+		v.Reason = "validée"
+	case CellCancelPending:
+		v.Reason = "annulation"
+	}
+	return v
+}
+
+// dayLetters are the column headings L M M J V.
+var dayLetters = [5]string{"L", "M", "M", "J", "V"}
+
+// BuildAgenda computes the agenda of the booker's child from start's week
+// on, for weeks weeks: a pure function of the booker's rules and ledger.
+func BuildAgenda(b *Booker, start calendar.Date, weeks int) Agenda {
+	monday := start.Monday()
+	a := Agenda{Start: monday, Prev: monday.AddDays(-7 * weeks), Next: monday.AddDays(7 * weeks)}
+	for _, p := range b.Prestations {
+		if p.IsForfait() {
+			a.HasForfait = true
+		}
+	}
+	for w := range weeks {
+		from := monday.AddDays(7 * w)
+		_, num := from.ISOWeek()
+		wk := Week{Number: num, From: from, To: from.AddDays(4)}
+		for i := range 5 {
+			d := from.AddDays(i)
+			wk.Days = append(wk.Days, Day{Date: d, Letter: dayLetters[i], Number: fmt.Sprintf("%02d", d.Day())})
+		}
+		for _, p := range b.Prestations {
+			row := Row{Prestation: p}
+			for _, d := range wk.Days {
+				cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger})
+				row.Cells = append(row.Cells, cell)
+				row.Views = append(row.Views, cell.View(p))
+			}
+			wk.Rows = append(wk.Rows, row)
+		}
+		a.Weeks = append(a.Weeks, wk)
+	}
+	return a
+}
+
+// LoadAgenda reads (through the read pool q) and builds the agenda of a
+// family's child for a régie, AgendaWeeks weeks from start's week.
+func LoadAgenda(ctx context.Context, q querier, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
+	monday := start.Monday()
+	last := monday.AddDays(7*AgendaWeeks - 1)
+	b, err := booker(ctx, q, familyID, regieID, childID, monday, last, now)
+	if err != nil {
+		return Agenda{}, err
+	}
+	return BuildAgenda(b, monday, AgendaWeeks), nil
+}

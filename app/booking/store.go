@@ -1,0 +1,395 @@
+package booking
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"espacefamille/app/calendar"
+)
+
+// querier is what both the read pool (*sql.DB) and a write transaction
+// (*sql.Tx) offer; reads inside a write go through the transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// tsLayout is how instants are stored: UTC, fixed width, comparable as text.
+const tsLayout = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(tsLayout, s)
+	return t
+}
+
+// Regies lists the commune's régies that sell at least one prestation.
+func Regies(ctx context.Context, q querier) ([]Regie, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT r.id, r.name, r.mode FROM regies r
+		WHERE EXISTS (SELECT 1 FROM prestations p WHERE p.regie_id = r.id)
+		ORDER BY r.position, r.name`)
+	if err != nil {
+		return nil, fmt.Errorf("booking: regies: %w", err)
+	}
+	defer rows.Close()
+	var out []Regie
+	for rows.Next() {
+		var r Regie
+		if err := rows.Scan(&r.ID, &r.Name, &r.Mode); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LoadRegie returns one régie, or ErrNotFound.
+func LoadRegie(ctx context.Context, q querier, id int64) (Regie, error) {
+	r := Regie{ID: id}
+	err := q.QueryRowContext(ctx, `SELECT name, mode FROM regies WHERE id = ?`, id).Scan(&r.Name, &r.Mode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("booking: regie %d: %w", id, err)
+	}
+	return r, nil
+}
+
+const prestationColumns = `id, regie_id, name, kind, forfait_period, weekdays, exclusive_group, price_cents,
+	capacity, capacity_scope, booking_deadline, cancel_deadline, COALESCE(valid_from, ''), COALESCE(valid_until, ''), position`
+
+func scanPrestation(s interface{ Scan(...any) error }) (Prestation, error) {
+	var p Prestation
+	var forfait, booking, cancel string
+	var mask int
+	var from, until calendar.Date
+	err := s.Scan(&p.ID, &p.RegieID, &p.Name, &p.Kind, &forfait, &mask, &p.ExclusiveGroup, &p.Price.FlatCents,
+		&p.Capacity, &p.CapacityScope, &booking, &cancel, &from, &until, &p.Position)
+	if err != nil {
+		return p, err
+	}
+	p.Weekdays = WeekdaysFromMask(mask)
+	p.ValidFrom, p.ValidUntil = from, until
+	p.ForfaitKind = calendar.ForfaitKind(forfait)
+	// An empty deadline means "until the day itself, at midnight".
+	if p.Booking, err = parseDeadlineOr(booking); err != nil {
+		return p, fmt.Errorf("prestation %d: %w", p.ID, err)
+	}
+	if p.Cancel, err = parseDeadlineOr(cancel); err != nil {
+		return p, fmt.Errorf("prestation %d: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+func parseDeadlineOr(s string) (calendar.Deadline, error) {
+	if s == "" {
+		return calendar.Deadline{Kind: calendar.DeadlineCalendarDays}, nil
+	}
+	return calendar.ParseDeadline(s)
+}
+
+// Prestations lists a régie's prestations with their price brackets.
+func Prestations(ctx context.Context, q querier, regieID int64) ([]Prestation, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+prestationColumns+` FROM prestations WHERE regie_id = ? ORDER BY position, name`, regieID)
+	if err != nil {
+		return nil, fmt.Errorf("booking: prestations: %w", err)
+	}
+	var out []Prestation
+	for rows.Next() {
+		p, err := scanPrestation(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("booking: prestations: %w", err)
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	all, err := regieBrackets(ctx, q, regieID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Price.Brackets = all[out[i].ID]
+	}
+	return out, nil
+}
+
+// regieBrackets reads the price brackets of every prestation of a régie.
+func regieBrackets(ctx context.Context, q querier, regieID int64) (map[int64][]calendar.Bracket, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT b.prestation_id, COALESCE(b.max_qf, 0), b.price_cents
+		FROM price_brackets b JOIN prestations p ON p.id = b.prestation_id
+		WHERE p.regie_id = ? ORDER BY b.prestation_id, b.max_qf IS NULL, b.max_qf`, regieID)
+	if err != nil {
+		return nil, fmt.Errorf("booking: price brackets: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]calendar.Bracket{}
+	for rows.Next() {
+		var id int64
+		var b calendar.Bracket
+		if err := rows.Scan(&id, &b.MaxQF, &b.Cents); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], b)
+	}
+	return out, rows.Err()
+}
+
+// LoadPrestation returns one prestation, or ErrNotFound.
+func LoadPrestation(ctx context.Context, q querier, id int64) (Prestation, error) {
+	p, err := scanPrestation(q.QueryRowContext(ctx, `SELECT `+prestationColumns+` FROM prestations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	if err != nil {
+		return p, fmt.Errorf("booking: prestation %d: %w", id, err)
+	}
+	p.Price.Brackets, err = brackets(ctx, q, id)
+	return p, err
+}
+
+func brackets(ctx context.Context, q querier, prestationID int64) ([]calendar.Bracket, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT COALESCE(max_qf, 0), price_cents FROM price_brackets WHERE prestation_id = ?
+		ORDER BY max_qf IS NULL, max_qf`, prestationID)
+	if err != nil {
+		return nil, fmt.Errorf("booking: price brackets: %w", err)
+	}
+	defer rows.Close()
+	var out []calendar.Bracket
+	for rows.Next() {
+		var b calendar.Bracket
+		if err := rows.Scan(&b.MaxQF, &b.Cents); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+const childColumns = `id, family_id, first_name, last_name, birth_date, class_name, COALESCE(school_id, 0)`
+
+func scanChild(s interface{ Scan(...any) error }) (Child, error) {
+	var c Child
+	err := s.Scan(&c.ID, &c.FamilyID, &c.FirstName, &c.LastName, &c.BirthDate, &c.ClassName, &c.SchoolID)
+	return c, err
+}
+
+// FamilyChildren lists a family's children, eldest first.
+func FamilyChildren(ctx context.Context, q querier, familyID int64) ([]Child, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children WHERE family_id = ? ORDER BY birth_date, first_name, id`, familyID)
+	if err != nil {
+		return nil, fmt.Errorf("booking: children: %w", err)
+	}
+	defer rows.Close()
+	var out []Child
+	for rows.Next() {
+		c, err := scanChild(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FamilyChild returns a child only if it belongs to familyID (ErrNotFound
+// otherwise): an identifier from a form never reaches another family.
+func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
+	c, err := scanChild(q.QueryRowContext(ctx, `SELECT `+childColumns+` FROM children WHERE id = ? AND family_id = ?`, childID, familyID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("booking: child %d: %w", childID, err)
+	}
+	return c, nil
+}
+
+// FamilyQF returns the family's quotient familial, or nil when unknown.
+func FamilyQF(ctx context.Context, q querier, familyID int64) (*calendar.QF, error) {
+	var value sql.NullInt64
+	var from, until calendar.Date
+	err := q.QueryRowContext(ctx, `SELECT qf_value, qf_valid_from, qf_valid_until FROM families WHERE id = ?`, familyID).
+		Scan(&value, &from, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("booking: family qf: %w", err)
+	}
+	if !value.Valid {
+		return nil, nil
+	}
+	return &calendar.QF{Value: int(value.Int64), ValidFrom: from, ValidUntil: until}, nil
+}
+
+// LoadCalendar builds the commune's calendar from its school holidays
+// (the commune's zone only is stored) and closures.
+func LoadCalendar(ctx context.Context, q querier) (*calendar.Calendar, error) {
+	var cfg calendar.Config
+	rows, err := q.QueryContext(ctx, `SELECT zone, school_year, description, first_day_off, resume_day FROM school_holidays`)
+	if err != nil {
+		return nil, fmt.Errorf("booking: school holidays: %w", err)
+	}
+	for rows.Next() {
+		var h calendar.Holiday
+		if err := rows.Scan(&h.Zone, &h.SchoolYear, &h.Description, &h.From, &h.Until); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if h.Until.IsZero() {
+			// Unknown resume day (summer of a year not published yet): up to 31 August.
+			h.Until, h.Estimated = calendar.DateOf(h.From.Year(), time.September, 1), true
+			if !h.Until.After(h.From) {
+				h.Until = calendar.DateOf(h.From.Year()+1, time.September, 1)
+			}
+		}
+		cfg.Holidays = append(cfg.Holidays, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT day, reason FROM closures`)
+	if err != nil {
+		return nil, fmt.Errorf("booking: closures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c calendar.Closure
+		if err := rows.Scan(&c.Date, &c.Reason); err != nil {
+			return nil, err
+		}
+		cfg.Closures = append(cfg.Closures, c)
+	}
+	return calendar.NewCalendar(cfg), rows.Err()
+}
+
+// LoadLedger reads what child has between from and to: validated
+// reservations and cart lines (a forfait counts when its period meets the
+// range) and the booked places of the prestations that have a capacity.
+func LoadLedger(ctx context.Context, q querier, child Child, prestations []Prestation, from, to calendar.Date) (*Ledger, error) {
+	res, err := childReservations(ctx, q, child.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	lines, err := cartLines(ctx, q, `l.child_id = ? AND l.day <= ? AND COALESCE(l.forfait_until, l.day) >= ?`, child.ID, to, from)
+	if err != nil {
+		return nil, err
+	}
+	booked, err := bookedAround(ctx, q, prestations, child.SchoolID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return NewLedger(res, lines, booked), nil
+}
+
+// bookedAround reads, in one query, the booked places between from and to
+// of the prestations that have a capacity (a year earlier for forfaits,
+// keyed by their period's first day), for the child's site where the
+// capacity is per site.
+func bookedAround(ctx context.Context, q querier, prestations []Prestation, siteID int64, from, to calendar.Date) (map[int64]map[calendar.Date]int, error) {
+	byID := map[int64]Prestation{}
+	args := []any{}
+	lo := from
+	for _, p := range prestations {
+		if p.Capacity == 0 {
+			continue
+		}
+		byID[p.ID] = p
+		args = append(args, p.ID)
+		if p.IsForfait() {
+			lo = from.AddDays(-366)
+		}
+	}
+	out := map[int64]map[calendar.Date]int{}
+	if len(args) == 0 {
+		return out, nil
+	}
+	args = append(args, lo, to)
+	rows, err := q.QueryContext(ctx, `SELECT prestation_id, day, site_id, booked FROM slot_counts
+		WHERE prestation_id IN (`+placeholders(len(byID))+`) AND day BETWEEN ? AND ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("booking: booked places: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, site int64
+		var d calendar.Date
+		var n int
+		if err := rows.Scan(&id, &d, &site, &n); err != nil {
+			return nil, err
+		}
+		if byID[id].CapacityScope == ScopeSite && site != siteID {
+			continue
+		}
+		if out[id] == nil {
+			out[id] = map[calendar.Date]int{}
+		}
+		out[id][d] += n
+	}
+	return out, rows.Err()
+}
+
+func childReservations(ctx context.Context, q querier, childID int64, from, to calendar.Date) ([]Reservation, error) {
+	return reservations(ctx, q, `r.child_id = ? AND r.state = 'validated' AND r.day <= ? AND COALESCE(r.forfait_until, r.day) >= ?`,
+		childID, to, from)
+}
+
+// bookedPlaces counts the places booked per day for p: all sites, or the
+// child's site when the capacity is per site.
+func bookedPlaces(ctx context.Context, q querier, p Prestation, siteID int64, from, to calendar.Date) (map[calendar.Date]int, error) {
+	query := `SELECT day, SUM(booked) FROM slot_counts WHERE prestation_id = ? AND day BETWEEN ? AND ? GROUP BY day`
+	args := []any{p.ID, from, to}
+	if p.CapacityScope == ScopeSite {
+		query = `SELECT day, booked FROM slot_counts WHERE prestation_id = ? AND day BETWEEN ? AND ? AND site_id = ?`
+		args = append(args, siteID)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("booking: booked places: %w", err)
+	}
+	defer rows.Close()
+	out := map[calendar.Date]int{}
+	for rows.Next() {
+		var d calendar.Date
+		var n int
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, err
+		}
+		out[d] = n
+	}
+	return out, rows.Err()
+}
+
+// slotBooked counts the places booked on one slot (see bookedPlaces).
+func slotBooked(ctx context.Context, q querier, p Prestation, siteID int64, day calendar.Date) (int, error) {
+	m, err := bookedPlaces(ctx, q, p, siteID, day, day)
+	return m[day], err
+}
+
+// bumpSlot adds delta (+1 or -1) to the booked places of a slot.
+func bumpSlot(ctx context.Context, tx *sql.Tx, prestationID int64, day calendar.Date, siteID int64, delta int) error {
+	query := `INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, ?, ?, 1)
+		ON CONFLICT (prestation_id, day, site_id) DO UPDATE SET booked = booked + 1`
+	if delta < 0 {
+		// The CHECK (booked >= 0) catches a count that would drift.
+		query = `UPDATE slot_counts SET booked = booked - 1 WHERE prestation_id = ? AND day = ? AND site_id = ?`
+	}
+	if _, err := tx.ExecContext(ctx, query, prestationID, day, siteID); err != nil {
+		return fmt.Errorf("booking: slot count: %w", err)
+	}
+	return nil
+}

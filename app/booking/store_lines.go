@@ -1,0 +1,210 @@
+package booking
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"espacefamille/app/calendar"
+)
+
+const cartLineColumns = `l.id, l.family_id, l.regie_id, l.child_id, c.first_name || ' ' || c.last_name, l.prestation_id, p.name,
+	l.day, l.forfait_from, l.forfait_until, l.action, l.price_cents, COALESCE(l.reservation_id, 0), l.created_at`
+
+// cartLines reads cart lines matching where (on alias l), ordered by child,
+// prestation and day.
+func cartLines(ctx context.Context, q querier, where string, args ...any) ([]CartLine, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+cartLineColumns+`
+		FROM cart_lines l JOIN children c ON c.id = l.child_id JOIN prestations p ON p.id = l.prestation_id
+		WHERE `+where+` ORDER BY c.birth_date, c.first_name, l.child_id, p.position, p.name, l.day, l.action`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("booking: cart lines: %w", err)
+	}
+	defer rows.Close()
+	var out []CartLine
+	for rows.Next() {
+		var l CartLine
+		var created string
+		if err := rows.Scan(&l.ID, &l.FamilyID, &l.RegieID, &l.ChildID, &l.ChildName, &l.PrestationID, &l.PrestationName,
+			&l.Day, &l.ForfaitFrom, &l.ForfaitUntil, &l.Action, &l.PriceCents, &l.ReservationID, &created); err != nil {
+			return nil, err
+		}
+		l.CreatedAt = parseTS(created)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// CartLines lists a family's cart for one régie (both guardians share it).
+func CartLines(ctx context.Context, q querier, familyID, regieID int64) ([]CartLine, error) {
+	return cartLines(ctx, q, `l.family_id = ? AND l.regie_id = ?`, familyID, regieID)
+}
+
+func insertLine(ctx context.Context, tx *sql.Tx, l CartLine) (int64, error) {
+	var resID any
+	if l.ReservationID != 0 {
+		resID = l.ReservationID
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO cart_lines (family_id, regie_id, child_id, prestation_id, day, forfait_from, forfait_until,
+			action, price_cents, reservation_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
+		l.Action, l.PriceCents, resID, ts(l.CreatedAt))
+	if err != nil {
+		return 0, fmt.Errorf("booking: insert cart line: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// applyChange writes a decided change inside tx; lines are deleted only
+// within the family.
+func applyChange(ctx context.Context, tx *sql.Tx, familyID int64, ch Change) error {
+	if err := deleteLines(ctx, tx, familyID, ch.Delete); err != nil {
+		return err
+	}
+	for _, l := range ch.Insert {
+		if _, err := insertLine(ctx, tx, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deleteLines(ctx context.Context, tx *sql.Tx, familyID int64, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{familyID}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE family_id = ? AND id IN (`+placeholders(n)+`)`, args...); err != nil {
+			return fmt.Errorf("booking: delete cart lines: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+const reservationColumns = `r.id, r.family_id, r.child_id, c.first_name || ' ' || c.last_name, r.prestation_id, p.name, r.regie_id,
+	r.site_id, r.day, r.forfait_from, r.forfait_until, r.state, r.price_cents, COALESCE(r.order_ref, ''),
+	COALESCE(r.cancel_order_ref, ''), r.validated_at, COALESCE(r.cancelled_at, '')`
+
+func reservations(ctx context.Context, q querier, where string, args ...any) ([]Reservation, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+reservationColumns+`
+		FROM reservations r JOIN children c ON c.id = r.child_id JOIN prestations p ON p.id = r.prestation_id
+		WHERE `+where+` ORDER BY c.birth_date, c.first_name, r.child_id, p.position, p.name, r.day`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("booking: reservations: %w", err)
+	}
+	defer rows.Close()
+	var out []Reservation
+	for rows.Next() {
+		var r Reservation
+		var validated, cancelled string
+		if err := rows.Scan(&r.ID, &r.FamilyID, &r.ChildID, &r.ChildName, &r.PrestationID, &r.PrestationName, &r.RegieID,
+			&r.SiteID, &r.Day, &r.ForfaitFrom, &r.ForfaitUntil, &r.State, &r.PriceCents, &r.OrderRef,
+			&r.CancelOrderRef, &validated, &cancelled); err != nil {
+			return nil, err
+		}
+		r.ValidatedAt, r.CancelledAt = parseTS(validated), parseTS(cancelled)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LoadReservation returns one reservation, or ErrNotFound.
+func LoadReservation(ctx context.Context, q querier, id int64) (Reservation, error) {
+	list, err := reservations(ctx, q, `r.id = ?`, id)
+	if err != nil {
+		return Reservation{}, err
+	}
+	if len(list) == 0 {
+		return Reservation{}, ErrNotFound
+	}
+	return list[0], nil
+}
+
+// MonthReservations lists the reservations of a family in a régie whose
+// day (a forfait: its period's first day) falls in month, validated and
+// cancelled, with child and prestation names and the unit price copied at
+// booking: what billing needs for an invoice.
+func MonthReservations(ctx context.Context, q querier, familyID, regieID int64, year int, month time.Month) ([]Reservation, error) {
+	first := calendar.DateOf(year, month, 1)
+	last := calendar.DateOf(year, month+1, 0)
+	return reservations(ctx, q, `r.family_id = ? AND r.regie_id = ? AND r.day BETWEEN ? AND ?`, familyID, regieID, first, last)
+}
+
+// OrderReservations lists the reservations validated or cancelled by one
+// of billing's orders (receipts, credits).
+func OrderReservations(ctx context.Context, q querier, orderRef string) ([]Reservation, error) {
+	return reservations(ctx, q, `r.order_ref = ? OR r.cancel_order_ref = ?`, orderRef, orderRef)
+}
+
+// insertReservation writes a validated reservation from a cart line and
+// takes its place in the slot count.
+func insertReservation(ctx context.Context, tx *sql.Tx, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
+	var ref any
+	if orderRef != "" {
+		ref = orderRef
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
+			state, price_cents, order_ref, created_at, validated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'validated', ?, ?, ?, ?)`,
+		l.FamilyID, l.ChildID, l.PrestationID, l.RegieID, siteID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
+		l.PriceCents, ref, ts(l.CreatedAt), ts(now))
+	if err != nil {
+		return 0, fmt.Errorf("booking: insert reservation: %w", err)
+	}
+	if err := bumpSlot(ctx, tx, l.PrestationID, l.Day, siteID, 1); err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// errNotValidated: the reservation to cancel is gone or already cancelled.
+var errNotValidated = errors.New("booking: reservation not validated")
+
+// cancelReservation marks a validated reservation cancelled and frees its
+// place.
+func cancelReservation(ctx context.Context, tx *sql.Tx, id int64, orderRef string, now time.Time) error {
+	var ref any
+	if orderRef != "" {
+		ref = orderRef
+	}
+	var prestationID, siteID int64
+	var day calendar.Date
+	err := tx.QueryRowContext(ctx, `
+		UPDATE reservations SET state = 'cancelled', cancelled_at = ?, cancel_order_ref = ?
+		WHERE id = ? AND state = 'validated'
+		RETURNING prestation_id, day, site_id`, ts(now), ref, id).Scan(&prestationID, &day, &siteID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotValidated
+	}
+	if err != nil {
+		return fmt.Errorf("booking: cancel reservation %d: %w", id, err)
+	}
+	return bumpSlot(ctx, tx, prestationID, day, siteID, -1)
+}
+
+// CancelReservation cancels one validated reservation inside the caller's
+// transaction (back office: a closure, an administrator's correction),
+// freeing its place; ErrNotFound when it is not validated.
+func CancelReservation(ctx context.Context, tx *sql.Tx, id int64, orderRef string, now time.Time) error {
+	if err := cancelReservation(ctx, tx, id, orderRef, now); errors.Is(err, errNotValidated) {
+		return ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE reservation_id = ?`, id)
+	return err
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"espacefamille/app/calendar"
+	"espacefamille/app/demo"
+)
+
+// signUpFamilyX creates a parent's account through the pages and links it
+// to FAMILLE X with the demo's code d'adhésion, ending in the personal
+// space (the journey of accounts_test.go, without its screenshots).
+func signUpFamilyX(tab *Tab, h *Harness, email string) {
+	tab.t.Helper()
+	const password = "une phrase de passe solide"
+	tab.Go(Commune + "/")
+	tab.Click("Je me connecte")
+	tab.Click("Je n'ai pas de compte")
+	tab.Click("Non")
+	tab.Check("Monsieur")
+	tab.Fill("Nom", "FAMILLE X")
+	tab.Fill("Prénom", "Y")
+	tab.Fill("Adresse email", email)
+	tab.Fill("Confirmation de l'adresse email", email)
+	tab.Fill("Mot de passe", password)
+	tab.Fill("Confirmation du mot de passe", password)
+	tab.Fill("Téléphone", "06 12 34 56 78")
+	tab.Fill("Adresse", "1 chemin des Écoliers")
+	tab.Fill("Code postal", "84570")
+	tab.Fill("Commune", "Malemort-du-Comtat")
+	tab.Click("Enregistrer")
+	tab.Click("boîte mail de démonstration")
+	tab.Go(mailLink(tab, email, "/confirmation/"))
+	tab.Fill("Identifiant", email)
+	tab.Fill("Mot de passe", password)
+	tab.Click("Se connecter")
+	tab.Fill("Code d'adhésion", demo.AdhesionCode)
+	tab.Click("Valider")
+	tab.Click("Fermer")
+	tab.See("Mes réservations")
+}
+
+// The memento's "Réservations", "Vue Agenda" and "Vue Période" (issue 4):
+// "Mes réservations", the service and the child, clicks on réservable
+// meals for the daughter, then the Vue Période for both children, ending
+// with the cart's "Total à payer".
+func TestBookingAgendaAndPeriod(t *testing.T) {
+	t.Parallel()
+	for _, size := range Sizes {
+		t.Run(size.Name, func(t *testing.T) {
+			t.Parallel()
+			h := New(t) // one server per size: the family's code works once
+			tab := h.Tab(t, size)
+			fits := func(step string) {
+				if size.Mobile {
+					tab.FitsWidth()
+				}
+				tab.Shot(step)
+			}
+			signUpFamilyX(tab, h, "parent.reservations."+size.Name+"@example.org")
+
+			tab.Click("Mes réservations")
+			tab.See("Sélectionnez le service / le site")
+			tab.See("REGIE CANTINE - prépaiement")
+			tab.See("Sélectionnez l'enfant")
+			tab.See("Fille FAMILLE X (28/11/2017 - Sans classe)")
+			tab.See("Garçon FAMILLE X (28/11/2017 - Sans classe)")
+			tab.See("Vue Agenda")
+			tab.See("Précédent | Aujourd'hui | Suivant")
+			tab.See("Vous ne pouvez pas réserver des prestations hors des créneaux de temps prévus dans le règlement")
+			fits("01-vue-agenda")
+
+			// Three réservable meals for the daughter, one click each.
+			free := `button.cell-button[aria-label^="REPAS CLASSIQUE ENFANT,"][aria-label$=": réservable"]`
+			for i, want := range []string{"1 REPAS CLASSIQUE ENFANT", "2 REPAS CLASSIQUE ENFANT", "3 REPAS CLASSIQUE ENFANT"} {
+				tab.ClickSel(free)
+				tab.See(want)
+				if i == 0 {
+					fits("02-demande-en-cours")
+				}
+			}
+			tab.See("Fille FAMILLE X")
+			tab.See("Total à payer : 7,65 €")
+			fits("03-panier-fille")
+
+			// "Naviguer dans le temps".
+			tab.Click("Suivant")
+			tab.See("Semaine")
+			tab.Click("Aujourd'hui")
+
+			// The Vue Période, for both children at once.
+			tab.Click("Garçon FAMILLE X (28/11/2017 - Sans classe)")
+			tab.Click("Réserver en Vue Période")
+			tab.See("Pour la période du")
+			monday := calendar.Today(time.Now()).Monday().AddDays(14)
+			tab.Fill("Pour la période du", monday.String())
+			tab.Fill("au", monday.AddDays(11).String())
+			tab.Check("L lundi (REPAS VEGETARIEN)")
+			tab.Check("J jeudi (REPAS VEGETARIEN)")
+			tab.Check("Fille FAMILLE X (28/11/2017 - Sans classe)")
+			tab.Check("Garçon FAMILLE X (28/11/2017 - Sans classe)")
+			fits("04-vue-periode")
+			tab.Click("Valider")
+			tab.See("ajoutée")
+			tab.See("Total à payer")
+			var total string
+			tab.Eval(`document.querySelector('.cart .total').innerText`, &total)
+			if !strings.HasPrefix(total, "Total à payer : ") || !strings.HasSuffix(total, "€") {
+				t.Errorf("total %q", total)
+			}
+			tab.See("Garçon FAMILLE X")
+			fits("05-periode-resultat")
+
+			tab.Click("Retour à la Vue Agenda")
+			tab.See("Total à payer")
+			fits("06-agenda-panier")
+		})
+	}
+}

@@ -1,0 +1,388 @@
+// Command load is the booking load tool: on loopback, N families of one
+// commune open the Vue Agenda, book a period and validate it, all at the
+// same moment; it reports throughput and p50/p95/p99 per step, then checks
+// in the database that nothing was lost or doubled and that capacity held.
+//
+//	go run ./bench/load -families 1000 -capacity 600 -timeout 120s
+//
+// It builds its own commune (the demo seed) in a temporary directory and
+// serves the booking pages on 127.0.0.1 with a loopback-only stand-in for
+// the log-in (header X-Load-Family), so that it measures booking, not
+// password hashing. The cantine is switched to post-paid so that "Valider"
+// confirms at once (payments are billing's, measured on their own).
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
+	"espacefamille/app/demo"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	families int
+	capacity int
+	timeout  time.Duration
+	weeks    int
+}
+
+func run() error {
+	var cfg config
+	flag.IntVar(&cfg.families, "families", 1000, "number of families booking at the same moment (1–5000)")
+	flag.IntVar(&cfg.capacity, "capacity", 600, "places per day of the meal everyone books")
+	flag.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "the whole run stops after this")
+	flag.IntVar(&cfg.weeks, "weeks", 2, "weeks of meals each family books (1–8)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	flag.Parse()
+	if cfg.families < 1 || cfg.families > 5000 || cfg.capacity < 1 || cfg.weeks < 1 || cfg.weeks > 8 {
+		return errors.New("bad arguments (see -help)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
+
+	dir, err := os.MkdirTemp("", "espacefamille-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: dir, MaxOpen: 4, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	now := time.Now()
+	if _, err := demo.Ensure(ctx, reg, now); err != nil {
+		return err
+	}
+	db, release, err := reg.Acquire(ctx, demo.Slug)
+	if err != nil {
+		return err
+	}
+	defer release()
+	fams, ids, err := setup(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	base, stop, err := serve(ctx, reg)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	from, to := bookingWindow(now, cfg.weeks)
+	fmt.Printf("%d families book REPAS CLASSIQUE ENFANT from %s to %s (capacity %d per day), on %s\n",
+		cfg.families, from.FR(), to.FR(), cfg.capacity, base)
+
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	stats := newStats()
+	var wg sync.WaitGroup
+	gate := make(chan struct{})
+	added := make([]int, len(fams))
+	start := time.Now()
+	for i, fam := range fams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-gate
+			n, err := journey(ctx, base, fam, ids, from, to, stats)
+			if err != nil {
+				stats.fail(err)
+			}
+			added[i] = n
+		}()
+	}
+	close(gate)
+	wg.Wait()
+	elapsed := time.Since(start)
+	stats.report(elapsed)
+	return verify(ctx, db, cfg, ids, added, stats)
+}
+
+// ids are the commune's identifiers the journeys need.
+type ids struct{ regie, meal int64 }
+
+// setup adds the families (one child each), switches the cantine to
+// post-paid and sets the capacity of the booked meal.
+func setup(ctx context.Context, db *tenants.DB, cfg config) ([]int64, ids, error) {
+	var out []int64
+	var id ids
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT regie_id, id FROM prestations WHERE name = 'REPAS CLASSIQUE ENFANT'`).Scan(&id.regie, &id.meal); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE regies SET mode = 'postpaid' WHERE id = ?`, id.regie); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE prestations SET capacity = ? WHERE id = ?`, cfg.capacity, id.meal); err != nil {
+			return err
+		}
+		for i := range cfg.families {
+			res, err := tx.ExecContext(ctx, `INSERT INTO families (name, created_at) VALUES (?, 'load')`, fmt.Sprintf("FAMILLE L%04d", i))
+			if err != nil {
+				return err
+			}
+			fam, _ := res.LastInsertId()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, created_at)
+				VALUES (?, 'Enfant', ?, '2018-05-01', 1, 'load')`, fam, fmt.Sprintf("FAMILLE L%04d", i)); err != nil {
+				return err
+			}
+			out = append(out, fam)
+		}
+		return nil
+	})
+	return out, id, err
+}
+
+// serve runs the booking pages on loopback with the stand-in log-in.
+func serve(ctx context.Context, reg *tenants.Registry) (string, func(), error) {
+	s, err := web.New(ctx, web.Config{Registry: reg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return "", nil, err
+	}
+	s.Commune().Use(func(c *fiber.Ctx) error {
+		if id, err := strconv.ParseInt(c.Get("X-Load-Family"), 10, 64); err == nil && c.IsFromLocal() {
+			web.SetUser(c, &web.UserView{AccountID: id, FamilyID: id})
+		}
+		return c.Next()
+	})
+	booking.Routes(s, booking.Config{})
+	s.Finish()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	go func() { _ = s.App.Listener(ln) }()
+	return "http://" + ln.Addr().String() + "/" + demo.Slug, func() { _ = s.App.ShutdownWithTimeout(5 * time.Second) }, nil
+}
+
+// bookingWindow starts on the Monday after next (beyond every deadline).
+func bookingWindow(now time.Time, weeks int) (calendar.Date, calendar.Date) {
+	from := calendar.Today(now).Monday().AddDays(14)
+	return from, from.AddDays(7*weeks - 3)
+}
+
+var (
+	csrfRE  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	addedRE = regexp.MustCompile(`(\d+) demandes? ajoutées?`)
+	moreRE  = regexp.MustCompile(`Non validée : et (\d+) autres demandes`)
+)
+
+// journey is one family: agenda, period, validation. It returns how many
+// demandes the period added.
+func journey(ctx context.Context, base string, fam int64, id ids, from, to calendar.Date, st *stats) (int, error) {
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 60 * time.Second}
+	do := func(step, method, path string, form url.Values) (string, error) {
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, err := http.NewRequestWithContext(ctx, method, base+path, body)
+		if err != nil {
+			return "", err
+		}
+		req.Header.Set("X-Load-Family", strconv.FormatInt(fam, 10))
+		req.Header.Set("Accept", "text/html")
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		t := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", step, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		st.add(step, time.Since(t))
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("%s: HTTP %d", step, resp.StatusCode)
+		}
+		return string(b), nil
+	}
+	regie := strconv.FormatInt(id.regie, 10)
+	page, err := do("agenda", "GET", "/famille/reservations?regie="+regie+"&semaine="+from.String(), nil)
+	if err != nil {
+		return 0, err
+	}
+	m := csrfRE.FindStringSubmatch(page)
+	if m == nil {
+		return 0, errors.New("agenda: no form token")
+	}
+	child := regexp.MustCompile(`name="enfant" value="(\d+)"`).FindStringSubmatch(page)
+	if child == nil {
+		return 0, errors.New("agenda: no child")
+	}
+	page, err = do("period", "POST", "/famille/reservations/periode", url.Values{"_csrf": {m[1]}, "regie": {regie}, "enfant": {child[1]},
+		"du": {from.FR()}, "au": {to.FR()}, "jours_" + strconv.FormatInt(id.meal, 10): {"1", "2", "4", "5"}, "enfants": {child[1]}})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if a := addedRE.FindStringSubmatch(page); a != nil {
+		n, _ = strconv.Atoi(a[1])
+	}
+	page, err = do("validate", "POST", "/famille/reservations/valider", url.Values{"_csrf": {m[1]}, "regie": {regie}, "enfant": {child[1]}})
+	if err != nil {
+		return n, err
+	}
+	// Lines refused at validation are listed (five, then "et N autres").
+	r := strings.Count(page, "Non validée :")
+	if more := moreRE.FindStringSubmatch(page); more != nil {
+		k, _ := strconv.Atoi(more[1])
+		r += k - 1
+	}
+	st.refuse(r)
+	return n, nil
+}
+
+// verify checks the database after the run.
+func verify(ctx context.Context, db *tenants.DB, cfg config, id ids, added []int, st *stats) error {
+	var problems []string
+	check := func(ok bool, format string, args ...any) {
+		status := "ok  "
+		if !ok {
+			status = "FAIL"
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+		fmt.Printf("  %s "+format+"\n", append([]any{status}, args...)...)
+	}
+	q := func(query string, args ...any) int {
+		var n int
+		if err := db.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			problems = append(problems, err.Error())
+		}
+		return n
+	}
+	fmt.Println("checks:")
+	total := 0
+	for _, n := range added {
+		total += n
+	}
+	days := q(`SELECT COUNT(DISTINCT day) FROM reservations WHERE prestation_id = ?`, id.meal)
+	validated := q(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND prestation_id = ?`, id.meal)
+	check(st.failures() == 0, "%d journeys failed", st.failures())
+	rejected := st.rejected()
+	check(total == validated+rejected, "nothing lost: %d demandes added = %d validated + %d refused at validation (complet)", total, validated, rejected)
+	check(q(`SELECT COUNT(*) FROM cart_lines`) == 0, "no demande left in a cart after Valider")
+	check(validated == days*min(cfg.capacity, cfg.families), "each day holds exactly min(capacity, families) = %d reservations (%d in all)", min(cfg.capacity, cfg.families), validated)
+	check(q(`SELECT COUNT(*) FROM (SELECT day FROM reservations WHERE state = 'validated' AND prestation_id = ? GROUP BY day HAVING COUNT(*) > ?)`, id.meal, cfg.capacity) == 0, "capacity %d never exceeded", cfg.capacity)
+	check(q(`SELECT COUNT(*) FROM (SELECT 1 FROM reservations WHERE state = 'validated' GROUP BY child_id, prestation_id, day HAVING COUNT(*) > 1)`) == 0, "no reservation doubled")
+	check(q(`SELECT COUNT(*) FROM (SELECT s.prestation_id, s.day, s.booked, (SELECT COUNT(*) FROM reservations r WHERE r.state = 'validated'
+		AND r.prestation_id = s.prestation_id AND r.day = s.day AND r.site_id = s.site_id) AS n FROM slot_counts s) WHERE booked <> n`) == 0,
+		"slot counts equal the reservations")
+	if len(problems) > 0 {
+		return fmt.Errorf("%d check(s) failed: %s", len(problems), strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// stats collects latencies per step.
+type stats struct {
+	mu      sync.Mutex
+	by      map[string][]time.Duration
+	errs    []error
+	refused int
+}
+
+func (s *stats) refuse(n int) {
+	s.mu.Lock()
+	s.refused += n
+	s.mu.Unlock()
+}
+
+func (s *stats) rejected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
+func newStats() *stats { return &stats{by: map[string][]time.Duration{}} }
+
+func (s *stats) add(step string, d time.Duration) {
+	s.mu.Lock()
+	s.by[step] = append(s.by[step], d)
+	s.mu.Unlock()
+}
+
+func (s *stats) fail(err error) {
+	s.mu.Lock()
+	s.errs = append(s.errs, err)
+	s.mu.Unlock()
+}
+
+func (s *stats) failures() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.errs)
+}
+
+func (s *stats) report(elapsed time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var all []time.Duration
+	fmt.Printf("%-9s %7s %9s %9s %9s %9s\n", "step", "count", "p50", "p95", "p99", "max")
+	for _, step := range []string{"agenda", "period", "validate"} {
+		l := s.by[step]
+		all = append(all, l...)
+		line(step, l)
+	}
+	line("all", all)
+	fmt.Printf("%d requests in %s: %.0f requests/s\n", len(all), elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds())
+	for i, err := range s.errs {
+		if i == 5 {
+			fmt.Printf("… and %d more errors\n", len(s.errs)-5)
+			break
+		}
+		fmt.Println("error:", err)
+	}
+}
+
+func line(name string, l []time.Duration) {
+	if len(l) == 0 {
+		fmt.Printf("%-9s %7d\n", name, 0)
+		return
+	}
+	slices.Sort(l)
+	p := func(q float64) time.Duration { return l[min(len(l)-1, int(q*float64(len(l))))].Round(time.Millisecond) }
+	fmt.Printf("%-9s %7d %9s %9s %9s %9s\n", name, len(l), p(.50), p(.95), p(.99), l[len(l)-1].Round(time.Millisecond))
+}
