@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/mailbox"
 	"espacefamille/app/portal"
@@ -37,8 +38,9 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// page that renders the header, hence accounts first.
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
-	booking.Routes(s, booking.Config{}) // "Mes réservations"
-	mailbox.Routes(s)                   // demo mode only
+	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, Logger: cfg.Logger}) // payments, receipts, "Mes factures"
+	booking.Routes(s, booking.Config{Checkout: bill.Checkout})                      // "Mes réservations"; billing's Checkout
+	mailbox.Routes(s)                                                               // demo mode only
 	s.Finish()
 	return s, nil
 }

@@ -38,6 +38,9 @@ func (s *Server) CSRF() fiber.Handler {
 		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 			return c.Next()
 		}
+		if s.csrfSkip[c.Path()] {
+			return c.Next()
+		}
 		sent := c.FormValue("_csrf")
 		if sent == "" {
 			sent = c.Get("X-CSRF-Token")
@@ -46,6 +49,18 @@ func (s *Server) CSRF() fiber.Handler {
 			return ErrCSRF
 		}
 		return c.Next()
+	}
+}
+
+// SkipCSRF exempts commune-relative paths from the token check: only for
+// server-to-server calls (a payment provider's notification) whose content
+// is never trusted. Call it while adding routes, before serving.
+func (s *Server) SkipCSRF(paths ...string) {
+	if s.csrfSkip == nil {
+		s.csrfSkip = map[string]bool{}
+	}
+	for _, p := range paths {
+		s.csrfSkip[p] = true
 	}
 }
 

@@ -47,6 +47,7 @@ type Server struct {
 	PublicURL string
 	log       *slog.Logger
 	csrfKey   []byte
+	csrfSkip  map[string]bool // paths exempt from CSRF (SkipCSRF)
 	commune   fiber.Router
 	platform  fiber.Router
 }

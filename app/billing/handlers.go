@@ -1,0 +1,247 @@
+package billing
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/billing/simulator"
+	"espacefamille/app/booking"
+	"espacefamille/app/web"
+)
+
+var (
+	errEmptyCartPage = web.NewError(fiber.StatusUnprocessableEntity, "Votre panier est vide : aucune demande ne reste à payer.")
+	errProviderPage  = web.NewError(fiber.StatusServiceUnavailable, "Le service de paiement est momentanément indisponible. Rien n'a été validé et vos demandes restent dans votre panier ; veuillez réessayer dans quelques minutes.")
+	errNoOrder       = web.NewError(fiber.StatusNotFound, "Ce paiement est introuvable.")
+)
+
+// Checkout is booking's "Valider" on a prepaid cart: an order, then the
+// provider's payment page (or the receipt when credit covers everything).
+func (h *Handlers) Checkout(c *fiber.Ctx, req booking.CheckoutRequest) error {
+	t := curTenant(c)
+	out, err := h.svc.StartCart(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID)
+	for _, r := range out.Removed {
+		web.AddFlash(c, "error", "Demande retirée du panier : "+r.Text())
+	}
+	switch {
+	case errors.Is(err, ErrEmptyCart):
+		if len(out.Removed) > 0 {
+			return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
+		}
+		return errEmptyCartPage
+	case errors.Is(err, ErrProviderDown):
+		web.AddFlash(c, "error", errProviderPage.Message)
+		return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
+	case err != nil:
+		return err
+	}
+	if out.RedirectURL == "" {
+		web.AddFlash(c, "success", "Vos demandes sont validées : votre avoir couvre leur montant, aucun paiement n'est nécessaire.")
+		return web.RedirectTo(c, receiptPath(out.Order.Ref))
+	}
+	return redirectProvider(c, out.RedirectURL)
+}
+
+func redirectProvider(c *fiber.Ctx, u string) error {
+	if strings.HasPrefix(u, "/") {
+		return web.RedirectTo(c, u)
+	}
+	return c.Redirect(u, fiber.StatusSeeOther)
+}
+
+// notify is the providers' notification: only the operation id is read
+// (idop or idOp, form or query); the result is fetched from the provider.
+func (h *Handlers) notify(c *fiber.Ctx) error {
+	provider := c.Params("provider")
+	if provider != ProviderPayFiP && provider != ProviderSimulator {
+		return web.ErrNotFound
+	}
+	ref := strings.TrimSpace(c.FormValue("idop"))
+	if ref == "" {
+		ref = strings.TrimSpace(c.FormValue("idOp"))
+	}
+	if ref == "" || len(ref) > 64 {
+		return web.NewError(fiber.StatusBadRequest, "Notification invalide.")
+	}
+	t := curTenant(c)
+	_, err := h.svc.Notify(c.UserContext(), t.DB(), t.Commune, provider, ref, SourceNotify)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return web.NewError(fiber.StatusNotFound, "Opération inconnue.")
+	case errors.Is(err, ErrAmountMismatch), errors.Is(err, ErrRefMismatch):
+		return web.NewError(fiber.StatusConflict, "Notification refusée.")
+	case err != nil:
+		return err
+	}
+	return c.SendString("OK\n")
+}
+
+// paymentReturnPost turns a provider's POST back into a GET, which carries
+// the session cookie (SameSite=Lax).
+func (h *Handlers) paymentReturnPost(c *fiber.Ctx) error {
+	ref := c.Query("ref")
+	if !validRef(ref) {
+		return errNoOrder
+	}
+	return web.RedirectTo(c, returnPath(ref))
+}
+
+func validRef(ref string) bool {
+	if len(ref) < 6 || len(ref) > 30 {
+		return false
+	}
+	for _, r := range ref {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+type returnPage struct {
+	Order   Order
+	Heading string
+	Message string
+	Back    string
+	Retry   bool
+}
+
+// paymentReturn is where the parent comes back from the provider: the
+// order (of this family only) is brought up to date from the provider.
+func (h *Handlers) paymentReturn(c *fiber.Ctx) error {
+	t, fam := tenantFamily(c)
+	ref := c.Query("ref")
+	if !validRef(ref) {
+		return errNoOrder
+	}
+	o, err := OrderByRef(c.UserContext(), t.DB().R, fam, ref)
+	if errors.Is(err, ErrNotFound) {
+		return errNoOrder
+	} else if err != nil {
+		return err
+	}
+	if o.Status == OrderPending && o.ProviderRef != "" {
+		if got, err := h.svc.refresh(c.UserContext(), t.DB(), t.Commune, o, SourceReturn); err == nil {
+			o = got
+		}
+	}
+	if o.Status == OrderPaid {
+		return web.RedirectTo(c, receiptPath(o.Ref))
+	}
+	p := returnPage{Order: o, Back: fmt.Sprintf("/famille/reservations?regie=%d", o.RegieID)}
+	if o.Kind == KindInvoice {
+		p.Back = fmt.Sprintf("/famille/factures/%d", o.InvoiceID)
+	}
+	switch o.Status {
+	case OrderRefused:
+		p.Heading, p.Message = "Paiement refusé", "Votre paiement a été refusé par votre banque. Aucune somme n'a été prélevée et rien n'a été validé : vos demandes restent dans votre panier."
+	case OrderAbandoned:
+		p.Heading, p.Message = "Paiement abandonné", "Vous avez abandonné le paiement. Rien n'a été validé : vos demandes restent dans votre panier."
+	case OrderExpired, OrderCancelled:
+		p.Heading, p.Message = "Paiement expiré", "Le délai de paiement est dépassé ou une nouvelle commande a remplacé celle-ci. Rien n'a été validé : vos demandes restent dans votre panier."
+	case OrderCredited:
+		p.Heading, p.Message = "Paiement reçu après expiration", "Votre paiement est arrivé après l'expiration de la commande et les réservations n'ont pas pu être rétablies : son montant vous a été crédité en avoir, déduit de votre prochain paiement."
+	default:
+		p.Heading, p.Message, p.Retry = "Paiement en cours de vérification", "Nous n'avons pas encore reçu la confirmation de votre paiement. Rechargez cette page dans quelques instants.", true
+	}
+	web.SetTab(c, "reservations")
+	return web.Render(c, "famille/paiement-retour", p.Heading, p)
+}
+
+type receiptPage struct {
+	Receipt Receipt
+	Order   Order
+}
+
+// showReceipt is "le résumé de votre paiement".
+func (h *Handlers) showReceipt(c *fiber.Ctx) error {
+	t, fam := tenantFamily(c)
+	ref := c.Params("ref")
+	if !validRef(ref) {
+		return errNoOrder
+	}
+	ctx := c.UserContext()
+	o, err := OrderByRef(ctx, t.DB().R, fam, ref)
+	if errors.Is(err, ErrNotFound) {
+		return errNoOrder
+	} else if err != nil {
+		return err
+	}
+	if o.Status != OrderPaid && o.Status != OrderCredited {
+		return web.RedirectTo(c, returnPath(o.Ref))
+	}
+	pay, err := OrderPayment(ctx, t.DB().R, o.ID)
+	if errors.Is(err, ErrNotFound) {
+		pay = Payment{PaidAt: o.ClosedAt}
+	} else if err != nil {
+		return err
+	}
+	r, err := ReceiptFor(ctx, t.DB().R, t.Commune, o, pay)
+	if err != nil {
+		return err
+	}
+	web.SetTab(c, "reservations")
+	return web.Render(c, "famille/paiement-recu", "Le résumé de votre paiement", receiptPage{Receipt: r, Order: o})
+}
+
+type simulatorPage struct {
+	Op     simulator.Operation
+	Card   simulator.Card
+	Errors simulator.FieldErrors
+}
+
+// showSimulator is the built-in test payment page.
+func (h *Handlers) showSimulator(c *fiber.Ctx) error {
+	op, err := simulator.Get(c.UserContext(), curTenant(c).DB().R, c.Params("idop"))
+	if errors.Is(err, simulator.ErrNotFound) {
+		return errNoOrder
+	} else if err != nil {
+		return err
+	}
+	if op.Status != simulator.Pending {
+		return h.backFromSimulator(c, op)
+	}
+	return web.Render(c, "famille/paiement-simulateur", "Paiement de test", simulatorPage{Op: op})
+}
+
+// submitSimulator records the card form's outcome on the simulator's side,
+// then goes through the same notification path as a real provider.
+func (h *Handlers) submitSimulator(c *fiber.Ctx) error {
+	t := curTenant(c)
+	ctx := c.UserContext()
+	op, err := simulator.Get(ctx, t.DB().R, c.Params("idop"))
+	if errors.Is(err, simulator.ErrNotFound) {
+		return errNoOrder
+	} else if err != nil {
+		return err
+	}
+	if op.Status != simulator.Pending {
+		return h.backFromSimulator(c, op)
+	}
+	outcome := simulator.Abandoned
+	if c.FormValue("action") != "abandonner" {
+		card := simulator.Card{Number: c.FormValue("numero"), Expiry: c.FormValue("expiration"), CVC: c.FormValue("cryptogramme")}
+		var errs simulator.FieldErrors
+		if outcome, errs = card.Check(h.svc.now()); len(errs) > 0 {
+			card.CVC = ""
+			return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/paiement-simulateur", "Paiement de test",
+				simulatorPage{Op: op, Card: card, Errors: errs})
+		}
+	}
+	err = t.DB().Tx(ctx, func(tx *sql.Tx) error { return simulator.Finish(ctx, tx, op.IDOp, outcome, h.svc.now()) })
+	if err != nil && !errors.Is(err, simulator.ErrFinished) {
+		return err
+	}
+	if _, err := h.svc.Notify(ctx, t.DB(), t.Commune, ProviderSimulator, op.IDOp, SourceNotify); err != nil {
+		h.srv.Logger(c).Error("billing: simulator notification", "err", err)
+	}
+	return h.backFromSimulator(c, op)
+}
+
+func (h *Handlers) backFromSimulator(c *fiber.Ctx, op simulator.Operation) error {
+	return web.RedirectTo(c, returnPath(op.OrderRef))
+}

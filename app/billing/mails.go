@@ -1,0 +1,135 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"espacefamille/app/calendar"
+	"espacefamille/app/mail"
+	"espacefamille/tenants"
+)
+
+// Receipt is "le résumé de votre paiement": a page and an email.
+type Receipt struct {
+	Commune     string
+	Regie       string
+	Ref         string
+	AmountCents int64
+	CreditCents int64
+	PaidAt      time.Time
+	AuthNumber  string
+	Means       string
+	Late        bool
+	Outcome     string
+	Lines       []Line
+}
+
+// ReceiptFor builds the receipt of a paid (or credited) order.
+func ReceiptFor(ctx context.Context, q querier, com tenants.Commune, o Order, pay Payment) (Receipt, error) {
+	regie, err := LoadRegie(ctx, q, o.RegieID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{Commune: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: pay.AmountCents,
+		CreditCents: o.CreditCents, PaidAt: pay.PaidAt, AuthNumber: pay.AuthNumber, Means: meansOf(o.Provider),
+		Late: pay.Late, Outcome: o.Outcome, Lines: o.Lines}, nil
+}
+
+// Text renders the receipt as plain text (the email's body).
+func (r Receipt) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Bonjour,\n\nVoici le résumé de votre paiement.\n\n")
+	fmt.Fprintf(&b, "Collectivité : %s\nRégie : %s\nRéférence : %s\nMontant payé : %s\n", r.Commune, r.Regie, r.Ref, calendar.FormatEuros(r.AmountCents))
+	if r.CreditCents > 0 {
+		fmt.Fprintf(&b, "Avoir utilisé : %s\n", calendar.FormatEuros(r.CreditCents))
+	}
+	fmt.Fprintf(&b, "Date et heure : %s\nMoyen de paiement : %s\n", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"), r.Means)
+	if r.AuthNumber != "" {
+		fmt.Fprintf(&b, "Numéro d'autorisation : %s\n", r.AuthNumber)
+	}
+	if r.Late {
+		fmt.Fprintf(&b, "\nCe paiement est arrivé après l'expiration de la commande : %s.\n", r.Outcome)
+	}
+	b.WriteString("\nRéservations :\n")
+	for _, l := range r.Lines {
+		fmt.Fprintf(&b, "- %s : %s le %s%s, %s\n", l.ChildName, l.Prestation, l.Day.FR(), labelSuffix(l.Label), calendar.FormatEuros(l.AmountCents))
+	}
+	b.WriteString("\nConservez ce message : il vaut ticket de paiement.\n")
+	return b.String()
+}
+
+func labelSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
+}
+
+// HTML renders the receipt for the email's HTML part.
+func (r Receipt) HTML() string {
+	var b strings.Builder
+	b.WriteString("<p>Bonjour,</p><p>Voici le résumé de votre paiement.</p><table>")
+	row := func(k, v string) {
+		b.WriteString("<tr><th style=\"text-align:left\">" + html.EscapeString(k) + "</th><td>" + html.EscapeString(v) + "</td></tr>")
+	}
+	row("Collectivité", r.Commune)
+	row("Régie", r.Regie)
+	row("Référence", r.Ref)
+	row("Montant payé", calendar.FormatEuros(r.AmountCents))
+	row("Date et heure", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"))
+	row("Moyen de paiement", r.Means)
+	if r.AuthNumber != "" {
+		row("Numéro d'autorisation", r.AuthNumber)
+	}
+	b.WriteString("</table><ul>")
+	for _, l := range r.Lines {
+		b.WriteString("<li>" + html.EscapeString(fmt.Sprintf("%s : %s le %s%s, %s", l.ChildName, l.Prestation, l.Day.FR(),
+			labelSuffix(l.Label), calendar.FormatEuros(l.AmountCents))) + "</li>")
+	}
+	b.WriteString("</ul><p>Conservez ce message : il vaut ticket de paiement.</p>")
+	return b.String()
+}
+
+func senderName(ctx context.Context, q querier, com tenants.Commune) string {
+	var name string
+	if err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'sender_name'`).Scan(&name); err != nil || name == "" {
+		return com.Name
+	}
+	return name
+}
+
+// queueReceipt writes the receipt email to the outbox, in the payment's
+// transaction.
+func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, pay Payment, now time.Time) error {
+	if o.Email == "" {
+		return nil
+	}
+	r, err := ReceiptFor(ctx, tx, com, o, pay)
+	if err != nil {
+		return err
+	}
+	_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "payment_receipt", To: o.Email, FromName: senderName(ctx, tx, com),
+		Subject: "Le résumé de votre paiement – référence " + o.Ref, Text: r.Text(), HTML: r.HTML()}, now)
+	return err
+}
+
+// queueNewInvoice writes the "une nouvelle facture est disponible" email.
+func queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv Invoice, link string, now time.Time) error {
+	email, err := familyEmail(ctx, tx, inv.FamilyID)
+	if err != nil || email == "" {
+		return err
+	}
+	text := fmt.Sprintf("Bonjour %s,\n\nUne nouvelle facture est disponible dans votre espace famille.\n\n"+
+		"Facture %s (%s) du %s, pour la période du %s au %s : %s, à régler avant le %s.\n\n"+
+		"Vous pouvez la consulter et la payer en ligne dans l'onglet « Mes factures » : %s\n",
+		inv.PayerName, inv.Number, inv.RegieName, inv.IssuedOn.FR(), inv.PeriodStart.FR(), inv.PeriodEnd.FR(),
+		calendar.FormatEuros(inv.TotalCents), inv.DueOn.FR(), link)
+	_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "invoice_available", To: email, FromName: senderName(ctx, tx, com),
+		Subject: "Une nouvelle facture est disponible", Text: text,
+		HTML: "<p>" + strings.ReplaceAll(html.EscapeString(text), "\n", "<br>") + "</p>"}, now)
+	return err
+}

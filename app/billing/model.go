@@ -1,0 +1,214 @@
+package billing
+
+import (
+	"errors"
+	"time"
+
+	"espacefamille/app/calendar"
+)
+
+// Order kinds.
+const (
+	KindCart    = "cart"    // a prepaid cart
+	KindInvoice = "invoice" // an open invoice of a post-paid régie
+)
+
+// Order statuses.
+const (
+	OrderPending   = "pending"
+	OrderPaid      = "paid"
+	OrderRefused   = "refused"
+	OrderAbandoned = "abandoned"
+	OrderExpired   = "expired"
+	OrderCancelled = "cancelled" // replaced by a newer order of the same cart
+	OrderCredited  = "credited"  // paid too late, amount turned into credit
+)
+
+// Invoice statuses.
+const (
+	InvoiceOpen = "open" // "en cours"
+	InvoicePaid = "paid" // "payée"
+)
+
+// OrderTTL is how long an order waits for its payment.
+const OrderTTL = 30 * time.Minute
+
+// Errors of the payment flow.
+var (
+	ErrNotFound       = errors.New("billing: not found")
+	ErrAmountMismatch = errors.New("billing: paid amount does not match the order")
+	ErrRefMismatch    = errors.New("billing: provider answer is about another order")
+	ErrEmptyCart      = errors.New("billing: empty cart")
+)
+
+// Regie is what billing needs of a régie.
+type Regie struct {
+	ID            int64
+	Name          string
+	Mode          string // prepaid or postpaid
+	InvoicePrefix string
+	Provider      string // simulator or payfip
+	LegalMentions string
+	Settings      ProviderSettings
+}
+
+// Prefix returns the invoice prefix, "R<id>" when none is set.
+func (r Regie) Prefix() string {
+	if r.InvoicePrefix != "" {
+		return r.InvoicePrefix
+	}
+	return "R" + itoa(r.ID)
+}
+
+// ProviderSettings are a régie's payment provider settings.
+type ProviderSettings struct {
+	Numcli     string
+	Saisie     string // T, X, W
+	Endpoint   string
+	PaymentURL string
+}
+
+// Line is one priced line of an order or an invoice.
+type Line struct {
+	CartLineID    int64
+	ReservationID int64
+	ChildName     string
+	Prestation    string
+	Day           calendar.Date
+	Label         string // e.g. "Annulation" or the forfait period
+	Quantity      int64
+	UnitCents     int64
+	AmountCents   int64
+}
+
+// Order is a payment request for a cart or an invoice.
+type Order struct {
+	ID          int64
+	Ref         string
+	Kind        string
+	FamilyID    int64
+	RegieID     int64
+	InvoiceID   int64
+	Email       string
+	TotalCents  int64
+	CreditCents int64
+	AmountCents int64
+	Status      string
+	Provider    string
+	ProviderRef string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	ClosedAt    time.Time
+	Outcome     string
+	Lines       []Line
+}
+
+// Payment is a confirmed payment of an order.
+type Payment struct {
+	ID          int64
+	OrderID     int64
+	Provider    string
+	ProviderRef string
+	AmountCents int64
+	AuthNumber  string
+	PaidAt      time.Time
+	Late        bool
+}
+
+// Invoice is a facture, "en cours" or "payée".
+type Invoice struct {
+	ID           int64
+	RegieID      int64
+	RegieName    string
+	FamilyID     int64
+	Number       string
+	Status       string
+	PayerName    string
+	IssuedOn     calendar.Date
+	DueOn        calendar.Date
+	PeriodStart  calendar.Date
+	PeriodEnd    calendar.Date
+	PeriodKey    string
+	TotalCents   int64
+	CreditCents  int64
+	PaidCents    int64
+	PaidAt       time.Time
+	PaymentMeans string
+	OrderID      int64
+	Lines        []Line
+}
+
+// Paid reports whether the invoice is "payée".
+func (i Invoice) Paid() bool { return i.Status == InvoicePaid }
+
+// DueCents is what remains to pay on the invoice.
+func (i Invoice) DueCents() int64 {
+	if i.Paid() {
+		return 0
+	}
+	return i.TotalCents - i.CreditCents - i.PaidCents
+}
+
+// Credit is one row of the credits ledger.
+type Credit struct {
+	ID          int64
+	FamilyID    int64
+	RegieID     int64
+	Kind        string
+	AmountCents int64
+	Label       string
+	OrderID     int64
+	CreatedAt   time.Time
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+const tsLayout = time.RFC3339
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(tsLayout, s)
+	return t
+}
+
+func parisLoc() *time.Location { return calendar.Paris() }
+
+// Summary is the invoice's line in "Mes factures", as in the memento:
+// "Facture du 01/12/2017 pour M FAMILLE X Y payée le 28/11/2017 10:08:14
+// (ref.: 2017-GM-00019)" (the amount follows).
+func (i Invoice) Summary() string {
+	s := "Facture du " + i.IssuedOn.FR() + " pour " + i.PayerName
+	if i.Paid() {
+		s += " payée le " + i.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05")
+	} else if !i.DueOn.IsZero() {
+		s += " à régler avant le " + i.DueOn.FR()
+	}
+	return s + " (ref.: " + i.Number + ")"
+}
+
+// Total is the invoice's total in French ("15,30 €").
+func (i Invoice) Total() string { return calendar.FormatEuros(i.TotalCents) }
+
+// FormatCents renders cents the French way ("15,30 €").
+func FormatCents(cents int64) string { return calendar.FormatEuros(cents) }

@@ -1,0 +1,282 @@
+package billing_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"espacefamille/app/billing"
+	"espacefamille/app/billing/payfip"
+)
+
+// payfipCheckout validates the cart and returns the order and its idOp.
+func (e *env) payfipCheckout() billing.Order {
+	e.t.Helper()
+	r := e.checkout()
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, e.payfip.PaymentURL()+"?idop=") {
+		e.t.Fatalf("checkout: %d %q %s", r.status, r.location, r.body)
+	}
+	o := e.lastOrder()
+	op, ok := e.payfip.Op(o.ProviderRef)
+	if !ok || op.Request.Refdet != o.Ref || op.Request.Montant != "765" || op.Request.Numcli != "012345" ||
+		!strings.HasSuffix(op.Request.URLNotif, "/malemort-du-comtat/paiement/notification/payfip") ||
+		!strings.Contains(op.Request.URLRedirect, "/famille/paiement/retour?ref="+o.Ref) {
+		e.t.Fatalf("PayFiP request = %+v", op.Request)
+	}
+	return o
+}
+
+func (e *env) notifyPayFiP(idop, field string) response {
+	return e.do(http.MethodPost, "/paiement/notification/payfip", url.Values{field: {idop}}, 0)
+}
+
+func TestPayFiPRedirectBeforeNotification(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	o := e.payfipCheckout()
+	e.payfip.Finish(o.ProviderRef, "P")
+	// The browser comes back first.
+	page := e.follow(e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family), e.family)
+	mustContain(t, page.body, "Le résumé de votre paiement", o.Ref, "Carte bancaire (PayFiP)")
+	// Then PayFiP's notification (idOp spelling), twice.
+	for _, field := range []string{"idOp", "idop"} {
+		if r := e.notifyPayFiP(o.ProviderRef, field); r.status != http.StatusOK {
+			t.Fatalf("notification: %d %s", r.status, r.body)
+		}
+	}
+	if e.count(`SELECT COUNT(*) FROM payments`) != 1 || e.count(`SELECT COUNT(*) FROM invoices WHERE status = 'paid'`) != 1 {
+		t.Error("not exactly one payment and one invoice")
+	}
+	var auth string
+	e.scalar(`SELECT auth_number FROM payments`, &auth)
+	if auth == "" {
+		t.Error("no authorisation number")
+	}
+}
+
+func TestPayFiPInProgressThenExpiryThenLatePayment(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	o := e.payfipCheckout()
+	ctx := context.Background()
+	svc := e.h.Service()
+	// P5: still running, nothing changes.
+	rep, err := svc.Reconcile(ctx, e.db, e.com)
+	if err != nil || rep.Pending != 1 {
+		t.Fatalf("reconcile while in progress: %+v %v", rep, err)
+	}
+	e.clock.Advance(31 * time.Minute)
+	rep, err = svc.Reconcile(ctx, e.db, e.com)
+	if err != nil || rep.Expired != 1 {
+		t.Fatalf("reconcile after 31 minutes: %+v %v", rep, err)
+	}
+	if got := e.lastOrder(); got.Status != billing.OrderExpired || e.cartLines() != 3 {
+		t.Fatalf("expired order %s, cart %d", got.Status, e.cartLines())
+	}
+	page := e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family)
+	mustContain(t, page.body, "Paiement expiré", "vos demandes restent dans votre panier")
+	// The parent had paid anyway: recorded, bookings restored (rules allow).
+	e.payfip.Finish(o.ProviderRef, "P")
+	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.status != http.StatusOK {
+		t.Fatalf("late notification: %d %s", r.status, r.body)
+	}
+	got := e.lastOrder()
+	if got.Status != billing.OrderPaid || !strings.Contains(got.Outcome, "rétablies") {
+		t.Fatalf("late order = %s %q", got.Status, got.Outcome)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated'`); n != 3 {
+		t.Errorf("restored reservations = %d", n)
+	}
+	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 0 {
+		t.Errorf("credit balance = %d, want 0", bal)
+	}
+}
+
+func TestLatePaymentCreditedWhenBookingsCannotBeRestored(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	o := e.payfipCheckout()
+	e.clock.Advance(31 * time.Minute)
+	ctx := context.Background()
+	if _, err := e.h.Service().Reconcile(ctx, e.db, e.com); err != nil {
+		t.Fatal(err)
+	}
+	// The parent empties the cart; then the payment arrives.
+	if _, err := e.db.W.Exec(`DELETE FROM cart_lines`); err != nil {
+		t.Fatal(err)
+	}
+	e.payfip.Finish(o.ProviderRef, "P")
+	e.notifyPayFiP(o.ProviderRef, "idop")
+	if got := e.lastOrder(); got.Status != billing.OrderCredited {
+		t.Fatalf("order = %s", got.Status)
+	}
+	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 765 {
+		t.Errorf("credit = %d, want 765", bal)
+	}
+	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
+	mustContain(t, list.body, "Mes avoirs", "7,65")
+}
+
+func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	o := e.payfipCheckout()
+	e.payfip.SetAmount(o.ProviderRef, 100)
+	e.payfip.Finish(o.ProviderRef, "P")
+	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.status != http.StatusConflict {
+		t.Fatalf("mismatch: %d", r.status)
+	}
+	if e.count(`SELECT COUNT(*) FROM payments`) != 0 || e.count(`SELECT COUNT(*) FROM reservations`) != 0 || e.lastOrder().Status != billing.OrderPending {
+		t.Error("a mismatched payment changed something")
+	}
+	if e.count(`SELECT COUNT(*) FROM payment_events WHERE outcome = 'amount_mismatch'`) != 1 {
+		t.Error("mismatch not logged")
+	}
+}
+
+func TestPayFiPFaultsAndReconciliation(t *testing.T) {
+	ctx := context.Background()
+	t.Run("R3 at creation: nothing validated, clear message", func(t *testing.T) {
+		e := newEnv(t)
+		e.usePayFiP()
+		e.book(e.children[0], 3)
+		e.payfip.FailWith("create", "R3")
+		r := e.checkout()
+		if r.status != http.StatusSeeOther || strings.Contains(r.location, "idop") {
+			t.Fatalf("checkout: %d %s", r.status, r.location)
+		}
+		page := e.follow(r, e.family)
+		mustContain(t, page.body, "momentanément indisponible")
+		if e.lastOrder().Status != billing.OrderCancelled || e.cartLines() != 3 {
+			t.Error("order not cancelled or cart lost")
+		}
+	})
+	t.Run("R3 on detail: order left pending, error counted", func(t *testing.T) {
+		e := newEnv(t)
+		e.usePayFiP()
+		e.book(e.children[0], 3)
+		o := e.payfipCheckout()
+		e.payfip.FailWith(o.ProviderRef, "R3")
+		rep, err := e.h.Service().Reconcile(ctx, e.db, e.com)
+		if err != nil || rep.Errors != 1 || e.lastOrder().Status != billing.OrderPending {
+			t.Fatalf("reconcile: %+v %v", rep, err)
+		}
+	})
+	t.Run("P1 purged operation expires after the delay", func(t *testing.T) {
+		e := newEnv(t)
+		e.usePayFiP()
+		e.book(e.children[0], 3)
+		o := e.payfipCheckout()
+		e.payfip.Purge(o.ProviderRef)
+		rep, _ := e.h.Service().Reconcile(ctx, e.db, e.com)
+		if rep.Pending != 1 {
+			t.Fatalf("before the delay: %+v", rep)
+		}
+		e.clock.Advance(40 * time.Minute)
+		rep, _ = e.h.Service().Reconcile(ctx, e.db, e.com)
+		if rep.Expired != 1 || e.lastOrder().Status != billing.OrderExpired {
+			t.Fatalf("after the delay: %+v", rep)
+		}
+	})
+	t.Run("lost notification found by reconciliation", func(t *testing.T) {
+		e := newEnv(t)
+		e.usePayFiP()
+		e.book(e.children[0], 3)
+		o := e.payfipCheckout()
+		e.payfip.Finish(o.ProviderRef, "P")
+		rep, err := e.h.Service().Reconcile(ctx, e.db, e.com)
+		if err != nil || rep.Paid != 1 || e.lastOrder().Status != billing.OrderPaid {
+			t.Fatalf("reconcile: %+v %v", rep, err)
+		}
+		if payfip.FaultCode(nil) != "" {
+			t.Fatal("FaultCode(nil)")
+		}
+	})
+}
+
+func TestTwoPaymentsRacingForOneCart(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	ctx := context.Background()
+	svc := e.h.Service()
+	var wg sync.WaitGroup
+	outs := make([]billing.Checkout, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outs[i], errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine)
+		}()
+	}
+	wg.Wait()
+	for i := range 2 {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+	}
+	// Both tabs pay; the notifications race too.
+	for i := range 2 {
+		e.payfip.Finish(outs[i].Order.ProviderRef, "P")
+	}
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc.Notify(ctx, e.db, e.com, billing.ProviderPayFiP, outs[i].Order.ProviderRef, billing.SourceNotify)
+		}()
+	}
+	wg.Wait()
+	if n := e.count(`SELECT COUNT(*) FROM orders WHERE status = 'paid'`); n != 1 {
+		t.Errorf("paid orders = %d, want 1", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM orders WHERE status = 'credited'`); n != 1 {
+		t.Errorf("credited orders = %d, want 1", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated'`); n != 3 {
+		t.Errorf("reservations = %d, want 3", n)
+	}
+	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 765 {
+		t.Errorf("credit = %d, want 765 (the second payment)", bal)
+	}
+}
+
+func TestHostileNotificationsAndReturns(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	o := e.payfipCheckout()
+	e.payfip.Finish(o.ProviderRef, "P")
+	if r := e.notifyPayFiP("FORGED123", "idop"); r.status != http.StatusNotFound {
+		t.Errorf("forged idop: %d", r.status)
+	}
+	if r := e.do(http.MethodPost, "/paiement/notification/payfip", url.Values{}, 0); r.status != http.StatusBadRequest {
+		t.Errorf("empty notification: %d", r.status)
+	}
+	// Another commune's notification URL with this commune's operation.
+	if r := e.do(http.MethodPost, "/beta/paiement/notification/payfip", url.Values{"idop": {o.ProviderRef}}, 0); r.status != http.StatusNotFound {
+		t.Errorf("other commune: %d", r.status)
+	}
+	// Another family cannot read or move this order.
+	if r := e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family+100); r.status != http.StatusNotFound {
+		t.Errorf("tampered return: %d", r.status)
+	}
+	if r := e.do(http.MethodGet, "/famille/paiement/"+o.Ref, nil, e.family+100); r.status != http.StatusNotFound {
+		t.Errorf("other family's receipt: %d", r.status)
+	}
+	if e.count(`SELECT COUNT(*) FROM payments`) != 0 {
+		t.Error("a hostile call recorded a payment")
+	}
+	if e.count(`SELECT COUNT(*) FROM payment_events WHERE outcome = 'unknown_order'`) != 1 {
+		t.Error("forged notification not logged")
+	}
+}

@@ -1,0 +1,172 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
+	"espacefamille/tenants"
+)
+
+// StartInvoice starts the online payment of an open invoice of the family
+// (post-paid régies), through the régie's provider, credit taken off first.
+func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64) (Checkout, error) {
+	now := s.now()
+	var out Checkout
+	var regie Regie
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		out = Checkout{}
+		inv, err := FamilyInvoice(ctx, tx, familyID, invoiceID)
+		if err != nil {
+			return err
+		}
+		if inv.Paid() || inv.DueCents() <= 0 {
+			return ErrNotFound
+		}
+		if regie, err = LoadRegie(ctx, tx, inv.RegieID); err != nil {
+			return err
+		}
+		if err := s.supersede(ctx, tx, familyID, inv.RegieID, inv.ID, now); err != nil {
+			return err
+		}
+		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
+			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
+		if err := s.fillAmount(ctx, tx, &o); err != nil {
+			return err
+		}
+		if err := s.createOrder(ctx, tx, &o); err != nil {
+			return err
+		}
+		out.Order = o
+		if o.AmountCents == 0 {
+			return s.settleFree(ctx, tx, com, &out.Order, now)
+		}
+		return nil
+	})
+	if err != nil || out.Order.AmountCents == 0 {
+		return out, err
+	}
+	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, "Facture "+regie.Name)
+	return out, err
+}
+
+// RunReport is what a monthly invoicing run did.
+type RunReport struct {
+	Regies, Created, Existing, Skipped int
+	TotalCents                         int64
+}
+
+// RunMonth invoices the month's validated bookings and forfaits of every
+// post-paid régie, one invoice "en cours" per family and régie, once: a
+// family already invoiced for that month is left alone, so running it
+// twice creates nothing new. link is the "Mes factures" URL for the email.
+func (s *Service) RunMonth(ctx context.Context, db *tenants.DB, com tenants.Commune, year int, month time.Month, link string) (RunReport, error) {
+	var rep RunReport
+	key := fmt.Sprintf("%04d-%02d", year, int(month))
+	regies, err := booking.Regies(ctx, db.R)
+	if err != nil {
+		return rep, err
+	}
+	families, err := familyIDs(ctx, db.R)
+	if err != nil {
+		return rep, err
+	}
+	for _, r := range regies {
+		if r.Prepaid() {
+			continue
+		}
+		rep.Regies++
+		for _, fam := range families {
+			created, total, err := s.invoiceMonth(ctx, db, com, r.ID, fam, year, month, key, link)
+			if err != nil {
+				return rep, fmt.Errorf("billing: run %s régie %d family %d: %w", key, r.ID, fam, err)
+			}
+			switch created {
+			case runCreated:
+				rep.Created++
+				rep.TotalCents += total
+			case runExisting:
+				rep.Existing++
+			default:
+				rep.Skipped++
+			}
+		}
+	}
+	if rep.Created > 0 {
+		s.mailed(com)
+	}
+	return rep, nil
+}
+
+const (
+	runNothing = iota
+	runCreated
+	runExisting
+)
+
+// invoiceMonth invoices one family in one régie for one month, in its own
+// short transaction.
+func (s *Service) invoiceMonth(ctx context.Context, db *tenants.DB, com tenants.Commune, regieID, familyID int64, year int, month time.Month, key, link string) (int, int64, error) {
+	now := s.now()
+	outcome, total := runNothing, int64(0)
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		outcome, total = runNothing, 0
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM invoices WHERE regie_id = ? AND family_id = ? AND period_key = ?`,
+			regieID, familyID, key).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			outcome = runExisting
+			return nil
+		}
+		res, err := booking.MonthReservations(ctx, tx, familyID, regieID, year, month)
+		if err != nil {
+			return err
+		}
+		var lines []Line
+		for _, r := range res {
+			if r.State != booking.StateValidated {
+				continue
+			}
+			l := Line{ReservationID: r.ID, ChildName: r.ChildName, Prestation: r.PrestationName, Day: r.Day,
+				Quantity: 1, UnitCents: r.PriceCents, AmountCents: r.PriceCents}
+			if !r.ForfaitFrom.IsZero() {
+				l.Label = "Forfait du " + r.ForfaitFrom.FR() + " au " + r.ForfaitUntil.FR()
+			}
+			lines = append(lines, l)
+		}
+		if len(lines) == 0 {
+			return nil
+		}
+		today := calendar.Today(now)
+		inv, err := CreateInvoice(ctx, tx, NewInvoice{RegieID: regieID, FamilyID: familyID, Status: InvoiceOpen,
+			IssuedOn: today, DueOn: today.AddDays(30), PeriodKey: key, Lines: lines}, now)
+		if err != nil {
+			return err
+		}
+		outcome, total = runCreated, inv.TotalCents
+		return queueNewInvoice(ctx, tx, com, inv, link, now)
+	})
+	return outcome, total, err
+}
+
+func familyIDs(ctx context.Context, q querier) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM families ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("billing: families: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,123 @@
+package billing_test
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"espacefamille/app/billing"
+)
+
+func (e *env) payWithSimulator(card string, abandon bool) response {
+	e.t.Helper()
+	r := e.checkout()
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/paiement/simulateur/") {
+		e.t.Fatalf("checkout: %d %s %s", r.status, r.location, r.body)
+	}
+	page := e.do(http.MethodGet, r.location[len("/malemort-du-comtat"):], nil, 0)
+	mustContain(e.t, page.body, "Paiement de test — aucune somme ne sera prélevée", "Abandonner", "7,65")
+	form := url.Values{"numero": {card}, "expiration": {"12/40"}, "cryptogramme": {"123"}, "action": {"payer"}}
+	if abandon {
+		form.Set("action", "abandonner")
+	}
+	post := e.do(http.MethodPost, r.location[len("/malemort-du-comtat"):], form, 0)
+	return e.follow(post, e.family)
+}
+
+func TestSimulatorSuccessValidatesAndInvoices(t *testing.T) {
+	e := newEnv(t)
+	e.book(e.children[0], 3)
+	page := e.payWithSimulator("4242 4242 4242 4242", false)
+	mustContain(t, page.body, "Le résumé de votre paiement", "1 copie de ce ticket vous est envoyée par mail",
+		"Commune de Malemort du Comtat", "REGIE CANTINE - prépaiement", "Numéro d'autorisation", "Fille FAMILLE X", "7,65")
+	o := e.lastOrder()
+	if o.Status != billing.OrderPaid || o.AmountCents != 765 {
+		t.Fatalf("order = %+v", o)
+	}
+	mustContain(t, page.body, o.Ref)
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND order_ref = ?`, o.Ref); n != 3 {
+		t.Errorf("validated reservations = %d, want 3", n)
+	}
+	if e.cartLines() != 0 {
+		t.Errorf("cart not emptied")
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE kind = 'payment_receipt'`); n != 1 {
+		t.Errorf("receipts queued = %d", n)
+	}
+	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
+	year := e.clock.Now().Year()
+	mustContain(t, list.body, "Factures en cours", "Factures payées", "pour M FAMILLE X Y payée le",
+		"(ref.: "+itoa(year)+"-GM-00001)", "Détail")
+	agenda := e.do(http.MethodGet, "/famille/reservations?regie="+itoa(int(e.cantine)), nil, e.family)
+	mustContain(t, agenda.body, "demande validée")
+}
+
+func TestSimulatorRefusalAndAbandonKeepTheCart(t *testing.T) {
+	for _, tc := range []struct {
+		name, card string
+		abandon    bool
+		want       string
+		status     string
+	}{
+		{"refused card", "4000 0000 0000 0002", false, "Paiement refusé", billing.OrderRefused},
+		{"abandon button", "", true, "Paiement abandonné", billing.OrderAbandoned},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.book(e.children[0], 3)
+			page := e.payWithSimulator(tc.card, tc.abandon)
+			mustContain(t, page.body, tc.want, "vos demandes restent dans votre panier", "Retour à mon panier")
+			if o := e.lastOrder(); o.Status != tc.status {
+				t.Errorf("order status = %s", o.Status)
+			}
+			if e.cartLines() != 3 || e.count(`SELECT COUNT(*) FROM reservations`) != 0 || e.count(`SELECT COUNT(*) FROM invoices`) != 0 {
+				t.Errorf("something was validated: cart %d", e.cartLines())
+			}
+		})
+	}
+}
+
+func TestSimulatorCardErrors(t *testing.T) {
+	e := newEnv(t)
+	e.book(e.children[0], 1)
+	r := e.checkout()
+	path := r.location[len("/malemort-du-comtat"):]
+	e.do(http.MethodGet, path, nil, 0)
+	bad := e.do(http.MethodPost, path, url.Values{"numero": {"1234"}, "expiration": {"01/20"}, "cryptogramme": {"1"}, "action": {"payer"}}, 0)
+	if bad.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", bad.status)
+	}
+	mustContain(t, bad.body, "Carte de test inconnue", "Cette carte est expirée", "3 chiffres")
+	if o := e.lastOrder(); o.Status != billing.OrderPending {
+		t.Errorf("order = %s", o.Status)
+	}
+}
+
+func TestDuplicateNotificationMakesOnePayment(t *testing.T) {
+	e := newEnv(t)
+	e.book(e.children[0], 3)
+	e.payWithSimulator("4242424242424242", false)
+	o := e.lastOrder()
+	for i := 0; i < 3; i++ {
+		r := e.do(http.MethodPost, "/paiement/notification/simulator", url.Values{"idop": {o.ProviderRef}}, 0)
+		if r.status != http.StatusOK {
+			t.Fatalf("replayed notification: %d %s", r.status, r.body)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM payments`); n != 1 {
+		t.Errorf("payments = %d", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM invoices`); n != 1 {
+		t.Errorf("invoices = %d", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE kind = 'payment_receipt'`); n != 1 {
+		t.Errorf("receipts = %d", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM payment_events WHERE outcome = 'duplicate'`); n < 3 {
+		t.Errorf("duplicates logged = %d", n)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

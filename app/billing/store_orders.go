@@ -1,0 +1,215 @@
+package billing
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// newOrderRef returns a reference usable as PayFiP's refdet: "EF", the
+// Paris date and 8 random letters and digits (18 characters).
+func newOrderRef(now time.Time) string {
+	const alnum = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return "EF" + now.In(parisLoc()).Format("20060102") + string(b)
+}
+
+// insertOrder writes a pending order and its lines.
+func insertOrder(ctx context.Context, tx *sql.Tx, o *Order) error {
+	var inv any
+	if o.InvoiceID != 0 {
+		inv = o.InvoiceID
+	}
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO orders (ref, kind, family_id, regie_id, invoice_id, email, total_cents, credit_cents, amount_cents,
+		       status, provider, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id`,
+		o.Ref, o.Kind, o.FamilyID, o.RegieID, inv, o.Email, o.TotalCents, o.CreditCents, o.AmountCents,
+		o.Provider, ts(o.CreatedAt), ts(o.ExpiresAt)).Scan(&o.ID)
+	if err != nil {
+		return fmt.Errorf("billing: create order: %w", err)
+	}
+	o.Status = OrderPending
+	for _, l := range o.Lines {
+		var cl, res any
+		if l.CartLineID != 0 {
+			cl = l.CartLineID
+		}
+		if l.ReservationID != 0 {
+			res = l.ReservationID
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO order_lines (order_id, cart_line_id, reservation_id, child_name, prestation, day, label,
+			       quantity, unit_cents, amount_cents)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label,
+			l.Quantity, l.UnitCents, l.AmountCents); err != nil {
+			return fmt.Errorf("billing: create order line: %w", err)
+		}
+	}
+	return nil
+}
+
+const orderColumns = `id, ref, kind, family_id, regie_id, COALESCE(invoice_id, 0), email, total_cents, credit_cents,
+	amount_cents, status, provider, COALESCE(provider_ref, ''), created_at, expires_at, COALESCE(closed_at, ''), outcome`
+
+func scanOrder(s interface{ Scan(...any) error }) (Order, error) {
+	var o Order
+	var created, expires, closed string
+	err := s.Scan(&o.ID, &o.Ref, &o.Kind, &o.FamilyID, &o.RegieID, &o.InvoiceID, &o.Email, &o.TotalCents,
+		&o.CreditCents, &o.AmountCents, &o.Status, &o.Provider, &o.ProviderRef, &created, &expires, &closed, &o.Outcome)
+	if err != nil {
+		return Order{}, err
+	}
+	o.CreatedAt, o.ExpiresAt = parseTS(created), parseTS(expires)
+	if closed != "" {
+		o.ClosedAt = parseTS(closed)
+	}
+	return o, nil
+}
+
+func loadOrder(ctx context.Context, q querier, where string, args ...any) (Order, error) {
+	o, err := scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, ErrNotFound
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("billing: load order: %w", err)
+	}
+	o.Lines, err = orderLines(ctx, q, o.ID)
+	return o, err
+}
+
+// OrderByRef reads an order of the family by its reference; another
+// family's order is ErrNotFound.
+func OrderByRef(ctx context.Context, q querier, familyID int64, ref string) (Order, error) {
+	return loadOrder(ctx, q, `ref = ? AND family_id = ?`, ref, familyID)
+}
+
+// orderByProviderRef finds the order a provider's operation belongs to.
+func orderByProviderRef(ctx context.Context, q querier, provider, ref string) (Order, error) {
+	return loadOrder(ctx, q, `provider = ? AND provider_ref = ?`, provider, ref)
+}
+
+func orderByID(ctx context.Context, q querier, id int64) (Order, error) {
+	return loadOrder(ctx, q, `id = ?`, id)
+}
+
+func orderLines(ctx context.Context, q querier, orderID int64) ([]Line, error) {
+	rows, err := q.QueryContext(ctx, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
+		prestation, day, label, quantity, unit_cents, amount_cents FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("billing: order lines: %w", err)
+	}
+	defer rows.Close()
+	var out []Line
+	for rows.Next() {
+		var l Line
+		if err := rows.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
+			&l.Quantity, &l.UnitCents, &l.AmountCents); err != nil {
+			return nil, fmt.Errorf("billing: order lines: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// setProviderRef records the provider's operation id of a pending order.
+func setProviderRef(ctx context.Context, tx *sql.Tx, orderID int64, ref string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET provider_ref = ? WHERE id = ?`, ref, orderID)
+	if err != nil {
+		return fmt.Errorf("billing: set provider ref: %w", err)
+	}
+	return nil
+}
+
+// closeOrder moves an order from one status to another; it reports whether
+// the order was still in status from (so concurrent closings act once).
+func closeOrder(ctx context.Context, tx *sql.Tx, id int64, from, to, outcome string, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, outcome = ?, closed_at = ? WHERE id = ? AND status = ?`,
+		to, outcome, ts(now), id, from)
+	if err != nil {
+		return false, fmt.Errorf("billing: close order %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// pendingOrders lists pending orders (all, or of one family and régie).
+func pendingOrders(ctx context.Context, q querier, familyID, regieID int64) ([]Order, error) {
+	where, args := `status = 'pending'`, []any{}
+	if familyID != 0 {
+		where += ` AND family_id = ? AND regie_id = ?`
+		args = append(args, familyID, regieID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("billing: pending orders: %w", err)
+	}
+	defer rows.Close()
+	var out []Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("billing: pending orders: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// insertPayment records the payment of an order; the UNIQUE order_id makes
+// a second one impossible. It reports whether it inserted.
+func insertPayment(ctx context.Context, tx *sql.Tx, p Payment, now time.Time) (bool, error) {
+	late := 0
+	if p.Late {
+		late = 1
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO payments (order_id, provider, provider_ref, amount_cents, auth_number, paid_at, late, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
+		p.OrderID, p.Provider, p.ProviderRef, p.AmountCents, p.AuthNumber, ts(p.PaidAt), late, ts(now))
+	if err != nil {
+		return false, fmt.Errorf("billing: record payment: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// OrderPayment reads the payment of an order.
+func OrderPayment(ctx context.Context, q querier, orderID int64) (Payment, error) {
+	var p Payment
+	var paid string
+	var late int
+	err := q.QueryRowContext(ctx, `SELECT id, order_id, provider, provider_ref, amount_cents, auth_number, paid_at, late
+		FROM payments WHERE order_id = ?`, orderID).Scan(&p.ID, &p.OrderID, &p.Provider, &p.ProviderRef, &p.AmountCents,
+		&p.AuthNumber, &paid, &late)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Payment{}, ErrNotFound
+	}
+	if err != nil {
+		return Payment{}, fmt.Errorf("billing: payment of order %d: %w", orderID, err)
+	}
+	p.PaidAt, p.Late = parseTS(paid), late == 1
+	return p, nil
+}
+
+// logEvent records a notification, a return or a reconciliation answer.
+func logEvent(ctx context.Context, q querier, provider, ref string, orderID int64, source, outcome, detail string, now time.Time) error {
+	var oid any
+	if orderID != 0 {
+		oid = orderID
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO payment_events (at, provider, provider_ref, order_id, source, outcome, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(now), provider, ref, oid, source, outcome, detail)
+	if err != nil {
+		return fmt.Errorf("billing: log payment event: %w", err)
+	}
+	return nil
+}

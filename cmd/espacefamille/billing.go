@@ -1,0 +1,160 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"espacefamille/app/billing"
+	"espacefamille/app/mail"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+const billingUsage = `Usage: espacefamille billing <run|reconcile> [flags]
+
+  run        --commune SLUG --month YYYY-MM [--data DIR] [--public-url URL]
+             invoice the month's validated bookings of every post-paid régie
+             ("en cours"), once: running it again creates nothing new; queues
+             "une nouvelle facture est disponible" for each family invoiced.
+  reconcile  (--commune SLUG | --all) [--data DIR]
+             ask the payment providers about every order left pending (lost
+             notifications) and expire those whose 30 minutes are over.
+`
+
+func cmdBilling(e env, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, billingUsage)
+		return usagef("billing: missing subcommand")
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, billingUsage)
+		return nil
+	case "run":
+		return cmdBillingRun(e, args[1:])
+	case "reconcile":
+		return cmdBillingReconcile(e, args[1:])
+	}
+	fmt.Fprint(e.stderr, billingUsage)
+	return usagef("billing: unknown subcommand %q", args[0])
+}
+
+var monthRE = regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`)
+
+func cmdBillingRun(e env, args []string) error {
+	fs := newFlags(e, "billing run", "billing run --commune SLUG --month YYYY-MM [--data DIR] [--public-url URL]")
+	o := bind(fs, e.getenv, "data", "public-url")
+	slug := fs.String("commune", "", "the commune's slug")
+	month := fs.String("month", "", "the month to invoice, e.g. 2026-11")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	m := monthRE.FindStringSubmatch(*month)
+	switch {
+	case fs.NArg() > 0:
+		return usagef("billing run: unexpected argument %q", fs.Arg(0))
+	case *slug == "":
+		return usagef("billing run: --commune is required")
+	case m == nil:
+		return usagef("billing run: --month must be YYYY-MM, e.g. 2026-11")
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	smtp, err := mail.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if err := dataDirExists(*o["data"]); err != nil {
+		return err
+	}
+	base := *o["public-url"]
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	year, _ := strconv.Atoi(m[1])
+	mon, _ := strconv.Atoi(m[2])
+	reg, err := openRegistry(e, *o["data"], 1, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	c, err := reg.Commune(e.ctx, *slug)
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, *slug)
+	}
+	svc := billing.NewService(billing.Options{})
+	return reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
+		rep, err := svc.RunMonth(e.ctx, db, c, year, time.Month(mon), web.CommuneURL(base, c, "/famille/factures"))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s %s: %d post-paid régie(s), %d invoice(s) created (%s), %d already invoiced\n",
+			c.Slug, *month, rep.Regies, rep.Created, billing.FormatCents(rep.TotalCents), rep.Existing)
+		return flushMail(e, smtp, c.Slug, db)
+	})
+}
+
+func cmdBillingReconcile(e env, args []string) error {
+	fs := newFlags(e, "billing reconcile", "billing reconcile (--commune SLUG | --all) [--data DIR]")
+	o := bind(fs, e.getenv, "data")
+	slug := fs.String("commune", "", "the commune's slug")
+	all := fs.Bool("all", false, "every commune of the data directory")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("billing reconcile: unexpected argument %q", fs.Arg(0))
+	case (*slug != "") == *all:
+		return usagef("billing reconcile: give either --commune SLUG or --all")
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if err := dataDirExists(*o["data"]); err != nil {
+		return err
+	}
+	reg, err := openRegistry(e, *o["data"], 8, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	var list []tenants.Commune
+	if *all {
+		if list, err = reg.Communes(e.ctx); err != nil {
+			return err
+		}
+	} else {
+		c, err := reg.Commune(e.ctx, *slug)
+		if err != nil {
+			return fmt.Errorf("%w: %s", err, *slug)
+		}
+		list = []tenants.Commune{c}
+	}
+	svc := billing.NewService(billing.Options{})
+	var failed int
+	for _, c := range list {
+		if c.Status != tenants.StatusActive {
+			continue
+		}
+		err := reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
+			rep, err := svc.Reconcile(e.ctx, db, c)
+			if err == nil {
+				fmt.Fprintf(e.stdout, "%s: %d pending checked, %d paid, %d failed, %d expired, %d still pending, %d errors\n",
+					c.Slug, rep.Checked, rep.Paid, rep.Failed, rep.Expired, rep.Pending, rep.Errors)
+			}
+			return err
+		})
+		if err != nil {
+			failed++
+			fmt.Fprintf(e.stderr, "%s: %v\n", c.Slug, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("billing reconcile: %d commune(s) failed", failed)
+	}
+	return nil
+}
