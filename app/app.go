@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/admin"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/mailbox"
@@ -40,7 +41,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	portal.Routes(s)
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, Logger: cfg.Logger}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout})                      // "Mes réservations"; billing's Checkout
-	mailbox.Routes(s)                                                               // demo mode only
+	admin.Routes(s, admin.WithNotifier(cfg.Notify))
+	mailbox.Routes(s) // demo mode only
 	s.Finish()
 	return s, nil
 }

@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds every template and static file.
 //
-//go:embed layouts partials famille plateforme errors static mail
+//go:embed layouts partials famille plateforme errors static mail admin
 var FS embed.FS

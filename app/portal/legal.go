@@ -30,6 +30,7 @@ type legalData struct {
 	ContactEmail string
 	Address      string
 	AuditDate    string
+	Privacy      string // the commune's own additions to the privacy notice (plain text)
 }
 
 // showAccessibility renders the commune's accessibility statement (RGAA).
@@ -62,6 +63,9 @@ func loadLegal(c *fiber.Ctx) (legalData, error) {
 		return d, err
 	}
 	if d.ContactEmail, err = setting(ctx, db, "contact_email", ""); err != nil {
+		return d, err
+	}
+	if d.Privacy, err = setting(ctx, db, "privacy_notice", ""); err != nil {
 		return d, err
 	}
 	d.Address, err = setting(ctx, db, "address", "")

@@ -1,0 +1,237 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/billing"
+	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
+	"espacefamille/app/web"
+)
+
+// AttendanceLine is a child on the attendance list.
+type AttendanceLine struct {
+	ChildID       int64
+	Name          string
+	Booked        bool
+	ReservationID int64
+	Status        string // "", present, absent
+	Justified     bool
+}
+
+type attendanceData struct {
+	base
+	Day         calendar.Date
+	Prestations []booking.Prestation
+	Prestation  int64
+	Lines       []AttendanceLine
+	Others      []Child
+}
+
+// attendanceList merges the day's validated reservations of a prestation
+// with what has been recorded, plus children recorded without a booking.
+func attendanceList(ctx context.Context, q querier, day calendar.Date, prestationID int64) ([]AttendanceLine, error) {
+	res, err := booking.ReservationsOn(ctx, q, day)
+	if err != nil {
+		return nil, err
+	}
+	byChild := map[int64]*AttendanceLine{}
+	for _, r := range res {
+		if r.PrestationID == prestationID {
+			byChild[r.ChildID] = &AttendanceLine{ChildID: r.ChildID, Name: r.ChildName, Booked: true, ReservationID: r.ID}
+		}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT a.child_id, ch.first_name || ' ' || ch.last_name, a.status, a.justified
+		FROM attendance a JOIN children ch ON ch.id = a.child_id WHERE a.day = ? AND a.prestation_id = ?`, day, prestationID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: attendance: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l AttendanceLine
+		if err := rows.Scan(&l.ChildID, &l.Name, &l.Status, &l.Justified); err != nil {
+			return nil, err
+		}
+		if b := byChild[l.ChildID]; b != nil {
+			b.Status, b.Justified = l.Status, l.Justified
+		} else {
+			byChild[l.ChildID] = &l
+		}
+	}
+	out := make([]AttendanceLine, 0, len(byChild))
+	for _, l := range byChild {
+		out = append(out, *l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, rows.Err()
+}
+
+func (a *Admin) showAttendance(c *fiber.Ctx) error {
+	ctx, q := c.UserContext(), db(c).R
+	d := attendanceData{base: baseOf(c, "pointage"), Day: calendar.Today(a.now())}
+	if v := strings.TrimSpace(c.Query("jour")); v != "" {
+		day, err := calendar.ParseDate(v)
+		if err != nil {
+			return errInvalid("La date doit être au format JJ/MM/AAAA.")
+		}
+		d.Day = day
+	}
+	rs, err := regies(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		ps, err := booking.Prestations(ctx, q, r.ID)
+		if err != nil {
+			return err
+		}
+		d.Prestations = append(d.Prestations, ps...)
+	}
+	d.Prestation, _ = strconv.ParseInt(c.Query("prestation"), 10, 64)
+	if d.Prestation == 0 && len(d.Prestations) > 0 {
+		d.Prestation = d.Prestations[0].ID
+	}
+	if d.Prestation != 0 {
+		if d.Lines, err = attendanceList(ctx, q, d.Day, d.Prestation); err != nil {
+			return err
+		}
+		if d.Others, err = allChildren(ctx, q); err != nil {
+			return err
+		}
+	}
+	return web.Render(c, "admin/pointage", "Pointage", d)
+}
+
+func allChildren(ctx context.Context, q querier) ([]Child, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+		ORDER BY ch.last_name, ch.first_name LIMIT 5000`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Child
+	for rows.Next() {
+		ch, err := scanChild(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
+
+// markAttendance records present/absent (agents too), or a justified
+// absence (credited after the commune's waiting days).
+func (a *Admin) markAttendance(c *fiber.Ctx) error {
+	day, err := calendar.ParseDate(formValue(c, "day"))
+	if err != nil {
+		return errInvalid("Date invalide.")
+	}
+	pid, _ := strconv.ParseInt(c.FormValue("prestation"), 10, 64)
+	cid, _ := strconv.ParseInt(c.FormValue("child"), 10, 64)
+	action := c.FormValue("status")
+	if action != "present" && action != "absent" && action != "justified" {
+		return errInvalid("Choisissez présent ou absent.")
+	}
+	who := currentStaff(c)
+	if action == "justified" && who.Role != RoleAdmin {
+		return errForbidden
+	}
+	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
+			return web.ErrNotFound
+		}
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT first_name || ' ' || last_name FROM children WHERE id = ?`, cid).Scan(&name); errors.Is(err, sql.ErrNoRows) {
+			return web.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		lines, err := attendanceList(ctx, tx, day, pid)
+		if err != nil {
+			return err
+		}
+		var booked *AttendanceLine
+		for i := range lines {
+			if lines[i].ChildID == cid && lines[i].Booked {
+				booked = &lines[i]
+			}
+		}
+		status, justified := action, false
+		if action == "justified" {
+			if booked == nil {
+				return errInvalid("Seule l'absence d'un enfant inscrit peut être justifiée.")
+			}
+			status, justified = "absent", true
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, justified, recorded_by, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, prestation_id, child_id) DO UPDATE SET status = excluded.status,
+			justified = excluded.justified OR (attendance.justified AND excluded.status = 'absent'), recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
+			day, pid, cid, status, booked == nil, justified, who.ID, ts(now))
+		if err != nil {
+			return fmt.Errorf("admin: attendance: %w", err)
+		}
+		if justified {
+			if err := creditJustified(ctx, tx, booked.ReservationID, cid, pid, day, now); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, who, action, "attendance", fmt.Sprintf("%s/%d/%d", day, pid, cid), nil,
+			map[string]any{"child": name, "status": status, "unbooked": booked == nil, "justified": justified}, now)
+	})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(web.URL(c, fmt.Sprintf("/admin/pointage?jour=%s&prestation=%d", day.FR(), pid)), fiber.StatusSeeOther)
+}
+
+// creditJustified credits a justified absence once the child has been
+// absent (justified) for more than the commune's waiting days in a row.
+func creditJustified(ctx context.Context, tx *sql.Tx, reservationID, childID, prestationID int64, day calendar.Date, now time.Time) error {
+	w, err := setting(ctx, tx, "waiting_days")
+	if err != nil {
+		return err
+	}
+	waiting, _ := strconv.Atoi(w)
+	// Count the justified absences just before this one (a gap of more
+	// than a week ends the run).
+	var before int
+	rows, err := tx.QueryContext(ctx, `SELECT day FROM attendance WHERE child_id = ? AND prestation_id = ? AND justified = 1 AND day < ?
+		ORDER BY day DESC LIMIT 60`, childID, prestationID, day)
+	if err != nil {
+		return err
+	}
+	prev := day
+	for rows.Next() {
+		var d calendar.Date
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return err
+		}
+		if prev.Sub(d) > 7 {
+			break
+		}
+		before++
+		prev = d
+	}
+	rows.Close()
+	if before < waiting {
+		return nil
+	}
+	r, err := booking.LoadReservation(ctx, tx, reservationID)
+	if err != nil {
+		return err
+	}
+	_, err = billing.CreditReservations(ctx, tx, "manual", []billing.ReservationCredit{{FamilyID: r.FamilyID, RegieID: r.RegieID,
+		ReservationID: r.ID, AmountCents: r.PriceCents, Label: "Absence justifiée du " + day.FR() + " : " + r.PrestationName + " " + r.ChildName}}, now)
+	return err
+}

@@ -1,0 +1,281 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Staff roles.
+const (
+	RoleAdmin = "admin"
+	RoleAgent = "agent"
+)
+
+// Session lifetimes: a staff session ends after idleTimeout without a
+// request, and in any case maxSession after log-in.
+const (
+	idleTimeout = 60 * time.Minute
+	maxSession  = 12 * time.Hour
+	// touchEvery bounds writes: last_seen_at is refreshed at most this often.
+	touchEvery = time.Minute
+	inviteTTL  = 72 * time.Hour
+)
+
+// Log-in rate limiting: after maxFailures failures in failureWindow for one
+// email or one address, log-ins are refused for lockFor.
+const (
+	maxFailures   = 5
+	failureWindow = 15 * time.Minute
+	lockFor       = 15 * time.Minute
+)
+
+// ErrNotFound is returned when a row does not exist in the commune.
+var ErrNotFound = errors.New("admin: not found")
+
+// Staff is a member of the commune's staff.
+type Staff struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         string
+	Disabled     bool
+	HasPassword  bool
+	CreatedAt    string
+	passwordHash string
+}
+
+// RoleLabel is the role in French.
+func (s Staff) RoleLabel() string {
+	if s.Role == RoleAdmin {
+		return "Administrateur"
+	}
+	return "Agent"
+}
+
+// Actor is how the audit log names the member.
+func (s Staff) Actor() string { return fmt.Sprintf("%s (n° %d)", s.Email, s.ID) }
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const staffColumns = `id, email, name, role, disabled, password_hash, created_at`
+
+func scanStaff(row interface{ Scan(...any) error }) (Staff, error) {
+	var s Staff
+	err := row.Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.Disabled, &s.passwordHash, &s.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, ErrNotFound
+	}
+	s.HasPassword = s.passwordHash != ""
+	return s, err
+}
+
+func staffByEmail(ctx context.Context, q querier, email string) (Staff, error) {
+	return scanStaff(q.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = ?`, email))
+}
+
+func staffByID(ctx context.Context, q querier, id int64) (Staff, error) {
+	return scanStaff(q.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
+}
+
+func staffList(ctx context.Context, q querier) ([]Staff, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY disabled, name, email`)
+	if err != nil {
+		return nil, fmt.Errorf("admin: staff list: %w", err)
+	}
+	defer rows.Close()
+	var out []Staff
+	for rows.Next() {
+		s, err := scanStaff(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// newToken returns a random token for a cookie or a link, and its hash.
+func newToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func validToken(s string) bool {
+	if len(s) != 43 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil
+}
+
+// createSession opens a session for the member and returns its token.
+func createSession(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time) (string, error) {
+	token, hash := newToken()
+	_, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?)`, hash, staffID, ts(now), ts(now), ts(now.Add(maxSession)))
+	if err != nil {
+		return "", fmt.Errorf("admin: create session: %w", err)
+	}
+	// Old sessions are purged here rather than by a background job.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE expires_at < ? OR last_seen_at < ?`,
+		ts(now), ts(now.Add(-idleTimeout))); err != nil {
+		return "", fmt.Errorf("admin: purge sessions: %w", err)
+	}
+	return token, nil
+}
+
+// sessionStaff returns the live session's member and when it was last seen.
+func sessionStaff(ctx context.Context, q querier, token string, now time.Time) (Staff, time.Time, error) {
+	var lastSeen, expires string
+	var staffID int64
+	err := q.QueryRowContext(ctx, `SELECT staff_id, last_seen_at, expires_at FROM staff_sessions WHERE token_hash = ?`,
+		hashToken(token)).Scan(&staffID, &lastSeen, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Staff{}, time.Time{}, ErrNotFound
+	}
+	if err != nil {
+		return Staff{}, time.Time{}, fmt.Errorf("admin: session: %w", err)
+	}
+	seen, _ := time.Parse(tsLayout, lastSeen)
+	exp, _ := time.Parse(tsLayout, expires)
+	if now.After(exp) || now.Sub(seen) > idleTimeout {
+		return Staff{}, time.Time{}, ErrNotFound
+	}
+	s, err := staffByID(ctx, q, staffID)
+	if err != nil || s.Disabled {
+		return Staff{}, time.Time{}, ErrNotFound
+	}
+	return s, seen, nil
+}
+
+func touchSession(ctx context.Context, tx *sql.Tx, token string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(now), hashToken(token))
+	return err
+}
+
+func deleteSession(ctx context.Context, tx *sql.Tx, token string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE token_hash = ?`, hashToken(token))
+	return err
+}
+
+func deleteStaffSessions(ctx context.Context, tx *sql.Tx, staffID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE staff_id = ?`, staffID)
+	return err
+}
+
+// lockedUntil returns the latest lock among keys, or the zero time.
+func lockedUntil(ctx context.Context, q querier, now time.Time, keys ...string) (time.Time, error) {
+	var until time.Time
+	for _, k := range keys {
+		var v sql.NullString
+		err := q.QueryRowContext(ctx, `SELECT locked_until FROM staff_login_failures WHERE key = ?`, k).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return until, fmt.Errorf("admin: throttle: %w", err)
+		}
+		if t, err := time.Parse(tsLayout, v.String); err == nil && t.After(now) && t.After(until) {
+			until = t
+		}
+	}
+	return until, nil
+}
+
+// recordFailure counts a failed log-in for key and locks it after
+// maxFailures in the window.
+func recordFailure(ctx context.Context, tx *sql.Tx, key string, now time.Time) error {
+	var failures int
+	var start string
+	err := tx.QueryRowContext(ctx, `SELECT failures, window_start FROM staff_login_failures WHERE key = ?`, key).Scan(&failures, &start)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		failures, start = 0, ts(now)
+	case err != nil:
+		return fmt.Errorf("admin: throttle: %w", err)
+	}
+	if t, perr := time.Parse(tsLayout, start); perr != nil || now.Sub(t) > failureWindow {
+		failures, start = 0, ts(now)
+	}
+	failures++
+	var locked any
+	if failures >= maxFailures {
+		locked = ts(now.Add(lockFor))
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO staff_login_failures (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
+			locked_until = COALESCE(excluded.locked_until, staff_login_failures.locked_until)`, key, failures, start, locked)
+	return err
+}
+
+func clearFailures(ctx context.Context, tx *sql.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM staff_login_failures WHERE key = ?`, key)
+	return err
+}
+
+// createInviteToken issues a one-time set-password link token.
+func createInviteToken(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time) (string, error) {
+	// A new link replaces the unused ones.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_tokens WHERE staff_id = ? AND used_at IS NULL`, staffID); err != nil {
+		return "", err
+	}
+	token, hash := newToken()
+	_, err := tx.ExecContext(ctx, `INSERT INTO staff_tokens (token_hash, staff_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
+		hash, staffID, ts(now.Add(inviteTTL)), ts(now))
+	if err != nil {
+		return "", fmt.Errorf("admin: invite token: %w", err)
+	}
+	return token, nil
+}
+
+// inviteTokenStaff returns the member a live, unused token belongs to.
+func inviteTokenStaff(ctx context.Context, q querier, token string, now time.Time) (Staff, error) {
+	if !validToken(token) {
+		return Staff{}, ErrNotFound
+	}
+	var staffID int64
+	var expires string
+	var used sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT staff_id, expires_at, used_at FROM staff_tokens WHERE token_hash = ?`, hashToken(token)).
+		Scan(&staffID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Staff{}, ErrNotFound
+	}
+	if err != nil {
+		return Staff{}, err
+	}
+	if exp, _ := time.Parse(tsLayout, expires); used.Valid || now.After(exp) {
+		return Staff{}, ErrNotFound
+	}
+	return staffByID(ctx, q, staffID)
+}
+
+// useInviteToken marks the token used; it reports false when another
+// request used it first.
+func useInviteToken(ctx context.Context, tx *sql.Tx, token string, now time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
+		ts(now), hashToken(token), ts(now))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}

@@ -1,0 +1,294 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/billing"
+	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
+	appmail "espacefamille/app/mail"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+type calendarData struct {
+	base
+	Zone           string
+	Zones          []string
+	Holidays       []HolidayRow
+	PublicHolidays []calendar.PublicHoliday
+	Closures       []ClosureRow
+}
+
+func (a *Admin) zone(ctx context.Context, q querier, c *fiber.Ctx) string {
+	if z, err := setting(ctx, q, "zone"); err == nil && z != "" {
+		return z
+	}
+	return commune(c).Zone
+}
+
+func (a *Admin) showCalendar(c *fiber.Ctx) error {
+	ctx, q := c.UserContext(), db(c).R
+	d := calendarData{base: baseOf(c, "calendrier"), Zone: a.zone(ctx, q, c), Zones: []string{"A", "B", "C", "Corse"}}
+	var err error
+	if d.Holidays, err = schoolHolidays(ctx, q, d.Zone); err != nil {
+		return err
+	}
+	y := calendar.Today(a.now()).Year()
+	d.PublicHolidays = append(calendar.PublicHolidays(y), calendar.PublicHolidays(y+1)...)
+	if d.Closures, err = closures(ctx, q); err != nil {
+		return err
+	}
+	return web.Render(c, "admin/calendrier", "Calendrier", d)
+}
+
+// setZone changes the commune's zone and loads the bundled official school
+// holidays of that zone.
+func (a *Admin) setZone(c *fiber.Ctx) error {
+	z := calendar.NormalizeZone(formValue(c, "zone"))
+	if !tenants.ValidZone(z) {
+		return errInvalid("Choisissez la zone A, B, C ou Corse.")
+	}
+	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		old, err := setting(ctx, tx, "zone")
+		if err != nil {
+			return err
+		}
+		if err := setSetting(ctx, tx, "zone", z); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM school_holidays WHERE zone <> ?`, z); err != nil {
+			return err
+		}
+		if _, err := upsertHolidays(ctx, tx, calendar.BundledHolidays(z), "bundled"); err != nil {
+			return err
+		}
+		return audit(ctx, tx, currentStaff(c), "update", "settings", "zone", old, z, now)
+	})
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Zone "+z+" enregistrée, avec ses vacances scolaires officielles.")
+	return web.RedirectTo(c, "/admin/calendrier")
+}
+
+// importHolidays reads the Éducation nationale's calendar (ICS, or the
+// open dataset's CSV) and stores the holidays of the commune's zone.
+func (a *Admin) importHolidays(c *fiber.Ctx) error {
+	fh, err := c.FormFile("fichier")
+	if err != nil {
+		return errInvalid("Choisissez le fichier du calendrier scolaire (ICS ou CSV).")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 8<<20))
+	f.Close()
+	if err != nil {
+		return err
+	}
+	var hs []calendar.Holiday
+	if bytes.Contains(data[:min(len(data), 512)], []byte("BEGIN:VCALENDAR")) {
+		hs, err = calendar.ParseICS(bytes.NewReader(data))
+	} else {
+		hs, err = calendar.ParseOpenDataCSV(bytes.NewReader(data))
+	}
+	if err != nil {
+		return errInvalid("Ce fichier n'a pas pu être lu : " + err.Error())
+	}
+	zone := a.zone(c.UserContext(), db(c).R, c)
+	var mine []calendar.Holiday
+	for _, h := range hs {
+		if h.Zone == zone {
+			mine = append(mine, h)
+		}
+	}
+	if len(mine) == 0 {
+		return errInvalid("Ce fichier ne contient aucune vacance de la zone " + zone + ".")
+	}
+	var n int
+	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		var err error
+		if n, err = upsertHolidays(ctx, tx, mine, "import"); err != nil {
+			return err
+		}
+		return audit(ctx, tx, currentStaff(c), "import", "school_holidays", zone, nil, map[string]any{"file": fh.Filename, "count": n}, now)
+	})
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", fmt.Sprintf("%d période(s) de vacances de la zone %s importée(s).", n, zone))
+	return web.RedirectTo(c, "/admin/calendrier")
+}
+
+// Affected is a family whose bookings a closure cancels.
+type Affected struct {
+	FamilyID int64
+	Name     string
+	Lines    []string
+	Cents    int64
+}
+
+type closureData struct {
+	base
+	Day      calendar.Date
+	Reason   string
+	Affected []Affected
+	Forfaits int
+}
+
+func closureForm(c *fiber.Ctx) (calendar.Date, string, error) {
+	day, err := calendar.ParseDate(formValue(c, "day"))
+	if err != nil {
+		return day, "", errInvalid("La date de fermeture doit être au format JJ/MM/AAAA.")
+	}
+	reason := cleanText(c.FormValue("reason"))
+	if reason == "" || len(reason) > 200 {
+		return day, "", errInvalid("Indiquez le motif de la fermeture (grève, pont…).")
+	}
+	return day, reason, nil
+}
+
+// affectedBy groups the day's daily reservations by family; forfaits are
+// not cancelled for one closed day.
+func affectedBy(ctx context.Context, q querier, list []booking.Reservation) ([]Affected, []booking.Reservation, int, error) {
+	byFamily := map[int64]*Affected{}
+	var daily []booking.Reservation
+	forfaits := 0
+	for _, r := range list {
+		if !r.ForfaitFrom.IsZero() {
+			forfaits++
+			continue
+		}
+		daily = append(daily, r)
+		af := byFamily[r.FamilyID]
+		if af == nil {
+			name, _, err := familyContact(ctx, q, r.FamilyID)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			af = &Affected{FamilyID: r.FamilyID, Name: name}
+			byFamily[r.FamilyID] = af
+		}
+		af.Lines = append(af.Lines, r.ChildName+" – "+r.PrestationName+" ("+web.FormatEuros(r.PriceCents)+")")
+		af.Cents += r.PriceCents
+	}
+	out := make([]Affected, 0, len(byFamily))
+	for _, af := range byFamily {
+		out = append(out, *af)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, daily, forfaits, nil
+}
+
+// previewClosure shows who a closure affects before anything changes.
+func (a *Admin) previewClosure(c *fiber.Ctx) error {
+	day, reason, err := closureForm(c)
+	if err != nil {
+		return err
+	}
+	list, err := booking.ReservationsOn(c.UserContext(), db(c).R, day)
+	if err != nil {
+		return err
+	}
+	aff, _, forfaits, err := affectedBy(c.UserContext(), db(c).R, list)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "admin/fermeture", "Fermeture du "+day.FR(), closureData{base: baseOf(c, "calendrier"), Day: day, Reason: reason, Affected: aff, Forfaits: forfaits})
+}
+
+// confirmClosure closes the day, cancels its bookings, credits them and
+// emails the families, in one transaction.
+func (a *Admin) confirmClosure(c *fiber.Ctx) error {
+	day, reason, err := closureForm(c)
+	if err != nil {
+		return err
+	}
+	t := tenants.From(c)
+	var families int
+	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		if err := booking.AddClosure(ctx, tx, day, reason, now); errors.Is(err, booking.ErrClosureExists) {
+			return errInvalid("Le " + day.FR() + " est déjà un jour de fermeture.")
+		} else if err != nil {
+			return err
+		}
+		list, err := booking.ReservationsOn(ctx, tx, day)
+		if err != nil {
+			return err
+		}
+		aff, daily, _, err := affectedBy(ctx, tx, list)
+		if err != nil {
+			return err
+		}
+		credits := make([]billing.ReservationCredit, 0, len(daily))
+		for _, r := range daily {
+			if err := booking.CancelReservation(ctx, tx, r.ID, "", now); err != nil {
+				return err
+			}
+			credits = append(credits, billing.ReservationCredit{FamilyID: r.FamilyID, RegieID: r.RegieID, ReservationID: r.ID,
+				AmountCents: r.PriceCents, Label: "Fermeture du " + day.FR() + " : " + r.PrestationName + " " + r.ChildName})
+		}
+		if _, err := billing.CreditReservations(ctx, tx, "closure", credits, now); err != nil {
+			return err
+		}
+		from := senderName(ctx, tx, t.Commune.Name)
+		for _, af := range aff {
+			if err := queueClosureMail(ctx, tx, t, from, af, day, reason, now); err != nil {
+				return err
+			}
+		}
+		families = len(aff)
+		return audit(ctx, tx, currentStaff(c), "create", "closure", day.String(), nil,
+			map[string]any{"reason": reason, "cancelled": len(daily), "families": len(aff)}, now)
+	})
+	if err != nil {
+		return err
+	}
+	a.notify(t.Commune.Slug)
+	web.AddFlash(c, "success", fmt.Sprintf("Fermeture du %s enregistrée ; %d famille(s) prévenue(s), réservations annulées et créditées.", day.FR(), families))
+	return web.RedirectTo(c, "/admin/calendrier")
+}
+
+func queueClosureMail(ctx context.Context, tx *sql.Tx, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
+	_, email, err := familyContact(ctx, tx, af.FamilyID)
+	if err != nil || email == "" {
+		return err
+	}
+	text := fmt.Sprintf("Bonjour %s,\n\nLes services de la %s seront fermés le %s (%s).\n\nLes réservations suivantes sont annulées :\n- %s\n\nLorsqu'elles étaient payées, leur montant est crédité sur votre espace famille (avoir déduit de votre prochain paiement).\n\n%s\n",
+		af.Name, t.Commune.Name, day.FR(), reason, strings.Join(af.Lines, "\n- "), "Cordialement,\n"+from)
+	_, err = appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: email, ToName: af.Name, FromName: from,
+		Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text}, now)
+	return err
+}
+
+func (a *Admin) deleteClosure(c *fiber.Ctx) error {
+	day, err := calendar.ParseISO(c.Params("day"))
+	if err != nil {
+		return web.ErrNotFound
+	}
+	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		if err := booking.RemoveClosure(ctx, tx, day); errors.Is(err, booking.ErrNotFound) {
+			return web.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return audit(ctx, tx, currentStaff(c), "delete", "closure", day.String(), nil, nil, now)
+	})
+	if err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Le "+day.FR()+" n'est plus un jour de fermeture (les réservations annulées ne sont pas rétablies).")
+	return web.RedirectTo(c, "/admin/calendrier")
+}

@@ -1,0 +1,84 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"espacefamille/app/calendar"
+)
+
+// HolidayRow is a stored school holiday.
+type HolidayRow struct {
+	SchoolYear, Description, From, Resume, Source string
+}
+
+func schoolHolidays(ctx context.Context, q querier, zone string) ([]HolidayRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT school_year, description, first_day_off, COALESCE(resume_day, ''), source
+		FROM school_holidays WHERE zone = ? ORDER BY first_day_off`, zone)
+	if err != nil {
+		return nil, fmt.Errorf("admin: school holidays: %w", err)
+	}
+	defer rows.Close()
+	var out []HolidayRow
+	for rows.Next() {
+		var h HolidayRow
+		if err := rows.Scan(&h.SchoolYear, &h.Description, &h.From, &h.Resume, &h.Source); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// upsertHolidays stores holidays of one zone; an imported or bundled row
+// replaces the one with the same school year and description.
+func upsertHolidays(ctx context.Context, tx *sql.Tx, hs []calendar.Holiday, source string) (int, error) {
+	n := 0
+	for _, h := range hs {
+		var resume any
+		if !h.Estimated && !h.Until.IsZero() {
+			resume = h.Until.String()
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO school_holidays (zone, school_year, description, first_day_off, resume_day, source)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (zone, school_year, description) DO UPDATE SET first_day_off = excluded.first_day_off,
+				resume_day = excluded.resume_day, source = excluded.source`,
+			h.Zone, h.SchoolYear, h.Description, h.From.String(), resume, source)
+		if err != nil {
+			return n, fmt.Errorf("admin: store holiday: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// ClosureRow is a closure day.
+type ClosureRow struct{ Day, Reason string }
+
+func closures(ctx context.Context, q querier) ([]ClosureRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT day, reason FROM closures ORDER BY day DESC LIMIT 200`)
+	if err != nil {
+		return nil, fmt.Errorf("admin: closures: %w", err)
+	}
+	defer rows.Close()
+	var out []ClosureRow
+	for rows.Next() {
+		var c ClosureRow
+		if err := rows.Scan(&c.Day, &c.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// familyContact returns a family's name and the address its emails go to
+// (the family's, else its first guardian's), "" when it has none.
+func familyContact(ctx context.Context, q querier, familyID int64) (name, email string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT f.name, COALESCE(NULLIF(f.email, ''),
+			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
+		FROM families f WHERE f.id = ?`, familyID).Scan(&name, &email)
+	return name, strings.ToLower(strings.TrimSpace(email)), err
+}

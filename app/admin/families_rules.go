@@ -1,0 +1,189 @@
+package admin
+
+import (
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"espacefamille/app/calendar"
+)
+
+// Family is a family as the commune registers it.
+type Family struct {
+	ID          int64
+	Name        string
+	Email       string
+	Phone       string
+	Address     string
+	PostalCode  string
+	City        string
+	ExternalRef string
+	HasQF       bool
+	QF          int64
+	QFFrom      string // YYYY-MM-DD or ""
+	QFUntil     string
+	InvitedAt   string
+}
+
+// Guardian is a legal guardian of a family.
+type Guardian struct {
+	ID        int64
+	FamilyID  int64
+	Civility  string
+	LastName  string
+	FirstName string
+	Email     string
+	Phone     string
+}
+
+// Child is a child of a family. PAI and HomeBasket are yes/no only.
+type Child struct {
+	ID         int64
+	FamilyID   int64
+	FirstName  string
+	LastName   string
+	BirthDate  string // YYYY-MM-DD
+	SchoolID   int64
+	SchoolName string
+	ClassName  string
+	PAI        bool
+	HomeBasket bool
+	Diet       string
+}
+
+// FamilyForm is a family form or CSV row, as typed (dates JJ/MM/AAAA).
+type FamilyForm struct {
+	Name, Email, Phone, Address, PostalCode, City, ExternalRef string
+	QF, QFFrom, QFUntil                                        string
+}
+
+// ChildForm is a child form or CSV row, as typed.
+type ChildForm struct {
+	FirstName, LastName, BirthDate, School, ClassName, Diet string
+	PAI, HomeBasket                                         bool
+}
+
+func cleanText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+}
+
+// Validate checks a family form and returns the family to save.
+func (f FamilyForm) Validate() (Family, formErrors) {
+	errs := formErrors{}
+	fam := Family{Name: cleanText(f.Name), Email: strings.ToLower(strings.TrimSpace(f.Email)), Phone: cleanText(f.Phone),
+		Address: cleanText(f.Address), PostalCode: cleanText(f.PostalCode), City: cleanText(f.City), ExternalRef: cleanText(f.ExternalRef)}
+	if fam.Name == "" || len(fam.Name) > 200 {
+		errs.add("name", "Le nom de la famille est obligatoire (200 caractères au plus).")
+	}
+	if fam.Email != "" {
+		if a, err := mail.ParseAddress(fam.Email); err != nil || a.Address != fam.Email {
+			errs.add("email", "L'adresse email n'est pas valide.")
+		}
+	}
+	if len(fam.Phone) > 40 || len(fam.Address) > 300 || len(fam.City) > 100 || len(fam.PostalCode) > 10 || len(fam.ExternalRef) > 100 {
+		errs.add("address", "Un des champs est trop long.")
+	}
+	qf := strings.ReplaceAll(strings.TrimSpace(f.QF), " ", "")
+	if qf != "" {
+		v, err := strconv.ParseInt(qf, 10, 64)
+		if err != nil || v < 0 || v > 1_000_000 {
+			errs.add("qf", "Le quotient familial est un nombre entier positif.")
+		}
+		fam.HasQF, fam.QF = true, v
+	}
+	fam.QFFrom = parseOptionalDate(errs, "qf_from", f.QFFrom, "La date de début du quotient familial")
+	fam.QFUntil = parseOptionalDate(errs, "qf_until", f.QFUntil, "La date de fin du quotient familial")
+	if fam.QFFrom != "" && fam.QFUntil != "" && fam.QFUntil < fam.QFFrom {
+		errs.add("qf_until", "La fin de validité du quotient familial précède son début.")
+	}
+	if !fam.HasQF && (fam.QFFrom != "" || fam.QFUntil != "") {
+		errs.add("qf", "Indiquez le quotient familial dont vous donnez les dates de validité.")
+	}
+	return fam, errs
+}
+
+// parseOptionalDate reads JJ/MM/AAAA (or AAAA-MM-JJ) into YYYY-MM-DD.
+func parseOptionalDate(errs formErrors, field, v, label string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	d, err := calendar.ParseDate(v)
+	if err != nil {
+		errs.add(field, label+" doit être au format JJ/MM/AAAA.")
+		return ""
+	}
+	return d.String()
+}
+
+// Validate checks a child form; School is returned as typed.
+func (f ChildForm) Validate() (Child, formErrors) {
+	errs := formErrors{}
+	ch := Child{FirstName: cleanText(f.FirstName), LastName: cleanText(f.LastName), SchoolName: cleanText(f.School),
+		ClassName: cleanText(f.ClassName), PAI: f.PAI, HomeBasket: f.HomeBasket, Diet: cleanText(f.Diet)}
+	if ch.FirstName == "" || len(ch.FirstName) > 100 {
+		errs.add("first_name", "Le prénom de l'enfant est obligatoire.")
+	}
+	if ch.LastName == "" || len(ch.LastName) > 100 {
+		errs.add("last_name", "Le nom de l'enfant est obligatoire.")
+	}
+	if strings.TrimSpace(f.BirthDate) == "" {
+		errs.add("birth_date", "La date de naissance est obligatoire (JJ/MM/AAAA).")
+	} else if d, err := calendar.ParseDate(strings.TrimSpace(f.BirthDate)); err != nil {
+		errs.add("birth_date", "La date de naissance doit être au format JJ/MM/AAAA.")
+	} else if d.Year() < 1990 || d.Year() > 2100 {
+		errs.add("birth_date", "La date de naissance n'est pas plausible.")
+	} else {
+		ch.BirthDate = d.String()
+	}
+	if len(ch.SchoolName) > 200 || len(ch.ClassName) > 50 {
+		errs.add("school", "L'école ou la classe est trop longue.")
+	}
+	if msg := dietProblem(ch.Diet); msg != "" {
+		errs.add("diet", msg)
+	}
+	return ch, errs
+}
+
+// Words refused in a diet preference: the commune records what a child
+// eats ("sans porc", "végétarien"), never a religion nor a diagnosis.
+var (
+	religiousWords = []string{"halal", "hallal", "casher", "cacher", "kasher", "kosher", "cachere", "musulman", "juif", "juive",
+		"israelite", "islam", "islamique", "chretien", "catholique", "protestant", "orthodoxe", "religion", "religieu",
+		"ramadan", "careme", "hindou", "bouddhiste", "confession", "culte"}
+	medicalWords = []string{"allergi", "diabet", "asthm", "epilep", "maladie", "intoleran", "coeliaqu", "celiaqu", "pathologi", "traitement", "medica"}
+)
+
+// dietProblem returns the French reason a diet preference is refused.
+func dietProblem(diet string) string {
+	if len(diet) > 200 {
+		return "La préférence alimentaire est trop longue (200 caractères au plus)."
+	}
+	d := foldText(diet)
+	for _, w := range religiousWords {
+		if strings.Contains(d, w) {
+			return "Indiquez une préférence alimentaire (par exemple « sans porc », « végétarien ») sans mention religieuse."
+		}
+	}
+	for _, w := range medicalWords {
+		if strings.Contains(d, w) {
+			return "Aucune information médicale ici : cochez « PAI » si l'enfant a un projet d'accueil individualisé."
+		}
+	}
+	return ""
+}
+
+// foldText lower-cases and removes accents, for searching and matching.
+func foldText(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(strings.ReplaceAll(out, "œ", "oe"))
+}

@@ -1,0 +1,357 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FamilyRow is one line of the families list.
+type FamilyRow struct {
+	ID       int64
+	Name     string
+	Email    string
+	Children string
+	Linked   int
+	Invited  bool
+}
+
+// State is the family's adhesion state in French.
+func (r FamilyRow) State() string {
+	switch {
+	case r.Linked > 0:
+		return fmt.Sprintf("Compte lié (%d)", r.Linked)
+	case r.Invited:
+		return "Invitée, pas encore liée"
+	}
+	return "Non invitée"
+}
+
+// FamilyFilter narrows the families list.
+type FamilyFilter struct {
+	Query string // name, child, email
+	State string // "liee", "invitee", "non-invitee" or ""
+	Page  int
+}
+
+const familiesPage = 50
+
+func listFamilies(ctx context.Context, q querier, f FamilyFilter) ([]FamilyRow, bool, error) {
+	where := []string{"1 = 1"}
+	var args []any
+	if s := strings.TrimSpace(f.Query); s != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(s)) + "%"
+		where = append(where, `(lower(f.name) LIKE ? ESCAPE '\' OR lower(f.email) LIKE ? ESCAPE '\' OR lower(COALESCE(f.external_ref, '')) LIKE ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM children ch WHERE ch.family_id = f.id AND lower(ch.first_name || ' ' || ch.last_name) LIKE ? ESCAPE '\')
+			OR EXISTS (SELECT 1 FROM guardians g WHERE g.family_id = f.id AND (lower(g.email) LIKE ? ESCAPE '\' OR lower(g.first_name || ' ' || g.last_name) LIKE ? ESCAPE '\')))`)
+		for range 6 {
+			args = append(args, like)
+		}
+	}
+	linked := `EXISTS (SELECT 1 FROM family_accounts fa WHERE fa.family_id = f.id)`
+	switch f.State {
+	case "liee":
+		where = append(where, linked)
+	case "invitee":
+		where = append(where, "NOT "+linked+" AND f.invited_at IS NOT NULL")
+	case "non-invitee":
+		where = append(where, "NOT "+linked+" AND f.invited_at IS NULL")
+	}
+	page := max(f.Page, 1)
+	args = append(args, familiesPage+1, (page-1)*familiesPage)
+	rows, err := q.QueryContext(ctx, `
+		SELECT f.id, f.name, f.email,
+			COALESCE((SELECT group_concat(ch.first_name || ' ' || ch.last_name, ', ') FROM children ch WHERE ch.family_id = f.id), ''),
+			(SELECT count(*) FROM family_accounts fa WHERE fa.family_id = f.id),
+			f.invited_at IS NOT NULL
+		FROM families f WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY f.name COLLATE NOCASE, f.id LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("admin: families: %w", err)
+	}
+	defer rows.Close()
+	var out []FamilyRow
+	for rows.Next() {
+		var r FamilyRow
+		if err := rows.Scan(&r.ID, &r.Name, &r.Email, &r.Children, &r.Linked, &r.Invited); err != nil {
+			return nil, false, err
+		}
+		out = append(out, r)
+	}
+	more := len(out) > familiesPage
+	if more {
+		out = out[:familiesPage]
+	}
+	return out, more, rows.Err()
+}
+
+const familyColumns = `id, name, email, phone, address, postal_code, city, COALESCE(external_ref, ''),
+	qf_value IS NOT NULL, COALESCE(qf_value, 0), COALESCE(qf_valid_from, ''), COALESCE(qf_valid_until, ''), COALESCE(invited_at, '')`
+
+func scanFamily(row interface{ Scan(...any) error }) (Family, error) {
+	var f Family
+	err := row.Scan(&f.ID, &f.Name, &f.Email, &f.Phone, &f.Address, &f.PostalCode, &f.City, &f.ExternalRef,
+		&f.HasQF, &f.QF, &f.QFFrom, &f.QFUntil, &f.InvitedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, ErrNotFound
+	}
+	return f, err
+}
+
+func familyByID(ctx context.Context, q querier, id int64) (Family, error) {
+	return scanFamily(q.QueryRowContext(ctx, `SELECT `+familyColumns+` FROM families WHERE id = ?`, id))
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func qfArg(f Family) any {
+	if !f.HasQF {
+		return nil
+	}
+	return f.QF
+}
+
+func insertFamily(ctx context.Context, tx *sql.Tx, f Family, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO families (name, email, phone, address, postal_code, city, external_ref,
+			qf_value, qf_valid_from, qf_valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), ts(now))
+	if err != nil {
+		return 0, fmt.Errorf("admin: create family: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func updateFamily(ctx context.Context, tx *sql.Tx, f Family) error {
+	_, err := tx.ExecContext(ctx, `UPDATE families SET name = ?, email = ?, phone = ?, address = ?, postal_code = ?, city = ?,
+			external_ref = ?, qf_value = ?, qf_valid_from = ?, qf_valid_until = ? WHERE id = ?`,
+		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), f.ID)
+	if err != nil {
+		return fmt.Errorf("admin: update family %d: %w", f.ID, err)
+	}
+	return nil
+}
+
+func familyByRef(ctx context.Context, q querier, ref string) (Family, error) {
+	return scanFamily(q.QueryRowContext(ctx, `SELECT `+familyColumns+` FROM families WHERE external_ref = ?`, ref))
+}
+
+func guardians(ctx context.Context, q querier, familyID int64) ([]Guardian, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone
+		FROM guardians WHERE family_id = ? ORDER BY id`, familyID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: guardians: %w", err)
+	}
+	defer rows.Close()
+	var out []Guardian
+	for rows.Next() {
+		var g Guardian
+		if err := rows.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+const childColumns = `ch.id, ch.family_id, ch.first_name, ch.last_name, ch.birth_date, COALESCE(ch.school_id, 0),
+	COALESCE(s.name, ''), ch.class_name, ch.pai, ch.home_basket, ch.diet`
+
+func scanChild(row interface{ Scan(...any) error }) (Child, error) {
+	var ch Child
+	err := row.Scan(&ch.ID, &ch.FamilyID, &ch.FirstName, &ch.LastName, &ch.BirthDate, &ch.SchoolID, &ch.SchoolName,
+		&ch.ClassName, &ch.PAI, &ch.HomeBasket, &ch.Diet)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ch, ErrNotFound
+	}
+	return ch, err
+}
+
+func familyChildren(ctx context.Context, q querier, familyID int64) ([]Child, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+		WHERE ch.family_id = ? ORDER BY ch.birth_date, ch.id`, familyID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: children: %w", err)
+	}
+	defer rows.Close()
+	var out []Child
+	for rows.Next() {
+		ch, err := scanChild(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
+
+// familyChild loads a child, checking it belongs to the family.
+func familyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
+	return scanChild(q.QueryRowContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+		WHERE ch.id = ? AND ch.family_id = ?`, childID, familyID))
+}
+
+// childByIdentity finds a child by first name, last name and birth date
+// (accents and case ignored), for CSV re-imports.
+func childByIdentity(ctx context.Context, q querier, first, last, birth string) (Child, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+		WHERE ch.birth_date = ?`, birth)
+	if err != nil {
+		return Child{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		ch, err := scanChild(rows)
+		if err != nil {
+			return Child{}, err
+		}
+		if foldText(ch.FirstName) == foldText(first) && foldText(ch.LastName) == foldText(last) {
+			return ch, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Child{}, err
+	}
+	return Child{}, ErrNotFound
+}
+
+// schoolID finds or creates the school named name; 0 for no school.
+func schoolID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM schools WHERE name = ? COLLATE NOCASE`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO schools (name) VALUES (?)`, name)
+		if err != nil {
+			return 0, fmt.Errorf("admin: create school: %w", err)
+		}
+		return res.LastInsertId()
+	}
+	return id, err
+}
+
+func schoolArg(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func insertChild(ctx context.Context, tx *sql.Tx, ch Child, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, class_name,
+			pai, home_basket, diet, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ch.FamilyID, ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, ts(now))
+	if err != nil {
+		return 0, fmt.Errorf("admin: create child: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func updateChild(ctx context.Context, tx *sql.Tx, ch Child) error {
+	_, err := tx.ExecContext(ctx, `UPDATE children SET first_name = ?, last_name = ?, birth_date = ?, school_id = ?, class_name = ?,
+			pai = ?, home_basket = ?, diet = ? WHERE id = ? AND family_id = ?`,
+		ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, ch.ID, ch.FamilyID)
+	if err != nil {
+		return fmt.Errorf("admin: update child %d: %w", ch.ID, err)
+	}
+	return nil
+}
+
+func schoolNames(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM schools ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// CodeRow is an adhesion code as the back office shows it (never the code).
+type CodeRow struct {
+	ID        int64
+	Label     string
+	Status    string
+	AccountID int64
+	UsedAt    string
+	CreatedAt string
+}
+
+// StatusLabel is the code's state in French.
+func (r CodeRow) StatusLabel() string {
+	switch r.Status {
+	case "used":
+		return "Utilisé"
+	case "revoked":
+		return "Remplacé"
+	}
+	return "Actif"
+}
+
+func familyCodes(ctx context.Context, q querier, familyID int64) ([]CodeRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, label, status, COALESCE(account_id, 0), COALESCE(used_at, ''), created_at
+		FROM adhesion_codes WHERE family_id = ? ORDER BY id DESC`, familyID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: codes: %w", err)
+	}
+	defer rows.Close()
+	var out []CodeRow
+	for rows.Next() {
+		var r CodeRow
+		if err := rows.Scan(&r.ID, &r.Label, &r.Status, &r.AccountID, &r.UsedAt, &r.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LinkedAccount is a parent's account linked to a family.
+type LinkedAccount struct {
+	AccountID int64
+	Email     string
+	Name      string
+	LinkedAt  string
+}
+
+func linkedAccounts(ctx context.Context, q querier, familyID int64) ([]LinkedAccount, error) {
+	rows, err := q.QueryContext(ctx, `SELECT account_id, linked_at FROM family_accounts WHERE family_id = ? ORDER BY linked_at`, familyID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: linked accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []LinkedAccount
+	for rows.Next() {
+		var l LinkedAccount
+		if err := rows.Scan(&l.AccountID, &l.LinkedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// accountIdentity fills the email and name of linked accounts from the
+// platform database (accounts live there).
+func accountIdentity(ctx context.Context, platform querier, list []LinkedAccount) {
+	for i := range list {
+		_ = platform.QueryRowContext(ctx, `SELECT email, trim(first_name || ' ' || last_name) FROM accounts WHERE id = ?`,
+			list[i].AccountID).Scan(&list[i].Email, &list[i].Name)
+	}
+}

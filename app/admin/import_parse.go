@@ -1,0 +1,285 @@
+package admin
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// maxImportRows bounds one CSV import.
+const maxImportRows = 20000
+
+// ImportRow is one data line of a families CSV file, as typed, with its
+// problems in French. Each line holds a family and, optionally, one of its
+// children and one guardian; a family spans several lines.
+type ImportRow struct {
+	Line     int
+	Family   FamilyForm
+	Guardian Guardian
+	HasChild bool
+	Child    ChildForm
+	Errors   []string
+
+	fam Family // validated family
+	ch  Child  // validated child (when HasChild)
+	key string // family grouping key within the file
+}
+
+// OK reports whether the line can be imported.
+func (r ImportRow) OK() bool { return len(r.Errors) == 0 }
+
+// importColumns maps a folded header (letters and digits only) to a field.
+var importColumns = map[string]string{
+	"reference": "ref", "ref": "ref", "referencefamille": "ref", "reffamille": "ref", "idfamille": "ref", "numerofamille": "ref",
+	"codefamille": "ref", "identifiant": "ref", "dossier": "ref", "numerodossier": "ref",
+	"famille": "family", "nomfamille": "family", "nomdelafamille": "family", "foyer": "family",
+	"email": "email", "mail": "email", "courriel": "email", "emailfamille": "email", "adresseemail": "email", "adressemail": "email",
+	"telephone": "phone", "tel": "phone", "portable": "phone", "telephonefamille": "phone",
+	"adresse": "address", "codepostal": "postal", "cp": "postal", "ville": "city", "commune": "city",
+	"qf": "qf", "quotientfamilial": "qf", "quotient": "qf",
+	"qfdebut": "qf_from", "debutqf": "qf_from", "qfdu": "qf_from", "qfvalidedu": "qf_from", "debutquotient": "qf_from",
+	"qffin": "qf_until", "finqf": "qf_until", "qfau": "qf_until", "qfvalideau": "qf_until", "finquotient": "qf_until",
+	"responsablecivilite": "g_civility", "civilite": "g_civility",
+	"responsablenom": "g_last", "nomresponsable": "g_last", "responsableprenom": "g_first", "prenomresponsable": "g_first",
+	"responsableemail": "g_email", "emailresponsable": "g_email", "responsabletelephone": "g_phone", "telephoneresponsable": "g_phone",
+	"enfantnom": "c_last", "nomenfant": "c_last", "enfantprenom": "c_first", "prenomenfant": "c_first", "prenom": "c_first",
+	"naissance": "c_birth", "datedenaissance": "c_birth", "datenaissance": "c_birth", "nele": "c_birth", "enfantnaissance": "c_birth",
+	"ecole": "c_school", "etablissement": "c_school", "classe": "c_class", "niveau": "c_class",
+	"pai": "c_pai", "panierrepas": "c_basket", "panier": "c_basket",
+	"regime": "c_diet", "regimealimentaire": "c_diet", "preferencealimentaire": "c_diet",
+}
+
+var errImportEmpty = errors.New("le fichier est vide")
+
+// ImportError is a problem with the whole file, in French.
+type ImportError struct{ Message string }
+
+func (e *ImportError) Error() string { return e.Message }
+
+// decodeCSV returns the file as UTF-8: a BOM is dropped, and a file that
+// is not valid UTF-8 is read as Windows-1252 (Excel's "CSV" on Windows).
+func decodeCSV(data []byte) string {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if utf8.Valid(data) {
+		return string(data)
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil {
+		return strings.ToValidUTF8(string(data), "\uFFFD")
+	}
+	return string(out)
+}
+
+// detectSeparator picks ';' or ',' by counting them, outside quotes, in
+// the header line.
+func detectSeparator(text string) rune {
+	semi, comma, quoted := 0, 0, false
+	for _, r := range text {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case quoted:
+		case r == '\n':
+			if semi > comma {
+				return ';'
+			}
+			return ','
+		case r == ';':
+			semi++
+		case r == ',':
+			comma++
+		}
+	}
+	if semi > comma {
+		return ';'
+	}
+	return ','
+}
+
+func headerKey(h string) string {
+	var b strings.Builder
+	for _, r := range foldText(h) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// ParseImport reads a families CSV file: separator ';' or ',', UTF-8 with
+// or without BOM or Windows-1252, a header line naming the columns, dates
+// JJ/MM/AAAA. Every line is validated on its own and against the lines
+// before it (duplicates); nothing touches a database.
+func ParseImport(data []byte) ([]ImportRow, error) {
+	text := decodeCSV(data)
+	if strings.TrimSpace(text) == "" {
+		return nil, &ImportError{"Le fichier est vide."}
+	}
+	cr := csv.NewReader(strings.NewReader(text))
+	cr.Comma = detectSeparator(text)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err != nil {
+		return nil, &ImportError{"La première ligne (les titres des colonnes) est illisible."}
+	}
+	cols := map[string]int{}
+	var unknown []string
+	for i, h := range header {
+		field, ok := importColumns[headerKey(h)]
+		switch {
+		case ok:
+			if _, dup := cols[field]; !dup {
+				cols[field] = i
+			}
+		case strings.TrimSpace(h) != "":
+			unknown = append(unknown, strings.TrimSpace(h))
+		}
+	}
+	if _, ok := cols["family"]; !ok {
+		msg := "La colonne « Famille » (nom de la famille) est introuvable dans la première ligne."
+		if len(unknown) > 0 {
+			msg += " Colonnes non reconnues : " + strings.Join(unknown, ", ") + "."
+		}
+		return nil, &ImportError{msg}
+	}
+	var rows []ImportRow
+	seenChild := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			rows = append(rows, ImportRow{Line: line, Errors: []string{"ligne illisible (guillemets mal fermés ?)"}})
+			if len(rows) > maxImportRows {
+				return nil, &ImportError{fmt.Sprintf("Le fichier dépasse %d lignes : découpez-le.", maxImportRows)}
+			}
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(rows) >= maxImportRows {
+			return nil, &ImportError{fmt.Sprintf("Le fichier dépasse %d lignes : découpez-le.", maxImportRows)}
+		}
+		rows = append(rows, parseImportRow(line, rec, cols, seenChild))
+	}
+	if len(rows) == 0 {
+		return nil, &ImportError{"Le fichier ne contient aucune ligne après les titres des colonnes."}
+	}
+	return rows, nil
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[string]int) ImportRow {
+	get := func(field string) string {
+		if i, ok := cols[field]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	r := ImportRow{Line: line}
+	r.Family = FamilyForm{Name: get("family"), Email: get("email"), Phone: get("phone"), Address: get("address"),
+		PostalCode: get("postal"), City: get("city"), ExternalRef: get("ref"), QF: get("qf"), QFFrom: get("qf_from"), QFUntil: get("qf_until")}
+	fam, errs := r.Family.Validate()
+	for _, f := range []string{"name", "email", "address", "qf", "qf_from", "qf_until"} {
+		if m, ok := errs[f]; ok {
+			r.Errors = append(r.Errors, m)
+		}
+	}
+	r.fam = fam
+	r.key = "ref:" + fam.ExternalRef
+	if fam.ExternalRef == "" {
+		r.key = "name:" + foldText(fam.Name) + "|" + fam.Email
+	}
+	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), LastName: cleanText(get("g_last")),
+		FirstName: cleanText(get("g_first")), Email: strings.ToLower(get("g_email")), Phone: cleanText(get("g_phone"))}
+	if r.Guardian.LastName == "" && (r.Guardian.FirstName != "" || r.Guardian.Email != "") {
+		r.Errors = append(r.Errors, "le nom du responsable est obligatoire quand son prénom ou son email est donné")
+	}
+	if r.Guardian.Email != "" {
+		if _, e := (FamilyForm{Name: "x", Email: r.Guardian.Email}).Validate(); len(e) > 0 {
+			r.Errors = append(r.Errors, "l'adresse email du responsable n'est pas valide")
+		}
+	}
+	childCols := []string{"c_last", "c_first", "c_birth", "c_school", "c_class", "c_pai", "c_basket", "c_diet"}
+	for _, f := range childCols {
+		if get(f) != "" {
+			r.HasChild = true
+		}
+	}
+	if !r.HasChild {
+		return r
+	}
+	pai, ok1 := parseYesNo(get("c_pai"))
+	basket, ok2 := parseYesNo(get("c_basket"))
+	if !ok1 {
+		r.Errors = append(r.Errors, fmt.Sprintf("PAI : « %s » n'est ni oui ni non", get("c_pai")))
+	}
+	if !ok2 {
+		r.Errors = append(r.Errors, fmt.Sprintf("panier repas : « %s » n'est ni oui ni non", get("c_basket")))
+	}
+	r.Child = ChildForm{FirstName: get("c_first"), LastName: get("c_last"), BirthDate: get("c_birth"), School: get("c_school"),
+		ClassName: get("c_class"), Diet: get("c_diet"), PAI: pai, HomeBasket: basket}
+	if r.Child.LastName == "" {
+		r.Child.LastName = fam.Name
+	}
+	ch, cerrs := r.Child.Validate()
+	for _, f := range []string{"first_name", "last_name", "birth_date", "school", "diet"} {
+		if m, ok := cerrs[f]; ok {
+			r.Errors = append(r.Errors, m)
+		}
+	}
+	r.ch = ch
+	if len(cerrs) == 0 {
+		k := foldText(ch.FirstName) + "|" + foldText(ch.LastName) + "|" + ch.BirthDate
+		if prev, dup := seenChild[k]; dup {
+			r.Errors = append(r.Errors, fmt.Sprintf("doublon : même enfant (prénom, nom, date de naissance) qu'à la ligne %d", prev))
+		} else {
+			seenChild[k] = line
+		}
+	}
+	return r
+}
+
+func parseYesNo(v string) (bool, bool) {
+	switch foldText(strings.TrimSpace(v)) {
+	case "", "non", "n", "0", "no", "faux", "false", "-":
+		return false, true
+	case "oui", "o", "1", "x", "yes", "y", "vrai", "true":
+		return true, true
+	}
+	return false, false
+}
+
+func normalizeCivility(v string) string {
+	switch foldText(strings.TrimSuffix(strings.TrimSpace(v), ".")) {
+	case "m", "monsieur", "mr":
+		return "M"
+	case "mme", "madame", "mlle", "mademoiselle":
+		return "Mme"
+	}
+	return ""
+}

@@ -1,0 +1,175 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/billing"
+	"espacefamille/app/calendar"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// MoneyFilter narrows the invoices, payments and credits lists.
+type MoneyFilter struct {
+	Kind    string // "factures", "paiements", "avoirs"
+	RegieID int64
+	From    string // YYYY-MM-DD
+	Until   string
+	State   string // invoices: open, paid
+	Family  string // name contains
+}
+
+// MoneyRow is one line of a money list.
+type MoneyRow struct {
+	Date, Regie, Family, Reference, State string
+	Cents                                 int64
+}
+
+func moneyFilterOf(c *fiber.Ctx) MoneyFilter {
+	f := MoneyFilter{Kind: c.Query("liste", "factures"), State: c.Query("etat"), Family: strings.TrimSpace(c.Query("famille"))}
+	f.RegieID, _ = strconv.ParseInt(c.Query("regie"), 10, 64)
+	errs := formErrors{}
+	f.From = parseOptionalDate(errs, "from", c.Query("du"), "")
+	f.Until = parseOptionalDate(errs, "until", c.Query("au"), "")
+	return f
+}
+
+func moneyRows(ctx context.Context, q querier, f MoneyFilter) ([]MoneyRow, error) {
+	var query string
+	switch f.Kind {
+	case "paiements":
+		query = `SELECT substr(p.paid_at, 1, 10), r.name, fa.name, o.ref, CASE WHEN p.late = 1 THEN 'tardif' ELSE 'reçu' END, p.amount_cents
+			FROM payments p JOIN orders o ON o.id = p.order_id JOIN regies r ON r.id = o.regie_id JOIN families fa ON fa.id = o.family_id WHERE 1 = 1`
+	case "avoirs":
+		query = `SELECT substr(cr.created_at, 1, 10), r.name, fa.name, cr.label, cr.kind, cr.amount_cents
+			FROM credits cr JOIN regies r ON r.id = cr.regie_id JOIN families fa ON fa.id = cr.family_id WHERE 1 = 1`
+	default:
+		query = `SELECT i.issued_on, r.name, fa.name, i.number, CASE i.status WHEN 'paid' THEN 'payée' ELSE 'en cours' END, i.total_cents
+			FROM invoices i JOIN regies r ON r.id = i.regie_id JOIN families fa ON fa.id = i.family_id WHERE 1 = 1`
+	}
+	var args []any
+	dateCol := map[string]string{"paiements": "substr(p.paid_at, 1, 10)", "avoirs": "substr(cr.created_at, 1, 10)"}[f.Kind]
+	if dateCol == "" {
+		dateCol = "i.issued_on"
+	}
+	if f.RegieID != 0 {
+		query += ` AND r.id = ?`
+		args = append(args, f.RegieID)
+	}
+	if f.From != "" {
+		query += ` AND ` + dateCol + ` >= ?`
+		args = append(args, f.From)
+	}
+	if f.Until != "" {
+		query += ` AND ` + dateCol + ` <= ?`
+		args = append(args, f.Until)
+	}
+	if f.Family != "" {
+		query += ` AND lower(fa.name) LIKE ?`
+		args = append(args, "%"+strings.ToLower(f.Family)+"%")
+	}
+	if f.Kind == "factures" && (f.State == "open" || f.State == "paid") {
+		query += ` AND i.status = ?`
+		args = append(args, f.State)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY 1 DESC LIMIT 2000`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("admin: money: %w", err)
+	}
+	defer rows.Close()
+	var out []MoneyRow
+	for rows.Next() {
+		var r MoneyRow
+		if err := rows.Scan(&r.Date, &r.Regie, &r.Family, &r.Reference, &r.State, &r.Cents); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+type moneyData struct {
+	base
+	Filter MoneyFilter
+	Regies []Regie
+	Rows   []MoneyRow
+	Total  int64
+	Query  string
+	Month  string
+}
+
+func (a *Admin) showMoney(c *fiber.Ctx) error {
+	ctx, q := c.UserContext(), db(c).R
+	f := moneyFilterOf(c)
+	rows, err := moneyRows(ctx, q, f)
+	if err != nil {
+		return err
+	}
+	rs, err := regies(ctx, q)
+	if err != nil {
+		return err
+	}
+	d := moneyData{base: baseOf(c, "finances"), Filter: f, Regies: rs, Rows: rows, Query: string(c.Request().URI().QueryString()),
+		Month: calendar.Today(a.now()).AddMonths(-1).String()[:7]}
+	for _, r := range rows {
+		d.Total += r.Cents
+	}
+	return web.Render(c, "admin/finances", "Finances", d)
+}
+
+// moneyCSV exports the filtered list (';' and a UTF-8 BOM).
+func (a *Admin) moneyCSV(c *fiber.Ctx) error {
+	f := moneyFilterOf(c)
+	rows, err := moneyRows(c.UserContext(), db(c).R, f)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("\ufeff")
+	w := csv.NewWriter(&b)
+	w.Comma = ';'
+	_ = w.Write([]string{"Date", "Régie", "Famille", "Référence", "État", "Montant"})
+	for _, r := range rows {
+		_ = w.Write([]string{web.FormatDate(r.Date), r.Regie, r.Family, r.Reference, r.State, strings.TrimSuffix(calendar.FormatEuros(r.Cents), " €")})
+	}
+	w.Flush()
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Kind+`.csv"`)
+	return c.SendString(b.String())
+}
+
+// runInvoicing runs billing's monthly invoicing of post-paid régies in the
+// background, with progress and a summary.
+func (a *Admin) runInvoicing(c *fiber.Ctx) error {
+	month, err := time.Parse("2006-01", formValue(c, "month"))
+	if err != nil {
+		return errInvalid("Choisissez le mois au format AAAA-MM.")
+	}
+	com := commune(c)
+	who := *currentStaff(c)
+	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL})
+	link := a.srv.CommuneURL(com, "/famille/factures")
+	j := a.startJob(c, "Facturation de "+month.Format("01/2006"), "/admin/finances", func(ctx context.Context, d *tenants.DB, j *job) string {
+		j.setTotal(1)
+		rep, err := svc.RunMonth(ctx, d, com, month.Year(), month.Month(), link)
+		j.step("")
+		if err != nil {
+			return "La facturation a échoué : " + err.Error()
+		}
+		summary := fmt.Sprintf("%d facture(s) créée(s) (%s), %d déjà existante(s), %d régie(s) en post-paiement.",
+			rep.Created, calendar.FormatEuros(rep.TotalCents), rep.Existing, rep.Regies)
+		_ = d.Tx(ctx, func(tx *sql.Tx) error {
+			return audit(ctx, tx, &who, "run", "invoicing", month.Format("2006-01"), nil, rep, a.now())
+		})
+		return summary
+	})
+	return web.RedirectTo(c, "/admin/taches/"+j.ID)
+}

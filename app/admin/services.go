@@ -1,0 +1,262 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/billing"
+	"espacefamille/app/booking"
+	"espacefamille/app/web"
+)
+
+type regiesData struct {
+	base
+	Regies []Regie
+}
+
+func (a *Admin) listRegies(c *fiber.Ctx) error {
+	list, err := regies(c.UserContext(), db(c).R)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "admin/regies", "Régies", regiesData{base: baseOf(c, "services"), Regies: list})
+}
+
+type regieFormData struct {
+	base
+	Regie    Regie
+	Settings billing.ProviderSettings
+	Error    string
+}
+
+func (a *Admin) newRegie(c *fiber.Ctx) error {
+	return web.Render(c, "admin/regie-form", "Nouvelle régie", regieFormData{base: baseOf(c, "services"),
+		Regie: Regie{Mode: "prepaid", Provider: "simulator"}, Settings: billing.ProviderSettings{Saisie: "T"}})
+}
+
+func (a *Admin) editRegie(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := regieByID(c.UserContext(), db(c).R, id)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	br, err := billing.LoadRegie(c.UserContext(), db(c).R, id)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "admin/regie-form", r.Name, regieFormData{base: baseOf(c, "services"), Regie: r, Settings: br.Settings})
+}
+
+// saveRegie creates or updates a régie and its payment provider.
+func (a *Admin) saveRegie(c *fiber.Ctx) error {
+	var id int64
+	if c.Params("id") != "" {
+		var err error
+		if id, err = idParam(c, "id"); err != nil {
+			return err
+		}
+	}
+	pos, _ := strconv.Atoi(formValue(c, "position"))
+	r := Regie{ID: id, Name: cleanText(c.FormValue("name")), Mode: formValue(c, "mode"), InvoicePrefix: cleanText(c.FormValue("invoice_prefix")),
+		Provider: formValue(c, "provider"), LegalMentions: strings.TrimSpace(c.FormValue("legal_mentions")), Position: pos}
+	ps := billing.ProviderSettings{Numcli: formValue(c, "numcli"), Saisie: formValue(c, "saisie"), Endpoint: formValue(c, "endpoint")}
+	msg := ""
+	switch {
+	case r.Name == "" || len(r.Name) > 120:
+		msg = "Le nom de la régie est obligatoire (120 caractères au plus)."
+	case r.Mode != "prepaid" && r.Mode != "postpaid":
+		msg = "Choisissez le mode : prépaiement ou post-paiement."
+	case r.Provider != "simulator" && r.Provider != "payfip":
+		msg = "Choisissez le moyen de paiement."
+	case len(r.InvoicePrefix) > 10 || len(r.LegalMentions) > 4000:
+		msg = "Le préfixe (10 caractères) ou les mentions légales sont trop longs."
+	case r.Provider == "payfip" && (ps.Numcli == "" || !strings.Contains("TXW", ps.Saisie) || ps.Saisie == ""):
+		msg = "PayFiP demande le numéro client (numcli) et le mode (T test, X activation, W production)."
+	}
+	if msg != "" {
+		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: msg})
+	}
+	if ps.Saisie == "" {
+		ps.Saisie = "T"
+	}
+	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		var before any
+		if id != 0 {
+			old, err := regieByID(ctx, tx, id)
+			if err != nil {
+				return web.ErrNotFound
+			}
+			before = old
+		}
+		var err error
+		if r.ID, err = saveRegieTx(ctx, tx, r, now); err != nil {
+			return err
+		}
+		if err := billing.SetProvider(ctx, tx, r.ID, r.Provider, ps); err != nil {
+			return err
+		}
+		action := "create"
+		if before != nil {
+			action = "update"
+		}
+		return audit(ctx, tx, currentStaff(c), action, "regie", r.ID, before, map[string]any{"regie": r, "provider": ps}, now)
+	})
+	if err != nil {
+		if m := publicMessage(err); m != "" {
+			return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: m})
+		}
+		return err
+	}
+	web.AddFlash(c, "success", "Régie enregistrée.")
+	return web.RedirectTo(c, "/admin/regies")
+}
+
+// PrestationRow is one prestation in the list.
+type PrestationRow struct {
+	booking.Prestation
+	Regie string
+}
+
+// PriceText is the price in French.
+func (p PrestationRow) PriceText() string { return priceText(p.Price.FlatCents, p.Price.Brackets) }
+
+type prestationsData struct {
+	base
+	Prestations []PrestationRow
+}
+
+func (a *Admin) listPrestations(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	rs, err := regies(ctx, db(c).R)
+	if err != nil {
+		return err
+	}
+	d := prestationsData{base: baseOf(c, "services")}
+	for _, r := range rs {
+		ps, err := booking.Prestations(ctx, db(c).R, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			d.Prestations = append(d.Prestations, PrestationRow{Prestation: p, Regie: r.Name})
+		}
+	}
+	return web.Render(c, "admin/prestations", "Prestations", d)
+}
+
+type prestationFormData struct {
+	base
+	ID     int64
+	Form   PrestationForm
+	Regies []Regie
+	Errors formErrors
+}
+
+// WeekdayChoices are the weekday checkboxes.
+func (prestationFormData) WeekdayChoices() any { return WeekdayChoices }
+
+// DeadlineField is one deadline fieldset of the form.
+type DeadlineField struct {
+	Prefix, Label string
+	Form          DeadlineForm
+}
+
+// Deadlines are the booking and cancellation fieldsets.
+func (d prestationFormData) Deadlines() []DeadlineField {
+	return []DeadlineField{{"booking", "Réservation possible jusqu'à", d.Form.Booking}, {"cancel", "Annulation possible jusqu'à", d.Form.Cancel}}
+}
+
+func (a *Admin) prestationPage(c *fiber.Ctx, status int, d prestationFormData) error {
+	var err error
+	if d.Regies, err = regies(c.UserContext(), db(c).R); err != nil {
+		return err
+	}
+	d.base = baseOf(c, "services")
+	return web.RenderStatus(c, status, "admin/prestation-form", "Prestation", d)
+}
+
+func (a *Admin) newPrestation(c *fiber.Ctx) error {
+	return a.prestationPage(c, fiber.StatusOK, prestationFormData{Form: defaultPrestationForm()})
+}
+
+func (a *Admin) editPrestation(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := booking.LoadPrestation(c.UserContext(), db(c).R, id)
+	if errors.Is(err, booking.ErrNotFound) {
+		return web.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	s, err := prestationSurcharge(c.UserContext(), db(c).R, id)
+	if err != nil {
+		return err
+	}
+	return a.prestationPage(c, fiber.StatusOK, prestationFormData{ID: id, Form: formOfPrestation(p, s)})
+}
+
+// savePrestation creates or updates a prestation through booking's domain
+// API; bookings already made keep their price.
+func (a *Admin) savePrestation(c *fiber.Ctx) error {
+	var id int64
+	if c.Params("id") != "" {
+		var err error
+		if id, err = idParam(c, "id"); err != nil {
+			return err
+		}
+	}
+	form := prestationFormOf(c)
+	in, brackets, sur, errs := form.parse()
+	if len(errs) > 0 {
+		return a.prestationPage(c, fiber.StatusUnprocessableEntity, prestationFormData{ID: id, Form: form, Errors: errs})
+	}
+	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		var before any
+		var err error
+		if id == 0 {
+			if id, err = booking.CreatePrestation(ctx, tx, in, now); err != nil {
+				return err
+			}
+		} else {
+			old, err := booking.LoadPrestation(ctx, tx, id)
+			if err != nil {
+				return web.ErrNotFound
+			}
+			before = old
+			if err := booking.UpdatePrestation(ctx, tx, id, in); err != nil {
+				return err
+			}
+		}
+		if err := booking.SetPriceBrackets(ctx, tx, id, brackets); err != nil {
+			return err
+		}
+		if err := setSurcharge(ctx, tx, id, sur); err != nil {
+			return err
+		}
+		action := "update"
+		if before == nil {
+			action = "create"
+		}
+		return audit(ctx, tx, currentStaff(c), action, "prestation", id, before,
+			map[string]any{"prestation": in, "brackets": brackets, "surcharge": sur}, now)
+	})
+	if err != nil {
+		if fe := fieldErrorsOf(err); fe != nil {
+			return a.prestationPage(c, fiber.StatusUnprocessableEntity, prestationFormData{ID: id, Form: form, Errors: fe})
+		}
+		return err
+	}
+	web.AddFlash(c, "success", "Prestation enregistrée. Les réservations déjà faites gardent leur prix.")
+	return web.RedirectTo(c, "/admin/prestations")
+}

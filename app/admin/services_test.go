@@ -1,0 +1,135 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestSettingsChangeWhatParentsSee(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.admin(t)
+	p := f.client(t)
+	wantContains(t, p.get("/alpha/accessibilite").body, "partiellement conforme")
+	r := c.post("/alpha/admin/parametres", url.Values{"accessibility_compliance": {"totalement conforme"},
+		"accessibility_audit_date": {"15/03/2026"}, "contact_email": {"mairie@alpha.example"}, "address": {"1 place de la Mairie"},
+		"sender_name": {"Mairie d'Alpha"}, "privacy_notice": {"Délégué à la protection des données : dpo@alpha.example"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantContains(t, p.get("/alpha/accessibilite").body, "totalement conforme", "15/03/2026", "mairie@alpha.example", "1 place de la Mairie")
+	wantContains(t, p.get("/alpha/confidentialite").body, "dpo@alpha.example")
+	if strings.Contains(p.get("/beta/confidentialite").body, "dpo@alpha.example") {
+		t.Fatal("a setting of alpha shows on beta")
+	}
+	r = c.post("/alpha/admin/parametres", url.Values{"accessibility_compliance": {"conforme à moitié"}, "contact_email": {"pas un email"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if n := f.count(t, "alpha", `SELECT count(*) FROM audit_log WHERE entity = 'settings' AND after LIKE '%totalement conforme%'`); n != 1 {
+		t.Fatal("settings change not audited")
+	}
+	// News appear on the home page.
+	r = c.post("/alpha/admin/actualites", url.Values{"title": {"Fermeture exceptionnelle"}, "body": {"La cantine ferme vendredi."}, "from": {"01/01/2020"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantContains(t, p.get("/alpha/").body, "Fermeture exceptionnelle", "La cantine ferme vendredi.")
+}
+
+func TestRegieAndPrestationThroughBookingAPI(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.admin(t)
+	r := c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "saisie": {"T"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "numéro client")
+	r = c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"simulator"}, "invoice_prefix": {"GM"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	form := url.Values{"regie_id": {"1"}, "name": {"REPAS BIO"}, "kind": {"daily"}, "weekday_1": {"1"}, "weekday_2": {"1"},
+		"price": {"2,80"}, "brackets": {"500 ; 1,20\nau-delà ; 2,80"}, "capacity": {"2"}, "capacity_scope": {"day"},
+		"booking_kind": {"workdays"}, "booking_days": {"2"}, "booking_at": {"10:00"},
+		"cancel_kind": {"week"}, "cancel_weekday": {"4"}, "cancel_at": {"12:00"}, "surcharge_kind": {"percent"}, "surcharge_value": {"20"}}
+	r = c.post("/alpha/admin/prestations", form)
+	wantStatus(t, r, http.StatusSeeOther)
+	r = c.get("/alpha/admin/prestations")
+	wantContains(t, r.body, "REPAS BIO", "QF ≤ 500 : 1,20", "au-delà : 2,80")
+	if n := f.count(t, "alpha", `SELECT count(*) FROM prestations WHERE name = 'REPAS BIO' AND capacity = 2 AND weekdays = 3
+		AND surcharge_kind = 'percent' AND surcharge_value = 20 AND cancel_deadline LIKE 'week:thu@12:00'`); n != 1 {
+		t.Fatal("prestation not stored as typed")
+	}
+	form.Set("booking_at", "25:00")
+	r = c.post("/alpha/admin/prestations", form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "Délai de réservation")
+	if n := f.count(t, "alpha", `SELECT count(*) FROM audit_log WHERE entity = 'prestation' AND action = 'create'`); n != 1 {
+		t.Fatal("prestation not audited")
+	}
+}
+
+// seedBookings creates a family with two children, a prepaid régie, a meal
+// prestation and validated reservations on 2030-03-04 (plus a cancelled one).
+func seedBookings(t *testing.T, f *fixture) {
+	t.Helper()
+	ts := "2026-01-01T00:00:00Z"
+	f.exec(t, "alpha", `INSERT INTO schools (id, name) VALUES (1, 'École du Centre')`)
+	f.exec(t, "alpha", `INSERT INTO families (id, name, email, created_at) VALUES (1, 'FAMILLE X', 'x@example.org', ?)`, ts)
+	f.exec(t, "alpha", `INSERT INTO children (id, family_id, first_name, last_name, birth_date, school_id, pai, home_basket, created_at)
+		VALUES (1, 1, 'Fille', 'FAMILLE X', '2017-11-28', 1, 1, 0, ?), (2, 1, 'Garçon', 'FAMILLE X', '2017-11-28', 1, 0, 1, ?),
+		(3, 1, 'Bébé', 'FAMILLE X', '2020-01-01', 1, 0, 0, ?)`, ts, ts, ts)
+	f.exec(t, "alpha", `INSERT INTO regies (id, name, mode, created_at) VALUES (1, 'REGIE CANTINE', 'prepaid', ?)`, ts)
+	f.exec(t, "alpha", `INSERT INTO prestations (id, regie_id, name, kind, price_cents, created_at) VALUES (1, 1, 'REPAS CLASSIQUE ENFANT', 'daily', 255, ?)`, ts)
+	f.exec(t, "alpha", `INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, state, price_cents, created_at, validated_at)
+		VALUES (1, 1, 1, 1, 1, '2030-03-04', 'validated', 255, ?, ?), (1, 2, 1, 1, 1, '2030-03-04', 'validated', 255, ?, ?),
+		(1, 3, 1, 1, 1, '2030-03-04', 'cancelled', 255, ?, ?)`, ts, ts, ts, ts, ts, ts)
+}
+
+func TestKitchenNumbersEqualValidatedReservations(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	seedBookings(t, f)
+	c := f.agent(t)
+	r := c.get("/alpha/admin/cuisine?jour=04/03/2030&noms=1")
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "École du Centre", "REPAS CLASSIQUE ENFANT", `<td class="kitchen-count">2</td><td>1</td><td>1</td>`, "Fille FAMILLE X, Garçon FAMILLE X")
+	if strings.Contains(r.body, "Bébé") {
+		t.Fatal("a cancelled reservation is counted")
+	}
+	r = c.get("/alpha/admin/cuisine.csv?jour=04/03/2030")
+	wantStatus(t, r, http.StatusOK)
+	if !strings.HasPrefix(r.body, "\ufeffDate;École;Prestation;Nombre") || !strings.Contains(r.body, "04/03/2030;École du Centre;REPAS CLASSIQUE ENFANT;2;1;1") {
+		t.Fatalf("csv:\n%q", r.body)
+	}
+	// Attendance: the agent marks one present, adds an unbooked child.
+	r = c.post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"1"}, "status": {"present"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	r = c.post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"3"}, "status": {"present"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	r = c.get("/alpha/admin/pointage?jour=04/03/2030&prestation=1")
+	wantContains(t, r.body, "Bébé FAMILLE X <strong>(sans réservation : majoration)</strong>", "présent")
+	wantStatus(t, c.post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"2"}, "status": {"justified"}}), http.StatusForbidden)
+}
+
+func TestClosurePreviewThenCancelCreditAndEmail(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	seedBookings(t, f)
+	c := f.admin(t)
+	r := c.post("/alpha/admin/calendrier/fermetures", url.Values{"day": {"04/03/2030"}, "reason": {"Grève"}})
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.body, "1 famille(s)", "FAMILLE X", "Fille FAMILLE X – REPAS CLASSIQUE ENFANT", "– 5,10")
+	if n := f.count(t, "alpha", `SELECT count(*) FROM closures`); n != 0 {
+		t.Fatal("the preview closed the day")
+	}
+	r = c.post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {"04/03/2030"}, "reason": {"Grève"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	for q, want := range map[string]int{
+		`SELECT count(*) FROM closures WHERE day = '2030-03-04' AND reason = 'Grève'`:              1,
+		`SELECT count(*) FROM reservations WHERE state = 'validated'`:                              0,
+		`SELECT COALESCE(sum(amount_cents), 0) FROM credits WHERE kind = 'closure'`:                510,
+		`SELECT count(*) FROM outbox WHERE kind = 'closure' AND to_addr = 'x@example.org'`:         1,
+		`SELECT count(*) FROM audit_log WHERE entity = 'closure' AND after LIKE '%"cancelled":2%'`: 1,
+	} {
+		if n := f.count(t, "alpha", q); n != want {
+			t.Errorf("%s = %d, want %d", q, n, want)
+		}
+	}
+	wantContains(t, c.get("/alpha/admin/cuisine?jour=04/03/2030").body, `<td id="kitchen-total">0</td>`)
+	wantContains(t, c.get("/alpha/admin/calendrier").body, "04/03/2030 : Grève", "Lundi de Pâques")
+}
