@@ -4,11 +4,13 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"espacefamille/app/accounts"
 	"espacefamille/app/admin"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
+	"espacefamille/app/housekeeping"
 	"espacefamille/app/mailbox"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
@@ -25,11 +27,18 @@ type Config struct {
 	// Notify tells the mail sender that a source ("platform" or a commune's
 	// slug) has just committed mail; nil when no sender runs.
 	Notify func(source string)
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
+	// forwarded headers are believed (web.Config.TrustedProxies).
+	TrustedProxies []string
+	// PaymentPending tells the payments' reconciliation job that a commune
+	// holds an order waiting for its provider (billing.Reconciler); nil
+	// when no job runs.
+	PaymentPending func(slug string)
 }
 
 // New builds the Fiber application with every domain's routes.
 func New(ctx context.Context, cfg Config) (*web.Server, error) {
-	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL})
+	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, err
 	}
@@ -39,10 +48,22 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// page that renders the header, hence accounts first.
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
-	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, Logger: cfg.Logger}) // payments, receipts, "Mes factures"
-	booking.Routes(s, booking.Config{Checkout: bill.Checkout})                      // "Mes réservations"; billing's Checkout
+	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger}) // payments, receipts, "Mes factures"
+	booking.Routes(s, booking.Config{Checkout: bill.Checkout})                                                     // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify))
 	mailbox.Routes(s) // demo mode only
 	s.Finish()
 	return s, nil
+}
+
+// Housekeeping returns the periodic clean-up job of every domain: ended
+// parents' and staff sessions, used or expired links, stale rate-limit
+// counters, on the platform database and on the communes open at each
+// pass. serve starts it and stops it before closing the databases.
+func Housekeeping(reg *tenants.Registry, log *slog.Logger, every time.Duration) *housekeeping.Job {
+	return housekeeping.New(housekeeping.Config{
+		Registry: reg, Logger: log, Every: every,
+		Platform: []housekeeping.Purge{accounts.PurgePlatform},
+		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
+	})
 }

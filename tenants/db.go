@@ -31,6 +31,13 @@ type DB struct {
 	// R is the read-only pool; never use it inside a write transaction.
 	R    *sql.DB
 	path string
+
+	// wgate makes DB.Tx callers take the writer in arrival order: the pool
+	// hands its one connection to a random waiter, which under a burst of
+	// writers left some waiting for seconds (a channel's waiters are FIFO).
+	wgate          chan struct{}
+	rstmts, wstmts *stmtCache // prepared statements (Reader, InTx)
+	memo           memo       // values built from the configuration (Memo)
 }
 
 // OpenOptions tunes OpenDB.
@@ -73,18 +80,34 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 		return nil, fmt.Errorf("tenants: open reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(opt.ReadConns)
-	r.SetMaxIdleConns(1)
-	// Idle read connections are released so an idle commune costs little.
+	// Every read connection may stay idle between requests: with one, a
+	// busy commune closed and reopened connections all the time (pragmas
+	// and prepared statements redone each time). Idle connections are
+	// released after 30 s, so an idle commune still costs little.
+	r.SetMaxIdleConns(opt.ReadConns)
 	r.SetConnMaxIdleTime(30 * time.Second)
-	return &DB{W: w, R: r, path: path}, nil
+	return &DB{W: w, R: r, path: path, wgate: make(chan struct{}, 1),
+		rstmts: newStmtCache(r), wstmts: newStmtCache(w)}, nil
 }
 
 // Path returns the file's path.
 func (d *DB) Path() string { return d.path }
 
 // Tx runs fn inside one write transaction (BEGIN IMMEDIATE) and commits it
-// when fn returns nil. Inside fn, read through tx only.
+// when fn returns nil. Inside fn, read through tx only (or d.InTx(tx)).
+// Callers of Tx are served in arrival order.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	select {
+	case d.wgate <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("begin: %w", ctx.Err())
+	}
+	defer func() {
+		// The writer's connection is free again: prepare the statements
+		// this transaction met unprepared, before the next one begins.
+		d.wstmts.prepareWanted(ctx)
+		<-d.wgate
+	}()
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -107,6 +130,8 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 
 // Close checkpoints and closes both pools.
 func (d *DB) Close() error {
+	d.rstmts.close()
+	d.wstmts.close()
 	errR := d.R.Close()
 	// A passive checkpoint keeps the WAL short; closing the last connection
 	// checkpoints and removes the WAL file as well.

@@ -42,8 +42,9 @@ type Registry struct {
 }
 
 type cachedCommune struct {
-	c  Commune
-	at time.Time
+	c       Commune
+	at      time.Time
+	missing bool // no commune under this key (ErrNotFound), as of at
 }
 
 // Open creates the data directory if needed, migrates and opens the
@@ -227,24 +228,27 @@ func (r *Registry) resolve(ctx context.Context, m map[string]cachedCommune, key 
 	cc, ok := m[key]
 	r.mu.RUnlock()
 	if ok && now.Sub(cc.at) < r.opt.ResolveTTL {
+		if cc.missing {
+			return Commune{}, ErrNotFound
+		}
 		return cc.c, nil
 	}
 	c, err := load(ctx, key)
-	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			r.mu.Lock()
-			delete(m, key)
-			r.mu.Unlock()
-		}
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return c, err
 	}
+	// "Not found" is remembered too: every request reached by path
+	// (127.0.0.1/{slug}/…) first asks whether its host is a commune, and
+	// that query was 4–6 % of the server's CPU under load. A commune
+	// created by this process is seen at once (forget), one created by
+	// another process within ResolveTTL.
 	r.mu.Lock()
 	if len(m) > 100_000 { // bound memory against floods of distinct keys
 		clear(m)
 	}
-	m[strings.Clone(key)] = cachedCommune{c: c, at: now}
+	m[strings.Clone(key)] = cachedCommune{c: c, at: now, missing: err != nil}
 	r.mu.Unlock()
-	return c, nil
+	return c, err
 }
 
 // forget drops every cached resolution (after a change to the registry).

@@ -119,8 +119,9 @@ func (svc *Service) failLocked(ctx context.Context, now time.Time, keys []string
 			}
 			locked = locked || l
 		}
-		if rand.IntN(100) == 0 { // keep the table small without a job
-			return purgeThrottles(ctx, tx, now)
+		if rand.IntN(100) == 0 { // between two housekeeping passes (PurgePlatform)
+			_, err := purgeThrottles(ctx, tx, now)
+			return err
 		}
 		return nil
 	})

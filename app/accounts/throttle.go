@@ -81,11 +81,15 @@ func clearFailures(ctx context.Context, tx *sql.Tx, key string, now time.Time) e
 	return nil
 }
 
-// purgeThrottles drops rows that no longer hold anything.
-func purgeThrottles(ctx context.Context, tx *sql.Tx, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE locked_until < ? AND window_start < ?`,
+// purgeThrottles drops rows that no longer hold anything (at log-in, and
+// periodically: PurgePlatform) and returns how many.
+func purgeThrottles(ctx context.Context, tx *sql.Tx, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM throttles WHERE locked_until < ? AND window_start < ?`,
 		ts(now), ts(now.Add(-2*time.Hour)))
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Throttle keys.

@@ -34,16 +34,15 @@ func WithClock(now func() time.Time) Option { return func(a *Admin) { a.now = no
 
 // Admin holds what the back office's handlers share.
 type Admin struct {
-	srv     *web.Server
-	now     func() time.Time
-	notify  func(commune string)
-	jobs    *jobs
-	imports *importCache
+	srv    *web.Server
+	now    func() time.Time
+	notify func(commune string)
+	jobs   *jobs
 }
 
 // New builds the back office without registering routes.
 func New(s *web.Server, opts ...Option) *Admin {
-	a := &Admin{srv: s, now: time.Now, notify: func(string) {}, jobs: newJobs(), imports: newImportCache()}
+	a := &Admin{srv: s, now: time.Now, notify: func(string) {}, jobs: newJobs()}
 	for _, o := range opts {
 		o(a)
 	}

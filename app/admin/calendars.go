@@ -78,6 +78,12 @@ func (a *Admin) setZone(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The platform registry keeps the zone too (provider console, new
+	// calendars); the commune's own setting above is what its pages read.
+	// Re-posting the form repairs a registry update that failed here.
+	if err := a.srv.Registry.SetZone(c.UserContext(), commune(c).Slug, z); err != nil {
+		return fmt.Errorf("admin: registry zone: %w", err)
+	}
 	web.AddFlash(c, "success", "Zone "+z+" enregistrée, avec ses vacances scolaires officielles.")
 	return web.RedirectTo(c, "/admin/calendrier")
 }
@@ -132,7 +138,8 @@ func (a *Admin) importHolidays(c *fiber.Ctx) error {
 	return web.RedirectTo(c, "/admin/calendrier")
 }
 
-// Affected is a family whose bookings a closure cancels.
+// Affected is a family whose bookings a closure cancels or whose forfait
+// it credits in part.
 type Affected struct {
 	FamilyID int64
 	Name     string
@@ -160,36 +167,71 @@ func closureForm(c *fiber.Ctx) (calendar.Date, string, error) {
 	return day, reason, nil
 }
 
-// affectedBy groups the day's daily reservations by family; forfaits are
-// not cancelled for one closed day.
-func affectedBy(ctx context.Context, q querier, list []booking.Reservation) ([]Affected, []booking.Reservation, int, error) {
+// closurePlan is what closing a day does: the daily reservations to
+// cancel and credit, the forfaits that cover the day with the credit of
+// the day's share (booking.ForfaitClosureShare), grouped by family.
+type closurePlan struct {
+	Affected []Affected
+	Daily    []booking.Reservation
+	Shares   []billing.NewCredit
+}
+
+// planClosure reads, before the day is closed (the calendar must not hold
+// the closure yet), who closing day affects.
+func planClosure(ctx context.Context, q querier, day calendar.Date) (closurePlan, error) {
+	var plan closurePlan
+	list, err := booking.ReservationsOn(ctx, q, day)
+	if err != nil {
+		return plan, err
+	}
+	cal, err := booking.LoadCalendar(ctx, q)
+	if err != nil {
+		return plan, err
+	}
 	byFamily := map[int64]*Affected{}
-	var daily []booking.Reservation
-	forfaits := 0
+	family := func(id int64) (*Affected, error) {
+		if af := byFamily[id]; af != nil {
+			return af, nil
+		}
+		name, _, err := familyContact(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		byFamily[id] = &Affected{FamilyID: id, Name: name}
+		return byFamily[id], nil
+	}
 	for _, r := range list {
-		if !r.ForfaitFrom.IsZero() {
-			forfaits++
+		af, err := family(r.FamilyID)
+		if err != nil {
+			return plan, err
+		}
+		if r.ForfaitFrom.IsZero() {
+			plan.Daily = append(plan.Daily, r)
+			af.Lines = append(af.Lines, r.ChildName+" – "+r.PrestationName+" ("+web.FormatEuros(r.PriceCents)+")")
+			af.Cents += r.PriceCents
 			continue
 		}
-		daily = append(daily, r)
-		af := byFamily[r.FamilyID]
-		if af == nil {
-			name, _, err := familyContact(ctx, q, r.FamilyID)
-			if err != nil {
-				return nil, nil, 0, err
-			}
-			af = &Affected{FamilyID: r.FamilyID, Name: name}
-			byFamily[r.FamilyID] = af
+		p, err := booking.LoadPrestation(ctx, q, r.PrestationID)
+		if err != nil {
+			return plan, err
 		}
-		af.Lines = append(af.Lines, r.ChildName+" – "+r.PrestationName+" ("+web.FormatEuros(r.PriceCents)+")")
-		af.Cents += r.PriceCents
+		share, days := booking.ForfaitClosureShare(p, r, day, cal)
+		if share == 0 {
+			continue
+		}
+		label := fmt.Sprintf("Fermeture du %s : part du forfait %s %s (1 jour sur %d)", day.FR(), r.PrestationName, r.ChildName, days)
+		plan.Shares = append(plan.Shares, billing.NewCredit{FamilyID: r.FamilyID, RegieID: r.RegieID, Kind: "closure", AmountCents: share, Label: label})
+		af.Lines = append(af.Lines, fmt.Sprintf("%s – %s, forfait du %s au %s : 1 jour sur %d crédité (%s)",
+			r.ChildName, r.PrestationName, r.ForfaitFrom.FR(), r.ForfaitUntil.FR(), days, web.FormatEuros(share)))
+		af.Cents += share
 	}
-	out := make([]Affected, 0, len(byFamily))
 	for _, af := range byFamily {
-		out = append(out, *af)
+		if len(af.Lines) > 0 {
+			plan.Affected = append(plan.Affected, *af)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, daily, forfaits, nil
+	sort.Slice(plan.Affected, func(i, j int) bool { return plan.Affected[i].Name < plan.Affected[j].Name })
+	return plan, nil
 }
 
 // previewClosure shows who a closure affects before anything changes.
@@ -198,19 +240,18 @@ func (a *Admin) previewClosure(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := booking.ReservationsOn(c.UserContext(), db(c).R, day)
+	plan, err := planClosure(c.UserContext(), db(c).R, day)
 	if err != nil {
 		return err
 	}
-	aff, _, forfaits, err := affectedBy(c.UserContext(), db(c).R, list)
-	if err != nil {
-		return err
-	}
-	return web.Render(c, "admin/fermeture", "Fermeture du "+day.FR(), closureData{base: baseOf(c, "calendrier"), Day: day, Reason: reason, Affected: aff, Forfaits: forfaits})
+	return web.Render(c, "admin/fermeture", "Fermeture du "+day.FR(), closureData{base: baseOf(c, "calendrier"), Day: day, Reason: reason,
+		Affected: plan.Affected, Forfaits: len(plan.Shares)})
 }
 
-// confirmClosure closes the day, cancels its bookings, credits them and
-// emails the families, in one transaction.
+// confirmClosure closes the day, cancels its daily bookings and credits
+// them (prepaid régies), credits the day's share of the forfaits that
+// cover it (every régie: a post-paid family's credit is taken off its
+// next invoice payment), and emails the families, in one transaction.
 func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 	day, reason, err := closureForm(c)
 	if err != nil {
@@ -219,21 +260,17 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 	t := tenants.From(c)
 	var families int
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		plan, err := planClosure(ctx, tx, day)
+		if err != nil {
+			return err
+		}
 		if err := booking.AddClosure(ctx, tx, day, reason, now); errors.Is(err, booking.ErrClosureExists) {
 			return errInvalid("Le " + day.FR() + " est déjà un jour de fermeture.")
 		} else if err != nil {
 			return err
 		}
-		list, err := booking.ReservationsOn(ctx, tx, day)
-		if err != nil {
-			return err
-		}
-		aff, daily, _, err := affectedBy(ctx, tx, list)
-		if err != nil {
-			return err
-		}
-		credits := make([]billing.ReservationCredit, 0, len(daily))
-		for _, r := range daily {
+		credits := make([]billing.ReservationCredit, 0, len(plan.Daily))
+		for _, r := range plan.Daily {
 			if err := booking.CancelReservation(ctx, tx, r.ID, "", now); err != nil {
 				return err
 			}
@@ -243,15 +280,26 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 		if _, err := billing.CreditReservations(ctx, tx, "closure", credits, now); err != nil {
 			return err
 		}
+		// The closure day is unique, so each forfait's share is credited
+		// once per closed day (no reservation id: a forfait may meet
+		// several closures).
+		var shared int64
+		for _, s := range plan.Shares {
+			if _, err := billing.AddCredit(ctx, tx, s, now); err != nil {
+				return err
+			}
+			shared += s.AmountCents
+		}
 		from := senderName(ctx, tx, t.Commune.Name)
-		for _, af := range aff {
+		for _, af := range plan.Affected {
 			if err := queueClosureMail(ctx, tx, t, from, af, day, reason, now); err != nil {
 				return err
 			}
 		}
-		families = len(aff)
+		families = len(plan.Affected)
 		return audit(ctx, tx, currentStaff(c), "create", "closure", day.String(), nil,
-			map[string]any{"reason": reason, "cancelled": len(daily), "families": len(aff)}, now)
+			map[string]any{"reason": reason, "cancelled": len(plan.Daily), "families": families,
+				"forfaits": len(plan.Shares), "forfait_credit_cents": shared}, now)
 	})
 	if err != nil {
 		return err
@@ -266,7 +314,7 @@ func queueClosureMail(ctx context.Context, tx *sql.Tx, t *tenants.Tenant, from s
 	if err != nil || email == "" {
 		return err
 	}
-	text := fmt.Sprintf("Bonjour %s,\n\nLes services de la %s seront fermés le %s (%s).\n\nLes réservations suivantes sont annulées :\n- %s\n\nLorsqu'elles étaient payées, leur montant est crédité sur votre espace famille (avoir déduit de votre prochain paiement).\n\n%s\n",
+	text := fmt.Sprintf("Bonjour %s,\n\nLes services de la %s seront fermés le %s (%s).\n\nLes réservations suivantes sont annulées, ou la part de ce jour de vos forfaits créditée :\n- %s\n\nLorsqu'elles étaient payées, leur montant est crédité sur votre espace famille (avoir déduit de votre prochain paiement).\n\n%s\n",
 		af.Name, t.Commune.Name, day.FR(), reason, strings.Join(af.Lines, "\n- "), "Cordialement,\n"+from)
 	_, err = appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: email, ToName: af.Name, FromName: from,
 		Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text}, now)

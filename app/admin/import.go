@@ -6,55 +6,57 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/calendar"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
 
-// importCache keeps parsed files between the preview and the confirmation:
-// nothing is written to the commune's database before "Confirmer".
-type importCache struct {
-	mu   sync.Mutex
-	list map[string]*pendingImport
-}
+// importTTL is how long a preview can be confirmed. The uploaded file is
+// kept in the commune's database (import_previews) until then, so that a
+// preview survives a restart of the server; nothing of it is applied
+// before "Confirmer l'import".
+const importTTL = time.Hour
 
+// msgImportExpired is shown when a preview can no longer be confirmed.
+const msgImportExpired = "L'aperçu a expiré, veuillez recharger le fichier."
+
+// pendingImport is a previewed file waiting for its confirmation.
 type pendingImport struct {
-	commune  string
-	staffID  int64
+	id       string
 	filename string
-	rows     []ImportRow
-	at       time.Time
+	data     []byte
 }
 
-func newImportCache() *importCache { return &importCache{list: map[string]*pendingImport{}} }
-
-func (c *importCache) put(p *pendingImport) string {
+// savePreview stores the uploaded file of a preview and purges the
+// expired ones.
+func savePreview(ctx context.Context, tx *sql.Tx, staffID int64, filename string, data []byte, now time.Time) (string, error) {
 	id, _ := newToken()
 	id = id[:20]
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, v := range c.list {
-		if p.at.Sub(v.at) > time.Hour {
-			delete(c.list, k)
-		}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE expires_at <= ?`, ts(now)); err != nil {
+		return "", fmt.Errorf("admin: purge import previews: %w", err)
 	}
-	c.list[id] = p
-	return id
+	_, err := tx.ExecContext(ctx, `INSERT INTO import_previews (id, staff_id, filename, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, staffID, filename, data, ts(now), ts(now.Add(importTTL)))
+	if err != nil {
+		return "", fmt.Errorf("admin: save import preview: %w", err)
+	}
+	return id, nil
 }
 
-func (c *importCache) take(id, commune string, staffID int64) *pendingImport {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	p := c.list[id]
-	if p == nil || p.commune != commune || p.staffID != staffID {
-		return nil
+// loadPreview returns a member's preview that has not expired, or
+// ErrNotFound.
+func loadPreview(ctx context.Context, q querier, id string, staffID int64, now time.Time) (pendingImport, error) {
+	p := pendingImport{id: id}
+	err := q.QueryRowContext(ctx, `SELECT filename, data FROM import_previews WHERE id = ? AND staff_id = ? AND expires_at > ?`,
+		id, staffID, ts(now)).Scan(&p.filename, &p.data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
 	}
-	delete(c.list, id)
-	return p
+	return p, err
 }
 
 // ImportSummary counts what an import does (or would do).
@@ -77,6 +79,7 @@ type RowView struct {
 type importData struct {
 	base
 	ID       string
+	Expires  string // "HH:MM", Paris time
 	Filename string
 	Summary  ImportSummary
 	Rows     []RowView
@@ -129,30 +132,58 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 		}
 	}
 	if sum.Rows > sum.Invalid {
-		d.ID = a.imports.put(&pendingImport{commune: commune(c).Slug, staffID: currentStaff(c).ID, filename: fh.Filename, rows: rows, at: a.now()})
+		err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+			var err error
+			d.ID, err = savePreview(ctx, tx, currentStaff(c).ID, fh.Filename, data, now)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		d.Expires = a.now().Add(importTTL).In(calendar.Paris()).Format("15:04")
 	}
 	return web.Render(c, "admin/import", "Importer des familles", d)
 }
 
+var errImportTaken = errors.New("admin: import preview already taken")
+
 // confirmImport writes the previewed file, in one transaction, in the
 // background with a progress page.
 func (a *Admin) confirmImport(c *fiber.Ctx) error {
-	p := a.imports.take(c.Params("id"), commune(c).Slug, currentStaff(c).ID)
-	if p == nil {
-		return web.NewError(fiber.StatusNotFound, "Cet aperçu a expiré ou a déjà été importé. Déposez le fichier à nouveau.")
+	p, err := loadPreview(c.UserContext(), db(c).R, c.Params("id"), currentStaff(c).ID, a.now())
+	if errors.Is(err, ErrNotFound) {
+		d := importData{base: baseOf(c, "familles"), Error: msgImportExpired}
+		return web.RenderStatus(c, fiber.StatusGone, "admin/import", "Importer des familles", d)
+	} else if err != nil {
+		return err
+	}
+	rows, err := ParseImport(p.data)
+	if err != nil {
+		return err // the file parsed at the preview
 	}
 	who := *currentStaff(c)
 	j := a.startJob(c, "Import de "+p.filename, "/admin/familles", func(ctx context.Context, d *tenants.DB, j *job) string {
-		j.setTotal(len(p.rows))
+		j.setTotal(len(rows))
 		var sum ImportSummary
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
-			var err error
-			_, sum, err = planImport(ctx, tx, tx, p.rows, &who, a.now(), j)
+			// Taking the preview in the import's transaction makes a
+			// double confirmation import once.
+			res, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE id = ?`, p.id)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return errImportTaken
+			}
+			_, sum, err = planImport(ctx, tx, tx, rows, &who, a.now(), j)
 			if err != nil {
 				return err
 			}
 			return audit(ctx, tx, &who, "import", "family", "", nil, map[string]any{"file": p.filename, "summary": sum}, a.now())
 		})
+		if errors.Is(err, errImportTaken) {
+			return "Cet aperçu a déjà été importé : rien de plus n'a été enregistré."
+		}
 		if err != nil {
 			return "L'import a échoué et rien n'a été enregistré. Réessayez ; si le problème persiste, contactez le support."
 		}

@@ -58,6 +58,14 @@ func (j *job) step(errMsg string) {
 	}
 	j.mu.Unlock()
 }
+
+// progress records done of total steps (billing's run reports it).
+func (j *job) progress(done, total int) {
+	j.mu.Lock()
+	j.done, j.total = done, total
+	j.mu.Unlock()
+}
+
 func (j *job) finish(summary string) {
 	j.mu.Lock()
 	j.summary, j.finished = summary, true
@@ -110,7 +118,9 @@ func (a *Admin) jobOf(c *fiber.Ctx) (*job, error) {
 	j := a.jobs.list[c.Params("id")]
 	a.jobs.mu.Unlock()
 	if j == nil || j.Commune != tenants.From(c).Commune.Slug {
-		return nil, web.ErrNotFound
+		// Progress lives in memory: after a restart (or 6 hours) it is gone,
+		// while what the task wrote stays.
+		return nil, web.NewError(fiber.StatusNotFound, "Le suivi de cette tâche n'est plus disponible (le serveur a redémarré ou la tâche est ancienne). Ce qu'elle a enregistré est conservé : vérifiez les listes, et relancez-la au besoin (une facturation ou un import relancé ne crée pas de doublon).")
 	}
 	return j, nil
 }

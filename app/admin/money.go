@@ -2,19 +2,15 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"espacefamille/app/billing"
 	"espacefamille/app/calendar"
 	"espacefamille/app/web"
-	"espacefamille/tenants"
 )
 
 // MoneyFilter narrows the invoices, payments and credits lists.
@@ -144,32 +140,4 @@ func (a *Admin) moneyCSV(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Kind+`.csv"`)
 	return c.SendString(b.String())
-}
-
-// runInvoicing runs billing's monthly invoicing of post-paid régies in the
-// background, with progress and a summary.
-func (a *Admin) runInvoicing(c *fiber.Ctx) error {
-	month, err := time.Parse("2006-01", formValue(c, "month"))
-	if err != nil {
-		return errInvalid("Choisissez le mois au format AAAA-MM.")
-	}
-	com := commune(c)
-	who := *currentStaff(c)
-	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL})
-	link := a.srv.CommuneURL(com, "/famille/factures")
-	j := a.startJob(c, "Facturation de "+month.Format("01/2006"), "/admin/finances", func(ctx context.Context, d *tenants.DB, j *job) string {
-		j.setTotal(1)
-		rep, err := svc.RunMonth(ctx, d, com, month.Year(), month.Month(), link)
-		j.step("")
-		if err != nil {
-			return "La facturation a échoué : " + err.Error()
-		}
-		summary := fmt.Sprintf("%d facture(s) créée(s) (%s), %d déjà existante(s), %d régie(s) en post-paiement.",
-			rep.Created, calendar.FormatEuros(rep.TotalCents), rep.Existing, rep.Regies)
-		_ = d.Tx(ctx, func(tx *sql.Tx) error {
-			return audit(ctx, tx, &who, "run", "invoicing", month.Format("2006-01"), nil, rep, a.now())
-		})
-		return summary
-	})
-	return web.RedirectTo(c, "/admin/taches/"+j.ID)
 }

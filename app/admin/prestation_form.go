@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ type PrestationForm struct {
 	Capacity, CapacityScope, ValidFrom, ValidUntil, Position      string
 	Booking, Cancel                                               DeadlineForm
 	SurchargeKind, SurchargeValue                                 string
+	Schools                                                       map[string]bool // allowed school ids ("" map: all)
+	Classes                                                       string          // allowed classes, comma-separated
 }
 
 // DeadlineForm is a deadline as typed: kind (days, workdays, week),
@@ -33,7 +36,7 @@ var WeekdayChoices = []struct{ Value, Label string }{
 }
 
 func defaultPrestationForm() PrestationForm {
-	return PrestationForm{Kind: "daily", Price: "0,00", Capacity: "0", CapacityScope: "day", Position: "0",
+	return PrestationForm{Kind: "daily", Schools: map[string]bool{}, Price: "0,00", Capacity: "0", CapacityScope: "day", Position: "0",
 		Weekdays: map[string]bool{"1": true, "2": true, "4": true, "5": true},
 		Booking:  DeadlineForm{Kind: "workdays", Days: "2", Weekday: "4", At: "10:00"},
 		Cancel:   DeadlineForm{Kind: "workdays", Days: "2", Weekday: "4", At: "10:00"}}
@@ -57,7 +60,10 @@ func formOfPrestation(p booking.Prestation, s Surcharge) PrestationForm {
 		ExclusiveGroup: p.ExclusiveGroup, Price: calendar.FormatEuros(p.Price.FlatCents), Weekdays: map[string]bool{},
 		Capacity: strconv.Itoa(p.Capacity), CapacityScope: p.CapacityScope, Position: strconv.Itoa(p.Position),
 		ValidFrom: p.ValidFrom.FR(), ValidUntil: p.ValidUntil.FR(), Booking: deadlineForm(p.Booking), Cancel: deadlineForm(p.Cancel),
-		SurchargeKind: s.Kind}
+		SurchargeKind: s.Kind, Schools: map[string]bool{}, Classes: strings.Join(p.Audience.Classes, ", ")}
+	for _, id := range p.Audience.Schools {
+		f.Schools[strconv.FormatInt(id, 10)] = true
+	}
 	f.Price = strings.TrimSuffix(f.Price, " €")
 	if p.ValidFrom.IsZero() {
 		f.ValidFrom = ""
@@ -93,7 +99,11 @@ func prestationFormOf(c *fiber.Ctx) PrestationForm {
 		ExclusiveGroup: c.FormValue("exclusive_group"), Price: c.FormValue("price"), Brackets: c.FormValue("brackets"),
 		Weekdays: map[string]bool{}, Capacity: c.FormValue("capacity"), CapacityScope: c.FormValue("capacity_scope"),
 		ValidFrom: c.FormValue("valid_from"), ValidUntil: c.FormValue("valid_until"), Position: c.FormValue("position"),
-		SurchargeKind: c.FormValue("surcharge_kind"), SurchargeValue: c.FormValue("surcharge_value")}
+		SurchargeKind: c.FormValue("surcharge_kind"), SurchargeValue: c.FormValue("surcharge_value"),
+		Schools: map[string]bool{}, Classes: c.FormValue("classes")}
+	for _, v := range c.Request().PostArgs().PeekMulti("schools") {
+		f.Schools[string(v)] = true
+	}
 	for _, w := range WeekdayChoices {
 		f.Weekdays[w.Value] = checked(c, "weekday_"+w.Value)
 	}
@@ -156,6 +166,20 @@ func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, Su
 	}
 	if until := parseOptionalDate(errs, "valid_until", f.ValidUntil, "La fin de validité"); until != "" {
 		in.ValidUntil, _ = calendar.ParseISO(until)
+	}
+	for v, on := range f.Schools {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if on && (err != nil || id <= 0) {
+			errs.add("schools", "École inconnue.")
+		} else if on {
+			in.Audience.Schools = append(in.Audience.Schools, id)
+		}
+	}
+	slices.Sort(in.Audience.Schools)
+	for _, class := range strings.Split(f.Classes, ",") {
+		if class = cleanText(class); class != "" {
+			in.Audience.Classes = append(in.Audience.Classes, class)
+		}
 	}
 	brackets, msg := parseBrackets(f.Brackets)
 	if msg != "" {

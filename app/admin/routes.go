@@ -79,7 +79,10 @@ func (a *Admin) routes(g fiber.Router) {
 
 	g.Get("/finances", adm, a.showMoney)
 	g.Get("/finances/export.csv", adm, a.moneyCSV)
+	g.Get("/finances/facturation", adm, a.previewInvoicing)
 	g.Post("/finances/facturation", adm, a.runInvoicing)
+	g.Get("/finances/avoirs", adm, a.showCredits)
+	g.Post("/finances/remboursements", adm, a.refundCredit)
 
 	g.Get("/parametres", adm, a.showSettings)
 	g.Post("/parametres", adm, a.saveSettings)

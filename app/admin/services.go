@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -155,10 +156,37 @@ func (a *Admin) listPrestations(c *fiber.Ctx) error {
 
 type prestationFormData struct {
 	base
-	ID     int64
-	Form   PrestationForm
-	Regies []Regie
-	Errors formErrors
+	ID      int64
+	Form    PrestationForm
+	Regies  []Regie
+	Schools []School
+	Errors  formErrors
+}
+
+// School is a school a prestation may be restricted to.
+type School struct {
+	ID   int64
+	Name string
+}
+
+// Value is the checkbox value.
+func (s School) Value() string { return strconv.FormatInt(s.ID, 10) }
+
+func schoolList(ctx context.Context, q querier) ([]School, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name FROM schools ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("admin: schools: %w", err)
+	}
+	defer rows.Close()
+	var out []School
+	for rows.Next() {
+		var s School
+		if err := rows.Scan(&s.ID, &s.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
 
 // WeekdayChoices are the weekday checkboxes.
@@ -178,6 +206,9 @@ func (d prestationFormData) Deadlines() []DeadlineField {
 func (a *Admin) prestationPage(c *fiber.Ctx, status int, d prestationFormData) error {
 	var err error
 	if d.Regies, err = regies(c.UserContext(), db(c).R); err != nil {
+		return err
+	}
+	if d.Schools, err = schoolList(c.UserContext(), db(c).R); err != nil {
 		return err
 	}
 	d.base = baseOf(c, "services")

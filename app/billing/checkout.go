@@ -18,6 +18,7 @@ type Service struct {
 	providers ProviderFactory
 	now       func() time.Time
 	notify    func(source string)
+	onPending func(slug string)
 	log       *slog.Logger
 	// absURL makes a commune-relative path absolute (for providers' calls).
 	absURL func(c tenants.Commune, path string) string
@@ -28,6 +29,10 @@ type Options struct {
 	Providers ProviderFactory     // DefaultProviders(nil) when nil
 	Now       func() time.Time    // time.Now when nil
 	Notify    func(source string) // mail sender; nil when none runs
+	// OnPending is told, after the commit, that a commune holds an order
+	// waiting for its provider (Reconciler.MarkPending); nil when no
+	// reconciliation job runs.
+	OnPending func(slug string)
 	Logger    *slog.Logger
 	// AbsURL builds absolute commune URLs (web.Server.CommuneURL).
 	AbsURL func(c tenants.Commune, path string) string
@@ -35,7 +40,7 @@ type Options struct {
 
 // NewService builds the payment flow.
 func NewService(o Options) *Service {
-	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, log: o.Logger, absURL: o.AbsURL}
+	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, log: o.Logger, absURL: o.AbsURL}
 	if s.providers == nil {
 		s.providers = DefaultProviders(nil)
 	}
@@ -116,6 +121,7 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 		s.mailed(com)
 		return out, nil
 	}
+	s.pending(com)
 	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, "Reservations "+regie.Name)
 	return out, err
 }
@@ -304,6 +310,13 @@ func familyEmail(ctx context.Context, q querier, familyID int64) (string, error)
 		return "", ErrNotFound
 	}
 	return email, err
+}
+
+// pending tells the reconciliation job that com holds a pending order.
+func (s *Service) pending(com tenants.Commune) {
+	if s.onPending != nil {
+		s.onPending(com.Slug)
+	}
 }
 
 func (s *Service) mailed(com tenants.Commune) {

@@ -15,8 +15,28 @@
 // Applying the same result twice changes nothing. A payment for an order
 // that had expired or been replaced is recorded, its amount credited, and
 // its bookings restored where the rules still allow (the restored part is
-// taken back from the credit). A reconciliation job asks the provider about
-// every order left pending.
+// taken back from the credit).
+//
+// # Reconciliation
+//
+// Notifications can be lost, so Service.Reconcile asks the provider about
+// every pending order of a commune (applying what it says, as a
+// notification would) and expires the orders whose 30 minutes are over.
+// serve runs it as a background job (Reconciler, reconciler.go): once at
+// start-up over every commune, then every ReconcileInterval (5 minutes)
+// over the communes that may hold pending orders and those open now.
+//
+// Which communes may hold pending orders is kept in memory, not in a
+// platform table: the Service marks a commune (Options.OnPending) after
+// committing an order that waits for a provider, and a pass unmarks it
+// once it holds none (unless an order was created meanwhile: marks carry a
+// generation). One process owns a commune file, so every pending order was
+// either created by this process (marked) or there when it started (the
+// start-up pass): nothing is missed, nothing is written twice across two
+// databases, and the 10,000 communes of a node are opened once at
+// start-up, not every 5 minutes. The open communes are added to each pass
+// as a cheap safety net. The job finishes the commune in progress when the
+// server stops. `espacefamille billing reconcile` runs the same by hand.
 //
 // # Invoice numbers
 //

@@ -56,7 +56,10 @@ type env struct {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the billing pages' dependencies adjusted.
+func newEnvWith(t *testing.T, deps func(*billing.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: quiet()})
@@ -84,7 +87,11 @@ func newEnv(t *testing.T) *env {
 		}
 		return c.Next()
 	})
-	e.h = billing.Routes(e.srv, billing.Deps{Now: e.clock.Now, Logger: quiet()})
+	d := billing.Deps{Now: e.clock.Now, Logger: quiet()}
+	if deps != nil {
+		deps(&d)
+	}
+	e.h = billing.Routes(e.srv, d)
 	booking.Routes(e.srv, booking.Config{Checkout: e.h.Checkout, Now: e.clock.Now})
 	e.srv.Finish()
 	e.com, err = reg.Commune(ctx, demo.Slug)

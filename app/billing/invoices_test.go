@@ -93,7 +93,8 @@ func TestInvoicePDFHoldsReferenceAndTotal(t *testing.T) {
 		text.WriteString(m[1] + "\n")
 	}
 	got := text.String()
-	for _, want := range []string{inv.Number, "15,30", "Commune de Malemort du Comtat", "REGIE CANTINE - pr\xe9paiement", "M FAMILLE X Y", "Pay\xe9e le", "Fille FAMILLE X"} {
+	for _, want := range []string{inv.Number, "15,30", "Commune de Malemort du Comtat", "REGIE CANTINE - pr\xe9paiement", "M FAMILLE X Y", "Pay\xe9e le", "Fille FAMILLE X",
+		"moyen de paiement : Carte bancaire", "P\xe9riode : du", "article 256 B du code g\xe9n\xe9ral des imp\xf4ts"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, got)
 		}

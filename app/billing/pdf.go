@@ -118,16 +118,30 @@ func (d InvoiceDocument) PDF() ([]byte, error) {
 		pdf.CellFormat(0, 6, t("Facture en cours – à régler avant le "+inv.DueOn.FR()+" : "+calendar.FormatEuros(inv.DueCents())), "", 1, "L", false, 0, "")
 		pdf.CellFormat(0, 6, t("Moyen de paiement : en ligne par carte bancaire, dans votre espace famille (Mes factures)."), "", 1, "L", false, 0, "")
 	}
-	if d.Regie.LegalMentions != "" {
-		pdf.Ln(8)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.MultiCell(0, 4, t(d.Regie.LegalMentions), "", "L", false)
-	}
+	pdf.Ln(8)
+	pdf.SetFont("Helvetica", "", 8)
+	pdf.MultiCell(0, 4, t(d.LegalMentions()), "", "L", false)
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("billing: invoice PDF: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// LegalMentions is the small print of the invoice: the régie's own
+// mentions (back office), or by default who issues it and its tax status,
+// plus, for an invoice still to pay, how it is recovered.
+func (d InvoiceDocument) LegalMentions() string {
+	m := d.Regie.LegalMentions
+	if m == "" {
+		m = "Facture émise par la régie de recettes « " + d.Regie.Name + " » de la " + d.Commune +
+			". TVA non applicable, article 256 B du code général des impôts."
+	}
+	if !d.Invoice.Paid() {
+		m += "\nÀ défaut de paiement avant l'échéance, la somme due est recouvrée par le comptable public " +
+			"de la collectivité (titre exécutoire, article L. 252 A du livre des procédures fiscales)."
+	}
+	return m
 }
 
 // fit shortens an already translated text to a cell's width.

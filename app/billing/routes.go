@@ -15,6 +15,7 @@ import (
 // Deps is what the billing pages need from the rest of the program.
 type Deps struct {
 	Notify    func(source string) // mail sender
+	OnPending func(slug string)   // reconciliation job (Reconciler.MarkPending); nil when none
 	Providers ProviderFactory     // DefaultProviders(nil) when nil
 	Now       func() time.Time
 	Logger    *slog.Logger
@@ -33,8 +34,8 @@ func Routes(s *web.Server, d Deps) *Handlers {
 	if d.Providers == nil {
 		d.Providers = DefaultProviders(d.HTTP)
 	}
-	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, Logger: d.Logger,
-		AbsURL: s.CommuneURL})}
+	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, OnPending: d.OnPending,
+		Logger: d.Logger, AbsURL: s.CommuneURL})}
 	// Providers call these without a session or a CSRF token: the result is
 	// always fetched from the provider, never read from the request.
 	s.SkipCSRF(NotifyPath(ProviderPayFiP), NotifyPath(ProviderSimulator), "/famille/paiement/retour")

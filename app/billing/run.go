@@ -49,6 +49,7 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 	if err != nil || out.Order.AmountCents == 0 {
 		return out, err
 	}
+	s.pending(com)
 	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, "Facture "+regie.Name)
 	return out, err
 }
@@ -60,10 +61,18 @@ type RunReport struct {
 }
 
 // RunMonth invoices the month's validated bookings and forfaits of every
-// post-paid régie, one invoice "en cours" per family and régie, once: a
+// post-paid régie, and the month's majorations of every régie (see
+// monthLines), one invoice "en cours" per family and régie, once: a
 // family already invoiced for that month is left alone, so running it
 // twice creates nothing new. link is the "Mes factures" URL for the email.
 func (s *Service) RunMonth(ctx context.Context, db *tenants.DB, com tenants.Commune, year int, month time.Month, link string) (RunReport, error) {
+	return s.RunMonthProgress(ctx, db, com, year, month, link, nil)
+}
+
+// RunMonthProgress is RunMonth, calling progress (when not nil) after each
+// family and régie with the count done and the total.
+func (s *Service) RunMonthProgress(ctx context.Context, db *tenants.DB, com tenants.Commune, year int, month time.Month, link string,
+	progress func(done, total int)) (RunReport, error) {
 	var rep RunReport
 	key := fmt.Sprintf("%04d-%02d", year, int(month))
 	regies, err := booking.Regies(ctx, db.R)
@@ -74,13 +83,15 @@ func (s *Service) RunMonth(ctx context.Context, db *tenants.DB, com tenants.Comm
 	if err != nil {
 		return rep, err
 	}
+	done, all := 0, len(regies)*len(families)
 	for _, r := range regies {
-		if r.Prepaid() {
-			continue
+		// A prepaid régie's bookings are paid when made: the run invoices
+		// its majorations only (children present without a booking).
+		if !r.Prepaid() {
+			rep.Regies++
 		}
-		rep.Regies++
 		for _, fam := range families {
-			created, total, err := s.invoiceMonth(ctx, db, com, r.ID, fam, year, month, key, link)
+			created, total, err := s.invoiceMonth(ctx, db, com, r, fam, year, month, key, link)
 			if err != nil {
 				return rep, fmt.Errorf("billing: run %s régie %d family %d: %w", key, r.ID, fam, err)
 			}
@@ -92,6 +103,9 @@ func (s *Service) RunMonth(ctx context.Context, db *tenants.DB, com tenants.Comm
 				rep.Existing++
 			default:
 				rep.Skipped++
+			}
+			if done++; progress != nil {
+				progress(done, all)
 			}
 		}
 	}
@@ -109,7 +123,8 @@ const (
 
 // invoiceMonth invoices one family in one régie for one month, in its own
 // short transaction.
-func (s *Service) invoiceMonth(ctx context.Context, db *tenants.DB, com tenants.Commune, regieID, familyID int64, year int, month time.Month, key, link string) (int, int64, error) {
+func (s *Service) invoiceMonth(ctx context.Context, db *tenants.DB, com tenants.Commune, regie booking.Regie, familyID int64, year int, month time.Month, key, link string) (int, int64, error) {
+	regieID := regie.ID
 	now := s.now()
 	outcome, total := runNothing, int64(0)
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -123,21 +138,9 @@ func (s *Service) invoiceMonth(ctx context.Context, db *tenants.DB, com tenants.
 			outcome = runExisting
 			return nil
 		}
-		res, err := booking.MonthReservations(ctx, tx, familyID, regieID, year, month)
+		lines, err := monthLines(ctx, tx, regie, familyID, year, month)
 		if err != nil {
 			return err
-		}
-		var lines []Line
-		for _, r := range res {
-			if r.State != booking.StateValidated {
-				continue
-			}
-			l := Line{ReservationID: r.ID, ChildName: r.ChildName, Prestation: r.PrestationName, Day: r.Day,
-				Quantity: 1, UnitCents: r.PriceCents, AmountCents: r.PriceCents}
-			if !r.ForfaitFrom.IsZero() {
-				l.Label = "Forfait du " + r.ForfaitFrom.FR() + " au " + r.ForfaitUntil.FR()
-			}
-			lines = append(lines, l)
 		}
 		if len(lines) == 0 {
 			return nil

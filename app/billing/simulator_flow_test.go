@@ -46,6 +46,19 @@ func TestSimulatorSuccessValidatesAndInvoices(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM outbox WHERE kind = 'payment_receipt'`); n != 1 {
 		t.Errorf("receipts queued = %d", n)
 	}
+	// The copy by email: from the commune, in French, text and HTML.
+	var to, from, subject, text, html string
+	if err := e.db.R.QueryRow(`SELECT to_addr, from_name, subject, text_body, html_body FROM outbox WHERE kind = 'payment_receipt'`).
+		Scan(&to, &from, &subject, &text, &html); err != nil {
+		t.Fatal(err)
+	}
+	if to != "famille.x@example.org" || from != "Commune de Malemort du Comtat" || subject != "Le résumé de votre paiement – référence "+o.Ref {
+		t.Errorf("receipt email to %q from %q: %q", to, from, subject)
+	}
+	for _, part := range []string{text, html} {
+		mustContain(t, part, "Voici le résumé de votre paiement", "Commune de Malemort du Comtat", "REGIE CANTINE - prépaiement",
+			o.Ref, "7,65", "autorisation", "Date et heure", "Fille FAMILLE X", "REPAS CLASSIQUE ENFANT", "il vaut ticket de paiement")
+	}
 	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
 	year := e.clock.Now().Year()
 	mustContain(t, list.body, "Factures en cours", "Factures payées", "pour M FAMILLE X Y payée le",

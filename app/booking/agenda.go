@@ -3,9 +3,13 @@ package booking
 import (
 	"context"
 	"fmt"
+	"html"
+	"html/template"
+	"strings"
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // AgendaWeeks is how many weeks the Vue Agenda shows.
@@ -45,6 +49,11 @@ type Row struct {
 	Prestation Prestation
 	Cells      []Cell
 	Views      []CellView // what the page prints, computed once
+	// HTML is the row's cells, <td> after <td>, escaped once in Go: the
+	// page has 60+ cells, and html/template's escapers, called by
+	// reflection for each of a cell's eight values, were most of the
+	// agenda's rendering under load (bench/README.md).
+	HTML template.HTML
 }
 
 // CellView is a cell as the page prints it: plain strings, so that the
@@ -59,6 +68,27 @@ type CellView struct {
 	Value     string // the button's value: "prestation|day|intent"
 	Reason    string // short visible word: a closed cell's reason, "en cours", "validée"…
 	Clickable bool
+}
+
+// writeHTML writes the cell as a <td> (with a button when clickable),
+// every value escaped.
+func (v CellView) writeHTML(b *strings.Builder) {
+	esc := html.EscapeString
+	b.WriteString(`<td class="cell ` + esc(v.Class) + `">`)
+	if v.Clickable {
+		b.WriteString(`<button type="submit" name="case" value="` + esc(v.Value) + `" class="cell-button" title="` + esc(v.Text) +
+			`" aria-label="` + esc(v.Label) + `"><span aria-hidden="true">` + esc(v.Icon) + `</span>`)
+	} else {
+		b.WriteString(`<span aria-hidden="true" title="` + esc(v.Text) + `">` + esc(v.Icon) + `</span><span class="visually-hidden">` +
+			esc(v.DayFR) + ` : ` + esc(v.Text) + `</span>`)
+	}
+	if v.Reason != "" {
+		b.WriteString(`<span class="reason" aria-hidden="true">` + esc(v.Reason) + `</span>`)
+	}
+	if v.Clickable {
+		b.WriteString(`</button>`)
+	}
+	b.WriteString("</td>\n")
 }
 
 // View returns the cell as the page prints it, for prestation p.
@@ -107,10 +137,15 @@ func BuildAgenda(b *Booker, start calendar.Date, weeks int) Agenda {
 		for _, p := range b.Prestations {
 			row := Row{Prestation: p}
 			for _, d := range wk.Days {
-				cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger})
+				cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child})
 				row.Cells = append(row.Cells, cell)
 				row.Views = append(row.Views, cell.View(p))
 			}
+			var b strings.Builder
+			for _, v := range row.Views {
+				v.writeHTML(&b)
+			}
+			row.HTML = template.HTML(b.String()) //nolint:gosec // writeHTML escapes every value
 			wk.Rows = append(wk.Rows, row)
 		}
 		a.Weeks = append(a.Weeks, wk)
@@ -121,9 +156,28 @@ func BuildAgenda(b *Booker, start calendar.Date, weeks int) Agenda {
 // LoadAgenda reads (through the read pool q) and builds the agenda of a
 // family's child for a régie, AgendaWeeks weeks from start's week.
 func LoadAgenda(ctx context.Context, q querier, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
+	cfg, err := readConfig(ctx, q)
+	if err != nil {
+		return Agenda{}, err
+	}
+	return loadAgenda(ctx, q, cfg, familyID, regieID, childID, start, now)
+}
+
+// AgendaOf is LoadAgenda on a commune's handle: the configuration comes
+// from memory while it has not changed, and the statements are prepared.
+func AgendaOf(ctx context.Context, db *tenants.DB, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
+	r := db.Reader()
+	cfg, err := loadConfig(ctx, db, r)
+	if err != nil {
+		return Agenda{}, err
+	}
+	return loadAgenda(ctx, r, cfg, familyID, regieID, childID, start, now)
+}
+
+func loadAgenda(ctx context.Context, q querier, cfg *communeConfig, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
 	monday := start.Monday()
 	last := monday.AddDays(7*AgendaWeeks - 1)
-	b, err := booker(ctx, q, familyID, regieID, childID, monday, last, now)
+	b, err := booker(ctx, q, cfg, familyID, regieID, childID, monday, last, now)
 	if err != nil {
 		return Agenda{}, err
 	}

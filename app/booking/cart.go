@@ -19,20 +19,20 @@ type Click struct {
 	Intent       Intent
 }
 
-// booker loads, inside q, what deciding for one child of a régie needs.
-func booker(ctx context.Context, q querier, familyID, regieID, childID int64, from, to calendar.Date, now time.Time) (*Booker, error) {
+// booker loads, inside q, what deciding for one child of a régie needs;
+// the régie's prestations and the calendar come from cfg (nil: read
+// through q).
+func booker(ctx context.Context, q querier, cfg *communeConfig, familyID, regieID, childID int64, from, to calendar.Date, now time.Time) (*Booker, error) {
 	child, err := FamilyChild(ctx, q, familyID, childID)
 	if err != nil {
 		return nil, err
 	}
-	prestations, err := Prestations(ctx, q, regieID)
-	if err != nil {
-		return nil, err
+	if cfg == nil {
+		if cfg, err = readConfig(ctx, q); err != nil {
+			return nil, err
+		}
 	}
-	cal, err := LoadCalendar(ctx, q)
-	if err != nil {
-		return nil, err
-	}
+	prestations, cal := cfg.prestations[regieID], cfg.cal
 	qf, err := FamilyQF(ctx, q, familyID)
 	if err != nil {
 		return nil, err
@@ -59,8 +59,13 @@ func findPrestation(list []Prestation, id int64) (Prestation, bool) {
 // It returns the change made.
 func ToggleCell(ctx context.Context, db *tenants.DB, in Click, now time.Time) (Change, error) {
 	var ch Change
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		b, err := booker(ctx, tx, in.FamilyID, in.RegieID, in.ChildID, in.Day, in.Day, now)
+	err := db.Tx(ctx, func(sqltx *sql.Tx) error {
+		tx := db.InTx(sqltx)
+		cfg, err := loadConfig(ctx, db, tx)
+		if err != nil {
+			return err
+		}
+		b, err := booker(ctx, tx, cfg, in.FamilyID, in.RegieID, in.ChildID, in.Day, in.Day, now)
 		if err != nil {
 			return err
 		}
@@ -88,9 +93,14 @@ type PeriodResult struct {
 // reasons. A child of another family is ErrNotFound and nothing changes.
 func AddPeriod(ctx context.Context, db *tenants.DB, familyID int64, req PeriodRequest, now time.Time) (PeriodResult, error) {
 	var out PeriodResult
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(sqltx *sql.Tx) error {
 		out = PeriodResult{}
-		if _, err := LoadRegie(ctx, tx, req.RegieID); err != nil {
+		tx := db.InTx(sqltx)
+		cfg, err := loadConfig(ctx, db, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := cfg.regie(req.RegieID); err != nil {
 			return err
 		}
 		seen := map[int64]bool{}
@@ -99,7 +109,7 @@ func AddPeriod(ctx context.Context, db *tenants.DB, familyID int64, req PeriodRe
 				continue
 			}
 			seen[childID] = true
-			b, err := booker(ctx, tx, familyID, req.RegieID, childID, req.From, req.To, now)
+			b, err := booker(ctx, tx, cfg, familyID, req.RegieID, childID, req.From, req.To, now)
 			if err != nil {
 				return err
 			}
@@ -168,18 +178,22 @@ func expired(l CartLine, p Prestation, cal *calendar.Calendar, now time.Time) st
 // whose deadline has passed, and returns them for a notice. It reads
 // first and writes only when something expired.
 func PurgeExpired(ctx context.Context, db *tenants.DB, familyID, regieID int64, now time.Time) ([]RemovedLine, error) {
-	lines, err := CartLines(ctx, db.R, familyID, regieID)
+	return purgeExpired(ctx, db, nil, familyID, regieID, now)
+}
+
+// purgeExpired is PurgeExpired with the configuration cfg (nil: load it).
+func purgeExpired(ctx context.Context, db *tenants.DB, cfg *communeConfig, familyID, regieID int64, now time.Time) ([]RemovedLine, error) {
+	r := db.Reader()
+	lines, err := CartLines(ctx, r, familyID, regieID)
 	if err != nil || len(lines) == 0 {
 		return nil, err
 	}
-	prestations, err := Prestations(ctx, db.R, regieID)
-	if err != nil {
-		return nil, err
+	if cfg == nil {
+		if cfg, err = loadConfig(ctx, db, r); err != nil {
+			return nil, err
+		}
 	}
-	cal, err := LoadCalendar(ctx, db.R)
-	if err != nil {
-		return nil, err
-	}
+	prestations, cal := cfg.prestations[regieID], cfg.cal
 	var gone []RemovedLine
 	var ids []int64
 	for _, l := range lines {
@@ -195,7 +209,7 @@ func PurgeExpired(ctx context.Context, db *tenants.DB, familyID, regieID int64, 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error { return deleteLines(ctx, tx, familyID, ids) })
+	err = db.Tx(ctx, func(tx *sql.Tx) error { return deleteLines(ctx, db.InTx(tx), familyID, ids) })
 	return gone, err
 }
 
@@ -214,16 +228,21 @@ var ErrPrepaid = &Refusal{Message: "Ce service est payable à la réservation : 
 // or cancellations, invoiced later by billing's monthly run.
 func ValidatePostpaid(ctx context.Context, db *tenants.DB, familyID, regieID int64, now time.Time) (ValidateResult, error) {
 	var out ValidateResult
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
+	err := db.Tx(ctx, func(sqltx *sql.Tx) error {
 		out = ValidateResult{}
-		regie, err := LoadRegie(ctx, tx, regieID)
+		tx := db.InTx(sqltx)
+		cfg, err := loadConfig(ctx, db, tx)
+		if err != nil {
+			return err
+		}
+		regie, err := cfg.regie(regieID)
 		if err != nil {
 			return err
 		}
 		if regie.Prepaid() {
 			return ErrPrepaid
 		}
-		check, err := checkCart(ctx, tx, familyID, regieID, now, false)
+		check, err := checkCart(ctx, tx, cfg, familyID, regieID, now, false)
 		if err != nil {
 			return err
 		}
@@ -231,7 +250,7 @@ func ValidatePostpaid(ctx context.Context, db *tenants.DB, familyID, regieID int
 		for i, l := range check.Lines {
 			ids[i] = l.ID
 		}
-		res, err := ConfirmLines(ctx, tx, familyID, ids, "", now)
+		res, err := confirmLines(ctx, tx, cfg, familyID, ids, "", now)
 		if err != nil {
 			return err
 		}

@@ -22,35 +22,28 @@ type CartCheck struct {
 
 // checker holds what re-checking lines inside one transaction caches.
 type checker struct {
-	ctx         context.Context
-	tx          *sql.Tx
-	familyID    int64
-	now         time.Time
-	cal         *calendar.Calendar
-	prestations map[int64]Prestation
-	children    map[int64]*Child // nil: not (any more) in the family
+	ctx      context.Context
+	tx       querier // the write transaction
+	familyID int64
+	now      time.Time
+	cfg      *communeConfig
+	cal      *calendar.Calendar
+	children map[int64]*Child // nil: not (any more) in the family
 }
 
-func newChecker(ctx context.Context, tx *sql.Tx, familyID int64, now time.Time) (*checker, error) {
-	cal, err := LoadCalendar(ctx, tx)
-	if err != nil {
-		return nil, err
+// newChecker re-checks lines against cfg, or, when cfg is nil (a caller
+// with a bare transaction), against the configuration read through tx.
+func newChecker(ctx context.Context, tx querier, cfg *communeConfig, familyID int64, now time.Time) (*checker, error) {
+	if cfg == nil {
+		var err error
+		if cfg, err = readConfig(ctx, tx); err != nil {
+			return nil, err
+		}
 	}
-	return &checker{ctx: ctx, tx: tx, familyID: familyID, now: now, cal: cal,
-		prestations: map[int64]Prestation{}, children: map[int64]*Child{}}, nil
+	return &checker{ctx: ctx, tx: tx, familyID: familyID, now: now, cfg: cfg, cal: cfg.cal, children: map[int64]*Child{}}, nil
 }
 
-func (k *checker) prestation(id int64) (Prestation, error) {
-	if p, ok := k.prestations[id]; ok {
-		return p, nil
-	}
-	p, err := LoadPrestation(k.ctx, k.tx, id)
-	if err != nil {
-		return p, err
-	}
-	k.prestations[id] = p
-	return p, nil
-}
+func (k *checker) prestation(id int64) (Prestation, error) { return k.cfg.prestation(id) }
 
 func (k *checker) child(id int64) (*Child, error) {
 	if c, ok := k.children[id]; ok {
@@ -130,6 +123,9 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 	if err != nil || c == nil {
 		return reasonLabels[ReasonChild], err
 	}
+	if ok, r := p.Audience.Allows(*c); !ok {
+		return r.String(), nil
+	}
 	if deadlines {
 		if ok, r := CanBook(p, l.Day, k.cal, k.now); !ok {
 			return r.String(), nil
@@ -168,8 +164,12 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 // checkDeadline says why a demande no longer holds for its child, its
 // calendar or its deadline, or "".
 func (k *checker) checkDeadline(l CartLine, p Prestation) (string, error) {
-	if c, err := k.child(l.ChildID); err != nil || c == nil {
+	c, err := k.child(l.ChildID)
+	if err != nil || c == nil {
 		return reasonLabels[ReasonChild], err
+	}
+	if ok, r := p.Audience.Allows(*c); !ok {
+		return r.String(), nil
 	}
 	if ok, r := CanBook(p, l.Day, k.cal, k.now); !ok {
 		return r.String(), nil
@@ -189,20 +189,20 @@ type slotSite struct {
 // from the cart and returned with their French reasons; the kept lines
 // come back with their prices (copied when added) and the total.
 func CheckCart(ctx context.Context, tx *sql.Tx, familyID, regieID int64, now time.Time) (CartCheck, error) {
-	return checkCart(ctx, tx, familyID, regieID, now, true)
+	return checkCart(ctx, tx, nil, familyID, regieID, now, true)
 }
 
 // checkCart is CheckCart; without full, demandes are checked for their
 // child, deadlines and calendar only, for a caller that runs ConfirmLines
 // (which checks capacity, exclusivity and "already booked") right after,
 // in the same transaction.
-func checkCart(ctx context.Context, tx *sql.Tx, familyID, regieID int64, now time.Time, full bool) (CartCheck, error) {
+func checkCart(ctx context.Context, tx querier, cfg *communeConfig, familyID, regieID int64, now time.Time, full bool) (CartCheck, error) {
 	var out CartCheck
 	lines, err := CartLines(ctx, tx, familyID, regieID)
 	if err != nil {
 		return out, err
 	}
-	k, err := newChecker(ctx, tx, familyID, now)
+	k, err := newChecker(ctx, tx, cfg, familyID, now)
 	if err != nil {
 		return out, err
 	}
@@ -298,15 +298,17 @@ type ConfirmResult struct {
 // rejected, not confirmed. Every line found is deleted from the cart; an
 // id that is not a line of the family is rejected.
 func ConfirmLines(ctx context.Context, tx *sql.Tx, familyID int64, lineIDs []int64, orderRef string, now time.Time) (ConfirmResult, error) {
+	return confirmLines(ctx, tx, nil, familyID, lineIDs, orderRef, now)
+}
+
+// confirmLines is ConfirmLines with the configuration cfg (nil: read it
+// through tx).
+func confirmLines(ctx context.Context, tx querier, cfg *communeConfig, familyID int64, lineIDs []int64, orderRef string, now time.Time) (ConfirmResult, error) {
 	var out ConfirmResult
 	if len(lineIDs) == 0 {
 		return out, nil
 	}
-	args := []any{familyID}
-	for _, id := range lineIDs {
-		args = append(args, id)
-	}
-	lines, err := cartLines(ctx, tx, `l.family_id = ? AND l.id IN (`+placeholders(len(lineIDs))+`)`, args...)
+	lines, err := cartLines(ctx, tx, `l.family_id = ? AND l.id IN (SELECT value FROM json_each(?))`, familyID, jsonIDs(lineIDs))
 	if err != nil {
 		return out, err
 	}
@@ -319,7 +321,7 @@ func ConfirmLines(ctx context.Context, tx *sql.Tx, familyID int64, lineIDs []int
 			out.Rejected = append(out.Rejected, RemovedLine{Line: CartLine{ID: id}, Reason: "demande introuvable (déjà traitée ou retirée du panier)"})
 		}
 	}
-	k, err := newChecker(ctx, tx, familyID, now)
+	k, err := newChecker(ctx, tx, cfg, familyID, now)
 	if err != nil {
 		return out, err
 	}

@@ -37,6 +37,7 @@ type selection struct {
 	Children []Child
 	Child    Child
 	Week     calendar.Date
+	cfg      *communeConfig // the commune's booking configuration
 }
 
 // agendaPath is the agenda's commune-relative URL for a week.
@@ -96,10 +97,11 @@ func (svc *Service) selectFrom(c *fiber.Ctx, get func(string) string) (selection
 			return sel, errBadRequest
 		}
 	}
-	if sel.Regies, err = Regies(ctx, db.R); err != nil {
+	if sel.cfg, err = loadConfig(ctx, db, db.Reader()); err != nil {
 		return sel, err
 	}
-	if sel.Children, err = FamilyChildren(ctx, db.R, fam); err != nil {
+	sel.Regies = sel.cfg.regies
+	if sel.Children, err = FamilyChildren(ctx, db.Reader(), fam); err != nil {
 		return sel, err
 	}
 	if len(sel.Regies) == 0 || len(sel.Children) == 0 {
@@ -150,16 +152,22 @@ func (svc *Service) showAgenda(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return svc.renderAgenda(c, sel)
+}
+
+// renderAgenda renders the agenda page of a selection (showAgenda, and
+// toggleCell's answer to the agenda's script).
+func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	ctx, db, fam, now := c.UserContext(), tenants.From(c).DB(), web.User(c).FamilyID, svc.now()
-	gone, err := PurgeExpired(ctx, db, fam, sel.Regie.ID, now)
+	gone, err := purgeExpired(ctx, db, sel.cfg, fam, sel.Regie.ID, now)
 	if err != nil {
 		return err
 	}
-	ag, err := LoadAgenda(ctx, db.R, fam, sel.Regie.ID, sel.Child.ID, sel.Week, now)
+	ag, err := loadAgenda(ctx, db.Reader(), sel.cfg, fam, sel.Regie.ID, sel.Child.ID, sel.Week, now)
 	if err != nil {
 		return publicError(err)
 	}
-	lines, err := CartLines(ctx, db.R, fam, sel.Regie.ID)
+	lines, err := CartLines(ctx, db.Reader(), fam, sel.Regie.ID)
 	if err != nil {
 		return err
 	}
@@ -242,6 +250,13 @@ func (svc *Service) toggleCell(c *fiber.Ctx) error {
 				web.AddFlash(c, "success", fmt.Sprintf("Forfait %s demandé pour toute la période du %s au %s.", l.PrestationName, l.ForfaitFrom.FR(), l.ForfaitUntil.FR()))
 			}
 		}
+	}
+	if c.Get("X-Requested-With") == "fetch" {
+		// The agenda's script (templates/static/agenda.js) swaps the
+		// week tables and the cart from the page: no redirect to follow,
+		// and this click's messages shown at once.
+		web.FlashNow(c)
+		return svc.renderAgenda(c, sel)
 	}
 	return web.RedirectTo(c, sel.agendaPath(sel.Week)+"#semaine-"+d.Monday().String())
 }

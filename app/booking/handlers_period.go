@@ -61,11 +61,7 @@ func (svc *Service) showPeriod(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, db := c.UserContext(), tenants.From(c).DB()
-	prestations, err := Prestations(ctx, db.R, sel.Regie.ID)
-	if err != nil {
-		return err
-	}
+	prestations := sel.cfg.prestations[sel.Regie.ID]
 	today := calendar.Today(svc.now())
 	d := periodData{selection: sel, Prestations: periodRows(prestations, nil), Chosen: map[int64]bool{sel.Child.ID: true},
 		From: today.String(), To: calendar.DateOf(today.Year(), today.Month()+1, 0).String()}
@@ -77,7 +73,7 @@ func (svc *Service) showPeriod(c *fiber.Ctx) error {
 }
 
 func (svc *Service) cart(c *fiber.Ctx, sel selection) (CartView, error) {
-	lines, err := CartLines(c.UserContext(), tenants.From(c).DB().R, web.User(c).FamilyID, sel.Regie.ID)
+	lines, err := CartLines(c.UserContext(), tenants.From(c).DB().Reader(), web.User(c).FamilyID, sel.Regie.ID)
 	return Summarize(lines), err
 }
 
@@ -99,10 +95,7 @@ func (svc *Service) addPeriod(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, db, fam := c.UserContext(), tenants.From(c).DB(), web.User(c).FamilyID
-	prestations, err := Prestations(ctx, db.R, sel.Regie.ID)
-	if err != nil {
-		return err
-	}
+	prestations := sel.cfg.prestations[sel.Regie.ID]
 	form := PeriodForm{From: c.FormValue("du"), To: c.FormValue("au"), Weekdays: map[int64][]string{}}
 	args := c.Request().PostArgs()
 	for _, v := range args.PeekMulti("enfants") {

@@ -192,6 +192,9 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 // without (the period view), the day is skipped.
 func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Change, error) {
 	led := b.Ledger
+	if ok, r := p.Audience.Allows(b.Child); !ok {
+		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + p.Name + " " + r.String() + "."}
+	}
 	if ok, r := CanBook(p, key, b.Calendar, b.Now); !ok {
 		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + r.String() + "."}
 	}

@@ -74,6 +74,7 @@ type Prestation struct {
 	ValidFrom      calendar.Date // zero: unbounded
 	ValidUntil     calendar.Date // zero: unbounded
 	Position       int
+	Audience       Audience // schools and classes allowed (empty: all)
 }
 
 // IsForfait reports whether one click books a whole forfait period.

@@ -25,6 +25,7 @@ const (
 	ReasonExclusive     ReasonCode = "exclusive"
 	ReasonChild         ReasonCode = "child"
 	ReasonPrestation    ReasonCode = "prestation"
+	ReasonAudience      ReasonCode = "audience"
 )
 
 var reasonLabels = map[ReasonCode]string{
@@ -40,6 +41,7 @@ var reasonLabels = map[ReasonCode]string{
 	ReasonExclusive:     "un autre choix est déjà fait ce jour",
 	ReasonChild:         "enfant qui n'est plus rattaché à la famille",
 	ReasonPrestation:    "prestation qui n'est plus proposée",
+	ReasonAudience:      "non proposé",
 }
 
 // Reason is why a day is not bookable: a code and an optional detail
@@ -54,6 +56,9 @@ func (r Reason) Label() string { return reasonLabels[r.Code] }
 
 // String is the French text with its detail: "jour férié (Ascension)".
 func (r Reason) String() string {
+	if r.Code == ReasonAudience && r.Detail != "" {
+		return r.Label() + " pour " + r.Detail
+	}
 	if r.Detail == "" {
 		return r.Label()
 	}
@@ -208,6 +213,7 @@ type CellInput struct {
 	Calendar   *calendar.Calendar
 	Now        time.Time
 	Ledger     *Ledger // the child's reservations and cart lines
+	Child      *Child  // nil: the prestation's audience is not checked
 }
 
 // CellFor computes the state of one agenda cell. A validated booking or a
@@ -242,6 +248,12 @@ func CellFor(in CellInput) Cell {
 	if _, ok := led.AddLine(p.ID, cell.Key); ok {
 		cell.State, cell.Clickable = CellPending, true
 		return cell
+	}
+	if in.Child != nil {
+		if ok, r := p.Audience.Allows(*in.Child); !ok {
+			cell.State, cell.Reason = CellClosed, r
+			return cell
+		}
 	}
 	if ok, r := CanBook(p, cell.Key, in.Calendar, in.Now); !ok {
 		cell.State, cell.Reason = CellClosed, r

@@ -31,6 +31,7 @@ type PrestationInput struct {
 	ValidFrom      calendar.Date
 	ValidUntil     calendar.Date
 	Position       int
+	Audience       Audience // schools and classes allowed (empty: all)
 }
 
 // Validate checks the input and returns every problem, in French.
@@ -39,6 +40,7 @@ func (in *PrestationInput) Validate() calendar.FieldErrors {
 	add := func(field, msg string) { errs = append(errs, calendar.FieldError{Field: field, Message: msg}) }
 	in.Name = strings.TrimSpace(in.Name)
 	in.ExclusiveGroup = strings.TrimSpace(in.ExclusiveGroup)
+	in.Audience = in.Audience.normalize()
 	if in.CapacityScope == "" {
 		in.CapacityScope = ScopeDay
 	}
@@ -94,12 +96,15 @@ func CreatePrestation(ctx context.Context, tx *sql.Tx, in PrestationInput, now t
 	if _, err := LoadRegie(ctx, tx, in.RegieID); err != nil {
 		return 0, err
 	}
+	schools, classes := in.Audience.columns()
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO prestations (regie_id, name, kind, forfait_period, weekdays, exclusive_group, price_cents, capacity,
-			capacity_scope, booking_deadline, cancel_deadline, valid_from, valid_until, position, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			capacity_scope, booking_deadline, cancel_deadline, valid_from, valid_until, position, created_at,
+			allowed_schools, allowed_classes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup, in.PriceCents,
-		in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(), in.ValidFrom, in.ValidUntil, in.Position, ts(now))
+		in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(), in.ValidFrom, in.ValidUntil, in.Position, ts(now),
+		schools, classes)
 	if isUnique(err) {
 		return 0, ErrDuplicateName
 	}
@@ -129,14 +134,15 @@ func UpdatePrestation(ctx context.Context, tx *sql.Tx, id int64, in PrestationIn
 			return calendar.FieldErrors{{Field: "kind", Message: "Le service et le type d'une prestation déjà réservée ne peuvent plus changer : créez une nouvelle prestation"}}
 		}
 	}
+	schools, classes := in.Audience.columns()
 	_, err = tx.ExecContext(ctx, `
 		UPDATE prestations SET regie_id = ?, name = ?, kind = ?, forfait_period = ?, weekdays = ?, exclusive_group = ?,
 			price_cents = ?, capacity = ?, capacity_scope = ?, booking_deadline = ?, cancel_deadline = ?,
-			valid_from = ?, valid_until = ?, position = ?
+			valid_from = ?, valid_until = ?, position = ?, allowed_schools = ?, allowed_classes = ?
 		WHERE id = ?`,
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup,
 		in.PriceCents, in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(),
-		in.ValidFrom, in.ValidUntil, in.Position, id)
+		in.ValidFrom, in.ValidUntil, in.Position, schools, classes, id)
 	if isUnique(err) {
 		return ErrDuplicateName
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"espacefamille/app/calendar"
@@ -43,7 +42,7 @@ func CartLines(ctx context.Context, q querier, familyID, regieID int64) ([]CartL
 	return cartLines(ctx, q, `l.family_id = ? AND l.regie_id = ?`, familyID, regieID)
 }
 
-func insertLine(ctx context.Context, tx *sql.Tx, l CartLine) (int64, error) {
+func insertLine(ctx context.Context, tx querier, l CartLine) (int64, error) {
 	var resID any
 	if l.ReservationID != 0 {
 		resID = l.ReservationID
@@ -62,7 +61,7 @@ func insertLine(ctx context.Context, tx *sql.Tx, l CartLine) (int64, error) {
 
 // applyChange writes a decided change inside tx; lines are deleted only
 // within the family.
-func applyChange(ctx context.Context, tx *sql.Tx, familyID int64, ch Change) error {
+func applyChange(ctx context.Context, tx querier, familyID int64, ch Change) error {
 	if err := deleteLines(ctx, tx, familyID, ch.Delete); err != nil {
 		return err
 	}
@@ -74,17 +73,13 @@ func applyChange(ctx context.Context, tx *sql.Tx, familyID int64, ch Change) err
 	return nil
 }
 
-func deleteLines(ctx context.Context, tx *sql.Tx, familyID int64, ids []int64) error {
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := []any{familyID}
-		for _, id := range ids[:n] {
-			args = append(args, id)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE family_id = ? AND id IN (`+placeholders(n)+`)`, args...); err != nil {
-			return fmt.Errorf("booking: delete cart lines: %w", err)
-		}
-		ids = ids[n:]
+func deleteLines(ctx context.Context, tx querier, familyID int64, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE family_id = ? AND id IN (SELECT value FROM json_each(?))`,
+		familyID, jsonIDs(ids)); err != nil {
+		return fmt.Errorf("booking: delete cart lines: %w", err)
 	}
 	return nil
 }
@@ -146,7 +141,7 @@ func OrderReservations(ctx context.Context, q querier, orderRef string) ([]Reser
 
 // insertReservation writes a validated reservation from a cart line and
 // takes its place in the slot count.
-func insertReservation(ctx context.Context, tx *sql.Tx, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
+func insertReservation(ctx context.Context, tx querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
 	var ref any
 	if orderRef != "" {
 		ref = orderRef
@@ -171,7 +166,7 @@ var errNotValidated = errors.New("booking: reservation not validated")
 
 // cancelReservation marks a validated reservation cancelled and frees its
 // place.
-func cancelReservation(ctx context.Context, tx *sql.Tx, id int64, orderRef string, now time.Time) error {
+func cancelReservation(ctx context.Context, tx querier, id int64, orderRef string, now time.Time) error {
 	var ref any
 	if orderRef != "" {
 		ref = orderRef
@@ -202,9 +197,4 @@ func CancelReservation(ctx context.Context, tx *sql.Tx, id int64, orderRef strin
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE reservation_id = ?`, id)
 	return err
-}
-
-// placeholders returns "?, ?, ?" for n values.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }

@@ -2,32 +2,12 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"testing"
 	"time"
 
 	"espacefamille/app/demo"
 )
-
-// mailLink returns the newest link holding part in the demo mailbox's
-// emails to addr (the tab must show the mailbox page).
-func mailLink(tab *Tab, addr, part string) string {
-	tab.t.Helper()
-	var href string
-	tab.Eval(fmt.Sprintf(`(() => {
-		for (const m of document.querySelectorAll('.mailbox article')) {
-			if (!m.textContent.includes(%s)) continue;
-			const a = m.querySelector('a[href*=' + JSON.stringify(%s) + ']');
-			if (a) return a.getAttribute('href');
-		}
-		return '';
-	})()`, jsString(addr), jsString(part)), &href)
-	if href == "" {
-		tab.t.Fatalf("no link with %q in the mailbox for %s", part, addr)
-	}
-	return href
-}
 
 var codeRE = regexp.MustCompile(`\(à utiliser APRES la création de votre compte\): ([A-Z0-9]{10})`)
 

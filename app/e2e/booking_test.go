@@ -6,41 +6,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
-	"espacefamille/app/demo"
 )
-
-// signUpFamilyX creates a parent's account through the pages and links it
-// to FAMILLE X with the demo's code d'adhésion, ending in the personal
-// space (the journey of accounts_test.go, without its screenshots).
-func signUpFamilyX(tab *Tab, h *Harness, email string) {
-	tab.t.Helper()
-	const password = "une phrase de passe solide"
-	tab.Go(Commune + "/")
-	tab.Click("Je me connecte")
-	tab.Click("Je n'ai pas de compte")
-	tab.Click("Non")
-	tab.Check("Monsieur")
-	tab.Fill("Nom", "FAMILLE X")
-	tab.Fill("Prénom", "Y")
-	tab.Fill("Adresse email", email)
-	tab.Fill("Confirmation de l'adresse email", email)
-	tab.Fill("Mot de passe", password)
-	tab.Fill("Confirmation du mot de passe", password)
-	tab.Fill("Téléphone", "06 12 34 56 78")
-	tab.Fill("Adresse", "1 chemin des Écoliers")
-	tab.Fill("Code postal", "84570")
-	tab.Fill("Commune", "Malemort-du-Comtat")
-	tab.Click("Enregistrer")
-	tab.Click("boîte mail de démonstration")
-	tab.Go(mailLink(tab, email, "/confirmation/"))
-	tab.Fill("Identifiant", email)
-	tab.Fill("Mot de passe", password)
-	tab.Click("Se connecter")
-	tab.Fill("Code d'adhésion", demo.AdhesionCode)
-	tab.Click("Valider")
-	tab.Click("Fermer")
-	tab.See("Mes réservations")
-}
 
 // The memento's "Réservations", "Vue Agenda" and "Vue Période" (issue 4):
 // "Mes réservations", the service and the child, clicks on réservable

@@ -118,7 +118,9 @@ func TestHarnessFailures(t *testing.T) {
 	fx := fixtureServer(t)
 	fake := &fakeTB{TB: t}
 	tab := h.Tab(fake, Desktop)
-	tab.SetTimeout(500 * time.Millisecond)
+	// Short enough to keep the test quick, long enough for a loaded CI
+	// machine to load the fixture pages; failing must not depend on timing.
+	tab.SetTimeout(2 * time.Second)
 
 	cases := []struct {
 		name string
@@ -137,11 +139,7 @@ func TestHarnessFailures(t *testing.T) {
 			[]string{`lang=""`, "<title> is empty", "2 <h1>", "has no label", "no alt", "positive tabindex", "wider than the window"}},
 	}
 	for _, c := range cases {
-		start := time.Now()
 		got := fake.run(c.step)
-		if d := time.Since(start); d > 3*time.Second {
-			t.Errorf("%s: took %s to fail", c.name, d)
-		}
 		t.Logf("%s reports:\n%s", c.name, got)
 		if got == "" {
 			t.Errorf("%s: no failure reported", c.name)

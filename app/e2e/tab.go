@@ -30,6 +30,9 @@ type Size struct {
 var (
 	Phone   = Size{Name: "phone", Width: 390, Height: 844, Scale: 2, Mobile: true}
 	Desktop = Size{Name: "desktop", Width: 1280, Height: 800, Scale: 1}
+	// Tablet is a touch tablet held upright, the back office's agents'
+	// device.
+	Tablet = Size{Name: "tablet", Width: 820, Height: 1180, Scale: 2, Mobile: true}
 	// Sizes is Phone and Desktop, for journeys that run on both.
 	Sizes = []Size{Phone, Desktop}
 )

@@ -75,6 +75,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		log.Info("request refused", "status", status, "err", err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	securityHeaders(c)
 	if !acceptsHTML(c) {
 		c.Status(status)
 		return c.SendString(heading + " : " + msg + "\n")

@@ -35,13 +35,34 @@ func AddFlash(c *fiber.Ctx, kind, text string) {
 	SetCookie(c, flashCookie, payload+"."+s.sign("flash", payload), 0)
 }
 
-// TakeFlash returns and clears the messages queued for this page.
+type flashNowKey struct{}
+
+// FlashNow makes the page rendered by this request show the messages this
+// request queued, instead of keeping them for the next page: for a
+// handler that answers a script's post with the page itself rather than a
+// redirect.
+func FlashNow(c *fiber.Ctx) { c.Locals(flashNowKey{}, true) }
+
+// TakeFlash returns and clears the messages queued for this page (and,
+// after FlashNow, those queued by this request).
 func TakeFlash(c *fiber.Ctx) []Flash {
 	s, _ := c.Locals(serverKey{}).(*Server)
+	var now []Flash
+	if on, _ := c.Locals(flashNowKey{}).(bool); on {
+		now, _ = c.Locals(flashKey{}).([]Flash)
+		c.Locals(flashKey{}, nil)
+		if len(now) > 0 {
+			SetCookie(c, flashCookie, "", -1) // replaces the cookie AddFlash set
+		}
+	}
 	raw := c.Cookies(flashCookie)
 	if s == nil || raw == "" {
-		return nil
+		return now
 	}
+	return append(takeFlashCookie(c, s, raw), now...)
+}
+
+func takeFlashCookie(c *fiber.Ctx, s *Server, raw string) []Flash {
 	SetCookie(c, flashCookie, "", -1)
 	payload, sig, ok := strings.Cut(raw, ".")
 	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign("flash", payload))) {

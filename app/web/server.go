@@ -35,6 +35,11 @@ type Config struct {
 	PublicURL string
 	// Funcs adds template helpers to the defaults.
 	Funcs map[string]any
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed.
+	// Empty: none is, and c.IP() is the TCP peer (ParseTrustedProxies
+	// validates the list).
+	TrustedProxies []string
 }
 
 // Server is the web application: the Fiber app and what its handlers share.
@@ -48,6 +53,7 @@ type Server struct {
 	log       *slog.Logger
 	csrfKey   []byte
 	csrfSkip  map[string]bool // paths exempt from CSRF (SkipCSRF)
+	proxies   TrustedProxies
 	commune   fiber.Router
 	platform  fiber.Router
 }
@@ -72,8 +78,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key}
+	proxies, err := ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key, proxies: proxies}
 	s.App = fiber.New(fiber.Config{
+		// Forwarded headers (client address, scheme, host) are believed
+		// only from the configured reverse proxies; with none configured,
+		// from nobody. See proxy.go.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          proxies.list(),
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableIPValidation:      true,
 		// Fiber reuses request buffers; Immutable copies every value
 		// (slugs, params, form values) that may outlive the handler.
 		Immutable:             true,
@@ -128,6 +145,7 @@ type requestIDKey struct{}
 
 // requestContext assigns the request id and writes one access-log line.
 func (s *Server) requestContext(c *fiber.Ctx) error {
+	s.proxies.normalize(c)
 	id := c.Get("X-Request-Id")
 	if !requestIDRE.MatchString(id) {
 		b := make([]byte, 8)
@@ -138,10 +156,7 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 	c.Locals(serverKey{}, s)
 	c.Locals(demoKey{}, s.Demo)
 	c.Set("X-Request-Id", id)
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	securityHeaders(c)
 	start := time.Now()
 	path := c.OriginalURL()
 	err := c.Next()
@@ -155,6 +170,16 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 			"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds())
 	}
 	return nil
+}
+
+// securityHeaders are set on every response: by requestContext, and by
+// the error handler for the errors fasthttp raises before any middleware
+// runs (a body over BodyLimit, a malformed request).
+func securityHeaders(c *fiber.Ctx) {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
 }
 
 // RequestID returns the request's id.

@@ -1,9 +1,13 @@
 // Command load is the booking load tool: on loopback, N families of one
-// commune open the Vue Agenda, book a period and validate it, all at the
-// same moment; it reports throughput and p50/p95/p99 per step, then checks
-// in the database that nothing was lost or doubled and that capacity held.
+// commune open the Vue Agenda, book a period and validate it, either all
+// at the same instant (the default burst) or arriving at random over the
+// last minutes before the deadline (-arrival); it reports throughput and
+// p50/p95/p99 per request type and overall, and the CPU spent per
+// journey, then checks in the database that nothing was lost or doubled
+// and that capacity held.
 //
 //	go run ./bench/load -families 1000 -capacity 600 -timeout 120s
+//	go run ./bench/load -families 1000 -capacity 600 -arrival 60s
 //
 // It builds its own commune (the demo seed) in a temporary directory and
 // serves the booking pages on 127.0.0.1 with a loopback-only stand-in for
@@ -20,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -27,7 +32,6 @@ import (
 	"os"
 	"regexp"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +58,8 @@ type config struct {
 	capacity int
 	timeout  time.Duration
 	weeks    int
+	arrival  time.Duration // 0: every family at the same instant
+	seed     uint64
 }
 
 func run() error {
@@ -62,9 +68,12 @@ func run() error {
 	flag.IntVar(&cfg.capacity, "capacity", 600, "places per day of the meal everyone books")
 	flag.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "the whole run stops after this")
 	flag.IntVar(&cfg.weeks, "weeks", 2, "weeks of meals each family books (1–8)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	flag.DurationVar(&cfg.arrival, "arrival", 0, "spread the families' arrivals at random (a Poisson process) over this window, e.g. 60s (0: all at the same instant; at most 10m)")
+	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the random arrivals")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the journeys (server and clients: one process) to this file")
 	flag.Parse()
-	if cfg.families < 1 || cfg.families > 5000 || cfg.capacity < 1 || cfg.weeks < 1 || cfg.weeks > 8 {
+	if cfg.families < 1 || cfg.families > 5000 || cfg.capacity < 1 || cfg.weeks < 1 || cfg.weeks > 8 ||
+		cfg.arrival < 0 || cfg.arrival > 10*time.Minute {
 		return errors.New("bad arguments (see -help)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
@@ -101,8 +110,12 @@ func run() error {
 	defer stop()
 
 	from, to := bookingWindow(now, cfg.weeks)
-	fmt.Printf("%d families book REPAS CLASSIQUE ENFANT from %s to %s (capacity %d per day), on %s\n",
-		cfg.families, from.FR(), to.FR(), cfg.capacity, base)
+	arrival := "all at the same instant"
+	if cfg.arrival > 0 {
+		arrival = "arriving at random over " + cfg.arrival.String()
+	}
+	fmt.Printf("%d families (%s) book REPAS CLASSIQUE ENFANT from %s to %s (capacity %d per day), on %s\n",
+		cfg.families, arrival, from.FR(), to.FR(), cfg.capacity, base)
 
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -112,18 +125,23 @@ func run() error {
 		if err := pprof.StartCPUProfile(f); err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
 	}
 	stats := newStats()
 	var wg sync.WaitGroup
-	gate := make(chan struct{})
 	added := make([]int, len(fams))
+	offsets := arrivals(cfg)
+	cpu0 := processCPU()
 	start := time.Now()
 	for i, fam := range fams {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			<-gate
+			select {
+			case <-time.After(time.Until(start.Add(offsets[i]))):
+			case <-ctx.Done():
+				stats.fail(ctx.Err())
+				return
+			}
 			n, err := journey(ctx, base, fam, ids, from, to, stats)
 			if err != nil {
 				stats.fail(err)
@@ -131,11 +149,28 @@ func run() error {
 			added[i] = n
 		}()
 	}
-	close(gate)
 	wg.Wait()
-	elapsed := time.Since(start)
-	stats.report(elapsed)
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	stats.report(elapsed, cpu, cfg.families)
 	return verify(ctx, db, cfg, ids, added, stats)
+}
+
+// arrivals returns when each family starts, from the start of the run:
+// all at 0 (the burst), or uniform random instants over the window, that
+// is a Poisson process of rate families/window given its count.
+func arrivals(cfg config) []time.Duration {
+	out := make([]time.Duration, cfg.families)
+	if cfg.arrival <= 0 {
+		return out
+	}
+	rng := rand.New(rand.NewPCG(cfg.seed, 0x5eed))
+	for i := range out {
+		out[i] = time.Duration(rng.Int64N(int64(cfg.arrival)))
+	}
+	return out
 }
 
 // ids are the commune's identifiers the journeys need.
@@ -207,17 +242,22 @@ var (
 	moreRE  = regexp.MustCompile(`Non validée : et (\d+) autres demandes`)
 )
 
-// journey is one family: agenda, period, validation. It returns how many
-// demandes the period added.
+// journey is one family: agenda, period, "Valider", then the agenda it
+// redirects to (four requests). It returns how many demandes the period
+// added.
 func journey(ctx context.Context, base string, fam int64, id ids, from, to calendar.Date, st *stats) (int, error) {
 	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 60 * time.Second}
-	do := func(step, method, path string, form url.Values) (string, error) {
+	// Redirects are not followed: "Valider" is timed alone, and the
+	// agenda its 303 leads to is timed as an agenda request.
+	client := &http.Client{Jar: jar, Timeout: 60 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var location string
+	do := func(step, method, target string, form url.Values) (string, error) {
 		var body io.Reader
 		if form != nil {
 			body = strings.NewReader(form.Encode())
 		}
-		req, err := http.NewRequestWithContext(ctx, method, base+path, body)
+		req, err := http.NewRequestWithContext(ctx, method, target, body)
 		if err != nil {
 			return "", err
 		}
@@ -234,13 +274,14 @@ func journey(ctx context.Context, base string, fam int64, id ids, from, to calen
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		st.add(step, time.Since(t))
-		if resp.StatusCode != http.StatusOK {
+		location = resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusOK && (resp.StatusCode != http.StatusSeeOther || location == "") {
 			return "", fmt.Errorf("%s: HTTP %d", step, resp.StatusCode)
 		}
 		return string(b), nil
 	}
 	regie := strconv.FormatInt(id.regie, 10)
-	page, err := do("agenda", "GET", "/famille/reservations?regie="+regie+"&semaine="+from.String(), nil)
+	page, err := do("agenda", "GET", base+"/famille/reservations?regie="+regie+"&semaine="+from.String(), nil)
 	if err != nil {
 		return 0, err
 	}
@@ -252,7 +293,7 @@ func journey(ctx context.Context, base string, fam int64, id ids, from, to calen
 	if child == nil {
 		return 0, errors.New("agenda: no child")
 	}
-	page, err = do("period", "POST", "/famille/reservations/periode", url.Values{"_csrf": {m[1]}, "regie": {regie}, "enfant": {child[1]},
+	page, err = do("period", "POST", base+"/famille/reservations/periode", url.Values{"_csrf": {m[1]}, "regie": {regie}, "enfant": {child[1]},
 		"du": {from.FR()}, "au": {to.FR()}, "jours_" + strconv.FormatInt(id.meal, 10): {"1", "2", "4", "5"}, "enfants": {child[1]}})
 	if err != nil {
 		return 0, err
@@ -261,8 +302,19 @@ func journey(ctx context.Context, base string, fam int64, id ids, from, to calen
 	if a := addedRE.FindStringSubmatch(page); a != nil {
 		n, _ = strconv.Atoi(a[1])
 	}
-	page, err = do("validate", "POST", "/famille/reservations/valider", url.Values{"_csrf": {m[1]}, "regie": {regie}, "enfant": {child[1]}})
+	if _, err = do("validate", "POST", base+"/famille/reservations/valider", url.Values{"_csrf": {m[1]}, "regie": {regie}, "enfant": {child[1]}}); err != nil {
+		return n, err
+	}
+	if location == "" {
+		return n, errors.New("validate: no redirect")
+	}
+	// The agenda after "Valider" shows what was refused (flash messages).
+	root, _ := url.Parse(base)
+	next, err := root.Parse(location)
 	if err != nil {
+		return n, fmt.Errorf("validate: redirect %q: %w", location, err)
+	}
+	if page, err = do("agenda", "GET", next.String(), nil); err != nil {
 		return n, err
 	}
 	// Lines refused at validation are listed (five, then "et N autres").
@@ -314,75 +366,4 @@ func verify(ctx context.Context, db *tenants.DB, cfg config, id ids, added []int
 		return fmt.Errorf("%d check(s) failed: %s", len(problems), strings.Join(problems, "; "))
 	}
 	return nil
-}
-
-// stats collects latencies per step.
-type stats struct {
-	mu      sync.Mutex
-	by      map[string][]time.Duration
-	errs    []error
-	refused int
-}
-
-func (s *stats) refuse(n int) {
-	s.mu.Lock()
-	s.refused += n
-	s.mu.Unlock()
-}
-
-func (s *stats) rejected() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.refused
-}
-
-func newStats() *stats { return &stats{by: map[string][]time.Duration{}} }
-
-func (s *stats) add(step string, d time.Duration) {
-	s.mu.Lock()
-	s.by[step] = append(s.by[step], d)
-	s.mu.Unlock()
-}
-
-func (s *stats) fail(err error) {
-	s.mu.Lock()
-	s.errs = append(s.errs, err)
-	s.mu.Unlock()
-}
-
-func (s *stats) failures() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.errs)
-}
-
-func (s *stats) report(elapsed time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var all []time.Duration
-	fmt.Printf("%-9s %7s %9s %9s %9s %9s\n", "step", "count", "p50", "p95", "p99", "max")
-	for _, step := range []string{"agenda", "period", "validate"} {
-		l := s.by[step]
-		all = append(all, l...)
-		line(step, l)
-	}
-	line("all", all)
-	fmt.Printf("%d requests in %s: %.0f requests/s\n", len(all), elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds())
-	for i, err := range s.errs {
-		if i == 5 {
-			fmt.Printf("… and %d more errors\n", len(s.errs)-5)
-			break
-		}
-		fmt.Println("error:", err)
-	}
-}
-
-func line(name string, l []time.Duration) {
-	if len(l) == 0 {
-		fmt.Printf("%-9s %7d\n", name, 0)
-		return
-	}
-	slices.Sort(l)
-	p := func(q float64) time.Duration { return l[min(len(l)-1, int(q*float64(len(l))))].Round(time.Millisecond) }
-	fmt.Printf("%-9s %7d %9s %9s %9s %9s\n", name, len(l), p(.50), p(.95), p(.99), l[len(l)-1].Round(time.Millisecond))
 }

@@ -113,3 +113,24 @@ func TestHelpEverywhere(t *testing.T) {
 		t.Errorf("no arguments: exit %d, want 2", code)
 	}
 }
+
+// A malformed trusted proxy stops serve before anything starts.
+func TestTrustedProxiesValidated(t *testing.T) {
+	data := t.TempDir()
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{"ESPACEFAMILLE_DATA": data}, []string{"serve", "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/8,pas-une-ip"}},
+		{map[string]string{"ESPACEFAMILLE_DATA": data, "ESPACEFAMILLE_TRUSTED_PROXIES": "10.0.0.300"}, []string{"serve", "--addr", "127.0.0.1:0"}},
+		{map[string]string{"ESPACEFAMILLE_DATA": data}, []string{"demo", "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/33"}},
+	} {
+		code, _, errs := cli(t, tc.env, tc.args...)
+		if code != 2 || !strings.Contains(errs, "--trusted-proxies") || !strings.Contains(errs, "not an IP address or CIDR range") {
+			t.Errorf("%v %v: code %d, stderr %q", tc.env, tc.args, code, errs)
+		}
+	}
+	if names := listDir(t, data); len(names) != 0 {
+		t.Errorf("files created despite the bad option: %v", names)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"espacefamille/app/web"
 )
 
 // option is one configuration value: its flag, its environment variable,
@@ -23,6 +25,8 @@ var options = map[string]option{
 	"public-url": {"public-url", "ESPACEFAMILLE_PUBLIC_URL", "", "public base URL used in emails (default http://localhost<addr>)", httpURL},
 	"log-level":  {"log-level", "ESPACEFAMILLE_LOG_LEVEL", "info", "log level: debug, info, warn, error", logLevel},
 	"log-format": {"log-format", "ESPACEFAMILLE_LOG_FORMAT", "text", "log format: text or json", oneOf("text", "json")},
+	"trusted-proxies": {"trusted-proxies", "ESPACEFAMILLE_TRUSTED_PROXIES", "",
+		"comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (default none)", proxyList},
 }
 
 // bind declares the named options on fs, defaulting from the environment.
@@ -69,6 +73,22 @@ func httpURL(s string) error {
 		return nil
 	}
 	return fmt.Errorf("must start with http:// or https://, got %q", s)
+}
+
+func proxyList(s string) error {
+	_, err := web.ParseTrustedProxies([]string{s})
+	return err
+}
+
+// splitList turns a comma-separated option into its non-empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func logLevel(s string) error {

@@ -19,7 +19,7 @@ import (
 
 func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
-	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format")
+	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func cmdServe(e env, args []string) error {
 func cmdDemo(e env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
-	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format")
+	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -86,7 +86,9 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		ln.Close()
 		return err
 	}
-	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base, Notify: sender.Notify})
+	reconcile := newReconciler(reg, sender.Notify, log)
+	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base, Notify: sender.Notify,
+		TrustedProxies: splitList(*o["trusted-proxies"]), PaymentPending: reconcile.markPending})
 	if err != nil {
 		ln.Close()
 		return err
@@ -109,6 +111,21 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		defer cancel()
 		if err := sender.Stop(ctx); err != nil {
 			log.Error("stop mail sender", "err", err)
+		}
+	}()
+	// The payments' reconciliation job stops before the sender (deferred
+	// after it, so it runs first): the receipts it queues go out.
+	reconcile.start(e.ctx)
+	defer reconcile.stop()
+	// Housekeeping stops before the databases close (deferred after them,
+	// so it runs first), letting the purge in progress finish.
+	hk := app.Housekeeping(reg, log, 0)
+	hk.Start(context.WithoutCancel(e.ctx))
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
+		defer cancel()
+		if err := hk.Stop(ctx); err != nil {
+			log.Error("stop housekeeping", "err", err)
 		}
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode, "mail", smtp)

@@ -1,0 +1,47 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"espacefamille/tenants"
+)
+
+// PurgeExpired deletes the commune's staff sessions that can no longer be
+// used (past maxSession or idle), invitation links used or expired more
+// than a day ago, and log-in failure counters whose window and lock are
+// over. Run by the periodic housekeeping job (app.Housekeeping); it
+// returns the number of rows deleted.
+func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
+	var n int64
+	old := ts(now.Add(-24 * time.Hour))
+	stmts := []struct {
+		query string
+		args  []any
+	}{
+		{`DELETE FROM staff_sessions WHERE expires_at < ? OR last_seen_at < ?`, []any{ts(now), ts(now.Add(-idleTimeout))}},
+		{`DELETE FROM staff_tokens WHERE expires_at < ? OR (used_at IS NOT NULL AND used_at < ?)`, []any{old, old}},
+		{`DELETE FROM staff_login_failures WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)`,
+			[]any{ts(now.Add(-failureWindow)), ts(now)}},
+	}
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, s := range stmts {
+			res, err := tx.ExecContext(ctx, s.query, s.args...)
+			if err != nil {
+				return err
+			}
+			m, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("admin: purge sessions and tokens: %w", err)
+	}
+	return n, nil
+}

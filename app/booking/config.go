@@ -1,0 +1,106 @@
+package booking
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"espacefamille/app/calendar"
+	"espacefamille/tenants"
+)
+
+// communeConfig is what configures booking in a commune: its régies, their
+// prestations with price brackets, and its calendar. It is built once per
+// configuration version and shared, read-only, by every request of the
+// open commune (see tenants.DB.Memo): the agenda, the period and the
+// validation read it instead of six queries each.
+type communeConfig struct {
+	regies      []Regie                // régies that sell at least one prestation, in order
+	regieByID   map[int64]Regie        // every régie
+	prestations map[int64][]Prestation // by régie, in order
+	byID        map[int64]Prestation
+	cal         *calendar.Calendar
+}
+
+// configKey is the Memo key of the booking configuration.
+const configKey = "booking.config"
+
+// loadConfig returns the commune's booking configuration as of q (the
+// read pool, or a write transaction for an exact view), from memory while
+// the configuration version has not moved.
+func loadConfig(ctx context.Context, db *tenants.DB, q querier) (*communeConfig, error) {
+	v, err := tenants.ConfigVersion(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := db.Memo(configKey, v, func() (any, error) { return readConfig(ctx, q) })
+	if err != nil {
+		return nil, err
+	}
+	return cfg.(*communeConfig), nil
+}
+
+// readConfig reads the booking configuration through q.
+func readConfig(ctx context.Context, q querier) (*communeConfig, error) {
+	cfg := &communeConfig{regieByID: map[int64]Regie{}, prestations: map[int64][]Prestation{}, byID: map[int64]Prestation{}}
+	var err error
+	if cfg.regies, err = Regies(ctx, q); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, name, mode FROM regies`)
+	if err != nil {
+		return nil, fmt.Errorf("booking: regies: %w", err)
+	}
+	for rows.Next() {
+		var r Regie
+		if err := rows.Scan(&r.ID, &r.Name, &r.Mode); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cfg.regieByID[r.ID] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for id := range cfg.regieByID {
+		list, err := Prestations(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		cfg.prestations[id] = list
+		for _, p := range list {
+			cfg.byID[p.ID] = p
+		}
+	}
+	if cfg.cal, err = LoadCalendar(ctx, q); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// regie returns one régie, or ErrNotFound.
+func (c *communeConfig) regie(id int64) (Regie, error) {
+	r, ok := c.regieByID[id]
+	if !ok {
+		return Regie{ID: id}, ErrNotFound
+	}
+	return r, nil
+}
+
+// prestation returns one prestation, or ErrNotFound.
+func (c *communeConfig) prestation(id int64) (Prestation, error) {
+	p, ok := c.byID[id]
+	if !ok {
+		return Prestation{ID: id}, ErrNotFound
+	}
+	return p, nil
+}
+
+// jsonIDs encodes identifiers for `IN (SELECT value FROM json_each(?))`:
+// one SQL text whatever their number, so that the statement is prepared
+// once (tenants.Q) instead of once per list length.
+func jsonIDs(ids []int64) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"espacefamille/app/demo"
+	"espacefamille/tenants"
+)
+
+// Journey steps shared by several tests: each is what a person does
+// through the pages, failing through its tab like any other action.
+
+// signUpFamilyX creates a parent's account through the pages and links it
+// to FAMILLE X with the demo's code d'adhésion, ending in the personal
+// space (the journey of accounts_test.go, without its screenshots). The
+// code works once: one call per Harness.
+func signUpFamilyX(tab *Tab, h *Harness, email string) {
+	tab.t.Helper()
+	const password = "une phrase de passe solide"
+	tab.Go(Commune + "/")
+	tab.Click("Je me connecte")
+	tab.Click("Je n'ai pas de compte")
+	tab.Click("Non")
+	tab.Check("Monsieur")
+	tab.Fill("Nom", "FAMILLE X")
+	tab.Fill("Prénom", "Y")
+	tab.Fill("Adresse email", email)
+	tab.Fill("Confirmation de l'adresse email", email)
+	tab.Fill("Mot de passe", password)
+	tab.Fill("Confirmation du mot de passe", password)
+	tab.Fill("Téléphone", "06 12 34 56 78")
+	tab.Fill("Adresse", "1 chemin des Écoliers")
+	tab.Fill("Code postal", "84570")
+	tab.Fill("Commune", "Malemort-du-Comtat")
+	tab.Click("Enregistrer")
+	tab.Click("boîte mail de démonstration")
+	tab.Go(mailLink(tab, email, "/confirmation/"))
+	tab.Fill("Identifiant", email)
+	tab.Fill("Mot de passe", password)
+	tab.Click("Se connecter")
+	tab.Fill("Code d'adhésion", demo.AdhesionCode)
+	tab.Click("Valider")
+	tab.Click("Fermer")
+	tab.See("Mes réservations")
+}
+
+// mailLink returns the newest link holding part in the demo mailbox's
+// emails to addr (the tab must show the mailbox page).
+func mailLink(tab *Tab, addr, part string) string {
+	tab.t.Helper()
+	var href string
+	tab.Eval(fmt.Sprintf(`(() => {
+		for (const m of document.querySelectorAll('.mailbox article')) {
+			if (!m.textContent.includes(%s)) continue;
+			const a = m.querySelector('a[href*=' + JSON.stringify(%s) + ']');
+			if (a) return a.getAttribute('href');
+		}
+		return '';
+	})()`, jsString(addr), jsString(part)), &href)
+	if href == "" {
+		tab.t.Fatalf("no link with %q in the mailbox for %s", part, addr)
+	}
+	return href
+}
+
+// Mail is one email of a commune's outbox, as queued.
+type Mail struct {
+	Kind, To, FromName, Subject, Text, HTML string
+}
+
+// ErrNoMail: the outbox holds no email of that kind to that address.
+var ErrNoMail = errors.New("e2e: no such email in the outbox")
+
+// LastMail returns the newest email of kind (e.g. "payment_receipt") to
+// addr in the commune's outbox (slug: demo.Slug for the demo commune),
+// with both its parts: the mailbox page shows the text part only.
+func (h *Harness) LastMail(slug, kind, addr string) (Mail, error) {
+	m := Mail{Kind: kind, To: addr}
+	err := h.Registry.WithCommune(context.Background(), slug, func(db *tenants.DB) error {
+		return db.R.QueryRow(`SELECT from_name, subject, text_body, html_body FROM outbox
+			WHERE kind = ? AND to_addr = ? ORDER BY id DESC LIMIT 1`, kind, addr).Scan(&m.FromName, &m.Subject, &m.Text, &m.HTML)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNoMail
+	}
+	return m, err
+}

@@ -1,0 +1,93 @@
+// Vue Agenda, progressive enhancement: a click on a cell is sent with
+// fetch (the same form post, CSRF token included, plus the header
+// X-Requested-With: fetch, for which the server answers with the agenda
+// page itself); the week tables and the cart are taken from that page,
+// focus stays on the clicked cell and the change is read out in the
+// aria-live region #agenda-annonce. Without this script, or when anything
+// goes wrong, the form posts as usual.
+(function () {
+  "use strict";
+  var busy = false;
+
+  // position names a cell that survives the swap: its table, row, column.
+  function position(button) {
+    var td = button.closest("td"), tr = td.parentNode, table = tr.closest("table");
+    return { table: table.id, row: tr.rowIndex, col: td.cellIndex };
+  }
+
+  function cellAt(pos) {
+    var table = document.getElementById(pos.table);
+    var tr = table && table.rows[pos.row];
+    return tr && tr.cells[pos.col];
+  }
+
+  function text(el) {
+    return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function swap(doc, pos) {
+    var tables = document.querySelectorAll("table.week");
+    for (var i = 0; i < tables.length; i++) {
+      var fresh = doc.getElementById(tables[i].id);
+      if (!fresh) return false; // another page: let the browser show it
+      if (fresh.innerHTML !== tables[i].innerHTML) tables[i].replaceWith(document.importNode(fresh, true));
+    }
+    var cart = document.getElementById("mes-reservations"), newCart = doc.getElementById("mes-reservations");
+    if (cart && newCart) cart.replaceWith(document.importNode(newCart, true));
+
+    // Messages of this click (refusals, forfait notices) replace the old.
+    var main = document.querySelector("main");
+    Array.prototype.forEach.call(main.querySelectorAll(":scope > .flash"), function (f) { f.remove(); });
+    var said = [], first = main.firstChild;
+    Array.prototype.forEach.call(doc.querySelectorAll("main > .flash"), function (f) {
+      main.insertBefore(document.importNode(f, true), first);
+      said.push(text(f));
+    });
+
+    var td = cellAt(pos), button = td && td.querySelector("button");
+    if (button) {
+      said.push(button.getAttribute("aria-label"));
+      button.focus();
+    } else if (td) {
+      said.push(text(td));
+      td.tabIndex = -1;
+      td.focus();
+    }
+    said.push(text(document.querySelector("#mes-reservations .total")) || "Votre panier est vide.");
+    var live = document.getElementById("agenda-annonce");
+    if (live) live.textContent = said.join(" ");
+    return true;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target, button = event.submitter;
+    if (!form.classList.contains("week-form") || !button || button.name !== "case" || !window.fetch) return;
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    var pos = position(button);
+    var body = new URLSearchParams(new FormData(form, button));
+    form.setAttribute("aria-busy", "true");
+    fetch(form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "text/html" }
+    }).then(function (resp) {
+      if (!resp.ok) throw new Error(resp.status);
+      return resp.text();
+    }).then(function (html) {
+      if (!swap(new DOMParser().parseFromString(html, "text/html"), pos)) throw new Error("page");
+      busy = false;
+      form.removeAttribute("aria-busy");
+    }).catch(function () {
+      // The plain post shows what went wrong (an expired form, an error
+      // page); a refused click changed nothing, so posting it again is safe.
+      form.removeAttribute("aria-busy");
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "case";
+      input.value = button.value;
+      form.appendChild(input);
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  });
+})();
