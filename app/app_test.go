@@ -4,74 +4,47 @@ import (
 	"context"
 	"database/sql"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"espacefamille/app"
+	"espacefamille/app/apptest"
 	"espacefamille/app/news"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
 
+// fixture is a node with two communes, alpha and beta, each with its own
+// host, served by app.New.
 type fixture struct {
+	*apptest.Env
 	reg *tenants.Registry
 	srv *web.Server
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	for _, n := range []tenants.NewCommune{
-		{Slug: "alpha", Name: "Commune d'Alpha", Hosts: []string{"alpha.example"}},
-		{Slug: "beta", Name: "Commune de Bêta", Hosts: []string{"beta.example"}},
-	} {
-		if _, err := reg.CreateCommune(ctx, n, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv, err := app.New(ctx, app.Config{Registry: reg, Logger: log, PublicURL: "http://localhost:8080"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{reg: reg, srv: srv}
+	e := apptest.New(t, apptest.WithoutDemo(), apptest.PublicURL("http://localhost:8080"),
+		apptest.WithCommune(tenants.NewCommune{Slug: "alpha", Name: "Commune d'Alpha", Hosts: []string{"alpha.example"}}, nil),
+		apptest.WithCommune(tenants.NewCommune{Slug: "beta", Name: "Commune de Bêta", Hosts: []string{"beta.example"}}, nil))
+	return &fixture{Env: e, reg: e.Registry, srv: e.Server}
 }
 
 func (f *fixture) addNews(t *testing.T, slug, title string) {
 	t.Helper()
-	ctx := context.Background()
-	err := f.reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
-		return db.Tx(ctx, func(tx *sql.Tx) error {
-			_, err := news.Create(ctx, tx, news.Item{Title: title, Body: "Texte <b>non interprété</b>", PublishedFrom: "2020-01-01"}, time.Now())
-			return err
-		})
+	f.For(t).Tx(slug, func(tx *sql.Tx) error {
+		_, err := news.Create(context.Background(), tx, news.Item{Title: title, Body: "Texte <b>non interprété</b>", PublishedFrom: "2020-01-01"}, time.Now())
+		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
+// get fetches path on host as a new visitor.
 func (f *fixture) get(t *testing.T, host, path string) (int, string) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, "http://"+host+path, nil)
-	req.Host = host
-	req.Header.Set("Accept", "text/html")
-	resp, err := f.srv.App.Test(req, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	r := f.Client(t, apptest.OnHost(host)).Get(path)
+	return r.Status, r.Body
 }
 
 func TestCommunesAreIsolated(t *testing.T) {

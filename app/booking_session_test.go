@@ -5,19 +5,15 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"espacefamille/app"
+	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
-	"espacefamille/tenants"
 )
 
 // browser is a plain HTTP client with cookies against a running app.
@@ -74,27 +70,10 @@ func (b *browser) post(page, action string, form url.Values) (int, string) {
 // and sees it in the cart.
 func TestBookingThroughRealSession(t *testing.T) {
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	if _, err := demo.Ensure(ctx, reg, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := app.New(ctx, app.Config{Registry: reg, Logger: log, PublicURL: "http://" + ln.Addr().String()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.App.Listener(ln)
-	t.Cleanup(func() { srv.App.ShutdownWithTimeout(5 * time.Second) })
+	env := apptest.New(t, apptest.Listen())
+	reg := env.Registry
 	jar, _ := cookiejar.New(nil)
-	b := &browser{t: t, base: "http://" + ln.Addr().String() + "/" + demo.Slug,
+	b := &browser{t: t, base: env.URL + "/" + demo.Slug,
 		c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 
 	// Nobody logged in: the agenda sends to the log-in page.

@@ -62,22 +62,22 @@ func TestMementoJourneyWithRealEmail(t *testing.T) {
 	p := e.client()
 	r := p.get(portal)
 	mustStatus(t, "home", r, http.StatusOK)
-	mustContain(t, "home", r.body, "Commune de Malemort du Comtat", "Je me connecte", `href="/malemort-du-comtat/connexion"`)
+	mustContain(t, "home", r.Body, "Commune de Malemort du Comtat", "Je me connecte", `href="/malemort-du-comtat/connexion"`)
 	r = p.get("/malemort-du-comtat/connexion")
-	mustContain(t, "log-in", r.body, "Mon compte", "Identifiant", "Mot de passe", "Je n'ai pas de compte", "Mot de passe oublié",
+	mustContain(t, "log-in", r.Body, "Mon compte", "Identifiant", "Mot de passe", "Je n'ai pas de compte", "Mot de passe oublié",
 		`autocomplete="username"`, `autocomplete="current-password"`)
 	r = p.get("/malemort-du-comtat/inscription")
-	mustContain(t, "question", r.body, "Possédez-vous déjà un compte pour Espace Famille ?", ">Oui</a>", ">Non</a>",
+	mustContain(t, "question", r.Body, "Possédez-vous déjà un compte pour Espace Famille ?", ">Oui</a>", ">Non</a>",
 		`href="/malemort-du-comtat/connexion?suite=adhesion"`, `href="/malemort-du-comtat/inscription/formulaire"`)
 	r = p.get("/malemort-du-comtat/inscription/formulaire")
-	mustContain(t, "form", r.body, "Civilité", "Nom", "Prénom", "Adresse email", "Confirmation de l'adresse email", "Mot de passe",
+	mustContain(t, "form", r.Body, "Civilité", "Nom", "Prénom", "Adresse email", "Confirmation de l'adresse email", "Mot de passe",
 		"Confirmation du mot de passe", "Téléphone", "Adresse", "Code postal", "Commune", "Enregistrer",
 		`name="consentement_factures" value="1" checked`, `name="consentement_espace" value="1" checked`)
 
 	r = p.submit("/malemort-du-comtat/inscription/formulaire", "/malemort-du-comtat/inscription/formulaire", signupForm(" Parent.X@Example.ORG "))
 	mustStatus(t, "Enregistrer", r, http.StatusSeeOther)
-	r = p.get(r.location)
-	mustContain(t, "after Enregistrer", r.body, "Si cette adresse n'est pas déjà utilisée, vous allez recevoir un courriel")
+	r = p.get(r.Location)
+	mustContain(t, "after Enregistrer", r.Body, "Si cette adresse n'est pas déjà utilisée, vous allez recevoir un courriel")
 
 	m := e.lastMail("parent.x@example.org") // normalised address
 	mustContain(t, "confirmation mail", m.Text, "Votre compte Espace Famille a bien été créé")
@@ -90,27 +90,27 @@ func TestMementoJourneyWithRealEmail(t *testing.T) {
 	}
 	r = p.get(confirm)
 	mustStatus(t, "confirmation link", r, http.StatusSeeOther)
-	if r.location != "/malemort-du-comtat/connexion?suite=adhesion" {
-		t.Fatalf("confirmation goes to %q", r.location)
+	if r.Location != "/malemort-du-comtat/connexion?suite=adhesion" {
+		t.Fatalf("confirmation goes to %q", r.Location)
 	}
-	r = p.get(r.location)
-	mustContain(t, "after confirmation", r.body, "Votre adresse email est confirmée")
+	r = p.get(r.Location)
+	mustContain(t, "after confirmation", r.Body, "Votre adresse email est confirmée")
 
 	r = p.submit("/malemort-du-comtat/connexion?suite=adhesion", "/malemort-du-comtat/connexion",
 		url.Values{"identifiant": {"PARENT.X@example.org"}, "mot_de_passe": {password}, "suite": {"adhesion"}})
 	mustStatus(t, "log-in", r, http.StatusSeeOther)
-	r = p.get(r.location)
-	mustContain(t, "code page", r.body, "Saisissez le code d'adhésion", "Valider", "Ce code n'est valide qu'une seule fois.", "Y FAMILLE X")
+	r = p.get(r.Location)
+	mustContain(t, "code page", r.Body, "Saisissez le code d'adhésion", "Valider", "Ce code n'est valide qu'une seule fois.", "Y FAMILLE X")
 
 	typed := strings.ToLower(code[:5]) + " " + code[5:] // any case, spaces tolerated
 	r = p.submit("/malemort-du-comtat/adhesion", "/malemort-du-comtat/adhesion", url.Values{"code": {typed}})
 	mustStatus(t, "Valider", r, http.StatusSeeOther)
-	r = p.get(r.location)
-	mustContain(t, "adhésion window", r.body, "Commune de Malemort du Comtat", ">Fermer</a>", `href="/malemort-du-comtat/famille"`)
+	r = p.get(r.Location)
+	mustContain(t, "adhésion window", r.Body, "Commune de Malemort du Comtat", ">Fermer</a>", `href="/malemort-du-comtat/famille"`)
 
 	r = p.get("/malemort-du-comtat/famille")
 	mustStatus(t, "personal space", r, http.StatusOK)
-	mustContain(t, "personal space", r.body, "FAMILLE X", "Actualités", "Mes réservations", "Mes factures",
+	mustContain(t, "personal space", r.Body, "FAMILLE X", "Actualités", "Mes réservations", "Mes factures",
 		"Fille FAMILLE X", "Garçon FAMILLE X", "(28/11/2017 - Sans classe)", "L'actualité Famille", "Bienvenue sur votre espace famille",
 		`aria-current="page">Actualités`)
 	if n := e.count("", `SELECT COUNT(*) FROM memberships`); n != 1 {
@@ -126,7 +126,7 @@ func TestMementoJourneyWithRealEmail(t *testing.T) {
 	// And the used code is refused to anyone else.
 	r = q.submit("/malemort-du-comtat/adhesion", "/malemort-du-comtat/adhesion", url.Values{"code": {code}})
 	mustStatus(t, "used code", r, http.StatusUnprocessableEntity)
-	mustContain(t, "used code", r.body, "Ce code n'est pas valable ou a déjà été utilisé")
+	mustContain(t, "used code", r.Body, "Ce code n'est pas valable ou a déjà été utilisé")
 
 	// Log-out ends the session for good: the old cookie is worth nothing.
 	old := p.cookie("/malemort-du-comtat/", "ef_session")
@@ -136,7 +136,7 @@ func TestMementoJourneyWithRealEmail(t *testing.T) {
 		t.Errorf("sessions after log-out = %d", n)
 	}
 	replay := e.client()
-	replay.jar.SetCookies(mustURL("http://localhost/malemort-du-comtat/"), []*http.Cookie{{Name: "ef_session", Value: old, Path: "/malemort-du-comtat/"}})
+	replay.Jar.SetCookies(mustURL("http://localhost/malemort-du-comtat/"), []*http.Cookie{{Name: "ef_session", Value: old, Path: "/malemort-du-comtat/"}})
 	r = replay.get("/malemort-du-comtat/famille")
 	mustStatus(t, "replayed cookie", r, http.StatusSeeOther)
 }

@@ -22,10 +22,10 @@ func TestPasswordResetEndsOtherSessions(t *testing.T) {
 	e.clock.Advance(time.Minute) // sessions opened before the reset
 	forgetful := e.client()
 	r := forgetful.get(pathA + "/connexion")
-	mustContain(t, "log-in", r.body, `href="/malemort-du-comtat/mot-de-passe-oublie"`)
+	mustContain(t, "log-in", r.Body, `href="/malemort-du-comtat/mot-de-passe-oublie"`)
 	r = forgetful.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"P@example.org "}})
 	mustStatus(t, "forgot", r, http.StatusOK)
-	mustContain(t, "forgot", r.body, "Si un compte existe pour cette adresse")
+	mustContain(t, "forgot", r.Body, "Si un compte existe pour cette adresse")
 	m := e.lastMail("p@example.org")
 	if m.Subject != "Réinitialisation de votre mot de passe Espace Famille" {
 		t.Errorf("subject %q", m.Subject)
@@ -41,7 +41,7 @@ func TestPasswordResetEndsOtherSessions(t *testing.T) {
 	const newPassword = "un tout nouveau mot de passe"
 	r = forgetful.submit(link, link, url.Values{"mot_de_passe": {"court"}, "mot_de_passe_confirmation": {"court"}})
 	mustStatus(t, "short password", r, http.StatusUnprocessableEntity)
-	mustContain(t, "short password", r.body, "au moins 12 caractères")
+	mustContain(t, "short password", r.Body, "au moins 12 caractères")
 	r = forgetful.submit(link, link, url.Values{"mot_de_passe": {newPassword}, "mot_de_passe_confirmation": {newPassword}})
 	mustStatus(t, "reset", r, http.StatusSeeOther)
 	mustStatus(t, "the resetting browser is logged in", forgetful.get(pathA+"/famille"), http.StatusOK)
@@ -49,8 +49,8 @@ func TestPasswordResetEndsOtherSessions(t *testing.T) {
 	for name, cl := range map[string]*client{"phone": phone, "laptop": laptop} {
 		r := cl.get(pathA + "/famille")
 		mustStatus(t, name+" after reset", r, http.StatusSeeOther)
-		if !strings.HasSuffix(r.location, "/connexion") {
-			t.Errorf("%s sent to %q", name, r.location)
+		if !strings.HasSuffix(r.Location, "/connexion") {
+			t.Errorf("%s sent to %q", name, r.Location)
 		}
 	}
 	mustStatus(t, "B after reset", onB.get("/beta/adhesion"), http.StatusSeeOther)
@@ -76,7 +76,7 @@ func TestForgotPasswordIsNeutral(t *testing.T) {
 	p.register(pathA, "p@example.org")
 	known := p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"p@example.org"}})
 	unknown := p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"nobody@example.org"}})
-	if known.status != unknown.status || stripCSRF(known.body) != stripCSRF(unknown.body) {
+	if known.Status != unknown.Status || stripCSRF(known.Body) != stripCSRF(unknown.Body) {
 		t.Fatal("the answer tells whether an account exists")
 	}
 	e.flush()

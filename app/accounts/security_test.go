@@ -31,7 +31,7 @@ func TestSameCodeTwiceAtOnceMakesOneAdhesion(t *testing.T) {
 		email := "parent" + strconv.Itoa(i) + "@example.org"
 		p.register(pathA, email)
 		mustStatus(t, "log-in", p.login(pathA, email, password), http.StatusSeeOther)
-		tokens[i] = csrfRE.FindStringSubmatch(p.get(pathA + "/adhesion").body)[1]
+		tokens[i] = csrfRE.FindStringSubmatch(p.get(pathA + "/adhesion").Body)[1]
 	}
 	var wg sync.WaitGroup
 	statuses := make([]int, 2)
@@ -39,7 +39,7 @@ func TestSameCodeTwiceAtOnceMakesOneAdhesion(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i] = p.do(http.MethodPost, pathA+"/adhesion", url.Values{"_csrf": {tokens[i]}, "code": {"KUD31S77V7"}}).status
+			statuses[i] = p.do(http.MethodPost, pathA+"/adhesion", url.Values{"_csrf": {tokens[i]}, "code": {"KUD31S77V7"}}).Status
 		}()
 	}
 	wg.Wait()
@@ -76,7 +76,7 @@ func TestFiveWrongCodesHoldAccountAndAddressFor15Minutes(t *testing.T) {
 	// Even the right code is refused while held.
 	r := p.submit(pathA+"/adhesion", pathA+"/adhesion", url.Values{"code": {"KUD31S77V7"}})
 	mustStatus(t, "right code while held", r, http.StatusTooManyRequests)
-	mustContain(t, "held", r.body, "Trop de codes erronés")
+	mustContain(t, "held", r.Body, "Trop de codes erronés")
 	// Another account from the same address is held too.
 	q := e.client()
 	q.register(pathA, "q@example.org")
@@ -97,11 +97,11 @@ func TestLoginFailuresAreRateLimited(t *testing.T) {
 		r := p.login(pathA, "p@example.org", "mauvais mot de passe")
 		want := http.StatusUnauthorized
 		mustStatus(t, "wrong password "+strconv.Itoa(i), r, want)
-		mustContain(t, "wrong password", r.body, "Identifiant ou mot de passe incorrect.")
+		mustContain(t, "wrong password", r.Body, "Identifiant ou mot de passe incorrect.")
 	}
 	r := p.login(pathA, "p@example.org", password)
 	mustStatus(t, "right password while held", r, http.StatusTooManyRequests)
-	mustContain(t, "held", r.body, "Trop de tentatives de connexion")
+	mustContain(t, "held", r.Body, "Trop de tentatives de connexion")
 	// The identifier is held whatever its case.
 	mustStatus(t, "other case", p.login(pathA, "P@Example.org", password), http.StatusTooManyRequests)
 	e.clock.Advance(16 * time.Minute)
@@ -124,7 +124,7 @@ func TestPostWithoutValidCSRFIsRefused(t *testing.T) {
 	form.Set("_csrf", "forged")
 	mustStatus(t, "forged token", p.do(http.MethodPost, pathA+"/connexion", form), http.StatusForbidden)
 	// A token of commune B is worthless on commune A.
-	tokenB := csrfRE.FindStringSubmatch(p.get("/beta/connexion").body)[1]
+	tokenB := csrfRE.FindStringSubmatch(p.get("/beta/connexion").Body)[1]
 	p.get(pathA + "/connexion")
 	form.Set("_csrf", tokenB)
 	mustStatus(t, "other commune's token", p.do(http.MethodPost, pathA+"/connexion", form), http.StatusForbidden)
@@ -149,23 +149,25 @@ func TestSessionOfCommuneAIsRefusedOnCommuneB(t *testing.T) {
 	if p.cookie("/beta/", "ef_session") != "" {
 		t.Fatal("the session cookie reaches commune B's path")
 	}
-	mustContain(t, "A knows the parent", p.get(pathA+"/").body, "Y FAMILLE X")
+	mustContain(t, "A knows the parent", p.get(pathA+"/").Body, "Y FAMILLE X")
 	// Sent by hand to B, by path and by host, it opens nothing.
 	for _, host := range []string{"", hostB} {
 		b := e.client()
-		b.host = host
+		if host != "" {
+			b.Host = host
+		}
 		prefix, cookieURL := "/beta", "http://localhost/beta/"
 		if host != "" {
 			prefix, cookieURL = "", "http://"+host+"/"
 		}
-		b.jar.SetCookies(mustURL(cookieURL), []*http.Cookie{{Name: "ef_session", Value: token}})
+		b.Jar.SetCookies(mustURL(cookieURL), []*http.Cookie{{Name: "ef_session", Value: token}})
 		r := b.get(prefix + "/famille")
 		mustStatus(t, "B's family space with A's cookie ("+host+")", r, http.StatusSeeOther)
-		if !strings.HasSuffix(r.location, "/connexion") {
-			t.Errorf("sent to %q, want B's log-in", r.location)
+		if !strings.HasSuffix(r.Location, "/connexion") {
+			t.Errorf("sent to %q, want B's log-in", r.Location)
 		}
 		r = b.get(prefix + "/")
-		if strings.Contains(r.body, "Y FAMILLE X") || strings.Contains(r.body, "FAMILLE X") {
+		if strings.Contains(r.Body, "Y FAMILLE X") || strings.Contains(r.Body, "FAMILLE X") {
 			t.Error("commune B shows commune A's parent")
 		}
 	}
@@ -175,8 +177,8 @@ func TestSessionOfCommuneAIsRefusedOnCommuneB(t *testing.T) {
 	mustStatus(t, "log-in on B", b.login("/beta", "p@example.org", password), http.StatusSeeOther)
 	r := b.get("/beta/famille")
 	mustStatus(t, "B's space without adhesion", r, http.StatusSeeOther)
-	if r.location != "/beta/adhesion" {
-		t.Fatalf("sent to %q, want /beta/adhesion", r.location)
+	if r.Location != "/beta/adhesion" {
+		t.Fatalf("sent to %q, want /beta/adhesion", r.Location)
 	}
 }
 
@@ -188,15 +190,15 @@ func TestParentCannotSeeAnotherFamilysChild(t *testing.T) {
 	own := e.count(slugA, `SELECT MIN(id) FROM children WHERE family_id = 1`)
 	r := p.get(pathA + "/famille/enfants/" + strconv.Itoa(own))
 	mustStatus(t, "own child", r, http.StatusOK)
-	mustContain(t, "own child", r.body, "FAMILLE X", "28/11/2017", "Sans classe")
+	mustContain(t, "own child", r.Body, "FAMILLE X", "28/11/2017", "Sans classe")
 	for _, id := range []string{strconv.FormatInt(zoe, 10), "999", "-1", "abc"} {
 		r := p.get(pathA + "/famille/enfants/" + id)
 		mustStatus(t, "child "+id, r, http.StatusNotFound)
-		if strings.Contains(r.body, "Zoé") {
+		if strings.Contains(r.Body, "Zoé") {
 			t.Fatal("another family's child is shown")
 		}
 	}
-	if strings.Contains(p.get(pathA+"/famille").body, "Zoé") {
+	if strings.Contains(p.get(pathA+"/famille").Body, "Zoé") {
 		t.Fatal("another family's child is listed")
 	}
 }
@@ -220,7 +222,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 	p := e.client()
 	p.register(pathA, "p@example.org")
 	req, _ := http.NewRequest(http.MethodGet, "http://localhost"+pathA+"/connexion", nil)
-	for _, c := range p.jar.Cookies(req.URL) {
+	for _, c := range p.Jar.Cookies(req.URL) {
 		req.AddCookie(c)
 	}
 	res, _ := e.srv.App.Test(req, -1)
@@ -228,7 +230,7 @@ func TestSessionCookieAttributes(t *testing.T) {
 	form := url.Values{"_csrf": {token}, "identifiant": {"p@example.org"}, "mot_de_passe": {password}}
 	req, _ = http.NewRequest(http.MethodPost, "http://localhost"+pathA+"/connexion", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range p.jar.Cookies(req.URL) {
+	for _, c := range p.Jar.Cookies(req.URL) {
 		req.AddCookie(c)
 	}
 	res, _ = e.srv.App.Test(req, -1)

@@ -37,15 +37,15 @@ func TestSignupFormErrorsKeepValuesButNeverThePassword(t *testing.T) {
 			p := e.client()
 			r := p.submit(pathA+"/inscription/formulaire", pathA+"/inscription/formulaire", form)
 			mustStatus(t, tc.name, r, http.StatusUnprocessableEntity)
-			if !regexp.MustCompile(`aria-describedby="[^"]*\b` + tc.field + `-erreur"`).MatchString(r.body) {
+			if !regexp.MustCompile(`aria-describedby="[^"]*\b` + tc.field + `-erreur"`).MatchString(r.Body) {
 				t.Errorf("the field is not described by its error")
 			}
-			mustContain(t, tc.name, r.body, tc.msg, `id="`+tc.field+`-erreur"`, `href="#`+tc.field+`"`,
+			mustContain(t, tc.name, r.Body, tc.msg, `id="`+tc.field+`-erreur"`, `href="#`+tc.field+`"`,
 				`value="1 chemin des Écoliers"`, `value="Y"`) // typed values kept
-			if tc.field != "civilite" && !strings.Contains(r.body, `aria-invalid="true"`) {
+			if tc.field != "civilite" && !strings.Contains(r.Body, `aria-invalid="true"`) {
 				t.Error("no field marked aria-invalid")
 			}
-			if strings.Contains(r.body, form.Get("mot_de_passe")) || strings.Contains(r.body, password) {
+			if strings.Contains(r.Body, form.Get("mot_de_passe")) || strings.Contains(r.Body, password) {
 				t.Error("the password is sent back in the page")
 			}
 		})
@@ -60,8 +60,8 @@ func TestUsedEmailGetsTheSameAnswerAndANotice(t *testing.T) {
 	p := e.client()
 	first := p.submit(pathA+"/inscription/formulaire", pathA+"/inscription/formulaire", signupForm("p@example.org"))
 	second := e.client().submit(pathA+"/inscription/formulaire", pathA+"/inscription/formulaire", signupForm(" P@EXAMPLE.org"))
-	if first.status != second.status || first.location != second.location {
-		t.Fatalf("answers differ: %d %q vs %d %q", first.status, first.location, second.status, second.location)
+	if first.Status != second.Status || first.Location != second.Location {
+		t.Fatalf("answers differ: %d %q vs %d %q", first.Status, first.Location, second.Status, second.Location)
 	}
 	if n := e.count("", `SELECT COUNT(*) FROM accounts`); n != 1 {
 		t.Fatalf("accounts = %d, want 1", n)
@@ -85,7 +85,7 @@ func TestUnconfirmedAccountCannotLogIn(t *testing.T) {
 	first := linkIn(t, e.lastMail("p@example.org").Text, "/confirmation/")
 	r := p.login(pathA, "p@example.org", password)
 	mustStatus(t, "unconfirmed", r, http.StatusForbidden)
-	mustContain(t, "unconfirmed", r.body, "pas encore confirmée")
+	mustContain(t, "unconfirmed", r.Body, "pas encore confirmée")
 	// The first link expired: a log-in with the right password sends another.
 	e.clock.Advance(2 * time.Hour)
 	mustStatus(t, "expired link", p.get(first), http.StatusNotFound)
@@ -135,8 +135,8 @@ func TestDemoMailboxExistsOnlyInDemoMode(t *testing.T) {
 	p.submit(pathA+"/inscription/formulaire", pathA+"/inscription/formulaire", signupForm("p@example.org"))
 	r := p.get(pathA + "/boite-mail-demo")
 	mustStatus(t, "demo", r, http.StatusOK)
-	mustContain(t, "demo mailbox", r.body, "Confirmez la création de votre compte Espace Famille",
+	mustContain(t, "demo mailbox", r.Body, "Confirmez la création de votre compte Espace Famille",
 		`<a href="`+publicURL+pathA+`/confirmation/`)
-	mustContain(t, "footer", p.get(pathA+"/").body, `href="/malemort-du-comtat/boite-mail-demo"`)
+	mustContain(t, "footer", p.get(pathA+"/").Body, `href="/malemort-du-comtat/boite-mail-demo"`)
 	_ = url.Values{}
 }

@@ -24,14 +24,14 @@ func TestLoginLogoutAndSessionRequired(t *testing.T) {
 	r = c.post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {"mauvais mot de passe"}})
 	wantStatus(t, r, http.StatusUnauthorized)
 	wantContains(t, r.body, "Adresse email ou mot de passe incorrect.")
-	if _, ok := c.cookies["ef_staff"]; ok {
+	if c.Cookie("/", "ef_staff") != "" {
 		t.Fatal("a failed log-in set a session cookie")
 	}
 	c.login("alpha", adminEmail)
 	r = c.get("/alpha/admin/familles")
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r.body, "Familles", "Administrateur")
-	if n := f.count(t, "alpha", `SELECT count(*) FROM staff_sessions WHERE token_hash = ?`, c.cookies["ef_staff"]); n != 0 {
+	if n := f.count(t, "alpha", `SELECT count(*) FROM staff_sessions WHERE token_hash = ?`, c.Cookie("/", "ef_staff")); n != 0 {
 		t.Fatal("the session token is stored in clear")
 	}
 	wantStatus(t, c.post("/alpha/admin/deconnexion", nil), http.StatusSeeOther)
@@ -90,14 +90,14 @@ func TestStaffOfAHasNoAccessToB(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	token := c.cookies["ef_staff"]
+	token := c.Cookie("/", "ef_staff")
 	// The cookie is scoped to /alpha/, but a forged request sends it anyway.
 	r := c.get("/beta/admin/familles")
 	wantStatus(t, r, http.StatusSeeOther)
 	if !strings.HasSuffix(r.location, "/beta/admin/connexion") {
 		t.Fatalf("redirect to %q", r.location)
 	}
-	c.cookies["ef_staff"] = token
+	c.SetCookie("/", &http.Cookie{Name: "ef_staff", Value: token})
 	c.get("/beta/admin/connexion")
 	r = c.post("/beta/admin/connexion", url.Values{"email": {adminEmail}, "password": {password}})
 	wantStatus(t, r, http.StatusUnauthorized)

@@ -221,7 +221,7 @@ func TestImportPreviewSurvivesRestartAndExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = srv
+	f.Server = srv
 	r = waitJob(t, c, c.post(path, nil).location)
 	wantContains(t, r.body, "1 famille(s) créée(s)")
 	// Confirming twice imports once.

@@ -6,61 +6,28 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
-	"espacefamille/app/accounts"
+	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 	"espacefamille/tenants"
 )
-
-const parentPassword = "une phrase de passe solide"
 
 // parent creates a confirmed platform account linked to family (as its
 // code d'adhésion would) and logs it in through the real "Mon compte" page:
 // a real parent session.
 func (f *fixture) parent(t *testing.T, slug string, family int64) *client {
 	t.Helper()
-	ctx := context.Background()
-	hash, err := accounts.HashPassword(parentPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	email := fmt.Sprintf("parent%d.%d@example.org", family, time.Now().UnixNano())
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
-	var account int64
-	err = f.reg.Platform().Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO accounts (email, password_hash, last_name, first_name, email_confirmed_at, password_changed_at, created_at)
-			VALUES (?, ?, 'Parent', 'Un', ?, ?, ?)`, email, hash, now, now, now)
-		if err != nil {
-			return err
-		}
-		account, err = res.LastInsertId()
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.exec(t, slug, `INSERT INTO family_accounts (family_id, account_id, linked_at) VALUES (?, ?, ?)`, family, account, now)
-	c := f.client(t)
-	c.get("/" + slug + "/connexion")
-	r := c.post("/"+slug+"/connexion", url.Values{"identifiant": {email}, "mot_de_passe": {parentPassword}})
-	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.location, "/"+slug+"/famille") {
-		t.Fatalf("parent log-in: %d %q\n%s", r.status, r.location, r.body)
-	}
+	c := &client{Client: f.Env.Parent(t, slug, family), t: t, f: f}
+	c.csrf = c.CSRF
 	return c
 }
 
 // follow posts a form and, on a redirect, fetches the page it leads to.
 func (c *client) follow(path string, form url.Values) response {
 	c.t.Helper()
-	r := c.post(path, form)
-	if r.status == http.StatusSeeOther {
-		return c.get(strings.TrimPrefix(r.location, "http://node.example"))
-	}
-	return r
+	return c.response(c.PostFollow(path, form))
 }
 
 // agenda is a child's Vue Agenda for a régie, from day's week.
@@ -84,23 +51,10 @@ func (c *client) validate(regie, child int64, day calendar.Date) response {
 	return c.follow("/alpha/famille/reservations/valider", url.Values{"regie": {itoa(regie)}, "enfant": {itoa(child)}, "semaine": {day.String()}})
 }
 
-var cellRE = regexp.MustCompile(`(?s)<td class="cell ([^"]*)">(.*?)</td>`)
-
 // cell returns the CSS state of a prestation's agenda cell on day.
 func cell(t *testing.T, body, prestation string, day calendar.Date) string {
 	t.Helper()
-	for _, row := range strings.Split(body, "<tr>") {
-		if !strings.Contains(row, `<th scope="row">`+prestation+`</th>`) {
-			continue
-		}
-		for _, m := range cellRE.FindAllStringSubmatch(row, -1) {
-			if strings.Contains(m[2], day.FR()+" : ") {
-				return m[1]
-			}
-		}
-	}
-	t.Fatalf("no cell %s on %s in\n%s", prestation, day.FR(), body)
-	return ""
+	return apptest.AgendaCell(t, body, prestation, day.FR())
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }

@@ -13,7 +13,7 @@ import (
 // restrict changes the classic meal through booking's domain API, as the
 // back office does.
 func (f *fixture) restrict(id int64, change func(in *booking.PrestationInput)) {
-	f.t.Helper()
+	f.T.Helper()
 	ctx := context.Background()
 	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
 		p, err := booking.LoadPrestation(ctx, tx, id)
@@ -27,7 +27,7 @@ func (f *fixture) restrict(id int64, change func(in *booking.PrestationInput)) {
 		return booking.UpdatePrestation(ctx, tx, id, in)
 	})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 }
 

@@ -30,7 +30,7 @@ func fillSchoolYear(tb testing.TB, f *fixture, families int) int {
 		third, err = booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: f.cantine, Name: "REPAS SANS PORC", Kind: booking.KindDaily,
 			Weekdays: calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday), ExclusiveGroup: "repas", PriceCents: 255,
 			Capacity: 400, Booking: calendar.Deadline{Kind: calendar.DeadlineWorkingDays, Days: 2, Hour: 10},
-			Cancel: calendar.Deadline{Kind: calendar.DeadlineWorkingDays, Days: 2, Hour: 10}, Position: 3}, f.now)
+			Cancel: calendar.Deadline{Kind: calendar.DeadlineWorkingDays, Days: 2, Hour: 10}, Position: 3}, f.Clock.Now())
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func BenchmarkAgenda(b *testing.B) {
 	b.ResetTimer()
 	defer cpuPerOp(b)()
 	for b.Loop() {
-		ag, err := booking.AgendaOf(ctx, f.db, f.fam, f.cantine, f.fille, start, f.now)
+		ag, err := booking.AgendaOf(ctx, f.db, f.fam, f.cantine, f.fille, start, f.Clock.Now())
 		if err != nil || len(ag.Weeks) != 4 || len(ag.Weeks[0].Rows) != 3 {
 			b.Fatalf("%v %+v", err, ag)
 		}
@@ -148,7 +148,7 @@ func BenchmarkAgendaPage(b *testing.B) {
 func BenchmarkPeriodSchoolYear(b *testing.B) {
 	f := newFixture(b)
 	fillSchoolYear(b, f, 500)
-	f.setNow(time.Date(2026, time.August, 20, 9, 0, 0, 0, calendar.Paris()))
+	f.Clock.Set(time.Date(2026, time.August, 20, 9, 0, 0, 0, calendar.Paris()))
 	ctx := context.Background()
 	req := booking.PeriodRequest{RegieID: f.cantine, ChildIDs: []int64{f.fille}, From: schoolYearFrom, To: schoolYearTo,
 		Weekdays: map[int64]calendar.WeekdaySet{f.classique: calendar.SchoolWeek}}
@@ -156,7 +156,7 @@ func BenchmarkPeriodSchoolYear(b *testing.B) {
 	var cpu time.Duration
 	for b.Loop() {
 		c0 := processCPU()
-		res, err := booking.AddPeriod(ctx, f.db, f.fam, req, f.clock())
+		res, err := booking.AddPeriod(ctx, f.db, f.fam, req, f.Clock.Now())
 		if err != nil || res.Added < 130 {
 			b.Fatalf("%v added %d", err, res.Added)
 		}

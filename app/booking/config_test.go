@@ -56,7 +56,7 @@ func TestConfigChangeSeenByNextRequest(t *testing.T) {
 	// A closure through the domain API closes the day in the next agenda,
 	// and the Vue Période skips it.
 	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-		return booking.AddClosure(ctx, tx, calendar.DateOf(2026, time.December, 1), "Grève", f.clock())
+		return booking.AddClosure(ctx, tx, calendar.DateOf(2026, time.December, 1), "Grève", f.Clock.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestConfigChangeSeenByNextRequest(t *testing.T) {
 	// A new prestation appears in the next agenda.
 	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: f.cantine, Name: "REPAS SANS PORC", Kind: booking.KindDaily,
-			Weekdays: calendar.SchoolWeek, ExclusiveGroup: "repas", PriceCents: 255, Position: 9}, f.clock())
+			Weekdays: calendar.SchoolWeek, ExclusiveGroup: "repas", PriceCents: 255, Position: 9}, f.Clock.Now())
 		return err
 	}); err != nil {
 		t.Fatal(err)

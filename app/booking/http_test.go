@@ -32,7 +32,7 @@ func TestAgendaStates(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-		return booking.AddClosure(ctx, tx, calendar.DateOf(2026, time.December, 4), "Grève", f.now)
+		return booking.AddClosure(ctx, tx, calendar.DateOf(2026, time.December, 4), "Grève", f.Clock.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestExpiredDemandeDroppedWithNotice(t *testing.T) {
 	c := f.client(f.fam)
 	c.click(f.cantine, f.fille, f.classique, "2026-11-26", "reserver")
 	c.click(f.cantine, f.fille, f.classique, "2026-12-03", "reserver")
-	f.setNow(time.Date(2026, time.November, 24, 10, 0, 0, 0, calendar.Paris())) // the 26th closed on tuesday at 10:00
+	f.Clock.Set(time.Date(2026, time.November, 24, 10, 0, 0, 0, calendar.Paris())) // the 26th closed on tuesday at 10:00
 	body := c.get(f.agendaPath(f.cantine, f.fille, "2026-11-23"))
 	mustContain(t, body, "Demande retirée du panier, REPAS CLASSIQUE ENFANT du 26/11/2026 pour Fille FAMILLE X : délai dépassé.",
 		"1 REPAS CLASSIQUE ENFANT", "Total à payer : 2,55"+euro)

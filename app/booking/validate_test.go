@@ -22,14 +22,14 @@ func (f *fixture) checkout(fam, regie int64, ref string) (booking.CartCheck, boo
 	ctx := context.Background()
 	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if check, err = booking.CheckCart(ctx, tx, fam, regie, f.clock()); err != nil {
+		if check, err = booking.CheckCart(ctx, tx, fam, regie, f.Clock.Now()); err != nil {
 			return err
 		}
 		ids := make([]int64, len(check.Lines))
 		for i, l := range check.Lines {
 			ids[i] = l.ID
 		}
-		res, err = booking.ConfirmLines(ctx, tx, fam, ids, ref, f.clock())
+		res, err = booking.ConfirmLines(ctx, tx, fam, ids, ref, f.Clock.Now())
 		return err
 	})
 	return check, res, err
@@ -40,7 +40,7 @@ func (f *fixture) toggle(fam, regie, child, prestation int64, day string) error 
 	if err != nil {
 		return err
 	}
-	_, err = booking.ToggleCell(context.Background(), f.db, booking.Click{FamilyID: fam, RegieID: regie, ChildID: child, PrestationID: prestation, Day: d}, f.clock())
+	_, err = booking.ToggleCell(context.Background(), f.db, booking.Click{FamilyID: fam, RegieID: regie, ChildID: child, PrestationID: prestation, Day: d}, f.Clock.Now())
 	return err
 }
 
@@ -61,12 +61,12 @@ func TestCheckCartRemovesWhatNoLongerHolds(t *testing.T) {
 	// The commune closes on the 11th after the demande.
 	ctx := context.Background()
 	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-		return booking.AddClosure(ctx, tx, calendar.DateOf(2026, time.December, 11), "Grève", f.now)
+		return booking.AddClosure(ctx, tx, calendar.DateOf(2026, time.December, 11), "Grève", f.Clock.Now())
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// And the deadline of the 26th passes (Tuesday 10:00).
-	f.setNow(time.Date(2026, time.November, 24, 10, 30, 0, 0, calendar.Paris()))
+	f.Clock.Set(time.Date(2026, time.November, 24, 10, 30, 0, 0, calendar.Paris()))
 
 	check, res, err := f.checkout(f.fam, f.cantine, "ORDER-1")
 	if err != nil {
@@ -107,7 +107,7 @@ func TestCheckCartRemovesWhatNoLongerHolds(t *testing.T) {
 	// ConfirmLines on ids already confirmed rejects them.
 	var again booking.ConfirmResult
 	_ = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		again, err = booking.ConfirmLines(ctx, tx, f.fam, []int64{check.Lines[0].ID}, "ORDER-1", f.now)
+		again, err = booking.ConfirmLines(ctx, tx, f.fam, []int64{check.Lines[0].ID}, "ORDER-1", f.Clock.Now())
 		return err
 	})
 	if err != nil || len(again.Confirmed) != 0 || len(again.Rejected) != 1 {
@@ -261,7 +261,7 @@ func TestSettingsAPI(t *testing.T) {
 	var id int64
 	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if id, err = booking.CreatePrestation(ctx, tx, in, f.now); err != nil {
+		if id, err = booking.CreatePrestation(ctx, tx, in, f.Clock.Now()); err != nil {
 			return err
 		}
 		return booking.SetPriceBrackets(ctx, tx, id, []calendar.Bracket{{MaxQF: 600, Cents: 150}, {MaxQF: 1000, Cents: 210}, {Cents: 300}})
@@ -296,14 +296,14 @@ func TestSettingsAPI(t *testing.T) {
 		want string
 	}{
 		{"empty name and no weekday", func(tx *sql.Tx) error {
-			_, err := booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: f.cantine, Kind: booking.KindDaily}, f.now)
+			_, err := booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: f.cantine, Kind: booking.KindDaily}, f.Clock.Now())
 			return err
 		}, "Le nom de la prestation est obligatoire (120 caractères au plus) ; Choisissez au moins un jour de la semaine"},
-		{"duplicate name", func(tx *sql.Tx) error { _, err := booking.CreatePrestation(ctx, tx, in, f.now); return err }, "une prestation de ce nom existe déjà"},
+		{"duplicate name", func(tx *sql.Tx) error { _, err := booking.CreatePrestation(ctx, tx, in, f.Clock.Now()); return err }, "une prestation de ce nom existe déjà"},
 		{"forfait without period", func(tx *sql.Tx) error {
 			bad := in
 			bad.Name, bad.Kind = "X", booking.KindForfait
-			_, err := booking.CreatePrestation(ctx, tx, bad, f.now)
+			_, err := booking.CreatePrestation(ctx, tx, bad, f.Clock.Now())
 			return err
 		}, "Choisissez la période du forfait"},
 		{"kind change of a booked prestation", func(tx *sql.Tx) error {
@@ -321,12 +321,14 @@ func TestSettingsAPI(t *testing.T) {
 		{"decreasing brackets", func(tx *sql.Tx) error {
 			return booking.SetPriceBrackets(ctx, tx, id, []calendar.Bracket{{MaxQF: 900, Cents: 1}, {MaxQF: 500, Cents: 2}, {Cents: 3}})
 		}, "croissantes"},
-		{"closure without reason", func(tx *sql.Tx) error { return booking.AddClosure(ctx, tx, calendar.DateOf(2027, 1, 5), " ", f.now) }, "motif"},
+		{"closure without reason", func(tx *sql.Tx) error {
+			return booking.AddClosure(ctx, tx, calendar.DateOf(2027, 1, 5), " ", f.Clock.Now())
+		}, "motif"},
 		{"closure twice", func(tx *sql.Tx) error {
-			if err := booking.AddClosure(ctx, tx, calendar.DateOf(2027, 1, 5), "Grève", f.now); err != nil {
+			if err := booking.AddClosure(ctx, tx, calendar.DateOf(2027, 1, 5), "Grève", f.Clock.Now()); err != nil {
 				return err
 			}
-			return booking.AddClosure(ctx, tx, calendar.DateOf(2027, 1, 5), "Grève", f.now)
+			return booking.AddClosure(ctx, tx, calendar.DateOf(2027, 1, 5), "Grève", f.Clock.Now())
 		}, "déjà un jour de fermeture"},
 		{"reopen a day that was not closed", func(tx *sql.Tx) error { return booking.RemoveClosure(ctx, tx, calendar.DateOf(2027, 1, 6)) }, "introuvable"},
 	} {
