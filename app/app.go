@@ -34,6 +34,11 @@ type Config struct {
 	// holds an order waiting for its provider (billing.Reconciler); nil
 	// when no job runs.
 	PaymentPending func(slug string)
+	// AllowSimulator opens the built-in payment simulator outside demo
+	// mode (the operator's explicit choice, e.g. a staging node): it
+	// validates bookings without moving money, so by default only the demo
+	// offers it.
+	AllowSimulator bool
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -48,9 +53,11 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// page that renders the header, hence accounts first.
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
-	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger}) // payments, receipts, "Mes factures"
-	booking.Routes(s, booking.Config{Checkout: bill.Checkout})                                                     // "Mes réservations"; billing's Checkout
-	admin.Routes(s, admin.WithNotifier(cfg.Notify))
+	simulator := cfg.Demo || cfg.AllowSimulator
+	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger,
+		RefuseSimulator: !simulator}) // payments, receipts, "Mes factures"
+	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
+	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	mailbox.Routes(s) // demo mode only
 	s.Finish()
 	return s, nil

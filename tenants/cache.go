@@ -98,6 +98,32 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 	}
 }
 
+// AcquireIfOpen returns slug's handle only when it is open (or being
+// opened) in the cache now, never opening a file: for background jobs that
+// visit "the communes open now" and must not reopen one evicted meanwhile.
+// ok is false when the commune is not open (or failed to open).
+func (c *Cache) AcquireIfOpen(ctx context.Context, slug string) (*DB, func(), bool) {
+	c.mu.Lock()
+	e, ok := c.items[slug]
+	if !ok || e.gone {
+		c.mu.Unlock()
+		return nil, nil, false
+	}
+	e.refs++ // not moved to the front: a background visit is not a use
+	c.mu.Unlock()
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		c.release(e)
+		return nil, nil, false
+	}
+	if e.err != nil {
+		c.release(e)
+		return nil, nil, false
+	}
+	return e.db, c.releaser(e), true
+}
+
 func (c *Cache) releaser(e *cacheEntry) func() {
 	var once sync.Once
 	return func() { once.Do(func() { c.release(e) }) }

@@ -114,9 +114,9 @@ func (n NewCommune) normalize() (NewCommune, error) {
 	if err := ValidateSlug(n.Slug); err != nil {
 		return n, err
 	}
-	n.Name = strings.TrimSpace(n.Name)
-	if n.Name == "" || len(n.Name) > 200 {
-		return n, &ValidationError{"name", "le nom de la commune est obligatoire (200 caractères au plus)"}
+	var err error
+	if n.Name, err = ValidateName(n.Name); err != nil {
+		return n, err
 	}
 	if n.Zone == "" {
 		n.Zone = "B"

@@ -147,6 +147,12 @@ func (r *Registry) Acquire(ctx context.Context, slug string) (*DB, func(), error
 	return r.cache.Acquire(ctx, slug)
 }
 
+// AcquireIfOpen returns slug's database only when it is open now, never
+// opening a file (Cache.AcquireIfOpen).
+func (r *Registry) AcquireIfOpen(ctx context.Context, slug string) (*DB, func(), bool) {
+	return r.cache.AcquireIfOpen(ctx, slug)
+}
+
 // WithCommune runs fn with slug's database held open.
 func (r *Registry) WithCommune(ctx context.Context, slug string, fn func(*DB) error) error {
 	db, release, err := r.Acquire(ctx, slug)

@@ -43,6 +43,10 @@ func Routes(s *web.Server, d Deps) *Service {
 	}
 	svc.dummyHash, _ = HashPassword("espacefamille: no such account")
 
+	// The log-in, sign-up, password and code forms are small: oversized
+	// bodies are refused before anything parses them.
+	s.LimitBodies(web.FormBodyLimit, "/connexion", "/deconnexion", "/inscription/*", "/mot-de-passe-oublie",
+		"/mot-de-passe/*", "/adhesion")
 	r := s.Commune()
 	// Session binding runs after web's middleware (request id, recover,
 	// commune, CSRF) and before every commune page.

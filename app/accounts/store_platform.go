@@ -237,3 +237,17 @@ func Memberships(ctx context.Context, q querier, accountID int64) ([]string, err
 	}
 	return out, rows.Err()
 }
+
+// AccountEmail returns the log-in address of a parent's account (for the
+// copy of a receipt), or ErrNotFound.
+func AccountEmail(ctx context.Context, db *sql.DB, id int64) (string, error) {
+	var email string
+	err := db.QueryRowContext(ctx, `SELECT email FROM accounts WHERE id = ?`, id).Scan(&email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("accounts: account email %d: %w", id, err)
+	}
+	return email, nil
+}

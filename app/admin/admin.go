@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/branding"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -29,6 +30,11 @@ func WithNotifier(notify func(commune string)) Option {
 	}
 }
 
+// WithSimulator lets administrators choose the built-in payment simulator
+// for a régie (demo mode, or a node whose operator allowed it); without
+// it the régie form refuses the simulator.
+func WithSimulator(allowed bool) Option { return func(a *Admin) { a.simulator = allowed } }
+
 // WithClock replaces time.Now (tests).
 func WithClock(now func() time.Time) Option { return func(a *Admin) { a.now = now } }
 
@@ -38,6 +44,8 @@ type Admin struct {
 	now    func() time.Time
 	notify func(commune string)
 	jobs   *jobs
+	// simulator: the régie form offers the built-in payment simulator.
+	simulator bool
 }
 
 // New builds the back office without registering routes.
@@ -52,6 +60,12 @@ func New(s *web.Server, opts ...Option) *Admin {
 // Routes registers the back office under /admin of every commune.
 func Routes(s *web.Server, opts ...Option) *Admin {
 	a := New(s, opts...)
+	// The logo the administrators upload (settings) is public: every page's
+	// header shows it, logged in or not.
+	s.Commune().Get("/logo", branding.Serve)
+	// Staff log-in and set-password forms are small; the imports keep the
+	// global limit.
+	s.LimitBodies(web.FormBodyLimit, "/admin/connexion", "/admin/mot-de-passe/*", "/admin/deconnexion")
 	a.routes(s.Commune().Group("/admin"))
 	return a
 }

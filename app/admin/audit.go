@@ -72,7 +72,7 @@ const auditPage = 100
 
 // auditEntities are the kinds of objects the journal can be filtered on.
 var auditEntities = []string{"family", "guardian", "child", "staff", "regie", "prestation", "closure",
-	"school_holidays", "news", "settings", "attendance", "invoicing", "credit"}
+	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit"}
 
 func auditEntries(ctx context.Context, q querier, entity string, beforeID int64) ([]AuditEntry, error) {
 	query := `SELECT id, at, actor, action, entity, entity_id, COALESCE(before, ''), COALESCE(after, '') FROM audit_log WHERE 1 = 1`

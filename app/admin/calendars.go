@@ -111,7 +111,7 @@ func (a *Admin) importHolidays(c *fiber.Ctx) error {
 		hs, err = calendar.ParseOpenDataCSV(bytes.NewReader(data))
 	}
 	if err != nil {
-		return errInvalid("Ce fichier n'a pas pu être lu : " + err.Error())
+		return a.calendarFileError(c, err)
 	}
 	zone := a.zone(c.UserContext(), db(c).R, c)
 	var mine []calendar.Holiday
@@ -339,4 +339,19 @@ func (a *Admin) deleteClosure(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", "Le "+day.FR()+" n'est plus un jour de fermeture (les réservations annulées ne sont pas rétablies).")
 	return web.RedirectTo(c, "/admin/calendrier")
+}
+
+// calendarFileError is the safe French message for a calendar file that
+// could not be read: our importers' own row errors (French, with the line)
+// are shown; anything else is logged and summed up.
+func (a *Admin) calendarFileError(c *fiber.Ctx, err error) error {
+	var re *calendar.RowError
+	switch {
+	case errors.As(err, &re):
+		return errInvalid(fmt.Sprintf("Ce fichier n'a pas pu être lu : ligne %d : %s.", re.Line, re.Msg))
+	case errors.Is(err, calendar.ErrNoHeader):
+		return errInvalid("Ce fichier n'a pas pu être lu : la ligne d'en-tête attendue est absente ou incomplète. Importez le fichier ICS ou le CSV du jeu de données « Calendrier scolaire » de l'Éducation nationale, sans le modifier.")
+	}
+	a.srv.Logger(c).Warn("admin: unreadable calendar file", "err", err)
+	return errInvalid("Ce fichier n'a pas pu être lu : ce n'est ni un calendrier ICS ni le CSV du calendrier scolaire de l'Éducation nationale.")
 }

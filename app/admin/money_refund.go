@@ -57,10 +57,13 @@ func (a *Admin) runInvoicing(c *fiber.Ctx) error {
 	who := *currentStaff(c)
 	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL})
 	link := a.srv.CommuneURL(com, "/famille/factures")
+	log := a.srv.Logger(c) // request id and commune; the job outlives the request
 	j := a.startJob(c, "Facturation de "+month.Format("01/2006"), "/admin/finances", func(ctx context.Context, d *tenants.DB, j *job) string {
 		rep, err := svc.RunMonthProgress(ctx, d, com, month.Year(), month.Month(), link, j.progress)
 		if err != nil {
-			return "La facturation s'est arrêtée sur une erreur ; les factures déjà créées sont gardées, relancez-la pour terminer : " + err.Error()
+			// The cause is for the logs; staff get what to do.
+			log.Error("admin: invoicing run failed", "month", month.Format("2006-01"), "err", err)
+			return "La facturation s'est arrêtée sur une erreur ; les factures déjà créées sont gardées, relancez-la pour terminer. Si l'erreur persiste, contactez votre hébergeur."
 		}
 		_ = d.Tx(ctx, func(tx *sql.Tx) error {
 			return audit(ctx, tx, &who, "run", "invoicing", month.Format("2006-01"), nil, rep, a.now())

@@ -86,6 +86,8 @@ func (a *Admin) routes(g fiber.Router) {
 
 	g.Get("/parametres", adm, a.showSettings)
 	g.Post("/parametres", adm, a.saveSettings)
+	g.Post("/parametres/logo", adm, a.uploadLogo)
+	g.Post("/parametres/logo/supprimer", adm, a.removeLogo)
 }
 
 type dashboardData struct {

@@ -34,12 +34,21 @@ type regieFormData struct {
 	Regie    Regie
 	Settings billing.ProviderSettings
 	Error    string
+	// Simulator: the built-in payment simulator may be chosen.
+	Simulator bool
 }
 
 func (a *Admin) newRegie(c *fiber.Ctx) error {
+	provider := billing.ProviderPayFiP
+	if a.simulator {
+		provider = billing.ProviderSimulator
+	}
 	return web.Render(c, "admin/regie-form", "Nouvelle régie", regieFormData{base: baseOf(c, "services"),
-		Regie: Regie{Mode: "prepaid", Provider: "simulator"}, Settings: billing.ProviderSettings{Saisie: "T"}})
+		Regie: Regie{Mode: "prepaid", Provider: provider}, Settings: billing.ProviderSettings{Saisie: "T"}, Simulator: a.simulator})
 }
+
+// msgSimulatorClosed refuses the simulator outside demo mode.
+const msgSimulatorClosed = "Le simulateur de paiement ne sert qu'à la démonstration : il valide les réservations sans aucun paiement. Choisissez PayFiP pour encaisser les paiements des familles."
 
 func (a *Admin) editRegie(c *fiber.Ctx) error {
 	id, err := idParam(c, "id")
@@ -54,7 +63,7 @@ func (a *Admin) editRegie(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "admin/regie-form", r.Name, regieFormData{base: baseOf(c, "services"), Regie: r, Settings: br.Settings})
+	return web.Render(c, "admin/regie-form", r.Name, regieFormData{base: baseOf(c, "services"), Regie: r, Settings: br.Settings, Simulator: a.simulator})
 }
 
 // saveRegie creates or updates a régie and its payment provider.
@@ -78,13 +87,15 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 		msg = "Choisissez le mode : prépaiement ou post-paiement."
 	case r.Provider != "simulator" && r.Provider != "payfip":
 		msg = "Choisissez le moyen de paiement."
+	case r.Provider == "simulator" && !a.simulator:
+		msg = msgSimulatorClosed
 	case len(r.InvoicePrefix) > 10 || len(r.LegalMentions) > 4000:
 		msg = "Le préfixe (10 caractères) ou les mentions légales sont trop longs."
 	case r.Provider == "payfip" && (ps.Numcli == "" || !strings.Contains("TXW", ps.Saisie) || ps.Saisie == ""):
 		msg = "PayFiP demande le numéro client (numcli) et le mode (T test, X activation, W production)."
 	}
 	if msg != "" {
-		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: msg})
+		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: msg, Simulator: a.simulator})
 	}
 	if ps.Saisie == "" {
 		ps.Saisie = "T"
@@ -113,7 +124,7 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 	})
 	if err != nil {
 		if m := publicMessage(err); m != "" {
-			return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: m})
+			return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: m, Simulator: a.simulator})
 		}
 		return err
 	}

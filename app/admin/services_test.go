@@ -40,7 +40,11 @@ func TestRegieAndPrestationThroughBookingAPI(t *testing.T) {
 	r := c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "saisie": {"T"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	wantContains(t, r.body, "numéro client")
+	// Outside the demo the simulator, which validates without money, is refused.
 	r = c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"simulator"}, "invoice_prefix": {"GM"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.body, "Le simulateur de paiement ne sert qu&#39;à la démonstration")
+	r = c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "numcli": {"012345"}, "saisie": {"T"}, "invoice_prefix": {"GM"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	form := url.Values{"regie_id": {"1"}, "name": {"REPAS BIO"}, "kind": {"daily"}, "weekday_1": {"1"}, "weekday_2": {"1"},
 		"price": {"2,80"}, "brackets": {"500 ; 1,20\nau-delà ; 2,80"}, "capacity": {"2"}, "capacity_scope": {"day"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"espacefamille/app/booking"
@@ -22,6 +23,8 @@ type Service struct {
 	log       *slog.Logger
 	// absURL makes a commune-relative path absolute (for providers' calls).
 	absURL func(c tenants.Commune, path string) string
+	// refuseSimulator closes the payment of régies set on the simulator.
+	refuseSimulator bool
 }
 
 // Options configure a Service.
@@ -36,11 +39,16 @@ type Options struct {
 	Logger    *slog.Logger
 	// AbsURL builds absolute commune URLs (web.Server.CommuneURL).
 	AbsURL func(c tenants.Commune, path string) string
+	// RefuseSimulator refuses to start payments on the built-in simulator,
+	// which validates bookings without moving money: app.New sets it
+	// outside demo mode unless the operator allowed the simulator.
+	RefuseSimulator bool
 }
 
 // NewService builds the payment flow.
 func NewService(o Options) *Service {
-	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, log: o.Logger, absURL: o.AbsURL}
+	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, log: o.Logger, absURL: o.AbsURL,
+		refuseSimulator: o.RefuseSimulator}
 	if s.providers == nil {
 		s.providers = DefaultProviders(nil)
 	}
@@ -74,6 +82,13 @@ func NotifyPath(provider string) string { return "/paiement/notification/" + pro
 // régie's provider for a payment page. A total covered by credit (or
 // negative: cancellations) is validated at once, without payment.
 func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64) (Checkout, error) {
+	return s.StartCartBy(ctx, db, com, familyID, regieID, "")
+}
+
+// StartCartBy is StartCart started by a logged-in parent: payer is the
+// account's address, which receives the receipt (and is given to the
+// provider); "" falls back to the family's contact address.
+func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
 	var regie Regie
@@ -102,8 +117,11 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 		for _, l := range check.Lines {
 			o.Lines = append(o.Lines, lineFromCart(l))
 		}
-		if err := s.fillAmount(ctx, tx, &o); err != nil {
+		if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
 			return err
+		}
+		if o.AmountCents > 0 && !s.PaymentOpen(regie) {
+			return ErrPaymentClosed
 		}
 		if err := s.createOrder(ctx, tx, &o); err != nil {
 			return err
@@ -138,13 +156,17 @@ func lineFromCart(l booking.CartLine) Line {
 	return out
 }
 
-// fillAmount takes the family's credit off the order's total.
-func (s *Service) fillAmount(ctx context.Context, tx *sql.Tx, o *Order) error {
+// fillAmount takes the family's credit off the order's total and records
+// who pays: the payer's address, or the family's contact address.
+func (s *Service) fillAmount(ctx context.Context, tx *sql.Tx, o *Order, payer string) error {
 	email, err := familyEmail(ctx, tx, o.FamilyID)
 	if err != nil {
 		return err
 	}
 	o.Email = email
+	if p := strings.TrimSpace(payer); p != "" {
+		o.Email = p
+	}
 	balance, err := CreditBalance(ctx, tx, o.FamilyID, o.RegieID)
 	if err != nil {
 		return err
@@ -228,6 +250,20 @@ func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants
 	}
 	return started.RedirectURL, nil
 }
+
+// ErrPaymentClosed: the régie's payment provider is not open on this
+// node (the simulator outside demo mode); nothing was created.
+var ErrPaymentClosed = errors.New("billing: online payment not open for this régie")
+
+// PaymentOpen reports whether the régie's provider may take payments: the
+// simulator (also the default of a new régie) only in demo mode or when
+// the operator allowed it.
+func (s *Service) PaymentOpen(r Regie) bool {
+	return !s.refuseSimulator || (r.Provider != ProviderSimulator && r.Provider != "")
+}
+
+// SimulatorOpen reports whether the built-in simulator may be used.
+func (s *Service) SimulatorOpen() bool { return !s.refuseSimulator }
 
 // ErrProviderDown: the payment service could not be reached; nothing was
 // validated and the cart is kept.

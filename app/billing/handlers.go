@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/accounts"
 	"espacefamille/app/billing/simulator"
 	"espacefamille/app/booking"
 	"espacefamille/app/web"
@@ -17,13 +18,33 @@ var (
 	errEmptyCartPage = web.NewError(fiber.StatusUnprocessableEntity, "Votre panier est vide : aucune demande ne reste à payer.")
 	errProviderPage  = web.NewError(fiber.StatusServiceUnavailable, "Le service de paiement est momentanément indisponible. Rien n'a été validé et vos demandes restent dans votre panier ; veuillez réessayer dans quelques minutes.")
 	errNoOrder       = web.NewError(fiber.StatusNotFound, "Ce paiement est introuvable.")
+	// msgPaymentClosed is shown to parents when the régie's provider is the
+	// simulator on a node that does not allow it.
+	msgPaymentClosed = "Le paiement en ligne n'est pas encore ouvert pour ce service, contactez la mairie."
 )
+
+// payerEmail is the logged-in parent's address ("" when unknown: the
+// receipt then goes to the family's contact address).
+func (h *Handlers) payerEmail(c *fiber.Ctx) string {
+	u := web.User(c)
+	if u == nil || u.AccountID == 0 {
+		return ""
+	}
+	email, err := accounts.AccountEmail(c.UserContext(), h.srv.Registry.Platform().R, u.AccountID)
+	if err != nil {
+		if !errors.Is(err, accounts.ErrNotFound) {
+			h.srv.Logger(c).Error("billing: payer's address", "err", err)
+		}
+		return ""
+	}
+	return email
+}
 
 // Checkout is booking's "Valider" on a prepaid cart: an order, then the
 // provider's payment page (or the receipt when credit covers everything).
 func (h *Handlers) Checkout(c *fiber.Ctx, req booking.CheckoutRequest) error {
 	t := curTenant(c)
-	out, err := h.svc.StartCart(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID)
+	out, err := h.svc.StartCartBy(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID, h.payerEmail(c))
 	for _, r := range out.Removed {
 		web.AddFlash(c, "error", "Demande retirée du panier : "+r.Text())
 	}
@@ -33,6 +54,9 @@ func (h *Handlers) Checkout(c *fiber.Ctx, req booking.CheckoutRequest) error {
 			return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
 		}
 		return errEmptyCartPage
+	case errors.Is(err, ErrPaymentClosed):
+		web.AddFlash(c, "error", msgPaymentClosed)
+		return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
 	case errors.Is(err, ErrProviderDown):
 		web.AddFlash(c, "error", errProviderPage.Message)
 		return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
@@ -194,12 +218,32 @@ type simulatorPage struct {
 	Errors simulator.FieldErrors
 }
 
+// simulatorOperation loads the simulator's operation of the URL, for the
+// family that started its order only: the page does not exist outside
+// demo mode (unless allowed), nor for another family.
+func (h *Handlers) simulatorOperation(c *fiber.Ctx) (simulator.Operation, error) {
+	if !h.svc.SimulatorOpen() {
+		return simulator.Operation{}, web.ErrNotFound
+	}
+	t, fam := tenantFamily(c)
+	ctx := c.UserContext()
+	op, err := simulator.Get(ctx, t.DB().R, c.Params("idop"))
+	if errors.Is(err, simulator.ErrNotFound) {
+		return op, errNoOrder
+	} else if err != nil {
+		return op, err
+	}
+	o, err := OrderByRef(ctx, t.DB().R, fam, op.OrderRef)
+	if errors.Is(err, ErrNotFound) || err == nil && o.ProviderRef != op.IDOp {
+		return op, errNoOrder
+	}
+	return op, err
+}
+
 // showSimulator is the built-in test payment page.
 func (h *Handlers) showSimulator(c *fiber.Ctx) error {
-	op, err := simulator.Get(c.UserContext(), curTenant(c).DB().R, c.Params("idop"))
-	if errors.Is(err, simulator.ErrNotFound) {
-		return errNoOrder
-	} else if err != nil {
+	op, err := h.simulatorOperation(c)
+	if err != nil {
 		return err
 	}
 	if op.Status != simulator.Pending {
@@ -213,10 +257,8 @@ func (h *Handlers) showSimulator(c *fiber.Ctx) error {
 func (h *Handlers) submitSimulator(c *fiber.Ctx) error {
 	t := curTenant(c)
 	ctx := c.UserContext()
-	op, err := simulator.Get(ctx, t.DB().R, c.Params("idop"))
-	if errors.Is(err, simulator.ErrNotFound) {
-		return errNoOrder
-	} else if err != nil {
+	op, err := h.simulatorOperation(c)
+	if err != nil {
 		return err
 	}
 	if op.Status != simulator.Pending {

@@ -89,10 +89,13 @@ func (h *Handlers) payInvoice(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return errNoInvoice
 	}
-	out, err := h.svc.StartInvoice(c.UserContext(), t.DB(), t.Commune, fam, id)
+	out, err := h.svc.StartInvoiceBy(c.UserContext(), t.DB(), t.Commune, fam, id, h.payerEmail(c))
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return errNoInvoice
+	case errors.Is(err, ErrPaymentClosed):
+		web.AddFlash(c, "error", msgPaymentClosed)
+		return web.RedirectTo(c, "/famille/factures/"+strconv.FormatInt(id, 10))
 	case errors.Is(err, ErrProviderDown):
 		web.AddFlash(c, "error", errProviderPage.Message)
 		return web.RedirectTo(c, "/famille/factures/"+strconv.FormatInt(id, 10))

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"html"
 	"strings"
@@ -103,18 +104,44 @@ func senderName(ctx context.Context, q querier, com tenants.Commune) string {
 }
 
 // queueReceipt writes the receipt email to the outbox, in the payment's
-// transaction.
+// transaction: "1 copie de ce ticket vous est envoyée par mail" goes to
+// the paying account's address (the order's) and, when different, to the
+// family's contact address (or its first guardian's).
 func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, pay Payment, now time.Time) error {
-	if o.Email == "" {
+	contact, err := familyEmail(ctx, tx, o.FamilyID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	to := receiptRecipients(o.Email, contact)
+	if len(to) == 0 {
 		return nil
 	}
 	r, err := ReceiptFor(ctx, tx, com, o, pay)
 	if err != nil {
 		return err
 	}
-	_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "payment_receipt", To: o.Email, FromName: senderName(ctx, tx, com),
-		Subject: "Le résumé de votre paiement – référence " + o.Ref, Text: r.Text(), HTML: r.HTML()}, now)
-	return err
+	from := senderName(ctx, tx, com)
+	for _, addr := range to {
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "payment_receipt", To: addr, FromName: from,
+			Subject: "Le résumé de votre paiement – référence " + o.Ref, Text: r.Text(), HTML: r.HTML()}, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// receiptRecipients is the payer's address then the family's contact
+// address, without blanks and without the same address twice.
+func receiptRecipients(payer, contact string) []string {
+	var out []string
+	for _, a := range []string{payer, contact} {
+		a = strings.TrimSpace(a)
+		if a == "" || len(out) > 0 && strings.EqualFold(out[0], a) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // queueNewInvoice writes the "une nouvelle facture est disponible" email.

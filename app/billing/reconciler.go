@@ -120,7 +120,7 @@ func (r *Reconciler) Pass(ctx context.Context, full bool) PassReport {
 			break
 		}
 		rep.Communes = append(rep.Communes, slug)
-		one, err := r.commune(ctx, slug)
+		one, err := r.commune(ctx, slug, full)
 		rep.Checked += one.Checked
 		rep.Paid += one.Paid
 		rep.Failed += one.Failed
@@ -170,23 +170,36 @@ func (r *Reconciler) targets(ctx context.Context, full bool) ([]string, error) {
 }
 
 // commune reconciles one commune, to the end even when ctx ends meanwhile
-// (bounded by a minute), then marks or unmarks it.
-func (r *Reconciler) commune(ctx context.Context, slug string) (ReconcileReport, error) {
+// (bounded by a minute), then marks or unmarks it. Outside a full pass, a
+// commune that is not marked is visited only if it is still open.
+func (r *Reconciler) commune(ctx context.Context, slug string, full bool) (ReconcileReport, error) {
 	r.mu.Lock()
-	gen := r.marked[slug]
+	gen, marked := r.marked[slug]
 	r.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
+	var db *tenants.DB
+	var release func()
+	if marked || full {
+		var err error
+		if db, release, err = r.reg.Acquire(ctx, slug); err != nil {
+			return ReconcileReport{}, err
+		}
+	} else {
+		// Listed only because it was open: if it has been closed since,
+		// it is not reopened (a commune with a pending order is marked).
+		var ok bool
+		if db, release, ok = r.reg.AcquireIfOpen(ctx, slug); !ok {
+			return ReconcileReport{}, nil
+		}
+	}
+	defer release()
 	com, err := r.reg.Commune(ctx, slug)
 	if err != nil {
 		r.unmark(slug, gen) // deleted since
 		return ReconcileReport{}, err
 	}
-	var rep ReconcileReport
-	err = r.reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
-		rep, err = r.svc.Reconcile(ctx, db, com)
-		return err
-	})
+	rep, err := r.svc.Reconcile(ctx, db, com)
 	switch {
 	case err != nil || rep.Pending+rep.Errors > 0:
 		r.mu.Lock()

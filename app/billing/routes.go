@@ -20,6 +20,10 @@ type Deps struct {
 	Now       func() time.Time
 	Logger    *slog.Logger
 	HTTP      *http.Client // PayFiP's calls (default: a client with a timeout)
+	// RefuseSimulator closes the built-in simulator (its pages and the
+	// checkout of régies set on it): app.New sets it outside demo mode
+	// unless the operator allowed the simulator (Options.RefuseSimulator).
+	RefuseSimulator bool
 }
 
 // Handlers serve the billing pages over a Service.
@@ -35,18 +39,21 @@ func Routes(s *web.Server, d Deps) *Handlers {
 		d.Providers = DefaultProviders(d.HTTP)
 	}
 	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, OnPending: d.OnPending,
-		Logger: d.Logger, AbsURL: s.CommuneURL})}
+		Logger: d.Logger, AbsURL: s.CommuneURL, RefuseSimulator: d.RefuseSimulator})}
 	// Providers call these without a session or a CSRF token: the result is
 	// always fetched from the provider, never read from the request.
 	s.SkipCSRF(NotifyPath(ProviderPayFiP), NotifyPath(ProviderSimulator), "/famille/paiement/retour")
+	// Notifications, the simulator's card form and the invoice payment
+	// are small forms (web.LimitBodies).
+	s.LimitBodies(web.FormBodyLimit, NotifyPath("*"), SimulatorPagePath("*"), "/famille/paiement/*", "/famille/factures/*")
 	r := s.Commune()
 	fam := accounts.RequireFamily
 	r.All(NotifyPath(":provider"), h.notify)
 	r.Get("/famille/paiement/retour", fam, h.paymentReturn)
 	r.Post("/famille/paiement/retour", h.paymentReturnPost)
 	r.Get("/famille/paiement/:ref", fam, h.showReceipt)
-	r.Get("/paiement/simulateur/:idop", h.showSimulator)
-	r.Post("/paiement/simulateur/:idop", h.submitSimulator)
+	r.Get("/paiement/simulateur/:idop", fam, h.showSimulator)
+	r.Post("/paiement/simulateur/:idop", fam, h.submitSimulator)
 	r.Get("/famille/factures", fam, h.listInvoices)
 	r.Get("/famille/factures/:id", fam, h.showInvoice)
 	r.Get("/famille/factures/:id/pdf", fam, h.invoicePDF)

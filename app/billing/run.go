@@ -14,6 +14,12 @@ import (
 // StartInvoice starts the online payment of an open invoice of the family
 // (post-paid régies), through the régie's provider, credit taken off first.
 func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64) (Checkout, error) {
+	return s.StartInvoiceBy(ctx, db, com, familyID, invoiceID, "")
+}
+
+// StartInvoiceBy is StartInvoice started by a logged-in parent whose
+// address (payer) receives the receipt.
+func (s *Service) StartInvoiceBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
 	var regie Regie
@@ -34,8 +40,11 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 		}
 		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
 			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
-		if err := s.fillAmount(ctx, tx, &o); err != nil {
+		if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
 			return err
+		}
+		if o.AmountCents > 0 && !s.PaymentOpen(regie) {
+			return ErrPaymentClosed
 		}
 		if err := s.createOrder(ctx, tx, &o); err != nil {
 			return err

@@ -16,13 +16,13 @@ func (e *env) payWithSimulator(card string, abandon bool) response {
 	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/paiement/simulateur/") {
 		e.t.Fatalf("checkout: %d %s %s", r.status, r.location, r.body)
 	}
-	page := e.do(http.MethodGet, r.location[len("/malemort-du-comtat"):], nil, 0)
+	page := e.do(http.MethodGet, r.location[len("/malemort-du-comtat"):], nil, e.family)
 	mustContain(e.t, page.body, "Paiement de test — aucune somme ne sera prélevée", "Abandonner", "7,65")
 	form := url.Values{"numero": {card}, "expiration": {"12/40"}, "cryptogramme": {"123"}, "action": {"payer"}}
 	if abandon {
 		form.Set("action", "abandonner")
 	}
-	post := e.do(http.MethodPost, r.location[len("/malemort-du-comtat"):], form, 0)
+	post := e.do(http.MethodPost, r.location[len("/malemort-du-comtat"):], form, e.family)
 	return e.follow(post, e.family)
 }
 
@@ -97,8 +97,8 @@ func TestSimulatorCardErrors(t *testing.T) {
 	e.book(e.children[0], 1)
 	r := e.checkout()
 	path := r.location[len("/malemort-du-comtat"):]
-	e.do(http.MethodGet, path, nil, 0)
-	bad := e.do(http.MethodPost, path, url.Values{"numero": {"1234"}, "expiration": {"01/20"}, "cryptogramme": {"1"}, "action": {"payer"}}, 0)
+	e.do(http.MethodGet, path, nil, e.family)
+	bad := e.do(http.MethodPost, path, url.Values{"numero": {"1234"}, "expiration": {"01/20"}, "cryptogramme": {"1"}, "action": {"payer"}}, e.family)
 	if bad.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", bad.status)
 	}

@@ -40,6 +40,8 @@ func Routes(s *web.Server, cfg Config) *Service {
 	if svc.now == nil {
 		svc.now = time.Now
 	}
+	// The cart's and the period view's forms are small (web.LimitBodies).
+	s.LimitBodies(web.FormBodyLimit, "/famille/reservations/*", "/famille/paiement")
 	r := s.Commune()
 	fam := accounts.RequireFamily
 	r.Get("/famille/reservations", fam, svc.showAgenda)

@@ -64,7 +64,7 @@ func ParseOpenDataCSV(r io.Reader) ([]Holiday, error) {
 		}
 		line := csvLine(cr, err)
 		if err != nil {
-			return nil, rowErr(line, "CSV illisible : %v", "unreadable CSV: %v", err)
+			return nil, readErr(line, "CSV illisible (guillemets ou séparateurs mal placés)", "unreadable CSV", err)
 		}
 		if n >= maxImportRows {
 			return nil, rowErr(line, "fichier trop long", "file too long")
@@ -192,7 +192,7 @@ func ParseICS(r io.Reader) ([]Holiday, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, rowErr(n+1, "ICS illisible : %v", "unreadable ICS: %v", err)
+		return nil, readErr(n+1, "ICS illisible", "unreadable ICS", err)
 	}
 	for i, l := range lines {
 		name, params, value := splitICSLine(l)

@@ -87,6 +87,12 @@ func rowErr(line int, fr, en string, args ...any) error {
 	return &RowError{Line: line, Msg: fmt.Sprintf(fr, args...), En: fmt.Sprintf(en, args...)}
 }
 
+// readErr is a RowError for a reader's failure: the reader's own (English)
+// text stays in En, out of the French message shown to staff.
+func readErr(line int, fr, en string, err error) error {
+	return &RowError{Line: line, Msg: fr, En: en + ": " + err.Error()}
+}
+
 // ErrNoHeader is returned by the importers when a file lacks the expected header row.
 var ErrNoHeader = errors.New("en-tête manquant ou incomplet (missing or incomplete header)")
 
@@ -113,7 +119,7 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 		}
 		line := csvLine(cr, err)
 		if err != nil {
-			return nil, rowErr(line, "CSV illisible : %v", "unreadable CSV: %v", err)
+			return nil, readErr(line, "CSV illisible (guillemets ou séparateurs mal placés)", "unreadable CSV", err)
 		}
 		get := func(name string) string {
 			if i := col[name]; i < len(rec) {

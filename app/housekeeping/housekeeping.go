@@ -100,12 +100,10 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 			if ctx.Err() != nil {
 				break
 			}
-			db, release, err := j.cfg.Registry.Acquire(ctx, slug)
-			if err != nil {
-				if ctx.Err() == nil {
-					r.Failed++
-					j.cfg.Logger.Error("housekeeping: open commune", "commune", slug, "err", err)
-				}
+			// Closed (evicted) since the list was taken: not reopened,
+			// its next visitor's pass will purge it.
+			db, release, ok := j.cfg.Registry.AcquireIfOpen(ctx, slug)
+			if !ok {
 				continue
 			}
 			r.Communes++

@@ -107,6 +107,8 @@ func headingFor(status int) string {
 		return "Demande invalide"
 	case fiber.StatusServiceUnavailable:
 		return "Service momentanément indisponible"
+	case fiber.StatusRequestEntityTooLarge:
+		return "Données trop volumineuses"
 	}
 	if status >= 500 {
 		return "Une erreur est survenue"

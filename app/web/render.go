@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/branding"
 	"espacefamille/tenants"
 )
 
@@ -35,6 +36,7 @@ type Page struct {
 	User    *UserView
 	Flash   []Flash
 	Tab     string // active tab of the family space
+	Logo    string // versioned URL of the commune's logo, "" when it has none
 	Demo    bool
 	csrf    string
 	prefix  string
@@ -80,6 +82,7 @@ func NewPage(c *fiber.Ctx, title string, data any) Page {
 		com := t.Commune
 		p.Commune = &com
 		p.prefix = t.Prefix
+		p.Logo = branding.URL(c)
 	}
 	p.csrf = CSRFToken(c)
 	p.Demo, _ = c.Locals(demoKey{}).(bool)

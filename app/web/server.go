@@ -54,8 +54,10 @@ type Server struct {
 	csrfKey   []byte
 	csrfSkip  map[string]bool // paths exempt from CSRF (SkipCSRF)
 	proxies   TrustedProxies
-	commune   fiber.Router
-	platform  fiber.Router
+	// bodyLimits are the small forms' body limits (LimitBodies).
+	bodyLimits []bodyLimit
+	commune    fiber.Router
+	platform   fiber.Router
 }
 
 type serverKey struct{}
@@ -110,8 +112,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// 2. recover (a panic becomes a French 500 page);
 	// 3. global routes that belong to no commune (health, static files);
 	// 4. the tenant binding (commune by host or path prefix, DB held open);
-	// 5. CSRF (needs the commune to scope its token);
-	// 6. the domain routes.
+	// 5. the small forms' body limits (LimitBodies), before anything
+	//    parses a form;
+	// 6. CSRF (needs the commune to scope its token);
+	// 7. the domain routes.
 	s.App.Use(s.requestContext)
 	s.App.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
@@ -122,6 +126,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.App.Get("/healthz", s.healthz)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	s.App.Use(cfg.Registry.Middleware())
+	s.App.Use(s.limitBodies)
 	s.App.Use(s.CSRF())
 	s.platform = s.App.Group(tenants.PlatformPrefix)
 	s.commune = s.App.Group("")
@@ -180,6 +185,16 @@ func securityHeaders(c *fiber.Ctx) {
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	// No page needs the camera, the microphone, the position or payment
+	// APIs; a provider's page opened from ours gets no handle on it.
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	// HSTS only over HTTPS (as told by a trusted proxy, or TLS itself):
+	// over plain HTTP browsers ignore it, and a demo on localhost must not
+	// pin anything.
+	if c.Protocol() == "https" {
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 }
 
 // RequestID returns the request's id.

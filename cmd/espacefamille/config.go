@@ -27,7 +27,35 @@ var options = map[string]option{
 	"log-format": {"log-format", "ESPACEFAMILLE_LOG_FORMAT", "text", "log format: text or json", oneOf("text", "json")},
 	"trusted-proxies": {"trusted-proxies", "ESPACEFAMILLE_TRUSTED_PROXIES", "",
 		"comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (default none)", proxyList},
+	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
+		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
+
+// boolOptions are the options given as a bare flag (--allow-simulator) or
+// with a value (--allow-simulator=false, ESPACEFAMILLE_ALLOW_SIMULATOR=1).
+var boolOptions = map[string]bool{"allow-simulator": true}
+
+// boolValue is a string-backed flag.Value that may stand alone.
+type boolValue struct{ s *string }
+
+func (b boolValue) String() string {
+	if b.s == nil {
+		return ""
+	}
+	return *b.s
+}
+func (b boolValue) Set(v string) error { *b.s = v; return boolean(v) }
+func (b boolValue) IsBoolFlag() bool   { return true }
+
+func boolean(s string) error {
+	if _, err := strconv.ParseBool(s); err != nil {
+		return fmt.Errorf("must be true or false (1 or 0), got %q", s)
+	}
+	return nil
+}
+
+// isTrue reads a validated boolean option.
+func isTrue(s string) bool { v, _ := strconv.ParseBool(s); return v }
 
 // bind declares the named options on fs, defaulting from the environment.
 func bind(fs *flag.FlagSet, getenv func(string) string, names ...string) map[string]*string {
@@ -38,7 +66,14 @@ func bind(fs *flag.FlagSet, getenv func(string) string, names ...string) map[str
 		if v := getenv(o.env); v != "" {
 			def = v
 		}
-		out[n] = fs.String(o.flag, def, fmt.Sprintf("%s (env %s)", o.usage, o.env))
+		usage := fmt.Sprintf("%s (env %s)", o.usage, o.env)
+		if boolOptions[n] {
+			v := def
+			fs.Var(boolValue{&v}, o.flag, usage)
+			out[n] = &v
+			continue
+		}
+		out[n] = fs.String(o.flag, def, usage)
 	}
 	return out
 }

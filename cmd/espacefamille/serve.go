@@ -19,7 +19,7 @@ import (
 
 func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
-	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies")
+	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func cmdServe(e env, args []string) error {
 func cmdDemo(e env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
-	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies")
+	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -88,7 +88,8 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	}
 	reconcile := newReconciler(reg, sender.Notify, log)
 	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base, Notify: sender.Notify,
-		TrustedProxies: splitList(*o["trusted-proxies"]), PaymentPending: reconcile.markPending})
+		TrustedProxies: splitList(*o["trusted-proxies"]), PaymentPending: reconcile.markPending,
+		AllowSimulator: isTrue(*o["allow-simulator"])})
 	if err != nil {
 		ln.Close()
 		return err
@@ -129,6 +130,9 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		}
 	}()
 	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode, "mail", smtp)
+	if !demoMode && isTrue(*o["allow-simulator"]) {
+		log.Warn("the payment simulator is allowed: régies set on it validate bookings without any payment")
+	}
 	if demoMode {
 		printDemo(e, base)
 	} else {
@@ -182,7 +186,8 @@ func printDemo(e env, base string) {
 	fmt.Fprintf(e.stdout, `
 Espace Famille – démonstration
   Portail des familles : %[1]s/%[2]s/
-  Administrateur       : %[3]s / %[4]s
+  Boîte mail (démo)    : %[1]s/%[2]s/boite-mail-demo
+  Administration       : %[1]s/%[2]s/admin/  (%[3]s / %[4]s)
   Famille du mémento   : FAMILLE X, code d'adhésion %[5]s
 `, base, demo.Slug, demo.AdminEmail, demo.AdminPassword, demo.AdhesionCode)
 }

@@ -1,0 +1,71 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A calendar file that cannot be read gets a French message: our own row
+// errors with their line, never the parser's English text.
+func TestCalendarImportErrorsAreFrench(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin := f.admin(t)
+	header := "Description;Population;Date de début;Date de fin;Zones;annee_scolaire\n"
+	for _, tc := range []struct {
+		name, file string
+		want       string
+		leaks      []string
+	}{
+		{"bad date on a row", header + "Vacances de la Toussaint;-;pas une date;2030-11-04T00:00:00+01:00;Zone B;2030-2031\n",
+			"ligne 2 : date de début invalide", []string{"(line", "invalid start date"}},
+		{"no header", "bonjour\n", "la ligne d&#39;en-tête attendue est absente", []string{"missing or incomplete header", "colonne"}},
+	} {
+		r := admin.upload("/alpha/admin/calendrier/import", "fichier", "calendrier.csv", []byte(tc.file))
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, want 422", tc.name, r.status)
+		}
+		if !strings.Contains(r.body, tc.want) {
+			t.Errorf("%s: page lacks %q", tc.name, tc.want)
+		}
+		for _, l := range tc.leaks {
+			if strings.Contains(r.body, l) {
+				t.Errorf("%s: page shows internal text %q", tc.name, l)
+			}
+		}
+	}
+}
+
+// An invoicing run that fails tells the administrator what to do; the
+// database's error is logged, not shown.
+func TestInvoicingFailureShowsNoInternalError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin := f.admin(t)
+	f.exec(t, "alpha", `ALTER TABLE regies RENAME TO regies_gone`)
+	r := admin.post("/alpha/admin/finances/facturation", url.Values{"month": {"2030-03"}})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/admin/taches/") {
+		t.Fatalf("run: %d %s", r.status, r.location)
+	}
+	path := r.location
+	if u, err := url.Parse(path); err == nil {
+		path = u.Path
+	}
+	var page string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if page = admin.get(path).body; strings.Contains(page, "job-summary") {
+			break
+		}
+	}
+	if !strings.Contains(page, "relancez-la pour terminer") {
+		t.Fatalf("no failure summary:\n%s", page)
+	}
+	for _, leak := range []string{"no such table", "regies_gone", "SQL", "booking:"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("job page shows internal text %q", leak)
+		}
+	}
+}
