@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"espacefamille/app/apptest"
 	"espacefamille/tenants"
 )
 
@@ -15,50 +16,50 @@ func TestLoginLogoutAndSessionRequired(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.client(t)
-	r := c.get("/alpha/admin/familles")
+	r := c.Get("/alpha/admin/familles")
 	wantStatus(t, r, http.StatusSeeOther)
-	if !strings.HasSuffix(r.location, "/alpha/admin/connexion") {
-		t.Fatalf("redirect to %q", r.location)
+	if !strings.HasSuffix(r.Location, "/alpha/admin/connexion") {
+		t.Fatalf("redirect to %q", r.Location)
 	}
-	c.get("/alpha/admin/connexion")
-	r = c.post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {"mauvais mot de passe"}})
+	c.Get("/alpha/admin/connexion")
+	r = c.Post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {"mauvais mot de passe"}})
 	wantStatus(t, r, http.StatusUnauthorized)
-	wantContains(t, r.body, "Adresse email ou mot de passe incorrect.")
+	wantContains(t, r.Body, "Adresse email ou mot de passe incorrect.")
 	if c.Cookie("/", "ef_staff") != "" {
 		t.Fatal("a failed log-in set a session cookie")
 	}
 	c.login("alpha", adminEmail)
-	r = c.get("/alpha/admin/familles")
+	r = c.Get("/alpha/admin/familles")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body, "Familles", "Administrateur")
+	wantContains(t, r.Body, "Familles", "Administrateur")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM staff_sessions WHERE token_hash = ?`, c.Cookie("/", "ef_staff")); n != 0 {
 		t.Fatal("the session token is stored in clear")
 	}
-	wantStatus(t, c.post("/alpha/admin/deconnexion", nil), http.StatusSeeOther)
-	wantStatus(t, c.get("/alpha/admin/familles"), http.StatusSeeOther)
+	wantStatus(t, c.Post("/alpha/admin/deconnexion", nil), http.StatusSeeOther)
+	wantStatus(t, c.Get("/alpha/admin/familles"), http.StatusSeeOther)
 }
 
 func TestLoginIsRateLimited(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.client(t)
-	c.get("/alpha/admin/connexion")
+	c.Get("/alpha/admin/connexion")
 	for i := 0; i < 5; i++ {
-		r := c.post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {"faux-mot-de-passe"}})
+		r := c.Post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {"faux-mot-de-passe"}})
 		wantStatus(t, r, http.StatusUnauthorized)
 	}
 	// Even the right password is refused while locked.
-	r := c.post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {password}})
+	r := c.Post("/alpha/admin/connexion", url.Values{"email": {adminEmail}, "password": {password}})
 	wantStatus(t, r, http.StatusTooManyRequests)
-	wantContains(t, r.body, "Trop de tentatives")
+	wantContains(t, r.Body, "Trop de tentatives")
 }
 
 func TestAgentCannotChangeConfiguration(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.agent(t)
-	wantStatus(t, c.get("/alpha/admin/familles"), http.StatusOK)
-	wantStatus(t, c.get("/alpha/admin/pointage"), http.StatusOK)
+	wantStatus(t, c.Get("/alpha/admin/familles"), http.StatusOK)
+	wantStatus(t, c.Get("/alpha/admin/pointage"), http.StatusOK)
 	for _, tc := range []struct{ method, path string }{
 		{"POST", "/alpha/admin/familles"},
 		{"GET", "/alpha/admin/familles/nouvelle"},
@@ -71,14 +72,14 @@ func TestAgentCannotChangeConfiguration(t *testing.T) {
 		{"GET", "/alpha/admin/journal"},
 		{"GET", "/alpha/admin/finances"},
 	} {
-		var r response
+		var r apptest.Response
 		if tc.method == "GET" {
-			r = c.get(tc.path)
+			r = c.Get(tc.path)
 		} else {
-			r = c.post(tc.path, url.Values{"name": {"FAMILLE PIRATE"}, "title": {"x"}})
+			r = c.Post(tc.path, url.Values{"name": {"FAMILLE PIRATE"}, "title": {"x"}})
 		}
-		if r.status != http.StatusForbidden || !strings.Contains(r.body, "réservée aux administrateurs") {
-			t.Errorf("%s %s: status %d, want a French 403", tc.method, tc.path, r.status)
+		if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "réservée aux administrateurs") {
+			t.Errorf("%s %s: status %d, want a French 403", tc.method, tc.path, r.Status)
 		}
 	}
 	if n := f.count(t, "alpha", `SELECT count(*) FROM families`); n != 0 {
@@ -92,20 +93,20 @@ func TestStaffOfAHasNoAccessToB(t *testing.T) {
 	c := f.admin(t)
 	token := c.Cookie("/", "ef_staff")
 	// The cookie is scoped to /alpha/, but a forged request sends it anyway.
-	r := c.get("/beta/admin/familles")
+	r := c.Get("/beta/admin/familles")
 	wantStatus(t, r, http.StatusSeeOther)
-	if !strings.HasSuffix(r.location, "/beta/admin/connexion") {
-		t.Fatalf("redirect to %q", r.location)
+	if !strings.HasSuffix(r.Location, "/beta/admin/connexion") {
+		t.Fatalf("redirect to %q", r.Location)
 	}
 	c.SetCookie("/", &http.Cookie{Name: "ef_staff", Value: token})
-	c.get("/beta/admin/connexion")
-	r = c.post("/beta/admin/connexion", url.Values{"email": {adminEmail}, "password": {password}})
+	c.Get("/beta/admin/connexion")
+	r = c.Post("/beta/admin/connexion", url.Values{"email": {adminEmail}, "password": {password}})
 	wantStatus(t, r, http.StatusUnauthorized)
 	// And B's own administrator logs in on B only.
 	b := f.client(t)
 	b.login("beta", betaAdmin)
-	wantStatus(t, b.get("/beta/admin/familles"), http.StatusOK)
-	r = b.get("/alpha/admin/familles")
+	wantStatus(t, b.Get("/beta/admin/familles"), http.StatusOK)
+	r = b.Get("/alpha/admin/familles")
 	wantStatus(t, r, http.StatusSeeOther)
 }
 
@@ -115,7 +116,7 @@ func TestStaffInvitationSetsPasswordOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	r := c.post("/alpha/admin/agents", url.Values{"email": {"Nouvel.Agent@alpha.example"}, "name": {"Nouvel Agent"}, "role": {"agent"}})
+	r := c.Post("/alpha/admin/agents", url.Values{"email": {"Nouvel.Agent@alpha.example"}, "name": {"Nouvel Agent"}, "role": {"agent"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	var body string
 	err := f.reg.WithCommune(context.Background(), "alpha", func(db *tenants.DB) error {
@@ -129,20 +130,20 @@ func TestStaffInvitationSetsPasswordOnce(t *testing.T) {
 		t.Fatalf("no link in\n%s", body)
 	}
 	n := f.client(t)
-	wantContains(t, n.get(link).body, "nouvel.agent@alpha.example")
-	r = n.post(link, url.Values{"password": {"court"}, "password_confirmation": {"court"}})
+	wantContains(t, n.Get(link).Body, "nouvel.agent@alpha.example")
+	r = n.Post(link, url.Values{"password": {"court"}, "password_confirmation": {"court"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "au moins 12 caractères")
-	r = n.post(link, url.Values{"password": {"un mot de passe long"}, "password_confirmation": {"un mot de passe long"}})
+	wantContains(t, r.Body, "au moins 12 caractères")
+	r = n.Post(link, url.Values{"password": {"un mot de passe long"}, "password_confirmation": {"un mot de passe long"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	wantStatus(t, n.get(link), http.StatusNotFound)
-	n.get("/alpha/admin/connexion")
-	r = n.post("/alpha/admin/connexion", url.Values{"email": {"nouvel.agent@alpha.example"}, "password": {"un mot de passe long"}})
+	wantStatus(t, n.Get(link), http.StatusNotFound)
+	n.Get("/alpha/admin/connexion")
+	r = n.Post("/alpha/admin/connexion", url.Values{"email": {"nouvel.agent@alpha.example"}, "password": {"un mot de passe long"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	r = n.get("/alpha/admin/")
-	wantContains(t, r.body, "Nouvel Agent – Agent")
+	r = n.Get("/alpha/admin/")
+	wantContains(t, r.Body, "Nouvel Agent – Agent")
 	// The administrator reads the audit log of that change.
-	r = c.get("/alpha/admin/journal?objet=staff")
+	r = c.Get("/alpha/admin/journal?objet=staff")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body, "create staff", "nouvel.agent@alpha.example", "password_set staff", adminEmail)
+	wantContains(t, r.Body, "create staff", "nouvel.agent@alpha.example", "password_set staff", adminEmail)
 }

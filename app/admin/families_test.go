@@ -10,17 +10,18 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"espacefamille/app/admin"
+	"espacefamille/app/apptest"
 )
 
 func TestFamilyAndChildAreEditedAndAudited(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	r := c.post("/alpha/admin/familles", url.Values{"name": {"FAMILLE X"}, "email": {"x@example.org"}, "qf": {"650"},
+	r := c.Post("/alpha/admin/familles", url.Values{"name": {"FAMILLE X"}, "email": {"x@example.org"}, "qf": {"650"},
 		"qf_from": {"01/09/2025"}, "qf_until": {"31/08/2026"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	famURL := strings.TrimPrefix(r.location, "")
-	r = c.post(famURL+"/enfants", url.Values{"first_name": {"Fille"}, "last_name": {"FAMILLE X"}, "birth_date": {"28/11/2017"},
+	famURL := strings.TrimPrefix(r.Location, "")
+	r = c.Post(famURL+"/enfants", url.Values{"first_name": {"Fille"}, "last_name": {"FAMILLE X"}, "birth_date": {"28/11/2017"},
 		"school": {"École du Centre"}, "class_name": {"CP"}, "pai": {"1"}, "diet": {"sans porc"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	for _, tc := range []struct{ diet, want string }{
@@ -28,18 +29,18 @@ func TestFamilyAndChildAreEditedAndAudited(t *testing.T) {
 		{"Repas casher", "sans mention religieuse"},
 		{"allergie arachide", "Aucune information médicale"},
 	} {
-		r = c.post(famURL+"/enfants", url.Values{"first_name": {"Garçon"}, "last_name": {"FAMILLE X"}, "birth_date": {"01/02/2019"}, "diet": {tc.diet}})
+		r = c.Post(famURL+"/enfants", url.Values{"first_name": {"Garçon"}, "last_name": {"FAMILLE X"}, "birth_date": {"01/02/2019"}, "diet": {tc.diet}})
 		wantStatus(t, r, http.StatusUnprocessableEntity)
-		wantContains(t, r.body, tc.want)
+		wantContains(t, r.Body, tc.want)
 	}
-	r = c.post(famURL+"/enfants", url.Values{"first_name": {"Garçon"}, "last_name": {"FAMILLE X"}, "birth_date": {"31/02/2019"}})
+	r = c.Post(famURL+"/enfants", url.Values{"first_name": {"Garçon"}, "last_name": {"FAMILLE X"}, "birth_date": {"31/02/2019"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "JJ/MM/AAAA")
-	r = c.get(famURL)
+	wantContains(t, r.Body, "JJ/MM/AAAA")
+	r = c.Get(famURL)
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body, "Fille FAMILLE X", "28/11/2017", "École du Centre", "650 du 01/09/2025 au 31/08/2026")
+	wantContains(t, r.Body, "Fille FAMILLE X", "28/11/2017", "École du Centre", "650 du 01/09/2025 au 31/08/2026")
 
-	r = c.post(famURL, url.Values{"name": {"FAMILLE X"}, "email": {"nouvelle@example.org"}})
+	r = c.Post(famURL, url.Values{"name": {"FAMILLE X"}, "email": {"nouvelle@example.org"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM audit_log WHERE entity = 'family' AND action = 'update'
 		AND before LIKE '%x@example.org%' AND after LIKE '%nouvelle@example.org%' AND actor LIKE ?`, adminEmail+"%"); n != 1 {
@@ -49,38 +50,38 @@ func TestFamilyAndChildAreEditedAndAudited(t *testing.T) {
 		t.Fatalf("child audit entries = %d", n)
 	}
 	// Search by child, and by adhesion state.
-	wantContains(t, c.get("/alpha/admin/familles?q=fille").body, "FAMILLE X")
-	if strings.Contains(c.get("/alpha/admin/familles?etat=liee").body, ">FAMILLE X<") {
+	wantContains(t, c.Get("/alpha/admin/familles?q=fille").Body, "FAMILLE X")
+	if strings.Contains(c.Get("/alpha/admin/familles?etat=liee").Body, ">FAMILLE X<") {
 		t.Fatal("a family without account is listed as linked")
 	}
-	wantContains(t, c.get("/alpha/admin/familles?etat=non-invitee").body, ">FAMILLE X<")
+	wantContains(t, c.Get("/alpha/admin/familles?etat=non-invitee").Body, ">FAMILLE X<")
 }
 
 func TestAdhesionCodesInvitationAndUnlink(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	r := c.post("/alpha/admin/familles", url.Values{"name": {"FAMILLE X"}, "email": {"x@example.org"}})
+	r := c.Post("/alpha/admin/familles", url.Values{"name": {"FAMILLE X"}, "email": {"x@example.org"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	fam := r.location
-	r = c.post(fam+"/codes", url.Values{"label": {"Parent 1"}})
+	fam := r.Location
+	r = c.Post(fam+"/codes", url.Values{"label": {"Parent 1"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	r = c.get(fam)
-	wantContains(t, r.body, "Nouveau code d&#39;adhésion « Parent 1 »", "Parent 1", "Actif")
-	r = c.post(fam+"/invitation", nil)
+	r = c.Get(fam)
+	wantContains(t, r.Body, "Nouveau code d&#39;adhésion « Parent 1 »", "Parent 1", "Actif")
+	r = c.Post(fam+"/invitation", nil)
 	wantStatus(t, r, http.StatusSeeOther)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM outbox WHERE kind = 'invitation' AND to_addr = 'x@example.org'`); n != 1 {
 		t.Fatalf("invitations queued = %d", n)
 	}
 	// A family without email: bulk invitation reports it and goes on.
-	c.post("/alpha/admin/familles", url.Values{"name": {"FAMILLE SANS MAIL"}})
+	c.Post("/alpha/admin/familles", url.Values{"name": {"FAMILLE SANS MAIL"}})
 	f.exec(t, "alpha", `INSERT INTO family_accounts (family_id, account_id, linked_at) SELECT id, 42, '2026-01-01T00:00:00Z' FROM families WHERE name = 'FAMILLE X'`)
-	r = c.post("/alpha/admin/familles/invitations", nil)
+	r = c.Post("/alpha/admin/familles/invitations", nil)
 	wantStatus(t, r, http.StatusSeeOther)
-	r = waitJob(t, c, r.location)
-	wantContains(t, r.body, "0 invitation(s) envoyée(s) sur 1 famille(s)", "FAMILLE SANS MAIL", "pas d&#39;adresse email")
-	wantContains(t, c.get(fam).body, "Délier ce compte")
-	r = c.post(fam+"/comptes/42/delier", nil)
+	r = waitJob(t, c, r.Location)
+	wantContains(t, r.Body, "0 invitation(s) envoyée(s) sur 1 famille(s)", "FAMILLE SANS MAIL", "pas d&#39;adresse email")
+	wantContains(t, c.Get(fam).Body, "Délier ce compte")
+	r = c.Post(fam+"/comptes/42/delier", nil)
 	wantStatus(t, r, http.StatusSeeOther)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM family_accounts`); n != 0 {
 		t.Fatal("the account is still linked")
@@ -91,17 +92,17 @@ func TestAdhesionCodesInvitationAndUnlink(t *testing.T) {
 }
 
 // waitJob follows a background task's page until it has finished.
-func waitJob(t *testing.T, c *client, path string) response {
+func waitJob(t *testing.T, c *client, path string) apptest.Response {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r := c.get(path)
+		r := c.Get(path)
 		wantStatus(t, r, http.StatusOK)
-		if strings.Contains(r.body, `id="job-summary"`) {
+		if strings.Contains(r.Body, `id="job-summary"`) {
 			return r
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("job did not finish:\n%s", r.body)
+			t.Fatalf("job did not finish:\n%s", r.Body)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -119,14 +120,14 @@ func TestCSVImportPreviewThenConfirmThenReimport(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	c.get("/alpha/admin/familles/import")
+	c.Get("/alpha/admin/familles/import")
 	win, err := charmap.Windows1252.NewEncoder().String(importCSV)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.upload("/alpha/admin/familles/import", "fichier", "familles.csv", []byte(win))
+	r := c.Upload("/alpha/admin/familles/import", "fichier", "familles.csv", []byte(win))
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body,
+	wantContains(t, r.Body,
 		"FAMILLE HÉLÈNE", "Léa HÉLÈNE", "Noël HÉLÈNE", // Windows-1252 accents decoded
 		"Le quotient familial est un nombre entier positif.",
 		"La date de naissance doit être au format JJ/MM/AAAA.",
@@ -137,10 +138,10 @@ func TestCSVImportPreviewThenConfirmThenReimport(t *testing.T) {
 	if n := f.count(t, "alpha", `SELECT count(*) FROM families`); n != 0 {
 		t.Fatalf("the preview wrote %d families", n)
 	}
-	r = c.post(confirmPath(t, r.body), nil)
+	r = c.Post(confirmPath(t, r.Body), nil)
 	wantStatus(t, r, http.StatusSeeOther)
-	r = waitJob(t, c, r.location)
-	wantContains(t, r.body, "1 famille(s) créée(s)", "2 enfant(s) créé(s)")
+	r = waitJob(t, c, r.Location)
+	wantContains(t, r.Body, "1 famille(s) créée(s)", "2 enfant(s) créé(s)")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM children WHERE family_id = (SELECT id FROM families WHERE external_ref = 'F001')`); n != 2 {
 		t.Fatalf("children = %d", n)
 	}
@@ -154,10 +155,10 @@ func TestCSVImportPreviewThenConfirmThenReimport(t *testing.T) {
 	// Re-import, UTF-8 with BOM and commas, without reference: matched by
 	// the child's name and birth date, updated, not duplicated.
 	again := "\ufeffFamille,Enfant prénom,Enfant nom,Date de naissance,Classe\nFAMILLE HÉLÈNE,Léa,Hélène,03/04/2016,CM1\n"
-	r = c.upload("/alpha/admin/familles/import", "fichier", "maj.csv", []byte(again))
+	r = c.Upload("/alpha/admin/familles/import", "fichier", "maj.csv", []byte(again))
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body, "famille mise à jour ; enfant mis à jour", "0 famille(s) créée(s), 1 mise(s) à jour")
-	r = waitJob(t, c, c.post(confirmPath(t, r.body), nil).location)
+	wantContains(t, r.Body, "famille mise à jour ; enfant mis à jour", "0 famille(s) créée(s), 1 mise(s) à jour")
+	r = waitJob(t, c, c.Post(confirmPath(t, r.Body), nil).Location)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM families`); n != 1 {
 		t.Fatalf("families after re-import = %d", n)
 	}

@@ -3,8 +3,6 @@ package admin_test
 import (
 	"context"
 	"database/sql"
-	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -67,52 +65,22 @@ func (f *fixture) count(t *testing.T, slug, q string, args ...any) int {
 	return f.For(t).Count(slug, q, args...)
 }
 
-// client is a browser: it keeps cookies (sent whatever their path) and
-// the last CSRF token.
+// client is a browser (apptest.Client: it keeps cookies, sent whatever
+// their path, and the last CSRF token) with its test and fixture.
 type client struct {
 	*apptest.Client
 	t *testing.T
 	f *fixture
-	// csrf mirrors Client.CSRF after each of this type's requests, for the
-	// tests that read it under its old name.
-	csrf string
 }
 
 func (f *fixture) client(t *testing.T) *client {
 	return &client{Client: f.Env.Client(t), t: t, f: f}
 }
 
-type response struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (c *client) response(r apptest.Response) response {
-	c.csrf = c.CSRF
-	return response{status: r.Status, body: r.Body, location: r.Location, header: r.Header}
-}
-
-func (c *client) do(req *http.Request) response { c.t.Helper(); return c.response(c.Request(req)) }
-
-func (c *client) get(path string) response { c.t.Helper(); return c.response(c.Get(path)) }
-
-func (c *client) post(path string, form url.Values) response {
-	c.t.Helper()
-	return c.response(c.Post(path, form))
-}
-
-func (c *client) upload(path, field, filename string, data []byte) response {
-	c.t.Helper()
-	return c.response(c.Upload(path, field, filename, data))
-}
-
 // login opens a staff session on commune slug.
 func (c *client) login(slug, email string) {
 	c.t.Helper()
 	c.LoginStaff(slug, email, password)
-	c.csrf = c.CSRF
 }
 
 func (f *fixture) admin(t *testing.T) *client {
@@ -127,10 +95,10 @@ func (f *fixture) agent(t *testing.T) *client {
 	return c
 }
 
-func wantStatus(t *testing.T, r response, status int) {
+func wantStatus(t *testing.T, r apptest.Response, status int) {
 	t.Helper()
-	if r.status != status {
-		t.Fatalf("status = %d, want %d (location %q)\n%s", r.status, status, r.location, r.body)
+	if r.Status != status {
+		t.Fatalf("status = %d, want %d (location %q)\n%s", r.Status, status, r.Location, r.Body)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"espacefamille/app"
+	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 )
 
@@ -33,7 +34,7 @@ func TestInvoicingPreviewRunAndMajoration(t *testing.T) {
 	parent := f.parent(t, "alpha", fams[0])
 	day := openDay(15)
 	parent.click(2, kids[0], etude, day, "reserver")
-	wantContains(t, parent.validate(2, kids[0], day).body, "1 demande(s) validée(s)")
+	wantContains(t, parent.validate(2, kids[0], day).Body, "1 demande(s) validée(s)")
 	// The child also came, without a booking, to the étude the next open
 	// day of the month and to the (prepaid) meal.
 	other := openDay(day.Sub(calendar.Today(time.Now())) + 1)
@@ -44,12 +45,12 @@ func TestInvoicingPreviewRunAndMajoration(t *testing.T) {
 		id  int64
 		day calendar.Date
 	}{{etude, other}, {repas, day}} {
-		r := admin.post("/alpha/admin/pointage", url.Values{"day": {p.day.FR()}, "prestation": {itoa(p.id)}, "child": {itoa(kids[0])}, "status": {"present"}})
+		r := admin.Post("/alpha/admin/pointage", url.Values{"day": {p.day.FR()}, "prestation": {itoa(p.id)}, "child": {itoa(kids[0])}, "status": {"present"}})
 		wantStatus(t, r, http.StatusSeeOther)
 	}
 	unbooked := f.count(t, "alpha", `SELECT count(*) FROM attendance WHERE unbooked = 1`)
 	month := day.String()[:7]
-	r := admin.get("/alpha/admin/finances/facturation?month=" + month)
+	r := admin.Get("/alpha/admin/finances/facturation?month=" + month)
 	wantStatus(t, r, http.StatusOK)
 	// Étude: 2,00 booked + 2,50 present without booking (25 %); repas:
 	// 3,00 + 1,00 fixed, invoiced although the régie is prepaid.
@@ -57,15 +58,15 @@ func TestInvoicingPreviewRunAndMajoration(t *testing.T) {
 	if unbooked == 1 { // the booked day was the last open day of its month
 		etudeTotal, want = "2,00", 600
 	}
-	wantContains(t, r.body, "FAMILLE A", "REGIE GARDERIE", etudeTotal, "REGIE CANTINE", "4,00", "2 facture(s) à créer",
+	wantContains(t, r.Body, "FAMILLE A", "REGIE GARDERIE", etudeTotal, "REGIE CANTINE", "4,00", "2 facture(s) à créer",
 		fmt.Sprintf(`<strong id="preview-total">%s`, strings.TrimSuffix(calendar.FormatEuros(int64(want)), " €")))
 	if n := f.count(t, "alpha", `SELECT count(*) FROM invoices`); n != 0 {
 		t.Fatalf("the preview wrote %d invoices", n)
 	}
-	r = admin.post("/alpha/admin/finances/facturation", url.Values{"month": {month}})
+	r = admin.Post("/alpha/admin/finances/facturation", url.Values{"month": {month}})
 	wantStatus(t, r, http.StatusSeeOther)
-	r = waitJob(t, admin, r.location)
-	wantContains(t, r.body, "2 facture(s) créée(s)", "100 %")
+	r = waitJob(t, admin, r.Location)
+	wantContains(t, r.Body, "2 facture(s) créée(s)", "100 %")
 	if n := f.count(t, "alpha", `SELECT COALESCE(SUM(total_cents), 0) FROM invoices WHERE period_key = ?`, month); n != want {
 		t.Fatalf("invoiced %d, want %d", n, want)
 	}
@@ -73,7 +74,7 @@ func TestInvoicingPreviewRunAndMajoration(t *testing.T) {
 		t.Fatal("the meal's majoration line is missing")
 	}
 	// A second preview finds the month invoiced.
-	wantContains(t, admin.get("/alpha/admin/finances/facturation?month="+month).body, "Rien à facturer pour ce mois", "déjà facturée")
+	wantContains(t, admin.Get("/alpha/admin/finances/facturation?month="+month).Body, "Rien à facturer pour ce mois", "déjà facturée")
 }
 
 // A refund by cheque or transfer, recorded by hand, lowers the family's
@@ -84,15 +85,15 @@ func TestRefundOfCreditByHand(t *testing.T) {
 	fams, _ := seedServices(t, f, 1)
 	f.exec(t, "alpha", `INSERT INTO credits (family_id, regie_id, kind, amount_cents, label, created_at) VALUES (?, 1, 'closure', 500, 'Fermeture', '2026-01-01T00:00:00Z')`, fams[0])
 	admin := f.admin(t)
-	r := admin.get("/alpha/admin/finances/avoirs")
-	wantContains(t, r.body, "FAMILLE A – REGIE CANTINE : 5,00", "Enregistrer le remboursement")
-	refund := func(amount, means string) response {
-		return admin.post("/alpha/admin/finances/remboursements", url.Values{"family": {itoa(fams[0])}, "regie": {"1"},
+	r := admin.Get("/alpha/admin/finances/avoirs")
+	wantContains(t, r.Body, "FAMILLE A – REGIE CANTINE : 5,00", "Enregistrer le remboursement")
+	refund := func(amount, means string) apptest.Response {
+		return admin.Post("/alpha/admin/finances/remboursements", url.Values{"family": {itoa(fams[0])}, "regie": {"1"},
 			"amount": {amount}, "day": {"12/03/2026"}, "means": {means}, "reference": {"CHQ 1234"}})
 	}
 	r = refund("6,00", "cheque")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "dépasse l&#39;avoir disponible de la famille (5,00")
+	wantContains(t, r.Body, "dépasse l&#39;avoir disponible de la famille (5,00")
 	wantStatus(t, refund("1,00", "espèces"), http.StatusUnprocessableEntity)
 	wantStatus(t, refund("-1,00", "cheque"), http.StatusUnprocessableEntity)
 	wantStatus(t, refund("3,00", "cheque"), http.StatusSeeOther)
@@ -105,12 +106,12 @@ func TestRefundOfCreditByHand(t *testing.T) {
 			t.Errorf("%s = %d, want %d", q, n, want)
 		}
 	}
-	wantContains(t, admin.get("/alpha/admin/finances/avoirs").body, "FAMILLE A – REGIE CANTINE : 2,00")
+	wantContains(t, admin.Get("/alpha/admin/finances/avoirs").Body, "FAMILLE A – REGIE CANTINE : 2,00")
 	wantStatus(t, refund("2,01", "virement"), http.StatusUnprocessableEntity)
 	wantStatus(t, refund("2,00", "virement"), http.StatusSeeOther)
-	wantContains(t, admin.get("/alpha/admin/finances/avoirs").body, "Aucune famille n'a d'avoir disponible.")
+	wantContains(t, admin.Get("/alpha/admin/finances/avoirs").Body, "Aucune famille n'a d'avoir disponible.")
 	// Agents cannot.
-	wantStatus(t, f.agent(t).post("/alpha/admin/finances/remboursements", url.Values{"family": {"1"}, "regie": {"1"}, "amount": {"1,00"}}), http.StatusForbidden)
+	wantStatus(t, f.agent(t).Post("/alpha/admin/finances/remboursements", url.Values{"family": {"1"}, "regie": {"1"}, "amount": {"1,00"}}), http.StatusForbidden)
 }
 
 // A closure on a day that a forfait covers keeps the forfait and credits
@@ -135,10 +136,10 @@ func TestClosureCreditsForfaitShare(t *testing.T) {
 	}
 	share := int64(2000 / days)
 	admin := f.admin(t)
-	r := admin.post("/alpha/admin/calendrier/fermetures", url.Values{"day": {day.FR()}, "reason": {"Grève"}})
-	wantContains(t, r.body, "1 famille(s)", "FAMILLE A", fmt.Sprintf("GARDERIE, forfait du %s au %s : 1 jour sur %d crédité", first.FR(), last.FR(), days),
+	r := admin.Post("/alpha/admin/calendrier/fermetures", url.Values{"day": {day.FR()}, "reason": {"Grève"}})
+	wantContains(t, r.Body, "1 famille(s)", "FAMILLE A", fmt.Sprintf("GARDERIE, forfait du %s au %s : 1 jour sur %d crédité", first.FR(), last.FR(), days),
 		"1 forfait(s) couvrent ce jour")
-	wantStatus(t, admin.post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {day.FR()}, "reason": {"Grève"}}), http.StatusSeeOther)
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {day.FR()}, "reason": {"Grève"}}), http.StatusSeeOther)
 	if n := f.count(t, "alpha", `SELECT amount_cents FROM credits WHERE kind = 'closure' AND family_id = ?`, fams[0]); int64(n) != share {
 		t.Fatalf("credited %d, want %d (2000 / %d)", n, share, days)
 	}
@@ -154,8 +155,8 @@ func TestClosureCreditsForfaitShare(t *testing.T) {
 		wed = wed.AddDays(1)
 	}
 	if wed.Month() == day.Month() {
-		r = admin.post("/alpha/admin/calendrier/fermetures", url.Values{"day": {wed.FR()}, "reason": {"Pont"}})
-		wantContains(t, r.body, "aucune famille n'est concernée")
+		r = admin.Post("/alpha/admin/calendrier/fermetures", url.Values{"day": {wed.FR()}, "reason": {"Pont"}})
+		wantContains(t, r.Body, "aucune famille n'est concernée")
 	}
 }
 
@@ -163,7 +164,7 @@ func TestClosureCreditsForfaitShare(t *testing.T) {
 func TestZoneChangeUpdatesRegistry(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	wantStatus(t, f.admin(t).post("/alpha/admin/calendrier/zone", url.Values{"zone": {"C"}}), http.StatusSeeOther)
+	wantStatus(t, f.admin(t).Post("/alpha/admin/calendrier/zone", url.Values{"zone": {"C"}}), http.StatusSeeOther)
 	c, err := f.reg.BySlug(context.Background(), "alpha")
 	if err != nil || c.Zone != "C" {
 		t.Fatalf("registry zone %q %v", c.Zone, err)
@@ -183,7 +184,7 @@ func TestPrestationAudienceForm(t *testing.T) {
 	f := newFixture(t)
 	fams, kids := seedServices(t, f, 1)
 	admin := f.admin(t)
-	wantContains(t, admin.get("/alpha/admin/prestations/nouvelle").body, "École du Centre", "École du Hameau", "Classes (séparées par des virgules")
+	wantContains(t, admin.Get("/alpha/admin/prestations/nouvelle").Body, "École du Centre", "École du Hameau", "Classes (séparées par des virgules")
 	form := prestationForm(1, "REPAS CP", "2,55")
 	form["schools"] = []string{"1", "2"}
 	form.Set("classes", " CP, ce1 ,, CP")
@@ -191,15 +192,15 @@ func TestPrestationAudienceForm(t *testing.T) {
 	if n := f.count(t, "alpha", `SELECT count(*) FROM prestations WHERE id = ? AND allowed_schools = '1,2' AND allowed_classes = 'CP,ce1'`, p); n != 1 {
 		t.Fatal("audience not stored")
 	}
-	r := admin.get("/alpha/admin/prestations/" + itoa(p))
-	wantContains(t, r.body, `name="schools" value="1" checked`, `name="schools" value="2" checked`, `value="CP, ce1"`)
+	r := admin.Get("/alpha/admin/prestations/" + itoa(p))
+	wantContains(t, r.Body, `name="schools" value="1" checked`, `name="schools" value="2" checked`, `value="CP, ce1"`)
 	parent := f.parent(t, "alpha", fams[0])
 	day := openDay(15)
-	if got := cell(t, parent.agenda(1, kids[0], day).body, "REPAS CP", day); got != "closed audience" {
+	if got := cell(t, parent.agenda(1, kids[0], day).Body, "REPAS CP", day); got != "closed audience" {
 		t.Fatalf("child without class: %q", got)
 	}
 	f.exec(t, "alpha", `UPDATE children SET class_name = 'CE1' WHERE id = ?`, kids[0])
-	if got := cell(t, parent.agenda(1, kids[0], day).body, "REPAS CP", day); got != "bookable" {
+	if got := cell(t, parent.agenda(1, kids[0], day).Body, "REPAS CP", day); got != "bookable" {
 		t.Fatalf("CE1 child: %q", got)
 	}
 }
@@ -211,30 +212,30 @@ func TestImportPreviewSurvivesRestartAndExpires(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	c.get("/alpha/admin/familles/import")
+	c.Get("/alpha/admin/familles/import")
 	csv := []byte("Famille;Enfant prénom;Date de naissance\nFAMILLE É;Zoé;01/02/2018\n")
-	r := c.upload("/alpha/admin/familles/import", "fichier", "a.csv", csv)
-	wantContains(t, r.body, "Cet aperçu peut être confirmé jusqu'à")
-	path := confirmPath(t, r.body)
+	r := c.Upload("/alpha/admin/familles/import", "fichier", "a.csv", csv)
+	wantContains(t, r.Body, "Cet aperçu peut être confirmé jusqu'à")
+	path := confirmPath(t, r.Body)
 	// "Restart": a new application over the same registry.
 	srv, err := app.New(context.Background(), app.Config{Registry: f.reg, PublicURL: "http://node.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Server = srv
-	r = waitJob(t, c, c.post(path, nil).location)
-	wantContains(t, r.body, "1 famille(s) créée(s)")
+	r = waitJob(t, c, c.Post(path, nil).Location)
+	wantContains(t, r.Body, "1 famille(s) créée(s)")
 	// Confirming twice imports once.
-	r = c.post(path, nil)
+	r = c.Post(path, nil)
 	wantStatus(t, r, http.StatusGone)
-	wantContains(t, r.body, "L&#39;aperçu a expiré, veuillez recharger le fichier.")
+	wantContains(t, r.Body, "L&#39;aperçu a expiré, veuillez recharger le fichier.")
 	// An expired preview.
-	r = c.upload("/alpha/admin/familles/import", "fichier", "b.csv", csv)
-	path = confirmPath(t, r.body)
+	r = c.Upload("/alpha/admin/familles/import", "fichier", "b.csv", csv)
+	path = confirmPath(t, r.Body)
 	f.exec(t, "alpha", `UPDATE import_previews SET expires_at = '2000-01-01T00:00:00Z'`)
-	r = c.post(path, nil)
+	r = c.Post(path, nil)
 	wantStatus(t, r, http.StatusGone)
-	wantContains(t, r.body, "L&#39;aperçu a expiré, veuillez recharger le fichier.")
+	wantContains(t, r.Body, "L&#39;aperçu a expiré, veuillez recharger le fichier.")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM families`); n != 1 {
 		t.Fatalf("families = %d", n)
 	}

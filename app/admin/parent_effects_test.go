@@ -58,23 +58,23 @@ func TestCapacityOfTwoWithThreeBookers(t *testing.T) {
 		parents[i] = f.parent(t, "alpha", fams[i])
 	}
 	for i := range 3 {
-		if got := cell(t, parents[i].agenda(2, kids[i], day).body, "ÉTUDE SURVEILLÉE", day); got != "bookable" {
+		if got := cell(t, parents[i].agenda(2, kids[i], day).Body, "ÉTUDE SURVEILLÉE", day); got != "bookable" {
 			t.Fatalf("parent %d sees %q", i, got)
 		}
-		wantContains(t, parents[i].click(2, kids[i], p, day, "reserver").body, "1 ÉTUDE SURVEILLÉE")
+		wantContains(t, parents[i].click(2, kids[i], p, day, "reserver").Body, "1 ÉTUDE SURVEILLÉE")
 	}
 	for i := range 2 {
-		wantContains(t, parents[i].validate(2, kids[i], day).body, "1 demande(s) validée(s)")
+		wantContains(t, parents[i].validate(2, kids[i], day).Body, "1 demande(s) validée(s)")
 	}
 	r := parents[2].validate(2, kids[2], day)
-	wantContains(t, r.body, "Non validée", "complet")
-	if got := cell(t, r.body, "ÉTUDE SURVEILLÉE", day); got != "closed full" {
+	wantContains(t, r.Body, "Non validée", "complet")
+	if got := cell(t, r.Body, "ÉTUDE SURVEILLÉE", day); got != "closed full" {
 		t.Fatalf("third booker's cell after refusal: %q", got)
 	}
-	if got := cell(t, parents[3].agenda(2, kids[3], day).body, "ÉTUDE SURVEILLÉE", day); got != "closed full" {
+	if got := cell(t, parents[3].agenda(2, kids[3], day).Body, "ÉTUDE SURVEILLÉE", day); got != "closed full" {
 		t.Fatalf("fourth parent sees %q", got)
 	}
-	wantContains(t, parents[3].click(2, kids[3], p, day, "").body, "complet")
+	wantContains(t, parents[3].click(2, kids[3], p, day, "").Body, "complet")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM reservations WHERE prestation_id = ? AND state = 'validated'`, p); n != 2 {
 		t.Fatalf("%d validated, want 2", n)
 	}
@@ -93,14 +93,14 @@ func TestBracketChangePricesNewBookingsOnly(t *testing.T) {
 	p := createPrestation(t, f, admin, form)
 	parent := f.parent(t, "alpha", fams[0])
 	day := openDay(15)
-	wantContains(t, parent.click(2, kids[0], p, day, "reserver").body, "Total à payer : 1,20")
-	wantContains(t, parent.validate(2, kids[0], day).body, "1 demande(s) validée(s)")
+	wantContains(t, parent.click(2, kids[0], p, day, "reserver").Body, "Total à payer : 1,20")
+	wantContains(t, parent.validate(2, kids[0], day).Body, "1 demande(s) validée(s)")
 
 	form.Set("brackets", "500 ; 1,70\nau-delà ; 3,00")
-	wantStatus(t, admin.post("/alpha/admin/prestations/"+itoa(p), form), http.StatusSeeOther)
+	wantStatus(t, admin.Post("/alpha/admin/prestations/"+itoa(p), form), http.StatusSeeOther)
 	next := openDay(day.Sub(calendar.Today(time.Now())) + 1)
-	wantContains(t, parent.click(2, kids[0], p, next, "reserver").body, "Total à payer : 1,70")
-	wantContains(t, parent.validate(2, kids[0], next).body, "1 demande(s) validée(s)")
+	wantContains(t, parent.click(2, kids[0], p, next, "reserver").Body, "Total à payer : 1,70")
+	wantContains(t, parent.validate(2, kids[0], next).Body, "1 demande(s) validée(s)")
 	if n := f.count(t, "alpha", `SELECT price_cents FROM reservations WHERE prestation_id = ? AND day = ?`, p, day.String()); n != 120 {
 		t.Fatalf("old reservation repriced: %d", n)
 	}
@@ -119,16 +119,16 @@ func TestNewMealTypeAppearsInAgenda(t *testing.T) {
 	createPrestation(t, f, admin, prestationForm(1, "REPAS CLASSIQUE ENFANT", "2,55"))
 	parent := f.parent(t, "alpha", fams[0])
 	day := openDay(15)
-	body := parent.agenda(1, kids[0], day).body
+	body := parent.agenda(1, kids[0], day).Body
 	if strings.Contains(body, "REPAS BIO") {
 		t.Fatal("REPAS BIO before it exists")
 	}
 	p := createPrestation(t, f, admin, prestationForm(1, "REPAS BIO", "3,10"))
-	body = parent.agenda(1, kids[0], day).body
+	body = parent.agenda(1, kids[0], day).Body
 	if got := cell(t, body, "REPAS BIO", day); got != "bookable" {
 		t.Fatalf("new meal type cell %q", got)
 	}
-	wantContains(t, parent.click(1, kids[0], p, day, "reserver").body, "1 REPAS BIO", "Total à payer : 3,10")
+	wantContains(t, parent.click(1, kids[0], p, day, "reserver").Body, "1 REPAS BIO", "Total à payer : 3,10")
 }
 
 // A closure day confirmed in the back office: the parent's paid booking is
@@ -143,23 +143,23 @@ func TestClosureDayUnbookableAndCredited(t *testing.T) {
 	day := openDay(15)
 	parent.click(1, kids[0], p, day, "reserver")
 	payCart(t, f, fams[0], 1)
-	if got := cell(t, parent.agenda(1, kids[0], day).body, "REPAS CLASSIQUE ENFANT", day); got != "validated" {
+	if got := cell(t, parent.agenda(1, kids[0], day).Body, "REPAS CLASSIQUE ENFANT", day); got != "validated" {
 		t.Fatalf("booked cell %q", got)
 	}
-	r := admin.post("/alpha/admin/calendrier/fermetures", url.Values{"day": {day.FR()}, "reason": {"Grève"}})
-	wantContains(t, r.body, "1 famille(s)", "FAMILLE A", "Enfant FAMILLE A – REPAS CLASSIQUE ENFANT (2,55")
-	wantStatus(t, admin.post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {day.FR()}, "reason": {"Grève"}}), http.StatusSeeOther)
+	r := admin.Post("/alpha/admin/calendrier/fermetures", url.Values{"day": {day.FR()}, "reason": {"Grève"}})
+	wantContains(t, r.Body, "1 famille(s)", "FAMILLE A", "Enfant FAMILLE A – REPAS CLASSIQUE ENFANT (2,55")
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {day.FR()}, "reason": {"Grève"}}), http.StatusSeeOther)
 
-	body := parent.agenda(1, kids[0], day).body
+	body := parent.agenda(1, kids[0], day).Body
 	if got := cell(t, body, "REPAS CLASSIQUE ENFANT", day); got != "closed closure" {
 		t.Fatalf("closed day cell %q", got)
 	}
 	wantContains(t, body, "non réservable : fermeture (Grève)")
-	wantContains(t, parent.click(1, kids[0], p, day, "").body, "fermeture")
+	wantContains(t, parent.click(1, kids[0], p, day, "").Body, "fermeture")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM cart_lines`); n != 0 {
 		t.Fatal("a closed day went into the cart")
 	}
-	wantContains(t, parent.get("/alpha/famille/factures").body, "Mes avoirs", "2,55")
+	wantContains(t, parent.Get("/alpha/famille/factures").Body, "Mes avoirs", "2,55")
 	if n := f.count(t, "alpha", `SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE family_id = ? AND kind = 'closure'`, fams[0]); n != 255 {
 		t.Fatalf("credit %d, want 255", n)
 	}

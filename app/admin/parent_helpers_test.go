@@ -19,36 +19,28 @@ import (
 // a real parent session.
 func (f *fixture) parent(t *testing.T, slug string, family int64) *client {
 	t.Helper()
-	c := &client{Client: f.Env.Parent(t, slug, family), t: t, f: f}
-	c.csrf = c.CSRF
-	return c
-}
-
-// follow posts a form and, on a redirect, fetches the page it leads to.
-func (c *client) follow(path string, form url.Values) response {
-	c.t.Helper()
-	return c.response(c.PostFollow(path, form))
+	return &client{Client: f.Env.Parent(t, slug, family), t: t, f: f}
 }
 
 // agenda is a child's Vue Agenda for a régie, from day's week.
-func (c *client) agenda(regie, child int64, day calendar.Date) response {
+func (c *client) agenda(regie, child int64, day calendar.Date) apptest.Response {
 	c.t.Helper()
-	return c.get(fmt.Sprintf("/alpha/famille/reservations?regie=%d&enfant=%d&semaine=%s", regie, child, day))
+	return c.Get(fmt.Sprintf("/alpha/famille/reservations?regie=%d&enfant=%d&semaine=%s", regie, child, day))
 }
 
 // click posts an agenda cell as the browser does.
-func (c *client) click(regie, child, prestation int64, day calendar.Date, intent string) response {
+func (c *client) click(regie, child, prestation int64, day calendar.Date, intent string) apptest.Response {
 	c.t.Helper()
 	c.agenda(regie, child, day)
-	return c.follow("/alpha/famille/reservations/case", url.Values{"regie": {itoa(regie)}, "enfant": {itoa(child)}, "semaine": {day.String()},
+	return c.PostFollow("/alpha/famille/reservations/case", url.Values{"regie": {itoa(regie)}, "enfant": {itoa(child)}, "semaine": {day.String()},
 		"case": {fmt.Sprintf("%d|%s|%s", prestation, day, intent)}})
 }
 
 // validate posts "Valider" on a post-paid régie's cart.
-func (c *client) validate(regie, child int64, day calendar.Date) response {
+func (c *client) validate(regie, child int64, day calendar.Date) apptest.Response {
 	c.t.Helper()
 	c.agenda(regie, child, day)
-	return c.follow("/alpha/famille/reservations/valider", url.Values{"regie": {itoa(regie)}, "enfant": {itoa(child)}, "semaine": {day.String()}})
+	return c.PostFollow("/alpha/famille/reservations/valider", url.Values{"regie": {itoa(regie)}, "enfant": {itoa(child)}, "semaine": {day.String()}})
 }
 
 // cell returns the CSS state of a prestation's agenda cell on day.
@@ -118,7 +110,7 @@ func prestationForm(regie int64, name, price string) url.Values {
 // createPrestation saves the form and returns the new prestation's id.
 func createPrestation(t *testing.T, f *fixture, admin *client, form url.Values) int64 {
 	t.Helper()
-	wantStatus(t, admin.post("/alpha/admin/prestations", form), http.StatusSeeOther)
+	wantStatus(t, admin.Post("/alpha/admin/prestations", form), http.StatusSeeOther)
 	return int64(f.count(t, "alpha", `SELECT id FROM prestations WHERE name = ?`, form.Get("name")))
 }
 

@@ -24,15 +24,15 @@ func TestCalendarImportErrorsAreFrench(t *testing.T) {
 			"ligne 2 : date de début invalide", []string{"(line", "invalid start date"}},
 		{"no header", "bonjour\n", "la ligne d&#39;en-tête attendue est absente", []string{"missing or incomplete header", "colonne"}},
 	} {
-		r := admin.upload("/alpha/admin/calendrier/import", "fichier", "calendrier.csv", []byte(tc.file))
-		if r.status != http.StatusUnprocessableEntity {
-			t.Errorf("%s: status %d, want 422", tc.name, r.status)
+		r := admin.Upload("/alpha/admin/calendrier/import", "fichier", "calendrier.csv", []byte(tc.file))
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, want 422", tc.name, r.Status)
 		}
-		if !strings.Contains(r.body, tc.want) {
+		if !strings.Contains(r.Body, tc.want) {
 			t.Errorf("%s: page lacks %q", tc.name, tc.want)
 		}
 		for _, l := range tc.leaks {
-			if strings.Contains(r.body, l) {
+			if strings.Contains(r.Body, l) {
 				t.Errorf("%s: page shows internal text %q", tc.name, l)
 			}
 		}
@@ -46,17 +46,17 @@ func TestInvoicingFailureShowsNoInternalError(t *testing.T) {
 	f := newFixture(t)
 	admin := f.admin(t)
 	f.exec(t, "alpha", `ALTER TABLE regies RENAME TO regies_gone`)
-	r := admin.post("/alpha/admin/finances/facturation", url.Values{"month": {"2030-03"}})
-	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/admin/taches/") {
-		t.Fatalf("run: %d %s", r.status, r.location)
+	r := admin.Post("/alpha/admin/finances/facturation", url.Values{"month": {"2030-03"}})
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/admin/taches/") {
+		t.Fatalf("run: %d %s", r.Status, r.Location)
 	}
-	path := r.location
+	path := r.Location
 	if u, err := url.Parse(path); err == nil {
 		path = u.Path
 	}
 	var page string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if page = admin.get(path).body; strings.Contains(page, "job-summary") {
+		if page = admin.Get(path).Body; strings.Contains(page, "job-summary") {
 			break
 		}
 	}

@@ -12,56 +12,56 @@ func TestSettingsChangeWhatParentsSee(t *testing.T) {
 	f := newFixture(t)
 	c := f.admin(t)
 	p := f.client(t)
-	wantContains(t, p.get("/alpha/accessibilite").body, "partiellement conforme")
-	r := c.post("/alpha/admin/parametres", url.Values{"accessibility_compliance": {"totalement conforme"},
+	wantContains(t, p.Get("/alpha/accessibilite").Body, "partiellement conforme")
+	r := c.Post("/alpha/admin/parametres", url.Values{"accessibility_compliance": {"totalement conforme"},
 		"accessibility_audit_date": {"15/03/2026"}, "contact_email": {"mairie@alpha.example"}, "address": {"1 place de la Mairie"},
 		"sender_name": {"Mairie d'Alpha"}, "privacy_notice": {"Délégué à la protection des données : dpo@alpha.example"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	wantContains(t, p.get("/alpha/accessibilite").body, "totalement conforme", "15/03/2026", "mairie@alpha.example", "1 place de la Mairie")
-	wantContains(t, p.get("/alpha/confidentialite").body, "dpo@alpha.example")
-	if strings.Contains(p.get("/beta/confidentialite").body, "dpo@alpha.example") {
+	wantContains(t, p.Get("/alpha/accessibilite").Body, "totalement conforme", "15/03/2026", "mairie@alpha.example", "1 place de la Mairie")
+	wantContains(t, p.Get("/alpha/confidentialite").Body, "dpo@alpha.example")
+	if strings.Contains(p.Get("/beta/confidentialite").Body, "dpo@alpha.example") {
 		t.Fatal("a setting of alpha shows on beta")
 	}
-	r = c.post("/alpha/admin/parametres", url.Values{"accessibility_compliance": {"conforme à moitié"}, "contact_email": {"pas un email"}})
+	r = c.Post("/alpha/admin/parametres", url.Values{"accessibility_compliance": {"conforme à moitié"}, "contact_email": {"pas un email"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM audit_log WHERE entity = 'settings' AND after LIKE '%totalement conforme%'`); n != 1 {
 		t.Fatal("settings change not audited")
 	}
 	// News appear on the home page.
-	r = c.post("/alpha/admin/actualites", url.Values{"title": {"Fermeture exceptionnelle"}, "body": {"La cantine ferme vendredi."}, "from": {"01/01/2020"}})
+	r = c.Post("/alpha/admin/actualites", url.Values{"title": {"Fermeture exceptionnelle"}, "body": {"La cantine ferme vendredi."}, "from": {"01/01/2020"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	wantContains(t, p.get("/alpha/").body, "Fermeture exceptionnelle", "La cantine ferme vendredi.")
+	wantContains(t, p.Get("/alpha/").Body, "Fermeture exceptionnelle", "La cantine ferme vendredi.")
 }
 
 func TestRegieAndPrestationThroughBookingAPI(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	c := f.admin(t)
-	r := c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "saisie": {"T"}})
+	r := c.Post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "saisie": {"T"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "numéro client")
+	wantContains(t, r.Body, "numéro client")
 	// Outside the demo the simulator, which validates without money, is refused.
-	r = c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"simulator"}, "invoice_prefix": {"GM"}})
+	r = c.Post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"simulator"}, "invoice_prefix": {"GM"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "Le simulateur de paiement ne sert qu&#39;à la démonstration")
-	r = c.post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "numcli": {"012345"}, "saisie": {"T"}, "invoice_prefix": {"GM"}})
+	wantContains(t, r.Body, "Le simulateur de paiement ne sert qu&#39;à la démonstration")
+	r = c.Post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "numcli": {"012345"}, "saisie": {"T"}, "invoice_prefix": {"GM"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	form := url.Values{"regie_id": {"1"}, "name": {"REPAS BIO"}, "kind": {"daily"}, "weekday_1": {"1"}, "weekday_2": {"1"},
 		"price": {"2,80"}, "brackets": {"500 ; 1,20\nau-delà ; 2,80"}, "capacity": {"2"}, "capacity_scope": {"day"},
 		"booking_kind": {"workdays"}, "booking_days": {"2"}, "booking_at": {"10:00"},
 		"cancel_kind": {"week"}, "cancel_weekday": {"4"}, "cancel_at": {"12:00"}, "surcharge_kind": {"percent"}, "surcharge_value": {"20"}}
-	r = c.post("/alpha/admin/prestations", form)
+	r = c.Post("/alpha/admin/prestations", form)
 	wantStatus(t, r, http.StatusSeeOther)
-	r = c.get("/alpha/admin/prestations")
-	wantContains(t, r.body, "REPAS BIO", "QF ≤ 500 : 1,20", "au-delà : 2,80")
+	r = c.Get("/alpha/admin/prestations")
+	wantContains(t, r.Body, "REPAS BIO", "QF ≤ 500 : 1,20", "au-delà : 2,80")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM prestations WHERE name = 'REPAS BIO' AND capacity = 2 AND weekdays = 3
 		AND surcharge_kind = 'percent' AND surcharge_value = 20 AND cancel_deadline LIKE 'week:thu@12:00'`); n != 1 {
 		t.Fatal("prestation not stored as typed")
 	}
 	form.Set("booking_at", "25:00")
-	r = c.post("/alpha/admin/prestations", form)
+	r = c.Post("/alpha/admin/prestations", form)
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, r.body, "Délai de réservation")
+	wantContains(t, r.Body, "Délai de réservation")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM audit_log WHERE entity = 'prestation' AND action = 'create'`); n != 1 {
 		t.Fatal("prestation not audited")
 	}
@@ -89,25 +89,25 @@ func TestKitchenNumbersEqualValidatedReservations(t *testing.T) {
 	f := newFixture(t)
 	seedBookings(t, f)
 	c := f.agent(t)
-	r := c.get("/alpha/admin/cuisine?jour=04/03/2030&noms=1")
+	r := c.Get("/alpha/admin/cuisine?jour=04/03/2030&noms=1")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body, "École du Centre", "REPAS CLASSIQUE ENFANT", `<td class="kitchen-count">2</td><td>1</td><td>1</td>`, "Fille FAMILLE X, Garçon FAMILLE X")
-	if strings.Contains(r.body, "Bébé") {
+	wantContains(t, r.Body, "École du Centre", "REPAS CLASSIQUE ENFANT", `<td class="kitchen-count">2</td><td>1</td><td>1</td>`, "Fille FAMILLE X, Garçon FAMILLE X")
+	if strings.Contains(r.Body, "Bébé") {
 		t.Fatal("a cancelled reservation is counted")
 	}
-	r = c.get("/alpha/admin/cuisine.csv?jour=04/03/2030")
+	r = c.Get("/alpha/admin/cuisine.csv?jour=04/03/2030")
 	wantStatus(t, r, http.StatusOK)
-	if !strings.HasPrefix(r.body, "\ufeffDate;École;Prestation;Nombre") || !strings.Contains(r.body, "04/03/2030;École du Centre;REPAS CLASSIQUE ENFANT;2;1;1") {
-		t.Fatalf("csv:\n%q", r.body)
+	if !strings.HasPrefix(r.Body, "\ufeffDate;École;Prestation;Nombre") || !strings.Contains(r.Body, "04/03/2030;École du Centre;REPAS CLASSIQUE ENFANT;2;1;1") {
+		t.Fatalf("csv:\n%q", r.Body)
 	}
 	// Attendance: the agent marks one present, adds an unbooked child.
-	r = c.post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"1"}, "status": {"present"}})
+	r = c.Post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"1"}, "status": {"present"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	r = c.post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"3"}, "status": {"present"}})
+	r = c.Post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"3"}, "status": {"present"}})
 	wantStatus(t, r, http.StatusSeeOther)
-	r = c.get("/alpha/admin/pointage?jour=04/03/2030&prestation=1")
-	wantContains(t, r.body, "Bébé FAMILLE X <strong>(sans réservation : majoration)</strong>", "présent")
-	wantStatus(t, c.post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"2"}, "status": {"justified"}}), http.StatusForbidden)
+	r = c.Get("/alpha/admin/pointage?jour=04/03/2030&prestation=1")
+	wantContains(t, r.Body, "Bébé FAMILLE X <strong>(sans réservation : majoration)</strong>", "présent")
+	wantStatus(t, c.Post("/alpha/admin/pointage", url.Values{"day": {"04/03/2030"}, "prestation": {"1"}, "child": {"2"}, "status": {"justified"}}), http.StatusForbidden)
 }
 
 func TestClosurePreviewThenCancelCreditAndEmail(t *testing.T) {
@@ -115,13 +115,13 @@ func TestClosurePreviewThenCancelCreditAndEmail(t *testing.T) {
 	f := newFixture(t)
 	seedBookings(t, f)
 	c := f.admin(t)
-	r := c.post("/alpha/admin/calendrier/fermetures", url.Values{"day": {"04/03/2030"}, "reason": {"Grève"}})
+	r := c.Post("/alpha/admin/calendrier/fermetures", url.Values{"day": {"04/03/2030"}, "reason": {"Grève"}})
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.body, "1 famille(s)", "FAMILLE X", "Fille FAMILLE X – REPAS CLASSIQUE ENFANT", "– 5,10")
+	wantContains(t, r.Body, "1 famille(s)", "FAMILLE X", "Fille FAMILLE X – REPAS CLASSIQUE ENFANT", "– 5,10")
 	if n := f.count(t, "alpha", `SELECT count(*) FROM closures`); n != 0 {
 		t.Fatal("the preview closed the day")
 	}
-	r = c.post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {"04/03/2030"}, "reason": {"Grève"}})
+	r = c.Post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {"04/03/2030"}, "reason": {"Grève"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	for q, want := range map[string]int{
 		`SELECT count(*) FROM closures WHERE day = '2030-03-04' AND reason = 'Grève'`:              1,
@@ -134,6 +134,6 @@ func TestClosurePreviewThenCancelCreditAndEmail(t *testing.T) {
 			t.Errorf("%s = %d, want %d", q, n, want)
 		}
 	}
-	wantContains(t, c.get("/alpha/admin/cuisine?jour=04/03/2030").body, `<td id="kitchen-total">0</td>`)
-	wantContains(t, c.get("/alpha/admin/calendrier").body, "04/03/2030 : Grève", "Lundi de Pâques")
+	wantContains(t, c.Get("/alpha/admin/cuisine?jour=04/03/2030").Body, `<td id="kitchen-total">0</td>`)
+	wantContains(t, c.Get("/alpha/admin/calendrier").Body, "04/03/2030 : Grève", "Lundi de Pâques")
 }

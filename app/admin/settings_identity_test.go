@@ -17,6 +17,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"espacefamille/app/apptest"
 )
 
 // settingsForm is the settings form as an administrator posts it.
@@ -33,31 +35,31 @@ func TestAdminRenamesCommuneAndParentsSeeIt(t *testing.T) {
 	parent := f.parent(t, "alpha", 1)
 	visitor := f.client(t)
 	// Both pages resolve the commune now, warming the resolve cache.
-	wantContains(t, parent.get("/alpha/famille").body, "Commune d&#39;Alpha")
-	wantContains(t, visitor.get("/alpha/").body, "Commune d&#39;Alpha")
+	wantContains(t, parent.Get("/alpha/famille").Body, "Commune d&#39;Alpha")
+	wantContains(t, visitor.Get("/alpha/").Body, "Commune d&#39;Alpha")
 
 	admin := f.admin(t)
-	page := admin.get("/alpha/admin/parametres")
+	page := admin.Get("/alpha/admin/parametres")
 	wantStatus(t, page, http.StatusOK)
-	wantContains(t, page.body, `name="name" value="Commune d&#39;Alpha"`)
+	wantContains(t, page.Body, `name="name" value="Commune d&#39;Alpha"`)
 
 	// Refused names change nothing.
 	for _, bad := range []string{"", "   ", strings.Repeat("x", 201), "Alpha\r\nBcc: x@example.org"} {
-		r := admin.post("/alpha/admin/parametres", settingsForm(bad, ""))
+		r := admin.Post("/alpha/admin/parametres", settingsForm(bad, ""))
 		wantStatus(t, r, http.StatusUnprocessableEntity)
-		wantContains(t, r.body, "Le nom de la commune est obligatoire et tient sur une ligne")
+		wantContains(t, r.Body, "Le nom de la commune est obligatoire et tient sur une ligne")
 	}
 	// An agent cannot rename the commune.
-	wantStatus(t, f.agent(t).post("/alpha/admin/parametres", settingsForm("Ville des Agents", "")), http.StatusForbidden)
+	wantStatus(t, f.agent(t).Post("/alpha/admin/parametres", settingsForm("Ville des Agents", "")), http.StatusForbidden)
 	if c, _ := f.reg.Commune(ctx, "alpha"); c.Name != "Commune d'Alpha" {
 		t.Fatalf("a refused rename reached the registry: %q", c.Name)
 	}
 
-	r := admin.post("/alpha/admin/parametres", settingsForm("  Ville de Bourg-Alpha ", "Commune d'Alpha"))
+	r := admin.Post("/alpha/admin/parametres", settingsForm("  Ville de Bourg-Alpha ", "Commune d'Alpha"))
 	wantStatus(t, r, http.StatusSeeOther)
 
 	// The parents' pages show the new name at the very next request.
-	for _, body := range []string{parent.get("/alpha/famille").body, visitor.get("/alpha/").body} {
+	for _, body := range []string{parent.Get("/alpha/famille").Body, visitor.Get("/alpha/").Body} {
 		wantContains(t, body, "Ville de Bourg-Alpha")
 		if strings.Contains(body, "Commune d&#39;Alpha") {
 			t.Errorf("the old name is still shown:\n%s", body)
@@ -79,11 +81,11 @@ func TestAdminRenamesCommuneAndParentsSeeIt(t *testing.T) {
 		t.Fatalf("rename audit rows = %d, want 1", n)
 	}
 	// A sender name of its own is kept through a rename.
-	wantStatus(t, admin.post("/alpha/admin/parametres", settingsForm("Ville de Bourg-Alpha-Nord", "Mairie - service enfance")), http.StatusSeeOther)
+	wantStatus(t, admin.Post("/alpha/admin/parametres", settingsForm("Ville de Bourg-Alpha-Nord", "Mairie - service enfance")), http.StatusSeeOther)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM settings WHERE key = 'sender_name' AND value = 'Mairie - service enfance'`); n != 1 {
 		t.Fatal("an explicit sender name was overwritten")
 	}
-	wantContains(t, visitor.get("/alpha/").body, "Ville de Bourg-Alpha-Nord")
+	wantContains(t, visitor.Get("/alpha/").Body, "Ville de Bourg-Alpha-Nord")
 	// The other commune is untouched.
 	if c, _ := f.reg.Commune(ctx, "beta"); c.Name != "Commune de Bêta" {
 		t.Fatalf("beta renamed: %q", c.Name)
@@ -135,7 +137,7 @@ func TestLogoUploadValidation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin(t)
-	admin.get("/alpha/admin/parametres")
+	admin.Get("/alpha/admin/parametres")
 
 	good := pngImage(t, 40, 20)
 	big := append(append([]byte{}, good...), make([]byte, 512<<10)...) // a valid PNG head, over 512 Ko
@@ -156,9 +158,9 @@ func TestLogoUploadValidation(t *testing.T) {
 		{"png magic only", "logo.png", []byte("\x89PNG\r\n\x1a\n this is not an image"), "Le fichier image est illisible ou endommagé"},
 	}
 	for _, tc := range cases {
-		r := admin.upload("/alpha/admin/parametres/logo", "logo", tc.file, tc.data)
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
-			t.Errorf("%s: status %d, want 422 with %q\n%s", tc.name, r.status, tc.want, r.body)
+		r := admin.Upload("/alpha/admin/parametres/logo", "logo", tc.file, tc.data)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, tc.want) {
+			t.Errorf("%s: status %d, want 422 with %q\n%s", tc.name, r.Status, tc.want, r.Body)
 		}
 	}
 	if n := f.count(t, "alpha", `SELECT count(*) FROM commune_logo`); n != 0 {
@@ -166,22 +168,22 @@ func TestLogoUploadValidation(t *testing.T) {
 	}
 	// The extension does not matter, the content does: a PNG called .gif
 	// is a PNG.
-	wantStatus(t, admin.upload("/alpha/admin/parametres/logo", "logo", "logo.gif", good), http.StatusSeeOther)
+	wantStatus(t, admin.Upload("/alpha/admin/parametres/logo", "logo", "logo.gif", good), http.StatusSeeOther)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM commune_logo WHERE content_type = 'image/png' AND size = ?`, len(good)); n != 1 {
 		t.Fatal("the PNG was not stored")
 	}
 	// The largest allowed dimensions pass.
-	wantStatus(t, admin.upload("/alpha/admin/parametres/logo", "logo", "logo.jpg", jpegImage(t, 2000, 2000)), http.StatusSeeOther)
+	wantStatus(t, admin.Upload("/alpha/admin/parametres/logo", "logo", "logo.jpg", jpegImage(t, 2000, 2000)), http.StatusSeeOther)
 	// An agent cannot upload nor remove.
 	agent := f.agent(t)
-	agent.get("/alpha/admin/")
-	wantStatus(t, agent.upload("/alpha/admin/parametres/logo", "logo", "logo.png", good), http.StatusForbidden)
-	wantStatus(t, agent.post("/alpha/admin/parametres/logo/supprimer", nil), http.StatusForbidden)
+	agent.Get("/alpha/admin/")
+	wantStatus(t, agent.Upload("/alpha/admin/parametres/logo", "logo", "logo.png", good), http.StatusForbidden)
+	wantStatus(t, agent.Post("/alpha/admin/parametres/logo/supprimer", nil), http.StatusForbidden)
 }
 
 // multipartUpload posts a logo with the CSRF token after the file part, or
 // without it when token is "".
-func multipartUpload(c *client, path, token string, data []byte) response {
+func multipartUpload(c *client, path, token string, data []byte) apptest.Response {
 	c.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -193,15 +195,15 @@ func multipartUpload(c *client, path, token string, data []byte) response {
 	mw.Close()
 	req := httptest.NewRequest(http.MethodPost, "http://node.example"+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return c.Request(req)
 }
 
 func TestLogoUploadNeedsCSRFTokenInMultipart(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	admin := f.admin(t)
-	page := admin.get("/alpha/admin/parametres")
-	wantContains(t, page.body, `enctype="multipart/form-data"`, `action="/alpha/admin/parametres/logo"`)
+	page := admin.Get("/alpha/admin/parametres")
+	wantContains(t, page.Body, `enctype="multipart/form-data"`, `action="/alpha/admin/parametres/logo"`)
 	good := pngImage(t, 10, 10)
 
 	wantStatus(t, multipartUpload(admin, "/alpha/admin/parametres/logo", "", good), http.StatusForbidden)
@@ -222,40 +224,40 @@ func TestLogoShownServedCachedAndRemoved(t *testing.T) {
 	visitor := f.client(t)
 	// No logo: nothing in the header, nothing at /logo. The page also
 	// memoises "no logo", which the upload must invalidate.
-	home := visitor.get("/alpha/")
+	home := visitor.Get("/alpha/")
 	wantStatus(t, home, http.StatusOK)
-	if strings.Contains(home.body, "brand-logo") {
-		t.Fatalf("a logo is shown without one:\n%s", home.body)
+	if strings.Contains(home.Body, "brand-logo") {
+		t.Fatalf("a logo is shown without one:\n%s", home.Body)
 	}
-	wantStatus(t, visitor.get("/alpha/logo"), http.StatusNotFound)
+	wantStatus(t, visitor.Get("/alpha/logo"), http.StatusNotFound)
 
 	admin := f.admin(t)
-	admin.get("/alpha/admin/parametres")
+	admin.Get("/alpha/admin/parametres")
 	data := pngImage(t, 120, 60)
 	sum := sha256.Sum256(data)
 	sha := hex.EncodeToString(sum[:])
-	wantStatus(t, admin.upload("/alpha/admin/parametres/logo", "logo", "blason.png", data), http.StatusSeeOther)
+	wantStatus(t, admin.Upload("/alpha/admin/parametres/logo", "logo", "blason.png", data), http.StatusSeeOther)
 
-	src, alt := headerLogo(visitor.get("/alpha/").body)
+	src, alt := headerLogo(visitor.Get("/alpha/").Body)
 	if src != "/alpha/logo?v="+sha[:16] || alt != "Logo de Commune d&#39;Alpha" {
 		t.Fatalf("header logo: src %q alt %q", src, alt)
 	}
 	// Logged-in parents and staff pages too.
 	f.exec(t, "alpha", `INSERT INTO families (id, name, created_at) VALUES (1, 'FAMILLE MARTIN', '2026-01-01T00:00:00Z')`)
-	if s, _ := headerLogo(f.parent(t, "alpha", 1).get("/alpha/famille").body); s != src {
+	if s, _ := headerLogo(f.parent(t, "alpha", 1).Get("/alpha/famille").Body); s != src {
 		t.Fatalf("parent page logo %q", s)
 	}
-	settings := admin.get("/alpha/admin/parametres")
-	wantContains(t, settings.body, "Supprimer le logo", "PNG, 120 × 60 pixels")
+	settings := admin.Get("/alpha/admin/parametres")
+	wantContains(t, settings.Body, "Supprimer le logo", "PNG, 120 × 60 pixels")
 	// The other commune has none.
-	if s, _ := headerLogo(f.client(t).get("/beta/").body); s != "" {
+	if s, _ := headerLogo(f.client(t).Get("/beta/").Body); s != "" {
 		t.Fatalf("beta shows a logo: %q", s)
 	}
-	wantStatus(t, f.client(t).get("/beta/logo"), http.StatusNotFound)
+	wantStatus(t, f.client(t).Get("/beta/logo"), http.StatusNotFound)
 
-	r := visitor.get(src)
+	r := visitor.Get(src)
 	wantStatus(t, r, http.StatusOK)
-	if r.body != string(data) {
+	if r.Body != string(data) {
 		t.Fatal("served bytes differ from the upload")
 	}
 	for k, want := range map[string]string{
@@ -264,42 +266,42 @@ func TestLogoShownServedCachedAndRemoved(t *testing.T) {
 		"Etag":                   `"` + sha + `"`,
 		"Cache-Control":          "public, max-age=31536000, immutable",
 	} {
-		if got := r.header.Get(k); got != want {
+		if got := r.Header.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	lastModified := r.header.Get("Last-Modified")
+	lastModified := r.Header.Get("Last-Modified")
 	if _, err := http.ParseTime(lastModified); err != nil {
 		t.Errorf("Last-Modified %q: %v", lastModified, err)
 	}
 	// Unversioned: revalidate, answered by 304.
-	if cc := visitor.get("/alpha/logo").header.Get("Cache-Control"); cc != "public, no-cache" {
+	if cc := visitor.Get("/alpha/logo").Header.Get("Cache-Control"); cc != "public, no-cache" {
 		t.Errorf("unversioned Cache-Control = %q", cc)
 	}
 	req := httptest.NewRequest(http.MethodGet, "http://node.example/alpha/logo", nil)
 	req.Header.Set("If-None-Match", `"`+sha+`"`)
-	if r := visitor.do(req); r.status != http.StatusNotModified || r.body != "" {
-		t.Errorf("If-None-Match: status %d body %d bytes", r.status, len(r.body))
+	if r := visitor.Request(req); r.Status != http.StatusNotModified || r.Body != "" {
+		t.Errorf("If-None-Match: status %d body %d bytes", r.Status, len(r.Body))
 	}
 	req = httptest.NewRequest(http.MethodGet, "http://node.example/alpha/logo", nil)
 	req.Header.Set("If-Modified-Since", lastModified)
-	wantStatus(t, visitor.do(req), http.StatusNotModified)
+	wantStatus(t, visitor.Request(req), http.StatusNotModified)
 	req = httptest.NewRequest(http.MethodGet, "http://node.example/alpha/logo", nil)
 	req.Header.Set("If-None-Match", `"autre"`)
-	wantStatus(t, visitor.do(req), http.StatusOK)
+	wantStatus(t, visitor.Request(req), http.StatusOK)
 
 	// Replacing it changes the URL; the old version is no longer immutable.
 	jp := jpegImage(t, 30, 30)
-	wantStatus(t, admin.upload("/alpha/admin/parametres/logo", "logo", "blason.jpg", jp), http.StatusSeeOther)
-	src2, _ := headerLogo(visitor.get("/alpha/").body)
+	wantStatus(t, admin.Upload("/alpha/admin/parametres/logo", "logo", "blason.jpg", jp), http.StatusSeeOther)
+	src2, _ := headerLogo(visitor.Get("/alpha/").Body)
 	if src2 == "" || src2 == src {
 		t.Fatalf("replaced logo URL %q (was %q)", src2, src)
 	}
-	r = visitor.get(src2)
-	if r.header.Get("Content-Type") != "image/jpeg" || r.body != string(jp) {
-		t.Fatalf("replaced logo: %q, %d bytes", r.header.Get("Content-Type"), len(r.body))
+	r = visitor.Get(src2)
+	if r.Header.Get("Content-Type") != "image/jpeg" || r.Body != string(jp) {
+		t.Fatalf("replaced logo: %q, %d bytes", r.Header.Get("Content-Type"), len(r.Body))
 	}
-	if cc := visitor.get(src).header.Get("Cache-Control"); strings.Contains(cc, "immutable") {
+	if cc := visitor.Get(src).Header.Get("Cache-Control"); strings.Contains(cc, "immutable") {
 		t.Errorf("an old version is still served as immutable: %q", cc)
 	}
 
@@ -315,14 +317,14 @@ func TestLogoShownServedCachedAndRemoved(t *testing.T) {
 	}
 
 	// Removal: nothing in the header, 404 at /logo, audited.
-	wantStatus(t, admin.post("/alpha/admin/parametres/logo/supprimer", nil), http.StatusSeeOther)
-	if s, _ := headerLogo(visitor.get("/alpha/").body); s != "" {
+	wantStatus(t, admin.Post("/alpha/admin/parametres/logo/supprimer", nil), http.StatusSeeOther)
+	if s, _ := headerLogo(visitor.Get("/alpha/").Body); s != "" {
 		t.Fatalf("removed logo still shown: %q", s)
 	}
-	wantStatus(t, visitor.get(src2), http.StatusNotFound)
+	wantStatus(t, visitor.Get(src2), http.StatusNotFound)
 	if n := f.count(t, "alpha", `SELECT count(*) FROM audit_log WHERE entity = 'logo' AND action = 'delete' AND after IS NULL
 		AND json_extract(before, '$.content_type') = 'image/jpeg'`); n != 1 {
 		t.Fatalf("delete audit rows = %d", n)
 	}
-	wantContains(t, admin.get("/alpha/admin/journal?objet=logo").body, "logo")
+	wantContains(t, admin.Get("/alpha/admin/journal?objet=logo").Body, "logo")
 }

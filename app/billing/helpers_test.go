@@ -125,40 +125,28 @@ func (e *env) cartLines() int {
 	return e.count(`SELECT COUNT(*) FROM cart_lines WHERE family_id = ?`, e.family)
 }
 
-// response is what a request got (apptest.Response, as this package's
-// tests read it).
-type response struct {
-	status   int
-	body     string
-	location string
-}
-
-func toResponse(r apptest.Response) response {
-	return response{status: r.Status, body: r.Body, location: r.Location}
-}
-
 // do sends a request to the demo commune (or to a path naming beta) as a
 // parent of family (0: nobody).
-func (e *env) do(method, path string, form url.Values, family int64) response {
+func (e *env) do(method, path string, form url.Values, family int64) apptest.Response {
 	e.t.Helper()
 	e.c.Header.Del(apptest.FamilyHeader)
 	apptest.AsFamily(family)(e.c)
 	if method != http.MethodGet && e.c.Cookie("/", "ef_csrf") != "" {
-		return toResponse(e.c.Send(method, path, form))
+		return e.c.Send(method, path, form)
 	}
-	return toResponse(e.c.Do(method, path, form))
+	return e.c.Do(method, path, form)
 }
 
 // follow GETs redirects (commune paths) until a page.
-func (e *env) follow(r response, family int64) response {
+func (e *env) follow(r apptest.Response, family int64) apptest.Response {
 	e.t.Helper()
 	e.c.Header.Del(apptest.FamilyHeader)
 	apptest.AsFamily(family)(e.c)
-	return toResponse(e.c.Follow(apptest.Response{Status: r.status, Body: r.body, Location: r.location}))
+	return e.c.Follow(r)
 }
 
 // checkout posts the cart's "Valider" (booking's route) as FAMILLE X.
-func (e *env) checkout() response {
+func (e *env) checkout() apptest.Response {
 	e.t.Helper()
 	e.do(http.MethodGet, "/famille/factures", nil, e.family) // a page, for the CSRF cookie and token
 	return e.do(http.MethodPost, "/famille/paiement", url.Values{"regie": {strconv.FormatInt(e.cantine, 10)},

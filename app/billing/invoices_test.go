@@ -85,11 +85,11 @@ func TestInvoicePDFHoldsReferenceAndTotal(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.do(http.MethodGet, fmt.Sprintf("/famille/factures/%d/pdf", inv.ID), nil, e.family)
-	if r.status != http.StatusOK || !strings.HasPrefix(r.body, "%PDF-") {
-		t.Fatalf("pdf: %d %.20q", r.status, r.body)
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "%PDF-") {
+		t.Fatalf("pdf: %d %.20q", r.Status, r.Body)
 	}
 	var text strings.Builder
-	for _, m := range pdfText.FindAllStringSubmatch(r.body, -1) {
+	for _, m := range pdfText.FindAllStringSubmatch(r.Body, -1) {
 		text.WriteString(m[1] + "\n")
 	}
 	got := text.String()
@@ -101,10 +101,10 @@ func TestInvoicePDFHoldsReferenceAndTotal(t *testing.T) {
 	}
 	// Détail page, and another family's invoice is not found.
 	d := e.do(http.MethodGet, fmt.Sprintf("/famille/factures/%d", inv.ID), nil, e.family)
-	mustContain(t, d.body, inv.Number, "REPAS VEGETARIEN", "2,55", "15,30", "Télécharger la facture (PDF)")
+	mustContain(t, d.Body, inv.Number, "REPAS VEGETARIEN", "2,55", "15,30", "Télécharger la facture (PDF)")
 	for _, p := range []string{"/famille/factures/%d", "/famille/factures/%d/pdf"} {
-		if r := e.do(http.MethodGet, fmt.Sprintf(p, inv.ID), nil, e.family+1); r.status != http.StatusNotFound {
-			t.Errorf("another family got %s: %d", p, r.status)
+		if r := e.do(http.MethodGet, fmt.Sprintf(p, inv.ID), nil, e.family+1); r.Status != http.StatusNotFound {
+			t.Errorf("another family got %s: %d", p, r.Status)
 		}
 	}
 }
@@ -128,8 +128,8 @@ func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	}
 	e.book(e.children[1], 3)
 	r := e.checkout()
-	if r.status != http.StatusSeeOther {
-		t.Fatalf("checkout: %d", r.status)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", r.Status)
 	}
 	o := e.lastOrder()
 	if o.TotalCents != 765 || o.CreditCents != 255 || o.AmountCents != 510 {
@@ -168,13 +168,13 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 		t.Error("not exactly one open invoice and one email")
 	}
 	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
-	mustContain(t, list.body, "Factures en cours", "à régler avant le", "-GA-00001", "25,00")
+	mustContain(t, list.Body, "Factures en cours", "à régler avant le", "-GA-00001", "25,00")
 	// Paid online through the same provider.
 	var id int64
 	e.scalar(`SELECT id FROM invoices`, &id)
 	e.do(http.MethodGet, fmt.Sprintf("/famille/factures/%d", id), nil, e.family)
 	r := e.do(http.MethodPost, fmt.Sprintf("/famille/factures/%d/payer", id), url.Values{}, e.family)
-	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/paiement/simulateur/") {
-		t.Fatalf("pay invoice: %d %s %s", r.status, r.location, r.body)
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/paiement/simulateur/") {
+		t.Fatalf("pay invoice: %d %s %s", r.Status, r.Location, r.Body)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/billing"
 	"espacefamille/app/billing/payfip"
 )
@@ -17,8 +18,8 @@ import (
 func (e *env) payfipCheckout() billing.Order {
 	e.t.Helper()
 	r := e.checkout()
-	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, e.payfip.PaymentURL()+"?idop=") {
-		e.t.Fatalf("checkout: %d %q %s", r.status, r.location, r.body)
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, e.payfip.PaymentURL()+"?idop=") {
+		e.t.Fatalf("checkout: %d %q %s", r.Status, r.Location, r.Body)
 	}
 	o := e.lastOrder()
 	op, ok := e.payfip.Op(o.ProviderRef)
@@ -30,7 +31,7 @@ func (e *env) payfipCheckout() billing.Order {
 	return o
 }
 
-func (e *env) notifyPayFiP(idop, field string) response {
+func (e *env) notifyPayFiP(idop, field string) apptest.Response {
 	return e.do(http.MethodPost, "/paiement/notification/payfip", url.Values{field: {idop}}, 0)
 }
 
@@ -42,11 +43,11 @@ func TestPayFiPRedirectBeforeNotification(t *testing.T) {
 	e.payfip.Finish(o.ProviderRef, "P")
 	// The browser comes back first.
 	page := e.follow(e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family), e.family)
-	mustContain(t, page.body, "Le résumé de votre paiement", o.Ref, "Carte bancaire (PayFiP)")
+	mustContain(t, page.Body, "Le résumé de votre paiement", o.Ref, "Carte bancaire (PayFiP)")
 	// Then PayFiP's notification (idOp spelling), twice.
 	for _, field := range []string{"idOp", "idop"} {
-		if r := e.notifyPayFiP(o.ProviderRef, field); r.status != http.StatusOK {
-			t.Fatalf("notification: %d %s", r.status, r.body)
+		if r := e.notifyPayFiP(o.ProviderRef, field); r.Status != http.StatusOK {
+			t.Fatalf("notification: %d %s", r.Status, r.Body)
 		}
 	}
 	if e.count(`SELECT COUNT(*) FROM payments`) != 1 || e.count(`SELECT COUNT(*) FROM invoices WHERE status = 'paid'`) != 1 {
@@ -80,11 +81,11 @@ func TestPayFiPInProgressThenExpiryThenLatePayment(t *testing.T) {
 		t.Fatalf("expired order %s, cart %d", got.Status, e.cartLines())
 	}
 	page := e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family)
-	mustContain(t, page.body, "Paiement expiré", "vos demandes restent dans votre panier")
+	mustContain(t, page.Body, "Paiement expiré", "vos demandes restent dans votre panier")
 	// The parent had paid anyway: recorded, bookings restored (rules allow).
 	e.payfip.Finish(o.ProviderRef, "P")
-	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.status != http.StatusOK {
-		t.Fatalf("late notification: %d %s", r.status, r.body)
+	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.Status != http.StatusOK {
+		t.Fatalf("late notification: %d %s", r.Status, r.Body)
 	}
 	got := e.lastOrder()
 	if got.Status != billing.OrderPaid || !strings.Contains(got.Outcome, "rétablies") {
@@ -121,7 +122,7 @@ func TestLatePaymentCreditedWhenBookingsCannotBeRestored(t *testing.T) {
 		t.Errorf("credit = %d, want 765", bal)
 	}
 	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
-	mustContain(t, list.body, "Mes avoirs", "7,65")
+	mustContain(t, list.Body, "Mes avoirs", "7,65")
 }
 
 func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
@@ -131,8 +132,8 @@ func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
 	o := e.payfipCheckout()
 	e.payfip.SetAmount(o.ProviderRef, 100)
 	e.payfip.Finish(o.ProviderRef, "P")
-	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.status != http.StatusConflict {
-		t.Fatalf("mismatch: %d", r.status)
+	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.Status != http.StatusConflict {
+		t.Fatalf("mismatch: %d", r.Status)
 	}
 	if e.count(`SELECT COUNT(*) FROM payments`) != 0 || e.count(`SELECT COUNT(*) FROM reservations`) != 0 || e.lastOrder().Status != billing.OrderPending {
 		t.Error("a mismatched payment changed something")
@@ -150,11 +151,11 @@ func TestPayFiPFaultsAndReconciliation(t *testing.T) {
 		e.book(e.children[0], 3)
 		e.payfip.FailWith("create", "R3")
 		r := e.checkout()
-		if r.status != http.StatusSeeOther || strings.Contains(r.location, "idop") {
-			t.Fatalf("checkout: %d %s", r.status, r.location)
+		if r.Status != http.StatusSeeOther || strings.Contains(r.Location, "idop") {
+			t.Fatalf("checkout: %d %s", r.Status, r.Location)
 		}
 		page := e.follow(r, e.family)
-		mustContain(t, page.body, "momentanément indisponible")
+		mustContain(t, page.Body, "momentanément indisponible")
 		if e.lastOrder().Status != billing.OrderCancelled || e.cartLines() != 3 {
 			t.Error("order not cancelled or cart lost")
 		}
@@ -256,22 +257,22 @@ func TestHostileNotificationsAndReturns(t *testing.T) {
 	e.book(e.children[0], 3)
 	o := e.payfipCheckout()
 	e.payfip.Finish(o.ProviderRef, "P")
-	if r := e.notifyPayFiP("FORGED123", "idop"); r.status != http.StatusNotFound {
-		t.Errorf("forged idop: %d", r.status)
+	if r := e.notifyPayFiP("FORGED123", "idop"); r.Status != http.StatusNotFound {
+		t.Errorf("forged idop: %d", r.Status)
 	}
-	if r := e.do(http.MethodPost, "/paiement/notification/payfip", url.Values{}, 0); r.status != http.StatusBadRequest {
-		t.Errorf("empty notification: %d", r.status)
+	if r := e.do(http.MethodPost, "/paiement/notification/payfip", url.Values{}, 0); r.Status != http.StatusBadRequest {
+		t.Errorf("empty notification: %d", r.Status)
 	}
 	// Another commune's notification URL with this commune's operation.
-	if r := e.do(http.MethodPost, "/beta/paiement/notification/payfip", url.Values{"idop": {o.ProviderRef}}, 0); r.status != http.StatusNotFound {
-		t.Errorf("other commune: %d", r.status)
+	if r := e.do(http.MethodPost, "/beta/paiement/notification/payfip", url.Values{"idop": {o.ProviderRef}}, 0); r.Status != http.StatusNotFound {
+		t.Errorf("other commune: %d", r.Status)
 	}
 	// Another family cannot read or move this order.
-	if r := e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family+100); r.status != http.StatusNotFound {
-		t.Errorf("tampered return: %d", r.status)
+	if r := e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family+100); r.Status != http.StatusNotFound {
+		t.Errorf("tampered return: %d", r.Status)
 	}
-	if r := e.do(http.MethodGet, "/famille/paiement/"+o.Ref, nil, e.family+100); r.status != http.StatusNotFound {
-		t.Errorf("other family's receipt: %d", r.status)
+	if r := e.do(http.MethodGet, "/famille/paiement/"+o.Ref, nil, e.family+100); r.Status != http.StatusNotFound {
+		t.Errorf("other family's receipt: %d", r.Status)
 	}
 	if e.count(`SELECT COUNT(*) FROM payments`) != 0 {
 		t.Error("a hostile call recorded a payment")

@@ -7,22 +7,23 @@ import (
 	"strings"
 	"testing"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/billing"
 )
 
-func (e *env) payWithSimulator(card string, abandon bool) response {
+func (e *env) payWithSimulator(card string, abandon bool) apptest.Response {
 	e.t.Helper()
 	r := e.checkout()
-	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "/paiement/simulateur/") {
-		e.t.Fatalf("checkout: %d %s %s", r.status, r.location, r.body)
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/paiement/simulateur/") {
+		e.t.Fatalf("checkout: %d %s %s", r.Status, r.Location, r.Body)
 	}
-	page := e.do(http.MethodGet, r.location[len("/malemort-du-comtat"):], nil, e.family)
-	mustContain(e.t, page.body, "Paiement de test — aucune somme ne sera prélevée", "Abandonner", "7,65")
+	page := e.do(http.MethodGet, r.Location[len("/malemort-du-comtat"):], nil, e.family)
+	mustContain(e.t, page.Body, "Paiement de test — aucune somme ne sera prélevée", "Abandonner", "7,65")
 	form := url.Values{"numero": {card}, "expiration": {"12/40"}, "cryptogramme": {"123"}, "action": {"payer"}}
 	if abandon {
 		form.Set("action", "abandonner")
 	}
-	post := e.do(http.MethodPost, r.location[len("/malemort-du-comtat"):], form, e.family)
+	post := e.do(http.MethodPost, r.Location[len("/malemort-du-comtat"):], form, e.family)
 	return e.follow(post, e.family)
 }
 
@@ -30,13 +31,13 @@ func TestSimulatorSuccessValidatesAndInvoices(t *testing.T) {
 	e := newEnv(t)
 	e.book(e.children[0], 3)
 	page := e.payWithSimulator("4242 4242 4242 4242", false)
-	mustContain(t, page.body, "Le résumé de votre paiement", "1 copie de ce ticket vous est envoyée par mail",
+	mustContain(t, page.Body, "Le résumé de votre paiement", "1 copie de ce ticket vous est envoyée par mail",
 		"Commune de Malemort du Comtat", "REGIE CANTINE - prépaiement", "Numéro d'autorisation", "Fille FAMILLE X", "7,65")
 	o := e.lastOrder()
 	if o.Status != billing.OrderPaid || o.AmountCents != 765 {
 		t.Fatalf("order = %+v", o)
 	}
-	mustContain(t, page.body, o.Ref)
+	mustContain(t, page.Body, o.Ref)
 	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND order_ref = ?`, o.Ref); n != 3 {
 		t.Errorf("validated reservations = %d, want 3", n)
 	}
@@ -61,10 +62,10 @@ func TestSimulatorSuccessValidatesAndInvoices(t *testing.T) {
 	}
 	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
 	year := e.clock.Now().Year()
-	mustContain(t, list.body, "Factures en cours", "Factures payées", "pour M FAMILLE X Y payée le",
+	mustContain(t, list.Body, "Factures en cours", "Factures payées", "pour M FAMILLE X Y payée le",
 		"(ref.: "+itoa(year)+"-GM-00001)", "Détail")
 	agenda := e.do(http.MethodGet, "/famille/reservations?regie="+itoa(int(e.cantine)), nil, e.family)
-	mustContain(t, agenda.body, "demande validée")
+	mustContain(t, agenda.Body, "demande validée")
 }
 
 func TestSimulatorRefusalAndAbandonKeepTheCart(t *testing.T) {
@@ -81,7 +82,7 @@ func TestSimulatorRefusalAndAbandonKeepTheCart(t *testing.T) {
 			e := newEnv(t)
 			e.book(e.children[0], 3)
 			page := e.payWithSimulator(tc.card, tc.abandon)
-			mustContain(t, page.body, tc.want, "vos demandes restent dans votre panier", "Retour à mon panier")
+			mustContain(t, page.Body, tc.want, "vos demandes restent dans votre panier", "Retour à mon panier")
 			if o := e.lastOrder(); o.Status != tc.status {
 				t.Errorf("order status = %s", o.Status)
 			}
@@ -96,13 +97,13 @@ func TestSimulatorCardErrors(t *testing.T) {
 	e := newEnv(t)
 	e.book(e.children[0], 1)
 	r := e.checkout()
-	path := r.location[len("/malemort-du-comtat"):]
+	path := r.Location[len("/malemort-du-comtat"):]
 	e.do(http.MethodGet, path, nil, e.family)
 	bad := e.do(http.MethodPost, path, url.Values{"numero": {"1234"}, "expiration": {"01/20"}, "cryptogramme": {"1"}, "action": {"payer"}}, e.family)
-	if bad.status != http.StatusUnprocessableEntity {
-		t.Fatalf("status %d", bad.status)
+	if bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", bad.Status)
 	}
-	mustContain(t, bad.body, "Carte de test inconnue", "Cette carte est expirée", "3 chiffres")
+	mustContain(t, bad.Body, "Carte de test inconnue", "Cette carte est expirée", "3 chiffres")
 	if o := e.lastOrder(); o.Status != billing.OrderPending {
 		t.Errorf("order = %s", o.Status)
 	}
@@ -115,8 +116,8 @@ func TestDuplicateNotificationMakesOnePayment(t *testing.T) {
 	o := e.lastOrder()
 	for i := 0; i < 3; i++ {
 		r := e.do(http.MethodPost, "/paiement/notification/simulator", url.Values{"idop": {o.ProviderRef}}, 0)
-		if r.status != http.StatusOK {
-			t.Fatalf("replayed notification: %d %s", r.status, r.body)
+		if r.Status != http.StatusOK {
+			t.Fatalf("replayed notification: %d %s", r.Status, r.Body)
 		}
 	}
 	if n := e.count(`SELECT COUNT(*) FROM payments`); n != 1 {

@@ -16,11 +16,11 @@ func TestSimulatorClosedRefusesCheckout(t *testing.T) {
 	e := newEnvWith(t, func(d *billing.Deps) { d.RefuseSimulator = true })
 	e.book(e.children[0], 2)
 	r := e.checkout()
-	if r.status != http.StatusSeeOther || strings.Contains(r.location, "/paiement/simulateur/") {
-		t.Fatalf("checkout: %d %s", r.status, r.location)
+	if r.Status != http.StatusSeeOther || strings.Contains(r.Location, "/paiement/simulateur/") {
+		t.Fatalf("checkout: %d %s", r.Status, r.Location)
 	}
 	page := e.follow(r, e.family)
-	mustContain(t, page.body, "Le paiement en ligne n&#39;est pas encore ouvert pour ce service, contactez la mairie")
+	mustContain(t, page.Body, "Le paiement en ligne n&#39;est pas encore ouvert pour ce service, contactez la mairie")
 	if n := e.count(`SELECT COUNT(*) FROM orders`); n != 0 {
 		t.Errorf("orders = %d, want none", n)
 	}
@@ -34,8 +34,8 @@ func TestSimulatorClosedRefusesCheckout(t *testing.T) {
 		t.Errorf("cart lines = %d, want 2", e.cartLines())
 	}
 	// The simulator's pages do not exist either.
-	if r := e.do(http.MethodGet, "/paiement/simulateur/SIMAAAAAAAAAAAAAAAA", nil, e.family); r.status != http.StatusNotFound {
-		t.Errorf("simulator page: %d, want 404", r.status)
+	if r := e.do(http.MethodGet, "/paiement/simulateur/SIMAAAAAAAAAAAAAAAA", nil, e.family); r.Status != http.StatusNotFound {
+		t.Errorf("simulator page: %d, want 404", r.Status)
 	}
 }
 
@@ -46,27 +46,27 @@ func TestSimulatorPageBoundToFamily(t *testing.T) {
 	e := newEnv(t)
 	e.book(e.children[0], 1)
 	r := e.checkout()
-	if !strings.Contains(r.location, "/paiement/simulateur/") {
-		t.Fatalf("checkout: %d %s", r.status, r.location)
+	if !strings.Contains(r.Location, "/paiement/simulateur/") {
+		t.Fatalf("checkout: %d %s", r.Status, r.Location)
 	}
-	path := r.location[len("/malemort-du-comtat"):]
+	path := r.Location[len("/malemort-du-comtat"):]
 	other := e.family + 1000
-	if got := e.do(http.MethodGet, path, nil, other); got.status != http.StatusNotFound {
-		t.Errorf("another family's GET: %d, want 404", got.status)
+	if got := e.do(http.MethodGet, path, nil, other); got.Status != http.StatusNotFound {
+		t.Errorf("another family's GET: %d, want 404", got.Status)
 	}
 	e.do(http.MethodGet, "/famille/factures", nil, e.family) // CSRF token
 	form := url.Values{"action": {"abandonner"}}
-	if got := e.do(http.MethodPost, path, form, other); got.status != http.StatusNotFound {
-		t.Errorf("another family's POST: %d, want 404", got.status)
+	if got := e.do(http.MethodPost, path, form, other); got.Status != http.StatusNotFound {
+		t.Errorf("another family's POST: %d, want 404", got.Status)
 	}
-	if got := e.do(http.MethodGet, path, nil, 0); got.status != http.StatusSeeOther || !strings.Contains(got.location, "connexion") {
-		t.Errorf("no session: %d %s, want the log-in", got.status, got.location)
+	if got := e.do(http.MethodGet, path, nil, 0); got.Status != http.StatusSeeOther || !strings.Contains(got.Location, "connexion") {
+		t.Errorf("no session: %d %s, want the log-in", got.Status, got.Location)
 	}
 	if o := e.lastOrder(); o.Status != billing.OrderPending {
 		t.Errorf("order = %s, want still pending", o.Status)
 	}
-	if got := e.do(http.MethodGet, path, nil, e.family); got.status != http.StatusOK {
-		t.Errorf("own family: %d, want 200", got.status)
+	if got := e.do(http.MethodGet, path, nil, e.family); got.Status != http.StatusOK {
+		t.Errorf("own family: %d, want 200", got.Status)
 	}
 }
 

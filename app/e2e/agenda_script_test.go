@@ -41,8 +41,9 @@ func TestAgendaScript(t *testing.T) {
 			signUpFamilyX(tab, h, "parent.agenda-js."+size.Name+"@example.org")
 			tab.Click("Mes réservations")
 			tab.See("Vue Agenda")
-			// (tab.ScriptsEnabled() cannot tell here: it injects an inline
-			// script, which the CSP blocks. The marker below tells instead.)
+			if got, want := tab.ScriptsEnabled(), !size.NoScript; got != want {
+				t.Fatalf("ScriptsEnabled() = %v, want %v", got, want)
+			}
 
 			// The first réservable classic meal, within a few pages (the
 			// demo is seeded relative to today, maybe in the holidays).

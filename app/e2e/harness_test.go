@@ -164,3 +164,30 @@ func TestHarnessScripts(t *testing.T) {
 		}
 	}
 }
+
+// On the app's own pages too, whose CSP blocks inline scripts: the answer
+// must not depend on the page's policy.
+func TestHarnessScriptsOnAppPage(t *testing.T) {
+	t.Parallel()
+	h := New(t)
+	for _, size := range []Size{Desktop, Desktop.WithoutJS()} {
+		t.Run(size.Name, func(t *testing.T) {
+			t.Parallel()
+			tab := h.Tab(t, size)
+			tab.Go(Commune + "/")
+			tab.See("Je me connecte")
+			if got, want := tab.ScriptsEnabled(), !size.NoScript; got != want {
+				t.Errorf("ScriptsEnabled() = %v, want %v", got, want)
+			}
+			// The page's CSP is in force: an injected inline script does not
+			// run even with JavaScript on, so it could not have told.
+			var ran bool
+			tab.Eval(`(() => { const s = document.createElement('script');
+				s.textContent = 'window.__e2eInline = true'; document.head.appendChild(s); s.remove();
+				return window.__e2eInline === true; })()`, &ran)
+			if ran {
+				t.Error("an inline script ran: the page's CSP no longer blocks it, the test proves nothing")
+			}
+		})
+	}
+}

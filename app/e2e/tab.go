@@ -174,16 +174,24 @@ func (tab *Tab) Title() string {
 	return s
 }
 
-// ScriptsEnabled reports whether the page's own scripts run (false in a
-// WithoutJS tab): it adds a <script> and sees whether it ran.
+// ScriptsEnabled reports whether the page's own scripts may run (false in a
+// WithoutJS tab), whatever the page's Content-Security-Policy: injecting a
+// script to see whether it runs cannot tell, since a CSP without
+// 'unsafe-inline' (ours) blocks it. It asks the page's HTML parser
+// instead, through DevTools (not subject to the CSP): inside <noscript>,
+// markup is raw text when scripting is enabled for the document and
+// elements when it is disabled (HTML's "scripting flag", which follows the
+// emulation that WithoutJS sets).
 func (tab *Tab) ScriptsEnabled() bool {
 	tab.t.Helper()
-	var ran bool
-	tab.eval("ScriptsEnabled()", `(() => { const s = document.createElement('script');
-		s.textContent = 'window.__e2eScript = true'; document.head.appendChild(s); s.remove();
-		const ran = window.__e2eScript === true; delete window.__e2eScript; return ran; })()`, &ran)
-	return ran
+	var enabled bool
+	tab.eval("ScriptsEnabled()", scriptingFlag, &enabled)
+	return enabled
 }
+
+// scriptingFlag is true when scripting is enabled for the current document.
+const scriptingFlag = `(() => { const n = document.createElement('noscript');
+	n.innerHTML = '<i></i>'; return n.firstChild instanceof Text; })()`
 
 // Eval evaluates a JavaScript expression in the page (through DevTools, so
 // also when the page's scripts are disabled) and decodes its JSON value

@@ -43,7 +43,9 @@
 //   - every source returned by [Sources].Sweep, at start-up (crash recovery
 //     after a restart, when the in-memory schedule is empty) and then every
 //     SweepInterval (5 minutes by default), a few sources at a time so that
-//     notified sources never wait behind a long sweep.
+//     notified sources never wait behind a long sweep. The periodic sweeps
+//     go through [Sources].OpenIfOpen when it is set: a swept commune that
+//     is not open (any more) is skipped, never reopened.
 //
 // When the SMTP server cannot be reached, the sender pauses for a while
 // (30s growing to 2m) instead of trying every source in turn; rows keep their

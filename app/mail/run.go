@@ -3,6 +3,7 @@ package mail
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"time"
@@ -10,7 +11,8 @@ import (
 
 // Run drains outboxes until ctx is cancelled or Stop is called: the platform
 // on every tick, notified sources at once, sources whose retries fall due, and
-// a sweep of Sources.Sweep at start-up and every sweep interval. A batch in
+// a sweep of Sources.Sweep at start-up and every sweep interval (periodic
+// sweeps open through Sources.OpenIfOpen when it is set). A batch in
 // flight is always finished and settled before Run returns.
 func (s *Sender) Run(ctx context.Context) error {
 	s.mu.Lock()
@@ -35,7 +37,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	sweep := time.NewTicker(s.sweepEvery)
 	defer sweep.Stop()
 
-	backlog := s.sweepList(ctx, nil) // start-up: what a crash or a restart left behind
+	backlog := s.sweepList(ctx, nil, false) // start-up: what a crash or a restart left behind
 	for ctx.Err() == nil {
 		if !s.paused() {
 			s.drainPlatform(ctx)
@@ -45,7 +47,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		if len(backlog) > 0 && !s.paused() {
 			select { // keep sweeping, but let notifications and ticks in
 			case <-sweep.C:
-				backlog = s.sweepList(ctx, backlog)
+				backlog = s.sweepList(ctx, backlog, true)
 			default:
 			}
 			continue
@@ -55,7 +57,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-s.wake:
 		case <-tick.C:
 		case <-sweep.C:
-			backlog = s.sweepList(ctx, backlog)
+			backlog = s.sweepList(ctx, backlog, true)
 		}
 	}
 	return nil
@@ -113,38 +115,57 @@ func (s *Sender) drainDue(ctx context.Context) {
 			}
 			return
 		}
-		s.drainNamed(ctx, it.name)
+		s.drainNamed(ctx, it.name, false)
 	}
 }
 
+// swept is a source listed by a sweep, waiting in the backlog.
+type swept struct {
+	name   string
+	ifOpen bool // listed by a periodic sweep: drained only if open now (Sources.OpenIfOpen)
+}
+
 // drainBacklog drains a few swept sources and returns the rest.
-func (s *Sender) drainBacklog(ctx context.Context, backlog []string) []string {
+func (s *Sender) drainBacklog(ctx context.Context, backlog []swept) []swept {
 	n := min(len(backlog), sweepChunk)
 	for i := range n {
 		if ctx.Err() != nil || s.paused() {
 			return backlog[i:]
 		}
-		s.drainNamed(ctx, backlog[i])
+		s.drainNamed(ctx, backlog[i].name, backlog[i].ifOpen)
 	}
 	return backlog[n:]
 }
 
-// drainNamed opens a source by name for one drain and schedules its next look.
-func (s *Sender) drainNamed(ctx context.Context, name string) {
+// drainNamed opens a source by name for one drain and schedules its next
+// look. With ifOpen and a Sources.OpenIfOpen, a source that is not open now
+// is skipped rather than opened.
+func (s *Sender) drainNamed(ctx context.Context, name string, ifOpen bool) {
 	if name == s.src.Platform.Name && s.src.Platform.DB != nil {
 		s.drainPlatform(ctx)
 		return
 	}
-	if s.src.Open == nil {
+	var (
+		db      *sql.DB
+		release func()
+	)
+	switch {
+	case ifOpen && s.src.OpenIfOpen != nil:
+		var ok bool
+		if db, release, ok = s.src.OpenIfOpen(ctx, name); !ok {
+			return // closed since the sweep listed it: let it stay closed
+		}
+	case s.src.Open == nil:
 		s.log.Error("mail: cannot open source: Sources.Open is nil", "source", name)
 		return
-	}
-	db, release, err := s.src.Open(ctx, name)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("mail: cannot open source", "source", name, "error", err)
+	default:
+		var err error
+		if db, release, err = s.src.Open(ctx, name); err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("mail: cannot open source", "source", name, "error", err)
+			}
+			return
 		}
-		return
 	}
 	if release != nil {
 		defer release()
@@ -177,8 +198,9 @@ func (s *Sender) schedule(name string, at time.Time) {
 	}
 }
 
-// sweepList appends the swept source names not already in backlog.
-func (s *Sender) sweepList(ctx context.Context, backlog []string) []string {
+// sweepList appends the swept source names not already in backlog;
+// periodic marks those of a periodic sweep (not the start-up one).
+func (s *Sender) sweepList(ctx context.Context, backlog []swept, periodic bool) []swept {
 	if s.src.Sweep == nil {
 		return backlog
 	}
@@ -190,13 +212,13 @@ func (s *Sender) sweepList(ctx context.Context, backlog []string) []string {
 		return backlog
 	}
 	seen := make(map[string]bool, len(backlog))
-	for _, n := range backlog {
-		seen[n] = true
+	for _, b := range backlog {
+		seen[b.name] = true
 	}
 	for _, n := range names {
 		if !seen[n] && n != s.src.Platform.Name {
 			seen[n] = true
-			backlog = append(backlog, n)
+			backlog = append(backlog, swept{name: n, ifOpen: periodic})
 		}
 	}
 	return backlog

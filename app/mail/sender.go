@@ -26,6 +26,13 @@ type Sources struct {
 	// Open returns the database of the named commune for the length of one
 	// drain, and a function releasing it (e.g. the tenants cache's reference).
 	Open func(ctx context.Context, name string) (db *sql.DB, release func(), err error)
+	// OpenIfOpen, when set, is used instead of Open for the communes listed
+	// by the periodic sweeps (every sweep after the start-up one): it returns
+	// the commune's database only when it is open now, and never opens a
+	// file, so that a commune closed since the sweep listed it stays closed
+	// (ok false: the commune is skipped). Notified communes, due retries and
+	// the start-up sweep always use Open. May be nil.
+	OpenIfOpen func(ctx context.Context, name string) (db *sql.DB, release func(), ok bool)
 	// Sweep lists the communes that may hold pending mail (all of them, at
 	// worst); it is called at start-up and every sweep interval. May be nil.
 	Sweep func(ctx context.Context) ([]string, error)

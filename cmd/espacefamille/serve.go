@@ -167,6 +167,15 @@ func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger) (*mail.
 			}
 			return db.W, release, nil
 		},
+		// Later sweeps list the communes open at that moment; one may be
+		// evicted before its turn comes: skip it rather than reopen it.
+		OpenIfOpen: func(ctx context.Context, slug string) (*sql.DB, func(), bool) {
+			db, release, ok := reg.AcquireIfOpen(ctx, slug)
+			if !ok {
+				return nil, nil, false
+			}
+			return db.W, release, true
+		},
 		Sweep: sweepCommunes(reg),
 	}, log)
 }
@@ -217,7 +226,8 @@ func printCommunes(e env, reg *tenants.Registry, base string) {
 // sweeps cover only the communes open now, so that a node of 10,000
 // communes does not reopen them all (and flush its cache) every few
 // minutes: new mail is announced by Notify, and retries are scheduled by
-// the sender itself.
+// the sender itself. The sender drains those later sweeps through
+// reg.AcquireIfOpen (newSender), so a commune evicted in between stays closed.
 func sweepCommunes(reg *tenants.Registry) func(ctx context.Context) ([]string, error) {
 	var first sync.Once
 	return func(ctx context.Context) ([]string, error) {
