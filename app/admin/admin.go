@@ -6,6 +6,8 @@ package admin
 
 import (
 	"errors"
+	"io"
+	"mime/multipart"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +68,7 @@ func Routes(s *web.Server, opts ...Option) *Admin {
 	// Staff log-in and set-password forms are small; the imports keep the
 	// global limit.
 	s.LimitBodies(web.FormBodyLimit, "/admin/connexion", "/admin/mot-de-passe/*", "/admin/deconnexion")
-	a.routes(s.Commune().Group("/admin"))
+	a.routes(s.Commune().Group("/admin", web.InArea(web.AreaStaff)))
 	return a
 }
 
@@ -97,6 +99,17 @@ func idParam(c *fiber.Ctx, name string) (int64, error) {
 		return 0, web.ErrNotFound
 	}
 	return id, nil
+}
+
+// readUpload reads an uploaded file, at most its first limit bytes.
+func readUpload(fh *multipart.FileHeader, limit int64) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit))
+	f.Close()
+	return data, err
 }
 
 // formErrors maps a form field to its French message.

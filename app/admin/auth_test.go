@@ -31,7 +31,10 @@ func TestLoginLogoutAndSessionRequired(t *testing.T) {
 	c.login("alpha", adminEmail)
 	r = c.Get("/alpha/admin/familles")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.Body, "Familles", "Administrateur")
+	wantContains(t, r.Body, "Familles", "Administrateur", "Portail des familles")
+	if strings.Contains(r.Body, "Je me connecte") {
+		t.Fatal("the back office's header offers the parents' log-in")
+	}
 	if n := f.count(t, "alpha", `SELECT count(*) FROM staff_sessions WHERE token_hash = ?`, c.Cookie("/", "ef_staff")); n != 0 {
 		t.Fatal("the session token is stored in clear")
 	}

@@ -36,6 +36,7 @@ type Page struct {
 	User    *UserView
 	Flash   []Flash
 	Tab     string // active tab of the family space
+	Area    string // AreaFamily (default) or AreaStaff: which header links to show
 	Logo    string // versioned URL of the commune's logo, "" when it has none
 	Demo    bool
 	csrf    string
@@ -86,6 +87,7 @@ func NewPage(c *fiber.Ctx, title string, data any) Page {
 	}
 	p.csrf = CSRFToken(c)
 	p.Demo, _ = c.Locals(demoKey{}).(bool)
+	p.Area, _ = c.Locals(areaKey{}).(string)
 	if tab, ok := c.Locals(tabKey{}).(string); ok {
 		p.Tab = tab
 	}
@@ -93,6 +95,23 @@ func NewPage(c *fiber.Ctx, title string, data any) Page {
 }
 
 type tabKey struct{}
+
+type areaKey struct{}
+
+// Areas of the site, for the header: the families' pages or the back office.
+const (
+	AreaFamily = ""
+	AreaStaff  = "staff"
+)
+
+// InArea is a middleware marking every page of a route group as part of
+// an area, so the shared header shows that area's links.
+func InArea(area string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(areaKey{}, area)
+		return c.Next()
+	}
+}
 
 // SetTab marks the active tab of the family space.
 func SetTab(c *fiber.Ctx, tab string) { c.Locals(tabKey{}, tab) }
