@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -12,10 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
-
-	"espacefamille/app"
-	"espacefamille/tenants"
 )
 
 // loginIPKeys starts the application with the given trusted proxies on a
@@ -25,26 +19,8 @@ import (
 func loginIPKeys(t *testing.T, proxies []string, xff string) []string {
 	t.Helper()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: "alpha", Name: "Commune d'Alpha"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := app.New(ctx, app.Config{Registry: reg, Logger: log, PublicURL: "http://localhost", TrustedProxies: proxies})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.App.Listener(ln)
-	t.Cleanup(func() { srv.App.ShutdownWithTimeout(5 * time.Second) })
-	base := "http://" + ln.Addr().String() + "/alpha"
+	reg, base := serveLoopback(t, proxies)
+	base += "/alpha"
 
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -127,19 +103,7 @@ func TestForwardedProtoOnlyFromTrustedProxies(t *testing.T) {
 		proxies []string
 		secure  bool
 	}{{nil, false}, {[]string{"10.0.0.0/8"}, false}, {[]string{"0.0.0.0"}, true}} {
-		ctx := context.Background()
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: "alpha", Name: "Commune d'Alpha"}, nil); err != nil {
-			t.Fatal(err)
-		}
-		srv, err := app.New(ctx, app.Config{Registry: reg, Logger: log, PublicURL: "http://localhost", TrustedProxies: tc.proxies})
-		if err != nil {
-			t.Fatal(err)
-		}
+		reg, srv := newAlphaApp(t, tc.proxies)
 		req, _ := http.NewRequest(http.MethodGet, "http://localhost/alpha/connexion", nil)
 		req.Header.Set("Accept", "text/html")
 		req.Header.Set("X-Forwarded-Proto", "https")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"espacefamille/app"
+	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
 
@@ -19,13 +20,21 @@ import (
 // trusted proxy, so that X-Forwarded-Proto is believed.
 func serveProxied(t *testing.T, proxies []string) string {
 	t.Helper()
+	_, base := serveLoopback(t, proxies)
+	return base
+}
+
+// newAlphaApp builds the application, with the given trusted proxies, over
+// a fresh data directory holding one commune, "alpha". The caller closes
+// the registry.
+func newAlphaApp(t *testing.T, proxies []string) (*tenants.Registry, *web.Server) {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { reg.Close() })
 	if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: "alpha", Name: "Commune d'Alpha"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -33,13 +42,23 @@ func serveProxied(t *testing.T, proxies []string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, srv
+}
+
+// serveLoopback starts the application, with one commune "alpha" and the
+// given trusted proxies, on a loopback listener (so the TCP peer is
+// 127.0.0.1); it returns the registry and the server's base URL.
+func serveLoopback(t *testing.T, proxies []string) (*tenants.Registry, string) {
+	t.Helper()
+	reg, srv := newAlphaApp(t, proxies)
+	t.Cleanup(func() { reg.Close() })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go srv.App.Listener(ln)
 	t.Cleanup(func() { srv.App.ShutdownWithTimeout(5 * time.Second) })
-	return "http://" + ln.Addr().String()
+	return reg, "http://" + ln.Addr().String()
 }
 
 func headOf(t *testing.T, base, path, proto string) http.Header {

@@ -119,14 +119,5 @@ func PendingFamilies(ctx context.Context, q querier) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accounts: pending families: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return tenants.Column[int64](rows)
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -226,16 +228,7 @@ func Memberships(ctx context.Context, q querier, accountID int64) ([]string, err
 	if err != nil {
 		return nil, fmt.Errorf("accounts: memberships: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return tenants.Column[string](rows)
 }
 
 // AccountEmail returns the log-in address of a parent's account (for the

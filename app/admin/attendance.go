@@ -16,6 +16,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // AttendanceLine is a child on the attendance list.
@@ -117,16 +118,7 @@ func allChildren(ctx context.Context, q querier) ([]Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Child
-	for rows.Next() {
-		ch, err := scanChild(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ch)
-	}
-	return out, rows.Err()
+	return tenants.Collect(rows, scanChild)
 }
 
 // markAttendance records present/absent (agents too), or a justified

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -95,12 +94,7 @@ func (a *Admin) importHolidays(c *fiber.Ctx) error {
 	if err != nil {
 		return errInvalid("Choisissez le fichier du calendrier scolaire (ICS ou CSV).")
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, 8<<20))
-	f.Close()
+	data, err := readUpload(fh, 8<<20)
 	if err != nil {
 		return err
 	}

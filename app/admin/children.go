@@ -40,13 +40,9 @@ func (a *Admin) childPage(c *fiber.Ctx, status int, d childFormData) error {
 }
 
 func (a *Admin) newChild(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
+	fam, err := familyParam(c)
 	if err != nil {
 		return err
-	}
-	fam, err := familyByID(c.UserContext(), db(c).R, id)
-	if err != nil {
-		return web.ErrNotFound
 	}
 	return a.childPage(c, fiber.StatusOK, childFormData{Family: fam, Form: ChildForm{LastName: fam.Name}})
 }
@@ -85,14 +81,11 @@ func (a *Admin) updateChild(c *fiber.Ctx) error {
 }
 
 func (a *Admin) saveChild(c *fiber.Ctx, childID int64) error {
-	id, err := idParam(c, "id")
+	fam, err := familyParam(c)
 	if err != nil {
 		return err
 	}
-	fam, err := familyByID(c.UserContext(), db(c).R, id)
-	if err != nil {
-		return web.ErrNotFound
-	}
+	id := fam.ID
 	form := childFormOf(c)
 	ch, errs := form.Validate()
 	ch.ID, ch.FamilyID = childID, id

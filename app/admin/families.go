@@ -158,14 +158,24 @@ func (a *Admin) showFamily(c *fiber.Ctx) error {
 	return web.Render(c, "admin/famille", d.Family.Name, d)
 }
 
-func (a *Admin) editFamily(c *fiber.Ctx) error {
+// familyParam is the family the page's :id names; an identifier that is
+// malformed or names no family is web.ErrNotFound.
+func familyParam(c *fiber.Ctx) (Family, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		return err
+		return Family{}, err
 	}
 	fam, err := familyByID(c.UserContext(), db(c).R, id)
 	if err != nil {
-		return web.ErrNotFound
+		return Family{}, web.ErrNotFound
+	}
+	return fam, nil
+}
+
+func (a *Admin) editFamily(c *fiber.Ctx) error {
+	fam, err := familyParam(c)
+	if err != nil {
+		return err
 	}
 	return web.Render(c, "admin/famille-form", "Modifier la famille", familyFormData{base: baseOf(c, "familles"), Family: fam, Form: formOfFamily(fam)})
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // FamilyRow is one line of the families list.
@@ -180,16 +182,7 @@ func familyChildren(ctx context.Context, q querier, familyID int64) ([]Child, er
 	if err != nil {
 		return nil, fmt.Errorf("admin: children: %w", err)
 	}
-	defer rows.Close()
-	var out []Child
-	for rows.Next() {
-		ch, err := scanChild(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ch)
-	}
-	return out, rows.Err()
+	return tenants.Collect(rows, scanChild)
 }
 
 // familyChild loads a child, checking it belongs to the family.
@@ -271,16 +264,7 @@ func schoolNames(ctx context.Context, q querier) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return tenants.Column[string](rows)
 }
 
 // CodeRow is an adhesion code as the back office shows it (never the code).

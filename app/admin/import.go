@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -100,12 +99,7 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 		d.Error = "Choisissez un fichier CSV."
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/import", "Importer des familles", d)
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, 8<<20))
-	f.Close()
+	data, err := readUpload(fh, 8<<20)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -128,16 +127,9 @@ func (a *Admin) moneyCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	w.Comma = ';'
-	_ = w.Write([]string{"Date", "Régie", "Famille", "Référence", "État", "Montant"})
-	for _, r := range rows {
-		_ = w.Write([]string{web.FormatDate(r.Date), r.Regie, r.Family, r.Reference, r.State, strings.TrimSuffix(calendar.FormatEuros(r.Cents), " €")})
-	}
-	w.Flush()
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+f.Kind+`.csv"`)
-	return c.SendString(b.String())
+	return sendCSV(c, f.Kind+".csv",
+		[]string{"Date", "Régie", "Famille", "Référence", "État", "Montant"}, len(rows), func(i int) []string {
+			r := rows[i]
+			return []string{web.FormatDate(r.Date), r.Regie, r.Family, r.Reference, r.State, strings.TrimSuffix(calendar.FormatEuros(r.Cents), " €")}
+		})
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -27,12 +26,7 @@ func (a *Admin) uploadLogo(c *fiber.Ctx) error {
 		return a.renderSettings(c, fiber.StatusUnprocessableEntity, nil, nil,
 			fmt.Sprintf("Le fichier pèse %d Ko : le logo ne doit pas dépasser 512 Ko.", (fh.Size+1023)/1024))
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return fmt.Errorf("admin: logo upload: %w", err)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, branding.MaxBytes+1))
-	f.Close()
+	data, err := readUpload(fh, branding.MaxBytes+1)
 	if err != nil {
 		return fmt.Errorf("admin: logo upload: %w", err)
 	}

@@ -117,20 +117,7 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 		for _, l := range check.Lines {
 			o.Lines = append(o.Lines, lineFromCart(l))
 		}
-		if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
-			return err
-		}
-		if o.AmountCents > 0 && !s.PaymentOpen(regie) {
-			return ErrPaymentClosed
-		}
-		if err := s.createOrder(ctx, tx, &o); err != nil {
-			return err
-		}
-		out.Order = o
-		if o.AmountCents == 0 {
-			return s.settleFree(ctx, tx, com, &out.Order, now)
-		}
-		return nil
+		return s.placeOrder(ctx, tx, com, regie, o, payer, now, &out.Order)
 	})
 	if err != nil {
 		return out, err
@@ -154,6 +141,26 @@ func lineFromCart(l booking.CartLine) Line {
 		out.Label = "Annulation"
 	}
 	return out
+}
+
+// placeOrder prices o for the payer, records it in out and, when nothing is
+// left to pay (credit, cancellations), settles it at once. Payment must be
+// open at the régie for an amount to pay.
+func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie Regie, o Order, payer string, now time.Time, out *Order) error {
+	if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
+		return err
+	}
+	if o.AmountCents > 0 && !s.PaymentOpen(regie) {
+		return ErrPaymentClosed
+	}
+	if err := s.createOrder(ctx, tx, &o); err != nil {
+		return err
+	}
+	*out = o
+	if o.AmountCents == 0 {
+		return s.settleFree(ctx, tx, com, out, now)
+	}
+	return nil
 }
 
 // fillAmount takes the family's credit off the order's total and records

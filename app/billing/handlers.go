@@ -126,6 +126,19 @@ func validRef(ref string) bool {
 	return true
 }
 
+// familyOrder is the family's order of reference ref; a malformed
+// reference or another family's order is errNoOrder.
+func familyOrder(c *fiber.Ctx, q querier, familyID int64, ref string) (Order, error) {
+	if !validRef(ref) {
+		return Order{}, errNoOrder
+	}
+	o, err := OrderByRef(c.UserContext(), q, familyID, ref)
+	if errors.Is(err, ErrNotFound) {
+		return o, errNoOrder
+	}
+	return o, err
+}
+
 type returnPage struct {
 	Order   Order
 	Heading string
@@ -138,14 +151,8 @@ type returnPage struct {
 // order (of this family only) is brought up to date from the provider.
 func (h *Handlers) paymentReturn(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
-	ref := c.Query("ref")
-	if !validRef(ref) {
-		return errNoOrder
-	}
-	o, err := OrderByRef(c.UserContext(), t.DB().R, fam, ref)
-	if errors.Is(err, ErrNotFound) {
-		return errNoOrder
-	} else if err != nil {
+	o, err := familyOrder(c, t.DB().R, fam, c.Query("ref"))
+	if err != nil {
 		return err
 	}
 	if o.Status == OrderPending && o.ProviderRef != "" {
@@ -184,15 +191,9 @@ type receiptPage struct {
 // showReceipt is "le résumé de votre paiement".
 func (h *Handlers) showReceipt(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
-	ref := c.Params("ref")
-	if !validRef(ref) {
-		return errNoOrder
-	}
 	ctx := c.UserContext()
-	o, err := OrderByRef(ctx, t.DB().R, fam, ref)
-	if errors.Is(err, ErrNotFound) {
-		return errNoOrder
-	} else if err != nil {
+	o, err := familyOrder(c, t.DB().R, fam, c.Params("ref"))
+	if err != nil {
 		return err
 	}
 	if o.Status != OrderPaid && o.Status != OrderCredited {

@@ -14,6 +14,16 @@ import (
 	"espacefamille/app/billing/payfip"
 )
 
+// newPayFiPCart is a commune paying through PayFiP whose family has three
+// days of cantine (7,65 €) in the cart.
+func newPayFiPCart(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 3)
+	return e
+}
+
 // payfipCheckout validates the cart and returns the order and its idOp.
 func (e *env) payfipCheckout() billing.Order {
 	e.t.Helper()
@@ -36,9 +46,7 @@ func (e *env) notifyPayFiP(idop, field string) apptest.Response {
 }
 
 func TestPayFiPRedirectBeforeNotification(t *testing.T) {
-	e := newEnv(t)
-	e.usePayFiP()
-	e.book(e.children[0], 3)
+	e := newPayFiPCart(t)
 	o := e.payfipCheckout()
 	e.payfip.Finish(o.ProviderRef, "P")
 	// The browser comes back first.
@@ -61,9 +69,7 @@ func TestPayFiPRedirectBeforeNotification(t *testing.T) {
 }
 
 func TestPayFiPInProgressThenExpiryThenLatePayment(t *testing.T) {
-	e := newEnv(t)
-	e.usePayFiP()
-	e.book(e.children[0], 3)
+	e := newPayFiPCart(t)
 	o := e.payfipCheckout()
 	ctx := context.Background()
 	svc := e.h.Service()
@@ -100,9 +106,7 @@ func TestPayFiPInProgressThenExpiryThenLatePayment(t *testing.T) {
 }
 
 func TestLatePaymentCreditedWhenBookingsCannotBeRestored(t *testing.T) {
-	e := newEnv(t)
-	e.usePayFiP()
-	e.book(e.children[0], 3)
+	e := newPayFiPCart(t)
 	o := e.payfipCheckout()
 	e.clock.Advance(31 * time.Minute)
 	ctx := context.Background()
@@ -126,9 +130,7 @@ func TestLatePaymentCreditedWhenBookingsCannotBeRestored(t *testing.T) {
 }
 
 func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
-	e := newEnv(t)
-	e.usePayFiP()
-	e.book(e.children[0], 3)
+	e := newPayFiPCart(t)
 	o := e.payfipCheckout()
 	e.payfip.SetAmount(o.ProviderRef, 100)
 	e.payfip.Finish(o.ProviderRef, "P")
@@ -146,9 +148,7 @@ func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
 func TestPayFiPFaultsAndReconciliation(t *testing.T) {
 	ctx := context.Background()
 	t.Run("R3 at creation: nothing validated, clear message", func(t *testing.T) {
-		e := newEnv(t)
-		e.usePayFiP()
-		e.book(e.children[0], 3)
+		e := newPayFiPCart(t)
 		e.payfip.FailWith("create", "R3")
 		r := e.checkout()
 		if r.Status != http.StatusSeeOther || strings.Contains(r.Location, "idop") {
@@ -161,9 +161,7 @@ func TestPayFiPFaultsAndReconciliation(t *testing.T) {
 		}
 	})
 	t.Run("R3 on detail: order left pending, error counted", func(t *testing.T) {
-		e := newEnv(t)
-		e.usePayFiP()
-		e.book(e.children[0], 3)
+		e := newPayFiPCart(t)
 		o := e.payfipCheckout()
 		e.payfip.FailWith(o.ProviderRef, "R3")
 		rep, err := e.h.Service().Reconcile(ctx, e.db, e.com)
@@ -172,9 +170,7 @@ func TestPayFiPFaultsAndReconciliation(t *testing.T) {
 		}
 	})
 	t.Run("P1 purged operation expires after the delay", func(t *testing.T) {
-		e := newEnv(t)
-		e.usePayFiP()
-		e.book(e.children[0], 3)
+		e := newPayFiPCart(t)
 		o := e.payfipCheckout()
 		e.payfip.Purge(o.ProviderRef)
 		rep, _ := e.h.Service().Reconcile(ctx, e.db, e.com)
@@ -188,9 +184,7 @@ func TestPayFiPFaultsAndReconciliation(t *testing.T) {
 		}
 	})
 	t.Run("lost notification found by reconciliation", func(t *testing.T) {
-		e := newEnv(t)
-		e.usePayFiP()
-		e.book(e.children[0], 3)
+		e := newPayFiPCart(t)
 		o := e.payfipCheckout()
 		e.payfip.Finish(o.ProviderRef, "P")
 		rep, err := e.h.Service().Reconcile(ctx, e.db, e.com)
@@ -204,9 +198,7 @@ func TestPayFiPFaultsAndReconciliation(t *testing.T) {
 }
 
 func TestTwoPaymentsRacingForOneCart(t *testing.T) {
-	e := newEnv(t)
-	e.usePayFiP()
-	e.book(e.children[0], 3)
+	e := newPayFiPCart(t)
 	ctx := context.Background()
 	svc := e.h.Service()
 	var wg sync.WaitGroup
@@ -252,9 +244,7 @@ func TestTwoPaymentsRacingForOneCart(t *testing.T) {
 }
 
 func TestHostileNotificationsAndReturns(t *testing.T) {
-	e := newEnv(t)
-	e.usePayFiP()
-	e.book(e.children[0], 3)
+	e := newPayFiPCart(t)
 	o := e.payfipCheckout()
 	e.payfip.Finish(o.ProviderRef, "P")
 	if r := e.notifyPayFiP("FORGED123", "idop"); r.Status != http.StatusNotFound {

@@ -40,20 +40,7 @@ func (s *Service) StartInvoiceBy(ctx context.Context, db *tenants.DB, com tenant
 		}
 		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
 			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
-		if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
-			return err
-		}
-		if o.AmountCents > 0 && !s.PaymentOpen(regie) {
-			return ErrPaymentClosed
-		}
-		if err := s.createOrder(ctx, tx, &o); err != nil {
-			return err
-		}
-		out.Order = o
-		if o.AmountCents == 0 {
-			return s.settleFree(ctx, tx, com, &out.Order, now)
-		}
-		return nil
+		return s.placeOrder(ctx, tx, com, regie, o, payer, now, &out.Order)
 	})
 	if err != nil || out.Order.AmountCents == 0 {
 		return out, err
@@ -171,14 +158,5 @@ func familyIDs(ctx context.Context, q querier) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("billing: families: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return tenants.Column[int64](rows)
 }

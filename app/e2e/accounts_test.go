@@ -27,12 +27,7 @@ func TestAccountCreation(t *testing.T) {
 			email := "parent." + size.Name + "@example.org"
 			const password = "une phrase de passe solide"
 			tab := h.Tab(t, size)
-			fits := func(step string) {
-				if size.Mobile {
-					tab.FitsWidth()
-				}
-				tab.Shot(step)
-			}
+			fits := tab.FitShot
 
 			tab.Go(Commune + "/boite-mail-demo")
 			tab.See("Bonjour FAMILLE X,")
@@ -59,17 +54,7 @@ func TestAccountCreation(t *testing.T) {
 			tab.Click("Non")
 
 			tab.See("Créer mon compte")
-			tab.Check("Monsieur")
-			tab.Fill("Nom", "FAMILLE X")
-			tab.Fill("Prénom", "Y")
-			tab.Fill("Adresse email", email)
-			tab.Fill("Confirmation de l'adresse email", email)
-			tab.Fill("Mot de passe", "court")
-			tab.Fill("Confirmation du mot de passe", "court")
-			tab.Fill("Téléphone", "06 12 34 56 78")
-			tab.Fill("Adresse", "1 chemin des Écoliers")
-			tab.Fill("Code postal", "84570")
-			tab.Fill("Commune", "Malemort-du-Comtat")
+			fillSignUp(tab, email, "court")
 			fits("05-formulaire")
 			tab.Click("Enregistrer")
 			tab.See("Le mot de passe doit comporter au moins 12 caractères.")

@@ -19,12 +19,7 @@ func TestBookingAgendaAndPeriod(t *testing.T) {
 			t.Parallel()
 			h := New(t) // one server per size: the family's code works once
 			tab := h.Tab(t, size)
-			fits := func(step string) {
-				if size.Mobile {
-					tab.FitsWidth()
-				}
-				tab.Shot(step)
-			}
+			fits := tab.FitShot
 			signUpFamilyX(tab, h, "parent.reservations."+size.Name+"@example.org")
 
 			tab.Click("Mes réservations")

@@ -13,17 +13,10 @@ import (
 // Journey steps shared by several tests: each is what a person does
 // through the pages, failing through its tab like any other action.
 
-// signUpFamilyX creates a parent's account through the pages and links it
-// to FAMILLE X with the demo's code d'adhésion, ending in the personal
-// space (the journey of accounts_test.go, without its screenshots). The
-// code works once: one call per Harness.
-func signUpFamilyX(tab *Tab, h *Harness, email string) {
+// fillSignUp fills the "Créer mon compte" form for M FAMILLE X Y, of the
+// given address and password.
+func fillSignUp(tab *Tab, email, password string) {
 	tab.t.Helper()
-	const password = "une phrase de passe solide"
-	tab.Go(Commune + "/")
-	tab.Click("Je me connecte")
-	tab.Click("Je n'ai pas de compte")
-	tab.Click("Non")
 	tab.Check("Monsieur")
 	tab.Fill("Nom", "FAMILLE X")
 	tab.Fill("Prénom", "Y")
@@ -35,6 +28,20 @@ func signUpFamilyX(tab *Tab, h *Harness, email string) {
 	tab.Fill("Adresse", "1 chemin des Écoliers")
 	tab.Fill("Code postal", "84570")
 	tab.Fill("Commune", "Malemort-du-Comtat")
+}
+
+// signUpFamilyX creates a parent's account through the pages and links it
+// to FAMILLE X with the demo's code d'adhésion, ending in the personal
+// space (the journey of accounts_test.go, without its screenshots). The
+// code works once: one call per Harness.
+func signUpFamilyX(tab *Tab, h *Harness, email string) {
+	tab.t.Helper()
+	const password = "une phrase de passe solide"
+	tab.Go(Commune + "/")
+	tab.Click("Je me connecte")
+	tab.Click("Je n'ai pas de compte")
+	tab.Click("Non")
+	fillSignUp(tab, email, password)
 	tab.Click("Enregistrer")
 	tab.Click("boîte mail de démonstration")
 	tab.Go(mailLink(tab, email, "/confirmation/"))

@@ -33,12 +33,7 @@ func TestPaymentJourney(t *testing.T) {
 			t.Parallel()
 			h := New(t) // one server per size: the family's code works once
 			tab := h.Tab(t, size)
-			fits := func(step string) {
-				if size.Mobile {
-					tab.FitsWidth()
-				}
-				tab.Shot(step)
-			}
+			fits := tab.FitShot
 			signUpFamilyX(tab, h, "parent.paiement."+size.Name+"@example.org")
 
 			// "Mes réservations": three meals for each child.

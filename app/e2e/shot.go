@@ -22,6 +22,16 @@ func (tab *Tab) Shot(step string) {
 	}
 }
 
+// FitShot is Shot after, on a phone, FitsWidth: a step of a journey that
+// must also fit a narrow screen.
+func (tab *Tab) FitShot(step string) {
+	tab.t.Helper()
+	if tab.size.Mobile {
+		tab.FitsWidth()
+	}
+	tab.Shot(step)
+}
+
 var leadingNumber = regexp.MustCompile(`^\d+-`)
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 

@@ -97,14 +97,22 @@ func checkCommune(t *testing.T, slug string, db *tenants.DB, purged bool) {
 	}
 }
 
-func TestPurgeOpenCommunesAndPlatform(t *testing.T) {
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
+// openRegistry opens a registry over a fresh data directory; it is closed
+// when the test ends.
+func openRegistry(t *testing.T, log *slog.Logger) *tenants.Registry {
+	t.Helper()
+	reg, err := tenants.Open(context.Background(), tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reg.Close()
+	t.Cleanup(func() { reg.Close() })
+	return reg
+}
+
+func TestPurgeOpenCommunesAndPlatform(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := openRegistry(t, log)
 	now := time.Now()
 	for _, slug := range []string{"alpha", "beta", "gamma"} {
 		if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: slug, Name: "Commune " + slug}, nil); err != nil {
@@ -160,11 +168,7 @@ func TestPurgeOpenCommunesAndPlatform(t *testing.T) {
 func TestStartAndStop(t *testing.T) {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
+	reg := openRegistry(t, log)
 	if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: "alpha", Name: "Commune d'Alpha"}, nil); err != nil {
 		t.Fatal(err)
 	}

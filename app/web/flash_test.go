@@ -1,38 +1,21 @@
 package web_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/web"
-	"espacefamille/tenants"
 )
 
 // After FlashNow, the page rendered by the request shows the messages it
 // queued, and no cookie keeps them for the next page; without it they
 // wait for the next page.
 func TestFlashNow(t *testing.T) {
-	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: "gordes", Name: "Commune de Gordes"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	s, err := web.New(ctx, web.Config{Registry: reg, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s := newGordes(t, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	page := func(now bool) fiber.Handler {
 		return func(c *fiber.Ctx) error {
 			web.AddFlash(c, "error", "Cette journée est complète.")
@@ -49,14 +32,7 @@ func TestFlashNow(t *testing.T) {
 		path             string
 		shown, cookieSet bool
 	}{{"/gordes/maintenant", true, false}, {"/gordes/plus-tard", false, true}} {
-		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
-		req.Header.Set("Accept", "text/html")
-		resp, err := s.App.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, b := getHTML(t, s, tc.path)
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s: %d\n%s", tc.path, resp.StatusCode, b)
 		}

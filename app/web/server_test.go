@@ -15,15 +15,16 @@ import (
 	"espacefamille/tenants"
 )
 
-func TestPanicBecomesFrenchErrorPage(t *testing.T) {
+// newGordes is a server over a fresh data directory holding one commune,
+// "gordes", logging to log; the registry is closed when the test ends.
+func newGordes(t *testing.T, log *slog.Logger) (*tenants.Registry, *web.Server) {
+	t.Helper()
 	ctx := context.Background()
-	var logs strings.Builder
-	log := slog.New(slog.NewTextHandler(&logs, nil))
 	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reg.Close()
+	t.Cleanup(func() { reg.Close() })
 	if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: "gordes", Name: "Commune de Gordes"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -31,6 +32,26 @@ func TestPanicBecomesFrenchErrorPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, s
+}
+
+// getHTML asks s for the page at path as a browser would and reads it.
+func getHTML(t *testing.T, s *web.Server, path string) (*http.Response, []byte) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := s.App.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, b
+}
+
+func TestPanicBecomesFrenchErrorPage(t *testing.T) {
+	var logs strings.Builder
+	reg, s := newGordes(t, slog.New(slog.NewTextHandler(&logs, nil)))
 	s.Commune().Get("/boom", func(c *fiber.Ctx) error { panic("kaboom") })
 	s.Commune().Get("/refus", func(c *fiber.Ctx) error {
 		return web.NewError(fiber.StatusBadRequest, "La date de début est invalide.")
@@ -45,13 +66,7 @@ func TestPanicBecomesFrenchErrorPage(t *testing.T) {
 		{"/gordes/boom", 500, "Le service a rencontré un problème"},
 		{"/gordes/refus", 400, "La date de début est invalide."},
 	} {
-		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
-		req.Header.Set("Accept", "text/html")
-		resp, err := s.App.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
+		resp, b := getHTML(t, s, tc.path)
 		body := string(b)
 		if resp.StatusCode != tc.wantStatus || !strings.Contains(body, tc.want) || !strings.Contains(body, "Commune de Gordes") {
 			t.Errorf("%s: %d\n%s", tc.path, resp.StatusCode, body)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"espacefamille/app/billing"
-	"espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -24,21 +23,10 @@ const billingUsage = `Usage: espacefamille billing <run|reconcile> [flags]
 `
 
 func cmdBilling(e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, billingUsage)
-		return usagef("billing: missing subcommand")
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, billingUsage)
-		return nil
-	case "run":
-		return cmdBillingRun(e, args[1:])
-	case "reconcile":
-		return cmdBillingReconcile(e, args[1:])
-	}
-	fmt.Fprint(e.stderr, billingUsage)
-	return usagef("billing: unknown subcommand %q", args[0])
+	return subcommand(e, "billing", billingUsage, args, map[string]func(env, []string) error{
+		"run":       cmdBillingRun,
+		"reconcile": cmdBillingReconcile,
+	})
 }
 
 var monthRE = regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`)
@@ -63,28 +51,17 @@ func cmdBillingRun(e env, args []string) error {
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
 	}
-	smtp, err := mail.ConfigFromEnv(e.getenv)
+	smtp, base, err := mailSetup(e, o)
 	if err != nil {
-		return usagef("%v", err)
-	}
-	if err := dataDirExists(*o["data"]); err != nil {
 		return err
-	}
-	base := *o["public-url"]
-	if base == "" {
-		base = "http://localhost:8080"
 	}
 	year, _ := strconv.Atoi(m[1])
 	mon, _ := strconv.Atoi(m[2])
-	reg, err := openRegistry(e, *o["data"], 1, nil)
+	reg, c, err := openCommune(e, *o["data"], *slug)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	c, err := reg.Commune(e.ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("%w: %s", err, *slug)
-	}
 	svc := billing.NewService(billing.Options{})
 	return reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
 		rep, err := svc.RunMonth(e.ctx, db, c, year, time.Month(mon), web.CommuneURL(base, c, "/famille/factures"))
@@ -114,25 +91,14 @@ func cmdBillingReconcile(e env, args []string) error {
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
 	}
-	if err := dataDirExists(*o["data"]); err != nil {
-		return err
-	}
-	reg, err := openRegistry(e, *o["data"], 8, nil)
+	reg, err := openData(e, *o["data"], 8)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	var list []tenants.Commune
-	if *all {
-		if list, err = reg.Communes(e.ctx); err != nil {
-			return err
-		}
-	} else {
-		c, err := reg.Commune(e.ctx, *slug)
-		if err != nil {
-			return fmt.Errorf("%w: %s", err, *slug)
-		}
-		list = []tenants.Commune{c}
+	list, err := communes(e, reg, *all, []string{*slug})
+	if err != nil {
+		return err
 	}
 	svc := billing.NewService(billing.Options{})
 	var failed int

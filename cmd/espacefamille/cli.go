@@ -96,6 +96,25 @@ func exitCode(stderr io.Writer, err error) int {
 	}
 }
 
+// subcommand runs the subcommand of the command name that args[0] names:
+// help prints the usage on stdout; a missing or unknown one, on stderr.
+func subcommand(e env, name, usage string, args []string, subs map[string]func(env, []string) error) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return usagef("%s: missing subcommand", name)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	if sub, ok := subs[args[0]]; ok {
+		return sub(e, args[1:])
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usagef("%s: unknown subcommand %q", name, args[0])
+}
+
 // newFlags returns a flag set whose errors are returned, not fatal.
 func newFlags(e env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -138,6 +157,56 @@ func openRegistry(e env, dataDir string, cacheSize int, log *slog.Logger) (*tena
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log})
+}
+
+// openData opens the data directory of a command that must not create it.
+func openData(e env, dir string, cacheSize int) (*tenants.Registry, error) {
+	if err := dataDirExists(dir); err != nil {
+		return nil, err
+	}
+	return openRegistry(e, dir, cacheSize, nil)
+}
+
+// openCommune opens the data directory and loads the commune of the given
+// slug; the registry is closed again when that fails.
+func openCommune(e env, dir, slug string) (*tenants.Registry, tenants.Commune, error) {
+	reg, err := openRegistry(e, dir, 1, nil)
+	if err != nil {
+		return nil, tenants.Commune{}, err
+	}
+	c, err := commune(e, reg, slug)
+	if err != nil {
+		reg.Close()
+		return nil, c, err
+	}
+	return reg, c, nil
+}
+
+// commune loads the commune of the given slug; an unknown slug is named in
+// the error.
+func commune(e env, reg *tenants.Registry, slug string) (tenants.Commune, error) {
+	c, err := reg.Commune(e.ctx, slug)
+	if err != nil {
+		return c, fmt.Errorf("%w: %s", err, slug)
+	}
+	return c, nil
+}
+
+// communes resolves --all to every commune, or else the given slugs, each
+// of which must be a commune.
+func communes(e env, reg *tenants.Registry, all bool, slugs []string) ([]tenants.Commune, error) {
+	if all {
+		return reg.Communes(e.ctx)
+	}
+	list := make([]tenants.Commune, 0, len(slugs))
+	for _, s := range slugs {
+		c, err := commune(e, reg, s)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	return list, nil
 }
 
 // dataDirExists refuses to create a data directory as a side effect of a

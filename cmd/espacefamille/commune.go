@@ -25,25 +25,12 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> 
 `
 
 func cmdCommune(e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, communeUsage)
-		return usagef("commune: missing subcommand")
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, communeUsage)
-		return nil
-	case "create":
-		return cmdCommuneCreate(e, args[1:])
-	case "list":
-		return cmdCommuneList(e, args[1:])
-	case "migrate":
-		return cmdCommuneMigrate(e, args[1:])
-	case "backup":
-		return cmdCommuneBackup(e, args[1:])
-	}
-	fmt.Fprint(e.stderr, communeUsage)
-	return usagef("commune: unknown subcommand %q", args[0])
+	return subcommand(e, "commune", communeUsage, args, map[string]func(env, []string) error{
+		"create":  cmdCommuneCreate,
+		"list":    cmdCommuneList,
+		"migrate": cmdCommuneMigrate,
+		"backup":  cmdCommuneBackup,
+	})
 }
 
 func cmdCommuneCreate(e env, args []string) error {
@@ -96,10 +83,7 @@ func cmdCommuneList(e env, args []string) error {
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
 	}
-	if err := dataDirExists(*o["data"]); err != nil {
-		return err
-	}
-	reg, err := openRegistry(e, *o["data"], 1, nil)
+	reg, err := openData(e, *o["data"], 1)
 	if err != nil {
 		return err
 	}
@@ -148,10 +132,7 @@ func cmdCommuneMigrate(e env, args []string) error {
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
 	}
-	if err := dataDirExists(*o["data"]); err != nil {
-		return err
-	}
-	reg, err := openRegistry(e, *o["data"], 1, nil)
+	reg, err := openData(e, *o["data"], 1)
 	if err != nil {
 		return err
 	}
@@ -193,15 +174,7 @@ func selectCommunes(e env, reg *tenants.Registry, all bool, args []string, what 
 	if all == (len(args) > 0) {
 		return nil, usagef("commune %s: give either --all or one or more slugs", what)
 	}
-	if !all {
-		for _, s := range args {
-			if _, err := reg.Commune(e.ctx, s); err != nil {
-				return nil, fmt.Errorf("%w: %s", err, s)
-			}
-		}
-		return args, nil
-	}
-	list, err := reg.Communes(e.ctx)
+	list, err := communes(e, reg, all, args)
 	if err != nil {
 		return nil, err
 	}
@@ -226,10 +199,7 @@ func cmdCommuneBackup(e env, args []string) error {
 	if *to == "" {
 		return usagef("commune backup: --to DIR is required")
 	}
-	if err := dataDirExists(*o["data"]); err != nil {
-		return err
-	}
-	reg, err := openRegistry(e, *o["data"], 1, nil)
+	reg, err := openData(e, *o["data"], 1)
 	if err != nil {
 		return err
 	}

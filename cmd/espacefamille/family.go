@@ -25,19 +25,9 @@ const familyUsage = `Usage: espacefamille family <invite> [flags]
 `
 
 func cmdFamily(e env, args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, familyUsage)
-		return usagef("family: missing subcommand")
-	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(e.stdout, familyUsage)
-		return nil
-	case "invite":
-		return cmdFamilyInvite(e, args[1:])
-	}
-	fmt.Fprint(e.stderr, familyUsage)
-	return usagef("family: unknown subcommand %q", args[0])
+	return subcommand(e, "family", familyUsage, args, map[string]func(env, []string) error{
+		"invite": cmdFamilyInvite,
+	})
 }
 
 func cmdFamilyInvite(e env, args []string) error {
@@ -65,27 +55,18 @@ func cmdFamilyInvite(e env, args []string) error {
 	if err := tenants.ValidateSlug(*slug); err != nil {
 		return err
 	}
-	smtp, err := mail.ConfigFromEnv(e.getenv)
+	smtp, base, err := mailSetup(e, o)
 	if err != nil {
-		return usagef("%v", err)
-	}
-	if err := dataDirExists(*o["data"]); err != nil {
 		return err
 	}
-	base := *o["public-url"]
-	if base == "" {
-		base = "http://localhost:8080"
+	if *o["public-url"] == "" {
 		fmt.Fprintf(e.stderr, "note: --public-url not set; links in the emails point to %s\n", base)
 	}
-	reg, err := openRegistry(e, *o["data"], 1, nil)
+	reg, c, err := openCommune(e, *o["data"], *slug)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	c, err := reg.Commune(e.ctx, *slug)
-	if err != nil {
-		return fmt.Errorf("%w: %s", err, *slug)
-	}
 	return reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
 		ids := []int64{*family}
 		if *pending {
@@ -136,6 +117,24 @@ func invite(e env, db *tenants.DB, c tenants.Commune, ids []int64, portal string
 		return errors.New("some families could not be invited")
 	}
 	return nil
+}
+
+// mailSetup checks what a command that mails families needs besides its
+// flags: the SMTP settings (from the environment), the data directory and
+// the public address the mail links to (--public-url, else the local server).
+func mailSetup(e env, o map[string]*string) (mail.Config, string, error) {
+	smtp, err := mail.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return smtp, "", usagef("%v", err)
+	}
+	if err := dataDirExists(*o["data"]); err != nil {
+		return smtp, "", err
+	}
+	base := *o["public-url"]
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	return smtp, base, nil
 }
 
 // flushMail sends the commune's queued mail now when SMTP is configured.
