@@ -151,16 +151,11 @@ func guardians(ctx context.Context, q querier, familyID int64) ([]Guardian, erro
 	if err != nil {
 		return nil, fmt.Errorf("admin: guardians: %w", err)
 	}
-	defer rows.Close()
-	var out []Guardian
-	for rows.Next() {
+	return tenants.Collect(rows, func(row interface{ Scan(...any) error }) (Guardian, error) {
 		var g Guardian
-		if err := rows.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := row.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone)
+		return g, err
+	})
 }
 
 const childColumns = `ch.id, ch.family_id, ch.first_name, ch.last_name, ch.birth_date, COALESCE(ch.school_id, 0),

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Regie is a régie as the back office edits it (the provider's settings
@@ -35,16 +37,11 @@ func regies(ctx context.Context, q querier) ([]Regie, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin: regies: %w", err)
 	}
-	defer rows.Close()
-	var out []Regie
-	for rows.Next() {
+	return tenants.Collect(rows, func(row interface{ Scan(...any) error }) (Regie, error) {
 		var r Regie
-		if err := rows.Scan(&r.ID, &r.Name, &r.Mode, &r.InvoicePrefix, &r.Provider, &r.LegalMentions, &r.Position); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.Name, &r.Mode, &r.InvoicePrefix, &r.Provider, &r.LegalMentions, &r.Position)
+		return r, err
+	})
 }
 
 func regieByID(ctx context.Context, q querier, id int64) (Regie, error) {
