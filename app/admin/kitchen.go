@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"sort"
 	"strconv"
@@ -168,27 +167,9 @@ func (a *Admin) kitchenCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendCSV(c, "effectifs-"+day.String()+".csv",
+	return web.SendCSV(c, "effectifs-"+day.String()+".csv",
 		[]string{"Date", "École", "Prestation", "Nombre", "dont PAI", "dont panier repas"}, len(lines), func(i int) []string {
 			l := lines[i]
 			return []string{l.Day.FR(), l.Site, l.Prestation, strconv.Itoa(l.Count), strconv.Itoa(l.PAI), strconv.Itoa(l.HomeBasket)}
 		})
-}
-
-// sendCSV sends a spreadsheet file as French offices open it: ';'
-// separated, UTF-8 with a BOM; the header line, then row(i) for each of
-// the n rows.
-func sendCSV(c *fiber.Ctx, filename string, header []string, n int, row func(i int) []string) error {
-	var b strings.Builder
-	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	w.Comma = ';'
-	_ = w.Write(header)
-	for i := range n {
-		_ = w.Write(row(i))
-	}
-	w.Flush()
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
-	return c.SendString(b.String())
 }

@@ -127,9 +127,9 @@ func (a *Admin) moneyCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendCSV(c, f.Kind+".csv",
+	return web.SendCSV(c, f.Kind+".csv",
 		[]string{"Date", "Régie", "Famille", "Référence", "État", "Montant"}, len(rows), func(i int) []string {
 			r := rows[i]
-			return []string{web.FormatDate(r.Date), r.Regie, r.Family, r.Reference, r.State, strings.TrimSuffix(calendar.FormatEuros(r.Cents), " €")}
+			return []string{web.FormatDate(r.Date), r.Regie, r.Family, r.Reference, r.State, strings.TrimRight(strings.TrimSuffix(calendar.FormatEuros(r.Cents), "€"), " \u00a0\u202f")}
 		})
 }
