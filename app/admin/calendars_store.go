@@ -33,7 +33,9 @@ func schoolHolidays(ctx context.Context, q querier, zone string) ([]HolidayRow, 
 }
 
 // upsertHolidays stores holidays of one zone; an imported or bundled row
-// replaces the one with the same school year and description.
+// replaces the one with the same school year and description, except that
+// an unknown resume day (an older file's "Début des …" marker alone) never
+// erases a known one: the estimate would make a holiday a school day.
 func upsertHolidays(ctx context.Context, tx *sql.Tx, hs []calendar.Holiday, source string) (int, error) {
 	n := 0
 	for _, h := range hs {
@@ -44,7 +46,7 @@ func upsertHolidays(ctx context.Context, tx *sql.Tx, hs []calendar.Holiday, sour
 		_, err := tx.ExecContext(ctx, `INSERT INTO school_holidays (zone, school_year, description, first_day_off, resume_day, source)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (zone, school_year, description) DO UPDATE SET first_day_off = excluded.first_day_off,
-				resume_day = excluded.resume_day, source = excluded.source`,
+				resume_day = COALESCE(excluded.resume_day, school_holidays.resume_day), source = excluded.source`,
 			h.Zone, h.SchoolYear, h.Description, h.From.String(), resume, source)
 		if err != nil {
 			return n, fmt.Errorf("admin: store holiday: %w", err)
