@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"unicode"
+
+	"espacefamille/app/names"
 )
 
 // maxNameLen bounds a commune's display name, in bytes.
@@ -14,12 +15,12 @@ const maxNameLen = 200
 // Comtat") and returns it trimmed: required, 200 bytes at most, on one line
 // (it goes into page titles and email headers).
 func ValidateName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > maxNameLen {
+	name, problem := names.Check(name, maxNameLen)
+	switch {
+	case name == "" || len(name) > maxNameLen:
 		return name, &ValidationError{"name", "le nom de la commune est obligatoire (200 caractères au plus)"}
-	}
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return name, &ValidationError{"name", "le nom de la commune tient sur une ligne, sans caractère de contrôle"}
+	case problem != "":
+		return name, &ValidationError{"name", "le nom de la commune : " + strings.ToLower(problem[:1]) + problem[1:]}
 	}
 	return name, nil
 }

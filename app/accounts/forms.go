@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"espacefamille/app/names"
 )
 
 // FieldErrors maps a form field's name to its French error message.
@@ -34,8 +36,8 @@ var signupFields = []string{"civilite", "nom", "prenom", "email", "email_confirm
 func ParseSignup(get func(key string) string) Signup {
 	return Signup{
 		Civility:        clean(get("civilite")),
-		LastName:        clean(get("nom")),
-		FirstName:       clean(get("prenom")),
+		LastName:        names.Tidy(get("nom")),
+		FirstName:       names.Tidy(get("prenom")),
 		Email:           NormalizeEmail(get("email")),
 		EmailConfirm:    NormalizeEmail(get("email_confirmation")),
 		Password:        get("mot_de_passe"),
@@ -55,8 +57,8 @@ func (s Signup) Validate() FieldErrors {
 	if s.Civility != "Mme" && s.Civility != "M" {
 		errs["civilite"] = "Choisissez votre civilité."
 	}
-	checkText(errs, "nom", s.LastName, "Saisissez votre nom.", 100)
-	checkText(errs, "prenom", s.FirstName, "Saisissez votre prénom.", 100)
+	checkName(errs, "nom", s.LastName, "Saisissez votre nom.")
+	checkName(errs, "prenom", s.FirstName, "Saisissez votre prénom.")
 	if msg := emailProblem(s.Email); msg != "" {
 		errs["email"] = msg
 	} else if s.EmailConfirm != s.Email {
@@ -124,6 +126,16 @@ func PasswordProblem(p string) string {
 		return "Le mot de passe doit comporter au plus 128 caractères."
 	}
 	return ""
+}
+
+// checkName applies the product's one name rule (names.Check).
+func checkName(errs FieldErrors, field, v, missing string) {
+	switch name, problem := names.Check(v, 100); {
+	case name == "":
+		errs[field] = missing
+	case problem != "":
+		errs[field] = problem
+	}
 }
 
 func checkText(errs FieldErrors, field, v, missing string, max int) {

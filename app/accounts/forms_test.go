@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"espacefamille/app/names"
 )
 
 func valid() map[string]string {
@@ -35,6 +37,9 @@ func TestSignupValidation(t *testing.T) {
 		{"postal code with letters", map[string]string{"code_postal": "8457A"}, "code_postal"},
 		{"name too long", map[string]string{"nom": strings.Repeat("x", 101)}, "nom"},
 		{"name of spaces only", map[string]string{"prenom": " \t "}, "prenom"},
+		{"line break inside the name is refused, not joined", map[string]string{"nom": "FAMILLE\nX"}, "nom"},
+		{"tab inside the first name", map[string]string{"prenom": "Zo\té"}, "prenom"},
+		{"zero-width space in the first name", map[string]string{"prenom": "Zo\u200bé"}, "prenom"},
 		{"missing address", map[string]string{"adresse": ""}, "adresse"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,7 +62,7 @@ func TestSignupValidation(t *testing.T) {
 
 func TestParseSignupNormalises(t *testing.T) {
 	v := valid()
-	v["nom"], v["email"], v["mot_de_passe"] = "  FAMILLE\tX \n", " P@Example.ORG ", " espaces compris "
+	v["nom"], v["email"], v["mot_de_passe"] = "  FAMILLE   X \n", " P@Example.ORG ", " espaces compris "
 	s := ParseSignup(func(k string) string { return v[k] })
 	if s.LastName != "FAMILLE X" || s.Email != "p@example.org" || s.Password != " espaces compris " {
 		t.Fatalf("parsed %+v", s)
@@ -82,7 +87,7 @@ func FuzzSignup(f *testing.F) {
 			"adresse": nom, "ville": prenom}
 		s := ParseSignup(func(k string) string { return v[k] })
 		errs := s.Validate()
-		if s.Email != NormalizeEmail(s.Email) || clean(s.LastName) != s.LastName {
+		if s.Email != NormalizeEmail(s.Email) || names.Tidy(s.LastName) != s.LastName {
 			t.Fatalf("normalisation not stable: %q %q", s.Email, s.LastName)
 		}
 		if len(errs) > 0 {

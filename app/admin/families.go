@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -219,11 +220,20 @@ func (a *Admin) saveGuardian(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	g := Guardian{FamilyID: id, Civility: formValue(c, "civility"), LastName: cleanText(c.FormValue("last_name")),
-		FirstName: cleanText(c.FormValue("first_name")), Email: formValue(c, "email"), Phone: cleanText(c.FormValue("phone"))}
+	g := Guardian{FamilyID: id, Civility: formValue(c, "civility"), Email: formValue(c, "email"), Phone: cleanText(c.FormValue("phone"))}
 	g.ID, _ = strconv.ParseInt(c.FormValue("guardian_id"), 10, 64)
-	if g.LastName == "" || len(g.LastName) > 100 || len(g.FirstName) > 100 || len(g.Phone) > 40 {
-		return errInvalid("Le nom du responsable est obligatoire (100 caractères au plus).")
+	errs := formErrors{}
+	g.LastName = checkName(errs, "last_name", c.FormValue("last_name"), 100, "Le nom du responsable est obligatoire.")
+	if first := strings.TrimSpace(c.FormValue("first_name")); first != "" {
+		g.FirstName = checkName(errs, "first_name", first, 100, "")
+	}
+	if len(g.Phone) > 40 {
+		errs.add("phone", "Le numéro de téléphone est trop long.")
+	}
+	for _, f := range []string{"last_name", "first_name", "phone"} {
+		if msg, ok := errs[f]; ok {
+			return errInvalid(msg)
+		}
 	}
 	if g.Civility != "" && g.Civility != "M" && g.Civility != "Mme" {
 		return errInvalid("Civilité invalide.")

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/names"
 )
 
 // Family is a family as the commune registers it.
@@ -72,14 +73,25 @@ func cleanText(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }
 
+// checkName validates a name field with the product's one name rule
+// (names.Check), adding missing when it is empty.
+func checkName(errs formErrors, field, v string, max int, missing string) string {
+	name, problem := names.Check(v, max)
+	switch {
+	case name == "":
+		errs.add(field, missing)
+	case problem != "":
+		errs.add(field, problem)
+	}
+	return name
+}
+
 // Validate checks a family form and returns the family to save.
 func (f FamilyForm) Validate() (Family, formErrors) {
 	errs := formErrors{}
-	fam := Family{Name: cleanText(f.Name), Email: strings.ToLower(strings.TrimSpace(f.Email)), Phone: cleanText(f.Phone),
+	fam := Family{Email: strings.ToLower(strings.TrimSpace(f.Email)), Phone: cleanText(f.Phone),
 		Address: cleanText(f.Address), PostalCode: cleanText(f.PostalCode), City: cleanText(f.City), ExternalRef: cleanText(f.ExternalRef)}
-	if fam.Name == "" || len(fam.Name) > 200 {
-		errs.add("name", "Le nom de la famille est obligatoire (200 caractères au plus).")
-	}
+	fam.Name = checkName(errs, "name", f.Name, 200, "Le nom de la famille est obligatoire.")
 	if fam.Email != "" {
 		if a, err := mail.ParseAddress(fam.Email); err != nil || a.Address != fam.Email {
 			errs.add("email", "L'adresse email n'est pas valide.")
@@ -124,14 +136,10 @@ func parseOptionalDate(errs formErrors, field, v, label string) string {
 // Validate checks a child form; School is returned as typed.
 func (f ChildForm) Validate() (Child, formErrors) {
 	errs := formErrors{}
-	ch := Child{FirstName: cleanText(f.FirstName), LastName: cleanText(f.LastName), SchoolName: cleanText(f.School),
+	ch := Child{SchoolName: cleanText(f.School),
 		ClassName: cleanText(f.ClassName), PAI: f.PAI, HomeBasket: f.HomeBasket, Diet: cleanText(f.Diet)}
-	if ch.FirstName == "" || len(ch.FirstName) > 100 {
-		errs.add("first_name", "Le prénom de l'enfant est obligatoire.")
-	}
-	if ch.LastName == "" || len(ch.LastName) > 100 {
-		errs.add("last_name", "Le nom de l'enfant est obligatoire.")
-	}
+	ch.FirstName = checkName(errs, "first_name", f.FirstName, 100, "Le prénom de l'enfant est obligatoire.")
+	ch.LastName = checkName(errs, "last_name", f.LastName, 100, "Le nom de l'enfant est obligatoire.")
 	if strings.TrimSpace(f.BirthDate) == "" {
 		errs.add("birth_date", "La date de naissance est obligatoire (JJ/MM/AAAA).")
 	} else if d, err := calendar.ParseDate(strings.TrimSpace(f.BirthDate)); err != nil {

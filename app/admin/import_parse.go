@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"espacefamille/app/names"
 )
 
 // maxImportRows bounds one CSV import.
@@ -214,8 +216,16 @@ func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[s
 	if fam.ExternalRef == "" {
 		r.key = "name:" + foldText(fam.Name) + "|" + fam.Email
 	}
-	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), LastName: cleanText(get("g_last")),
-		FirstName: cleanText(get("g_first")), Email: strings.ToLower(get("g_email")), Phone: cleanText(get("g_phone"))}
+	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), Email: strings.ToLower(get("g_email")), Phone: cleanText(get("g_phone"))}
+	for _, n := range []struct {
+		dst   *string
+		field string
+	}{{&r.Guardian.LastName, "g_last"}, {&r.Guardian.FirstName, "g_first"}} {
+		var problem string
+		if *n.dst, problem = names.Check(get(n.field), 100); problem != "" {
+			r.Errors = append(r.Errors, "responsable : "+problem)
+		}
+	}
 	if r.Guardian.LastName == "" && (r.Guardian.FirstName != "" || r.Guardian.Email != "") {
 		r.Errors = append(r.Errors, "le nom du responsable est obligatoire quand son prénom ou son email est donné")
 	}

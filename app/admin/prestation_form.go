@@ -12,6 +12,7 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/names"
 	"espacefamille/app/web"
 )
 
@@ -141,7 +142,12 @@ func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, Su
 	if in.RegieID <= 0 {
 		errs.add("regie_id", "Choisissez la régie.")
 	}
-	in.Name, in.Kind, in.ForfaitKind, in.ExclusiveGroup = cleanText(f.Name), f.Kind, calendar.ForfaitKind(f.Forfait), cleanText(f.ExclusiveGroup)
+	var nameProblem string
+	in.Name, nameProblem = names.Check(f.Name, 120)
+	if nameProblem != "" && in.Name != "" {
+		errs.add("name", nameProblem)
+	}
+	in.Kind, in.ForfaitKind, in.ExclusiveGroup = f.Kind, calendar.ForfaitKind(f.Forfait), cleanText(f.ExclusiveGroup)
 	for v, on := range f.Weekdays {
 		if n, _ := strconv.Atoi(v); on {
 			in.Weekdays = in.Weekdays.With(time.Weekday(n))

@@ -13,6 +13,7 @@ import (
 
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
+	"espacefamille/app/names"
 	"espacefamille/app/web"
 )
 
@@ -76,13 +77,16 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 		}
 	}
 	pos, _ := strconv.Atoi(formValue(c, "position"))
-	r := Regie{ID: id, Name: cleanText(c.FormValue("name")), Mode: formValue(c, "mode"), InvoicePrefix: cleanText(c.FormValue("invoice_prefix")),
+	name, nameProblem := names.Check(c.FormValue("name"), 120)
+	r := Regie{ID: id, Name: name, Mode: formValue(c, "mode"), InvoicePrefix: cleanText(c.FormValue("invoice_prefix")),
 		Provider: formValue(c, "provider"), LegalMentions: strings.TrimSpace(c.FormValue("legal_mentions")), Position: pos}
 	ps := billing.ProviderSettings{Numcli: formValue(c, "numcli"), Saisie: formValue(c, "saisie"), Endpoint: formValue(c, "endpoint")}
 	msg := ""
 	switch {
-	case r.Name == "" || len(r.Name) > 120:
+	case r.Name == "":
 		msg = "Le nom de la régie est obligatoire (120 caractères au plus)."
+	case nameProblem != "":
+		msg = nameProblem
 	case r.Mode != "prepaid" && r.Mode != "postpaid":
 		msg = "Choisissez le mode : prépaiement ou post-paiement."
 	case r.Provider != "simulator" && r.Provider != "payfip":

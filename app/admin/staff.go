@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	appmail "espacefamille/app/mail"
+	"espacefamille/app/names"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -33,14 +34,16 @@ func (a *Admin) showStaff(c *fiber.Ctx) error {
 // inviteStaff creates a member and emails a one-time set-password link.
 func (a *Admin) inviteStaff(c *fiber.Ctx) error {
 	email := strings.ToLower(formValue(c, "email"))
-	name := formValue(c, "name")
+	name, problem := names.Check(c.FormValue("name"), 200)
 	role := formValue(c, "role")
 	errs := formErrors{}
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
 		errs.add("email", "Saisissez une adresse email valide.")
 	}
-	if name == "" || len(name) > 200 {
+	if name == "" {
 		errs.add("name", "Saisissez le nom de la personne.")
+	} else if problem != "" {
+		errs.add("name", problem)
 	}
 	if role != RoleAdmin && role != RoleAgent {
 		errs.add("role", "Choisissez un rôle.")
