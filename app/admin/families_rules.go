@@ -100,11 +100,10 @@ func (f FamilyForm) Validate() (Family, formErrors) {
 	if len(fam.Phone) > 40 || len(fam.Address) > 300 || len(fam.City) > 100 || len(fam.PostalCode) > 10 || len(fam.ExternalRef) > 100 {
 		errs.add("address", "Un des champs est trop long.")
 	}
-	qf := strings.ReplaceAll(strings.TrimSpace(f.QF), " ", "")
-	if qf != "" {
-		v, err := strconv.ParseInt(qf, 10, 64)
-		if err != nil || v < 0 || v > 1_000_000 {
-			errs.add("qf", "Le quotient familial est un nombre entier positif.")
+	if strings.TrimSpace(f.QF) != "" {
+		v, ok := parseQF(f.QF)
+		if !ok {
+			errs.add("qf", "Le quotient familial est un nombre positif, par exemple 523 ou 523,50.")
 		}
 		fam.HasQF, fam.QF = true, v
 	}
@@ -117,6 +116,32 @@ func (f FamilyForm) Validate() (Family, formErrors) {
 		errs.add("qf", "Indiquez le quotient familial dont vous donnez les dates de validité.")
 	}
 	return fam, errs
+}
+
+// parseQF reads a quotient familial as the CAF prints it, in whole euros or
+// with decimals ("523", "523,50", "1 234.5"), and returns it rounded up
+// to a whole number: price brackets are whole numbers, inclusive, so
+// 523,50 is above a bracket that ends at 523 exactly as 524 is.
+func parseQF(s string) (int64, bool) {
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' {
+			return -1
+		}
+		return r
+	}, s)
+	whole, frac, hasFrac := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
+	if whole == "" || len(whole) > 7 || strings.Trim(whole, "0123456789") != "" ||
+		(hasFrac && (frac == "" || len(frac) > 4 || strings.Trim(frac, "0123456789") != "")) {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if strings.Trim(frac, "0") != "" {
+		v++
+	}
+	return v, v <= 1_000_000
 }
 
 // parseOptionalDate reads JJ/MM/AAAA (or AAAA-MM-JJ) into YYYY-MM-DD.

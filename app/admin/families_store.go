@@ -186,30 +186,6 @@ func familyChild(ctx context.Context, q querier, familyID, childID int64) (Child
 		WHERE ch.id = ? AND ch.family_id = ?`, childID, familyID))
 }
 
-// childByIdentity finds a child by first name, last name and birth date
-// (accents and case ignored), for CSV re-imports.
-func childByIdentity(ctx context.Context, q querier, first, last, birth string) (Child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
-		WHERE ch.birth_date = ?`, birth)
-	if err != nil {
-		return Child{}, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		ch, err := scanChild(rows)
-		if err != nil {
-			return Child{}, err
-		}
-		if foldText(ch.FirstName) == foldText(first) && foldText(ch.LastName) == foldText(last) {
-			return ch, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return Child{}, err
-	}
-	return Child{}, ErrNotFound
-}
-
 // schoolID finds or creates the school named name; 0 for no school.
 func schoolID(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
 	if name == "" {

@@ -129,7 +129,7 @@ func TestCSVImportPreviewThenConfirmThenReimport(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r.Body,
 		"FAMILLE HÉLÈNE", "Léa HÉLÈNE", "Noël HÉLÈNE", // Windows-1252 accents decoded
-		"Le quotient familial est un nombre entier positif.",
+		"Le quotient familial est un nombre positif, par exemple 523 ou 523,50.",
 		"La date de naissance doit être au format JJ/MM/AAAA.",
 		"PAI : « peut-être » n&#39;est ni oui ni non",
 		"doublon : même enfant (prénom, nom, date de naissance) qu&#39;à la ligne 2",
@@ -191,10 +191,11 @@ func TestParseImportSeparatorAndEncoding(t *testing.T) {
 		{"semicolon windows-1252", []byte("Famille;Enfant pr\xe9nom;Date de naissance\r\nFAMILLE \xc9;Zo\xe9;01/02/2018\r\n")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, err := admin.ParseImport(tc.data)
+			file, err := admin.ParseImport(tc.data)
 			if err != nil {
 				t.Fatal(err)
 			}
+			rows := file.Rows
 			if len(rows) != 1 || !rows[0].OK() || rows[0].Family.Name != "FAMILLE É" || rows[0].Child.FirstName != "Zoé" {
 				t.Fatalf("rows = %+v", rows)
 			}
@@ -210,11 +211,11 @@ func FuzzParseImport(f *testing.F) {
 	f.Add([]byte("Famille,Date de naissance\n\"A,\"\"B\",01/01/2018\n"))
 	f.Add([]byte("\xef\xbb\xbfFamille;PAI\nX;oui\n;\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rows, err := admin.ParseImport(data)
+		file, err := admin.ParseImport(data)
 		if err != nil {
 			return
 		}
-		for _, r := range rows {
+		for _, r := range file.Rows {
 			if r.Line < 2 {
 				t.Fatalf("line %d", r.Line)
 			}

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -14,32 +15,31 @@ import (
 	"espacefamille/tenants"
 )
 
-// importTTL is how long a preview can be confirmed. The uploaded file is
-// kept in the commune's database (import_previews) until then, so that a
-// preview survives a restart of the server; nothing of it is applied
-// before "Confirmer l'import".
-const importTTL = time.Hour
-
 // msgImportExpired is shown when a preview can no longer be confirmed.
 const msgImportExpired = "L'aperçu a expiré, veuillez recharger le fichier."
 
-// pendingImport is a previewed file waiting for its confirmation.
+// pendingImport is a previewed file waiting for its confirmation, or an
+// import stopped after applied of its total family groups.
 type pendingImport struct {
 	id       string
 	filename string
 	data     []byte
+	applied  int
+	total    int
+	summary  ImportSummary
+	created  string
 }
 
 // savePreview stores the uploaded file of a preview and purges the
 // expired ones.
-func savePreview(ctx context.Context, tx *sql.Tx, staffID int64, filename string, data []byte, now time.Time) (string, error) {
+func savePreview(ctx context.Context, tx *sql.Tx, staffID int64, filename string, data []byte, groups int, now time.Time) (string, error) {
 	id, _ := newToken()
 	id = id[:20]
 	if _, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE expires_at <= ?`, ts(now)); err != nil {
 		return "", fmt.Errorf("admin: purge import previews: %w", err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO import_previews (id, staff_id, filename, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		id, staffID, filename, data, ts(now), ts(now.Add(importTTL)))
+	_, err := tx.ExecContext(ctx, `INSERT INTO import_previews (id, staff_id, filename, data, total_groups, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, staffID, filename, data, groups, ts(now), ts(now.Add(importTTL)))
 	if err != nil {
 		return "", fmt.Errorf("admin: save import preview: %w", err)
 	}
@@ -50,12 +50,36 @@ func savePreview(ctx context.Context, tx *sql.Tx, staffID int64, filename string
 // ErrNotFound.
 func loadPreview(ctx context.Context, q querier, id string, staffID int64, now time.Time) (pendingImport, error) {
 	p := pendingImport{id: id}
-	err := q.QueryRowContext(ctx, `SELECT filename, data FROM import_previews WHERE id = ? AND staff_id = ? AND expires_at > ?`,
-		id, staffID, ts(now)).Scan(&p.filename, &p.data)
+	var summary string
+	err := q.QueryRowContext(ctx, `SELECT filename, data, applied_groups, total_groups, summary, created_at FROM import_previews
+		WHERE id = ? AND staff_id = ? AND expires_at > ?`, id, staffID, ts(now)).Scan(&p.filename, &p.data, &p.applied, &p.total, &summary, &p.created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
+	if err == nil && summary != "" {
+		err = json.Unmarshal([]byte(summary), &p.summary)
+	}
 	return p, err
+}
+
+// InterruptedImport is an import stopped before its end (a restart), that
+// its author can resume.
+type InterruptedImport struct {
+	ID, Filename, Created string
+	Applied, Total        int
+}
+
+func interruptedImports(ctx context.Context, q querier, staffID int64, now time.Time) ([]InterruptedImport, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, filename, created_at, applied_groups, total_groups FROM import_previews
+		WHERE staff_id = ? AND applied_groups > 0 AND expires_at > ? ORDER BY created_at`, staffID, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("admin: interrupted imports: %w", err)
+	}
+	return tenants.Collect(rows, func(row interface{ Scan(...any) error }) (InterruptedImport, error) {
+		var v InterruptedImport
+		err := row.Scan(&v.ID, &v.Filename, &v.Created, &v.Applied, &v.Total)
+		return v, err
+	})
 }
 
 // ImportSummary counts what an import does (or would do).
@@ -64,6 +88,15 @@ type ImportSummary struct {
 	NewFamilies, UpdatedFamilies int
 	NewChildren, UpdatedChildren int
 	NewGuardians                 int
+	Noted                        int // lines with a note (repaired value, namesake)
+}
+
+func (s *ImportSummary) add(o ImportSummary) {
+	s.NewFamilies += o.NewFamilies
+	s.UpdatedFamilies += o.UpdatedFamilies
+	s.NewChildren += o.NewChildren
+	s.UpdatedChildren += o.UpdatedChildren
+	s.NewGuardians += o.NewGuardians
 }
 
 // RowView is one line of the preview.
@@ -73,21 +106,29 @@ type RowView struct {
 	Child  string
 	Action string
 	Errors []string
+	Notes  []string
 }
 
 type importData struct {
 	base
-	ID       string
-	Expires  string // "HH:MM", Paris time
-	Filename string
-	Summary  ImportSummary
-	Rows     []RowView
-	Hidden   int
-	Error    string
+	ID          string
+	Expires     string // "HH:MM", Paris time
+	Filename    string
+	Summary     ImportSummary
+	Ignored     []string // columns of the file the import does not use
+	Rows        []RowView
+	Hidden      int
+	Error       string
+	Interrupted []InterruptedImport
 }
 
 func (a *Admin) showImport(c *fiber.Ctx) error {
-	return web.Render(c, "admin/import", "Importer des familles", importData{base: baseOf(c, "familles")})
+	d := importData{base: baseOf(c, "familles")}
+	var err error
+	if d.Interrupted, err = interruptedImports(c.UserContext(), db(c).R, currentStaff(c).ID, a.now()); err != nil {
+		return err
+	}
+	return web.Render(c, "admin/import", "Importer des familles", d)
 }
 
 // previewImport parses the uploaded file and shows, line by line, what
@@ -103,7 +144,7 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := ParseImport(data)
+	file, err := ParseImport(data)
 	var ie *ImportError
 	if errors.As(err, &ie) {
 		d.Error = ie.Message
@@ -112,23 +153,32 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	views, sum, err := planImport(c.UserContext(), db(c).R, nil, rows, nil, a.now(), nil)
+	ctx := c.UserContext()
+	plan := newImportPlan(file)
+	ix := newImportIndex()
+	if err := ix.refresh(ctx, db(c).R); err != nil {
+		return err
+	}
+	sum, err := plan.apply(ctx, importStep{ix: ix, now: a.now()}, 0, len(plan.groups))
 	if err != nil {
 		return err
 	}
-	d.Filename, d.Summary = fh.Filename, sum
+	d.Filename, d.Summary, d.Ignored = fh.Filename, plan.summary(sum), file.Ignored
 	const shown = 500
-	for _, v := range views {
-		if len(d.Rows) < shown || len(v.Errors) > 0 {
+	for _, v := range plan.views {
+		if len(v.Notes) > 0 {
+			d.Summary.Noted++
+		}
+		if len(d.Rows) < shown || len(v.Errors) > 0 || len(v.Notes) > 0 {
 			d.Rows = append(d.Rows, v)
 		} else {
 			d.Hidden++
 		}
 	}
-	if sum.Rows > sum.Invalid {
+	if d.Summary.Rows > d.Summary.Invalid {
 		err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 			var err error
-			d.ID, err = savePreview(ctx, tx, currentStaff(c).ID, fh.Filename, data, now)
+			d.ID, err = savePreview(ctx, tx, currentStaff(c).ID, fh.Filename, data, len(plan.groups), now)
 			return err
 		})
 		if err != nil {
@@ -139,10 +189,8 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 	return web.Render(c, "admin/import", "Importer des familles", d)
 }
 
-var errImportTaken = errors.New("admin: import preview already taken")
-
-// confirmImport writes the previewed file, in one transaction, in the
-// background with a progress page.
+// confirmImport applies a previewed file (or resumes an interrupted one)
+// in the background, with a progress page.
 func (a *Admin) confirmImport(c *fiber.Ctx) error {
 	p, err := loadPreview(c.UserContext(), db(c).R, c.Params("id"), currentStaff(c).ID, a.now())
 	if errors.Is(err, ErrNotFound) {
@@ -151,77 +199,22 @@ func (a *Admin) confirmImport(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	rows, err := ParseImport(p.data)
+	file, err := ParseImport(p.data)
 	if err != nil {
 		return err // the file parsed at the preview
 	}
+	key := tenants.From(c).Commune.Slug + "/" + p.id
+	if !a.jobs.claim(key) {
+		return web.NewError(fiber.StatusConflict, "Cet import est déjà en cours : suivez-le depuis sa page de progression.")
+	}
 	who := *currentStaff(c)
-	j := a.startJob(c, "Import de "+p.filename, "/admin/familles", func(ctx context.Context, d *tenants.DB, j *job) string {
-		j.setTotal(len(rows))
-		var sum ImportSummary
-		err := d.Tx(ctx, func(tx *sql.Tx) error {
-			// Taking the preview in the import's transaction makes a
-			// double confirmation import once.
-			res, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE id = ?`, p.id)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return errImportTaken
-			}
-			_, sum, err = planImport(ctx, tx, tx, rows, &who, a.now(), j)
-			if err != nil {
-				return err
-			}
-			return audit(ctx, tx, &who, "import", "family", "", nil, map[string]any{"file": p.filename, "summary": sum}, a.now())
-		})
-		if errors.Is(err, errImportTaken) {
-			return "Cet aperçu a déjà été importé : rien de plus n'a été enregistré."
-		}
-		if err != nil {
-			return "L'import a échoué et rien n'a été enregistré. Réessayez ; si le problème persiste, contactez le support."
-		}
-		return fmt.Sprintf("Import terminé : %d famille(s) créée(s), %d mise(s) à jour ; %d enfant(s) créé(s), %d mis à jour ; %d ligne(s) en erreur ignorée(s).",
-			sum.NewFamilies, sum.UpdatedFamilies, sum.NewChildren, sum.UpdatedChildren, sum.Invalid)
+	title := "Import de " + p.filename
+	if p.applied > 0 {
+		title = "Reprise de l'import de " + p.filename
+	}
+	j := a.startJob(c, title, "/admin/familles", func(ctx context.Context, d *tenants.DB, j *job) string {
+		defer a.jobs.release(key)
+		return a.runImport(ctx, d, j, p, newImportPlan(file), &who)
 	})
 	return web.RedirectTo(c, "/admin/taches/"+j.ID)
-}
-
-// planImport walks the rows family by family: it matches each family and
-// child against the database and, when tx is not nil, writes them. With tx
-// nil it is the preview and reads through q only.
-func planImport(ctx context.Context, q querier, tx *sql.Tx, rows []ImportRow, who *Staff, now time.Time, j *job) ([]RowView, ImportSummary, error) {
-	var sum ImportSummary
-	views := make([]RowView, len(rows))
-	groups := map[string][]int{}
-	var order []string
-	for i := range rows {
-		r := &rows[i]
-		views[i] = RowView{Line: r.Line, Family: r.Family.Name, Errors: append([]string(nil), r.Errors...)}
-		if r.HasChild {
-			views[i].Child = r.Child.FirstName + " " + r.Child.LastName
-		}
-		sum.Rows++
-		if !r.OK() {
-			continue
-		}
-		if _, ok := groups[r.key]; !ok {
-			order = append(order, r.key)
-		}
-		groups[r.key] = append(groups[r.key], i)
-	}
-	for _, key := range order {
-		if err := planGroup(ctx, q, tx, rows, groups[key], views, &sum, who, now, j); err != nil {
-			return nil, sum, err
-		}
-	}
-	for _, v := range views {
-		if len(v.Errors) > 0 {
-			sum.Invalid++
-			if j != nil {
-				j.step(fmt.Sprintf("Ligne %d : %s", v.Line, v.Errors[0]))
-			}
-		}
-	}
-	return views, sum, nil
 }

@@ -3,56 +3,74 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
 
-// matchFamily finds the family a group of lines is about: by its external
-// reference, else by one of its children (first and last name, birth
-// date), else by name and email.
-func matchFamily(ctx context.Context, q querier, rows []ImportRow, idx []int) (Family, bool, error) {
-	first := rows[idx[0]].fam
-	if first.ExternalRef != "" {
-		f, err := familyByRef(ctx, q, first.ExternalRef)
-		if err == nil {
-			return f, true, nil
+// importPlan is a parsed file's valid lines grouped by family (groupRows's
+// keys), in the order of their first line, and the preview's row views.
+type importPlan struct {
+	rows   []ImportRow
+	groups [][]int
+	views  []RowView
+}
+
+func newImportPlan(file *ImportFile) *importPlan {
+	p := &importPlan{rows: file.Rows, views: make([]RowView, len(file.Rows))}
+	at := map[string]int{}
+	for i := range p.rows {
+		r := &p.rows[i]
+		p.views[i] = RowView{Line: r.Line, Family: r.Family.Name, Errors: append([]string(nil), r.Errors...),
+			Notes: append([]string(nil), r.Notes...)}
+		if r.HasChild {
+			p.views[i].Child = r.Child.FirstName + " " + r.Child.LastName
 		}
-		if !errors.Is(err, ErrNotFound) {
-			return f, false, err
-		}
-	}
-	for _, i := range idx {
-		if !rows[i].HasChild {
+		if !r.OK() {
 			continue
 		}
-		ch, err := childByIdentity(ctx, q, rows[i].ch.FirstName, rows[i].ch.LastName, rows[i].ch.BirthDate)
-		if errors.Is(err, ErrNotFound) {
-			continue
+		g, ok := at[r.key]
+		if !ok {
+			g = len(p.groups)
+			at[r.key] = g
+			p.groups = append(p.groups, nil)
 		}
-		if err != nil {
-			return Family{}, false, err
-		}
-		f, err := familyByID(ctx, q, ch.FamilyID)
-		if err != nil {
-			return f, false, err
-		}
-		if first.ExternalRef == "" || f.ExternalRef == "" {
-			return f, true, nil
+		p.groups[g] = append(p.groups[g], i)
+	}
+	return p
+}
+
+// summary counts the lines read and those in error, after apply.
+func (p *importPlan) summary(sum ImportSummary) ImportSummary {
+	sum.Rows, sum.Invalid = len(p.rows), 0
+	for _, v := range p.views {
+		if len(v.Errors) > 0 {
+			sum.Invalid++
 		}
 	}
-	if first.ExternalRef == "" {
-		f, err := scanFamily(q.QueryRowContext(ctx, `SELECT `+familyColumns+` FROM families
-			WHERE name = ? COLLATE NOCASE AND email = ? ORDER BY id LIMIT 1`, first.Name, first.Email))
-		if err == nil {
-			return f, true, nil
-		}
-		if !errors.Is(err, ErrNotFound) {
-			return f, false, err
+	return sum
+}
+
+// importStep is one apply call's context: with tx nil it is the preview,
+// which only reads the index.
+type importStep struct {
+	tx  *sql.Tx
+	ix  *importIndex
+	who *Staff
+	now time.Time
+	j   *job
+}
+
+// apply matches (and, with a transaction, writes) the groups from..to-1
+// and returns what they did.
+func (p *importPlan) apply(ctx context.Context, st importStep, from, to int) (ImportSummary, error) {
+	var sum ImportSummary
+	for _, idx := range p.groups[from:to] {
+		if err := p.applyGroup(ctx, st, idx, &sum); err != nil {
+			return sum, err
 		}
 	}
-	return Family{}, false, nil
+	return sum, nil
 }
 
 // mergeFamily applies the file's values onto an existing family: empty
@@ -77,56 +95,56 @@ func mergeFamily(old, in Family) Family {
 	return m
 }
 
-// planGroup matches (and, with tx, writes) one family and its lines.
-func planGroup(ctx context.Context, q querier, tx *sql.Tx, rows []ImportRow, idx []int, views []RowView, sum *ImportSummary,
-	who *Staff, now time.Time, j *job) error {
-	old, found, err := matchFamily(ctx, q, rows, idx)
-	if err != nil {
-		return err
-	}
-	fam := rows[idx[0]].fam
+// applyGroup matches (and, with a transaction, writes) one family and its
+// lines.
+func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, sum *ImportSummary) error {
+	old, namesake := st.ix.match(p.rows, idx)
+	fam := p.rows[idx[0]].fam
 	famAction := "famille créée"
-	if found {
-		fam = mergeFamily(old, fam)
+	if old != nil {
+		fam = mergeFamily(*old, fam)
 		fam.ID = old.ID
+		if other, taken := st.ix.byRef[fam.ExternalRef]; taken && other != fam.ID {
+			fam.ExternalRef = old.ExternalRef // the file's reference is another family's
+		}
 		famAction = "famille mise à jour"
 		sum.UpdatedFamilies++
-		if tx != nil {
-			if err := refFree(ctx, tx, fam.ExternalRef, fam.ID); err != nil {
-				fam.ExternalRef = old.ExternalRef
-			}
-			if err := updateFamily(ctx, tx, fam); err != nil {
+		if st.tx != nil {
+			if err := updateFamily(ctx, st.tx, fam); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, who, "import_update", "family", fam.ID, old, fam, now); err != nil {
+			if err := audit(ctx, st.tx, st.who, "import_update", "family", fam.ID, *old, fam, st.now); err != nil {
 				return err
 			}
+			st.ix.setFamily(fam)
 		}
 	} else {
+		if namesake != 0 {
+			v := &p.views[idx[0]]
+			v.Notes = append(v.Notes, fmt.Sprintf("une famille du même nom existe déjà (n° %d), sans la même référence ni le même email : "+
+				"une nouvelle famille est créée. S'il s'agit de la même, indiquez sa référence (ou son email) dans le fichier.", namesake))
+		}
 		sum.NewFamilies++
-		if tx != nil {
-			if fam.ID, err = insertFamily(ctx, tx, fam, now); err != nil {
+		if st.tx != nil {
+			var err error
+			if fam.ID, err = insertFamily(ctx, st.tx, fam, st.now); err != nil {
 				return err
 			}
-			if err := audit(ctx, tx, who, "import_create", "family", fam.ID, nil, fam, now); err != nil {
+			if err := audit(ctx, st.tx, st.who, "import_create", "family", fam.ID, nil, fam, st.now); err != nil {
 				return err
 			}
+			st.ix.addFamily(fam)
 		}
 	}
-	var known []Guardian
-	if found {
-		if known, err = guardians(ctx, q, fam.ID); err != nil {
-			return err
-		}
-	}
+	known := append([]Guardian(nil), st.ix.guardians[fam.ID]...)
 	for n, i := range idx {
-		r := &rows[i]
+		r := &p.rows[i]
 		actions := []string{}
 		if n == 0 {
 			actions = append(actions, famAction)
 		}
 		if r.Guardian.LastName != "" {
-			a, err := importGuardian(ctx, tx, &known, fam.ID, r.Guardian, now)
+			a, err := importGuardian(ctx, st.tx, &known, fam.ID, r.Guardian, st.now)
 			if err != nil {
 				return err
 			}
@@ -136,12 +154,15 @@ func planGroup(ctx context.Context, q querier, tx *sql.Tx, rows []ImportRow, idx
 			}
 		}
 		if r.HasChild {
-			a, msg, err := importChild(ctx, q, tx, fam.ID, r.ch, now)
+			a, msg, err := importChild(ctx, st, fam.ID, r.ch)
 			if err != nil {
 				return err
 			}
 			if msg != "" {
-				views[i].Errors = append(views[i].Errors, msg)
+				p.views[i].Errors = append(p.views[i].Errors, msg)
+				if st.j != nil {
+					st.j.step(fmt.Sprintf("Ligne %d : %s", r.Line, msg))
+				}
 				continue
 			}
 			if a == "enfant ajouté" {
@@ -151,10 +172,13 @@ func planGroup(ctx context.Context, q querier, tx *sql.Tx, rows []ImportRow, idx
 			}
 			actions = append(actions, a)
 		}
-		views[i].Action = strings.Join(actions, " ; ")
-		if j != nil {
-			j.step("")
+		p.views[i].Action = strings.Join(actions, " ; ")
+		if st.j != nil {
+			st.j.step("")
 		}
+	}
+	if st.tx != nil {
+		st.ix.guardians[fam.ID] = known
 	}
 	return nil
 }
@@ -175,6 +199,7 @@ func importGuardian(ctx context.Context, tx *sql.Tx, known *[]Guardian, familyID
 				if g.Civility == "" {
 					g.Civility = old.Civility
 				}
+				g.ID = old.ID
 				if _, err := tx.ExecContext(ctx, `UPDATE guardians SET civility = ?, email = ?, phone = ? WHERE id = ?`,
 					g.Civility, g.Email, g.Phone, old.ID); err != nil {
 					return "", err
@@ -184,44 +209,45 @@ func importGuardian(ctx context.Context, tx *sql.Tx, known *[]Guardian, familyID
 			return "", nil
 		}
 	}
-	*known = append(*known, g)
-	if tx == nil {
-		return "responsable ajouté", nil
+	if tx != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO guardians (family_id, civility, last_name, first_name, email, phone, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, familyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, ts(now))
+		if err != nil {
+			return "", err
+		}
+		if g.ID, err = res.LastInsertId(); err != nil {
+			return "", err
+		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO guardians (family_id, civility, last_name, first_name, email, phone, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, familyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, ts(now))
-	return "responsable ajouté", err
+	*known = append(*known, g)
+	return "responsable ajouté", nil
 }
 
 // importChild adds or updates a child of the family. msg is a French
 // problem that makes the line be skipped.
-func importChild(ctx context.Context, q querier, tx *sql.Tx, familyID int64, ch Child, now time.Time) (action, msg string, err error) {
+func importChild(ctx context.Context, st importStep, familyID int64, ch Child) (action, msg string, err error) {
 	ch.FamilyID = familyID
-	old, err := childByIdentity(ctx, q, ch.FirstName, ch.LastName, ch.BirthDate)
+	old, found := st.ix.children[childKey(ch.FirstName, ch.LastName, ch.BirthDate)]
 	switch {
-	case errors.Is(err, ErrNotFound):
-		if tx != nil {
-			if ch.SchoolID, err = schoolID(ctx, tx, ch.SchoolName); err != nil {
-				return "", "", err
-			}
-			if _, err = insertChild(ctx, tx, ch, now); err != nil {
-				return "", "", err
-			}
-		}
-		return "enfant ajouté", "", nil
-	case err != nil:
+	case found && old.familyID != familyID:
+		return "", fmt.Sprintf("cet enfant est déjà inscrit dans une autre famille (n° %d)", old.familyID), nil
+	case found:
+		action, ch.ID = "enfant mis à jour", old.id
+	default:
+		action = "enfant ajouté"
+	}
+	if st.tx == nil {
+		return action, "", nil
+	}
+	if ch.SchoolID, err = st.ix.school(ctx, st.tx, ch.SchoolName); err != nil {
 		return "", "", err
-	case old.FamilyID != familyID:
-		return "", fmt.Sprintf("cet enfant est déjà inscrit dans une autre famille (n° %d)", old.FamilyID), nil
 	}
-	ch.ID = old.ID
-	if tx != nil {
-		if ch.SchoolID, err = schoolID(ctx, tx, ch.SchoolName); err != nil {
-			return "", "", err
-		}
-		if err = updateChild(ctx, tx, ch); err != nil {
-			return "", "", err
-		}
+	if found {
+		return action, "", updateChild(ctx, st.tx, ch)
 	}
-	return "enfant mis à jour", "", nil
+	if ch.ID, err = insertChild(ctx, st.tx, ch, st.now); err != nil {
+		return "", "", err
+	}
+	st.ix.addChild(ch)
+	return action, "", nil
 }

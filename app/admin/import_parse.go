@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,10 +29,21 @@ type ImportRow struct {
 	HasChild bool
 	Child    ChildForm
 	Errors   []string
+	// Notes are what the preview reports without refusing the line: a
+	// value repaired (Excel's lost leading zero, a decimal QF) or a match
+	// a person has to decide (same name, no reference nor email).
+	Notes []string
 
 	fam Family // validated family
 	ch  Child  // validated child (when HasChild)
-	key string // family grouping key within the file
+	key string // family grouping key within the file (groupRows)
+}
+
+// ImportFile is a parsed families file: its lines, and the columns of its
+// header that the import does not use, for the preview to list.
+type ImportFile struct {
+	Rows    []ImportRow
+	Ignored []string // "Colonne" or "Colonne (en double)"
 }
 
 // OK reports whether the line can be imported.
@@ -41,6 +53,10 @@ func (r ImportRow) OK() bool { return len(r.Errors) == 0 }
 var importColumns = map[string]string{
 	"reference": "ref", "ref": "ref", "referencefamille": "ref", "reffamille": "ref", "idfamille": "ref", "numerofamille": "ref",
 	"codefamille": "ref", "identifiant": "ref", "dossier": "ref", "numerodossier": "ref",
+	// "N° famille", "Nº dossier", "No famille", "Num. famille", "Numéro de famille"
+	"nofamille": "ref", "nodossier": "ref", "numfamille": "ref", "numdossier": "ref", "numerodefamille": "ref",
+	"nodefamille": "ref", "numerodedossier": "ref", "nodedossier": "ref", "referencedossier": "ref", "identifiantfamille": "ref",
+	"nofoyer": "ref", "numerofoyer": "ref", "codefoyer": "ref",
 	"famille": "family", "nomfamille": "family", "nomdelafamille": "family", "foyer": "family",
 	"email": "email", "mail": "email", "courriel": "email", "emailfamille": "email", "adresseemail": "email", "adressemail": "email",
 	"telephone": "phone", "tel": "phone", "portable": "phone", "telephonefamille": "phone",
@@ -105,10 +121,16 @@ func detectSeparator(text string) rune {
 	return ','
 }
 
+// headerKey folds a column title to letters and digits; the degree sign
+// and the ordinal indicator of "N°", "Nº" are an "o", so "N° famille" is
+// "nofamille".
 func headerKey(h string) string {
 	var b strings.Builder
 	for _, r := range foldText(h) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		switch {
+		case r == '°' || r == 'º':
+			b.WriteByte('o')
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(r)
 		}
 	}
@@ -118,8 +140,9 @@ func headerKey(h string) string {
 // ParseImport reads a families CSV file: separator ';' or ',', UTF-8 with
 // or without BOM or Windows-1252, a header line naming the columns, dates
 // JJ/MM/AAAA. Every line is validated on its own and against the lines
-// before it (duplicates); nothing touches a database.
-func ParseImport(data []byte) ([]ImportRow, error) {
+// before it (duplicates), and lines are grouped into families by
+// reference or email only (groupRows); nothing touches a database.
+func ParseImport(data []byte) (*ImportFile, error) {
 	text := decodeCSV(data)
 	if strings.TrimSpace(text) == "" {
 		return nil, &ImportError{"Le fichier est vide."}
@@ -134,22 +157,26 @@ func ParseImport(data []byte) ([]ImportRow, error) {
 		return nil, &ImportError{"La première ligne (les titres des colonnes) est illisible."}
 	}
 	cols := map[string]int{}
-	var unknown []string
+	file := &ImportFile{}
 	for i, h := range header {
+		h = cleanText(h)
 		field, ok := importColumns[headerKey(h)]
+		_, dup := cols[field]
 		switch {
+		case ok && !dup:
+			cols[field] = i
 		case ok:
-			if _, dup := cols[field]; !dup {
-				cols[field] = i
-			}
-		case strings.TrimSpace(h) != "":
-			unknown = append(unknown, strings.TrimSpace(h))
+			file.Ignored = append(file.Ignored, h+" (en double)")
+		case h != "":
+			file.Ignored = append(file.Ignored, h)
+		default:
+			file.Ignored = append(file.Ignored, fmt.Sprintf("colonne %d sans titre", i+1))
 		}
 	}
 	if _, ok := cols["family"]; !ok {
 		msg := "La colonne « Famille » (nom de la famille) est introuvable dans la première ligne."
-		if len(unknown) > 0 {
-			msg += " Colonnes non reconnues : " + strings.Join(unknown, ", ") + "."
+		if len(file.Ignored) > 0 {
+			msg += " Colonnes non reconnues : " + strings.Join(file.Ignored, ", ") + "."
 		}
 		return nil, &ImportError{msg}
 	}
@@ -183,7 +210,9 @@ func ParseImport(data []byte) ([]ImportRow, error) {
 	if len(rows) == 0 {
 		return nil, &ImportError{"Le fichier ne contient aucune ligne après les titres des colonnes."}
 	}
-	return rows, nil
+	groupRows(rows)
+	file.Rows = rows
+	return file, nil
 }
 
 func blank(rec []string) bool {
@@ -203,20 +232,20 @@ func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[s
 		return ""
 	}
 	r := ImportRow{Line: line}
-	r.Family = FamilyForm{Name: get("family"), Email: get("email"), Phone: get("phone"), Address: get("address"),
-		PostalCode: get("postal"), City: get("city"), ExternalRef: get("ref"), QF: get("qf"), QFFrom: get("qf_from"), QFUntil: get("qf_until")}
+	r.Family = FamilyForm{Name: get("family"), Email: get("email"), Phone: r.repairPhone(get("phone")), Address: get("address"),
+		PostalCode: r.repairPostalCode(get("postal")), City: get("city"), ExternalRef: get("ref"), QF: get("qf"),
+		QFFrom: get("qf_from"), QFUntil: get("qf_until")}
 	fam, errs := r.Family.Validate()
 	for _, f := range []string{"name", "email", "address", "qf", "qf_from", "qf_until"} {
 		if m, ok := errs[f]; ok {
 			r.Errors = append(r.Errors, m)
 		}
 	}
-	r.fam = fam
-	r.key = "ref:" + fam.ExternalRef
-	if fam.ExternalRef == "" {
-		r.key = "name:" + foldText(fam.Name) + "|" + fam.Email
+	if _, bad := errs["qf"]; !bad && fam.HasQF && strconv.FormatInt(fam.QF, 10) != strings.ReplaceAll(r.Family.QF, " ", "") {
+		r.Notes = append(r.Notes, fmt.Sprintf("QF « %s » compté %d (les tranches de prix sont en nombres entiers)", r.Family.QF, fam.QF))
 	}
-	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), Email: strings.ToLower(get("g_email")), Phone: cleanText(get("g_phone"))}
+	r.fam = fam
+	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), Email: strings.ToLower(get("g_email")), Phone: cleanText(r.repairPhone(get("g_phone")))}
 	for _, n := range []struct {
 		dst   *string
 		field string
@@ -272,6 +301,75 @@ func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[s
 		}
 	}
 	return r
+}
+
+// repairPhone puts back the leading zero that Excel drops from a French
+// number stored as a number (612345678 → 0612345678), with a note.
+func (r *ImportRow) repairPhone(v string) string {
+	if len(v) == 9 && v[0] != '0' && strings.Trim(v, "0123456789") == "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("téléphone %s complété en 0%s (zéro initial perdu par le tableur)", v, v))
+		return "0" + v
+	}
+	return v
+}
+
+// repairPostalCode puts back the leading zero of a postal code of the
+// départements 01 to 09 (1000 → 01000), with a note.
+func (r *ImportRow) repairPostalCode(v string) string {
+	if len(v) == 4 && v[0] != '0' && strings.Trim(v, "0123456789") == "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("code postal %s complété en 0%s (zéro initial perdu par le tableur)", v, v))
+		return "0" + v
+	}
+	return v
+}
+
+// groupRows gives each valid line its family key. Lines are one family
+// only when they share a reference, or, without one, an email (joined to
+// the reference that lines with that email carry); a line with neither is
+// a family of its own. A line whose family name is another family's gets
+// a note, for a person to decide: a name alone never merges families.
+func groupRows(rows []ImportRow) {
+	const several = "\x00"
+	refOfEmail := map[string]string{}
+	for i := range rows {
+		f := rows[i].fam
+		if !rows[i].OK() || f.ExternalRef == "" || f.Email == "" {
+			continue
+		}
+		if ref, seen := refOfEmail[f.Email]; !seen {
+			refOfEmail[f.Email] = f.ExternalRef
+		} else if ref != f.ExternalRef {
+			refOfEmail[f.Email] = several
+		}
+	}
+	type first struct {
+		key  string
+		line int
+	}
+	byName := map[string]first{}
+	for i := range rows {
+		r := &rows[i]
+		if !r.OK() {
+			continue
+		}
+		switch ref := refOfEmail[r.fam.Email]; {
+		case r.fam.ExternalRef != "":
+			r.key = "ref:" + r.fam.ExternalRef
+		case r.fam.Email != "" && ref != "" && ref != several:
+			r.key = "ref:" + ref
+		case r.fam.Email != "":
+			r.key = "email:" + r.fam.Email
+		default:
+			r.key = "line:" + strconv.Itoa(r.Line)
+		}
+		name := foldText(r.fam.Name)
+		if f, seen := byName[name]; !seen {
+			byName[name] = first{r.key, r.Line}
+		} else if f.key != r.key {
+			r.Notes = append(r.Notes, fmt.Sprintf("même nom de famille qu'à la ligne %d, sans la même référence ni le même email : "+
+				"importée comme une autre famille. S'il s'agit de la même famille, donnez à ses lignes la même référence (ou le même email).", f.line))
+		}
+	}
 }
 
 func parseYesNo(v string) (bool, bool) {

@@ -73,15 +73,34 @@ func (j *job) finish(summary string) {
 }
 
 type jobs struct {
-	mu   sync.Mutex
-	list map[string]*job
-	wg   sync.WaitGroup
+	mu      sync.Mutex
+	list    map[string]*job
+	claimed map[string]bool // keys of work that one job at a time may do (an import)
 }
 
-func newJobs() *jobs { return &jobs{list: map[string]*job{}} }
+func newJobs() *jobs { return &jobs{list: map[string]*job{}, claimed: map[string]bool{}} }
 
-// start runs fn in the background on the commune's database, held open by
-// the registry for the job's duration.
+// claim reserves key for one job; false when another holds it.
+func (js *jobs) claim(key string) bool {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if js.claimed[key] {
+		return false
+	}
+	js.claimed[key] = true
+	return true
+}
+
+func (js *jobs) release(key string) {
+	js.mu.Lock()
+	delete(js.claimed, key)
+	js.mu.Unlock()
+}
+
+// startJob runs fn in the background on the commune's database, held open
+// by the registry for the job's duration. Its context ends when the server
+// shuts down, which waits for fn to return (web.Server.Go): a long job
+// stops at its next database call, its transaction rolled back.
 func (a *Admin) startJob(c *fiber.Ctx, title, back string, fn func(ctx context.Context, db *tenants.DB, j *job) string) *job {
 	t := tenants.From(c)
 	id, _ := newToken()
@@ -95,23 +114,17 @@ func (a *Admin) startJob(c *fiber.Ctx, title, back string, fn func(ctx context.C
 	a.jobs.list[j.ID] = j
 	a.jobs.mu.Unlock()
 	reg := a.srv.Registry
-	a.jobs.wg.Add(1)
-	go func() {
-		defer a.jobs.wg.Done()
-		ctx := context.Background()
-		err := reg.WithCommune(ctx, j.Commune, func(db *tenants.DB) error {
+	a.srv.Go(func(ctx context.Context) {
+		err := reg.WithCommune(context.WithoutCancel(ctx), j.Commune, func(db *tenants.DB) error {
 			j.finish(fn(ctx, db, j))
 			return nil
 		})
 		if err != nil {
 			j.finish("La tâche n'a pas pu s'exécuter : la base de la commune est indisponible.")
 		}
-	}()
+	})
 	return j
 }
-
-// Wait blocks until every background job has finished (tests, shutdown).
-func (a *Admin) Wait() { a.jobs.wg.Wait() }
 
 func (a *Admin) jobOf(c *fiber.Ctx) (*job, error) {
 	a.jobs.mu.Lock()

@@ -61,11 +61,11 @@ func TestImportRefusesLineBreakInNames(t *testing.T) {
 		"\"FAMILLE\nMARTIN\";MARTIN;Léa;03/04/2016\n" +
 		"FAMILLE DUPONT;\"DU\nPONT\";Noé;03/04/2016\n" +
 		"FAMILLE DURAND;DURAND;\"Zo\né\";03/04/2016\n"
-	rows, err := admin.ParseImport([]byte(data))
+	file, err := admin.ParseImport([]byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range rows {
+	for _, r := range file.Rows {
 		if r.OK() || !strings.Contains(strings.Join(r.Errors, " "), oneLine) {
 			t.Errorf("line %d: errors %q, want %q", r.Line, r.Errors, oneLine)
 		}

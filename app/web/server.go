@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -58,6 +59,36 @@ type Server struct {
 	bodyLimits []bodyLimit
 	commune    fiber.Router
 	platform   fiber.Router
+	// ctx is New's context: background work started by handlers (Go)
+	// stops when it ends, at shutdown.
+	ctx        context.Context
+	background sync.WaitGroup
+}
+
+// Go runs fn in the background with a context that ends when the server's
+// does (the signal that stops serve); Wait waits for it.
+func (s *Server) Go(fn func(ctx context.Context)) {
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		fn(s.ctx)
+	}()
+}
+
+// Wait blocks until the background work started by Go has returned, or
+// ctx ends first (then it returns ctx's error).
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		s.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 type serverKey struct{}
@@ -84,7 +115,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key, proxies: proxies}
+	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key, proxies: proxies, ctx: ctx}
 	s.App = fiber.New(fiber.Config{
 		// Forwarded headers (client address, scheme, host) are believed
 		// only from the configured reverse proxies; with none configured,

@@ -151,6 +151,13 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		log.Error("shutdown", "err", err)
 	}
 	<-errc
+	// Background tasks (a families import) saw the signal through their
+	// context and stop at their next transaction; wait for them, bounded.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
+	defer cancel()
+	if err := srv.Wait(wctx); err != nil {
+		log.Error("background tasks did not stop", "err", err)
+	}
 	log.Info("stopped")
 	return nil
 }
