@@ -71,3 +71,22 @@ func TestImportRefusesLineBreakInNames(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldTextMatchesAccentsAndCase(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ a, b string }{
+		{"École du Centre", "ECOLE DU CENTRE"},
+		{"Œuvre Zoé", "oeuvre zoe"},
+		{"Hélène", "HELENE"},
+		{"François", "francois"},
+	} {
+		file, err := admin.ParseImport([]byte("Famille;Enfant prénom;Date de naissance\n" + tc.a + ";x;01/01/2018\n" + tc.b + ";x;01/01/2018\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The second line is the same child (accents and case ignored).
+		if r := file.Rows[1]; r.OK() {
+			t.Errorf("%q and %q are not folded alike", tc.a, tc.b)
+		}
+	}
+}

@@ -79,6 +79,7 @@ type config struct {
 	routes    func(s *web.Server, e *Env)
 	app       func(*app.Config)
 	web       func(*web.Config)
+	ctx       context.Context
 }
 
 // Option adjusts New.
@@ -120,6 +121,10 @@ func WithRoutes(routes func(s *web.Server, e *Env)) Option {
 
 // AppConfig adjusts app.New's configuration.
 func AppConfig(fn func(*app.Config)) Option { return func(c *config) { c.app = fn } }
+
+// ServerContext is the context the server is built with: cancelling it is
+// what serve's shutdown signal does to background tasks (web.Server.Go).
+func ServerContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
 
 // WebConfig adjusts web.New's configuration (with WithRoutes).
 func WebConfig(fn func(*web.Config)) Option { return func(c *config) { c.web = fn } }
@@ -165,12 +170,16 @@ func New(t testing.TB, opts ...Option) *Env {
 		e.URL = "http://" + ln.Addr().String()
 		e.PublicURL = e.URL
 	}
+	sctx := ctx
+	if cfg.ctx != nil {
+		sctx = cfg.ctx
+	}
 	if cfg.routes != nil {
 		wc := web.Config{Registry: reg, Logger: log, PublicURL: e.PublicURL}
 		if cfg.web != nil {
 			cfg.web(&wc)
 		}
-		e.Server, err = web.New(ctx, wc)
+		e.Server, err = web.New(sctx, wc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,10 +190,19 @@ func New(t testing.TB, opts ...Option) *Env {
 		if cfg.app != nil {
 			cfg.app(&ac)
 		}
-		if e.Server, err = app.New(ctx, ac); err != nil {
+		if e.Server, err = app.New(sctx, ac); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// Background tasks (imports, invoicing runs) end before the databases
+	// close (cleanups run last registered first).
+	t.Cleanup(func() {
+		wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := e.Server.Wait(wctx); err != nil {
+			t.Errorf("background tasks still running at the end of the test: %v", err)
+		}
+	})
 	if ln != nil {
 		go e.Server.App.Listener(ln)
 		t.Cleanup(func() { e.Server.App.ShutdownWithTimeout(5 * time.Second) })
