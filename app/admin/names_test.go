@@ -36,6 +36,8 @@ func TestNameFieldsRefuseLineBreaksWithAFrenchMessage(t *testing.T) {
 			url.Values{"first_name": {"Léa"}, "last_name": {"FAMILLE\tX"}, "birth_date": {"03/04/2016"}}},
 		{"guardian's last name", fam + "/responsables", url.Values{"last_name": {"HÉ\nLÈNE"}, "first_name": {"Zoé"}}},
 		{"guardian's first name", fam + "/responsables", url.Values{"last_name": {"HÉLÈNE"}, "first_name": {"Zo\u200bé"}}},
+		{"sender name of the commune's emails", "/alpha/admin/parametres", url.Values{"name": {"Commune d'Alpha"},
+			"sender_name": {"Mairie\r\nBcc: x@evil.example"}, "accessibility_compliance": {"partiellement conforme"}}},
 		{"régie name", "/alpha/admin/regies", url.Values{"name": {"REGIE\nCANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"},
 			"numcli": {"123456"}, "saisie": {"T"}}},
 	} {

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/branding"
+	"espacefamille/app/names"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -104,8 +105,10 @@ func (a *Admin) saveSettings(c *fiber.Ctx) error {
 			errs.add("contact_email", "L'adresse email de contact n'est pas valide.")
 		}
 	}
-	if strings.ContainsAny(vals["sender_name"], "\r\n") || len(vals["sender_name"]) > 100 {
-		errs.add("sender_name", "Le nom d'expéditeur tient sur une ligne (100 caractères au plus).")
+	if sender, problem := names.Check(vals["sender_name"], 100); problem != "" {
+		errs.add("sender_name", problem)
+	} else {
+		vals["sender_name"] = sender
 	}
 	ok := false
 	for _, l := range complianceLevels {
