@@ -111,3 +111,34 @@ func TestImportRepairsSpreadsheetValues(t *testing.T) {
 		t.Fatal("the guardian's phone was not repaired")
 	}
 }
+
+func TestQuotientFamilialAsTheCAFPrintsIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, in string
+		want     int64
+		ok       bool
+	}{
+		{"whole euros", "523", 523, true},
+		{"decimal comma from a French spreadsheet rounds up", "523,50", 524, true},
+		{"decimal point", "523.5", 524, true},
+		{"zero cents stay the same bracket", "523,00", 523, true},
+		{"thousands with a space", "1 204,10", 1205, true},
+		{"thousands with a no-break space", "1\u00a0204", 1204, true},
+		{"two separators", "1,204,10", 0, false},
+		{"comma without digits after", "523,", 0, false},
+		{"negative", "-12", 0, false},
+		{"words", "environ 500", 0, false},
+		{"above any plausible QF", "2000000", 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fam, errs := admin.FamilyForm{Name: "MARTIN", QF: tc.in}.Validate()
+			if _, bad := errs["qf"]; bad == tc.ok {
+				t.Fatalf("QF %q: errors %v, want ok=%v", tc.in, errs, tc.ok)
+			}
+			if tc.ok && (!fam.HasQF || fam.QF != tc.want) {
+				t.Fatalf("QF %q = %d, want %d", tc.in, fam.QF, tc.want)
+			}
+		})
+	}
+}
