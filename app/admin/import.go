@@ -164,12 +164,14 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 		return err
 	}
 	d.Filename, d.Summary, d.Ignored = fh.Filename, plan.summary(sum), file.Ignored
-	const shown = 500
+	// The first lines, then every line with an error or a note, within a
+	// page a browser still shows at once.
+	const shown, most = 500, 5000
 	for _, v := range plan.views {
 		if len(v.Notes) > 0 {
 			d.Summary.Noted++
 		}
-		if len(d.Rows) < shown || len(v.Errors) > 0 || len(v.Notes) > 0 {
+		if len(d.Rows) < shown || (len(v.Errors) > 0 || len(v.Notes) > 0) && len(d.Rows) < most {
 			d.Rows = append(d.Rows, v)
 		} else {
 			d.Hidden++
