@@ -30,34 +30,40 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startServer runs the command (serve or demo) in the background until
+// stop, which cancels its context as the signal would and returns its
+// exit code; base is the URL it prints.
+func startServer(t *testing.T, envv map[string]string, args ...string) (base string, stop func() int, logs *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errs := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, args, out, errs, func(k string) string { return envv[k] })
+	}()
+	re := regexp.MustCompile(`http://localhost:\d+`)
+	deadline := time.Now().Add(20 * time.Second)
+	for base == "" {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("server did not start:\n%s\n%s", out.String(), errs.String())
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("server exited with %d:\n%s\n%s", code, out.String(), errs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		base = re.FindString(out.String())
+	}
+	return base, func() int { cancel(); return <-done }, errs
+}
+
 // TestDemoServesAndStopsGracefully runs `demo` then `serve` on the same
 // data directory with a second commune, as the README describes.
 func TestDemoServesAndStopsGracefully(t *testing.T) {
 	data := t.TempDir()
 	envv := map[string]string{}
-	start := func(args ...string) (base string, stop func() int, logs *syncBuffer) {
-		ctx, cancel := context.WithCancel(context.Background())
-		out, errs := &syncBuffer{}, &syncBuffer{}
-		done := make(chan int, 1)
-		go func() {
-			done <- run(ctx, args, out, errs, func(k string) string { return envv[k] })
-		}()
-		re := regexp.MustCompile(`http://localhost:\d+`)
-		deadline := time.Now().Add(20 * time.Second)
-		for base == "" {
-			if time.Now().After(deadline) {
-				cancel()
-				t.Fatalf("server did not start:\n%s\n%s", out.String(), errs.String())
-			}
-			select {
-			case code := <-done:
-				t.Fatalf("server exited with %d:\n%s\n%s", code, out.String(), errs.String())
-			case <-time.After(20 * time.Millisecond):
-			}
-			base = re.FindString(out.String())
-		}
-		return base, func() int { cancel(); return <-done }, errs
-	}
+	start := func(args ...string) (string, func() int, *syncBuffer) { return startServer(t, envv, args...) }
 	get := func(url string) (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		req.Header.Set("Accept", "text/html")
