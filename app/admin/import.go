@@ -19,15 +19,14 @@ import (
 const msgImportExpired = "L'aperçu a expiré, veuillez recharger le fichier."
 
 // pendingImport is a previewed file waiting for its confirmation, or an
-// import stopped after applied of its total family groups.
+// import stopped after its first applied family groups, with what they
+// did.
 type pendingImport struct {
 	id       string
 	filename string
 	data     []byte
 	applied  int
-	total    int
 	summary  ImportSummary
-	created  string
 }
 
 // savePreview stores the uploaded file of a preview and purges the
@@ -51,8 +50,8 @@ func savePreview(ctx context.Context, tx *sql.Tx, staffID int64, filename string
 func loadPreview(ctx context.Context, q querier, id string, staffID int64, now time.Time) (pendingImport, error) {
 	p := pendingImport{id: id}
 	var summary string
-	err := q.QueryRowContext(ctx, `SELECT filename, data, applied_groups, total_groups, summary, created_at FROM import_previews
-		WHERE id = ? AND staff_id = ? AND expires_at > ?`, id, staffID, ts(now)).Scan(&p.filename, &p.data, &p.applied, &p.total, &summary, &p.created)
+	err := q.QueryRowContext(ctx, `SELECT filename, data, applied_groups, summary FROM import_previews
+		WHERE id = ? AND staff_id = ? AND expires_at > ?`, id, staffID, ts(now)).Scan(&p.filename, &p.data, &p.applied, &summary)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}

@@ -158,6 +158,7 @@ func ParseImport(data []byte) (*ImportFile, error) {
 	}
 	cols := map[string]int{}
 	file := &ImportFile{}
+	untitled := map[int]bool{} // untitled columns: listed when a line fills them
 	for i, h := range header {
 		h = cleanText(h)
 		field, ok := importColumns[headerKey(h)]
@@ -170,7 +171,7 @@ func ParseImport(data []byte) (*ImportFile, error) {
 		case h != "":
 			file.Ignored = append(file.Ignored, h)
 		default:
-			file.Ignored = append(file.Ignored, fmt.Sprintf("colonne %d sans titre", i+1))
+			untitled[i] = false
 		}
 	}
 	if _, ok := cols["family"]; !ok {
@@ -205,10 +206,20 @@ func ParseImport(data []byte) (*ImportFile, error) {
 		if len(rows) >= maxImportRows {
 			return nil, &ImportError{fmt.Sprintf("Le fichier dépasse %d lignes : découpez-le.", maxImportRows)}
 		}
+		for i := range untitled {
+			if i < len(rec) && strings.TrimSpace(rec[i]) != "" {
+				untitled[i] = true
+			}
+		}
 		rows = append(rows, parseImportRow(line, rec, cols, seenChild))
 	}
 	if len(rows) == 0 {
 		return nil, &ImportError{"Le fichier ne contient aucune ligne après les titres des colonnes."}
+	}
+	for i := range len(header) {
+		if untitled[i] {
+			file.Ignored = append(file.Ignored, fmt.Sprintf("colonne %d sans titre", i+1))
+		}
 	}
 	groupRows(rows)
 	file.Rows = rows
