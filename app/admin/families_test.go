@@ -91,10 +91,11 @@ func TestAdhesionCodesInvitationAndUnlink(t *testing.T) {
 	}
 }
 
-// waitJob follows a background task's page until it has finished.
+// waitJob follows a background task's page until it has finished (a guard
+// against a task that never ends, generous for -race on a busy machine).
 func waitJob(t *testing.T, c *client, path string) apptest.Response {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		r := c.Get(path)
 		wantStatus(t, r, http.StatusOK)
