@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -16,7 +15,7 @@ import (
 // audit writes one entry of the audit log inside the change's own
 // transaction: who (the member), what (action on entity n° id), and the
 // entity before and after, as JSON (nil when it did not exist).
-func audit(ctx context.Context, tx *sql.Tx, who *Staff, action, entity string, id any, before, after any, now time.Time) error {
+func audit(ctx context.Context, tx querier, who *Staff, action, entity string, id any, before, after any, now time.Time) error {
 	actor := "système"
 	if who != nil {
 		actor = who.Actor()

@@ -121,7 +121,7 @@ func qfArg(f Family) any {
 	return f.QF
 }
 
-func insertFamily(ctx context.Context, tx *sql.Tx, f Family, now time.Time) (int64, error) {
+func insertFamily(ctx context.Context, tx querier, f Family, now time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO families (name, email, phone, address, postal_code, city, external_ref,
 			qf_value, qf_valid_from, qf_valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), ts(now))
@@ -131,7 +131,7 @@ func insertFamily(ctx context.Context, tx *sql.Tx, f Family, now time.Time) (int
 	return res.LastInsertId()
 }
 
-func updateFamily(ctx context.Context, tx *sql.Tx, f Family) error {
+func updateFamily(ctx context.Context, tx querier, f Family) error {
 	_, err := tx.ExecContext(ctx, `UPDATE families SET name = ?, email = ?, phone = ?, address = ?, postal_code = ?, city = ?,
 			external_ref = ?, qf_value = ?, qf_valid_from = ?, qf_valid_until = ? WHERE id = ?`,
 		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), f.ID)
@@ -210,7 +210,7 @@ func schoolArg(id int64) any {
 	return id
 }
 
-func insertChild(ctx context.Context, tx *sql.Tx, ch Child, now time.Time) (int64, error) {
+func insertChild(ctx context.Context, tx querier, ch Child, now time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, class_name,
 			pai, home_basket, diet, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ch.FamilyID, ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, ts(now))
@@ -220,7 +220,7 @@ func insertChild(ctx context.Context, tx *sql.Tx, ch Child, now time.Time) (int6
 	return res.LastInsertId()
 }
 
-func updateChild(ctx context.Context, tx *sql.Tx, ch Child) error {
+func updateChild(ctx context.Context, tx querier, ch Child) error {
 	_, err := tx.ExecContext(ctx, `UPDATE children SET first_name = ?, last_name = ?, birth_date = ?, school_id = ?, class_name = ?,
 			pai = ?, home_basket = ?, diet = ? WHERE id = ? AND family_id = ?`,
 		ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, ch.ID, ch.FamilyID)

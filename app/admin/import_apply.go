@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -52,9 +51,11 @@ func (p *importPlan) summary(sum ImportSummary) ImportSummary {
 }
 
 // importStep is one apply call's context: with tx nil it is the preview,
-// which only reads the index.
+// which only reads the index. tx is a write transaction through the
+// commune's statement cache (tenants.DB.InTx): an import runs the same few
+// statements tens of thousands of times.
 type importStep struct {
-	tx  *sql.Tx
+	tx  querier
 	ix  *importIndex
 	who *Staff
 	now time.Time
@@ -185,7 +186,7 @@ func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, s
 
 // importGuardian adds the line's guardian unless the family already has
 // one of that name (whose email and phone are then updated).
-func importGuardian(ctx context.Context, tx *sql.Tx, known *[]Guardian, familyID int64, g Guardian, now time.Time) (string, error) {
+func importGuardian(ctx context.Context, tx querier, known *[]Guardian, familyID int64, g Guardian, now time.Time) (string, error) {
 	g.FamilyID = familyID
 	for k, old := range *known {
 		if foldText(old.LastName) == foldText(g.LastName) && foldText(old.FirstName) == foldText(g.FirstName) {

@@ -176,7 +176,7 @@ func (ix *importIndex) addSchool(id int64, name string) {
 
 // school returns the id of the school named name (accents and case
 // ignored), creating it; 0 for no school.
-func (ix *importIndex) school(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+func (ix *importIndex) school(ctx context.Context, tx querier, name string) (int64, error) {
 	if name == "" {
 		return 0, nil
 	}

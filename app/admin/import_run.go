@@ -58,7 +58,7 @@ func (a *Admin) runImport(ctx context.Context, d *tenants.DB, j *job, p pendingI
 				return err
 			}
 			now := a.now()
-			batch, err := plan.apply(ctx, importStep{tx: tx, ix: ix, who: who, now: now, j: j}, next, end)
+			batch, err := plan.apply(ctx, importStep{tx: d.InTx(tx), ix: ix, who: who, now: now, j: j}, next, end)
 			if err != nil {
 				return err
 			}
