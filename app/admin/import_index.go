@@ -140,7 +140,9 @@ func (ix *importIndex) setFamily(f Family) {
 	if old.ExternalRef != "" && ix.byRef[old.ExternalRef] == f.ID {
 		delete(ix.byRef, old.ExternalRef)
 	}
-	ix.byEmail[old.Email] = without(ix.byEmail[old.Email], f.ID)
+	if old.Email != "" {
+		ix.byEmail[old.Email] = without(ix.byEmail[old.Email], f.ID)
+	}
 	name := foldText(old.Name)
 	ix.byName[name] = without(ix.byName[name], f.ID)
 	*old = f
