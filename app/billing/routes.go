@@ -43,21 +43,21 @@ func Routes(s *web.Server, d Deps) *Handlers {
 	// Providers call these without a session or a CSRF token: the result is
 	// always fetched from the provider, never read from the request.
 	s.SkipCSRF(NotifyPath(ProviderPayFiP), NotifyPath(ProviderSimulator), "/famille/paiement/retour")
-	// Notifications, the simulator's card form and the invoice payment
-	// are small forms (web.LimitBodies).
-	s.LimitBodies(web.FormBodyLimit, NotifyPath("*"), SimulatorPagePath("*"), "/famille/paiement/*", "/famille/factures/*")
 	r := s.Commune()
 	fam := accounts.RequireFamily
-	r.All(NotifyPath(":provider"), h.notify)
+	// Notifications, the simulator's card form and the invoice payment
+	// are small forms.
+	small := web.SmallForm
+	r.All(NotifyPath(":provider"), small, h.notify)
 	r.Get("/famille/paiement/retour", fam, h.paymentReturn)
-	r.Post("/famille/paiement/retour", h.paymentReturnPost)
+	r.Post("/famille/paiement/retour", small, h.paymentReturnPost)
 	r.Get("/famille/paiement/:ref", fam, h.showReceipt)
 	r.Get("/paiement/simulateur/:idop", fam, h.showSimulator)
-	r.Post("/paiement/simulateur/:idop", fam, h.submitSimulator)
+	r.Post("/paiement/simulateur/:idop", small, fam, h.submitSimulator)
 	r.Get("/famille/factures", fam, h.listInvoices)
 	r.Get("/famille/factures/:id", fam, h.showInvoice)
 	r.Get("/famille/factures/:id/pdf", fam, h.invoicePDF)
-	r.Post("/famille/factures/:id/payer", fam, h.payInvoice)
+	r.Post("/famille/factures/:id/payer", small, fam, h.payInvoice)
 	return h
 }
 
