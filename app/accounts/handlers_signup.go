@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -34,7 +35,7 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/inscription-formulaire", "Créer mon compte",
 			signupData{Form: form, Errors: errs, Civilities: Civilities})
 	}
-	hash, err := HashPassword(form.Password)
+	hash, err := auth.HashPassword(c.UserContext(), form.Password)
 	if err != nil {
 		return err
 	}
@@ -68,11 +69,7 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 func (svc *Service) queueEmailTaken(c *fiber.Ctx, tx *sql.Tx, email, from string, now time.Time) error {
 	ctx := c.UserContext()
 	key := "signup:email:" + email
-	until, err := lockedUntil(ctx, tx, now, key)
-	if err != nil || !until.IsZero() {
-		return err
-	}
-	if _, err := recordFailure(ctx, tx, key, resetMailLimit, now); err != nil {
+	if att, err := throttle.Begin(ctx, tx, now, auth.Key{Name: key, Limit: resetMailLimit}); err != nil || !att.Allowed {
 		return err
 	}
 	d := mailData{CommuneName: tenants.From(c).Commune.Name, URL: svc.communeURL(c, "/connexion"),

@@ -1,8 +1,11 @@
 package accounts
 
 import (
+	"context"
+
 	"time"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -41,7 +44,7 @@ func Routes(s *web.Server, d Deps) *Service {
 	if svc.notify == nil {
 		svc.notify = func(string) {}
 	}
-	svc.dummyHash, _ = HashPassword("espacefamille: no such account")
+	svc.dummyHash, _ = auth.HashPassword(context.Background(), "espacefamille: no such account")
 
 	r := s.Commune()
 	// The log-in, sign-up, password and code forms are small: oversized
