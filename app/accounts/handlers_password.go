@@ -57,7 +57,7 @@ func (svc *Service) forgot(c *fiber.Ctx) error {
 			return err
 		}
 		queued = true
-		d := mailData{CommuneName: t.Commune.Name, Name: acc.DisplayName(), URL: svc.communeURL(c, "/mot-de-passe/"+token)}
+		d := mailData{CommuneName: t.Commune.Name, commune: t.Commune.Slug, Name: acc.DisplayName(), URL: svc.communeURL(c, "/mot-de-passe/"+token)}
 		return enqueue(ctx, tx, mailReset, acc.Email, from, d, now)
 	})
 	if err != nil {

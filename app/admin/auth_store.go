@@ -27,7 +27,7 @@ const (
 	maxSession  = 12 * time.Hour
 	// touchEvery bounds writes: last_seen_at is refreshed at most this often.
 	touchEvery = time.Minute
-	inviteTTL  = 72 * time.Hour
+	inviteTTL  = 7 * 24 * time.Hour // inviteValidFor says it in the email
 )
 
 // loginLimit: 5 log-in attempts in 15 minutes for one email or one

@@ -66,10 +66,7 @@ func (a *Admin) setZone(c *fiber.Ctx) error {
 		if err := setSetting(ctx, tx, "zone", z); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM school_holidays WHERE zone <> ?`, z); err != nil {
-			return err
-		}
-		if _, err := upsertHolidays(ctx, tx, calendar.BundledHolidays(z), "bundled"); err != nil {
+		if _, err := LoadZoneHolidays(ctx, tx, z); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "update", "settings", "zone", old, z, now)
