@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/accounts"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
@@ -282,8 +283,9 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 			shared += s.AmountCents
 		}
 		from := senderName(ctx, tx, t.Commune.Name)
+		platform := a.srv.Registry.Platform().R
 		for _, af := range plan.Affected {
-			if err := queueClosureMail(ctx, tx, t, from, af, day, reason, now); err != nil {
+			if err := queueClosureMail(ctx, tx, platform, t, from, af, day, reason, now); err != nil {
 				return err
 			}
 		}
@@ -300,16 +302,23 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 	return web.RedirectTo(c, "/admin/calendrier")
 }
 
-func queueClosureMail(ctx context.Context, tx *sql.Tx, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
-	_, email, err := familyContact(ctx, tx, af.FamilyID)
-	if err != nil || email == "" {
+// queueClosureMail tells a family about the closure and what it cancelled:
+// its address on file and every parent's account linked to it
+// (accounts.FamilyRecipients; platform is the platform's database).
+func queueClosureMail(ctx context.Context, tx *sql.Tx, platform querier, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
+	to, err := accounts.FamilyRecipients(ctx, tx, platform, af.FamilyID)
+	if err != nil {
 		return err
 	}
 	text := fmt.Sprintf("Bonjour %s,\n\nLes services de la %s seront fermés le %s (%s).\n\nLes réservations suivantes sont annulées, ou la part de ce jour de vos forfaits créditée :\n- %s\n\nLorsqu'elles étaient payées, leur montant est crédité sur votre espace famille (avoir déduit de votre prochain paiement).\n\n%s\n",
 		af.Name, t.Commune.Name, day.FR(), reason, strings.Join(af.Lines, "\n- "), "Cordialement,\n"+from)
-	_, err = appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: email, ToName: af.Name, FromName: from,
-		Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text}, now)
-	return err
+	for _, addr := range to {
+		if _, err := appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: addr, ToName: af.Name, FromName: from,
+			Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text, Commune: t.Commune.Slug}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *Admin) deleteClosure(c *fiber.Ctx) error {

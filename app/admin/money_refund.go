@@ -55,7 +55,7 @@ func (a *Admin) runInvoicing(c *fiber.Ctx) error {
 	}
 	com := commune(c)
 	who := *currentStaff(c)
-	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL})
+	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL, Platform: a.srv.Registry.Platform()})
 	link := a.srv.CommuneURL(com, "/famille/factures")
 	log := a.srv.Logger(c) // request id and commune; the job outlives the request
 	j := a.startJob(c, "Facturation de "+month.Format("01/2006"), "/admin/finances", func(ctx context.Context, d *tenants.DB, j *job) string {

@@ -25,6 +25,7 @@ type Service struct {
 	absURL func(c tenants.Commune, path string) string
 	// refuseSimulator closes the payment of régies set on the simulator.
 	refuseSimulator bool
+	platform        *tenants.DB
 }
 
 // Options configure a Service.
@@ -43,12 +44,16 @@ type Options struct {
 	// which validates bookings without moving money: app.New sets it
 	// outside demo mode unless the operator allowed the simulator.
 	RefuseSimulator bool
+	// Platform is the platform's database, where the parents' accounts
+	// linked to a family are found: a new invoice's notice goes to them
+	// too. Nil: the family's address on file only.
+	Platform *tenants.DB
 }
 
 // NewService builds the payment flow.
 func NewService(o Options) *Service {
 	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, log: o.Logger, absURL: o.AbsURL,
-		refuseSimulator: o.RefuseSimulator}
+		refuseSimulator: o.RefuseSimulator, platform: o.Platform}
 	if s.providers == nil {
 		s.providers = DefaultProviders(nil)
 	}

@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/demo"
+	"espacefamille/tenants"
 )
 
 func (e *env) newInvoice(tx *sql.Tx, status string) (billing.Invoice, error) {
@@ -137,8 +140,10 @@ func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	}
 }
 
-func TestMonthlyRunIsIdempotent(t *testing.T) {
-	e := newEnv(t)
+// bookGarderieNextMonth books and validates the garderie forfait of next
+// month (post-paid) for the first child, and returns the month's first day.
+func (e *env) bookGarderieNextMonth() calendar.Date {
+	e.t.Helper()
 	ctx := context.Background()
 	now := e.clock.Now()
 	next := calendar.Today(now).AddMonths(1)
@@ -150,11 +155,18 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 		booked = err == nil
 	}
 	if !booked {
-		t.Fatal("no garderie day bookable")
+		e.t.Fatal("no garderie day bookable")
 	}
 	if _, err := booking.ValidatePostpaid(ctx, e.db, e.family, e.garderie, now); err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
+	return first
+}
+
+func TestMonthlyRunIsIdempotent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first := e.bookGarderieNextMonth()
 	for i, want := range []billing.RunReport{{Regies: 1, Created: 1, TotalCents: 2500}, {Regies: 1, Existing: 1}} {
 		rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures")
 		if err != nil {
@@ -176,5 +188,33 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 	r := e.do(http.MethodPost, fmt.Sprintf("/famille/factures/%d/payer", id), url.Values{}, e.family)
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/paiement/simulateur/") {
 		t.Fatalf("pay invoice: %d %s %s", r.Status, r.Location, r.Body)
+	}
+}
+
+// Issue 9 item 17: the "nouvelle facture" notice went to the family's
+// address on file only; the parents' accounts linked to the family get
+// it too, as the payment receipt reaches the paying account.
+func TestNewInvoiceNoticeReachesLinkedParents(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.ParentAccount(demo.Slug, e.family, "Parent.Lie@Example.org", apptest.ParentPassword)
+	e.ParentAccount(demo.Slug, e.family, "famille.x@example.org", apptest.ParentPassword+"2") // the address on file: once
+	first := e.bookGarderieNextMonth()
+	// The month has ended when it is invoiced.
+	after := first.AddMonths(1)
+	e.clock.Set(time.Date(after.Year(), after.Month(), 2, 9, 0, 0, 0, calendar.Paris()))
+	if rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures"); err != nil || rep.Created != 1 {
+		t.Fatalf("run: %+v, %v", rep, err)
+	}
+	rows, err := e.db.R.Query(`SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := tenants.Column[string](rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(to, " ") != "famille.x@example.org parent.lie@example.org" {
+		t.Fatalf("invoice notice sent to %v, want the family's address then the linked account's, once each", to)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"espacefamille/app/accounts"
 	"espacefamille/app/calendar"
 	"espacefamille/app/mail"
 	"espacefamille/tenants"
@@ -144,10 +145,16 @@ func receiptRecipients(payer, contact string) []string {
 	return out
 }
 
-// queueNewInvoice writes the "une nouvelle facture est disponible" email.
-func queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv Invoice, link string, now time.Time) error {
-	email, err := familyEmail(ctx, tx, inv.FamilyID)
-	if err != nil || email == "" {
+// queueNewInvoice writes the "une nouvelle facture est disponible" email
+// to the family's address on file and to every parent's account linked to
+// the family (accounts.FamilyRecipients).
+func (s *Service) queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv Invoice, link string, now time.Time) error {
+	var platform querier
+	if s.platform != nil {
+		platform = s.platform.R
+	}
+	to, err := accounts.FamilyRecipients(ctx, tx, platform, inv.FamilyID)
+	if err != nil {
 		return err
 	}
 	text := fmt.Sprintf("Bonjour %s,\n\nUne nouvelle facture est disponible dans votre espace famille.\n\n"+
@@ -155,8 +162,13 @@ func queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv I
 		"Vous pouvez la consulter et la payer en ligne dans l'onglet « Mes factures » : %s\n",
 		inv.PayerName, inv.Number, inv.RegieName, inv.IssuedOn.FR(), inv.PeriodStart.FR(), inv.PeriodEnd.FR(),
 		calendar.FormatEuros(inv.TotalCents), inv.DueOn.FR(), link)
-	_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "invoice_available", To: email, FromName: senderName(ctx, tx, com),
-		Subject: "Une nouvelle facture est disponible", Text: text,
-		HTML: "<p>" + strings.ReplaceAll(html.EscapeString(text), "\n", "<br>") + "</p>"}, now)
-	return err
+	from := senderName(ctx, tx, com)
+	for _, addr := range to {
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "invoice_available", To: addr, FromName: from, Commune: com.Slug,
+			Subject: "Une nouvelle facture est disponible", Text: text,
+			HTML: "<p>" + strings.ReplaceAll(html.EscapeString(text), "\n", "<br>") + "</p>"}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

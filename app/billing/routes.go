@@ -39,7 +39,7 @@ func Routes(s *web.Server, d Deps) *Handlers {
 		d.Providers = DefaultProviders(d.HTTP)
 	}
 	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, OnPending: d.OnPending,
-		Logger: d.Logger, AbsURL: s.CommuneURL, RefuseSimulator: d.RefuseSimulator})}
+		Logger: d.Logger, AbsURL: s.CommuneURL, RefuseSimulator: d.RefuseSimulator, Platform: s.Registry.Platform()})}
 	// Providers call these without a session or a CSRF token: the result is
 	// always fetched from the provider, never read from the request.
 	s.SkipCSRF(NotifyPath(ProviderPayFiP), NotifyPath(ProviderSimulator), "/famille/paiement/retour")

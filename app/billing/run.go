@@ -148,7 +148,7 @@ func (s *Service) invoiceMonth(ctx context.Context, db *tenants.DB, com tenants.
 			return err
 		}
 		outcome, total = runCreated, inv.TotalCents
-		return queueNewInvoice(ctx, tx, com, inv, link, now)
+		return s.queueNewInvoice(ctx, tx, com, inv, link, now)
 	})
 	return outcome, total, err
 }

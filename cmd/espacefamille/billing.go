@@ -62,7 +62,7 @@ func cmdBillingRun(e env, args []string) error {
 		return err
 	}
 	defer reg.Close()
-	svc := billing.NewService(billing.Options{})
+	svc := billing.NewService(billing.Options{Platform: reg.Platform()})
 	return reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
 		rep, err := svc.RunMonth(e.ctx, db, c, year, time.Month(mon), web.CommuneURL(base, c, "/famille/factures"))
 		if err != nil {
