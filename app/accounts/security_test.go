@@ -296,6 +296,7 @@ func TestTwentyParallelWrongPasswordsGetTenChecks(t *testing.T) {
 	for _, s := range statuses {
 		count[s]++
 	}
+	t.Logf("20 parallel wrong passwords: %d × 401, %d × 429", count[http.StatusUnauthorized], count[http.StatusTooManyRequests])
 	if count[http.StatusUnauthorized] != 10 || count[http.StatusTooManyRequests] != 10 {
 		t.Fatalf("statuses %v: want 10 × 401 and 10 × 429", count)
 	}

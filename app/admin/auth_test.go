@@ -180,6 +180,7 @@ func TestTwentyParallelWrongStaffPasswordsGetFiveChecks(t *testing.T) {
 	for _, s := range statuses {
 		count[s]++
 	}
+	t.Logf("20 parallel wrong passwords: %d × 401, %d × 429", count[http.StatusUnauthorized], count[http.StatusTooManyRequests])
 	if count[http.StatusUnauthorized] != 5 || count[http.StatusTooManyRequests] != 15 {
 		t.Fatalf("statuses %v: want 5 × 401 and 15 × 429", count)
 	}

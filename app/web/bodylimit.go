@@ -16,20 +16,8 @@ const FormBodyLimit = 64 << 10
 var errTooLarge = NewError(fiber.StatusRequestEntityTooLarge,
 	"Les données envoyées sont trop volumineuses pour ce formulaire. Rechargez la page et recommencez.")
 
-// LimitBody refuses a request whose body is over n bytes with a French
-// 413, before its form is parsed. The announced Content-Length is checked
-// first; a chunked body is measured.
-func LimitBody(n int) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		if bodyOver(c, n) {
-			return errTooLarge
-		}
-		return c.Next()
-	}
-}
-
 // SmallForm limits the body of the route it is attached to to
-// FormBodyLimit: r.Post("/connexion", web.SmallForm, svc.login). The limit
+// FormBodyLimit, with a French 413 before the form is parsed: r.Post("/connexion", web.SmallForm, svc.login). The limit
 // belongs to the route, so every spelling the router accepts for it
 // ("/CONNEXION", "/connexion/") gets it. Finish also makes it run ahead of
 // the CSRF check, which would otherwise parse the whole form first.
