@@ -211,6 +211,12 @@ func (a *Admin) change(c *fiber.Ctx, fn func(ctx context.Context, tx *sql.Tx, no
 	return db(c).Tx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx, now) })
 }
 
+// errLinkUsed answers a set-password link that was used, replaced or
+// expired. The first administrator of a commune has no colleague to ask:
+// the provider sends a new link (espacefamille staff reset).
+var errLinkUsed = web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi, a été remplacé par un lien plus récent ou a expiré. "+
+	"Demandez à un administrateur de la commune, ou à l'hébergeur de l'Espace Famille, de vous envoyer un nouveau lien.")
+
 type setPasswordData struct {
 	base
 	Token  string
@@ -223,7 +229,7 @@ func (a *Admin) showSetPassword(c *fiber.Ctx) error {
 	token := c.Params("token")
 	st, err := inviteTokenStaff(c.UserContext(), db(c).R, token, a.now())
 	if errors.Is(err, ErrNotFound) {
-		return web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi ou a expiré. Demandez à un administrateur de vous envoyer une nouvelle invitation.")
+		return errLinkUsed
 	}
 	if err != nil {
 		return err
@@ -236,7 +242,7 @@ func (a *Admin) setPassword(c *fiber.Ctx) error {
 	token := c.Params("token")
 	st, err := inviteTokenStaff(c.UserContext(), db(c).R, token, a.now())
 	if errors.Is(err, ErrNotFound) {
-		return web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi ou a expiré.")
+		return errLinkUsed
 	}
 	if err != nil {
 		return err
@@ -262,7 +268,7 @@ func (a *Admin) setPassword(c *fiber.Ctx) error {
 			return err
 		}
 		if !ok {
-			return web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi ou a expiré.")
+			return errLinkUsed
 		}
 		if err := setStaffPassword(ctx, tx, st.ID, hash); err != nil {
 			return err

@@ -175,6 +175,19 @@ func TestZoneChangeUpdatesRegistry(t *testing.T) {
 	if c, _ := f.reg.BySlug(context.Background(), "beta"); c.Zone == "C" {
 		t.Fatal("another commune changed")
 	}
+	// The commune's school holidays are its new zone's, and change again
+	// with the zone (issue 9 item 10).
+	for _, z := range []string{"C", "A"} {
+		if z != "C" {
+			wantStatus(t, f.admin(t).Post("/alpha/admin/calendrier/zone", url.Values{"zone": {z}}), http.StatusSeeOther)
+		}
+		if n := f.count(t, "alpha", `SELECT count(*) FROM school_holidays WHERE zone = ? AND description = 'Vacances de Noël'`, z); n < 2 {
+			t.Errorf("zone %s: %d Noël holidays stored, want the bundled years", z, n)
+		}
+		if n := f.count(t, "alpha", `SELECT count(*) FROM school_holidays WHERE zone <> ?`, z); n != 0 {
+			t.Errorf("zone %s: %d holidays of another zone kept", z, n)
+		}
+	}
 }
 
 // Schools and classes allowed, set in the prestation form, are stored and
