@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -310,11 +309,14 @@ func queueClosureMail(ctx context.Context, tx *sql.Tx, platform querier, t *tena
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Bonjour %s,\n\nLes services de la %s seront fermés le %s (%s).\n\nLes réservations suivantes sont annulées, ou la part de ce jour de vos forfaits créditée :\n- %s\n\nLorsqu'elles étaient payées, leur montant est crédité sur votre espace famille (avoir déduit de votre prochain paiement).\n\n%s\n",
-		af.Name, t.Commune.Name, day.FR(), reason, strings.Join(af.Lines, "\n- "), "Cordialement,\n"+from)
+	text, html, err := appmail.Render("closure", map[string]any{"CommuneName": t.Commune.Name, "Name": af.Name,
+		"Day": day.FR(), "Reason": reason, "Lines": af.Lines, "From": from})
+	if err != nil {
+		return err
+	}
 	for _, addr := range to {
 		if _, err := appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: addr, ToName: af.Name, FromName: from,
-			Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text, Commune: t.Commune.Slug}, now); err != nil {
+			Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text, HTML: html, Commune: t.Commune.Slug}, now); err != nil {
 			return err
 		}
 	}

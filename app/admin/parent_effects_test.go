@@ -192,4 +192,14 @@ func TestClosureNoticeReachesLinkedParents(t *testing.T) {
 	if n := f.count(t, "alpha", `SELECT count(*) FROM outbox WHERE kind = 'closure'`); n != 2 {
 		t.Errorf("%d closure notices, want 2", n)
 	}
+	var text, html string
+	f.For(t).Scan("alpha", `SELECT text_body, html_body FROM outbox WHERE kind = 'closure' AND to_addr = 'maman@example.org'`, nil, &text, &html)
+	for _, want := range []string{"Bonjour FAMILLE A,", "seront fermés le " + day.FR() + " (Grève)", "- Enfant FAMILLE A – REPAS CLASSIQUE ENFANT (2,55"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("closure notice lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(html, "<li>Enfant FAMILLE A – REPAS CLASSIQUE ENFANT (2,55") {
+		t.Errorf("closure notice's HTML part lacks the cancelled booking:\n%s", html)
+	}
 }

@@ -15,14 +15,15 @@ func TestEveryMailKindRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := mail.Kinds()
-	for _, want := range []string{"confirmation", "email_taken", "invitation", "password_reset", "staff_invitation"} {
+	for _, want := range []string{"closure", "confirmation", "email_taken", "invitation", "password_reset", "staff_invitation"} {
 		if !slices.Contains(kinds, want) {
 			t.Errorf("mail kind %q is missing from templates/mail (have %v)", want, kinds)
 		}
 	}
 	data := map[string]any{"CommuneName": "Commune de Malemort du Comtat", "Name": "FAMILLE X", "URL": "https://ef.test/lien",
 		"ResetURL": "https://ef.test/reset", "Code": "KUD31S77V7", "Email": "agent@mairie.example", "Role": "Administrateur",
-		"ValidFor": "7 jours"}
+		"ValidFor": "7 jours", "Day": "07/12/2026", "Reason": "Grève", "Lines": []string{"Fille FAMILLE X – REPAS (2,55 €)"},
+		"From": "Mairie de Malemort"}
 	for _, kind := range kinds {
 		text, html, err := mail.Render(kind, data)
 		if err != nil {
