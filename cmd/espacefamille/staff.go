@@ -87,6 +87,9 @@ func staffCommand(e env, args []string, verb, usage string) error {
 	if err != nil {
 		return err
 	}
+	if *o["public-url"] == "" {
+		fmt.Fprintf(e.stderr, "note: --public-url not set; the link points to %s\n", base)
+	}
 	reg, c, err := openCommune(e, *o["data"], *slug)
 	if err != nil {
 		return err
