@@ -90,7 +90,12 @@ func (h *Handlers) payInvoice(c *fiber.Ctx) error {
 		return errNoInvoice
 	}
 	out, err := h.svc.StartInvoiceBy(c.UserContext(), t.DB(), t.Commune, fam, id, h.payerEmail(c))
+	var below *BelowMinimumError
 	switch {
+	case errors.As(err, &below):
+		web.AddFlash(c, "error", "Le paiement en ligne n'est possible qu'à partir de "+FormatCents(MinOnlineCents)+
+			" : le reste à payer de cette facture ("+FormatCents(below.AmountCents)+") sera reporté sur votre prochaine facture. Vous pouvez aussi le régler auprès de la régie.")
+		return web.RedirectTo(c, "/famille/factures/"+strconv.FormatInt(id, 10))
 	case errors.Is(err, ErrNotFound):
 		return errNoInvoice
 	case errors.Is(err, ErrPaymentClosed):

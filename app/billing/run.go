@@ -11,45 +11,6 @@ import (
 	"espacefamille/tenants"
 )
 
-// StartInvoice starts the online payment of an open invoice of the family
-// (post-paid régies), through the régie's provider, credit taken off first.
-func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64) (Checkout, error) {
-	return s.StartInvoiceBy(ctx, db, com, familyID, invoiceID, "")
-}
-
-// StartInvoiceBy is StartInvoice started by a logged-in parent whose
-// address (payer) receives the receipt.
-func (s *Service) StartInvoiceBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
-	now := s.now()
-	var out Checkout
-	var regie Regie
-	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		out = Checkout{}
-		inv, err := FamilyInvoice(ctx, tx, familyID, invoiceID)
-		if err != nil {
-			return err
-		}
-		if inv.Paid() || inv.DueCents() <= 0 {
-			return ErrNotFound
-		}
-		if regie, err = LoadRegie(ctx, tx, inv.RegieID); err != nil {
-			return err
-		}
-		if err := s.supersede(ctx, tx, familyID, inv.RegieID, inv.ID, now); err != nil {
-			return err
-		}
-		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
-			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
-		return s.placeOrder(ctx, tx, com, regie, o, payer, now, &out.Order)
-	})
-	if err != nil || out.Order.AmountCents == 0 {
-		return out, err
-	}
-	s.pending(com)
-	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, "Facture "+regie.Name)
-	return out, err
-}
-
 // RunReport is what a monthly invoicing run did.
 type RunReport struct {
 	Regies, Created, Existing, Skipped int

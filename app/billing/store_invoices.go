@@ -253,7 +253,7 @@ func markInvoicePaid(ctx context.Context, tx *sql.Tx, invoiceID, paidCents, cred
 		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("billing: invoice %d is not open", invoiceID)
+		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, errInvoiceNotOpen)
 	}
 	return nil
 }

@@ -47,9 +47,9 @@ func insertOrder(ctx context.Context, tx *sql.Tx, o *Order) error {
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO order_lines (order_id, cart_line_id, reservation_id, child_name, prestation, day, label,
-			       quantity, unit_cents, amount_cents)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label,
-			l.Quantity, l.UnitCents, l.AmountCents); err != nil {
+			       quantity, unit_cents, amount_cents, refusal)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label,
+			l.Quantity, l.UnitCents, l.AmountCents, l.Refusal); err != nil {
 			return fmt.Errorf("billing: create order line: %w", err)
 		}
 	}
@@ -103,7 +103,7 @@ func orderByID(ctx context.Context, q querier, id int64) (Order, error) {
 
 func orderLines(ctx context.Context, q querier, orderID int64) ([]Line, error) {
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
-		prestation, day, label, quantity, unit_cents, amount_cents FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
+		prestation, day, label, quantity, unit_cents, amount_cents, refusal FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: order lines: %w", err)
 	}
@@ -112,12 +112,24 @@ func orderLines(ctx context.Context, q querier, orderID int64) ([]Line, error) {
 	for rows.Next() {
 		var l Line
 		if err := rows.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
-			&l.Quantity, &l.UnitCents, &l.AmountCents); err != nil {
+			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal); err != nil {
 			return nil, fmt.Errorf("billing: order lines: %w", err)
 		}
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// markLinesBooked records, on the order's lines, the reservation each
+// cart line became (or cancelled): the receipt lists exactly those.
+func markLinesBooked(ctx context.Context, tx *sql.Tx, orderID int64, byCartLine map[int64]int64) error {
+	for cl, rid := range byCartLine {
+		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET reservation_id = ? WHERE order_id = ? AND cart_line_id = ? AND refusal = ''`,
+			rid, orderID, cl); err != nil {
+			return fmt.Errorf("billing: order %d booked lines: %w", orderID, err)
+		}
+	}
+	return nil
 }
 
 // setProviderRef records the provider's operation id of a pending order.

@@ -134,6 +134,11 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 	if id, err := k.validatedID(l.ChildID, p.ID, l.Day); err != nil || id != 0 {
 		return reasonLabels[ReasonBooked], err
 	}
+	// A place held by an order waiting for its payment is taken: the
+	// same child's day, or its exclusive group (another order's hold).
+	if held, err := k.heldBy(l.ChildID, p, l.Day); err != nil || held {
+		return reasonLabels[ReasonHeld], err
+	}
 	others, err := k.groupConflict(l.ChildID, p, l.Day)
 	if err != nil {
 		return "", err
@@ -197,12 +202,18 @@ func CheckCart(ctx context.Context, tx *sql.Tx, familyID, regieID int64, now tim
 // (which checks capacity, exclusivity and "already booked") right after,
 // in the same transaction.
 func checkCart(ctx context.Context, tx querier, cfg *communeConfig, familyID, regieID int64, now time.Time, full bool) (CartCheck, error) {
-	var out CartCheck
-	lines, err := CartLines(ctx, tx, familyID, regieID)
-	if err != nil {
-		return out, err
-	}
 	k, err := newChecker(ctx, tx, cfg, familyID, now)
+	if err != nil {
+		return CartCheck{}, err
+	}
+	return checkLines(k, regieID, full)
+}
+
+// checkLines is checkCart over the checker k.
+func checkLines(k *checker, regieID int64, full bool) (CartCheck, error) {
+	var out CartCheck
+	ctx, tx, familyID := k.ctx, k.tx, k.familyID
+	lines, err := CartLines(ctx, tx, familyID, regieID)
 	if err != nil {
 		return out, err
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"espacefamille/app/booking"
-	"espacefamille/app/calendar"
+
 	"espacefamille/tenants"
 )
 
@@ -64,30 +64,52 @@ func NewService(o Options) *Service {
 	return s
 }
 
-// Checkout is the outcome of "Valider" on a prepaid cart.
+// Checkout is the outcome of "Valider" on a prepaid cart (or of "Payer"
+// on an invoice).
 type Checkout struct {
 	Order       Order
-	Removed     []booking.RemovedLine // lines dropped by the re-check, with reasons
+	Removed     []booking.RemovedLine // lines that could not be held, with reasons
 	RedirectURL string                // provider page ("" when settled without payment)
+	// Choose: some lines could not be held; the parent decides whether
+	// to pay for the rest (Continue) or go back (Abandon) before any
+	// payment page. The held places wait for the decision.
+	Choose bool
 }
 
 // Paths of the parent's pages about an order.
 func returnPath(ref string) string  { return "/famille/paiement/retour?ref=" + ref }
 func receiptPath(ref string) string { return "/famille/paiement/" + ref }
+func choicePath(ref string) string  { return "/famille/paiement/" + ref + "/choix" }
 
 // NotifyPath is where a provider notifies the operations of a commune.
 func NotifyPath(provider string) string { return "/paiement/notification/" + provider }
 
-// StartCart turns the family's prepaid cart into an order and asks the
-// régie's provider for a payment page. A total covered by credit (or
-// negative: cancellations) is validated at once, without payment.
+// MinOnlineCents is the smallest amount sent to a payment provider: the
+// DGFiP's minimum for PayFiP (1,00 €), which the simulator imitates.
+const MinOnlineCents = 100
+
+// BelowMinimumError: the amount to pay is under MinOnlineCents; nothing
+// was created, the demandes stay in the cart (or the invoice stays open).
+type BelowMinimumError struct{ AmountCents int64 }
+
+func (e *BelowMinimumError) Error() string {
+	return fmt.Sprintf("billing: %d cents is under the online payment minimum", e.AmountCents)
+}
+
+// StartCart turns the family's prepaid cart into an order (see StartCartBy).
 func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64) (Checkout, error) {
 	return s.StartCartBy(ctx, db, com, familyID, regieID, "")
 }
 
-// StartCartBy is StartCart started by a logged-in parent: payer is the
-// account's address, which receives the receipt (and is given to the
-// provider); "" falls back to the family's contact address.
+// StartCartBy is "Valider" on the family's prepaid cart, started by a
+// parent whose address (payer; "" for the family's contact address)
+// receives the receipt. In one transaction the family's older pending
+// cart order is replaced (its places released), every line is checked
+// once and held for the new order (booking.HoldCart), and the order is
+// priced (credit taken off). Then:
+//   - some lines could not be held: Choose, the parent decides first;
+//   - nothing to pay (credit, cancellations): settled at once;
+//   - otherwise the provider's payment page is asked for.
 func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
@@ -101,7 +123,12 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 		if regie.Mode != "prepaid" {
 			return fmt.Errorf("billing: régie %d is not prepaid", regieID)
 		}
-		check, err := booking.CheckCart(ctx, tx, familyID, regieID, now)
+		if err := s.supersede(ctx, tx, familyID, regieID, 0, now); err != nil {
+			return err
+		}
+		o := Order{Ref: newOrderRef(now), Kind: KindCart, FamilyID: familyID, RegieID: regieID,
+			Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL)}
+		check, err := booking.HoldCart(ctx, tx, familyID, regieID, o.Ref, now)
 		if err != nil {
 			return err
 		}
@@ -109,26 +136,126 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 		if len(check.Lines) == 0 {
 			return ErrEmptyCart
 		}
-		if err := s.supersede(ctx, tx, familyID, regieID, 0, now); err != nil {
-			return err
-		}
-		o := Order{Ref: newOrderRef(now), Kind: KindCart, FamilyID: familyID, RegieID: regieID,
-			TotalCents: check.TotalCents, Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL)}
+		o.TotalCents = check.TotalCents
 		for _, l := range check.Lines {
 			o.Lines = append(o.Lines, lineFromCart(l))
 		}
-		return s.placeOrder(ctx, tx, com, regie, o, payer, now, &out.Order)
+		for _, r := range check.Removed {
+			l := lineFromCart(r.Line)
+			l.Refusal = r.Reason
+			o.Lines = append(o.Lines, l)
+		}
+		out.Choose = len(check.Removed) > 0
+		return s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order)
 	})
-	if err != nil {
+	if err != nil || out.Choose {
+		if err == nil {
+			s.pending(com) // expires with its holds if the parent never decides
+		}
 		return out, err
 	}
+	return s.pay(ctx, db, com, regie, out, "Reservations "+regie.Name)
+}
+
+// pay sends the parent of a placed order to the provider's page, or
+// reports it settled when nothing was left to pay.
+func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, out Checkout, object string) (Checkout, error) {
 	if out.Order.AmountCents == 0 {
 		s.mailed(com)
 		return out, nil
 	}
 	s.pending(com)
-	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, "Reservations "+regie.Name)
+	var err error
+	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, object)
 	return out, err
+}
+
+// Continue is the parent's "pay for the rest" after some lines of the
+// order could not be held: the held lines go to the payment page (or are
+// settled at once when nothing is left to pay).
+func (s *Service) Continue(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID int64, ref string) (Checkout, error) {
+	now := s.now()
+	var out Checkout
+	var regie Regie
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		out = Checkout{}
+		o, err := OrderByRef(ctx, tx, familyID, ref)
+		if err != nil {
+			return err
+		}
+		if o.Status != OrderPending || o.ProviderRef != "" || !now.Before(o.ExpiresAt) {
+			return ErrOrderClosed
+		}
+		if regie, err = LoadRegie(ctx, tx, o.RegieID); err != nil {
+			return err
+		}
+		out.Order = o
+		if o.AmountCents == 0 {
+			return s.settleWithoutPayment(ctx, tx, com, &out.Order, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	return s.pay(ctx, db, com, regie, out, "Reservations "+regie.Name)
+}
+
+// Abandon is the parent's "go back" before the payment page: the order
+// is closed and its places released at once; the cart keeps its lines.
+func (s *Service) Abandon(ctx context.Context, db *tenants.DB, familyID int64, ref string) (Order, error) {
+	var o Order
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if o, err = OrderByRef(ctx, tx, familyID, ref); err != nil {
+			return err
+		}
+		if o.Status != OrderPending || o.ProviderRef != "" {
+			return ErrOrderClosed
+		}
+		return s.closeFailed(ctx, tx, o, OrderAbandoned, outcomeAbandonedBefore, s.now())
+	})
+	return o, err
+}
+
+// ErrOrderClosed: the order is no longer waiting for the parent's choice.
+var ErrOrderClosed = errors.New("billing: order no longer open")
+
+// StartInvoice starts the online payment of an open invoice of the family
+// (post-paid régies), through the régie's provider, credit taken off first.
+func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64) (Checkout, error) {
+	return s.StartInvoiceBy(ctx, db, com, familyID, invoiceID, "")
+}
+
+// StartInvoiceBy is StartInvoice started by a logged-in parent whose
+// address (payer) receives the receipt.
+func (s *Service) StartInvoiceBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
+	now := s.now()
+	var out Checkout
+	var regie Regie
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		out = Checkout{}
+		inv, err := FamilyInvoice(ctx, tx, familyID, invoiceID)
+		if err != nil {
+			return err
+		}
+		if inv.Paid() || inv.DueCents() <= 0 {
+			return ErrNotFound
+		}
+		if regie, err = LoadRegie(ctx, tx, inv.RegieID); err != nil {
+			return err
+		}
+		if err := s.supersede(ctx, tx, familyID, inv.RegieID, inv.ID, now); err != nil {
+			return err
+		}
+		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
+			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
+		return s.placeOrder(ctx, tx, com, regie, o, payer, true, now, &out.Order)
+	})
+	if err != nil {
+		return out, err
+	}
+	return s.pay(ctx, db, com, regie, out, "Facture "+regie.Name)
 }
 
 func lineFromCart(l booking.CartLine) Line {
@@ -143,22 +270,26 @@ func lineFromCart(l booking.CartLine) Line {
 	return out
 }
 
-// placeOrder prices o for the payer, records it in out and, when nothing is
-// left to pay (credit, cancellations), settles it at once. Payment must be
-// open at the régie for an amount to pay.
-func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie Regie, o Order, payer string, now time.Time, out *Order) error {
+// placeOrder prices o for the payer and records it in out; when nothing
+// is left to pay (credit, cancellations) and settleNow, it is settled at
+// once. Payment must be open at the régie, and the amount at least
+// MinOnlineCents, for an amount to pay.
+func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie Regie, o Order, payer string, settleNow bool, now time.Time, out *Order) error {
 	if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
 		return err
 	}
 	if o.AmountCents > 0 && !s.PaymentOpen(regie) {
 		return ErrPaymentClosed
 	}
+	if o.AmountCents > 0 && o.AmountCents < MinOnlineCents {
+		return &BelowMinimumError{AmountCents: o.AmountCents}
+	}
 	if err := s.createOrder(ctx, tx, &o); err != nil {
 		return err
 	}
 	*out = o
-	if o.AmountCents == 0 {
-		return s.settleFree(ctx, tx, com, out, now)
+	if o.AmountCents == 0 && settleNow {
+		return s.settleWithoutPayment(ctx, tx, com, out, now)
 	}
 	return nil
 }
@@ -211,22 +342,11 @@ func (s *Service) supersede(ctx context.Context, tx *sql.Tx, familyID, regieID, 
 		if (invoiceID == 0) != (o.Kind == KindCart) || o.InvoiceID != invoiceID {
 			continue
 		}
-		if err := s.closeFailed(ctx, tx, o, OrderCancelled, "remplacée par une nouvelle commande", now); err != nil {
+		if err := s.closeFailed(ctx, tx, o, OrderCancelled, outcomeReplaced, now); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// closeFailed closes a pending order without payment and gives its credit back.
-func (s *Service) closeFailed(ctx context.Context, tx *sql.Tx, o Order, status, outcome string, now time.Time) error {
-	ok, err := closeOrder(ctx, tx, o.ID, OrderPending, status, outcome, now)
-	if err != nil || !ok {
-		return err
-	}
-	_, err = addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: "release",
-		AmountCents: o.CreditCents, Label: "Commande " + o.Ref + " non payée", OrderID: o.ID}, now)
-	return err
 }
 
 // startProvider asks the provider for a payment page, outside any write
@@ -237,7 +357,7 @@ func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants
 		s.log.Error("billing: provider start failed", "commune", com.Slug, "order", o.Ref, "provider", regie.Provider, "err", cause)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
 			_ = logEvent(ctx, tx, regie.Provider, "", o.ID, "start", "error", cause.Error(), now)
-			return s.closeFailed(ctx, tx, *o, OrderCancelled, "service de paiement indisponible", now)
+			return s.closeFailed(ctx, tx, *o, OrderCancelled, outcomeProviderDown, now)
 		})
 		return ErrProviderDown
 	}
@@ -275,74 +395,6 @@ func (s *Service) SimulatorOpen() bool { return !s.refuseSimulator }
 // ErrProviderDown: the payment service could not be reached; nothing was
 // validated and the cart is kept.
 var ErrProviderDown = errors.New("billing: payment provider unavailable")
-
-// settleFree validates an order whose total is covered by credit.
-func (s *Service) settleFree(ctx context.Context, tx *sql.Tx, com tenants.Commune, o *Order, now time.Time) error {
-	if _, err := closeOrder(ctx, tx, o.ID, OrderPending, OrderPaid, "réglée par avoir", now); err != nil {
-		return err
-	}
-	o.Status = OrderPaid
-	if err := logEvent(ctx, tx, providerCredit, "", o.ID, "checkout", "paid", "sans paiement", now); err != nil {
-		return err
-	}
-	if o.Kind == KindInvoice {
-		return markInvoicePaid(ctx, tx, o.InvoiceID, 0, o.CreditCents, now, "Avoir", o.ID)
-	}
-	if _, err := s.settleCart(ctx, tx, *o, 0, now, "Avoir", now); err != nil {
-		return err
-	}
-	return s.queueReceipt(ctx, tx, com, *o, Payment{PaidAt: now}, now)
-}
-
-// settleCart confirms the order's cart lines and invoices what was
-// confirmed; what was given for lines that could not be confirmed (and
-// the excess of cancellations) becomes credit.
-func (s *Service) settleCart(ctx context.Context, tx *sql.Tx, o Order, paidCents int64, paidAt time.Time, means string, now time.Time) (booking.ConfirmResult, error) {
-	var ids []int64
-	for _, l := range o.Lines {
-		ids = append(ids, l.CartLineID)
-	}
-	res, err := booking.ConfirmLines(ctx, tx, o.FamilyID, ids, o.Ref, now)
-	if err != nil {
-		return res, err
-	}
-	if err := s.invoiceConfirmed(ctx, tx, o, res, o.CreditCents, paidCents, paidAt, means, now); err != nil {
-		return res, err
-	}
-	if diff := o.CreditCents + paidCents - res.TotalCents; diff > 0 {
-		kind, label := "cancel", "Annulations de la commande "+o.Ref
-		if len(res.Rejected) > 0 {
-			kind, label = "rejected", "Réservations impossibles de la commande "+o.Ref
-		}
-		if _, err := addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: kind,
-			AmountCents: diff, Label: label, OrderID: o.ID}, now); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
-}
-
-// invoiceConfirmed writes the "payée" invoice of confirmed lines.
-func (s *Service) invoiceConfirmed(ctx context.Context, tx *sql.Tx, o Order, res booking.ConfirmResult, credit, paid int64, paidAt time.Time, means string, now time.Time) error {
-	if res.TotalCents <= 0 {
-		return nil
-	}
-	byLine := map[int64]int64{}
-	for _, c := range res.Confirmed {
-		byLine[c.Line.ID] = c.ReservationID
-	}
-	var lines []Line
-	for _, l := range o.Lines {
-		if rid, ok := byLine[l.CartLineID]; ok {
-			l.ReservationID = rid
-			lines = append(lines, l)
-		}
-	}
-	_, err := CreateInvoice(ctx, tx, NewInvoice{RegieID: o.RegieID, FamilyID: o.FamilyID, Status: InvoicePaid,
-		IssuedOn: calendar.Today(now), CreditCents: min(credit, res.TotalCents), PaidCents: min(paid, res.TotalCents),
-		PaidAt: paidAt, PaymentMeans: means, OrderID: o.ID, Lines: lines}, now)
-	return err
-}
 
 func familyEmail(ctx context.Context, q querier, familyID int64) (string, error) {
 	var email string
