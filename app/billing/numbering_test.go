@@ -76,15 +76,8 @@ func TestInvoiceNumbersUnder50ConcurrentFullPayments(t *testing.T) {
 				t.Errorf("family %d: checkout: %v", fam, err)
 				return
 			}
-			err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-				return simulator.Finish(ctx, tx, out.Order.ProviderRef, simulator.Paid, e.clock.Now())
-			})
-			if err != nil {
-				t.Errorf("family %d: pay: %v", fam, err)
-				return
-			}
-			if o, err := svc.Notify(ctx, e.db, e.com, billing.ProviderSimulator, out.Order.ProviderRef, billing.SourceNotify); err != nil || o.Status != billing.OrderPaid {
-				t.Errorf("family %d: notification: %s %v", fam, o.Status, err)
+			if o, err := e.paySimulator(out.Order, simulator.Paid); err != nil || o.Status != billing.OrderPaid {
+				t.Errorf("family %d: paid: %s %v", fam, o.Status, err)
 			}
 		}()
 	}

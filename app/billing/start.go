@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"espacefamille/app/billing/payfip"
 	"espacefamille/app/booking"
 
 	"espacefamille/tenants"
@@ -86,7 +87,7 @@ func NotifyPath(provider string) string { return "/paiement/notification/" + pro
 
 // MinOnlineCents is the smallest amount sent to a payment provider: the
 // DGFiP's minimum for PayFiP (1,00 €), which the simulator imitates.
-const MinOnlineCents = 100
+const MinOnlineCents = payfip.MinAmountCents
 
 // BelowMinimumError: the amount to pay is under MinOnlineCents; nothing
 // was created, the demandes stay in the cart (or the invoice stays open).
@@ -128,7 +129,7 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 		}
 		o := Order{Ref: newOrderRef(now), Kind: KindCart, FamilyID: familyID, RegieID: regieID,
 			Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL)}
-		check, err := booking.HoldCart(ctx, tx, familyID, regieID, o.Ref, now)
+		check, err := booking.HoldCart(ctx, db, tx, familyID, regieID, o.Ref, now)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // HoldCart is "Valider" on a prepaid cart, inside billing's transaction
@@ -19,8 +20,14 @@ import (
 // takes its place at once (slot_counts), an annulation is recorded. The
 // kept lines come back with the total in cents (annulations negative).
 // ConfirmHolds books exactly what was held; ReleaseHolds gives it back.
-func HoldCart(ctx context.Context, tx *sql.Tx, familyID, regieID int64, orderRef string, now time.Time) (CartCheck, error) {
-	k, err := newChecker(ctx, tx, nil, familyID, now)
+// The configuration comes from db's memo (read through tx when stale).
+func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regieID int64, orderRef string, now time.Time) (CartCheck, error) {
+	tx := db.InTx(sqltx)
+	cfg, err := loadConfig(ctx, db, tx)
+	if err != nil {
+		return CartCheck{}, err
+	}
+	k, err := newChecker(ctx, tx, cfg, familyID, now)
 	if err != nil {
 		return CartCheck{}, err
 	}
