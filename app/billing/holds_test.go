@@ -13,6 +13,7 @@ import (
 
 	"espacefamille/app/billing"
 	"espacefamille/app/billing/simulator"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 )
 
@@ -138,12 +139,24 @@ func TestUnpaidOrderReleasesItsPlacesAtOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var day calendar.Date
+			var child int64
+			e.scalar(`SELECT day FROM cart_lines WHERE family_id = ?`, &day, fams[1])
+			e.scalar(`SELECT child_id FROM cart_lines WHERE family_id = ?`, &child, fams[1])
 			if _, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[1], e.cantine); !errors.Is(err, billing.ErrEmptyCart) {
 				t.Fatalf("second family while the place is held: %v", err)
+			}
+			if n := e.count(`SELECT COUNT(*) FROM cart_lines WHERE family_id = ?`, fams[1]); n != 0 {
+				t.Fatalf("the full day stayed in the cart although the parent was told it left it")
 			}
 			tc.end(e, first.Order)
 			if n := e.count(`SELECT COALESCE(SUM(booked), 0) FROM slot_counts`); n != 0 {
 				t.Fatalf("places still counted: %d", n)
+			}
+			// The day is free again: the other family asks for it and pays.
+			if _, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: fams[1], RegieID: e.cantine, ChildID: child,
+				PrestationID: e.prestations["REPAS CLASSIQUE ENFANT"], Day: day, Intent: booking.IntentBook}, e.clock.Now()); err != nil {
+				t.Fatal(err)
 			}
 			second, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[1], e.cantine)
 			if err != nil || second.RedirectURL == "" {

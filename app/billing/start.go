@@ -115,8 +115,9 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 	now := s.now()
 	var out Checkout
 	var regie Regie
+	empty := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		out = Checkout{}
+		out, empty = Checkout{}, false
 		var err error
 		if regie, err = LoadRegie(ctx, tx, regieID); err != nil {
 			return err
@@ -134,8 +135,8 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 			return err
 		}
 		out.Removed = check.Removed
-		if len(check.Lines) == 0 {
-			return ErrEmptyCart
+		if empty = len(check.Lines) == 0; empty {
+			return nil // the lines that no longer hold leave the cart, as said
 		}
 		o.TotalCents = check.TotalCents
 		for _, l := range check.Lines {
@@ -149,11 +150,14 @@ func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.C
 		out.Choose = len(check.Removed) > 0
 		return s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order)
 	})
-	if err != nil || out.Choose {
-		if err == nil {
-			s.pending(com) // expires with its holds if the parent never decides
-		}
+	switch {
+	case err != nil:
 		return out, err
+	case empty:
+		return out, ErrEmptyCart
+	case out.Choose:
+		s.pending(com) // expires with its holds if the parent never decides
+		return out, nil
 	}
 	return s.pay(ctx, db, com, regie, out, "Reservations "+regie.Name)
 }
