@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"espacefamille/tenants"
 )
@@ -37,17 +38,43 @@ func (s *Service) Notify(ctx context.Context, db *tenants.DB, com tenants.Commun
 
 // refresh fetches the provider's result for an order and applies it.
 func (s *Service) refresh(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Order, error) {
+	res, err := s.fetch(ctx, db, com, o, source)
+	if err != nil {
+		return o, err
+	}
+	return s.Apply(ctx, db, com, o.ID, res, source)
+}
+
+// lateWatched reports whether an order closed without payment may still
+// receive one (see LateWatch).
+func (s *Service) lateWatched(o Order) bool {
+	return (o.Status == OrderExpired || o.Status == OrderCancelled) && o.ProviderRef != "" &&
+		s.now().Sub(o.ClosedAt) < LateWatch
+}
+
+// applyLatePayment asks the provider about an order closed without
+// payment and applies a payment it reports; other answers change nothing
+// (and are not recorded: the order was closed already).
+func (s *Service) applyLatePayment(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Order, error) {
+	res, err := s.fetch(ctx, db, com, o, source)
+	if err != nil || res.Status != StatusPaid {
+		return o, err
+	}
+	return s.Apply(ctx, db, com, o.ID, res, source)
+}
+
+// fetch asks the order's provider about its operation; a failure is
+// logged and recorded.
+func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Result, error) {
 	regie, err := LoadRegie(ctx, db.R, o.RegieID)
 	if err != nil {
-		return o, err
+		return Result{}, err
 	}
-	if regie.Provider != o.Provider {
-		// The régie changed provider since: ask the order's own provider.
-		regie.Provider = o.Provider
-	}
+	// The régie may have changed provider since: ask the order's own.
+	regie.Provider = o.Provider
 	p, err := s.providers(db, regie)
 	if err != nil {
-		return o, err
+		return Result{}, err
 	}
 	res, err := p.Fetch(ctx, o.ProviderRef)
 	if err != nil {
@@ -55,9 +82,9 @@ func (s *Service) refresh(ctx context.Context, db *tenants.DB, com tenants.Commu
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
 			return logEvent(ctx, tx, o.Provider, o.ProviderRef, o.ID, source, "fetch_error", err.Error(), s.now())
 		})
-		return o, fmt.Errorf("billing: fetch %s: %w", o.ProviderRef, err)
+		return Result{}, fmt.Errorf("billing: fetch %s: %w", o.ProviderRef, err)
 	}
-	return s.Apply(ctx, db, com, o.ID, res, source)
+	return res, nil
 }
 
 // Apply applies a provider's result to an order in one transaction:
@@ -175,29 +202,43 @@ func (s *Service) creditMismatch(ctx context.Context, tx *sql.Tx, com tenants.Co
 // ReconcileReport counts what a reconciliation did.
 type ReconcileReport struct {
 	Checked, Paid, Failed, Expired, Pending, Errors int
-	// Problems says, per error, which order and why ("EF2026… : …").
+	// Watched counts the orders closed without payment lately (expired,
+	// replaced) that the provider was asked about again, in case a
+	// payment arrived after all and its notification was lost.
+	Watched int
+	// Problems says, per error, which order and why ("EF2026…: …").
 	Problems []string
 }
 
 // Broken reports whether anything went wrong (an exit status for scripts).
 func (r ReconcileReport) Broken() bool { return r.Errors > 0 }
 
+// LateWatch is how long after an order closed without payment the
+// reconciliation still asks its provider whether it was paid after all:
+// a parent may finish paying on the provider's page after the order
+// expired, and that notification can be lost too.
+const LateWatch = 2 * time.Hour
+
 // Reconcile asks the providers about every pending order (notifications
 // can be lost) and expires the orders whose time is over and that the
-// provider does not report paid.
+// provider does not report paid; it also asks about the orders closed
+// without payment within LateWatch, and applies a payment found there.
 func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Commune) (ReconcileReport, error) {
 	var rep ReconcileReport
 	list, err := pendingOrders(ctx, db.R, 0, 0)
 	if err != nil {
 		return rep, err
 	}
+	problem := func(o Order, err error) {
+		rep.Errors++
+		rep.Problems = append(rep.Problems, o.Ref+": "+err.Error())
+	}
 	for _, o := range list {
 		rep.Checked++
 		if o.ProviderRef != "" {
 			got, err := s.refresh(ctx, db, com, o, SourceReconcile)
 			if err != nil {
-				rep.Errors++
-				rep.Problems = append(rep.Problems, o.Ref+": "+err.Error())
+				problem(o, err)
 				continue
 			}
 			switch got.Status {
@@ -224,6 +265,21 @@ func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Com
 			return rep, err
 		}
 		rep.Expired++
+	}
+	closed, err := recentlyClosedUnpaid(ctx, db.R, s.now().Add(-LateWatch))
+	if err != nil {
+		return rep, err
+	}
+	for _, o := range closed {
+		rep.Watched++
+		got, err := s.applyLatePayment(ctx, db, com, o, SourceReconcile)
+		if err != nil && !errors.Is(err, ErrAmountMismatch) {
+			problem(o, err)
+			continue
+		}
+		if got.Status == OrderPaid || got.Status == OrderCredited {
+			rep.Paid++
+		}
 	}
 	return rep, nil
 }

@@ -228,8 +228,15 @@ func (h *Handlers) paymentReturn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if o.Status == OrderPending && o.ProviderRef != "" {
+	switch {
+	case o.Status == OrderPending && o.ProviderRef != "":
 		if got, err := h.svc.refresh(c.UserContext(), t.DB(), t.Commune, o, SourceReturn); err == nil {
+			o = got
+		}
+	case h.svc.lateWatched(o):
+		// Back from the provider's page after the order closed: did the
+		// parent pay after all?
+		if got, err := h.svc.applyLatePayment(c.UserContext(), t.DB(), t.Commune, o, SourceReturn); err == nil {
 			o = got
 		}
 	}

@@ -108,7 +108,7 @@ func (h *Handlers) payInvoice(c *fiber.Ctx) error {
 		return err
 	}
 	if out.RedirectURL == "" {
-		web.AddFlash(c, "success", "Votre facture est réglée par votre avoir.")
+		web.AddFlash(c, "success", out.Order.SettledNotice())
 		return web.RedirectTo(c, receiptPath(out.Order.Ref))
 	}
 	return redirectProvider(c, out.RedirectURL)

@@ -27,6 +27,7 @@ type Receipt struct {
 	AuthNumber  string
 	Means       string
 	Credited    bool   // the money became credit (nothing, or not all, booked)
+	Invoice     bool   // the order paid an invoice (not a cart)
 	Outcome     string // what became of a payment that arrived for a closed order
 	Notice      string // what happened, for an order settled without payment
 	Lines       []Line // exactly what was booked or cancelled
@@ -40,7 +41,7 @@ func ReceiptFor(ctx context.Context, q querier, com tenants.Commune, o Order, pa
 	}
 	r := Receipt{Commune: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: pay.AmountCents,
 		CreditCents: o.CreditCents, PaidAt: pay.PaidAt, AuthNumber: pay.AuthNumber, Means: meansOf(o.Provider),
-		Credited: o.Status == OrderCredited, Lines: o.Booked()}
+		Credited: o.Status == OrderCredited, Invoice: o.Kind == KindInvoice, Lines: o.Booked()}
 	if pay.Late || r.Credited {
 		r.Outcome = o.Outcome
 	}
@@ -56,8 +57,11 @@ func (r Receipt) Paid() bool { return r.AmountCents > 0 }
 
 // Title is the receipt's heading and the email's subject.
 func (r Receipt) Title() string {
-	if r.Paid() {
+	switch {
+	case r.Paid():
 		return "Le résumé de votre paiement"
+	case r.Invoice:
+		return "Facture réglée"
 	}
 	return "Demande validée"
 }
@@ -66,6 +70,9 @@ func (r Receipt) Title() string {
 // without payment did: "Annulation confirmée : un avoir de 2,55 € est
 // ajouté à votre compte".
 func (o Order) SettledNotice() string {
+	if o.Kind == KindInvoice {
+		return "Facture réglée par votre avoir de " + calendar.FormatEuros(o.CreditCents) + " : aucun paiement n'est nécessaire."
+	}
 	var total int64
 	cancels, adds := 0, 0
 	for _, l := range o.Booked() {

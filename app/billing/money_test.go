@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
@@ -257,5 +258,66 @@ func (e *env) payThenCancelOne() {
 	if _, err := booking.ToggleCell(context.Background(), e.db, booking.Click{FamilyID: e.family, RegieID: e.cantine, ChildID: e.children[0],
 		PrestationID: e.prestations["REPAS CLASSIQUE ENFANT"], Day: days[0], Intent: booking.IntentCancel}, e.clock.Now()); err != nil {
 		e.t.Fatal(err)
+	}
+}
+
+// A parent finishes paying on PayFiP's page after the order expired, and
+// that notification is lost: reconciliation keeps asking about orders
+// closed without payment for LateWatch, finds the payment and applies it
+// (here the meals are still free: they are booked); after LateWatch, an
+// order closed unpaid is no longer asked about.
+func TestLatePaymentWithLostNotificationIsFoundByReconciliation(t *testing.T) {
+	e := newPayFiPCart(t)
+	ctx := context.Background()
+	svc := e.h.Service()
+	o := e.payfipCheckout()
+	e.clock.Advance(billing.OrderTTL + time.Minute)
+	if rep, err := svc.Reconcile(ctx, e.db, e.com); err != nil || rep.Expired != 1 {
+		t.Fatalf("expiry pass: %+v %v", rep, err)
+	}
+	e.payfip.Finish(o.ProviderRef, "P") // paid, no notification
+	rep, err := svc.Reconcile(ctx, e.db, e.com)
+	if err != nil || rep.Watched != 1 || rep.Paid != 1 || rep.Broken() {
+		t.Fatalf("watch pass: %+v %v", rep, err)
+	}
+	if got := e.lastOrder(); got.Status != billing.OrderPaid || e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated'`) != 3 {
+		t.Fatalf("late payment found: order %s %q", got.Status, got.Outcome)
+	}
+	if rep, _ := svc.Reconcile(ctx, e.db, e.com); rep.Watched != 0 || e.count(`SELECT COUNT(*) FROM payments`) != 1 {
+		t.Errorf("a recorded payment is asked about again: %+v", rep)
+	}
+
+	// Another order expires unpaid; two hours later nobody asks any more.
+	e.book(e.children[1], 1)
+	o2, err := svc.StartCart(ctx, e.db, e.com, e.family, e.cantine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(billing.OrderTTL + time.Minute)
+	svc.Reconcile(ctx, e.db, e.com)
+	if rep, _ := svc.Reconcile(ctx, e.db, e.com); rep.Watched != 1 {
+		t.Errorf("recently expired order not watched: %+v", rep)
+	}
+	e.clock.Advance(billing.LateWatch)
+	if rep, _ := svc.Reconcile(ctx, e.db, e.com); rep.Watched != 0 {
+		t.Errorf("order %s still watched after %s: %+v", o2.Order.Ref, billing.LateWatch, rep)
+	}
+}
+
+// The parent who paid on PayFiP's page after the order expired comes back
+// to the return page: the payment is found there and then, not left to
+// "Paiement expiré".
+func TestReturnAfterPayingAnExpiredOrderFindsThePayment(t *testing.T) {
+	e := newPayFiPCart(t)
+	o := e.payfipCheckout()
+	e.clock.Advance(billing.OrderTTL + time.Minute)
+	if rep, err := e.h.Service().Reconcile(context.Background(), e.db, e.com); err != nil || rep.Expired != 1 {
+		t.Fatalf("expiry: %+v %v", rep, err)
+	}
+	e.payfip.Finish(o.ProviderRef, "P")
+	page := e.follow(e.do(http.MethodGet, "/famille/paiement/retour?ref="+o.Ref, nil, e.family), e.family)
+	mustContain(t, page.Body, "Le résumé de votre paiement", "paiement tardif, réservations rétablies")
+	if got := e.lastOrder(); got.Status != billing.OrderPaid {
+		t.Errorf("order %s", got.Status)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // newOrderRef returns a reference usable as PayFiP's refdet: "EF", the
@@ -174,6 +176,18 @@ func pendingOrders(ctx context.Context, q querier, familyID, regieID int64) ([]O
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// recentlyClosedUnpaid lists the orders sent to a provider that were
+// closed without payment (expired or replaced) since since.
+func recentlyClosedUnpaid(ctx context.Context, q querier, since time.Time) ([]Order, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o
+		WHERE status IN ('expired', 'cancelled') AND provider_ref IS NOT NULL AND closed_at > ?
+		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, ts(since))
+	if err != nil {
+		return nil, fmt.Errorf("billing: recently closed orders: %w", err)
+	}
+	return tenants.Collect(rows, scanOrder)
 }
 
 // insertPayment records the payment of an order; the UNIQUE order_id makes

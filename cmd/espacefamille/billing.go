@@ -111,8 +111,8 @@ func cmdBillingReconcile(e env, args []string) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s: %d pending checked, %d paid, %d failed, %d expired, %d still pending, %d errors\n",
-				c.Slug, rep.Checked, rep.Paid, rep.Failed, rep.Expired, rep.Pending, rep.Errors)
+			fmt.Fprintf(e.stdout, "%s: %d pending checked, %d paid, %d failed, %d expired, %d still pending, %d recently closed checked again, %d errors\n",
+				c.Slug, rep.Checked, rep.Paid, rep.Failed, rep.Expired, rep.Pending, rep.Watched, rep.Errors)
 			for _, p := range rep.Problems {
 				fmt.Fprintf(e.stderr, "%s: order %s\n", c.Slug, p)
 			}
