@@ -26,7 +26,7 @@ func (s *Service) Notify(ctx context.Context, db *tenants.DB, com tenants.Commun
 	if errors.Is(err, ErrNotFound) {
 		s.log.Warn("billing: notification for an unknown operation", "commune", com.Slug, "provider", provider, "ref", ref, "source", source)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
-			return logEvent(ctx, tx, provider, ref, 0, source, "unknown_order", "", s.now())
+			return logEvent(ctx, tx, paymentEvent{Provider: provider, ProviderRef: ref, Source: source, Outcome: "unknown_order", At: s.now()})
 		})
 		return Order{}, ErrNotFound
 	}
@@ -80,7 +80,7 @@ func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune
 	if err != nil {
 		s.log.Error("billing: provider fetch failed", "commune", com.Slug, "order", o.Ref, "err", err)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
-			return logEvent(ctx, tx, o.Provider, o.ProviderRef, o.ID, source, "fetch_error", err.Error(), s.now())
+			return logEvent(ctx, tx, eventOf(o, source, "fetch_error", err.Error(), s.now()))
 		})
 		return Result{}, fmt.Errorf("billing: fetch %s: %w", o.ProviderRef, err)
 	}
@@ -107,7 +107,7 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 			return err
 		}
 		event := func(outcome, detail string) error {
-			return logEvent(ctx, tx, o.Provider, o.ProviderRef, o.ID, source, outcome, detail, now)
+			return logEvent(ctx, tx, eventOf(o, source, outcome, detail, now))
 		}
 		if res.OrderRef != "" && res.OrderRef != o.Ref {
 			refused = ErrRefMismatch

@@ -44,7 +44,7 @@ const (
 // settleWithoutPayment settles at once an order that has nothing to pay:
 // its total is covered by credit, or it only cancels (zero or negative).
 func (s *Service) settleWithoutPayment(ctx context.Context, tx *sql.Tx, com tenants.Commune, o *Order, now time.Time) error {
-	if err := logEvent(ctx, tx, providerCredit, "", o.ID, "checkout", "paid", "sans paiement", now); err != nil {
+	if err := logEvent(ctx, tx, paymentEvent{Provider: providerCredit, OrderID: o.ID, Source: "checkout", Outcome: "paid", Detail: "sans paiement", At: now}); err != nil {
 		return err
 	}
 	st := Settlement{Order: *o, Payment: Payment{PaidAt: now}, Means: meansOf(providerCredit), Now: now}

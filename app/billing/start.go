@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -14,56 +13,6 @@ import (
 
 	"espacefamille/tenants"
 )
-
-// Service runs the payment flow of every commune.
-type Service struct {
-	providers ProviderFactory
-	now       func() time.Time
-	notify    func(source string)
-	onPending func(slug string)
-	log       *slog.Logger
-	// absURL makes a commune-relative path absolute (for providers' calls).
-	absURL func(c tenants.Commune, path string) string
-	// refuseSimulator closes the payment of régies set on the simulator.
-	refuseSimulator bool
-}
-
-// Options configure a Service.
-type Options struct {
-	Providers ProviderFactory     // DefaultProviders(nil) when nil
-	Now       func() time.Time    // time.Now when nil
-	Notify    func(source string) // mail sender; nil when none runs
-	// OnPending is told, after the commit, that a commune holds an order
-	// waiting for its provider (Reconciler.MarkPending); nil when no
-	// reconciliation job runs.
-	OnPending func(slug string)
-	Logger    *slog.Logger
-	// AbsURL builds absolute commune URLs (web.Server.CommuneURL).
-	AbsURL func(c tenants.Commune, path string) string
-	// RefuseSimulator refuses to start payments on the built-in simulator,
-	// which validates bookings without moving money: app.New sets it
-	// outside demo mode unless the operator allowed the simulator.
-	RefuseSimulator bool
-}
-
-// NewService builds the payment flow.
-func NewService(o Options) *Service {
-	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, log: o.Logger, absURL: o.AbsURL,
-		refuseSimulator: o.RefuseSimulator}
-	if s.providers == nil {
-		s.providers = DefaultProviders(nil)
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	if s.absURL == nil {
-		s.absURL = func(c tenants.Commune, p string) string { return "/" + c.Slug + p }
-	}
-	return s
-}
 
 // Checkout is the outcome of "Valider" on a prepaid cart (or of "Payer"
 // on an invoice).
@@ -361,7 +310,7 @@ func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants
 	fail := func(cause error) error {
 		s.log.Error("billing: provider start failed", "commune", com.Slug, "order", o.Ref, "provider", regie.Provider, "err", cause)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
-			_ = logEvent(ctx, tx, regie.Provider, "", o.ID, "start", "error", cause.Error(), now)
+			_ = logEvent(ctx, tx, paymentEvent{Provider: regie.Provider, OrderID: o.ID, Source: "start", Outcome: "error", Detail: cause.Error(), At: now})
 			return s.closeFailed(ctx, tx, *o, OrderCancelled, outcomeProviderDown, now)
 		})
 		return ErrProviderDown
@@ -400,27 +349,3 @@ func (s *Service) SimulatorOpen() bool { return !s.refuseSimulator }
 // ErrProviderDown: the payment service could not be reached; nothing was
 // validated and the cart is kept.
 var ErrProviderDown = errors.New("billing: payment provider unavailable")
-
-func familyEmail(ctx context.Context, q querier, familyID int64) (string, error) {
-	var email string
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(NULLIF(f.email, ''),
-		(SELECT email FROM guardians WHERE family_id = f.id AND email <> '' ORDER BY id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&email)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNotFound
-	}
-	return email, err
-}
-
-// pending tells the reconciliation job that com holds a pending order.
-func (s *Service) pending(com tenants.Commune) {
-	if s.onPending != nil {
-		s.onPending(com.Slug)
-	}
-}
-
-func (s *Service) mailed(com tenants.Commune) {
-	if s.notify != nil {
-		s.notify(com.Slug)
-	}
-}

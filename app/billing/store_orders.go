@@ -226,14 +226,29 @@ func OrderPayment(ctx context.Context, q querier, orderID int64) (Payment, error
 	return p, nil
 }
 
-// logEvent records a notification, a return or a reconciliation answer.
-func logEvent(ctx context.Context, q querier, provider, ref string, orderID int64, source, outcome, detail string, now time.Time) error {
+// paymentEvent is one line of the payment log: a notification, a return,
+// a reconciliation answer or a start, accepted or refused.
+type paymentEvent struct {
+	Provider, ProviderRef string
+	OrderID               int64 // 0: no order (an unknown operation)
+	Source, Outcome       string
+	Detail                string
+	At                    time.Time
+}
+
+// eventOf is an event about the order o.
+func eventOf(o Order, source, outcome, detail string, at time.Time) paymentEvent {
+	return paymentEvent{Provider: o.Provider, ProviderRef: o.ProviderRef, OrderID: o.ID, Source: source, Outcome: outcome, Detail: detail, At: at}
+}
+
+// logEvent records a payment event.
+func logEvent(ctx context.Context, q querier, e paymentEvent) error {
 	var oid any
-	if orderID != 0 {
-		oid = orderID
+	if e.OrderID != 0 {
+		oid = e.OrderID
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO payment_events (at, provider, provider_ref, order_id, source, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(now), provider, ref, oid, source, outcome, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(e.At), e.Provider, e.ProviderRef, oid, e.Source, e.Outcome, e.Detail)
 	if err != nil {
 		return fmt.Errorf("billing: log payment event: %w", err)
 	}
