@@ -159,6 +159,9 @@ func capturedPaymentNeverLost(t *testing.T, kind string, n int, race bool) {
 		switch got.Status {
 		case billing.OrderPaid:
 			mustContain(t, page.Body, "Le résumé de votre paiement")
+			if kind == billing.KindInvoice && strings.Contains(got.Outcome, "réservations") {
+				t.Errorf("an invoice's payment reads %q", got.Outcome)
+			}
 		case billing.OrderCredited:
 			mustContain(t, page.Body, "avoir")
 			if strings.Contains(page.Body, "après expiration") || strings.Contains(page.Body, "en cours de vérification") {

@@ -29,6 +29,7 @@ const (
 	outcomePaid            = "payée"
 	outcomeNoPayment       = "validée sans paiement"
 	outcomeLateRestored    = "paiement tardif, réservations rétablies"
+	outcomeLateInvoice     = "paiement tardif, facture réglée"
 	outcomeExpiredCredit   = "paiement reçu après expiration, porté en avoir"
 	outcomeReplacedCredit  = "paiement reçu pour une commande remplacée, porté en avoir"
 	outcomeClosedCredit    = "paiement reçu pour une commande close, porté en avoir"
@@ -197,7 +198,10 @@ func (s *Service) settleLate(ctx context.Context, tx *sql.Tx, com tenants.Commun
 		return err
 	}
 	status := OrderCredited
-	if restored {
+	switch {
+	case restored && o.Kind == KindInvoice:
+		status, outcome = OrderPaid, outcomeLateInvoice
+	case restored:
 		status, outcome = OrderPaid, outcomeLateRestored
 	}
 	if _, err := closeOrder(ctx, tx, o.ID, from, status, outcome, st.Now); err != nil {
