@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"espacefamille/app/calendar"
 	"espacefamille/tenants"
 )
 
@@ -176,16 +175,4 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, orderRef string, now t
 		return 0, reasonLabels[ReasonBooked], bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1)
 	}
 	return id, "", err
-}
-
-// heldBy reports whether the child's day of p is held by an order (a
-// place or its exclusive group), so that no other path books it.
-func (k *checker) heldBy(childID int64, p Prestation, day calendar.Date) (bool, error) {
-	var n int
-	err := k.tx.QueryRowContext(k.ctx, `SELECT COUNT(*) FROM holds WHERE child_id = ? AND day = ? AND action = 'add'
-		AND (prestation_id = ? OR (exclusive_group <> '' AND exclusive_group = ?))`, childID, day, p.ID, p.ExclusiveGroup).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("booking: holds: %w", err)
-	}
-	return n > 0, nil
 }
