@@ -48,17 +48,16 @@ func (h *Handlers) Checkout(c *fiber.Ctx, req booking.CheckoutRequest) error {
 	t := curTenant(c)
 	out, err := h.svc.StartCartBy(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID, h.payerEmail(c))
 	back := fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID)
-	if err != nil {
-		for _, r := range out.Removed {
-			web.AddFlash(c, "error", "Demande retirée du panier : "+r.Text())
-		}
-	}
 	var below *BelowMinimumError
 	switch {
 	case errors.As(err, &below):
 		web.AddFlash(c, "error", belowMinimumCart(below.AmountCents))
 		return web.RedirectTo(c, back)
 	case errors.Is(err, ErrEmptyCart):
+		// Nothing could be held: the lines that no longer hold left the cart.
+		for _, r := range out.Removed {
+			web.AddFlash(c, "error", "Demande retirée du panier : "+r.Text())
+		}
 		if len(out.Removed) > 0 {
 			return web.RedirectTo(c, back)
 		}
