@@ -46,7 +46,7 @@ func BenchmarkValiderAndPay16Meals(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine)
+		out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
 		if err != nil || out.Order.AmountCents != 16*255 {
 			b.Fatalf("checkout: %+v %v", out.Order, err)
 		}

@@ -46,7 +46,7 @@ func (h *Handlers) payerEmail(c *fiber.Ctx) string {
 // validated when there was nothing to pay.
 func (h *Handlers) Checkout(c *fiber.Ctx, req booking.CheckoutRequest) error {
 	t := curTenant(c)
-	out, err := h.svc.StartCartBy(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID, h.payerEmail(c))
+	out, err := h.svc.StartCart(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID, h.payerEmail(c))
 	back := fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID)
 	var below *BelowMinimumError
 	switch {

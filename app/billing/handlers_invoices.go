@@ -89,7 +89,7 @@ func (h *Handlers) payInvoice(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return errNoInvoice
 	}
-	out, err := h.svc.StartInvoiceBy(c.UserContext(), t.DB(), t.Commune, fam, id, h.payerEmail(c))
+	out, err := h.svc.StartInvoice(c.UserContext(), t.DB(), t.Commune, fam, id, h.payerEmail(c))
 	var below *BelowMinimumError
 	switch {
 	case errors.As(err, &below):

@@ -55,7 +55,7 @@ func TestTwentyFamiliesTenPlacesNobodyPaysForAPlaceTheyDoNotGet(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine)
+			out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
 			if errors.Is(err, billing.ErrEmptyCart) {
 				if len(out.Removed) != 1 || out.Removed[0].Reason != "complet" {
 					t.Errorf("family %d: refused with %+v", fam, out.Removed)
@@ -120,7 +120,7 @@ func TestUnpaidOrderReleasesItsPlacesAtOnce(t *testing.T) {
 			}
 		}},
 		{"replaced by a newer Valider (itself refused)", func(e *env, o billing.Order) {
-			newer, err := e.h.Service().StartCart(ctx, e.db, e.com, o.FamilyID, e.cantine)
+			newer, err := e.h.Service().StartCart(ctx, e.db, e.com, o.FamilyID, e.cantine, "")
 			if err != nil {
 				e.t.Fatal(err)
 			}
@@ -135,7 +135,7 @@ func TestUnpaidOrderReleasesItsPlacesAtOnce(t *testing.T) {
 			e := newEnv(t)
 			e.setCapacity(1)
 			fams := e.addFamilies(2)
-			first, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[0], e.cantine)
+			first, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[0], e.cantine, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func TestUnpaidOrderReleasesItsPlacesAtOnce(t *testing.T) {
 			var child int64
 			e.scalar(`SELECT day FROM cart_lines WHERE family_id = ?`, &day, fams[1])
 			e.scalar(`SELECT child_id FROM cart_lines WHERE family_id = ?`, &child, fams[1])
-			if _, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[1], e.cantine); !errors.Is(err, billing.ErrEmptyCart) {
+			if _, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[1], e.cantine, ""); !errors.Is(err, billing.ErrEmptyCart) {
 				t.Fatalf("second family while the place is held: %v", err)
 			}
 			if n := e.count(`SELECT COUNT(*) FROM cart_lines WHERE family_id = ?`, fams[1]); n != 0 {
@@ -158,7 +158,7 @@ func TestUnpaidOrderReleasesItsPlacesAtOnce(t *testing.T) {
 				PrestationID: e.prestations["REPAS CLASSIQUE ENFANT"], Day: day, Intent: booking.IntentBook}, e.clock.Now()); err != nil {
 				t.Fatal(err)
 			}
-			second, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[1], e.cantine)
+			second, err := e.h.Service().StartCart(ctx, e.db, e.com, fams[1], e.cantine, "")
 			if err != nil || second.RedirectURL == "" {
 				t.Fatalf("second family after release: %+v %v", second, err)
 			}
@@ -177,7 +177,7 @@ func TestHeldPlaceIsTakenForOtherFamilies(t *testing.T) {
 	e.setCapacity(1)
 	first := e.addFamilies(1)[0]
 	ctx := context.Background()
-	if _, err := e.h.Service().StartCart(ctx, e.db, e.com, first, e.cantine); err != nil {
+	if _, err := e.h.Service().StartCart(ctx, e.db, e.com, first, e.cantine, ""); err != nil {
 		t.Fatal(err)
 	}
 	var held, other calendar.Date
@@ -199,7 +199,7 @@ func TestLinesThatCannotBeHeldAreShownBeforePayment(t *testing.T) {
 			// Another family takes the last place of the first day.
 			e.setCapacity(1)
 			other := e.addFamiliesOn(days[0], 1)[0]
-			o, err := e.h.Service().StartCart(context.Background(), e.db, e.com, other, e.cantine)
+			o, err := e.h.Service().StartCart(context.Background(), e.db, e.com, other, e.cantine, "")
 			if err != nil || o.RedirectURL == "" {
 				t.Fatalf("other family: %+v %v", o, err)
 			}

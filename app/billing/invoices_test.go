@@ -113,7 +113,7 @@ func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.payThenCancelOne() // one validated, paid meal cancelled inside the window
-	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine)
+	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 	if err != nil || out.RedirectURL != "" || out.Order.Status != billing.OrderPaid {
 		t.Fatalf("cancellation order: %+v %v", out, err)
 	}

@@ -29,9 +29,9 @@ func (e *env) startOrders(kind string, n int, invoiceID int64) []billing.Order {
 			defer wg.Done()
 			var out billing.Checkout
 			if kind == billing.KindInvoice {
-				out, errs[i] = svc.StartInvoice(ctx, e.db, e.com, e.family, invoiceID)
+				out, errs[i] = svc.StartInvoice(ctx, e.db, e.com, e.family, invoiceID, "")
 			} else {
-				out, errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine)
+				out, errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 			}
 			orders[i] = out.Order
 		}()
@@ -292,7 +292,7 @@ func TestLatePaymentWithLostNotificationIsFoundByReconciliation(t *testing.T) {
 
 	// Another order expires unpaid; two hours later nobody asks any more.
 	e.book(e.children[1], 1)
-	o2, err := svc.StartCart(ctx, e.db, e.com, e.family, e.cantine)
+	o2, err := svc.StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func TestInvoiceNumbersUnder50ConcurrentFullPayments(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine)
+			out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
 			if err != nil {
 				t.Errorf("family %d: checkout: %v", fam, err)
 				return

@@ -218,7 +218,7 @@ func TestTwoPaymentsRacingForOneCart(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine)
+			outs[i], errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 		}()
 	}
 	wg.Wait()

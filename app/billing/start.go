@@ -46,12 +46,7 @@ func (e *BelowMinimumError) Error() string {
 	return fmt.Sprintf("billing: %d cents is under the online payment minimum", e.AmountCents)
 }
 
-// StartCart turns the family's prepaid cart into an order (see StartCartBy).
-func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64) (Checkout, error) {
-	return s.StartCartBy(ctx, db, com, familyID, regieID, "")
-}
-
-// StartCartBy is "Valider" on the family's prepaid cart, started by a
+// StartCart is "Valider" on the family's prepaid cart, started by a
 // parent whose address (payer; "" for the family's contact address)
 // receives the receipt. In one transaction the family's older pending
 // cart order is replaced (its places released), every line is checked
@@ -60,7 +55,7 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 //   - some lines could not be held: Choose, the parent decides first;
 //   - nothing to pay (credit, cancellations): settled at once;
 //   - otherwise the provider's payment page is asked for.
-func (s *Service) StartCartBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64, payer string) (Checkout, error) {
+func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
 	var regie Regie
@@ -176,14 +171,10 @@ func (s *Service) Abandon(ctx context.Context, db *tenants.DB, familyID int64, r
 var ErrOrderClosed = errors.New("billing: order no longer open")
 
 // StartInvoice starts the online payment of an open invoice of the family
-// (post-paid régies), through the régie's provider, credit taken off first.
-func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64) (Checkout, error) {
-	return s.StartInvoiceBy(ctx, db, com, familyID, invoiceID, "")
-}
-
-// StartInvoiceBy is StartInvoice started by a logged-in parent whose
-// address (payer) receives the receipt.
-func (s *Service) StartInvoiceBy(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
+// (post-paid régies), through the régie's provider, credit taken off
+// first; payer is the paying parent's address ("" for the family's
+// contact address), which receives the receipt.
+func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
 	var regie Regie

@@ -57,7 +57,7 @@ func demoOrder(t *testing.T, data string, setup func(ctx context.Context, db *te
 				PrestationID: prest, Day: d, Intent: booking.IntentBook}, time.Now())
 			booked = err == nil
 		}
-		out, err := billing.NewService(billing.Options{Logger: quiet}).StartCart(ctx, db, com, fam, regie)
+		out, err := billing.NewService(billing.Options{Logger: quiet}).StartCart(ctx, db, com, fam, regie, "")
 		order = out.Order
 		return err
 	})
