@@ -36,6 +36,23 @@ func (e *env) paySimulator(o billing.Order, outcome string) (billing.Order, erro
 	return e.h.Service().Notify(ctx, e.db, e.com, billing.ProviderSimulator, o.ProviderRef, billing.SourceNotify)
 }
 
+// rush runs each family's journey in its own goroutine, all released at
+// the same instant, and waits for them.
+func rush(fams []int64, journey func(fam int64)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, fam := range fams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			journey(fam)
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
+
 // The rush of issue 10: 20 families, 10 places, everyone presses "Valider"
 // and pays at the same moment. Ten families get a place and pay for it;
 // the ten others are told "complet" before any payment page, and nobody
@@ -46,41 +63,32 @@ func TestTwentyFamiliesTenPlacesNobodyPaysForAPlaceTheyDoNotGet(t *testing.T) {
 	fams := e.addFamilies(20)
 	svc := e.h.Service()
 	ctx := context.Background()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	paid, refused := 0, 0
-	for _, fam := range fams {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
-			if errors.Is(err, billing.ErrEmptyCart) {
-				if len(out.Removed) != 1 || out.Removed[0].Reason != "complet" {
-					t.Errorf("family %d: refused with %+v", fam, out.Removed)
-				}
-				mu.Lock()
-				refused++
-				mu.Unlock()
-				return
-			}
-			if err != nil || out.RedirectURL == "" {
-				t.Errorf("family %d: checkout %+v: %v", fam, out, err)
-				return
-			}
-			o, err := e.paySimulator(out.Order, simulator.Paid)
-			if err != nil || o.Status != billing.OrderPaid {
-				t.Errorf("family %d: paid order %s: %v", fam, o.Status, err)
-				return
+	rush(fams, func(fam int64) {
+		out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
+		if errors.Is(err, billing.ErrEmptyCart) {
+			if len(out.Removed) != 1 || out.Removed[0].Reason != "complet" {
+				t.Errorf("family %d: refused with %+v", fam, out.Removed)
 			}
 			mu.Lock()
-			paid++
+			refused++
 			mu.Unlock()
-		}()
-	}
-	close(start)
-	wg.Wait()
+			return
+		}
+		if err != nil || out.RedirectURL == "" {
+			t.Errorf("family %d: checkout %+v: %v", fam, out, err)
+			return
+		}
+		o, err := e.paySimulator(out.Order, simulator.Paid)
+		if err != nil || o.Status != billing.OrderPaid {
+			t.Errorf("family %d: paid order %s: %v", fam, o.Status, err)
+			return
+		}
+		mu.Lock()
+		paid++
+		mu.Unlock()
+	})
 	if paid != 10 || refused != 10 {
 		t.Errorf("paid %d, refused before paying %d; want 10 and 10", paid, refused)
 	}
@@ -262,4 +270,99 @@ func (e *env) addFamiliesOn(day calendar.Date, n int) []int64 {
 		}
 	}
 	return fams
+}
+
+// The same rush with two meals per family, the classic meal of the first
+// day limited to 10 places, a vegetarian meal without limit the next day: the ten families too late for it are shown the full day before
+// any payment page, pay for the other day only, and every cent paid
+// matches a meal booked.
+func TestRushWithPartlyFullCartsPaysOnlyForHeldPlaces(t *testing.T) {
+	e := newEnv(t)
+	fams := e.addFamilies(20) // one meal each, all on the same first day
+	ctx := context.Background()
+	var first calendar.Date
+	e.scalar(`SELECT MIN(day) FROM cart_lines`, &first)
+	second := first.AddDays(1)
+	veg := e.prestations["REPAS VEGETARIEN"]
+	for !e.bookable(fams[0], veg, second) {
+		second = second.AddDays(1)
+	}
+	for _, fam := range fams[1:] {
+		if !e.bookable(fam, veg, second) {
+			t.Fatalf("family %d cannot book %s", fam, second)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM cart_lines`); n != 40 {
+		t.Fatalf("cart lines = %d, want 40", n)
+	}
+	if _, err := e.db.W.Exec(`UPDATE prestations SET capacity = 10 WHERE id = ?`, e.prestations["REPAS CLASSIQUE ENFANT"]); err != nil {
+		t.Fatal(err)
+	}
+	svc := e.h.Service()
+	rush(fams, func(fam int64) {
+		out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
+		if err != nil {
+			t.Errorf("family %d: %v", fam, err)
+			return
+		}
+		if out.Choose {
+			if r := out.Order.Refused(); len(r) != 1 || r[0].Day != first || out.Order.AmountCents != 255 {
+				t.Errorf("family %d: choice %+v", fam, out.Order)
+				return
+			}
+			if out, err = svc.Continue(ctx, e.db, e.com, fam, out.Order.Ref); err != nil {
+				t.Errorf("family %d: continue: %v", fam, err)
+				return
+			}
+		}
+		if o, err := e.paySimulator(out.Order, simulator.Paid); err != nil || o.Status != billing.OrderPaid {
+			t.Errorf("family %d: paid %s %v", fam, o.Status, err)
+		}
+	})
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND day = ?`, first); n != 10 {
+		t.Errorf("first day: %d meals, want 10", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND day = ?`, second); n != 20 {
+		t.Errorf("second day: %d meals, want 20", n)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM orders WHERE status = 'paid' AND amount_cents = 255`); n != 10 {
+		t.Errorf("%d families paid for one meal, want 10", n)
+	}
+	paid := e.count(`SELECT SUM(amount_cents) FROM payments`)
+	booked := e.count(`SELECT SUM(price_cents) FROM reservations WHERE state = 'validated'`)
+	if paid != booked || e.count(`SELECT COUNT(*) FROM credits`) != 0 {
+		t.Errorf("paid %d cents for %d cents of meals booked", paid, booked)
+	}
+}
+
+// bookable puts the family's child's meal (prestation) of day in the
+// cart, if it can.
+func (e *env) bookable(fam, prestation int64, day calendar.Date) bool {
+	e.t.Helper()
+	var child int64
+	e.scalar(`SELECT id FROM children WHERE family_id = ?`, &child, fam)
+	_, err := booking.ToggleCell(context.Background(), e.db, booking.Click{FamilyID: fam, RegieID: e.cantine, ChildID: child,
+		PrestationID: prestation, Day: day, Intent: booking.IntentBook}, e.clock.Now())
+	return err == nil
+}
+
+// When no line of the cart can be held, no order is made: the parent is
+// told which demandes left the cart and why, and they did leave it.
+func TestValiderWhenEverythingIsFullSaysWhatLeftTheCart(t *testing.T) {
+	e := newEnv(t)
+	days := e.book(e.children[0], 1)
+	e.setCapacity(1)
+	other := e.addFamiliesOn(days[0], 1)[0]
+	if _, err := e.h.Service().StartCart(context.Background(), e.db, e.com, other, e.cantine, ""); err != nil {
+		t.Fatal(err)
+	}
+	r := e.checkout()
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/famille/reservations") {
+		t.Fatalf("checkout: %d %s", r.Status, r.Location)
+	}
+	page := e.follow(r, e.family)
+	mustContain(t, page.Body, "Demande retirée du panier : REPAS CLASSIQUE ENFANT du "+days[0].FR()+" pour Fille FAMILLE X : complet")
+	if e.cartLines() != 0 || e.count(`SELECT COUNT(*) FROM orders WHERE family_id = ?`, e.family) != 0 {
+		t.Errorf("cart %d lines, an order was made", e.cartLines())
+	}
 }
