@@ -108,6 +108,24 @@ func TestCreateCommuneRefusals(t *testing.T) {
 	}
 }
 
+// previousVersion is the commune migration version just below latest:
+// versions need not be contiguous (helpers reserve number ranges).
+func previousVersion(t testing.TB, latest int64) int64 {
+	t.Helper()
+	entries, err := fs.ReadDir(migrations.Commune, "commune")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prev int64
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		if v, err := strconv.ParseInt(num, 10, 64); err == nil && v < latest && v > prev {
+			prev = v
+		}
+	}
+	return prev
+}
+
 // downgrade moves a commune file back to version v with goose.
 func downgrade(t *testing.T, path string, v int64) {
 	t.Helper()
@@ -126,26 +144,10 @@ func downgrade(t *testing.T, path string, v int64) {
 	}
 }
 
-// previousVersion is the commune schema's version before the latest
-// (migration numbers may leave gaps).
-func previousVersion(t *testing.T) int64 {
-	t.Helper()
-	sub, _ := fs.Sub(migrations.Commune, "commune")
-	files, err := fs.Glob(sub, "*.sql")
-	if err != nil || len(files) < 2 {
-		t.Fatalf("migrations: %v %v", files, err)
-	}
-	v, err := strconv.ParseInt(strings.SplitN(files[len(files)-2], "_", 2)[0], 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestMigrateCommunes(t *testing.T) {
 	reg := openRegistry(t, 8)
 	latest, _ := tenants.CommuneSchema.Latest()
-	previous := previousVersion(t)
+	previous := previousVersion(t, latest)
 	for _, s := range []string{"aaa", "bbb", "ccc", "ddd"} {
 		createCommune(t, reg, s)
 	}
