@@ -92,3 +92,47 @@ func TestCorruptedCommuneFileAnswers503AndIsLoggedOnce(t *testing.T) {
 		t.Fatalf("restored commune answered %d", r.Status)
 	}
 }
+
+// A file damaged behind the node's back without its size or date
+// changing opens as trusted; the first query that meets a damaged page
+// takes the commune out of service the same way.
+func TestDamagedPageMetByAQueryTakesTheCommuneOut(t *testing.T) {
+	var logs syncBuffer
+	e := apptest.New(t, apptest.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		apptest.WithCommune(tenants.NewCommune{Slug: "gamma", Name: "Commune de Gamma"}, nil))
+	reg := e.Registry
+	c := e.Client(t, apptest.InCommune("gamma"), apptest.UnescapeBodies())
+	if r := c.Get("/"); r.Status != 200 {
+		t.Fatalf("healthy commune answered %d", r.Status)
+	}
+	reg.Cache().Evict("gamma") // closed cleanly: its stamp is recorded
+	path := reg.CommunePath("gamma")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 4096; i < len(b); i++ {
+		b[i] = 0xA5
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(path, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if r := c.Get("/"); r.Status != 503 || !strings.Contains(r.Body, "la mairie en est informée") {
+			t.Fatalf("damaged page answered %d:\n%s", r.Status, r.Body)
+		}
+	}
+	if n := strings.Count(logs.String(), "commune file broken"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logs.String())
+	}
+	if com, err := reg.Commune(t.Context(), "gamma"); err != nil || com.Broken == "" {
+		t.Errorf("registry: %+v, %v", com, err)
+	}
+}

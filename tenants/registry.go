@@ -80,6 +80,8 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 		n, why := DefaultCacheSize()
 		opt.MaxOpen, r.opt.MaxOpen = n, n
 		r.log.Info("commune cache sized for this machine", "max_open", n, "from", why)
+	} else {
+		r.log.Debug("commune cache size set by configuration", "max_open", opt.MaxOpen)
 	}
 	r.cache = NewCache(opt.MaxOpen, r.openCommune)
 	r.cache.close = r.closeCommunes
