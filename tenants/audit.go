@@ -90,15 +90,19 @@ func (r *Registry) Audit(ctx context.Context, slug string) AuditReport {
 	}
 	path := r.CommunePath(slug)
 	now := time.Now()
-	st, err := os.Stat(path)
+	reason, err := checkHeader(path)
 	if err != nil {
-		_ = r.MarkBroken(ctx, slug, "fichier introuvable ("+path+")")
-		rep.Problems = "fichier introuvable"
+		rep.Err = err
 		return rep
 	}
-	if reason := checkHeader(path); reason != "" {
+	if reason != "" {
 		_ = r.MarkBroken(ctx, slug, reason)
 		rep.Problems = reason
+		return rep
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		rep.Err = err
 		return rep
 	}
 	db, err := OpenDB(path, OpenOptions{ReadConns: 1, Lazy: true})

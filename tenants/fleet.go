@@ -72,7 +72,9 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 // openChecked opens a file the registry cannot vouch for.
 func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st fs.FileInfo, latest int64) (*DB, error) {
 	slug := c.Slug
-	if reason := checkHeader(path); reason != "" {
+	if reason, err := checkHeader(path); err != nil {
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	} else if reason != "" {
 		return nil, r.MarkBroken(ctx, slug, reason)
 	}
 	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns})

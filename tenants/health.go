@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -99,21 +100,26 @@ func (r *Registry) ReportError(ctx context.Context, slug string, err error) erro
 var sqliteMagic = []byte("SQLite format 3\x00")
 
 // checkHeader reads the first bytes of a database file and says what is
-// wrong with them ("" when they are a database's).
-func checkHeader(path string) string {
+// wrong with them ("" when they are a database's). err is a failure to
+// read that says nothing of the file (too many open files): not damage.
+func checkHeader(path string) (reason string, err error) {
 	f, err := os.Open(path)
-	if err != nil {
-		return "fichier illisible : " + err.Error()
+	if errors.Is(err, fs.ErrNotExist) {
+		return "fichier introuvable (" + path + ")", nil
+	} else if err != nil {
+		return "", err
 	}
 	defer f.Close()
 	head := make([]byte, len(sqliteMagic))
-	if _, err := io.ReadFull(f, head); err != nil {
-		return "fichier tronqué : " + err.Error()
+	if _, err := io.ReadFull(f, head); errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "fichier tronqué (moins de 16 octets)", nil
+	} else if err != nil {
+		return "", err
 	}
 	if !bytes.Equal(head, sqliteMagic) {
-		return "ce fichier n'est pas une base SQLite (en-tête invalide)"
+		return "ce fichier n'est pas une base SQLite (en-tête invalide)", nil
 	}
-	return ""
+	return "", nil
 }
 
 // integrity runs PRAGMA integrity_check or quick_check and returns the
@@ -151,12 +157,11 @@ func (r *Registry) Check(ctx context.Context, slug string) CheckResult {
 		return res
 	}
 	path := r.CommunePath(slug)
-	problems := ""
-	if _, err := os.Stat(path); err != nil {
-		problems = "fichier introuvable (" + path + ")"
-	} else if problems = checkHeader(path); problems == "" {
-		problems, res.Err = r.integrityOf(ctx, path)
+	problems, err := checkHeader(path)
+	if err == nil && problems == "" {
+		problems, err = r.integrityOf(ctx, path)
 	}
+	res.Err = err
 	if res.Err != nil {
 		return res
 	}
