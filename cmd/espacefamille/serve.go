@@ -142,7 +142,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	if demoMode {
 		printDemo(e, base)
 	} else {
-		printCommunes(e, reg, base)
+		printCommunes(e, reg, base, log)
 	}
 
 	errc := make(chan error, 1)
@@ -198,15 +198,21 @@ Espace Famille – démonstration
 `, base, demo.Slug, demo.AdminEmail, demo.AdminPassword, demo.AdhesionCode)
 }
 
-func printCommunes(e env, reg *tenants.Registry, base string) {
+func printCommunes(e env, reg *tenants.Registry, base string, log *slog.Logger) {
 	list, err := reg.Communes(context.WithoutCancel(e.ctx))
 	if err != nil {
-		slog.Error("list communes", "err", err)
+		log.Error("list communes", "err", err)
 		return
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "No commune yet: create one with `espacefamille commune create`.")
 		return
+	}
+	for _, c := range list {
+		if c.Broken != "" {
+			log.Warn("commune en panne: its pages answer 503 until `espacefamille commune check "+c.Slug+"` passes",
+				"commune", c.Slug, "reason", c.Broken)
+		}
 	}
 	for i, c := range list {
 		if i == 10 {
