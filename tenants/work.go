@@ -20,8 +20,10 @@ import (
 // an SQLite pre-update hook that notes the rows inserted into the tables
 // below, and DB.Tx records the matching flags in the registry *before* the
 // transaction commits (whoever wrote the rows: mail.Enqueue, an order, a
-// log-in, a back-office page). A flag is removed only by SettleWork, which
-// looks for remaining work under the commune's write lock.
+// log-in, a back-office page). Rows written straight on DB.W, outside
+// DB.Tx, are not flagged (the audit finds them within a day): write work
+// through DB.Tx. A flag is removed only by SettleWork, which looks for
+// remaining work under the commune's write lock.
 //
 // Lock order: a commune's writer, then the platform's writer (never the
 // reverse): flags are written inside commune transactions.
