@@ -30,8 +30,8 @@ func fileStamp(st fs.FileInfo) string {
 const quickCheckMax = 64 << 20
 
 // openCommune opens slug's file for the cache. A file this node closed
-// cleanly at the binary's schema (same size and modification time since)
-// is trusted: it opens lazily, without a schema check, and a page that
+// cleanly at the binary's schema (same size and modification time since,
+// and no write-ahead log left with frames) is trusted: it opens lazily, without a schema check, and a page that
 // only reads connects one reader. Any other file is checked: header,
 // schema version (migrated when behind) and, when it was touched elsewhere
 // (a crash, a copy, a restore), PRAGMA quick_check. A file that is
@@ -57,7 +57,7 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 		return nil, err
 	}
 	var db *DB
-	if c.SchemaVersion == latest && c.fileStamp == stamp {
+	if c.SchemaVersion == latest && c.fileStamp == stamp && walEmpty(path) {
 		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true}); err != nil {
 			return nil, err
 		}
@@ -67,6 +67,15 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 	db.work = &workRecorder{platform: r.platform, communeID: c.ID}
 	db.opened = &opened{commune: c, stamp: stamp}
 	return db, nil
+}
+
+// walEmpty reports whether the file has no write-ahead log with frames in
+// it: a read-only session leaves an empty one, a clean close of a writer
+// none; frames mean a writer did not close (a crash, another process),
+// and the writer's connection, which may recover them, should open first.
+func walEmpty(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return errors.Is(err, fs.ErrNotExist) || (err == nil && st.Size() == 0)
 }
 
 // openChecked opens a file the registry cannot vouch for.

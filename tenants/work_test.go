@@ -230,3 +230,35 @@ func TestIsCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// A file whose write-ahead log still holds frames (a writer that did not
+// close: a crash, another process) is not trusted, even with its size and
+// date unchanged: the writer opens first and the committed rows are read.
+func TestFileWithFramesInItsLogIsChecked(t *testing.T) {
+	reg := openRegistry(t, 8)
+	ctx := context.Background()
+	createCommune(t, reg, "aaa")
+	other, err := tenants.OpenDB(reg.CommunePath("aaa"), tenants.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close() // still open while the registry reads: frames stay in the log
+	if err := other.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO closures (day, reason, created_at) VALUES ('2026-12-24', 'x', 'now')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db, release, err := reg.Acquire(ctx, "aaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if db.W.Stats().OpenConnections == 0 {
+		t.Error("a file with frames in its log opened lazily, without the writer")
+	}
+	var n int
+	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM closures`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("closures = %d, %v", n, err)
+	}
+}
