@@ -84,7 +84,7 @@ func BenchmarkMigrate1000(b *testing.B) {
 		reg := openRegistry(b, 8)
 		createCommune(b, reg, "template")
 		tpl := reg.CommunePath("template")
-		downgrade(&testing.T{}, tpl, latest-1)
+		downgrade(&testing.T{}, tpl, previousVersion(&testing.T{}, latest))
 		src, err := os.ReadFile(tpl)
 		if err != nil {
 			b.Fatal(err)

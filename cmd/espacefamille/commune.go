@@ -19,7 +19,9 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup> [flags]
 
-  create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E]
+  create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
+           with the zone's school holidays; the administrator is emailed a
+           set-password link (printed when SMTP_HOST is not set)
   list     slug, name, status, schema version, size and counts of every commune (from the registry)
   migrate  [--all | SLUG]: bring communes to this binary's schema
   check    [--all | SLUG…]: PRAGMA integrity_check of commune files; a damaged one is taken out of service
@@ -37,12 +39,13 @@ func cmdCommune(e env, args []string) error {
 }
 
 func cmdCommuneCreate(e env, args []string) error {
-	fs := newFlags(e, "commune create", `commune create --slug S --name "…" [--host H]… [--zone A|B|C|Corse] [--admin-email E]`)
-	o := bind(fs, e.getenv, "data")
+	fs := newFlags(e, "commune create", `commune create --slug S --name "…" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]] [--public-url URL]`)
+	o := bind(fs, e.getenv, "data", "public-url")
 	slug := fs.String("slug", "", "identifier: 3–63 lowercase letters, digits and hyphens (also the URL path)")
 	name := fs.String("name", "", `display name, e.g. "Commune de Malemort du Comtat"`)
 	zone := fs.String("zone", "B", "school-holiday zone: A, B, C or Corse")
-	admin := fs.String("admin-email", "", "email of the commune's first administrator")
+	admin := fs.String("admin-email", "", "email of the commune's first administrator (emailed a set-password link)")
+	adminName := fs.String("admin-name", "", "name of the first administrator (default: the email address)")
 	var hosts stringList
 	fs.Var(&hosts, "host", "host name serving this commune (repeatable)")
 	if err := parse(e, fs, args); err != nil {
@@ -59,12 +62,16 @@ func cmdCommuneCreate(e env, args []string) error {
 	if err := tenants.ValidateNew(n); err != nil {
 		return err
 	}
+	setup, err := newCommuneSetup(e, o, n, *adminName)
+	if err != nil {
+		return err
+	}
 	reg, err := openRegistry(e, *o["data"], 1, nil)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	c, err := reg.CreateCommune(e.ctx, n, nil)
+	c, err := reg.CreateCommune(e.ctx, n, setup.init)
 	if err != nil {
 		return err
 	}
@@ -74,7 +81,7 @@ func cmdCommuneCreate(e env, args []string) error {
 		fmt.Fprintf(e.stdout, " and https://%s/", h)
 	}
 	fmt.Fprintln(e.stdout)
-	return nil
+	return setup.report(reg, c)
 }
 
 func cmdCommuneList(e env, args []string) error {
