@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"espacefamille/app/accounts"
 	"espacefamille/app/admin"
 	"espacefamille/app/billing"
@@ -39,11 +41,14 @@ type Config struct {
 	// validates bookings without moving money, so by default only the demo
 	// offers it.
 	AllowSimulator bool
+	// Before runs first on every request (web.Config.Before; the load
+	// tool's instrumentation), nil in production.
+	Before fiber.Handler
 }
 
 // New builds the Fiber application with every domain's routes.
 func New(ctx context.Context, cfg Config) (*web.Server, error) {
-	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
+	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, Before: cfg.Before})
 	if err != nil {
 		return nil, err
 	}

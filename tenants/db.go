@@ -38,6 +38,7 @@ type DB struct {
 	wgate          chan struct{}
 	rstmts, wstmts *stmtCache // prepared statements (Reader, InTx)
 	memo           memo       // values built from the configuration (Memo)
+	txstats        txStats    // the writer's accounting (WriterStats)
 }
 
 // OpenOptions tunes OpenDB.
@@ -97,16 +98,20 @@ func (d *DB) Path() string { return d.path }
 // when fn returns nil. Inside fn, read through tx only (or d.InTx(tx)).
 // Callers of Tx are served in arrival order.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	queued := time.Now()
 	select {
 	case d.wgate <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("begin: %w", ctx.Err())
 	}
+	held := time.Now()
 	defer func() {
 		// The writer's connection is free again: prepare the statements
 		// this transaction met unprepared, before the next one begins.
 		d.wstmts.prepareWanted(ctx)
+		done := time.Now()
 		<-d.wgate
+		d.txstats.add(txLabel(ctx), held.Sub(queued), done.Sub(held))
 	}()
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {

@@ -40,6 +40,10 @@ type Config struct {
 	// Empty: none is, and c.IP() is the TCP peer (ParseTrustedProxies
 	// validates the list).
 	TrustedProxies []string
+	// Before runs first on every request, after the request id (nil: none).
+	// The load tool labels requests with it (tenants.WithTxLabel, pprof
+	// labels) to report the writer's time and the CPU per step.
+	Before fiber.Handler
 }
 
 // Server is the web application: the Fiber app and what its handlers share.
@@ -117,6 +121,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// 6. CSRF (needs the commune to scope its token);
 	// 7. the domain routes.
 	s.App.Use(s.requestContext)
+	if cfg.Before != nil {
+		s.App.Use(cfg.Before)
+	}
 	s.App.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
