@@ -62,10 +62,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 		opt.ReadConns = 4
 	}
 	base := "file:" + path + "?mode=" + mode + "&" + pragmas
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("tenants: open writer %s: %w", path, err)
-	}
+	w := openPool(base + "&_txlock=immediate")
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -75,11 +72,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("tenants: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("tenants: open reader %s: %w", path, err)
-	}
+	r := openPool("file:" + path + "?mode=ro&" + pragmas + "&_pragma=query_only(1)")
 	r.SetMaxOpenConns(opt.ReadConns)
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
