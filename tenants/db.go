@@ -39,6 +39,7 @@ type DB struct {
 	rstmts, wstmts *stmtCache // prepared statements (Reader, InTx)
 	memo           memo       // values built from the configuration (Memo)
 	txstats        txStats    // the writer's accounting (WriterStats)
+	later          laterBook  // bookkeeping written in batches (WriteLater)
 }
 
 // OpenOptions tunes OpenDB.
@@ -128,6 +129,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 
 // Close checkpoints and closes both pools.
 func (d *DB) Close() error {
+	errL := d.closeLater()
 	d.rstmts.close()
 	d.wstmts.close()
 	errR := d.R.Close()
@@ -135,5 +137,5 @@ func (d *DB) Close() error {
 	// checkpoints and removes the WAL file as well.
 	_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	errW := d.W.Close()
-	return errors.Join(errR, errW)
+	return errors.Join(errL, errR, errW)
 }

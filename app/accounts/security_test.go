@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -262,5 +263,44 @@ func readAll(res *http.Response) string {
 		if err != nil {
 			return b.String()
 		}
+	}
+}
+
+// Issue 10: page views never wait for the commune's writer. A session seen
+// again after a minute gets its "last seen" in memory (the idle timeout
+// counts from it at once) and written with the next batch, not by the
+// page view itself.
+func TestPageViewRecordsLastSeenInMemoryThenInABatch(t *testing.T) {
+	e := newEnv(t)
+	p := e.linked("p@example.org")
+	db := e.DB(slugA)
+	stored := func() string {
+		var s string
+		if err := db.R.QueryRow(`SELECT last_seen_at FROM sessions`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	writes := func() (n int64) {
+		for _, s := range db.WriterStats() {
+			n += s.Count
+		}
+		return n
+	}
+	before, txs := stored(), writes()
+	e.clock.Advance(2 * time.Minute)
+	mustStatus(t, "page view", p.get(pathA+"/famille"), http.StatusOK)
+	if got := stored(); got != before || writes() != txs {
+		t.Fatalf("the page view wrote: last_seen_at %s → %s, write transactions %d → %d", before, got, txs, writes())
+	}
+	// 29 minutes after that view (31 after the stored time) the session
+	// still lives: the time kept in memory counts.
+	e.clock.Advance(29 * time.Minute)
+	mustStatus(t, "29 minutes after the last view", p.get(pathA+"/famille"), http.StatusOK)
+	if err := db.FlushLater(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stored(), e.clock.Now().UTC().Format("2006-01-02T15:04:05"); !strings.HasPrefix(got, want) {
+		t.Fatalf("after the batch, last_seen_at = %s, want %s…", got, want)
 	}
 }

@@ -35,6 +35,9 @@ func (svc *Service) session(c *fiber.Ctx) error {
 	}
 	ctx, now := c.UserContext(), svc.now()
 	row, err := loadSession(ctx, t.DB().R, hashToken(token))
+	if v, ok := t.DB().Pending(seenBatch, row.Hash); ok && v.(time.Time).After(row.LastSeen) {
+		row.LastSeen = v.(time.Time)
+	}
 	if errors.Is(err, ErrNotFound) {
 		web.SetCookie(c, sessionCookie, "", -1)
 		return c.Next()
@@ -53,9 +56,9 @@ func (svc *Service) session(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	if now.Sub(row.LastSeen) >= touchEvery {
-		if err := t.DB().Tx(ctx, func(tx *sql.Tx) error { return touchSession(ctx, tx, row.Hash, now) }); err != nil {
-			return err
-		}
+		// Kept in memory and written in a batch (tenants.WriteLater): a
+		// page view never waits for the commune's writer.
+		t.DB().WriteLater(seenBatch, row.Hash, now, flushSeen)
 	}
 	c.Locals(sessionKey{}, &row)
 	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName})

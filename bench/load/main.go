@@ -71,7 +71,9 @@ func run() error {
 	flag.DurationVar(&cfg.arrival, "arrival", 0, "spread the families' arrivals at random (a Poisson process) over this window, e.g. 60s (0: all at the same instant; at most 10m)")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the random arrivals")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the journeys to this file (pay: of the server process, labelled by step; book: server and clients, one process)")
-	journeyKind := flag.String("journey", "pay", "pay: the prépaiement journey through the whole application in a server process of its own (nine requests, real sessions, the simulator); book: the post-paid booking journey in one process (four requests)")
+	journeyKind := flag.String("journey", "pay", "pay: the prépaiement journey through the whole application in a server process of its own (nine requests, real sessions, the simulator); book: the post-paid booking journey in one process (four requests); agenda: the agenda page alone, real sessions, server on one core")
+	clients := flag.Int("clients", 16, "agenda: requests kept in flight")
+	duration := flag.Duration("duration", 10*time.Second, "agenda: how long to request the page")
 	child := flag.String("server-child", "", "internal: run as the pay journey's server process over this data directory")
 	flag.Parse()
 	if cfg.weeks == 0 {
@@ -92,6 +94,8 @@ func run() error {
 	switch *journeyKind {
 	case "pay":
 		return runPay(ctx, cfg, *cpuprofile)
+	case "agenda":
+		return runAgenda(ctx, cfg, *clients, *duration, *cpuprofile)
 	case "book":
 	default:
 		return errors.New("-journey: pay or book")
