@@ -20,6 +20,7 @@ type communeConfig struct {
 	prestations map[int64][]Prestation // by régie, in order
 	byID        map[int64]Prestation
 	cal         *calendar.Calendar
+	version     int64 // the configuration version it was read at (loadConfig)
 }
 
 // configKey is the Memo key of the booking configuration.
@@ -33,7 +34,13 @@ func loadConfig(ctx context.Context, db *tenants.DB, q querier) (*communeConfig,
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := db.Memo(configKey, v, func() (any, error) { return readConfig(ctx, q) })
+	cfg, err := db.Memo(configKey, v, func() (any, error) {
+		cfg, err := readConfig(ctx, q)
+		if err == nil {
+			cfg.version = v
+		}
+		return cfg, err
+	})
 	if err != nil {
 		return nil, err
 	}
