@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -111,6 +112,8 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	openTxs.Store(tx, d)
+	defer openTxs.Delete(tx)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -123,6 +126,19 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// openTxs maps the transactions DB.Tx runs to their handle (TxDB).
+var openTxs sync.Map // *sql.Tx → *DB
+
+// TxDB returns the handle whose DB.Tx runs tx, or nil: code handed a bare
+// *sql.Tx (another package's transaction) reaches the handle's memos
+// (Memo) and statement cache (InTx) through it.
+func TxDB(tx *sql.Tx) *DB {
+	if d, ok := openTxs.Load(tx); ok {
+		return d.(*DB)
 	}
 	return nil
 }

@@ -88,3 +88,28 @@ func TestConnectionKeepsStatementsAndLendsThemOneAtATime(t *testing.T) {
 		t.Fatalf("distinct values = %d (%v), want 3", n, err)
 	}
 }
+
+// TxDB finds the handle of a transaction DB.Tx runs, and nothing once it
+// has ended.
+func TestTxDBFindsTheHandleOfARunningTransaction(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenDB(filepath.Join(t.TempDir(), "x.db"), OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var seen *sql.Tx
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		seen = tx
+		if TxDB(tx) != db {
+			t.Error("TxDB inside the transaction is not its handle")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if TxDB(seen) != nil {
+		t.Error("TxDB still answers after the transaction")
+	}
+}

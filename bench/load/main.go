@@ -89,11 +89,12 @@ func run() error {
 	if *child != "" {
 		return runServerChild(cfg, *child, *cpuprofile)
 	}
+	if *journeyKind == "pay" {
+		return runPay(cfg, *cpuprofile)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
 	switch *journeyKind {
-	case "pay":
-		return runPay(ctx, cfg, *cpuprofile)
 	case "agenda":
 		return runAgenda(ctx, cfg, *clients, *duration, *cpuprofile)
 	case "book":

@@ -50,7 +50,7 @@ type payOutcome struct {
 
 // runPay starts the server process, runs the journeys and checks the
 // database once the server has stopped.
-func runPay(ctx context.Context, cfg config, profile string) error {
+func runPay(cfg config, profile string) error {
 	dir, err := os.MkdirTemp("", "espacefamille-load-")
 	if err != nil {
 		return err
@@ -92,6 +92,10 @@ func runPay(ctx context.Context, cfg config, profile string) error {
 	if err != nil || strings.TrimSpace(line) != "ready" {
 		return fmt.Errorf("server process: %q %v", line, err)
 	}
+	// The run's timeout starts once the server is ready (setting up a
+	// thousand accounts and sessions takes a while on a busy machine).
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
+	defer cancel()
 	var info setupInfo
 	b, err := os.ReadFile(filepath.Join(dir, "setup.json"))
 	if err == nil {
@@ -150,7 +154,9 @@ func runPay(ctx context.Context, cfg config, profile string) error {
 	if err := printWriter(dir, cfg.families); err != nil {
 		return err
 	}
-	return verifyPay(ctx, filepath.Join(dir, "communes", "malemort-du-comtat.db"), cfg, info, outcomes, stats)
+	vctx, vcancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer vcancel()
+	return verifyPay(vctx, filepath.Join(dir, "communes", "malemort-du-comtat.db"), cfg, info, outcomes, stats)
 }
 
 var (
