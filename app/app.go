@@ -4,6 +4,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,8 +60,11 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
+	// A provider's call gives the request's slot back while it waits
+	// (tenants.YieldingTransport): a slow PayFiP must not hold the node.
+	providers := &http.Client{Timeout: 20 * time.Second, Transport: tenants.YieldingTransport(nil)}
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger,
-		RefuseSimulator: !simulator}) // payments, receipts, "Mes factures"
+		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	mailbox.Routes(s) // demo mode only

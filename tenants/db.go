@@ -93,6 +93,9 @@ func (d *DB) Path() string { return d.path }
 // when fn returns nil. Inside fn, read through tx only (or d.InTx(tx)).
 // Callers of Tx are served in arrival order.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	// The request's slot (ActiveLimit) is given back while it queues for
+	// and holds the writer, and taken again after.
+	defer yieldActive(ctx)()
 	queued := time.Now()
 	select {
 	case d.wgate <- struct{}{}:

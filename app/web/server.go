@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ type Config struct {
 	// The load tool labels requests with it (tenants.WithTxLabel, pprof
 	// labels) to report the writer's time and the CPU per step.
 	Before fiber.Handler
+	// MaxActive bounds the requests running at once (tenants.ActiveLimit):
+	// 0 is 4 per core (GOMAXPROCS), a negative value is no bound.
+	MaxActive int
 }
 
 // Server is the web application: the Fiber app and what its handlers share.
@@ -124,6 +128,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Before != nil {
 		s.App.Use(cfg.Before)
 	}
+	if cfg.MaxActive >= 0 {
+		n := cfg.MaxActive
+		if n == 0 {
+			n = 4 * runtime.GOMAXPROCS(0)
+		}
+		s.App.Use(limitActive(tenants.NewActiveLimit(n)))
+	}
 	s.App.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
@@ -138,6 +149,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.platform = s.App.Group(tenants.PlatformPrefix)
 	s.commune = s.App.Group("")
 	return s, nil
+}
+
+// limitActive makes every request hold a slot of l while it runs: under a
+// burst the others wait their turn, off the CPU (tenants.ActiveLimit).
+func limitActive(l *tenants.ActiveLimit) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, release, err := l.Enter(c.UserContext())
+		if err != nil {
+			return err
+		}
+		defer release()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }
 
 // Commune is the router of commune pages (paths relative to the commune).

@@ -154,9 +154,7 @@ func runPay(cfg config, profile string) error {
 	if err := printWriter(dir, cfg.families); err != nil {
 		return err
 	}
-	vctx, vcancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer vcancel()
-	return verifyPay(vctx, filepath.Join(dir, "communes", "malemort-du-comtat.db"), cfg, info, outcomes, stats)
+	return verifyPay(context.Background(), filepath.Join(dir, "communes", "malemort-du-comtat.db"), cfg, info, outcomes, stats)
 }
 
 var (

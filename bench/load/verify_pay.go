@@ -80,37 +80,64 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 
 	// Receipts: the page each family saw, and every receipt email queued
 	// (one per payment), list exactly the meals the order booked.
+	bookedBy, err := countBy(ctx, db, `SELECT order_ref, COUNT(*) FROM reservations WHERE state = 'validated' AND order_ref IS NOT NULL GROUP BY order_ref`)
+	if err != nil {
+		return err
+	}
 	badPage := 0
 	for _, o := range outcomes {
-		if o.ref != "" && o.receipt != q(`SELECT COUNT(*) FROM reservations WHERE order_ref = ? AND state = 'validated'`, o.ref) {
+		if o.ref != "" && o.receipt != bookedBy[o.ref] {
 			badPage++
 		}
 	}
 	check(badPage == 0, "receipt pages list exactly the meals booked (%d differ)", badPage)
-	rows, err := db.R.QueryContext(ctx, `SELECT o.ref, (SELECT COUNT(*) FROM reservations r WHERE r.order_ref = o.ref AND r.state = 'validated'),
-		COALESCE((SELECT GROUP_CONCAT(text_body, '') FROM outbox m WHERE m.kind = 'payment_receipt' AND m.subject LIKE '%' || o.ref), ''),
-		(SELECT COUNT(*) FROM outbox m WHERE m.kind = 'payment_receipt' AND m.subject LIKE '%' || o.ref)
-		FROM payments p JOIN orders o ON o.id = p.order_id`)
+	mails := map[string][]string{} // order ref → receipt texts
+	rows, err := db.R.QueryContext(ctx, `SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt'`)
 	if err != nil {
 		return err
 	}
-	badMail, payments := 0, 0
 	for rows.Next() {
-		var ref, text string
-		var n, mails int
-		if err := rows.Scan(&ref, &n, &text, &mails); err != nil {
+		var subject, text string
+		if err := rows.Scan(&subject, &text); err != nil {
 			rows.Close()
 			return err
 		}
-		payments++
-		if mails != 1 || len(mailLineRE.FindAllString(text, -1)) != n {
+		ref := subject[strings.LastIndexByte(subject, ' ')+1:]
+		mails[ref] = append(mails[ref], text)
+	}
+	rows.Close()
+	paidRefs, err := countBy(ctx, db, `SELECT o.ref, 1 FROM payments p JOIN orders o ON o.id = p.order_id`)
+	if err != nil {
+		return err
+	}
+	badMail := 0
+	for ref := range paidRefs {
+		if m := mails[ref]; len(m) != 1 || len(mailLineRE.FindAllString(m[0], -1)) != bookedBy[ref] {
 			badMail++
 		}
 	}
-	rows.Close()
-	check(badMail == 0, "one receipt email per payment (%d), listing exactly the meals booked (%d differ or missing)", payments, badMail)
+	check(badMail == 0, "one receipt email per payment (%d), listing exactly the meals booked (%d differ or missing)", len(paidRefs), badMail)
 	if len(problems) > 0 {
 		return fmt.Errorf("%d check(s) failed: %s", len(problems), strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// countBy runs a query of (key, count) rows into a map.
+func countBy(ctx context.Context, db *tenants.DB, query string) (map[string]int, error) {
+	rows, err := db.R.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
 }
