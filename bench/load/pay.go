@@ -46,6 +46,8 @@ type payOutcome struct {
 	receipt  int    // meals listed on the receipt page
 	refusedV bool   // "Valider" sent back to the agenda (nothing to pay)
 	credited bool   // paid, but the return page says the payment became an avoir
+	// fullAtPeriod: the Vue Période added nothing (every day complet)
+	fullAtPeriod bool
 }
 
 // runPay starts the server process, runs the journeys and checks the
@@ -227,6 +229,12 @@ func payJourney(ctx context.Context, tr *http.Transport, info setupInfo, fam fam
 	}
 	if a := addedRE.FindStringSubmatch(page); a != nil {
 		o.added, _ = strconv.Atoi(a[1])
+	}
+	if o.added == 0 {
+		// Every day already full: the Vue Période said so ("complet")
+		// and added nothing; there is nothing to validate.
+		o.fullAtPeriod = true
+		return o, nil
 	}
 	if _, err := do("validate", "POST", info.Base+"/famille/paiement", url.Values{"_csrf": {token}, "regie": {regie}, "enfant": {child}}); err != nil {
 		return o, err

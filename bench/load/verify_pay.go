@@ -39,7 +39,7 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 		return n
 	}
 	fmt.Println("checks:")
-	paidJourneys, refusedV, credited, added := 0, 0, 0, 0
+	paidJourneys, refusedV, credited, told, added := 0, 0, 0, 0, 0
 	for _, o := range outcomes {
 		added += o.added
 		if o.ref != "" {
@@ -51,10 +51,15 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 		if o.credited {
 			credited++
 		}
+		if o.fullAtPeriod {
+			told++
+		}
 	}
 	check(st.failures() == 0, "%d journeys failed", st.failures())
 	paid := q(`SELECT COUNT(*) FROM orders WHERE status = 'paid' AND kind = 'cart'`)
-	check(paid == paidJourneys, "%d orders paid = %d journeys that reached their receipt (%d sent back at Valider with nothing to pay)", paid, paidJourneys, refusedV)
+	check(paid == paidJourneys, "%d orders paid = %d journeys that reached their receipt (%d sent back at Valider with nothing to pay, %d told \"complet\" by the Vue Période)", paid, paidJourneys, refusedV, told)
+	check(paidJourneys+refusedV+told+credited == len(outcomes), "every journey ended in a receipt, a \"complet\" before paying, or an avoir (%d + %d + %d + %d of %d)",
+		paidJourneys, refusedV, told, credited, len(outcomes))
 	booked := q(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND prestation_id = ?`, info.Meal)
 	lines := q(`SELECT COUNT(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status = 'paid' AND o.kind = 'cart'`)
 	check(booked == lines, "bookings = places paid: %d meals booked, %d order lines paid (%d demandes added by the Vue Période)", booked, lines, added)
