@@ -119,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// 1. request id + access log (outermost, so it logs the final status);
 	// 2. recover (a panic becomes a French 500 page);
 	// 3. global routes that belong to no commune (health, static files);
+	// 3b. a slot of the active-requests limit (limitActive);
 	// 4. the tenant binding (commune by host or path prefix, DB held open);
 	// 5. the small forms' body limits (LimitBodies), before anything
 	//    parses a form;
@@ -128,13 +129,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Before != nil {
 		s.App.Use(cfg.Before)
 	}
-	if cfg.MaxActive >= 0 {
-		n := cfg.MaxActive
-		if n == 0 {
-			n = 4 * runtime.GOMAXPROCS(0)
-		}
-		s.App.Use(limitActive(tenants.NewActiveLimit(n)))
-	}
 	s.App.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
@@ -143,6 +137,15 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}))
 	s.App.Get("/healthz", s.healthz)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	// Requests past health and static files hold a slot (limitActive):
+	// a burst must not make the health check wait.
+	if cfg.MaxActive >= 0 {
+		n := cfg.MaxActive
+		if n == 0 {
+			n = 4 * runtime.GOMAXPROCS(0)
+		}
+		s.App.Use(limitActive(tenants.NewActiveLimit(n)))
+	}
 	s.App.Use(cfg.Registry.Middleware())
 	s.App.Use(s.limitBodies)
 	s.App.Use(s.CSRF())
