@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"espacefamille/app/accounts"
 )
 
 const pathA = "/malemort-du-comtat"
@@ -303,4 +305,23 @@ func TestPageViewRecordsLastSeenInMemoryThenInABatch(t *testing.T) {
 	if got, want := stored(), e.clock.Now().UTC().Format("2006-01-02T15:04:05"); !strings.HasPrefix(got, want) {
 		t.Fatalf("after the batch, last_seen_at = %s, want %s…", got, want)
 	}
+}
+
+// The periodic purge writes the "last seen" times kept in memory before
+// it deletes idle sessions: a parent active a moment ago stays logged in
+// although the stored time is 31 minutes old.
+func TestPurgeKeepsASessionSeenInMemory(t *testing.T) {
+	e := newEnv(t)
+	p := e.linked("p@example.org")
+	db := e.DB(slugA)
+	e.clock.Advance(29 * time.Minute)
+	mustStatus(t, "page view", p.get(pathA+"/famille"), http.StatusOK)
+	e.clock.Advance(2 * time.Minute)
+	if _, err := accounts.PurgeCommune(context.Background(), db, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(slugA, `SELECT COUNT(*) FROM sessions`); n != 1 {
+		t.Fatalf("sessions after the purge: %d, want the active one", n)
+	}
+	mustStatus(t, "still logged in", p.get(pathA+"/famille"), http.StatusOK)
 }

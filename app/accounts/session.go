@@ -71,6 +71,11 @@ func (svc *Service) session(c *fiber.Ctx) error {
 func (svc *Service) startSession(c *fiber.Ctx, accountID int64, now time.Time) error {
 	t := tenants.From(c)
 	ctx := c.UserContext()
+	// createSession purges idle sessions: the "last seen" times still in
+	// memory are written first.
+	if err := t.DB().FlushLater(ctx); err != nil {
+		return err
+	}
 	var token string
 	err := t.DB().Tx(ctx, func(tx *sql.Tx) error {
 		if old := c.Cookies(sessionCookie); validToken(old) {
@@ -132,6 +137,9 @@ func RequireFamily(c *fiber.Ctx) error {
 // for tools that log many parents in without their passwords (the load
 // tool: a thousand argon2 checks would measure nothing but argon2).
 func OpenSession(ctx context.Context, db *tenants.DB, accountID int64, now time.Time) (string, error) {
+	if err := db.FlushLater(ctx); err != nil {
+		return "", err
+	}
 	var token string
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
