@@ -27,20 +27,27 @@ import (
 const maxConnStmts = 256
 
 // openPool opens a database/sql pool on dsn with the statement-keeping
-// connector.
-func openPool(dsn string) *sql.DB {
-	return sql.OpenDB(stmtConnector{dsn: dsn, drv: &sqlite.Driver{}})
+// connector; hook (nil: none) is installed on every connection as its
+// pre-update hook.
+func openPool(dsn string, hook sqlite.PreUpdateHookFn) *sql.DB {
+	return sql.OpenDB(stmtConnector{dsn: dsn, drv: &sqlite.Driver{}, hook: hook})
 }
 
 type stmtConnector struct {
-	dsn string
-	drv *sqlite.Driver
+	dsn  string
+	drv  *sqlite.Driver
+	hook sqlite.PreUpdateHookFn
 }
 
 func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
 	inner, err := c.drv.Open(c.dsn)
 	if err != nil {
 		return nil, err
+	}
+	if c.hook != nil {
+		if h, ok := inner.(interface{ RegisterPreUpdateHook(sqlite.PreUpdateHookFn) }); ok {
+			h.RegisterPreUpdateHook(c.hook)
+		}
 	}
 	return &keepConn{inner: inner, stmts: map[string]*keptStmt{}}, nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"espacefamille/app"
 	"espacefamille/app/accounts"
+	"espacefamille/app/auth"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
@@ -194,7 +195,7 @@ func setupPay(ctx context.Context, reg *tenants.Registry, db *tenants.DB, cfg co
 
 	// One password hash for every account: an argon2 hash per account
 	// would only slow the set-up down; nobody logs in with it here.
-	hash, err := accounts.HashPassword("une phrase de passe solide")
+	hash, err := auth.HashPassword(ctx, "une phrase de passe solide")
 	if err != nil {
 		return info, err
 	}
