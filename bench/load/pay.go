@@ -33,6 +33,8 @@ var paySteps = []string{
 	"periodform", // GET the Vue Période form
 	"period",     // POST the Vue Période: four weeks of Monday, Tuesday, Thursday, Friday
 	"validate",   // POST "Valider" (/famille/paiement): the order, then the simulator's page
+	"choice",     // only when some days could not be held: GET the page listing them
+	"choose",     // and POST "Payer le reste"
 	"payform",    // GET the simulator's card page
 	"card",       // POST the test card 4242…
 	"return",     // GET the return page (303 to the receipt once paid)
@@ -48,6 +50,7 @@ type payOutcome struct {
 	credited bool   // paid, but the return page says the payment became an avoir
 	// fullAtPeriod: the Vue Période added nothing (every day complet)
 	fullAtPeriod bool
+	partial      bool // "Valider" listed days it could not hold, then the rest was paid
 }
 
 // runPay starts the server process, runs the journeys and checks the
@@ -238,6 +241,22 @@ func payJourney(ctx context.Context, tr *http.Transport, info setupInfo, fam fam
 	}
 	if _, err := do("validate", "POST", info.Base+"/famille/paiement", url.Values{"_csrf": {token}, "regie": {regie}, "enfant": {child}}); err != nil {
 		return o, err
+	}
+	if strings.HasSuffix(location, "/choix") {
+		// Some days could not be held: the parent is told which, and
+		// pays for the rest.
+		choice := location
+		if page, err = do("choice", "GET", choice, nil); err != nil {
+			return o, err
+		}
+		form := url.Values{"action": {"payer"}}
+		if m := csrfRE.FindStringSubmatch(page); m != nil {
+			form.Set("_csrf", html.UnescapeString(m[1]))
+		}
+		if _, err := do("choose", "POST", choice, form); err != nil {
+			return o, err
+		}
+		o.partial = true
 	}
 	idop := idopRE.FindStringSubmatch(location)
 	if idop == nil {

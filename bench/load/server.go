@@ -163,6 +163,11 @@ func stepOf(method, path string) string {
 		return "card"
 	case path == "/famille/paiement/retour":
 		return "return"
+	case strings.HasPrefix(path, "/famille/paiement/") && strings.HasSuffix(path, "/choix"):
+		if get {
+			return "choice"
+		}
+		return "choose"
 	case strings.HasPrefix(path, "/famille/paiement/") && get:
 		return "receipt"
 	}

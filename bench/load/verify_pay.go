@@ -39,7 +39,7 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 		return n
 	}
 	fmt.Println("checks:")
-	paidJourneys, refusedV, credited, told, added := 0, 0, 0, 0, 0
+	paidJourneys, refusedV, credited, told, partial, added := 0, 0, 0, 0, 0, 0
 	for _, o := range outcomes {
 		added += o.added
 		if o.ref != "" {
@@ -54,10 +54,13 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 		if o.fullAtPeriod {
 			told++
 		}
+		if o.partial {
+			partial++
+		}
 	}
 	check(st.failures() == 0, "%d journeys failed", st.failures())
 	paid := q(`SELECT COUNT(*) FROM orders WHERE status = 'paid' AND kind = 'cart'`)
-	check(paid == paidJourneys, "%d orders paid = %d journeys that reached their receipt (%d sent back at Valider with nothing to pay, %d told \"complet\" by the Vue Période)", paid, paidJourneys, refusedV, told)
+	check(paid == paidJourneys, "%d orders paid = %d journeys that reached their receipt (%d sent back at Valider with nothing to pay, %d told \"complet\" by the Vue Période; %d paid for part of their cart after being shown the days not held)", paid, paidJourneys, refusedV, told, partial)
 	check(paidJourneys+refusedV+told+credited == len(outcomes), "every journey ended in a receipt, a \"complet\" before paying, or an avoir (%d + %d + %d + %d of %d)",
 		paidJourneys, refusedV, told, credited, len(outcomes))
 	booked := q(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND prestation_id = ?`, info.Meal)
