@@ -24,7 +24,7 @@ import (
 // prepared again gets a statement of its own, closed for real after use.
 
 // maxConnStmts bounds the statements kept per connection.
-const maxConnStmts = 256
+const maxConnStmts = 128
 
 // openPool opens a database/sql pool on dsn with the statement-keeping
 // connector; hook (nil: none) is installed on every connection as its
