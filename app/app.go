@@ -4,7 +4,10 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/accounts"
 	"espacefamille/app/admin"
@@ -40,6 +43,9 @@ type Config struct {
 	// validates bookings without moving money, so by default only the demo
 	// offers it.
 	AllowSimulator bool
+	// Before runs first on every request (web.Config.Before; the load
+	// tool's instrumentation), nil in production.
+	Before fiber.Handler
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -48,7 +54,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	if err := mail.CheckTemplates(); err != nil {
 		return nil, err
 	}
-	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
+	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, Before: cfg.Before})
 	if err != nil {
 		return nil, err
 	}
@@ -59,8 +65,11 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
+	// A provider's call gives the request's slot back while it waits
+	// (tenants.YieldingTransport): a slow PayFiP must not hold the node.
+	providers := &http.Client{Timeout: 20 * time.Second, Transport: tenants.YieldingTransport(nil)}
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger,
-		RefuseSimulator: !simulator}) // payments, receipts, "Mes factures"
+		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	mailbox.Routes(s) // demo mode only

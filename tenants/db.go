@@ -3,14 +3,14 @@ package tenants
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
 // pragmas are set in the DSN so that every pooled connection gets them;
@@ -51,6 +51,10 @@ type DB struct {
 	writes atomic.Int64
 	// opened is what the registry knew of the file at open; nil outside it.
 	opened *opened
+	// txstats is the writer's accounting (WriterStats).
+	txstats txStats
+	// later is bookkeeping written in batches (WriteLater).
+	later laterBook
 }
 
 // OpenOptions tunes OpenDB.
@@ -79,11 +83,9 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 		opt.ReadConns = 4
 	}
 	d := &DB{path: path, wgate: make(chan struct{}, 1)}
-	conn, err := sqlite.NewConnector("file:" + path + "?mode=" + mode + "&" + pragmas + "&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("tenants: open writer %s: %w", path, err)
-	}
-	w := sql.OpenDB(hookedConnector{Connector: conn, hook: d.preUpdate})
+	// The writer's connections get the pre-update hook (work.go); both
+	// pools keep their prepared statements (driver.go).
+	w := openPool("file:"+path+"?mode="+mode+"&"+pragmas+"&_txlock=immediate", d.preUpdate)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -95,11 +97,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 			return nil, fmt.Errorf("tenants: open %s: %w", path, err)
 		}
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("tenants: open reader %s: %w", path, err)
-	}
+	r := openPool("file:"+path+"?mode=ro&"+pragmas+"&_pragma=query_only(1)", nil)
 	r.SetMaxOpenConns(opt.ReadConns)
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
@@ -111,24 +109,6 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	return d, nil
 }
 
-// hookedConnector installs the pre-update hook on every connection of the
-// writer pool (one connection, reopened by database/sql after a failure).
-type hookedConnector struct {
-	driver.Connector
-	hook sqlite.PreUpdateHookFn
-}
-
-func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if h, ok := conn.(interface{ RegisterPreUpdateHook(sqlite.PreUpdateHookFn) }); ok {
-		h.RegisterPreUpdateHook(c.hook)
-	}
-	return conn, nil
-}
-
 // Path returns the file's path.
 func (d *DB) Path() string { return d.path }
 
@@ -136,21 +116,30 @@ func (d *DB) Path() string { return d.path }
 // when fn returns nil. Inside fn, read through tx only (or d.InTx(tx)).
 // Callers of Tx are served in arrival order.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	// The request's slot (ActiveLimit) is given back while it queues for
+	// and holds the writer, and taken again after.
+	defer yieldActive(ctx)()
+	queued := time.Now()
 	select {
 	case d.wgate <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("begin: %w", ctx.Err())
 	}
+	held := time.Now()
 	defer func() {
 		// The writer's connection is free again: prepare the statements
 		// this transaction met unprepared, before the next one begins.
 		d.wstmts.prepareWanted(ctx)
+		done := time.Now()
 		<-d.wgate
+		d.txstats.add(txLabel(ctx), held.Sub(queued), done.Sub(held))
 	}()
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	openTxs.Store(tx, d)
+	defer openTxs.Delete(tx)
 	d.touched.Store(0) // what a write outside Tx left is not this transaction's
 	defer func() {
 		if p := recover(); p != nil {
@@ -178,8 +167,22 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
+// openTxs maps the transactions DB.Tx runs to their handle (TxDB).
+var openTxs sync.Map // *sql.Tx → *DB
+
+// TxDB returns the handle whose DB.Tx runs tx, or nil: code handed a bare
+// *sql.Tx (another package's transaction) reaches the handle's memos
+// (Memo) and statement cache (InTx) through it.
+func TxDB(tx *sql.Tx) *DB {
+	if d, ok := openTxs.Load(tx); ok {
+		return d.(*DB)
+	}
+	return nil
+}
+
 // Close checkpoints and closes both pools.
 func (d *DB) Close() error {
+	errL := d.closeLater()
 	d.rstmts.close()
 	d.wstmts.close()
 	errR := d.R.Close()
@@ -190,5 +193,5 @@ func (d *DB) Close() error {
 		_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	errW := d.W.Close()
-	return errors.Join(errR, errW)
+	return errors.Join(errL, errR, errW)
 }

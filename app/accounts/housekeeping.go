@@ -19,6 +19,11 @@ const tokenKeep = 24 * time.Hour
 // at each log-in; this catches communes where nobody logs in any more.
 // It returns the number of rows deleted.
 func PurgeCommune(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
+	// "Last seen" times still in memory are written first: an active
+	// session must not look idle to the purge.
+	if err := db.FlushLater(ctx); err != nil {
+		return 0, fmt.Errorf("accounts: purge sessions: %w", err)
+	}
 	var n int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,

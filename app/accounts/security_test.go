@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"espacefamille/app/accounts"
 )
 
 const pathA = "/malemort-du-comtat"
@@ -263,6 +266,64 @@ func readAll(res *http.Response) string {
 			return b.String()
 		}
 	}
+}
+
+// Issue 10: page views never wait for the commune's writer. A session seen
+// again after a minute gets its "last seen" in memory (the idle timeout
+// counts from it at once) and written with the next batch, not by the
+// page view itself.
+func TestPageViewRecordsLastSeenInMemoryThenInABatch(t *testing.T) {
+	e := newEnv(t)
+	p := e.linked("p@example.org")
+	db := e.DB(slugA)
+	stored := func() string {
+		var s string
+		if err := db.R.QueryRow(`SELECT last_seen_at FROM sessions`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	writes := func() (n int64) {
+		for _, s := range db.WriterStats() {
+			n += s.Count
+		}
+		return n
+	}
+	before, txs := stored(), writes()
+	e.clock.Advance(2 * time.Minute)
+	mustStatus(t, "page view", p.get(pathA+"/famille"), http.StatusOK)
+	if got := stored(); got != before || writes() != txs {
+		t.Fatalf("the page view wrote: last_seen_at %s → %s, write transactions %d → %d", before, got, txs, writes())
+	}
+	// 29 minutes after that view (31 after the stored time) the session
+	// still lives: the time kept in memory counts.
+	e.clock.Advance(29 * time.Minute)
+	mustStatus(t, "29 minutes after the last view", p.get(pathA+"/famille"), http.StatusOK)
+	if err := db.FlushLater(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stored(), e.clock.Now().UTC().Format("2006-01-02T15:04:05"); !strings.HasPrefix(got, want) {
+		t.Fatalf("after the batch, last_seen_at = %s, want %s…", got, want)
+	}
+}
+
+// The periodic purge writes the "last seen" times kept in memory before
+// it deletes idle sessions: a parent active a moment ago stays logged in
+// although the stored time is 31 minutes old.
+func TestPurgeKeepsASessionSeenInMemory(t *testing.T) {
+	e := newEnv(t)
+	p := e.linked("p@example.org")
+	db := e.DB(slugA)
+	e.clock.Advance(29 * time.Minute)
+	mustStatus(t, "page view", p.get(pathA+"/famille"), http.StatusOK)
+	e.clock.Advance(2 * time.Minute)
+	if _, err := accounts.PurgeCommune(context.Background(), db, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(slugA, `SELECT COUNT(*) FROM sessions`); n != 1 {
+		t.Fatalf("sessions after the purge: %d, want the active one", n)
+	}
+	mustStatus(t, "still logged in", p.get(pathA+"/famille"), http.StatusOK)
 }
 
 // Issue 9 item 11: 20 wrong passwords sent at once used to get 20 × 401

@@ -86,9 +86,17 @@ func deleteAccountSessions(ctx context.Context, tx *sql.Tx, accountID int64) err
 	return nil
 }
 
-func touchSession(ctx context.Context, tx *sql.Tx, hash string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(now), hash); err != nil {
-		return fmt.Errorf("accounts: touch session: %w", err)
+// seenBatch names the sessions' pending "last seen" (tenants.WriteLater).
+const seenBatch = "accounts.sessions.last_seen"
+
+// flushSeen writes a batch of sessions' "last seen" times (token hash →
+// time.Time); a session ended meanwhile is simply not there any more.
+func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
+	for hash, v := range pending {
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`,
+			ts(v.(time.Time)), hash, ts(v.(time.Time))); err != nil {
+			return fmt.Errorf("accounts: touch sessions: %w", err)
+		}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"espacefamille/app/auth"
+	"espacefamille/tenants"
 )
 
 // Staff roles.
@@ -140,8 +141,9 @@ func createSession(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time
 	return token, nil
 }
 
-// sessionStaff returns the live session's member and when it was last seen.
-func sessionStaff(ctx context.Context, q querier, token string, now time.Time) (Staff, time.Time, error) {
+// sessionStaff returns the live session's member and when it was last seen
+// (the later of the stored time and seen, a time not yet written).
+func sessionStaff(ctx context.Context, q querier, token string, now, pending time.Time) (Staff, time.Time, error) {
 	var lastSeen, expires string
 	var staffID int64
 	err := q.QueryRowContext(ctx, `SELECT staff_id, last_seen_at, expires_at FROM staff_sessions WHERE token_hash = ?`,
@@ -153,6 +155,9 @@ func sessionStaff(ctx context.Context, q querier, token string, now time.Time) (
 		return Staff{}, time.Time{}, fmt.Errorf("admin: session: %w", err)
 	}
 	seen, _ := time.Parse(tsLayout, lastSeen)
+	if pending.After(seen) {
+		seen = pending
+	}
 	exp, _ := time.Parse(tsLayout, expires)
 	if now.After(exp) || now.Sub(seen) > idleTimeout {
 		return Staff{}, time.Time{}, ErrNotFound
@@ -164,9 +169,32 @@ func sessionStaff(ctx context.Context, q querier, token string, now time.Time) (
 	return s, seen, nil
 }
 
-func touchSession(ctx context.Context, tx *sql.Tx, token string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(now), hashToken(token))
-	return err
+// seenBatch names the staff sessions' pending "last seen"
+// (tenants.WriteLater, keyed by token hash): a page view never waits for
+// the commune's writer.
+const seenBatch = "admin.staff_sessions.last_seen"
+
+// pendingSeen is the session's "last seen" not yet written (zero if none).
+func pendingSeen(db *tenants.DB, token string) time.Time {
+	v, _ := db.Pending(seenBatch, hashToken(token))
+	t, _ := v.(time.Time)
+	return t
+}
+
+// touchSession records that the session was seen at now; it is written
+// with the next batch.
+func touchSession(db *tenants.DB, token string, now time.Time) {
+	db.WriteLater(seenBatch, hashToken(token), now, flushSeen)
+}
+
+func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
+	for hash, v := range pending {
+		at := ts(v.(time.Time))
+		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`, at, hash, at); err != nil {
+			return fmt.Errorf("admin: touch sessions: %w", err)
+		}
+	}
+	return nil
 }
 
 func deleteSession(ctx context.Context, tx *sql.Tx, token string) error {

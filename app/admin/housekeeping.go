@@ -15,6 +15,11 @@ import (
 // over. Run by the periodic housekeeping job (app.Housekeeping); it
 // returns the number of rows deleted.
 func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
+	// "Last seen" times still in memory are written first: an active
+	// session must not look idle to the purge.
+	if err := db.FlushLater(ctx); err != nil {
+		return 0, fmt.Errorf("admin: purge: %w", err)
+	}
 	var n int64
 	old := ts(now.Add(-24 * time.Hour))
 	stmts := []struct {

@@ -30,6 +30,9 @@ type Week struct {
 	From, To calendar.Date // Monday, Friday
 	Days     []Day
 	Rows     []Row
+	// HTML is the week's <table>, rendered once in Go (tableHTML): the
+	// fragment the agenda cache keeps.
+	HTML template.HTML
 }
 
 // Day is a column heading: "L 27".
@@ -119,6 +122,15 @@ var dayLetters = [5]string{"L", "M", "M", "J", "V"}
 // BuildAgenda computes the agenda of the booker's child from start's week
 // on, for weeks weeks: a pure function of the booker's rules and ledger.
 func BuildAgenda(b *Booker, start calendar.Date, weeks int) Agenda {
+	a := agendaFrame(b, start, weeks)
+	for w := range weeks {
+		a.Weeks = append(a.Weeks, buildWeek(b, a.Start.AddDays(7*w)))
+	}
+	return a
+}
+
+// agendaFrame is the agenda without its weeks.
+func agendaFrame(b *Booker, start calendar.Date, weeks int) Agenda {
 	monday := start.Monday()
 	a := Agenda{Start: monday, Prev: monday.AddDays(-7 * weeks), Next: monday.AddDays(7 * weeks)}
 	for _, p := range b.Prestations {
@@ -126,31 +138,33 @@ func BuildAgenda(b *Booker, start calendar.Date, weeks int) Agenda {
 			a.HasForfait = true
 		}
 	}
-	for w := range weeks {
-		from := monday.AddDays(7 * w)
-		_, num := from.ISOWeek()
-		wk := Week{Number: num, From: from, To: from.AddDays(4)}
-		for i := range 5 {
-			d := from.AddDays(i)
-			wk.Days = append(wk.Days, Day{Date: d, Letter: dayLetters[i], Number: fmt.Sprintf("%02d", d.Day())})
-		}
-		for _, p := range b.Prestations {
-			row := Row{Prestation: p}
-			for _, d := range wk.Days {
-				cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child})
-				row.Cells = append(row.Cells, cell)
-				row.Views = append(row.Views, cell.View(p))
-			}
-			var b strings.Builder
-			for _, v := range row.Views {
-				v.writeHTML(&b)
-			}
-			row.HTML = template.HTML(b.String()) //nolint:gosec // writeHTML escapes every value
-			wk.Rows = append(wk.Rows, row)
-		}
-		a.Weeks = append(a.Weeks, wk)
-	}
 	return a
+}
+
+// buildWeek computes and renders the week of Monday from.
+func buildWeek(b *Booker, from calendar.Date) Week {
+	_, num := from.ISOWeek()
+	wk := Week{Number: num, From: from, To: from.AddDays(4)}
+	for i := range 5 {
+		d := from.AddDays(i)
+		wk.Days = append(wk.Days, Day{Date: d, Letter: dayLetters[i], Number: fmt.Sprintf("%02d", d.Day())})
+	}
+	for _, p := range b.Prestations {
+		row := Row{Prestation: p}
+		for _, d := range wk.Days {
+			cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child})
+			row.Cells = append(row.Cells, cell)
+			row.Views = append(row.Views, cell.View(p))
+		}
+		var sb strings.Builder
+		for _, v := range row.Views {
+			v.writeHTML(&sb)
+		}
+		row.HTML = template.HTML(sb.String()) //nolint:gosec // writeHTML escapes every value
+		wk.Rows = append(wk.Rows, row)
+	}
+	wk.HTML = wk.tableHTML()
+	return wk
 }
 
 // LoadAgenda reads (through the read pool q) and builds the agenda of a
@@ -171,7 +185,22 @@ func AgendaOf(ctx context.Context, db *tenants.DB, familyID, regieID, childID in
 	if err != nil {
 		return Agenda{}, err
 	}
-	return loadAgenda(ctx, r, cfg, familyID, regieID, childID, start, now)
+	return cachedAgendaOf(ctx, db, cfg, familyID, regieID, childID, start, now)
+}
+
+// cachedAgendaOf is loadAgenda on the read pool through the commune's
+// agenda cache (agenda_cache.go).
+func cachedAgendaOf(ctx context.Context, db *tenants.DB, cfg *communeConfig, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
+	cache, err := agendaWeeks(db, cfg.version)
+	if err != nil {
+		return Agenda{}, err
+	}
+	monday := start.Monday()
+	b, err := booker(ctx, db.Reader(), cfg, familyID, regieID, childID, monday, monday.AddDays(7*AgendaWeeks-1), now)
+	if err != nil {
+		return Agenda{}, err
+	}
+	return cachedAgenda(cache, b, regieID, monday, AgendaWeeks), nil
 }
 
 func loadAgenda(ctx context.Context, q querier, cfg *communeConfig, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {

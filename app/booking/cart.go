@@ -28,7 +28,7 @@ func booker(ctx context.Context, q querier, cfg *communeConfig, familyID, regieI
 		return nil, err
 	}
 	if cfg == nil {
-		if cfg, err = readConfig(ctx, q); err != nil {
+		if cfg, err = configIn(ctx, q); err != nil {
 			return nil, err
 		}
 	}

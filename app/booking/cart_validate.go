@@ -36,7 +36,7 @@ type checker struct {
 func newChecker(ctx context.Context, tx querier, cfg *communeConfig, familyID int64, now time.Time) (*checker, error) {
 	if cfg == nil {
 		var err error
-		if cfg, err = readConfig(ctx, tx); err != nil {
+		if cfg, err = configIn(ctx, tx); err != nil {
 			return nil, err
 		}
 	}

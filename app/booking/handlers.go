@@ -163,7 +163,7 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	if err != nil {
 		return err
 	}
-	ag, err := loadAgenda(ctx, db.Reader(), sel.cfg, fam, sel.Regie.ID, sel.Child.ID, sel.Week, now)
+	ag, err := cachedAgendaOf(ctx, db, sel.cfg, fam, sel.Regie.ID, sel.Child.ID, sel.Week, now)
 	if err != nil {
 		return publicError(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -42,6 +43,13 @@ type Config struct {
 	// Empty: none is, and c.IP() is the TCP peer (ParseTrustedProxies
 	// validates the list).
 	TrustedProxies []string
+	// Before runs first on every request, after the request id (nil: none).
+	// The load tool labels requests with it (tenants.WithTxLabel, pprof
+	// labels) to report the writer's time and the CPU per step.
+	Before fiber.Handler
+	// MaxActive bounds the requests running at once (tenants.ActiveLimit):
+	// 0 is 4 per core (GOMAXPROCS), a negative value is no bound.
+	MaxActive int
 }
 
 // Server is the web application: the Fiber app and what its handlers share.
@@ -144,12 +152,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// 1. request id + access log (outermost, so it logs the final status);
 	// 2. recover (a panic becomes a French 500 page);
 	// 3. global routes that belong to no commune (health, static files);
+	// 3b. a slot of the active-requests limit (limitActive);
 	// 4. the tenant binding (commune by host or path prefix, DB held open);
 	// 5. the body limit of the routes that carry SmallForm, before anything
 	//    parses a form;
 	// 6. CSRF (needs the commune to scope its token);
 	// 7. the domain routes.
 	s.App.Use(s.requestContext)
+	if cfg.Before != nil {
+		s.App.Use(cfg.Before)
+	}
 	s.App.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
@@ -158,12 +170,35 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}))
 	s.App.Get("/healthz", s.healthz)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	// Requests past health and static files hold a slot (limitActive):
+	// a burst must not make the health check wait.
+	if cfg.MaxActive >= 0 {
+		n := cfg.MaxActive
+		if n == 0 {
+			n = 4 * runtime.GOMAXPROCS(0)
+		}
+		s.App.Use(limitActive(tenants.NewActiveLimit(n)))
+	}
 	s.App.Use(cfg.Registry.Middleware())
 	s.App.Use(s.limitBodies)
 	s.App.Use(s.CSRF())
 	s.platform = s.App.Group(tenants.PlatformPrefix)
 	s.commune = s.App.Group("")
 	return s, nil
+}
+
+// limitActive makes every request hold a slot of l while it runs: under a
+// burst the others wait their turn, off the CPU (tenants.ActiveLimit).
+func limitActive(l *tenants.ActiveLimit) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, release, err := l.Enter(c.UserContext())
+		if err != nil {
+			return err
+		}
+		defer release()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }
 
 // Commune is the router of commune pages (paths relative to the commune).

@@ -67,17 +67,40 @@ func run() error {
 	flag.IntVar(&cfg.families, "families", 1000, "number of families booking at the same moment (1–5000)")
 	flag.IntVar(&cfg.capacity, "capacity", 600, "places per day of the meal everyone books")
 	flag.DurationVar(&cfg.timeout, "timeout", 2*time.Minute, "the whole run stops after this")
-	flag.IntVar(&cfg.weeks, "weeks", 2, "weeks of meals each family books (1–8)")
+	flag.IntVar(&cfg.weeks, "weeks", 0, "weeks of meals each family books (1–8; default 4 for -journey pay, 2 for book)")
 	flag.DurationVar(&cfg.arrival, "arrival", 0, "spread the families' arrivals at random (a Poisson process) over this window, e.g. 60s (0: all at the same instant; at most 10m)")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of the random arrivals")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the journeys (server and clients: one process) to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the journeys to this file (pay: of the server process, labelled by step; book: server and clients, one process)")
+	journeyKind := flag.String("journey", "pay", "pay: the prépaiement journey through the whole application in a server process of its own (nine requests, real sessions, the simulator); book: the post-paid booking journey in one process (four requests); agenda: the agenda page alone, real sessions, server on one core")
+	clients := flag.Int("clients", 16, "agenda: requests kept in flight")
+	duration := flag.Duration("duration", 10*time.Second, "agenda: how long to request the page")
+	child := flag.String("server-child", "", "internal: run as the pay journey's server process over this data directory")
 	flag.Parse()
+	if cfg.weeks == 0 {
+		cfg.weeks = 2
+		if *journeyKind == "pay" {
+			cfg.weeks = 4
+		}
+	}
 	if cfg.families < 1 || cfg.families > 5000 || cfg.capacity < 1 || cfg.weeks < 1 || cfg.weeks > 8 ||
 		cfg.arrival < 0 || cfg.arrival > 10*time.Minute {
 		return errors.New("bad arguments (see -help)")
 	}
+	if *child != "" {
+		return runServerChild(cfg, *child, *cpuprofile)
+	}
+	if *journeyKind == "pay" {
+		return runPay(cfg, *cpuprofile)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
+	switch *journeyKind {
+	case "agenda":
+		return runAgenda(ctx, cfg, *clients, *duration, *cpuprofile)
+	case "book":
+	default:
+		return errors.New("-journey: pay or book")
+	}
 
 	dir, err := os.MkdirTemp("", "espacefamille-load-")
 	if err != nil {

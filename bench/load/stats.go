@@ -54,21 +54,10 @@ func (s *stats) failures() int {
 	return len(s.errs)
 }
 
-// report prints, per request type and overall, the count, throughput over
-// the run and p50/p95/p99/max latencies, then the CPU the process (server
-// and clients together) spent per journey.
+// report prints the book journey's table (reportSteps), then the CPU the
+// process (server and clients together) spent per journey.
 func (s *stats) report(elapsed, cpu time.Duration, families int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var all []time.Duration
-	fmt.Printf("%-9s %7s %9s %9s %9s %9s %9s\n", "request", "count", "req/s", "p50", "p95", "p99", "max")
-	for _, step := range steps {
-		l := s.by[step]
-		all = append(all, l...)
-		line(step, l, elapsed)
-	}
-	line("all", all, elapsed)
-	fmt.Printf("%d requests in %s: %.0f requests/s\n", len(all), elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds())
+	s.reportSteps(steps, elapsed)
 	if cpu > 0 && families > 0 {
 		per := cpu / time.Duration(families)
 		cores := runtime.GOMAXPROCS(0)
@@ -76,6 +65,29 @@ func (s *stats) report(elapsed, cpu time.Duration, families int) {
 			cpu.Round(time.Millisecond), per.Round(10*time.Microsecond), families, cores,
 			(per * time.Duration(families) / time.Duration(cores)).Round(time.Millisecond))
 	}
+	s.printErrors()
+}
+
+// reportSteps prints, per request type and overall, the count, throughput
+// over the run and p50/p95/p99/max latencies.
+func (s *stats) reportSteps(steps []string, elapsed time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var all []time.Duration
+	fmt.Printf("%-10s %7s %9s %9s %9s %9s %9s\n", "request", "count", "req/s", "p50", "p95", "p99", "max")
+	for _, step := range steps {
+		l := s.by[step]
+		all = append(all, l...)
+		line(step, l, elapsed)
+	}
+	line("all", all, elapsed)
+	fmt.Printf("%d requests in %s: %.0f requests/s\n", len(all), elapsed.Round(time.Millisecond), float64(len(all))/elapsed.Seconds())
+}
+
+// printErrors prints the first errors of the run.
+func (s *stats) printErrors() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for i, err := range s.errs {
 		if i == 5 {
 			fmt.Printf("… and %d more errors\n", len(s.errs)-5)
@@ -87,14 +99,14 @@ func (s *stats) report(elapsed, cpu time.Duration, families int) {
 
 func line(name string, l []time.Duration, elapsed time.Duration) {
 	if len(l) == 0 {
-		fmt.Printf("%-9s %7d\n", name, 0)
+		fmt.Printf("%-10s %7d\n", name, 0)
 		return
 	}
 	slices.Sort(l)
 	p := func(q float64) string {
 		return fmtDur(l[min(len(l)-1, int(q*float64(len(l))))])
 	}
-	fmt.Printf("%-9s %7d %9.0f %9s %9s %9s %9s\n", name, len(l), float64(len(l))/elapsed.Seconds(), p(.50), p(.95), p(.99), fmtDur(l[len(l)-1]))
+	fmt.Printf("%-10s %7d %9.0f %9s %9s %9s %9s\n", name, len(l), float64(len(l))/elapsed.Seconds(), p(.50), p(.95), p(.99), fmtDur(l[len(l)-1]))
 }
 
 // fmtDur rounds a latency for the table: 0.1 ms below 10 ms, else 1 ms.

@@ -1,0 +1,172 @@
+package booking
+
+import (
+	"fmt"
+	"hash/fnv"
+	"html"
+	"html/template"
+	"strings"
+	"sync"
+	"time"
+
+	"espacefamille/app/calendar"
+	"espacefamille/tenants"
+)
+
+// The Vue Agenda's weeks are built and rendered once and kept, per
+// commune handle, while nothing they show can have changed (issue 10:
+// the agenda page was 520 requests/s on one core). A week's entry is
+// keyed by
+//   - the configuration version: the cache lives in tenants.DB.Memo under
+//     it, so a change of régies, prestations, prices, holidays, closures or
+//     the zone (config_version's triggers, migration 00008) drops it all;
+//   - the child, with what the rules read of it (school, class, birth
+//     date: the prestations' audience);
+//   - the régie and the week;
+//   - a fingerprint of the child's ledger as the page read it (validated
+//     reservations, cart lines, places booked per slot), so that a
+//     booking, a cancellation, a cart change or another family taking the
+//     last place changes the key;
+// and it is used only before the first instant at which one of its cells
+// changes with the clock (a booking or cancellation deadline).
+
+// maxAgendaWeeks bounds the weeks kept per commune handle; when full the
+// cache starts again empty (a rush has thousands of distinct children; a
+// smarter policy would not change the hit rate of one parent's reloads).
+const maxAgendaWeeks = 8192
+
+// weekCacheKey is the Memo key of the agenda cache.
+const weekCacheKey = "booking.agenda.weeks"
+
+type weekKey struct {
+	child, regie int64
+	monday       calendar.Date
+	fingerprint  uint64 // the child's attributes and ledger
+}
+
+type weekEntry struct {
+	week  Week
+	until time.Time // the first deadline after the build: cells change then
+}
+
+type weekCache struct {
+	mu sync.Mutex
+	m  map[weekKey]weekEntry
+}
+
+func (c *weekCache) get(k weekKey, now time.Time) (Week, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || !now.Before(e.until) {
+		return Week{}, false
+	}
+	return e.week, true
+}
+
+func (c *weekCache) put(k weekKey, w Week, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxAgendaWeeks {
+		c.m = map[weekKey]weekEntry{}
+	}
+	c.m[k] = weekEntry{week: w, until: until}
+}
+
+// agendaWeeks returns the commune's agenda cache for configuration
+// version v.
+func agendaWeeks(db *tenants.DB, v int64) (*weekCache, error) {
+	c, err := db.Memo(weekCacheKey, v, func() (any, error) { return &weekCache{m: map[weekKey]weekEntry{}}, nil })
+	if err != nil {
+		return nil, err
+	}
+	return c.(*weekCache), nil
+}
+
+// cachedAgenda is BuildAgenda through the cache: weeks whose key is known
+// and still valid are reused; the others are built and kept.
+func cachedAgenda(cache *weekCache, b *Booker, regieID int64, start calendar.Date, weeks int) Agenda {
+	fp := b.fingerprint()
+	a := agendaFrame(b, start, weeks)
+	for w := range weeks {
+		from := a.Start.AddDays(7 * w)
+		k := weekKey{child: b.Child.ID, regie: regieID, monday: from, fingerprint: fp}
+		wk, ok := cache.get(k, b.Now)
+		if !ok {
+			wk = buildWeek(b, from)
+			cache.put(k, wk, b.nextChange(from))
+		}
+		a.Weeks = append(a.Weeks, wk)
+	}
+	return a
+}
+
+// fingerprint sums a hash of everything of the child that the cells
+// read: its attributes and its ledger (order-independent).
+func (b *Booker) fingerprint() uint64 {
+	h := func(s string) uint64 {
+		f := fnv.New64a()
+		f.Write([]byte(s))
+		return f.Sum64()
+	}
+	c := b.Child
+	sum := h(fmt.Sprintf("child %d %d %s %d %s", c.ID, c.FamilyID, c.BirthDate, c.SchoolID, c.ClassName))
+	l := b.Ledger
+	for k, r := range l.validated {
+		sum += h(fmt.Sprintf("v %d %s %d %s", k.PrestationID, k.Day, r.ID, r.State))
+	}
+	for k, c := range l.adds {
+		sum += h(fmt.Sprintf("a %d %s %d", k.PrestationID, k.Day, c.ID))
+	}
+	for id, c := range l.cancels {
+		sum += h(fmt.Sprintf("c %d %d", id, c.ID))
+	}
+	for k, n := range l.booked {
+		sum += h(fmt.Sprintf("b %d %s %d", k.PrestationID, k.Day, n))
+	}
+	return sum
+}
+
+// nextChange is the first booking or cancellation deadline after now of
+// the week's cells: until then the clock changes none of them.
+func (b *Booker) nextChange(monday calendar.Date) time.Time {
+	next := b.Now.Add(24 * time.Hour) // and at least once a day
+	for _, p := range b.Prestations {
+		for i := range 5 {
+			key := monday.AddDays(i)
+			if p.IsForfait() {
+				k, _, err := Key(p, key, b.Calendar)
+				if err != nil {
+					continue
+				}
+				key = k
+			}
+			for _, t := range []time.Time{p.Booking.Cutoff(key, b.Calendar), p.Cancel.Cutoff(key, b.Calendar)} {
+				if t.After(b.Now) && t.Before(next) {
+					next = t
+				}
+			}
+		}
+	}
+	return next
+}
+
+// tableHTML renders the week's table, every value escaped: the cached
+// fragment the page prints inside its form.
+func (w Week) tableHTML() template.HTML {
+	esc := html.EscapeString
+	var b strings.Builder
+	b.WriteString(`<table class="week" id="semaine-` + esc(w.From.String()) + `">` + "\n")
+	b.WriteString(`    <caption>` + esc(w.Title()) + "</caption>\n    <thead>\n      <tr><th scope=\"col\">Semaine</th>")
+	for _, d := range w.Days {
+		b.WriteString(`<th scope="col"><abbr title="` + esc(d.Date.FR()) + `">` + esc(d.Letter) + `</abbr> <span class="daynum">` + esc(d.Number) + `</span></th>`)
+	}
+	b.WriteString("</tr>\n    </thead>\n    <tbody>\n")
+	for _, r := range w.Rows {
+		b.WriteString("      <tr>\n        <th scope=\"row\">" + esc(r.Prestation.Name) + "</th>\n        ")
+		b.WriteString(string(r.HTML))
+		b.WriteString("      </tr>\n")
+	}
+	b.WriteString("    </tbody>\n  </table>")
+	return template.HTML(b.String()) //nolint:gosec // every value escaped above
+}

@@ -1,0 +1,100 @@
+package booking_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
+)
+
+// sameFragment reports whether two agendas print their first week from
+// the same memory: the second came from the cache.
+func sameFragment(a, b booking.Agenda) bool {
+	x, y := string(a.Weeks[0].HTML), string(b.Weeks[0].HTML)
+	return len(x) > 0 && unsafe.StringData(x) == unsafe.StringData(y)
+}
+
+// Issue 10: the agenda's weeks are rendered once and kept while nothing
+// they show can have changed; every change a parent could see drops them.
+func TestAgendaCacheKeepsWeeksUntilSomethingTheyShowChanges(t *testing.T) {
+	t.Parallel()
+	const week, thursday = "2026-11-30", "03/12/2026"
+	for _, tc := range []struct {
+		name   string
+		change func(f *fixture)
+		want   string // the Thursday meal's cell state after the change ("": unchanged, from the cache)
+	}{
+		{name: "the same page again is the cached one", want: ""},
+		{name: "a click puts the day in the cart", want: "pending", change: func(f *fixture) {
+			if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "another family pays for the last place", want: "closed full", change: func(f *fixture) {
+			other, kids := f.addFamily("FAMILLE AUTRE", 1)
+			if err := f.toggle(other, f.cantine, kids[0], f.classique, "2026-12-03"); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := f.checkout(other, f.cantine, "AUTRE-1"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "the mairie closes the day (calendar)", want: "closed closure", change: func(f *fixture) {
+			f.exec(`INSERT INTO closures (day, reason, created_at) VALUES ('2026-12-03', 'Grève', '2026-11-23')`)
+		}},
+		{name: "the mairie renames the meal (configuration)", want: "renamed", change: func(f *fixture) {
+			f.exec(`UPDATE prestations SET name = 'REPAS DU JOUR' WHERE id = ?`, f.classique)
+		}},
+		{name: "the booking deadline passes", want: "closed deadline", change: func(f *fixture) {
+			f.Clock.Set(time.Date(2026, time.December, 1, 10, 1, 0, 0, calendar.Paris()))
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.exec(`UPDATE prestations SET capacity = 1 WHERE id = ?`, f.classique)
+			ctx := context.Background()
+			agenda := func() booking.Agenda {
+				a, err := booking.AgendaOf(ctx, f.db, f.fam, f.cantine, f.fille, calendar.DateOf(2026, time.November, 30), f.Clock.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+			first := agenda()
+			if got := cellState(t, string(first.Weeks[0].HTML), "REPAS CLASSIQUE ENFANT", thursday); got != "bookable" {
+				t.Fatalf("before: %s, want bookable", got)
+			}
+			if tc.change != nil {
+				tc.change(f)
+			}
+			again := agenda()
+			switch tc.want {
+			case "":
+				if !sameFragment(first, again) {
+					t.Fatal("the week was built again although nothing changed")
+				}
+			case "renamed":
+				if sameFragment(first, again) || cellState(t, string(again.Weeks[0].HTML), "REPAS DU JOUR", thursday) != "bookable" {
+					t.Fatal("the renamed meal is not shown")
+				}
+			default:
+				if sameFragment(first, again) {
+					t.Fatal("the cached week was shown after the change")
+				}
+				if got := cellState(t, string(again.Weeks[0].HTML), "REPAS CLASSIQUE ENFANT", thursday); got != tc.want {
+					t.Fatalf("after the change: %s, want %s", got, tc.want)
+				}
+			}
+			// The page prints the same fragment.
+			page := f.client(f.fam).get(f.agendaPath(f.cantine, f.fille, week))
+			if want := string(again.Weeks[0].HTML); !strings.Contains(page, want) {
+				t.Fatalf("the page does not print the week's fragment:\n%s", page)
+			}
+		})
+	}
+}
