@@ -200,3 +200,46 @@ func FuzzParseFR(f *testing.F) {
 		}
 	})
 }
+
+func TestDateBeforeYearOneAgreesWithTimePackage(t *testing.T) {
+	// DateOf normalises like time.Date, so a computed date may fall before
+	// year 1: the proleptic Gregorian calendar must still hold there,
+	// across years divisible by 400 (-400, 0) and the others.
+	start := time.Date(-401, 12, 25, 0, 0, 0, 0, time.UTC)
+	d := DateOf(-401, time.December, 25)
+	for i := 0; i < 146097+20; i++ {
+		tm := start.AddDate(0, 0, i)
+		y, m, dd := d.Civil()
+		if y != tm.Year() || m != tm.Month() || dd != tm.Day() || d.Weekday() != tm.Weekday() {
+			t.Fatalf("day %d: Date %d-%d-%d (%s) vs time %s (%s)", i, y, m, dd, d.Weekday(), tm.Format("2006-01-02"), tm.Weekday())
+		}
+		if DateOf(tm.Year(), tm.Month(), tm.Day()) != d {
+			t.Fatalf("DateOf disagrees on %s", tm.Format("2006-01-02"))
+		}
+		d = d.AddDays(1)
+	}
+}
+
+func TestDateCompareSortsDays(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want int
+	}{
+		{"earlier day", "2026-11-30", "2026-12-01", -1},
+		{"same day", "2026-12-01", "2026-12-01", 0},
+		{"later day", "2026-12-02", "2026-12-01", 1},
+		{"a year apart", "2027-01-01", "2026-12-31", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := day(tt.a), day(tt.b)
+			if got := a.Compare(b); got != tt.want {
+				t.Fatalf("Compare(%s, %s) = %d, want %d", a, b, got, tt.want)
+			}
+			if a.Before(b) != (tt.want < 0) || a.After(b) != (tt.want > 0) || a.Equal(b) != (tt.want == 0) {
+				t.Fatalf("Before/After/Equal disagree with Compare for %s, %s", a, b)
+			}
+		})
+	}
+}
