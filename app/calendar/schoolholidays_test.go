@@ -315,3 +315,97 @@ func TestImportDateForms(t *testing.T) {
 		})
 	}
 }
+
+// holidayKeys lists holidays as "zone|description|from|until".
+func holidayKeys(hs []Holiday) string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.Zone+"|"+h.Description+"|"+h.From.String()+"|"+h.Until.String())
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestParseICSEventForms(t *testing.T) {
+	ev := func(lines ...string) string {
+		return "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + strings.Join(lines, "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	tests := []struct{ name, in, want string }{
+		{"an event without DTEND lasts one day", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"zones written with 'et' and '+'", ev("DTSTART;VALUE=DATE:20260508", "DTEND;VALUE=DATE:20260511", "SUMMARY:Pont", "LOCATION:Zones A et B + C"),
+			"A|Pont|2026-05-08|2026-05-11\nB|Pont|2026-05-08|2026-05-11\nC|Pont|2026-05-08|2026-05-11"},
+		{"a zone named twice counts once", ev("DTSTART;VALUE=DATE:20260508", "DTEND;VALUE=DATE:20260511", "SUMMARY:Pont", "LOCATION:Zone A - Zone A"),
+			"A|Pont|2026-05-08|2026-05-11"},
+		{"location parts that are not zones are ignored", ev("DTSTART;VALUE=DATE:20260508", "DTEND;VALUE=DATE:20260511", "SUMMARY:Pont", "LOCATION:Académie de Lyon - Zone A - Zone D"),
+			"A|Pont|2026-05-08|2026-05-11"},
+		{"escaped text is unescaped", ev("DTSTART;VALUE=DATE:20261219", "DTEND;VALUE=DATE:20270104", `SUMMARY:Vacances de Noël\, fin d'année - Zone B`),
+			"B|Vacances de Noël, fin d'année|2026-12-19|2027-01-04"},
+		{"UTC date-times are read as Paris dates", ev("DTSTART:20261218T230000Z", "DTEND:20270103T230000Z", "SUMMARY:Vacances de Noël - Zone C"),
+			"C|Vacances de Noël|2026-12-19|2027-01-04"},
+		{"an event of no zone is ignored", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Fête de l'école"), ""},
+		{"an event without a name is ignored", ev("DTSTART;VALUE=DATE:20260508", "LOCATION:Zone A"), ""},
+		{"a line without a colon is ignored", ev("DTSTART;VALUE=DATE:20260508", "GARBAGE", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"only the first of a repeated property counts", ev("DTSTART;VALUE=DATE:20260508", "DTSTART;VALUE=DATE:20260601", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"a line outside any event is ignored", "SUMMARY:Vacances - Zone A\r\n" + ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, err := ParseICS(strings.NewReader(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := holidayKeys(hs); got != tt.want {
+				t.Fatalf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseICSDateErrors(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"bad DTEND", "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20260508\nDTEND;VALUE=DATE:2026\nSUMMARY:Pont - Zone A\nEND:VEVENT\n", "DTEND invalide"},
+		{"impossible UTC date-time", "BEGIN:VEVENT\nDTSTART:20260231T230000Z\nSUMMARY:Pont - Zone A\nEND:VEVENT\n", "DTSTART invalide"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseICS(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseOpenDataCSVRows(t *testing.T) {
+	const head = "description;start_date;end_date;zones\n"
+	for _, tt := range []struct{ name, in, want, wantErr string }{
+		{"a row without a zone is skipped", head + "Noël;2025-12-20;2026-01-05;\nHiver;2026-02-07;2026-02-23;Zone A\n",
+			"A|Hiver|2026-02-07|2026-02-23", ""},
+		{"a row without a description is skipped", head + ";2025-12-20;2026-01-05;Zone A\n", "", ""},
+		{"an empty end is open-ended, to the 1st of September", head + "Vacances d'Été;2026-07-04;;Zone B\n",
+			"B|Vacances d'Été|2026-07-04|2026-09-01", ""},
+		{"a comma-separated export is read too", "description,start_date,end_date,zones\nHiver,2026-02-07,2026-02-23,Zone A\n",
+			"A|Hiver|2026-02-07|2026-02-23", ""},
+		{"a bad end date names the line", head + "Noël;2025-12-20;2026-01-05;Zone A\nHiver;2026-02-07;bientôt;Zone A\n", "", "ligne 3"},
+		{"an instant beyond year 9999 in Paris is refused", head + "Noël;9999-12-31T23:30:00Z;;Zone A\n", "", "date de début invalide"},
+		{"an instant before year 1 in Paris is refused", head + "Noël;0001-01-01T00:30:00+01:00;;Zone A\n", "", "date de début invalide"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, err := ParseOpenDataCSV(strings.NewReader(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := holidayKeys(hs); got != tt.want {
+				t.Fatalf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}

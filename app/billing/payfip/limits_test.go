@@ -37,6 +37,13 @@ func TestCreateRequestLimits(t *testing.T) {
 		{"5-character refdet is refused", func(p *payfip.Payment) { p.Refdet = "ABC12" }, payfip.ErrRequest},
 		{"30-character refdet is the longest", func(p *payfip.Payment) { p.Refdet = strings.Repeat("Z", 30) }, nil},
 		{"31-character refdet is refused", func(p *payfip.Payment) { p.Refdet = strings.Repeat("Z", 31) }, payfip.ErrRequest},
+		{"refdet with the letters and digits at both ends of their ranges", func(p *payfip.Payment) { p.Refdet = "azAZ09" }, nil},
+		{"refdet with a backquote (before a) is refused", func(p *payfip.Payment) { p.Refdet = "ABC12`" }, payfip.ErrRequest},
+		{"refdet with a brace (after z) is refused", func(p *payfip.Payment) { p.Refdet = "ABC12{" }, payfip.ErrRequest},
+		{"refdet with an at sign (before A) is refused", func(p *payfip.Payment) { p.Refdet = "ABC12@" }, payfip.ErrRequest},
+		{"refdet with a bracket (after Z) is refused", func(p *payfip.Payment) { p.Refdet = "ABC12[" }, payfip.ErrRequest},
+		{"refdet with a slash (before 0) is refused", func(p *payfip.Payment) { p.Refdet = "ABC12/" }, payfip.ErrRequest},
+		{"refdet with a colon (after 9) is refused", func(p *payfip.Payment) { p.Refdet = "ABC12:" }, payfip.ErrRequest},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +123,7 @@ func TestNormalizeObjectLetters(t *testing.T) {
 		{"digits and the letters at both ends of the alphabet kept", "azAZ09", "azAZ09"},
 		{"punctuation runs become one space", "A -- B", "A B"},
 		{"no leading or trailing space", "  (Cantine)  ", "Cantine"},
+		{"no leading space before an accented first letter", " (École) ", "Ecole"},
 		{"characters just outside the ranges dropped", "@[`{/:", ""},
 		{"an accent right after punctuation starts a new word", "réf.été", "ref ete"},
 	}
