@@ -25,6 +25,10 @@ func TestParseISO(t *testing.T) {
 		{"signs are refused", "+026-11-27", "", true},
 		{"empty", "", "", true},
 		{"year zero is refused", "0000-01-01", "", true},
+		{"year 1 is the first year", "0001-01-01", "0001-01-01", false},
+		{"year 9999 is the last year", "9999-12-31", "9999-12-31", false},
+		{"31 December of every month that has it", "2026-12-31", "2026-12-31", false},
+		{"30 June exists, 31 June does not", "2026-06-31", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
