@@ -103,6 +103,10 @@ func TestCheckCartRules(t *testing.T) {
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
 			f.exec(`UPDATE prestations SET regie_id = ? WHERE id = ?`, f.garderie, f.vegetarien)
 		}, []string{"2026-12-03: prestation qui n'est plus proposée"}, 1, 255},
+		{"replacing a validated vegetarian meal by the classic one: the cancellation goes first", func(f *fixture) {
+			f.validate(f.fille, f.vegetarien, "2026-12-03")
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03")
+		}, nil, 2, 0},
 		{"demande already validated by the other guardian's order is removed", func(f *fixture) {
 			f.validate(f.fille, f.classique, "2026-12-03")
 			f.addLine(f.fille, f.classique, "2026-12-03")
@@ -120,6 +124,16 @@ func TestCheckCartRules(t *testing.T) {
 			f.addLine(f.fille, f.vegetarien, "2026-12-04")
 			f.addLine(f.garcon, f.vegetarien, "2026-12-03")
 		}, nil, 3, 765},
+		{"meals outside any exclusive group: both kept on the same day", func(f *fixture) {
+			f.exec(`UPDATE prestations SET exclusive_group = '' WHERE regie_id = ?`, f.cantine)
+			f.addLine(f.fille, f.classique, "2026-12-03")
+			f.addLine(f.fille, f.vegetarien, "2026-12-03")
+		}, nil, 2, 510},
+		{"a validated meal outside any group does not exclude another", func(f *fixture) {
+			f.exec(`UPDATE prestations SET exclusive_group = '' WHERE regie_id = ?`, f.cantine)
+			f.validate(f.fille, f.vegetarien, "2026-12-03")
+			f.addLine(f.fille, f.classique, "2026-12-03")
+		}, nil, 1, 255},
 		{"demande for a child who left the family is removed", func(f *fixture) {
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03")
 			other, _ := f.addFamily("FAMILLE Y", 0)
@@ -324,15 +338,23 @@ func TestValidatePostpaidDeadlineAndChild(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		now         time.Time
-		leave       bool
+		change      func(f *fixture) // after the demande
 		wantRemoved []string
 		wantOK      int
 	}{
-		{"one minute before tuesday noon: confirmed", time.Date(2026, time.November, 24, 11, 59, 0, 0, calendar.Paris()), false, nil, 1},
-		{"tuesday noon: removed, deadline passed", time.Date(2026, time.November, 24, 12, 0, 0, 0, calendar.Paris()), false,
+		{"one minute before tuesday noon: confirmed", time.Date(2026, time.November, 24, 11, 59, 0, 0, calendar.Paris()), nil, nil, 1},
+		{"tuesday noon: removed, deadline passed", time.Date(2026, time.November, 24, 12, 0, 0, 0, calendar.Paris()), nil,
 			[]string{"2026-12-01: délai dépassé"}, 0},
-		{"child who left the family: removed", time.Date(2026, time.November, 23, 9, 0, 0, 0, calendar.Paris()), true,
+		{"child who left the family: removed", time.Date(2026, time.November, 23, 9, 0, 0, 0, calendar.Paris()), func(f *fixture) {
+			other, _ := f.addFamily("FAMILLE Y", 0)
+			f.exec(`UPDATE children SET family_id = ? WHERE id = ?`, other, f.garcon)
+		},
 			[]string{"2026-12-01: enfant qui n'est plus rattaché à la famille"}, 0},
+		{"garderie now kept for the CM2 only: removed", time.Date(2026, time.November, 23, 9, 0, 0, 0, calendar.Paris()), func(f *fixture) {
+			f.exec(`UPDATE children SET class_name = 'CP' WHERE id = ?`, f.garcon)
+			f.restrict(f.garderieP, func(in *booking.PrestationInput) { in.Audience = booking.Audience{Classes: []string{"cm2"}} })
+		},
+			[]string{"2026-12-01: non proposé pour sa classe"}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -340,9 +362,8 @@ func TestValidatePostpaidDeadlineAndChild(t *testing.T) {
 			if err := f.toggle(f.fam, f.garderie, f.garcon, f.garderieP, "2026-12-15"); err != nil {
 				t.Fatal(err)
 			}
-			if tc.leave {
-				other, _ := f.addFamily("FAMILLE Y", 0)
-				f.exec(`UPDATE children SET family_id = ? WHERE id = ?`, other, f.garcon)
+			if tc.change != nil {
+				tc.change(f)
 			}
 			res, err := booking.ValidatePostpaid(context.Background(), f.db, f.fam, f.garderie, tc.now)
 			if err != nil {
