@@ -162,6 +162,9 @@ func TestDateSQL(t *testing.T) {
 		{"text column", "2026-11-27", day("2026-11-27"), false},
 		{"blob column", []byte("2026-11-27"), day("2026-11-27"), false},
 		{"driver appends a time", "2026-11-27T00:00:00Z", day("2026-11-27"), false},
+		{"driver appends a time after a space", "2026-11-27 00:00:00", day("2026-11-27"), false},
+		{"eleven characters without a time part is an error", "2026-11-27X", Date{}, true},
+		{"empty text is the zero date", "", Date{}, false},
 		{"driver returns time.Time", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), day("2026-11-27"), false},
 		{"NULL is the zero date", nil, Date{}, false},
 		{"garbage is an error", "27/11/2026", Date{}, true},
@@ -245,5 +248,31 @@ func TestDateCompareSortsDays(t *testing.T) {
 				t.Fatalf("Before/After/Equal disagree with Compare for %s, %s", a, b)
 			}
 		})
+	}
+}
+
+func TestDateText(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    Date
+		wantErr bool
+	}{
+		{"ISO from a date picker", "2026-11-27", day("2026-11-27"), false},
+		{"French form typed by a person", "27/11/2026", day("2026-11-27"), false},
+		{"empty is the zero date", "", Date{}, false},
+		{"garbage is an error and leaves the date alone", "27.11.2026", day("2020-01-01"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := day("2020-01-01")
+			err := d.UnmarshalText([]byte(tt.in))
+			if (err != nil) != tt.wantErr || d != tt.want {
+				t.Fatalf("UnmarshalText(%q) = %s, %v", tt.in, d, err)
+			}
+		})
+	}
+	if b, err := day("2026-11-27").MarshalText(); err != nil || string(b) != "2026-11-27" {
+		t.Fatalf("MarshalText = %q, %v", b, err)
 	}
 }
