@@ -348,6 +348,12 @@ func TestParseICSEventForms(t *testing.T) {
 			"A|Pont|2026-05-08|2026-05-09"},
 		{"only the first of a repeated property counts", ev("DTSTART;VALUE=DATE:20260508", "DTSTART;VALUE=DATE:20260601", "SUMMARY:Pont - Zone A"),
 			"A|Pont|2026-05-08|2026-05-09"},
+		{"empty lines are ignored", "\r\n" + ev("DTSTART;VALUE=DATE:20260508", "", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"a continuation line before any line is ignored", " folded\r\n" + ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"a tab also continues a folded line", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont de", "\tl'Ascension - Zone A"),
+			"A|Pont del'Ascension|2026-05-08|2026-05-09"},
 		{"a line outside any event is ignored", "SUMMARY:Vacances - Zone A\r\n" + ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
 			"A|Pont|2026-05-08|2026-05-09"},
 	}
@@ -388,6 +394,14 @@ func TestParseOpenDataCSVRows(t *testing.T) {
 			"B|Vacances d'Été|2026-07-04|2026-09-01", ""},
 		{"a comma-separated export is read too", "description,start_date,end_date,zones\nHiver,2026-02-07,2026-02-23,Zone A\n",
 			"A|Hiver|2026-02-07|2026-02-23", ""},
+		{"commas inside a semicolon export stay in the text", head + "Vacances de Noël, fin d'année;2025-12-20;2026-01-05;Zone A\n",
+			"A|Vacances de Noël, fin d'année|2025-12-20|2026-01-05", ""},
+		{"a short row misses its zone and is skipped", head + "Hiver;2026-02-07;2026-02-23\nNoël;2025-12-20;2026-01-05;Zone B\n",
+			"B|Noël|2025-12-20|2026-01-05", ""},
+		{"an instant of year 1 in Paris is accepted", head + "Noël;0001-01-02T00:00:00Z;0001-01-05T00:00:00Z;Zone A\n",
+			"A|Noël|0001-01-02|0001-01-05", ""},
+		{"an instant of year 9999 in Paris is accepted", head + "Noël;9999-06-01T00:00:00Z;9999-06-05T00:00:00Z;Zone A\n",
+			"A|Noël|9999-06-01|9999-06-05", ""},
 		{"a bad end date names the line", head + "Noël;2025-12-20;2026-01-05;Zone A\nHiver;2026-02-07;bientôt;Zone A\n", "", "ligne 3"},
 		{"an instant beyond year 9999 in Paris is refused", head + "Noël;9999-12-31T23:30:00Z;;Zone A\n", "", "date de début invalide"},
 		{"an instant before year 1 in Paris is refused", head + "Noël;0001-01-01T00:30:00+01:00;;Zone A\n", "", "date de début invalide"},
@@ -407,5 +421,19 @@ func TestParseOpenDataCSVRows(t *testing.T) {
 				t.Fatalf("got:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseOpenDataCSVRowLimit(t *testing.T) {
+	// Rows for teachers are read and counted, then skipped: the limit
+	// counts every row of the file.
+	file := func(rows int) string {
+		return "description;start_date;end_date;zones\n" + strings.Repeat("Enseignants;2026-01-01;2026-01-02;Zone A\n", rows)
+	}
+	if _, err := ParseOpenDataCSV(strings.NewReader(file(maxImportRows))); err != nil {
+		t.Fatalf("%d rows: %v", maxImportRows, err)
+	}
+	if _, err := ParseOpenDataCSV(strings.NewReader(file(maxImportRows + 1))); err == nil || !strings.Contains(err.Error(), "trop long") {
+		t.Fatalf("%d rows: %v", maxImportRows+1, err)
 	}
 }
