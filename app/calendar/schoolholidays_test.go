@@ -2,8 +2,10 @@ package calendar
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBundledHolidays(t *testing.T) {
@@ -435,5 +437,21 @@ func TestParseOpenDataCSVRowLimit(t *testing.T) {
 	}
 	if _, err := ParseOpenDataCSV(strings.NewReader(file(maxImportRows + 1))); err == nil || !strings.Contains(err.Error(), "trop long") {
 		t.Fatalf("%d rows: %v", maxImportRows+1, err)
+	}
+}
+
+func TestParseICSLargeCalendar(t *testing.T) {
+	// Ten thousand lines, more than the national calendar has: far
+	// below the limit, all read.
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\r\n")
+	for i := range 2500 {
+		d := DateOf(2020, time.January, 1).AddDays(i * 2)
+		fmt.Fprintf(&b, "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:%s\r\nSUMMARY:Pont %d - Zone A\r\nEND:VEVENT\r\n", strings.ReplaceAll(d.String(), "-", ""), i)
+	}
+	b.WriteString("END:VCALENDAR\r\n")
+	hs, err := ParseICS(strings.NewReader(b.String()))
+	if err != nil || len(hs) != 2500 {
+		t.Fatalf("%d holidays, %v", len(hs), err)
 	}
 }
