@@ -350,6 +350,8 @@ func TestParseICSEventForms(t *testing.T) {
 			"A|Pont|2026-05-08|2026-05-09"},
 		{"only the first of a repeated property counts", ev("DTSTART;VALUE=DATE:20260508", "DTSTART;VALUE=DATE:20260601", "SUMMARY:Pont - Zone A"),
 			"A|Pont|2026-05-08|2026-05-09"},
+		{"a two-letter name before its zones", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:AB - Zone A"),
+			"A|AB|2026-05-08|2026-05-09"},
 		{"empty lines are ignored", "\r\n" + ev("DTSTART;VALUE=DATE:20260508", "", "SUMMARY:Pont - Zone A"),
 			"A|Pont|2026-05-08|2026-05-09"},
 		{"a continuation line before any line is ignored", " folded\r\n" + ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
