@@ -42,6 +42,11 @@ func TestToggleDecisions(t *testing.T) {
 			"Le délai d'annulation de REPAS CLASSIQUE ENFANT du 24/11/2026 est dépassé.", ""},
 		{"bookable seen as pending on another device: stale", led(), testClassic, "2026-12-14", IntentRemove, ErrStale.Error(), ""},
 		{"bookable: demande at the day's price", led(), testClassic, "2026-12-14", IntentBook, "", "+add:2026-12-14:255"},
+		{"a full day: refused", NewLedger(nil, nil, map[int64]map[calendar.Date]int{1: {d("2026-12-14"): 10}}),
+			func() Prestation { p := testClassic; p.Capacity = 10; return p }(), "2026-12-14", IntentBook,
+			"Réservation impossible le 14/12/2026 : complet.", ""},
+		{"one place left: booked", NewLedger(nil, nil, map[int64]map[calendar.Date]int{1: {d("2026-12-14"): 9}}),
+			func() Prestation { p := testClassic; p.Capacity = 10; return p }(), "2026-12-14", IntentBook, "", "+add:2026-12-14:255"},
 		{"school-period forfait during the christmas holidays: refused", led(), school, "2026-12-22", IntentBook,
 			"Réservation impossible le 22/12/2026 : vacances scolaires.", ""},
 		{"forfait of an unknown kind: refused as not offered", led(), func() Prestation { p := testGarderie; p.ForfaitKind = "semaine"; return p }(), "2026-12-15", IntentBook,
@@ -172,4 +177,78 @@ func TestPlanEdges(t *testing.T) {
 			t.Fatalf("%q %+v %v", changeString(ch), skips, err)
 		}
 	})
+}
+
+func TestParsePeriodForm(t *testing.T) {
+	t.Parallel()
+	prestations := []Prestation{testClassic, testVege}
+	for _, tc := range []struct {
+		name     string
+		form     PeriodForm
+		wantErrs string // the French messages joined, "" when valid
+	}{
+		{"one prestation on mondays and thursdays for one child",
+			PeriodForm{From: "30/11/2026", To: "18/12/2026", Weekdays: map[int64][]string{1: {"lundi", "jeudi"}}, ChildIDs: []int64{10}}, ""},
+		{"an unknown prestation without any day chosen is ignored",
+			PeriodForm{From: "30/11/2026", To: "18/12/2026", Weekdays: map[int64][]string{1: {"lundi"}, 99: {}}, ChildIDs: []int64{10}}, ""},
+		{"an unknown prestation with a day chosen is refused",
+			PeriodForm{From: "30/11/2026", To: "18/12/2026", Weekdays: map[int64][]string{99: {"lundi"}}, ChildIDs: []int64{10}},
+			"Prestation inconnue pour ce service"},
+		{"a forged weekday is reported once, not as 'choose a weekday' too",
+			PeriodForm{From: "30/11/2026", To: "18/12/2026", Weekdays: map[int64][]string{1: {"funday"}}, ChildIDs: []int64{10}},
+			calendar.MsgBadWeekday},
+		{"no weekday at all",
+			PeriodForm{From: "30/11/2026", To: "18/12/2026", Weekdays: map[int64][]string{1: {}}, ChildIDs: []int64{10}},
+			calendar.MsgNoWeekday},
+		{"no child chosen",
+			PeriodForm{From: "30/11/2026", To: "18/12/2026", Weekdays: map[int64][]string{1: {"lundi"}}},
+			"Choisissez au moins un enfant"},
+		{"dates and children wrong together",
+			PeriodForm{From: "18/12/2026", To: "30/11/2026", Weekdays: map[int64][]string{1: {"lundi"}}},
+			calendar.MsgToBeforeFrom + " ; Choisissez au moins un enfant"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, errs := ParsePeriod(tc.form, prestations)
+			if tc.wantErrs != "" {
+				if errs == nil || errs.Error() != tc.wantErrs {
+					t.Fatalf("errors %v, want %q", errs, tc.wantErrs)
+				}
+				return
+			}
+			if errs != nil {
+				t.Fatal(errs)
+			}
+			want := calendar.WeekdaySet(0)
+			for _, w := range tc.form.Weekdays[1] {
+				d, _ := calendar.ParseWeekday(w)
+				want = want.With(d)
+			}
+			if req.From != mustDate(t, "2026-11-30") || req.To != mustDate(t, "2026-12-18") || len(req.ChildIDs) != 1 || req.Weekdays[1] != want {
+				t.Fatalf("request %+v, want weekdays %s", req, want)
+			}
+		})
+	}
+}
+
+func TestGroupSkips(t *testing.T) {
+	t.Parallel()
+	d := func(s string) calendar.Date { return mustDate(t, s) }
+	groups := GroupSkips([]Skip{
+		{Child: "Fille", Prestation: "REPAS", Day: d("2026-12-21"), Reason: Reason{Code: ReasonSchoolHoliday, Detail: "Vacances de Noël"}},
+		{Child: "Fille", Prestation: "REPAS", Day: d("2026-12-04"), Reason: Reason{Code: ReasonClosure, Detail: "Grève"}},
+		{Child: "Fille", Prestation: "REPAS", Day: d("2026-12-22"), Reason: Reason{Code: ReasonSchoolHoliday, Detail: "Vacances de Noël"}},
+		{Child: "Garçon", Prestation: "REPAS", Day: d("2026-12-21"), Reason: Reason{Code: ReasonSchoolHoliday, Detail: "Vacances de Noël"}},
+	})
+	var got []string
+	for _, g := range groups {
+		got = append(got, g.Child+" "+g.Prestation+" "+g.Reason+": "+g.DaysFR())
+	}
+	want := []string{
+		"Fille REPAS vacances scolaires (Vacances de Noël): 21/12/2026, 22/12/2026",
+		"Fille REPAS fermeture (Grève): 04/12/2026",
+		"Garçon REPAS vacances scolaires (Vacances de Noël): 21/12/2026",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("groups:\n%s", strings.Join(got, "\n"))
+	}
 }
