@@ -156,14 +156,20 @@ func TestCreditLedger(t *testing.T) {
 	if bal, err := billing.CreditBalance(ctx, e.db.R, e.family, e.garderie); err != nil || bal != 0 {
 		t.Fatalf("another régie's balance = %d, %v", bal, err)
 	}
+	// An order's use of the credit moves the balance but is not listed: the
+	// family sees it on the order.
+	e.Exec(demo.Slug, `INSERT INTO credits (family_id, regie_id, kind, amount_cents, created_at) VALUES (?, ?, 'order', -10, 'x')`, e.family, e.cantine)
 	list, err := billing.FamilyCredits(ctx, e.db.R, e.family)
 	if err != nil || len(list) != 4 || list[0].Kind != "manual" || list[3].Kind != "cancel" || list[3].AmountCents != 255 {
 		t.Fatalf("credits, newest first: %+v %v", list, err)
 	}
+	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 1500 {
+		t.Fatalf("balance after the order = %d, want 1500", bal)
+	}
 	// A used credit shows as a negative balance nowhere: only positive balances are listed.
 	e.Exec(demo.Slug, `INSERT INTO credits (family_id, regie_id, kind, amount_cents, created_at) VALUES (?, ?, 'manual', -50, 'x')`, e.family, e.garderie)
 	bals, err := billing.FamilyBalances(ctx, e.db.R, e.family)
-	if err != nil || len(bals) != 1 || bals[0].RegieID != e.cantine || bals[0].AmountCents != 1510 || bals[0].RegieName == "" {
+	if err != nil || len(bals) != 1 || bals[0].RegieID != e.cantine || bals[0].AmountCents != 1500 || bals[0].RegieName == "" {
 		t.Fatalf("balances: %+v %v", bals, err)
 	}
 }
@@ -268,5 +274,54 @@ func TestRefundCredit(t *testing.T) {
 	}
 	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 0 {
 		t.Fatalf("balance = %d", bal)
+	}
+}
+
+// The monthly run's preview of an ended month: a post-paid régie's
+// validated bookings (a forfait once, priced as booked), a prepaid
+// régie's majorations only, nothing cancelled, nothing of another month.
+func TestPreviewEndedMonth(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	year := e.clock.Now().Year() // the clock is in October: September is over
+	fille := e.children[0]
+	garderie, classique := e.prestations["GARDERIE MATIN ET SOIR"], e.prestations["REPAS CLASSIQUE ENFANT"]
+	// The second Monday of September is a school day in every zone.
+	monday := calendar.DateOf(year, time.September, 1)
+	for monday.Weekday() != time.Monday {
+		monday = monday.AddDays(1)
+	}
+	monday = monday.AddDays(7)
+	reserve := func(prestation, regie int64, from, until calendar.Date, state string, cents int64) {
+		e.Exec(demo.Slug, `INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, day, forfait_from, forfait_until, state, price_cents, created_at, validated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'x', 'x')`, e.family, fille, prestation, regie, from, from, until, state, cents)
+	}
+	reserve(garderie, e.garderie, calendar.DateOf(year, time.September, 1), calendar.DateOf(year, time.September, 30), "validated", 2400)
+	reserve(garderie, e.garderie, calendar.DateOf(year, time.October, 1), calendar.DateOf(year, time.October, 31), "validated", 2500)
+	reserve(classique, e.cantine, monday, monday, "validated", 255) // prepaid: paid at the booking
+	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'fixed', surcharge_value = 100 WHERE id = ?`, classique)
+	e.Exec(demo.Slug, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, recorded_at) VALUES (?, ?, ?, 'present', 1, 'x')`,
+		monday.AddDays(1), classique, fille)
+
+	p, err := billing.PreviewMonth(ctx, e.db.R, year, time.September)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range p.Families {
+		if f.FamilyName == "" || f.FamilyID != e.family {
+			t.Fatalf("family %+v", f)
+		}
+		got = append(got, fmt.Sprintf("%s: %d line(s), %d", f.RegieName, f.Lines, f.TotalCents))
+	}
+	want := []string{"REGIE CANTINE - prépaiement: 1 line(s), 355", "REGIE GARDERIE - post-paiement: 1 line(s), 2400"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || p.TotalCents != 2755 || p.Existing != 0 {
+		t.Fatalf("preview %d existing, total %d:\n%s\nwant:\n%s", p.Existing, p.TotalCents, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A cancelled forfait is not invoiced.
+	e.Exec(demo.Slug, `UPDATE reservations SET state = 'cancelled' WHERE price_cents = 2400`)
+	if p, err := billing.PreviewMonth(ctx, e.db.R, year, time.September); err != nil || len(p.Families) != 1 || p.TotalCents != 355 {
+		t.Fatalf("after the cancellation: %+v %v", p, err)
 	}
 }
