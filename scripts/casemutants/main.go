@@ -38,7 +38,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -47,12 +49,22 @@ func main() {
 	dir := flag.String("dir", "", "the package directory the report is about")
 	timeout := flag.Duration("timeout", 3*time.Minute, "time limit of one mutant's test run")
 	again := flag.Bool("again", false, "also rerun survived, timed-out and uncovered mutants (after tests were added)")
+	workers := flag.Int("workers", 2, "mutants tested at once")
+	deadline := flag.String("until", "", "start no mutant after this RFC 3339 time (the report then says how many were tested)")
 	flag.Parse()
 	if *report == "" || *dir == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: casemutants -report FILE.json -dir PACKAGE_DIR [-timeout 3m]")
 		os.Exit(2)
 	}
-	if err := run(*report, *dir, *timeout, *again); err != nil {
+	var until time.Time
+	if *deadline != "" {
+		var err error
+		if until, err = time.Parse(time.RFC3339, *deadline); err != nil {
+			fmt.Fprintln(os.Stderr, "casemutants: -until:", err)
+			os.Exit(2)
+		}
+	}
+	if err := run(*report, *dir, *timeout, *again, *workers, until); err != nil {
 		fmt.Fprintln(os.Stderr, "casemutants:", err)
 		os.Exit(1)
 	}
@@ -73,7 +85,16 @@ type file struct {
 	Mutations []mutation `json:"mutations"`
 }
 
-func run(reportPath, dir string, timeout time.Duration, again bool) error {
+// job is one mutant to test.
+type job struct {
+	m            *mutation
+	name         string // the report's file name
+	pkgDir, path string
+	mutated      []byte
+	switchCase   bool
+}
+
+func run(reportPath, dir string, timeout time.Duration, again bool, workers int, until time.Time) error {
 	raw, err := os.ReadFile(reportPath)
 	if err != nil {
 		return err
@@ -91,18 +112,80 @@ func run(reportPath, dir string, timeout time.Duration, again bool) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	profiles := map[string][]block{} // package dir → its tests' coverage
+	jobs, err := plan(files, dir, tmp, again)
+	if err != nil {
+		return err
+	}
+	// A small pool: each mutant builds and tests the package on its own.
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		next  = make(chan int)
+	)
+	for w := range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				status, err := test(j.pkgDir, j.path, j.mutated, filepath.Join(tmp, strconv.Itoa(w)), timeout)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				if err == nil {
+					j.m.Status, j.m.Note = status, "run by scripts/casemutants"
+					if j.switchCase {
+						j.m.Note = "switch case condition, run by scripts/casemutants (gremlins#298)"
+					}
+					fmt.Fprintf(os.Stderr, "%12s %s at %s:%d:%d\n", j.m.Status, j.m.Type, j.name, j.m.Line, j.m.Column)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	started := 0
+	for i := range jobs {
+		if !until.IsZero() && time.Now().After(until) {
+			break
+		}
+		next <- i
+		started++
+	}
+	close(next)
+	if started < len(jobs) {
+		fmt.Fprintf(os.Stderr, "casemutants: stopped at the deadline: %d of %d mutants tested, the others keep their status\n", started, len(jobs))
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
 	ran := 0
+	for _, j := range jobs[:started] {
+		if j.switchCase {
+			ran++
+		}
+	}
+	return write(reportPath, doc, files, ran)
+}
+
+// plan lists the mutants to test: the switch-case mutants gremlins left
+// uncovered whose case body is covered, and with again every mutant not
+// killed yet (RUNNABLE, from a dry run, too) that the tests now reach.
+func plan(files []file, dir, tmp string, again bool) ([]job, error) {
+	profiles := map[string][]block{} // package dir → its tests' coverage
+	var jobs []job
 	for fi := range files {
 		path := filepath.Join(dir, files[fi].Name)
 		src, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, path, src, 0)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		pkgDir := filepath.Dir(path)
 		for mi := range files[fi].Mutations {
@@ -110,13 +193,13 @@ func run(reportPath, dir string, timeout time.Duration, again bool) error {
 			clause := caseOf(fset, f, m.Line, m.Column)
 			switch {
 			case m.Status == "NOT COVERED" && (clause != nil || again):
-			case (m.Status == "LIVED" || m.Status == "TIMED OUT") && again:
+			case (m.Status == "LIVED" || m.Status == "TIMED OUT" || m.Status == "RUNNABLE") && again:
 			default:
 				continue
 			}
 			if _, ok := profiles[pkgDir]; !ok {
 				if profiles[pkgDir], err = coverage(pkgDir, tmp); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			base := filepath.Base(path)
@@ -131,18 +214,10 @@ func run(reportPath, dir string, timeout time.Duration, again bool) error {
 				fmt.Fprintf(os.Stderr, "casemutants: %s:%d:%d %s: %v\n", files[fi].Name, m.Line, m.Column, m.Type, err)
 				continue
 			}
-			if m.Status, err = test(pkgDir, path, mutated, tmp, timeout); err != nil {
-				return err
-			}
-			m.Note = "rerun by scripts/casemutants"
-			if clause != nil {
-				m.Note = "switch case condition, run by scripts/casemutants (gremlins#298)"
-				ran++
-			}
-			fmt.Fprintf(os.Stderr, "%12s %s at %s:%d:%d\n", m.Status, m.Type, files[fi].Name, m.Line, m.Column)
+			jobs = append(jobs, job{m: m, name: files[fi].Name, pkgDir: pkgDir, path: path, mutated: mutated, switchCase: clause != nil})
 		}
 	}
-	return write(reportPath, doc, files, ran)
+	return jobs, nil
 }
 
 // caseOf returns the case clause whose expression list holds line:column.
@@ -271,10 +346,14 @@ func mutate(src []byte, tf *token.File, m *mutation) ([]byte, error) {
 	}
 }
 
-// test runs the package's tests with the mutated file in place of path.
+// test runs the package's tests with the mutated file in place of path;
+// tmp is the worker's own folder.
 func test(pkgDir, path string, mutated []byte, tmp string, timeout time.Duration) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return "", err
 	}
 	mut := filepath.Join(tmp, "mutant.go")
