@@ -304,6 +304,8 @@ func TestPreviewEndedMonth(t *testing.T) {
 	e.Exec(demo.Slug, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, recorded_at) VALUES (?, ?, ?, 'present', 1, 'x')`,
 		monday.AddDays(1), classique, fille)
 
+	// A family with nothing to invoice is passed over, not the end of the list.
+	e.Exec(demo.Slug, `INSERT INTO families (name, created_at) VALUES ('FAMILLE SANS RIEN', '2026-01-01')`)
 	p, err := billing.PreviewMonth(ctx, e.db.R, year, time.September)
 	if err != nil {
 		t.Fatal(err)
