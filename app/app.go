@@ -11,6 +11,7 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/housekeeping"
+	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
@@ -43,6 +44,10 @@ type Config struct {
 
 // New builds the Fiber application with every domain's routes.
 func New(ctx context.Context, cfg Config) (*web.Server, error) {
+	// Mail templates are checked at start, like the pages.
+	if err := mail.CheckTemplates(); err != nil {
+		return nil, err
+	}
 	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, err

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"espacefamille/app"
+	"espacefamille/app/apptest"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -124,6 +126,13 @@ func TestSmallFormsRefuseLargeBodies(t *testing.T) {
 		{"/alpha/famille/reservations/periode", 413},
 		{"/alpha/famille/paiement", 413},
 		{"/alpha/admin/connexion", 413},
+		// The limit belongs to the route: every spelling the router
+		// sends to it is limited (issue 9 item 13).
+		{"/alpha/CONNEXION", 413},
+		{"/alpha/connexion/", 413},
+		{"/alpha/Mot-De-Passe/abcdef/", 413},
+		{"/alpha/ADMIN/connexion/", 413},
+		{"/alpha/famille/RESERVATIONS/case", 413},
 		// The family import keeps the 8 MiB limit: refused for its
 		// missing CSRF token, not for its size.
 		{"/alpha/admin/familles/import", 403},
@@ -154,5 +163,25 @@ func TestSmallFormsRefuseLargeBodies(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("small log-in form: status %d, want 403 (CSRF)", resp.StatusCode)
+	}
+}
+
+// A small form's limit holds for every spelling of its path that reaches
+// the route, also with a valid CSRF token (issue 9 item 13: "/CONNEXION"
+// and "/connexion/" used to reach the log-in with a 100 KiB body).
+func TestSmallFormLimitFollowsTheRoute(t *testing.T) {
+	e := apptest.New(t, apptest.WithoutDemo(), apptest.WithCommune(tenants.NewCommune{Slug: "alpha", Name: "Commune d'Alpha"}, nil))
+	c := e.Client(t, apptest.InCommune("alpha"))
+	c.Get("/connexion")
+	big := strings.Repeat("a", 100<<10)
+	for _, path := range []string{"/connexion", "/CONNEXION", "/connexion/", "/Connexion/", "/admin/CONNEXION", "/mot-de-passe/ABC/"} {
+		r := c.Post(path, url.Values{"identifiant": {"a@b.fr"}, "mot_de_passe": {big}})
+		if r.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s with a 100 KiB body and a valid token: status %d, want 413", path, r.Status)
+		}
+	}
+	// A log-in of normal size under another spelling reaches the handler.
+	if r := c.Post("/CONNEXION/", url.Values{"identifiant": {"a@b.fr"}, "mot_de_passe": {"pas le bon"}}); r.Status != http.StatusUnauthorized {
+		t.Errorf("POST /CONNEXION/ small: status %d, want 401", r.Status)
 	}
 }

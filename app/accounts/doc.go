@@ -6,7 +6,8 @@
 //   - platform database: accounts (normalised email, argon2id hash,
 //     password_changed_at as the session epoch), memberships (the communes
 //     of the adhésion window), one-time email tokens (hashed, one hour) and
-//     rate-limit counters (throttles);
+//     rate-limit counters (throttles, counted by app/auth's Throttle, which
+//     the staff log-in uses too; hashes are app/auth's as well);
 //   - commune database: sessions (hashed token, idle and absolute expiry),
 //     family_accounts (the link made by a code) and adhesion_codes.
 //
@@ -16,8 +17,10 @@
 // with the account's password epoch.
 //
 // Every change is one transaction; emails are queued in the outbox of the
-// database the change is written to (the platform's for account emails, the
-// commune's for invitations), in the same transaction.
+// database the change is written to (the platform's for account emails,
+// marked with the commune they were asked from; the commune's for
+// invitations), in the same transaction. FamilyRecipients names who hears
+// about a family's bookings and invoices.
 //
 // Routes (under the commune): /connexion, /deconnexion (POST), /inscription,
 // /inscription/formulaire, /inscription/envoyee, /confirmation/{token},

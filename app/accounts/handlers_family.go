@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/news"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -31,33 +32,36 @@ func (svc *Service) adhere(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	ctx, now := c.UserContext(), svc.now()
 	form := adhesionData{Code: truncate(strings.TrimSpace(c.FormValue("code")), 40)}
-	keys := []string{keyCodeAccount(u.AccountID), keyCodeIP(c.IP())}
-	until, err := lockedUntil(ctx, svc.platform.R, now, keys...)
-	if err != nil {
-		return err
-	}
-	if !until.IsZero() {
-		form.Error = "Trop de codes erronés : la saisie est bloquée jusqu'à " + clock(until) + ". Vérifiez le code reçu par courriel."
-		return web.RenderStatus(c, fiber.StatusTooManyRequests, "famille/adhesion", "Code d'adhésion", form)
-	}
 	code, err := NormalizeCode(form.Code)
 	if err != nil {
 		form.Error = "Le code d'adhésion comporte 10 lettres et chiffres, par exemple KUD31S77V7."
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/adhesion", "Code d'adhésion", form)
 	}
+	// Counted before the code is tried, atomically (auth.Throttle).
+	att, err := svc.begin(ctx, now, auth.Key{Name: keyCodeAccount(u.AccountID), Limit: codeLimit},
+		auth.Key{Name: keyCodeIP(c.IP()), Limit: codeLimit})
+	if err != nil {
+		return err
+	}
+	if !att.Allowed {
+		form.Error = "Trop de codes erronés : la saisie est bloquée jusqu'à " + clock(att.Until) + ". Vérifiez le code reçu par courriel."
+		return web.RenderStatus(c, fiber.StatusTooManyRequests, "famille/adhesion", "Code d'adhésion", form)
+	}
 	err = t.DB().Tx(ctx, func(tx *sql.Tx) error {
 		_, err := linkWithCode(ctx, tx, HashCode(code), u.AccountID, now)
 		return err
 	})
+	if err != nil && !errors.Is(err, errCodeInvalid) {
+		// Only a wrong code is a guess; any other outcome gives the attempt back.
+		if serr := svc.succeeded(ctx, now, att); serr != nil {
+			return serr
+		}
+	}
 	switch {
 	case errors.Is(err, errCodeInvalid):
-		locked, err := svc.failLocked(ctx, now, keys, []limit{codeLimit, codeLimit})
-		if err != nil {
-			return err
-		}
 		form.Error = "Ce code n'est pas valable ou a déjà été utilisé (un code n'est valide qu'une seule fois). Vérifiez le code reçu par courriel."
 		status := fiber.StatusUnprocessableEntity
-		if locked {
+		if att.Last {
 			form.Error = "Trop de codes erronés : la saisie est bloquée pendant 15 minutes. Vérifiez le code reçu par courriel."
 			status = fiber.StatusTooManyRequests
 		}
@@ -74,7 +78,7 @@ func (svc *Service) adhere(c *fiber.Ctx) error {
 		if err := addMembership(ctx, tx, u.AccountID, t.Commune.ID, now); err != nil {
 			return err
 		}
-		return clearFailures(ctx, tx, keys[0], now)
+		return throttle.Succeeded(ctx, tx, now, att)
 	})
 	if err != nil {
 		return err

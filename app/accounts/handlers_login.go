@@ -2,13 +2,12 @@ package accounts
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -50,13 +49,15 @@ func (svc *Service) login(c *fiber.Ctx) error {
 	ctx, now := c.UserContext(), svc.now()
 	form := loginData{Email: truncate(NormalizeEmail(c.FormValue("identifiant")), 254), Suite: suiteOf(c)}
 	password := c.FormValue("mot_de_passe")
-	keys := []string{keyLoginEmail(form.Email), keyLoginIP(c.IP())}
-	until, err := lockedUntil(ctx, svc.platform.R, now, keys...)
+	// The attempt is counted before the password is checked, atomically:
+	// parallel attempts cannot all pass the limit (auth.Throttle).
+	att, err := svc.begin(ctx, now, auth.Key{Name: keyLoginEmail(form.Email), Limit: loginLimit},
+		auth.Key{Name: keyLoginIP(c.IP()), Limit: loginIPLimit})
 	if err != nil {
 		return err
 	}
-	if !until.IsZero() {
-		form.Error = "Trop de tentatives de connexion. Par sécurité, la connexion est suspendue jusqu'à " + clock(until) + "."
+	if !att.Allowed {
+		form.Error = "Trop de tentatives de connexion. Par sécurité, la connexion est suspendue jusqu'à " + clock(att.Until) + "."
 		return web.RenderStatus(c, fiber.StatusTooManyRequests, "famille/connexion", "Mon compte", form)
 	}
 	acc, ok, err := svc.authenticate(ctx, form.Email, password)
@@ -64,11 +65,11 @@ func (svc *Service) login(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		if err := svc.fail(ctx, now, []string{keys[0], keys[1]}, []limit{loginLimit, loginIPLimit}); err != nil {
-			return err
-		}
 		form.Error = "Identifiant ou mot de passe incorrect."
 		return web.RenderStatus(c, fiber.StatusUnauthorized, "famille/connexion", "Mon compte", form)
+	}
+	if err := svc.succeeded(ctx, now, att); err != nil {
+		return err
 	}
 	if !acc.EmailConfirmed {
 		if err := svc.resendConfirmation(c, acc, now); err != nil {
@@ -76,9 +77,6 @@ func (svc *Service) login(c *fiber.Ctx) error {
 		}
 		form.Error = "Votre adresse email n'est pas encore confirmée. Nous venons de vous envoyer un lien de confirmation : ouvrez-le, puis connectez-vous."
 		return web.RenderStatus(c, fiber.StatusForbidden, "famille/connexion", "Mon compte", form)
-	}
-	if err := svc.platform.Tx(ctx, func(tx *sql.Tx) error { return clearFailures(ctx, tx, keys[0], now) }); err != nil {
-		return err
 	}
 	if err := svc.startSession(c, acc.ID, now); err != nil {
 		return err
@@ -94,43 +92,17 @@ func (svc *Service) login(c *fiber.Ctx) error {
 func (svc *Service) authenticate(ctx context.Context, email, password string) (Account, bool, error) {
 	acc, err := accountByEmail(ctx, svc.platform.R, email)
 	if errors.Is(err, ErrNotFound) || email == "" {
-		_, _ = CheckPassword(svc.dummyHash, password)
-		return Account{}, false, nil
+		_, _, err := auth.CheckPassword(ctx, svc.dummyHash, password)
+		return Account{}, false, err
 	}
 	if err != nil {
 		return Account{}, false, err
 	}
-	ok, err := CheckPassword(acc.PasswordHash, password)
+	ok, _, err := auth.CheckPassword(ctx, acc.PasswordHash, password)
 	if err != nil {
 		return Account{}, false, err
 	}
 	return acc, ok, nil
-}
-
-// fail records one failure against each key with its limit, in one
-// platform transaction, and reports whether any key is now locked.
-func (svc *Service) failLocked(ctx context.Context, now time.Time, keys []string, limits []limit) (bool, error) {
-	locked := false
-	err := svc.platform.Tx(ctx, func(tx *sql.Tx) error {
-		for i, k := range keys {
-			l, err := recordFailure(ctx, tx, k, limits[i], now)
-			if err != nil {
-				return err
-			}
-			locked = locked || l
-		}
-		if rand.IntN(100) == 0 { // between two housekeeping passes (PurgePlatform)
-			_, err := purgeThrottles(ctx, tx, now)
-			return err
-		}
-		return nil
-	})
-	return locked, err
-}
-
-func (svc *Service) fail(ctx context.Context, now time.Time, keys []string, limits []limit) error {
-	_, err := svc.failLocked(ctx, now, keys, limits)
-	return err
 }
 
 // logout ends the session and goes back to the commune's home page.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -42,17 +43,13 @@ func (svc *Service) forgot(c *fiber.Ctx) error {
 	from := senderName(ctx, t.DB().R, t.Commune.Name)
 	queued := false
 	err := svc.platform.Tx(ctx, func(tx *sql.Tx) error {
-		key := keyResetMail(email)
-		if until, err := lockedUntil(ctx, tx, now, key); err != nil || !until.IsZero() {
-			return err
-		}
 		acc, err := accountByEmail(ctx, tx, email)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		} else if err != nil {
 			return err
 		}
-		if _, err := recordFailure(ctx, tx, key, resetMailLimit, now); err != nil {
+		if att, err := throttle.Begin(ctx, tx, now, auth.Key{Name: keyResetMail(email), Limit: resetMailLimit}); err != nil || !att.Allowed {
 			return err
 		}
 		token, err := insertToken(ctx, tx, acc.ID, purposeReset, t.Commune.ID, now)
@@ -60,7 +57,7 @@ func (svc *Service) forgot(c *fiber.Ctx) error {
 			return err
 		}
 		queued = true
-		d := mailData{CommuneName: t.Commune.Name, Name: acc.DisplayName(), URL: svc.communeURL(c, "/mot-de-passe/"+token)}
+		d := mailData{CommuneName: t.Commune.Name, commune: t.Commune.Slug, Name: acc.DisplayName(), URL: svc.communeURL(c, "/mot-de-passe/"+token)}
 		return enqueue(ctx, tx, mailReset, acc.Email, from, d, now)
 	})
 	if err != nil {
@@ -110,7 +107,7 @@ func (svc *Service) reset(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/mot-de-passe", "Nouveau mot de passe", resetData{Token: token, Errors: errs})
 	}
-	hash, err := HashPassword(password)
+	hash, err := auth.HashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -34,7 +35,7 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/inscription-formulaire", "Créer mon compte",
 			signupData{Form: form, Errors: errs, Civilities: Civilities})
 	}
-	hash, err := HashPassword(form.Password)
+	hash, err := auth.HashPassword(c.UserContext(), form.Password)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		d := mailData{CommuneName: t.Commune.Name, Name: form.FirstName + " " + form.LastName, URL: svc.communeURL(c, "/confirmation/"+token)}
+		d := mailData{CommuneName: t.Commune.Name, commune: t.Commune.Slug, Name: form.FirstName + " " + form.LastName, URL: svc.communeURL(c, "/confirmation/"+token)}
 		return enqueue(ctx, tx, mailConfirmation, form.Email, from, d, now)
 	})
 	if err != nil {
@@ -68,14 +69,10 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 func (svc *Service) queueEmailTaken(c *fiber.Ctx, tx *sql.Tx, email, from string, now time.Time) error {
 	ctx := c.UserContext()
 	key := "signup:email:" + email
-	until, err := lockedUntil(ctx, tx, now, key)
-	if err != nil || !until.IsZero() {
+	if att, err := throttle.Begin(ctx, tx, now, auth.Key{Name: key, Limit: resetMailLimit}); err != nil || !att.Allowed {
 		return err
 	}
-	if _, err := recordFailure(ctx, tx, key, resetMailLimit, now); err != nil {
-		return err
-	}
-	d := mailData{CommuneName: tenants.From(c).Commune.Name, URL: svc.communeURL(c, "/connexion"),
+	d := mailData{CommuneName: tenants.From(c).Commune.Name, commune: tenants.From(c).Commune.Slug, URL: svc.communeURL(c, "/connexion"),
 		ResetURL: svc.communeURL(c, "/mot-de-passe-oublie")}
 	return enqueue(ctx, tx, mailEmailTaken, email, from, d, now)
 }
@@ -111,7 +108,7 @@ func (svc *Service) resendConfirmation(c *fiber.Ctx, acc Account, now time.Time)
 			return err
 		}
 		sent = true
-		d := mailData{CommuneName: t.Commune.Name, Name: acc.DisplayName(), URL: svc.communeURL(c, "/confirmation/"+token)}
+		d := mailData{CommuneName: t.Commune.Name, commune: t.Commune.Slug, Name: acc.DisplayName(), URL: svc.communeURL(c, "/confirmation/"+token)}
 		return enqueue(ctx, tx, mailConfirmation, acc.Email, from, d, now)
 	})
 	if sent {

@@ -78,7 +78,7 @@ func QueueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, familyI
 }
 
 func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Invitation, portalURL string, now time.Time) error {
-	d := mailData{CommuneName: c.Name, Name: inv.FamilyName, URL: portalURL, Code: inv.Code}
+	d := mailData{CommuneName: c.Name, commune: c.Slug, Name: inv.FamilyName, URL: portalURL, Code: inv.Code}
 	if err := enqueue(ctx, tx, mailInvitation, inv.Email, senderName(ctx, tx, c.Name), d, now); err != nil {
 		return err
 	}

@@ -1,17 +1,12 @@
 package accounts
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
-	htmltemplate "html/template"
-	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"espacefamille/app/mail"
-	"espacefamille/templates"
 )
 
 // Mail kinds, also the template names under templates/mail/.
@@ -29,29 +24,6 @@ var mailSubjects = map[string]string{
 	mailReset:        "Réinitialisation de votre mot de passe Espace Famille",
 }
 
-type mailSet struct {
-	text map[string]*texttemplate.Template
-	html map[string]*htmltemplate.Template
-}
-
-// loadMails parses the embedded mail templates once; a broken template is
-// an error at the first use (and in the tests).
-var loadMails = sync.OnceValues(func() (*mailSet, error) {
-	set := &mailSet{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
-	for kind := range mailSubjects {
-		t, err := texttemplate.ParseFS(templates.FS, "mail/"+kind+".txt.tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("accounts: mail template %s: %w", kind, err)
-		}
-		h, err := htmltemplate.ParseFS(templates.FS, "mail/layout.html.tmpl", "mail/"+kind+".html.tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("accounts: mail template %s: %w", kind, err)
-		}
-		set.text[kind], set.html[kind] = t, h
-	}
-	return set, nil
-})
-
 // mailData is what every mail template receives.
 type mailData struct {
 	CommuneName string
@@ -59,27 +31,22 @@ type mailData struct {
 	URL         string // the main link of the email
 	ResetURL    string
 	Code        string
+	commune     string // the slug the mail belongs to (mail.Message.Commune)
 }
 
-// renderMail builds the message of kind for to.
+// renderMail builds the message of kind for to, from templates/mail/
+// (mail.Render).
 func renderMail(kind, to, fromName string, d mailData) (mail.Message, error) {
-	set, err := loadMails()
+	text, html, err := mail.Render(kind, d)
 	if err != nil {
 		return mail.Message{}, err
-	}
-	var text, html bytes.Buffer
-	if err := set.text[kind].Execute(&text, d); err != nil {
-		return mail.Message{}, fmt.Errorf("accounts: render %s: %w", kind, err)
-	}
-	if err := set.html[kind].ExecuteTemplate(&html, "layout", d); err != nil {
-		return mail.Message{}, fmt.Errorf("accounts: render %s: %w", kind, err)
 	}
 	subject := mailSubjects[kind]
 	if kind == mailInvitation {
 		subject = fmt.Sprintf(subject, d.CommuneName)
 	}
 	return mail.Message{Kind: kind, To: to, ToName: d.Name, FromName: fromName, Subject: subject,
-		Text: text.String(), HTML: html.String()}, nil
+		Text: text, HTML: html, Commune: d.commune}, nil
 }
 
 // enqueue renders the mail and writes it to the outbox of tx's database.

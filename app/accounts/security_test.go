@@ -264,3 +264,41 @@ func readAll(res *http.Response) string {
 		}
 	}
 }
+
+// Issue 9 item 11: 20 wrong passwords sent at once used to get 20 × 401
+// where the limit is 10 (each request read the count before any wrote
+// it). Counted atomically before the check: exactly 10 are checked, the
+// others are held, and the right password is refused afterwards.
+func TestTwentyParallelWrongPasswordsGetTenChecks(t *testing.T) {
+	e := newEnv(t)
+	e.client().register(pathA, "p@example.org")
+	clients := make([]*client, 20)
+	tokens := make([]string, 20)
+	for i := range clients {
+		clients[i] = e.client()
+		tokens[i] = csrfRE.FindStringSubmatch(clients[i].get(pathA + "/connexion").Body)[1]
+	}
+	statuses := make([]int, 20)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, cl := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			statuses[i] = cl.do(http.MethodPost, pathA+"/connexion", url.Values{"_csrf": {tokens[i]},
+				"identifiant": {"p@example.org"}, "mot_de_passe": {"mauvais mot de passe"}}).Status
+		}()
+	}
+	close(start)
+	wg.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	t.Logf("20 parallel wrong passwords: %d × 401, %d × 429", count[http.StatusUnauthorized], count[http.StatusTooManyRequests])
+	if count[http.StatusUnauthorized] != 10 || count[http.StatusTooManyRequests] != 10 {
+		t.Fatalf("statuses %v: want 10 × 401 and 10 × 429", count)
+	}
+	mustStatus(t, "right password after the burst", e.client().login(pathA, "p@example.org", password), http.StatusTooManyRequests)
+}

@@ -1,8 +1,11 @@
 package accounts
 
 import (
+	"context"
+
 	"time"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -41,30 +44,29 @@ func Routes(s *web.Server, d Deps) *Service {
 	if svc.notify == nil {
 		svc.notify = func(string) {}
 	}
-	svc.dummyHash, _ = HashPassword("espacefamille: no such account")
+	svc.dummyHash, _ = auth.HashPassword(context.Background(), "espacefamille: no such account")
 
-	// The log-in, sign-up, password and code forms are small: oversized
-	// bodies are refused before anything parses them.
-	s.LimitBodies(web.FormBodyLimit, "/connexion", "/deconnexion", "/inscription/*", "/mot-de-passe-oublie",
-		"/mot-de-passe/*", "/adhesion")
 	r := s.Commune()
+	// The log-in, sign-up, password and code forms are small: oversized
+	// bodies are refused before anything parses them (web.SmallForm).
+	small := web.SmallForm
 	// Session binding runs after web's middleware (request id, recover,
 	// commune, CSRF) and before every commune page.
 	r.Use(svc.session)
 	r.Get("/connexion", svc.showLogin)
-	r.Post("/connexion", svc.login)
-	r.Post("/deconnexion", svc.logout)
+	r.Post("/connexion", small, svc.login)
+	r.Post("/deconnexion", small, svc.logout)
 	r.Get("/inscription", svc.showSignupQuestion)
 	r.Get("/inscription/formulaire", svc.showSignupForm)
-	r.Post("/inscription/formulaire", svc.signup)
+	r.Post("/inscription/formulaire", small, svc.signup)
 	r.Get("/inscription/envoyee", svc.showSignupSent)
 	r.Get("/confirmation/:token", svc.confirm)
 	r.Get("/mot-de-passe-oublie", svc.showForgot)
-	r.Post("/mot-de-passe-oublie", svc.forgot)
+	r.Post("/mot-de-passe-oublie", small, svc.forgot)
 	r.Get("/mot-de-passe/:token", svc.showReset)
-	r.Post("/mot-de-passe/:token", svc.reset)
+	r.Post("/mot-de-passe/:token", small, svc.reset)
 	r.Get("/adhesion", RequireLogin, svc.showAdhesion)
-	r.Post("/adhesion", RequireLogin, svc.adhere)
+	r.Post("/adhesion", small, RequireLogin, svc.adhere)
 	r.Get("/adhesion/confirmee", RequireLogin, svc.showAdhesions)
 	r.Get("/famille", RequireFamily, svc.showFamily)
 	r.Get("/famille/enfants/:id", RequireFamily, svc.showChild)

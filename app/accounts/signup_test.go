@@ -140,3 +140,28 @@ func TestDemoMailboxExistsOnlyInDemoMode(t *testing.T) {
 	mustContain(t, "footer", p.get(pathA+"/").Body, `href="/malemort-du-comtat/boite-mail-demo"`)
 	_ = url.Values{}
 }
+
+// Issue 9 item 16: a commune's demo mailbox used to list the whole
+// platform outbox, so /beta/boite-mail-demo showed a Malemort parent's
+// confirmation and reset links. Each commune's page shows its own mail.
+func TestDemoMailboxShowsOnlyTheCommunesMail(t *testing.T) {
+	e := newEnvMode(t, true)
+	p := e.client()
+	p.submit(pathA+"/inscription/formulaire", pathA+"/inscription/formulaire", signupForm("malemort@example.org"))
+	p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"malemort@example.org"}})
+	q := e.client()
+	q.submit("/beta/inscription/formulaire", "/beta/inscription/formulaire", signupForm("beta@example.org"))
+
+	a := p.get(pathA + "/boite-mail-demo")
+	mustContain(t, "Malemort's mailbox", a.Body, "malemort@example.org", pathA+"/confirmation/")
+	b := q.get("/beta/boite-mail-demo")
+	mustContain(t, "Bêta's mailbox", b.Body, "beta@example.org", "/confirmation/")
+	for _, leak := range []string{"malemort@example.org", pathA + "/confirmation/", pathA + "/mot-de-passe/"} {
+		if strings.Contains(b.Body, leak) {
+			t.Errorf("Bêta's demo mailbox shows Malemort's mail (%q)", leak)
+		}
+	}
+	if strings.Contains(a.Body, "beta@example.org") {
+		t.Error("Malemort's demo mailbox shows Bêta's mail")
+	}
+}

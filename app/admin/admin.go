@@ -65,9 +65,6 @@ func Routes(s *web.Server, opts ...Option) *Admin {
 	// The logo the administrators upload (settings) is public: every page's
 	// header shows it, logged in or not.
 	s.Commune().Get("/logo", branding.Serve)
-	// Staff log-in and set-password forms are small; the imports keep the
-	// global limit.
-	s.LimitBodies(web.FormBodyLimit, "/admin/connexion", "/admin/mot-de-passe/*", "/admin/deconnexion")
 	a.routes(s.Commune().Group("/admin", web.InArea(web.AreaStaff)))
 	return a
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/crypto/bcrypt"
 
+	"espacefamille/app/accounts"
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 )
 
@@ -26,8 +28,15 @@ func currentStaff(c *fiber.Ctx) *Staff {
 }
 
 // dummyHash is compared against when the email is unknown, so that a
-// log-in takes as long whether or not the address exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("espacefamille-dummy-password"), bcrypt.DefaultCost)
+// log-in takes as long whether or not the address exists. It is computed
+// at the first log-in, not when the package loads.
+var dummyHash = sync.OnceValues(func() (string, error) {
+	return auth.HashPassword(context.Background(), "espacefamille-dummy-password")
+})
+
+// staffThrottle counts staff log-in attempts in the commune's
+// staff_login_failures table, with the parents' code (auth.Throttle).
+var staffThrottle = auth.NewThrottle("staff_login_failures")
 
 type loginData struct {
 	base
@@ -50,46 +59,51 @@ func (a *Admin) login(c *fiber.Ctx) error {
 	email := strings.ToLower(formValue(c, "email"))
 	password := c.FormValue("password")
 	now := a.now()
-	keys := []string{"email:" + email, "ip:" + c.IP()}
 	d := loginData{Email: email}
-	until, err := lockedUntil(ctx, db(c).R, now, keys...)
-	if err != nil {
-		return err
-	}
-	if !until.IsZero() {
-		d.Error = fmt.Sprintf("Trop de tentatives de connexion. Réessayez après %s.", until.In(web.Paris()).Format("15h04"))
-		return web.RenderStatus(c, fiber.StatusTooManyRequests, "admin/connexion", "Connexion des agents", d)
-	}
-	st, err := staffByEmail(ctx, db(c).R, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	hash := []byte(st.passwordHash)
-	if err != nil || st.Disabled || len(hash) == 0 {
-		hash = dummyHash
-	}
-	ok := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && err == nil && !st.Disabled && st.HasPassword
-	var token string
-	err = db(c).Tx(ctx, func(tx *sql.Tx) error {
-		if !ok {
-			for _, k := range keys {
-				if err := recordFailure(ctx, tx, k, now); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		for _, k := range keys {
-			if err := clearFailures(ctx, tx, k); err != nil {
-				return err
-			}
-		}
+	// The attempt is counted before the password is checked, atomically:
+	// parallel attempts cannot all pass the limit.
+	var att auth.Attempt
+	err := db(c).Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		token, err = createSession(ctx, tx, st.ID, now)
+		att, err = staffThrottle.Begin(ctx, tx, now, auth.Key{Name: "email:" + email, Limit: loginLimit},
+			auth.Key{Name: "ip:" + c.IP(), Limit: loginLimit})
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	if !att.Allowed {
+		d.Error = fmt.Sprintf("Trop de tentatives de connexion. Réessayez après %s.", att.Until.In(web.Paris()).Format("15h04"))
+		return web.RenderStatus(c, fiber.StatusTooManyRequests, "admin/connexion", "Connexion des agents", d)
+	}
+	st, ok, rehash, err := checkStaffPassword(ctx, db(c).R, email, password)
+	if err != nil {
+		return err
+	}
+	var token string
+	if ok {
+		var newHash string
+		if rehash {
+			if newHash, err = auth.HashPassword(ctx, password); err != nil {
+				return err
+			}
+		}
+		err = db(c).Tx(ctx, func(tx *sql.Tx) error {
+			if err := staffThrottle.Succeeded(ctx, tx, now, att); err != nil {
+				return err
+			}
+			if newHash != "" {
+				if err := setStaffPassword(ctx, tx, st.ID, newHash); err != nil {
+					return err
+				}
+			}
+			var err error
+			token, err = createSession(ctx, tx, st.ID, now)
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if !ok {
 		d.Error = "Adresse email ou mot de passe incorrect."
@@ -98,6 +112,27 @@ func (a *Admin) login(c *fiber.Ctx) error {
 	web.RotateCSRF(c)
 	web.SetCookie(c, staffCookie, token, 0)
 	return web.RedirectTo(c, "/admin/")
+}
+
+// checkStaffPassword finds the active member of email and checks the
+// password; an unknown, disabled or not yet activated member costs the
+// same hashing time. rehash asks for the password to be hashed again (a
+// bcrypt hash from before argon2id).
+func checkStaffPassword(ctx context.Context, q querier, email, password string) (st Staff, ok, rehash bool, err error) {
+	st, err = staffByEmail(ctx, q, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return st, false, false, err
+	}
+	if err != nil || st.Disabled || !st.HasPassword {
+		dummy, derr := dummyHash()
+		if derr != nil {
+			return st, false, false, derr
+		}
+		_, _, err := auth.CheckPassword(ctx, dummy, password)
+		return st, false, false, err
+	}
+	ok, rehash, err = auth.CheckPassword(ctx, st.passwordHash, password)
+	return st, ok, rehash, err
 }
 
 // logout ends the session.
@@ -176,6 +211,12 @@ func (a *Admin) change(c *fiber.Ctx, fn func(ctx context.Context, tx *sql.Tx, no
 	return db(c).Tx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx, now) })
 }
 
+// errLinkUsed answers a set-password link that was used, replaced or
+// expired. The first administrator of a commune has no colleague to ask:
+// the provider sends a new link (espacefamille staff reset).
+var errLinkUsed = web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi, a été remplacé par un lien plus récent ou a expiré. "+
+	"Demandez à un administrateur de la commune, ou à l'hébergeur de l'Espace Famille, de vous envoyer un nouveau lien.")
+
 type setPasswordData struct {
 	base
 	Token  string
@@ -188,7 +229,7 @@ func (a *Admin) showSetPassword(c *fiber.Ctx) error {
 	token := c.Params("token")
 	st, err := inviteTokenStaff(c.UserContext(), db(c).R, token, a.now())
 	if errors.Is(err, ErrNotFound) {
-		return web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi ou a expiré. Demandez à un administrateur de vous envoyer une nouvelle invitation.")
+		return errLinkUsed
 	}
 	if err != nil {
 		return err
@@ -201,14 +242,14 @@ func (a *Admin) setPassword(c *fiber.Ctx) error {
 	token := c.Params("token")
 	st, err := inviteTokenStaff(c.UserContext(), db(c).R, token, a.now())
 	if errors.Is(err, ErrNotFound) {
-		return web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi ou a expiré.")
+		return errLinkUsed
 	}
 	if err != nil {
 		return err
 	}
 	pw, confirm := c.FormValue("password"), c.FormValue("password_confirmation")
 	errs := formErrors{}
-	if msg := passwordProblem(pw); msg != "" {
+	if msg := accounts.PasswordProblem(pw); msg != "" { // the parents' rule
 		errs.add("password", msg)
 	} else if pw != confirm {
 		errs.add("password_confirmation", "Les deux mots de passe ne sont pas identiques.")
@@ -217,7 +258,7 @@ func (a *Admin) setPassword(c *fiber.Ctx) error {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/mot-de-passe", "Choisir mon mot de passe",
 			setPasswordData{Token: token, Member: st, Errors: errs})
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	hash, err := auth.HashPassword(c.UserContext(), pw)
 	if err != nil {
 		return err
 	}
@@ -227,9 +268,9 @@ func (a *Admin) setPassword(c *fiber.Ctx) error {
 			return err
 		}
 		if !ok {
-			return web.NewError(fiber.StatusNotFound, "Ce lien n'est plus valide : il a déjà servi ou a expiré.")
+			return errLinkUsed
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET password_hash = ? WHERE id = ?`, string(hash), st.ID); err != nil {
+		if err := setStaffPassword(ctx, tx, st.ID, hash); err != nil {
 			return err
 		}
 		if err := deleteStaffSessions(ctx, tx, st.ID); err != nil {
@@ -242,16 +283,4 @@ func (a *Admin) setPassword(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", "Votre mot de passe est enregistré. Vous pouvez vous connecter.")
 	return web.RedirectTo(c, "/admin/connexion")
-}
-
-// passwordProblem applies the same rule as parents' passwords: at least 12
-// characters, no other composition rule.
-func passwordProblem(p string) string {
-	switch n := len([]rune(p)); {
-	case n < 12:
-		return "Le mot de passe doit comporter au moins 12 caractères."
-	case len(p) > 72:
-		return "Le mot de passe ne peut pas dépasser 72 octets."
-	}
-	return ""
 }

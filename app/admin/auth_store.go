@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"espacefamille/app/auth"
 )
 
 // Staff roles.
@@ -25,16 +27,12 @@ const (
 	maxSession  = 12 * time.Hour
 	// touchEvery bounds writes: last_seen_at is refreshed at most this often.
 	touchEvery = time.Minute
-	inviteTTL  = 72 * time.Hour
+	inviteTTL  = 7 * 24 * time.Hour // inviteValidFor says it in the email
 )
 
-// Log-in rate limiting: after maxFailures failures in failureWindow for one
-// email or one address, log-ins are refused for lockFor.
-const (
-	maxFailures   = 5
-	failureWindow = 15 * time.Minute
-	lockFor       = 15 * time.Minute
-)
+// loginLimit: 5 log-in attempts in 15 minutes for one email or one
+// address; the next is refused and holds it for 15 minutes.
+var loginLimit = auth.Limit{Max: 5, Window: 15 * time.Minute, Hold: 15 * time.Minute}
 
 // ErrNotFound is returned when a row does not exist in the commune.
 var ErrNotFound = errors.New("admin: not found")
@@ -181,54 +179,12 @@ func deleteStaffSessions(ctx context.Context, tx *sql.Tx, staffID int64) error {
 	return err
 }
 
-// lockedUntil returns the latest lock among keys, or the zero time.
-func lockedUntil(ctx context.Context, q querier, now time.Time, keys ...string) (time.Time, error) {
-	var until time.Time
-	for _, k := range keys {
-		var v sql.NullString
-		err := q.QueryRowContext(ctx, `SELECT locked_until FROM staff_login_failures WHERE key = ?`, k).Scan(&v)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return until, fmt.Errorf("admin: throttle: %w", err)
-		}
-		if t, err := time.Parse(tsLayout, v.String); err == nil && t.After(now) && t.After(until) {
-			until = t
-		}
+// setStaffPassword stores a member's new password hash.
+func setStaffPassword(ctx context.Context, tx *sql.Tx, id int64, hash string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET password_hash = ? WHERE id = ?`, hash, id); err != nil {
+		return fmt.Errorf("admin: set password: %w", err)
 	}
-	return until, nil
-}
-
-// recordFailure counts a failed log-in for key and locks it after
-// maxFailures in the window.
-func recordFailure(ctx context.Context, tx *sql.Tx, key string, now time.Time) error {
-	var failures int
-	var start string
-	err := tx.QueryRowContext(ctx, `SELECT failures, window_start FROM staff_login_failures WHERE key = ?`, key).Scan(&failures, &start)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		failures, start = 0, ts(now)
-	case err != nil:
-		return fmt.Errorf("admin: throttle: %w", err)
-	}
-	if t, perr := time.Parse(tsLayout, start); perr != nil || now.Sub(t) > failureWindow {
-		failures, start = 0, ts(now)
-	}
-	failures++
-	var locked any
-	if failures >= maxFailures {
-		locked = ts(now.Add(lockFor))
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO staff_login_failures (key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
-			locked_until = COALESCE(excluded.locked_until, staff_login_failures.locked_until)`, key, failures, start, locked)
-	return err
-}
-
-func clearFailures(ctx context.Context, tx *sql.Tx, key string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM staff_login_failures WHERE key = ?`, key)
-	return err
+	return nil
 }
 
 // createInviteToken issues a one-time set-password link token.

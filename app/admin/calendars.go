@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/accounts"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
@@ -66,10 +66,7 @@ func (a *Admin) setZone(c *fiber.Ctx) error {
 		if err := setSetting(ctx, tx, "zone", z); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM school_holidays WHERE zone <> ?`, z); err != nil {
-			return err
-		}
-		if _, err := upsertHolidays(ctx, tx, calendar.BundledHolidays(z), "bundled"); err != nil {
+		if _, err := LoadZoneHolidays(ctx, tx, z); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "update", "settings", "zone", old, z, now)
@@ -285,8 +282,9 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 			shared += s.AmountCents
 		}
 		from := senderName(ctx, tx, t.Commune.Name)
+		platform := a.srv.Registry.Platform().R
 		for _, af := range plan.Affected {
-			if err := queueClosureMail(ctx, tx, t, from, af, day, reason, now); err != nil {
+			if err := queueClosureMail(ctx, tx, platform, t, from, af, day, reason, now); err != nil {
 				return err
 			}
 		}
@@ -303,16 +301,26 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 	return web.RedirectTo(c, "/admin/calendrier")
 }
 
-func queueClosureMail(ctx context.Context, tx *sql.Tx, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
-	_, email, err := familyContact(ctx, tx, af.FamilyID)
-	if err != nil || email == "" {
+// queueClosureMail tells a family about the closure and what it cancelled:
+// its address on file and every parent's account linked to it
+// (accounts.FamilyRecipients; platform is the platform's database).
+func queueClosureMail(ctx context.Context, tx *sql.Tx, platform querier, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
+	to, err := accounts.FamilyRecipients(ctx, tx, platform, af.FamilyID)
+	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Bonjour %s,\n\nLes services de la %s seront fermés le %s (%s).\n\nLes réservations suivantes sont annulées, ou la part de ce jour de vos forfaits créditée :\n- %s\n\nLorsqu'elles étaient payées, leur montant est crédité sur votre espace famille (avoir déduit de votre prochain paiement).\n\n%s\n",
-		af.Name, t.Commune.Name, day.FR(), reason, strings.Join(af.Lines, "\n- "), "Cordialement,\n"+from)
-	_, err = appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: email, ToName: af.Name, FromName: from,
-		Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text}, now)
-	return err
+	text, html, err := appmail.Render("closure", map[string]any{"CommuneName": t.Commune.Name, "Name": af.Name,
+		"Day": day.FR(), "Reason": reason, "Lines": af.Lines, "From": from})
+	if err != nil {
+		return err
+	}
+	for _, addr := range to {
+		if _, err := appmail.Enqueue(ctx, tx, appmail.Message{Kind: "closure", To: addr, ToName: af.Name, FromName: from,
+			Subject: "Fermeture le " + day.FR() + " – réservations annulées", Text: text, HTML: html, Commune: t.Commune.Slug}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (a *Admin) deleteClosure(c *fiber.Ctx) error {

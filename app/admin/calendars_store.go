@@ -54,6 +54,18 @@ func upsertHolidays(ctx context.Context, tx *sql.Tx, hs []calendar.Holiday, sour
 	return n, nil
 }
 
+// LoadZoneHolidays makes the commune's school holidays those of zone:
+// other zones' rows go, and the bundled official calendar of zone
+// (app/calendar) is stored, in tx. Public holidays need nothing stored:
+// the calendar computes them. Run at a commune's creation and whenever
+// its zone changes; it returns how many holidays were stored.
+func LoadZoneHolidays(ctx context.Context, tx *sql.Tx, zone string) (int, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM school_holidays WHERE zone <> ?`, zone); err != nil {
+		return 0, fmt.Errorf("admin: zone holidays: %w", err)
+	}
+	return upsertHolidays(ctx, tx, calendar.BundledHolidays(zone), "bundled")
+}
+
 // ClosureRow is a closure day.
 type ClosureRow struct{ Day, Reason string }
 

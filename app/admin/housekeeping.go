@@ -23,8 +23,6 @@ func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, er
 	}{
 		{`DELETE FROM staff_sessions WHERE expires_at < ? OR last_seen_at < ?`, []any{ts(now), ts(now.Add(-idleTimeout))}},
 		{`DELETE FROM staff_tokens WHERE expires_at < ? OR (used_at IS NOT NULL AND used_at < ?)`, []any{old, old}},
-		{`DELETE FROM staff_login_failures WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)`,
-			[]any{ts(now.Add(-failureWindow)), ts(now)}},
 	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		for _, s := range stmts {
@@ -38,7 +36,9 @@ func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, er
 			}
 			n += m
 		}
-		return nil
+		m, err := staffThrottle.Purge(ctx, tx, now, loginLimit.Window)
+		n += m
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("admin: purge sessions and tokens: %w", err)

@@ -21,6 +21,8 @@ type invoicingPreviewData struct {
 	Month   string // YYYY-MM
 	MonthFR string // 11/2026
 	Preview billing.MonthPreview
+	// NotEnded says why the month cannot be invoiced yet ("" when it can).
+	NotEnded string
 }
 
 func parseMonth(s string) (time.Time, error) {
@@ -42,8 +44,11 @@ func (a *Admin) previewInvoicing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "admin/facturation", "Facturation de "+month.Format("01/2006"), invoicingPreviewData{base: baseOf(c, "finances"),
-		Month: month.Format("2006-01"), MonthFR: month.Format("01/2006"), Preview: p})
+	d := invoicingPreviewData{base: baseOf(c, "finances"), Month: month.Format("2006-01"), MonthFR: month.Format("01/2006"), Preview: p}
+	if !billing.MonthEnded(month.Year(), month.Month(), a.now()) {
+		d.NotEnded = (&billing.MonthNotEndedError{Year: month.Year(), Month: month.Month()}).Message()
+	}
+	return web.Render(c, "admin/facturation", "Facturation de "+month.Format("01/2006"), d)
 }
 
 // runInvoicing runs billing's monthly invoicing in the background, with
@@ -53,9 +58,12 @@ func (a *Admin) runInvoicing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !billing.MonthEnded(month.Year(), month.Month(), a.now()) {
+		return errInvalid((&billing.MonthNotEndedError{Year: month.Year(), Month: month.Month()}).Message())
+	}
 	com := commune(c)
 	who := *currentStaff(c)
-	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL})
+	svc := billing.NewService(billing.Options{Notify: a.notify, Now: a.now, AbsURL: a.srv.CommuneURL, Platform: a.srv.Registry.Platform()})
 	link := a.srv.CommuneURL(com, "/famille/factures")
 	log := a.srv.Logger(c) // request id and commune; the job outlives the request
 	j := a.startJob(c, "Facturation de "+month.Format("01/2006"), "/admin/finances", func(ctx context.Context, d *tenants.DB, j *job) string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/tenants"
@@ -162,5 +163,43 @@ func TestClosureDayUnbookableAndCredited(t *testing.T) {
 	wantContains(t, parent.Get("/alpha/famille/factures").Body, "Mes avoirs", "2,55")
 	if n := f.count(t, "alpha", `SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE family_id = ? AND kind = 'closure'`, fams[0]); n != 255 {
 		t.Fatalf("credit %d, want 255", n)
+	}
+}
+
+// Issue 9 item 17: the closure notice (bookings cancelled by the mairie)
+// went to the family's address on file only; every parent's account
+// linked to the family gets it too, each address once.
+func TestClosureNoticeReachesLinkedParents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fams, kids := seedServices(t, f, 1)
+	admin := f.admin(t)
+	p := createPrestation(t, f, admin, prestationForm(1, "REPAS CLASSIQUE ENFANT", "2,55"))
+	f.For(t).ParentAccount("alpha", fams[0], "maman@example.org", apptest.ParentPassword)
+	f.For(t).ParentAccount("alpha", fams[0], "F0@example.org", apptest.ParentPassword) // the family's own address
+	c := f.Client(t)
+	c.LoginParent("alpha", "maman@example.org", apptest.ParentPassword)
+	parent := &client{Client: c, t: t, f: f}
+	day := openDay(15)
+	parent.click(1, kids[0], p, day, "reserver")
+	payCart(t, f, fams[0], 1)
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", url.Values{"day": {day.FR()}, "reason": {"Grève"}}), http.StatusSeeOther)
+	for _, addr := range []string{"f0@example.org", "maman@example.org"} {
+		if n := f.count(t, "alpha", `SELECT count(*) FROM outbox WHERE kind = 'closure' AND to_addr = ?`, addr); n != 1 {
+			t.Errorf("closure notices to %s: %d, want 1", addr, n)
+		}
+	}
+	if n := f.count(t, "alpha", `SELECT count(*) FROM outbox WHERE kind = 'closure'`); n != 2 {
+		t.Errorf("%d closure notices, want 2", n)
+	}
+	var text, html string
+	f.For(t).Scan("alpha", `SELECT text_body, html_body FROM outbox WHERE kind = 'closure' AND to_addr = 'maman@example.org'`, nil, &text, &html)
+	for _, want := range []string{"Bonjour FAMILLE A,", "seront fermés le " + day.FR() + " (Grève)", "- Enfant FAMILLE A – REPAS CLASSIQUE ENFANT (2,55"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("closure notice lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(html, "<li>Enfant FAMILLE A – REPAS CLASSIQUE ENFANT (2,55") {
+		t.Errorf("closure notice's HTML part lacks the cancelled booking:\n%s", html)
 	}
 }

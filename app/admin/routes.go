@@ -11,14 +11,17 @@ import (
 // carries requireAdmin (agents get a French 403).
 func (a *Admin) routes(g fiber.Router) {
 	adm := a.requireAdmin
+	// Staff log-in and set-password forms are small (web.SmallForm); the
+	// imports keep the global limit.
+	small := web.SmallForm
 
 	g.Get("/connexion", a.showLogin)
-	g.Post("/connexion", a.login)
+	g.Post("/connexion", small, a.login)
 	g.Get("/mot-de-passe/:token", a.showSetPassword)
-	g.Post("/mot-de-passe/:token", a.setPassword)
+	g.Post("/mot-de-passe/:token", small, a.setPassword)
 
 	g.Use(a.requireStaff)
-	g.Post("/deconnexion", a.logout)
+	g.Post("/deconnexion", small, a.logout)
 	g.Get("/", a.showDashboard)
 	g.Get("/taches/:id", a.showJob)
 

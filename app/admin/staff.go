@@ -3,14 +3,11 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	appmail "espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -32,21 +29,10 @@ func (a *Admin) showStaff(c *fiber.Ctx) error {
 
 // inviteStaff creates a member and emails a one-time set-password link.
 func (a *Admin) inviteStaff(c *fiber.Ctx) error {
-	email := strings.ToLower(formValue(c, "email"))
-	name := formValue(c, "name")
-	role := formValue(c, "role")
-	errs := formErrors{}
-	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
-		errs.add("email", "Saisissez une adresse email valide.")
-	}
-	if name == "" || len(name) > 200 {
-		errs.add("name", "Saisissez le nom de la personne.")
-	}
-	if role != RoleAdmin && role != RoleAgent {
-		errs.add("role", "Choisissez un rôle.")
-	}
+	n := NewStaff{Email: formValue(c, "email"), Name: formValue(c, "name"), Role: formValue(c, "role")}.normalize()
+	errs := n.validate()
 	if len(errs) == 0 {
-		if _, err := staffByEmail(c.UserContext(), db(c).R, email); err == nil {
+		if _, err := staffByEmail(c.UserContext(), db(c).R, n.Email); err == nil {
 			errs.add("email", "Cette adresse est déjà celle d'un agent de la commune.")
 		}
 	}
@@ -57,45 +43,19 @@ func (a *Admin) inviteStaff(c *fiber.Ctx) error {
 		}
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/agents", "Agents", staffData{
 			base: baseOf(c, "agents"), Members: list, Errors: errs,
-			Form: map[string]string{"email": email, "name": name, "role": role}})
+			Form: map[string]string{"email": n.Email, "name": n.Name, "role": n.Role}})
 	}
 	t := tenants.From(c)
 	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, role, created_at) VALUES (?, ?, ?, ?)`, email, name, role, ts(now))
-		if err != nil {
-			return fmt.Errorf("admin: create staff: %w", err)
-		}
-		id, _ := res.LastInsertId()
-		st := Staff{ID: id, Email: email, Name: name, Role: role}
-		if err := a.queueStaffInvitation(ctx, tx, t, st, now); err != nil {
-			return err
-		}
-		return audit(ctx, tx, currentStaff(c), "create", "staff", id, nil, map[string]string{"email": email, "name": name, "role": role}, now)
+		_, err := AddStaff(ctx, tx, t.Commune, a.srv.PublicURL, n, currentStaff(c), now)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	a.notify(t.Commune.Slug)
-	web.AddFlash(c, "success", "Invitation envoyée à "+email+".")
+	web.AddFlash(c, "success", "Invitation envoyée à "+n.Email+".")
 	return web.RedirectTo(c, "/admin/agents")
-}
-
-// queueStaffInvitation issues a set-password link and queues its email.
-func (a *Admin) queueStaffInvitation(ctx context.Context, tx *sql.Tx, t *tenants.Tenant, st Staff, now time.Time) error {
-	token, err := createInviteToken(ctx, tx, st.ID, now)
-	if err != nil {
-		return err
-	}
-	link := a.srv.CommuneURL(t.Commune, "/admin/mot-de-passe/"+token)
-	text := fmt.Sprintf("Bonjour %s,\n\nVous êtes invité(e) à rejoindre l'espace des agents de l'Espace Famille de la %s, avec le rôle %s.\n\nChoisissez votre mot de passe en suivant ce lien (valable 72 heures, une seule fois) :\n%s\n\nVotre identifiant est votre adresse email : %s\n\nSi vous n'attendiez pas ce message, ignorez-le.\n",
-		st.Name, t.Commune.Name, st.RoleLabel(), link, st.Email)
-	html := fmt.Sprintf(`<p>Bonjour %s,</p><p>Vous êtes invité(e) à rejoindre l'espace des agents de l'Espace Famille de la %s, avec le rôle %s.</p><p><a href="%s">Choisir mon mot de passe</a> (lien valable 72 heures, une seule fois).</p><p>Votre identifiant est votre adresse email : %s</p><p>Si vous n'attendiez pas ce message, ignorez-le.</p>`,
-		htmlEscape(st.Name), htmlEscape(t.Commune.Name), st.RoleLabel(), htmlEscape(link), htmlEscape(st.Email))
-	_, err = appmail.Enqueue(ctx, tx, appmail.Message{
-		Kind: "staff_invitation", To: st.Email, ToName: st.Name, FromName: senderName(ctx, tx, t.Commune.Name),
-		Subject: "Votre accès à l'espace des agents – " + t.Commune.Name, Text: text, HTML: html,
-	}, now)
-	return err
 }
 
 // reinviteStaff sends a new set-password link (also a password reset).
@@ -110,10 +70,8 @@ func (a *Admin) reinviteStaff(c *fiber.Ctx) error {
 		if err != nil {
 			return web.ErrNotFound
 		}
-		if err := a.queueStaffInvitation(ctx, tx, t, st, now); err != nil {
-			return err
-		}
-		return audit(ctx, tx, currentStaff(c), "reinvite", "staff", id, nil, map[string]string{"email": st.Email}, now)
+		_, err = reinvite(ctx, tx, t.Commune, a.srv.PublicURL, st, "", false, currentStaff(c), now)
+		return err
 	})
 	if err != nil {
 		return err
@@ -170,5 +128,3 @@ func senderName(ctx context.Context, q querier, communeName string) string {
 	}
 	return v
 }
-
-var htmlEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace

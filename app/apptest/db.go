@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"espacefamille/app/accounts"
+	"espacefamille/app/auth"
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
 )
@@ -149,7 +149,7 @@ func (e *Env) Demo() DemoIDs {
 // link it, and returns the account's id.
 func (e *Env) ParentAccount(slug string, family int64, email, password string) int64 {
 	e.T.Helper()
-	hash, err := accounts.HashPassword(password)
+	hash, err := auth.HashPassword(context.Background(), password)
 	if err != nil {
 		e.T.Fatal(err)
 	}

@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/demo"
+	"espacefamille/tenants"
 )
 
 func (e *env) newInvoice(tx *sql.Tx, status string) (billing.Invoice, error) {
@@ -112,14 +115,8 @@ func TestInvoicePDFHoldsReferenceAndTotal(t *testing.T) {
 func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	days := e.book(e.children[0], 3)
-	e.payWithSimulator("4242424242424242", false)
-	// Cancel one validated, paid meal inside the window.
-	if _, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: e.family, RegieID: e.cantine, ChildID: e.children[0],
-		PrestationID: e.prestations["REPAS CLASSIQUE ENFANT"], Day: days[0], Intent: booking.IntentCancel}, e.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine)
+	e.payThenCancelOne() // one validated, paid meal cancelled inside the window
+	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 	if err != nil || out.RedirectURL != "" || out.Order.Status != billing.OrderPaid {
 		t.Fatalf("cancellation order: %+v %v", out, err)
 	}
@@ -137,8 +134,10 @@ func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	}
 }
 
-func TestMonthlyRunIsIdempotent(t *testing.T) {
-	e := newEnv(t)
+// bookGarderieNextMonth books and validates the garderie forfait of next
+// month (post-paid) for the first child, and returns the month's first day.
+func (e *env) bookGarderieNextMonth() calendar.Date {
+	e.t.Helper()
 	ctx := context.Background()
 	now := e.clock.Now()
 	next := calendar.Today(now).AddMonths(1)
@@ -150,11 +149,19 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 		booked = err == nil
 	}
 	if !booked {
-		t.Fatal("no garderie day bookable")
+		e.t.Fatal("no garderie day bookable")
 	}
 	if _, err := booking.ValidatePostpaid(ctx, e.db, e.family, e.garderie, now); err != nil {
-		t.Fatal(err)
+		e.t.Fatal(err)
 	}
+	return first
+}
+
+func TestMonthlyRunIsIdempotent(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	first := e.bookGarderieNextMonth()
+	e.clock.Set(first.AddMonths(1).At(9, 0)) // the month is over
 	for i, want := range []billing.RunReport{{Regies: 1, Created: 1, TotalCents: 2500}, {Regies: 1, Existing: 1}} {
 		rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures")
 		if err != nil {
@@ -176,5 +183,33 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 	r := e.do(http.MethodPost, fmt.Sprintf("/famille/factures/%d/payer", id), url.Values{}, e.family)
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/paiement/simulateur/") {
 		t.Fatalf("pay invoice: %d %s %s", r.Status, r.Location, r.Body)
+	}
+}
+
+// Issue 9 item 17: the "nouvelle facture" notice went to the family's
+// address on file only; the parents' accounts linked to the family get
+// it too, as the payment receipt reaches the paying account.
+func TestNewInvoiceNoticeReachesLinkedParents(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.ParentAccount(demo.Slug, e.family, "Parent.Lie@Example.org", apptest.ParentPassword)
+	e.ParentAccount(demo.Slug, e.family, "famille.x@example.org", apptest.ParentPassword+"2") // the address on file: once
+	first := e.bookGarderieNextMonth()
+	// The month has ended when it is invoiced.
+	after := first.AddMonths(1)
+	e.clock.Set(time.Date(after.Year(), after.Month(), 2, 9, 0, 0, 0, calendar.Paris()))
+	if rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures"); err != nil || rep.Created != 1 {
+		t.Fatalf("run: %+v, %v", rep, err)
+	}
+	rows, err := e.db.R.Query(`SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := tenants.Column[string](rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(to, " ") != "famille.x@example.org parent.lie@example.org" {
+		t.Fatalf("invoice notice sent to %v, want the family's address then the linked account's, once each", to)
 	}
 }

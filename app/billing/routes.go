@@ -39,25 +39,27 @@ func Routes(s *web.Server, d Deps) *Handlers {
 		d.Providers = DefaultProviders(d.HTTP)
 	}
 	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, OnPending: d.OnPending,
-		Logger: d.Logger, AbsURL: s.CommuneURL, RefuseSimulator: d.RefuseSimulator})}
+		Logger: d.Logger, AbsURL: s.CommuneURL, RefuseSimulator: d.RefuseSimulator, Platform: s.Registry.Platform()})}
 	// Providers call these without a session or a CSRF token: the result is
 	// always fetched from the provider, never read from the request.
 	s.SkipCSRF(NotifyPath(ProviderPayFiP), NotifyPath(ProviderSimulator), "/famille/paiement/retour")
-	// Notifications, the simulator's card form and the invoice payment
-	// are small forms (web.LimitBodies).
-	s.LimitBodies(web.FormBodyLimit, NotifyPath("*"), SimulatorPagePath("*"), "/famille/paiement/*", "/famille/factures/*")
 	r := s.Commune()
 	fam := accounts.RequireFamily
-	r.All(NotifyPath(":provider"), h.notify)
+	// Notifications, the simulator's card form and the invoice payment
+	// are small forms.
+	small := web.SmallForm
+	r.All(NotifyPath(":provider"), small, h.notify)
 	r.Get("/famille/paiement/retour", fam, h.paymentReturn)
-	r.Post("/famille/paiement/retour", h.paymentReturnPost)
+	r.Post("/famille/paiement/retour", small, h.paymentReturnPost)
 	r.Get("/famille/paiement/:ref", fam, h.showReceipt)
+	r.Get("/famille/paiement/:ref/choix", fam, h.showChoice)
+	r.Post("/famille/paiement/:ref/choix", fam, h.submitChoice)
 	r.Get("/paiement/simulateur/:idop", fam, h.showSimulator)
-	r.Post("/paiement/simulateur/:idop", fam, h.submitSimulator)
+	r.Post("/paiement/simulateur/:idop", small, fam, h.submitSimulator)
 	r.Get("/famille/factures", fam, h.listInvoices)
 	r.Get("/famille/factures/:id", fam, h.showInvoice)
 	r.Get("/famille/factures/:id/pdf", fam, h.invoicePDF)
-	r.Post("/famille/factures/:id/payer", fam, h.payInvoice)
+	r.Post("/famille/factures/:id/payer", small, fam, h.payInvoice)
 	return h
 }
 

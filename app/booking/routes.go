@@ -40,16 +40,16 @@ func Routes(s *web.Server, cfg Config) *Service {
 	if svc.now == nil {
 		svc.now = time.Now
 	}
-	// The cart's and the period view's forms are small (web.LimitBodies).
-	s.LimitBodies(web.FormBodyLimit, "/famille/reservations/*", "/famille/paiement")
 	r := s.Commune()
 	fam := accounts.RequireFamily
+	// The cart's and the period view's forms are small.
+	small := web.SmallForm
 	r.Get("/famille/reservations", fam, svc.showAgenda)
-	r.Post("/famille/reservations/case", fam, svc.toggleCell)
+	r.Post("/famille/reservations/case", small, fam, svc.toggleCell)
 	r.Get("/famille/reservations/periode", fam, svc.showPeriod)
-	r.Post("/famille/reservations/periode", fam, svc.addPeriod)
-	r.Post("/famille/reservations/valider", fam, svc.validateCart)
-	r.Post("/famille/reservations/vider", fam, svc.clearCart)
-	r.Post("/famille/paiement", fam, svc.startCheckout) // billing's Checkout behind it
+	r.Post("/famille/reservations/periode", small, fam, svc.addPeriod)
+	r.Post("/famille/reservations/valider", small, fam, svc.validateCart)
+	r.Post("/famille/reservations/vider", small, fam, svc.clearCart)
+	r.Post("/famille/paiement", small, fam, svc.startCheckout) // billing's Checkout behind it
 	return svc
 }

@@ -9,9 +9,8 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"espacefamille/app/accounts"
+	"espacefamille/app/auth"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/tenants"
@@ -135,12 +134,12 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		return err
 	}
 
-	hash, err := bcrypt.GenerateFromPassword([]byte(AdminPassword), bcrypt.DefaultCost)
+	hash, err := auth.HashPassword(ctx, AdminPassword)
 	if err != nil {
 		return err
 	}
 	if _, err := exec(`INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, 'Service scolaire', 'admin', ?, ?)`,
-		AdminEmail, string(hash), ts); err != nil {
+		AdminEmail, hash, ts); err != nil {
 		return err
 	}
 	_, err = exec(`INSERT INTO news (title, body, published_from, created_at) VALUES (?, ?, ?, ?)`,

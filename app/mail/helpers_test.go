@@ -31,7 +31,8 @@ CREATE TABLE outbox (
   next_attempt_at TEXT NOT NULL,
   last_error TEXT NOT NULL DEFAULT '',
   created_at TEXT NOT NULL,
-  sent_at TEXT
+  sent_at TEXT,
+  commune TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);`
 

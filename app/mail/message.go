@@ -19,6 +19,10 @@ type Message struct {
 	Subject  string
 	Text     string // plain-text body, required
 	HTML     string // HTML body, optional (the email is then text only)
+	// Commune is the slug of the commune the email belongs to: required in
+	// the platform's outbox (account mail asked from a commune's pages),
+	// so that a commune's demo mailbox shows its own mail only.
+	Commune string
 }
 
 // Row statuses of the outbox table.
@@ -79,9 +83,9 @@ func Enqueue(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, 
 	ts := formatTime(now)
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (kind, to_addr, to_name, from_name, subject, text_body, html_body,
-		                    status, attempts, next_attempt_at, last_error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?)`,
-		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts)
+		                    status, attempts, next_attempt_at, last_error, created_at, commune)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?)`,
+		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts, m.Commune)
 	if err != nil {
 		return 0, fmt.Errorf("mail: enqueue %s: %w", m.Kind, err)
 	}
@@ -122,11 +126,25 @@ const entryColumns = `id, kind, to_addr, to_name, from_name, subject, text_body,
 // List returns up to limit outbox rows of any status, newest first
 // (limit <= 0 means 50; at most 500).
 func List(ctx context.Context, q Querier, limit int) ([]Entry, error) {
+	return list(ctx, q, `SELECT `+entryColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+}
+
+// ListCommune is List restricted to the rows that belong to the commune
+// of the given slug (Message.Commune): a commune's share of the platform's
+// outbox.
+func ListCommune(ctx context.Context, q Querier, slug string, limit int) ([]Entry, error) {
+	if slug == "" {
+		return nil, nil
+	}
+	return list(ctx, q, `SELECT `+entryColumns+` FROM outbox WHERE commune = ? ORDER BY id DESC LIMIT ?`, limit, slug)
+}
+
+func list(ctx context.Context, q Querier, query string, limit int, args ...any) ([]Entry, error) {
 	if limit <= 0 {
 		limit = 50
 	}
 	limit = min(limit, 500)
-	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := q.QueryContext(ctx, query, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("mail: list outbox: %w", err)
 	}

@@ -148,3 +148,32 @@ func TestWrongPasswordIsRetriedNotFailed(t *testing.T) {
 		t.Fatalf("row = %+v", e)
 	}
 }
+
+// A commune's share of the platform's outbox is the mail that names it;
+// mail without a commune belongs to none.
+func TestListCommuneKeepsToItsCommune(t *testing.T) {
+	t.Parallel()
+	db := openDB(t, 1)
+	ctx := context.Background()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []struct{ to, commune string }{{"a@example.fr", "mazan"}, {"b@example.fr", "malemort"}, {"c@example.fr", ""}, {"d@example.fr", "mazan"}} {
+		msg := invitation(m.to)
+		msg.Commune = m.commune
+		if _, err := mail.Enqueue(ctx, tx, msg, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	list, err := mail.ListCommune(ctx, db, "mazan", 10)
+	if err != nil || len(list) != 2 || list[0].To != "d@example.fr" || list[1].To != "a@example.fr" {
+		t.Fatalf("mazan's mail: %+v, %v; want d then a", list, err)
+	}
+	if list, err := mail.ListCommune(ctx, db, "", 10); err != nil || len(list) != 0 {
+		t.Fatalf("the empty slug lists %d messages, %v", len(list), err)
+	}
+}

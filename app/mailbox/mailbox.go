@@ -66,7 +66,8 @@ func show(platform *tenants.DB) fiber.Handler {
 	}
 }
 
-// load lists the commune's and the platform's latest messages, newest first.
+// load lists the commune's latest messages, newest first: its own outbox,
+// and the platform's mail that belongs to it (never another commune's).
 func load(ctx context.Context, t *tenants.Tenant, platform *tenants.DB) ([]Message, error) {
 	var out []Message
 	commune, err := mail.List(ctx, t.DB().R, 100)
@@ -76,7 +77,7 @@ func load(ctx context.Context, t *tenants.Tenant, platform *tenants.DB) ([]Messa
 	for _, e := range commune {
 		out = append(out, Message{Entry: e, Source: "commune"})
 	}
-	plat, err := mail.List(ctx, platform.R, 100)
+	plat, err := mail.ListCommune(ctx, platform.R, t.Commune.Slug, 100)
 	if err != nil {
 		return nil, err
 	}

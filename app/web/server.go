@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"espacefamille/templates"
 	"espacefamille/tenants"
@@ -54,8 +55,9 @@ type Server struct {
 	csrfKey   []byte
 	csrfSkip  map[string]bool // paths exempt from CSRF (SkipCSRF)
 	proxies   TrustedProxies
-	// bodyLimits are the small forms' body limits (LimitBodies).
-	bodyLimits []bodyLimit
+	// smallForms routes a request to a mark when the application would
+	// route it to a route carrying SmallForm (built by Finish).
+	smallForms fasthttp.RequestHandler
 	commune    fiber.Router
 	platform   fiber.Router
 }
@@ -112,7 +114,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// 2. recover (a panic becomes a French 500 page);
 	// 3. global routes that belong to no commune (health, static files);
 	// 4. the tenant binding (commune by host or path prefix, DB held open);
-	// 5. the small forms' body limits (LimitBodies), before anything
+	// 5. the body limit of the routes that carry SmallForm, before anything
 	//    parses a form;
 	// 6. CSRF (needs the commune to scope its token);
 	// 7. the domain routes.
@@ -139,8 +141,10 @@ func (s *Server) Commune() fiber.Router { return s.commune }
 // Platform is the router of the platform's own pages (reached at "/").
 func (s *Server) Platform() fiber.Router { return s.platform }
 
-// Finish adds the final 404 handler; call it after every route is added.
+// Finish adds the final 404 handler and gathers the small forms' routes;
+// call it after every route is added.
 func (s *Server) Finish() {
+	s.buildSmallForms()
 	s.App.Use(func(c *fiber.Ctx) error { return ErrNotFound })
 }
 

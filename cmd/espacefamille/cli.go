@@ -39,6 +39,7 @@ func commands() []command {
 		{"demo", "create the demo commune if needed, then serve (no setup needed)", cmdDemo},
 		{"commune", "create, list and migrate communes (commune --help)", cmdCommune},
 		{"family", "invite families to create their account (family --help)", cmdFamily},
+		{"staff", "add a commune's staff member, or send a new set-password link (staff --help)", cmdStaff},
 		{"billing", "monthly invoicing run and payment reconciliation (billing --help)", cmdBilling},
 	}
 }

@@ -139,18 +139,25 @@ func mailSetup(e env, o map[string]*string) (mail.Config, string, error) {
 
 // flushMail sends the commune's queued mail now when SMTP is configured.
 func flushMail(e env, cfg mail.Config, slug string, db *tenants.DB) error {
+	_, err := sendQueued(e, cfg, slug, db)
+	return err
+}
+
+// sendQueued is flushMail, reporting whether everything queued was
+// delivered now.
+func sendQueued(e env, cfg mail.Config, slug string, db *tenants.DB) (bool, error) {
 	if !cfg.Enabled() {
 		fmt.Fprintln(e.stdout, "mail: SMTP_HOST is not set; the invitations wait in the commune's outbox for the server (demo: its mailbox page)")
-		return nil
+		return false, nil
 	}
 	s, err := mail.NewSender(cfg, mail.Sources{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return err
+		return false, err
 	}
 	n, err := s.Flush(e.ctx, mail.Source{Name: slug, DB: db.W})
 	if err != nil {
-		return err
+		return false, err
 	}
 	fmt.Fprintf(e.stdout, "mail: %d sent, %d to retry later (the server retries), %d failed\n", n.Sent, n.Retried, n.Failed)
-	return nil
+	return n.Retried == 0 && n.Failed == 0, nil
 }

@@ -1,0 +1,85 @@
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+
+	"espacefamille/templates"
+)
+
+// mailSet is every mail kind of templates/mail/: <kind>.txt.tmpl, and
+// <kind>.html.tmpl, which defines "body" inside layout.html.tmpl.
+type mailSet struct {
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
+}
+
+// loadTemplates parses the embedded mail templates once.
+var loadTemplates = sync.OnceValues(func() (*mailSet, error) {
+	set := &mailSet{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	names, err := fs.Glob(templates.FS, "mail/*.txt.tmpl")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		kind := strings.TrimSuffix(path.Base(name), ".txt.tmpl")
+		t, err := texttemplate.ParseFS(templates.FS, name)
+		if err != nil {
+			return nil, fmt.Errorf("mail: template %s: %w", kind, err)
+		}
+		h, err := htmltemplate.ParseFS(templates.FS, "mail/layout.html.tmpl", "mail/"+kind+".html.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("mail: template %s: %w", kind, err)
+		}
+		set.text[kind], set.html[kind] = t, h
+	}
+	return set, nil
+})
+
+// CheckTemplates parses every mail template; the server calls it at
+// start-up, so that a broken mail stops the start rather than its first
+// sending.
+func CheckTemplates() error {
+	_, err := loadTemplates()
+	return err
+}
+
+// Kinds lists the mail kinds that templates/mail/ holds.
+func Kinds() []string {
+	set, err := loadTemplates()
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(set.text))
+	for k := range set.text {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Render builds the plain-text and HTML bodies of the mail kind with
+// data, which the layout reads .CommuneName from.
+func Render(kind string, data any) (text, html string, err error) {
+	set, err := loadTemplates()
+	if err != nil {
+		return "", "", err
+	}
+	tt, ok := set.text[kind]
+	if !ok {
+		return "", "", fmt.Errorf("mail: no template for mail kind %q", kind)
+	}
+	var tb, hb bytes.Buffer
+	if err := tt.Execute(&tb, data); err != nil {
+		return "", "", fmt.Errorf("mail: render %s: %w", kind, err)
+	}
+	if err := set.html[kind].ExecuteTemplate(&hb, "layout", data); err != nil {
+		return "", "", fmt.Errorf("mail: render %s: %w", kind, err)
+	}
+	return tb.String(), hb.String(), nil
+}
