@@ -151,6 +151,14 @@ func TestCheckCartRules(t *testing.T) {
 			f.exec(`UPDATE prestations SET capacity = 5 WHERE id = ?`, f.classique)
 			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10', 1, 5)`, f.classique)
 		}, []string{"2026-12-10: complet", "2026-12-10: complet"}, 0, 0},
+		{"a day-wide capacity counts the cart's places across schools", func(f *fixture) {
+			f.exec(`INSERT INTO schools (name) VALUES ('École du Hameau')`)
+			f.exec(`UPDATE children SET school_id = (SELECT id FROM schools WHERE name = 'École du Hameau') WHERE id = ?`, f.garcon)
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+			_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-10")
+			f.exec(`UPDATE prestations SET capacity = 5 WHERE id = ?`, f.classique)
+			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10', 1, 4)`, f.classique)
+		}, []string{"2026-12-10: complet"}, 1, 255},
 		{"a full day does not take places from another day", func(f *fixture) {
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-11")
@@ -379,5 +387,29 @@ func TestValidatePostpaidDeadlineAndChild(t *testing.T) {
 				t.Fatalf("validated reservations = %d, want %d", n, tc.wantOK)
 			}
 		})
+	}
+}
+
+// The kept lines come back in the cart's order (child, prestation, day),
+// although cancellations are checked first.
+func TestCheckCartKeepsTheCartOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.validate(f.fille, f.vegetarien, "2026-12-03")
+	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil { // replaces the vegetarian meal
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var check booking.CartCheck
+	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		check, err = booking.CheckCart(ctx, tx, f.fam, f.cantine, f.Clock.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(check.Lines) != 2 || check.Lines[0].PrestationID != f.classique || check.Lines[0].Action != booking.ActionAdd ||
+		check.Lines[1].PrestationID != f.vegetarien || check.Lines[1].Action != booking.ActionCancel {
+		t.Fatalf("lines %+v", check.Lines)
 	}
 }
