@@ -113,6 +113,7 @@ func TestLedgerApplySeesTheRequestsOwnChanges(t *testing.T) {
 			{ID: 5, PrestationID: 1, Day: d("2026-12-11"), Action: ActionAdd},
 			{ID: 6, PrestationID: 1, Day: d("2026-12-10"), Action: ActionCancel, ReservationID: 7},
 			{ID: 9, PrestationID: 2, Day: d("2026-12-14"), Action: ActionAdd},
+			{ID: 11, PrestationID: 2, Day: d("2026-12-17"), Action: ActionCancel, ReservationID: 12},
 		}, map[int64]map[calendar.Date]int{1: {d("2026-12-10"): 3}})
 	if _, ok := led.Validated(1, d("2026-12-17")); ok {
 		t.Fatal("a cancelled reservation is not a validated one")
@@ -136,6 +137,9 @@ func TestLedgerApplySeesTheRequestsOwnChanges(t *testing.T) {
 	}
 	if _, ok := led.AddLine(2, d("2026-12-14")); !ok {
 		t.Fatal("another prestation's demande was lost")
+	}
+	if _, ok := led.CancelLine(12); !ok {
+		t.Fatal("another cancellation was lost")
 	}
 }
 
