@@ -25,6 +25,10 @@ func TestParseISO(t *testing.T) {
 		{"signs are refused", "+026-11-27", "", true},
 		{"empty", "", "", true},
 		{"year zero is refused", "0000-01-01", "", true},
+		{"year 1 is the first year", "0001-01-01", "0001-01-01", false},
+		{"year 9999 is the last year", "9999-12-31", "9999-12-31", false},
+		{"31 December of every month that has it", "2026-12-31", "2026-12-31", false},
+		{"30 June exists, 31 June does not", "2026-06-31", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +162,9 @@ func TestDateSQL(t *testing.T) {
 		{"text column", "2026-11-27", day("2026-11-27"), false},
 		{"blob column", []byte("2026-11-27"), day("2026-11-27"), false},
 		{"driver appends a time", "2026-11-27T00:00:00Z", day("2026-11-27"), false},
+		{"driver appends a time after a space", "2026-11-27 00:00:00", day("2026-11-27"), false},
+		{"eleven characters without a time part is an error", "2026-11-27X", Date{}, true},
+		{"empty text is the zero date", "", Date{}, false},
 		{"driver returns time.Time", time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), day("2026-11-27"), false},
 		{"NULL is the zero date", nil, Date{}, false},
 		{"garbage is an error", "27/11/2026", Date{}, true},
@@ -199,4 +206,73 @@ func FuzzParseFR(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDateBeforeYearOneAgreesWithTimePackage(t *testing.T) {
+	// DateOf normalises like time.Date, so a computed date may fall before
+	// year 1: the proleptic Gregorian calendar must still hold there,
+	// across years divisible by 400 (-400, 0) and the others.
+	start := time.Date(-401, 12, 25, 0, 0, 0, 0, time.UTC)
+	d := DateOf(-401, time.December, 25)
+	for i := 0; i < 146097+20; i++ {
+		tm := start.AddDate(0, 0, i)
+		y, m, dd := d.Civil()
+		if y != tm.Year() || m != tm.Month() || dd != tm.Day() || d.Weekday() != tm.Weekday() {
+			t.Fatalf("day %d: Date %d-%d-%d (%s) vs time %s (%s)", i, y, m, dd, d.Weekday(), tm.Format("2006-01-02"), tm.Weekday())
+		}
+		if DateOf(tm.Year(), tm.Month(), tm.Day()) != d {
+			t.Fatalf("DateOf disagrees on %s", tm.Format("2006-01-02"))
+		}
+		d = d.AddDays(1)
+	}
+}
+
+func TestDateCompareSortsDays(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want int
+	}{
+		{"earlier day", "2026-11-30", "2026-12-01", -1},
+		{"same day", "2026-12-01", "2026-12-01", 0},
+		{"later day", "2026-12-02", "2026-12-01", 1},
+		{"a year apart", "2027-01-01", "2026-12-31", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := day(tt.a), day(tt.b)
+			if got := a.Compare(b); got != tt.want {
+				t.Fatalf("Compare(%s, %s) = %d, want %d", a, b, got, tt.want)
+			}
+			if a.Before(b) != (tt.want < 0) || a.After(b) != (tt.want > 0) || a.Equal(b) != (tt.want == 0) {
+				t.Fatalf("Before/After/Equal disagree with Compare for %s, %s", a, b)
+			}
+		})
+	}
+}
+
+func TestDateText(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    Date
+		wantErr bool
+	}{
+		{"ISO from a date picker", "2026-11-27", day("2026-11-27"), false},
+		{"French form typed by a person", "27/11/2026", day("2026-11-27"), false},
+		{"empty is the zero date", "", Date{}, false},
+		{"garbage is an error and leaves the date alone", "27.11.2026", day("2020-01-01"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := day("2020-01-01")
+			err := d.UnmarshalText([]byte(tt.in))
+			if (err != nil) != tt.wantErr || d != tt.want {
+				t.Fatalf("UnmarshalText(%q) = %s, %v", tt.in, d, err)
+			}
+		})
+	}
+	if b, err := day("2026-11-27").MarshalText(); err != nil || string(b) != "2026-11-27" {
+		t.Fatalf("MarshalText = %q, %v", b, err)
+	}
 }

@@ -97,3 +97,64 @@ func FuzzParseEuros(f *testing.F) {
 		}
 	})
 }
+
+func TestParseEurosEdges(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		signed  bool
+		want    int64
+		wantErr error
+	}{
+		{"a tab before the amount", "\t2,55", false, 255, nil},
+		{"a no-break space before the euro sign", "2,55\u00a0€", false, 255, nil},
+		{"three characters after the comma, not all digits, is invalid rather than too precise", "2,5a5", false, 0, ErrAmountInvalid},
+		{"one decimal with a dot", "0.5", false, 50, nil},
+		{"one cent", "0,01", false, 1, nil},
+		{"minus one cent as a credit", "-0,01", true, -1, nil},
+		{"minus with thousands", "-1 234,56", true, -123456, nil},
+		{"a minus alone", "-", true, 0, ErrAmountInvalid},
+		{"a minus before a comma", "-,5", true, 0, ErrAmountInvalid},
+		{"a minus before spaces", "- ,5", true, 0, ErrAmountInvalid},
+		{"a group of four after the first", "1 2345", false, 0, ErrAmountInvalid},
+		{"a group of two after the first", "1 234 56", false, 0, ErrAmountInvalid},
+		{"the first group may be short", "12 345", false, 1234500, nil},
+		{"twenty digits overflow while reading", "99999999999999999999", false, 0, ErrAmountTooLarge},
+		{"one euro more than the largest amount overflows once in cents", "92233720368547759", false, 0, ErrAmountTooLarge},
+		{"the largest number of whole euros that fits", "92233720368547758", false, 9223372036854775800, nil},
+		{"a digit just below 0 in ASCII", "2/", false, 0, ErrAmountInvalid},
+		{"a digit just above 9 in ASCII", "2:", false, 0, ErrAmountInvalid},
+		{"decimals just outside the digits", "2,/0", false, 0, ErrAmountInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parse := ParseEuros
+			if tt.signed {
+				parse = ParseSignedEuros
+			}
+			got, err := parse(tt.in)
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Fatalf("parse(%q) = %d, %v; want %d, %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestFormatEurosGroups(t *testing.T) {
+	for _, tt := range []struct {
+		cents int64
+		want  string
+	}{
+		{99, "0,99"},
+		{100, "1,00"},
+		{99999, "999,99"},
+		{1000000, "10 000,00"},
+		{-1, "-0,01"},
+		{-100000, "-1 000,00"},
+	} {
+		want := strings.ReplaceAll(tt.want, " ", NarrowNBSP) + NBSP + "€"
+		if got := FormatEuros(tt.cents); got != want {
+			t.Errorf("FormatEuros(%d) = %q, want %q", tt.cents, got, want)
+		}
+	}
+}

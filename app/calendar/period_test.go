@@ -68,12 +68,22 @@ func TestExpandPeriod(t *testing.T) {
 		{"end before start gives nothing", "2026-11-30", "2026-11-01", SchoolWeek, 0, 0, "", "", false},
 		{"max reached is an error", "2026-11-02", "2026-11-06", SchoolWeek, 4, 0, "", "", true},
 		{"max exactly reached is fine", "2026-11-02", "2026-11-06", SchoolWeek, 5, 5, "2026-11-02", "2026-11-06", false},
+		{"max 0 means a school year: 366 days fit", "2027-09-01", "2028-08-31", WeekdaysOf(time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday), 0, 366, "2027-09-01", "2028-08-31", false},
+		{"max 0: the 367th day is too many", "2027-09-01", "2028-09-01", WeekdaysOf(time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday), 0, 0, "", "", true},
+		{"a negative max means a school year too", "2027-09-01", "2028-08-31", WeekdaysOf(time.Monday), -1, 52, "2027-09-06", "2028-08-28", false},
+		{"a one-day period on its weekday", "2026-11-30", "2026-11-30", WeekdaysOf(time.Monday), 0, 1, "2026-11-30", "2026-11-30", false},
+		{"a one-day period on another weekday", "2026-11-30", "2026-11-30", WeekdaysOf(time.Tuesday), 0, 0, "", "", false},
+		{"no weekday chosen gives nothing", "2026-11-02", "2026-11-06", 0, 0, 0, "", "", false},
+		{"max 1 takes exactly one day", "2026-11-02", "2026-11-02", SchoolWeek, 1, 1, "2026-11-02", "2026-11-02", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ExpandPeriod(day(tt.from), day(tt.to), tt.weekdays, tt.max)
 			if (err != nil) != tt.wantErr || len(got) != tt.wantLen {
 				t.Fatalf("got %d days, %v", len(got), err)
+			}
+			if err != nil && !errors.Is(err, ErrTooManyDays) {
+				t.Fatalf("error %v is not ErrTooManyDays", err)
 			}
 			if len(got) > 0 && (got[0].String() != tt.first || got[len(got)-1].String() != tt.last) {
 				t.Fatalf("got %s..%s", got[0], got[len(got)-1])
@@ -164,5 +174,54 @@ func BenchmarkExpandSchoolYear(b *testing.B) {
 		if err != nil || len(open) < 130 {
 			b.Fatalf("%d days, %v", len(open), err)
 		}
+	}
+}
+
+func TestWeekdaySet(t *testing.T) {
+	all := WeekdaysOf(time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday)
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"the whole week reads Monday first, Sunday last", all.String(), "L M M J V S D"},
+		{"saturday is a weekday of the set", WeekdaysOf(time.Saturday).String(), "S"},
+		{"sunday alone", WeekdaysOf(time.Sunday).String(), "D"},
+		{"weekday 7 is ignored", WeekdaysOf(7).IsEmpty(), true},
+		{"weekday -1 is ignored", WeekdaysOf(-1).IsEmpty(), true},
+		{"Has(saturday) in the whole week", all.Has(time.Saturday), true},
+		{"Has(sunday) in the whole week", all.Has(time.Sunday), true},
+		{"Has(7) is never true", WeekdaySet(0xff).Has(7), false},
+		{"Has(-1) is never true", WeekdaySet(0xff).Has(-1), false},
+		{"Has(wednesday) without wednesdays", SchoolWeekNoWed.Has(time.Wednesday), false},
+		{"a stray high bit is not a weekday", WeekdaySet(1 << 7).IsEmpty(), true},
+		{"the empty set prints nothing", WeekdaySet(0).String(), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Fatalf("got %v, want %v", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPeriodDays(t *testing.T) {
+	p := Period{From: day("2026-11-02"), To: day("2026-11-08"), Weekdays: WeekdaysOf(time.Saturday, time.Sunday)}
+	if days, err := p.Days(); err != nil || len(days) != 2 || days[0] != day("2026-11-07") || days[1] != day("2026-11-08") {
+		t.Fatalf("Days = %v, %v", days, err)
+	}
+}
+
+func TestFieldErrorsText(t *testing.T) {
+	_, err := ParsePeriodForm("x", "02/03/2026", nil)
+	var fe FieldErrors
+	if !errors.As(err, &fe) || err.Error() != MsgFromInvalid+" ; "+MsgNoWeekday || fe.For("to") != "" {
+		t.Fatalf("err = %v", err)
+	}
+	// Only the first unknown weekday is reported, and no "choose a weekday" on top.
+	_, err = ParsePeriodForm("02/03/2026", "06/03/2026", []string{"x", "y", "lundi"})
+	if !errors.As(err, &fe) || len(fe) != 1 || fe.For("weekdays") != MsgBadWeekday {
+		t.Fatalf("err = %v", err)
 	}
 }

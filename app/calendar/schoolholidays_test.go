@@ -2,8 +2,10 @@ package calendar
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBundledHolidays(t *testing.T) {
@@ -313,5 +315,145 @@ func TestImportDateForms(t *testing.T) {
 				t.Fatalf("parse(%q) = %s, %v; want %q", tt.in, got, err, tt.want)
 			}
 		})
+	}
+}
+
+// holidayKeys lists holidays as "zone|description|from|until".
+func holidayKeys(hs []Holiday) string {
+	var out []string
+	for _, h := range hs {
+		out = append(out, h.Zone+"|"+h.Description+"|"+h.From.String()+"|"+h.Until.String())
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestParseICSEventForms(t *testing.T) {
+	ev := func(lines ...string) string {
+		return "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n" + strings.Join(lines, "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	tests := []struct{ name, in, want string }{
+		{"an event without DTEND lasts one day", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"zones written with 'et' and '+'", ev("DTSTART;VALUE=DATE:20260508", "DTEND;VALUE=DATE:20260511", "SUMMARY:Pont", "LOCATION:Zones A et B + C"),
+			"A|Pont|2026-05-08|2026-05-11\nB|Pont|2026-05-08|2026-05-11\nC|Pont|2026-05-08|2026-05-11"},
+		{"a zone named twice counts once", ev("DTSTART;VALUE=DATE:20260508", "DTEND;VALUE=DATE:20260511", "SUMMARY:Pont", "LOCATION:Zone A - Zone A"),
+			"A|Pont|2026-05-08|2026-05-11"},
+		{"location parts that are not zones are ignored", ev("DTSTART;VALUE=DATE:20260508", "DTEND;VALUE=DATE:20260511", "SUMMARY:Pont", "LOCATION:Académie de Lyon - Zone A - Zone D"),
+			"A|Pont|2026-05-08|2026-05-11"},
+		{"escaped text is unescaped", ev("DTSTART;VALUE=DATE:20261219", "DTEND;VALUE=DATE:20270104", `SUMMARY:Vacances de Noël\, fin d'année - Zone B`),
+			"B|Vacances de Noël, fin d'année|2026-12-19|2027-01-04"},
+		{"UTC date-times are read as Paris dates", ev("DTSTART:20261218T230000Z", "DTEND:20270103T230000Z", "SUMMARY:Vacances de Noël - Zone C"),
+			"C|Vacances de Noël|2026-12-19|2027-01-04"},
+		{"an event of no zone is ignored", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Fête de l'école"), ""},
+		{"an event without a name is ignored", ev("DTSTART;VALUE=DATE:20260508", "LOCATION:Zone A"), ""},
+		{"a line without a colon is ignored", ev("DTSTART;VALUE=DATE:20260508", "GARBAGE", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"only the first of a repeated property counts", ev("DTSTART;VALUE=DATE:20260508", "DTSTART;VALUE=DATE:20260601", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"a two-letter name before its zones", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:AB - Zone A"),
+			"A|AB|2026-05-08|2026-05-09"},
+		{"empty lines are ignored", "\r\n" + ev("DTSTART;VALUE=DATE:20260508", "", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"a continuation line before any line is ignored", " folded\r\n" + ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+		{"a tab also continues a folded line", ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont de", "\tl'Ascension - Zone A"),
+			"A|Pont del'Ascension|2026-05-08|2026-05-09"},
+		{"a line outside any event is ignored", "SUMMARY:Vacances - Zone A\r\n" + ev("DTSTART;VALUE=DATE:20260508", "SUMMARY:Pont - Zone A"),
+			"A|Pont|2026-05-08|2026-05-09"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, err := ParseICS(strings.NewReader(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := holidayKeys(hs); got != tt.want {
+				t.Fatalf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseICSDateErrors(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"bad DTEND", "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20260508\nDTEND;VALUE=DATE:2026\nSUMMARY:Pont - Zone A\nEND:VEVENT\n", "DTEND invalide"},
+		{"impossible UTC date-time", "BEGIN:VEVENT\nDTSTART:20260231T230000Z\nSUMMARY:Pont - Zone A\nEND:VEVENT\n", "DTSTART invalide"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseICS(strings.NewReader(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseOpenDataCSVRows(t *testing.T) {
+	const head = "description;start_date;end_date;zones\n"
+	for _, tt := range []struct{ name, in, want, wantErr string }{
+		{"a row without a zone is skipped", head + "Noël;2025-12-20;2026-01-05;\nHiver;2026-02-07;2026-02-23;Zone A\n",
+			"A|Hiver|2026-02-07|2026-02-23", ""},
+		{"a row without a description is skipped", head + ";2025-12-20;2026-01-05;Zone A\n", "", ""},
+		{"an empty end is open-ended, to the 1st of September", head + "Vacances d'Été;2026-07-04;;Zone B\n",
+			"B|Vacances d'Été|2026-07-04|2026-09-01", ""},
+		{"a comma-separated export is read too", "description,start_date,end_date,zones\nHiver,2026-02-07,2026-02-23,Zone A\n",
+			"A|Hiver|2026-02-07|2026-02-23", ""},
+		{"commas inside a semicolon export stay in the text", head + "Vacances de Noël, fin d'année;2025-12-20;2026-01-05;Zone A\n",
+			"A|Vacances de Noël, fin d'année|2025-12-20|2026-01-05", ""},
+		{"a short row misses its zone and is skipped", head + "Hiver;2026-02-07;2026-02-23\nNoël;2025-12-20;2026-01-05;Zone B\n",
+			"B|Noël|2025-12-20|2026-01-05", ""},
+		{"an instant of year 1 in Paris is accepted", head + "Noël;0001-01-02T00:00:00Z;0001-01-05T00:00:00Z;Zone A\n",
+			"A|Noël|0001-01-02|0001-01-05", ""},
+		{"an instant of year 9999 in Paris is accepted", head + "Noël;9999-06-01T00:00:00Z;9999-06-05T00:00:00Z;Zone A\n",
+			"A|Noël|9999-06-01|9999-06-05", ""},
+		{"a bad end date names the line", head + "Noël;2025-12-20;2026-01-05;Zone A\nHiver;2026-02-07;bientôt;Zone A\n", "", "ligne 3"},
+		{"an instant beyond year 9999 in Paris is refused", head + "Noël;9999-12-31T23:30:00Z;;Zone A\n", "", "date de début invalide"},
+		{"an instant before year 1 in Paris is refused", head + "Noël;0001-01-01T00:30:00+01:00;;Zone A\n", "", "date de début invalide"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			hs, err := ParseOpenDataCSV(strings.NewReader(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := holidayKeys(hs); got != tt.want {
+				t.Fatalf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseOpenDataCSVRowLimit(t *testing.T) {
+	// Rows for teachers are read and counted, then skipped: the limit
+	// counts every row of the file.
+	file := func(rows int) string {
+		return "description;start_date;end_date;zones\n" + strings.Repeat("Enseignants;2026-01-01;2026-01-02;Zone A\n", rows)
+	}
+	if _, err := ParseOpenDataCSV(strings.NewReader(file(maxImportRows))); err != nil {
+		t.Fatalf("%d rows: %v", maxImportRows, err)
+	}
+	if _, err := ParseOpenDataCSV(strings.NewReader(file(maxImportRows + 1))); err == nil || !strings.Contains(err.Error(), "trop long") {
+		t.Fatalf("%d rows: %v", maxImportRows+1, err)
+	}
+}
+
+func TestParseICSLargeCalendar(t *testing.T) {
+	// Ten thousand lines, more than the national calendar has: far
+	// below the limit, all read.
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\r\n")
+	for i := range 2500 {
+		d := DateOf(2020, time.January, 1).AddDays(i * 2)
+		fmt.Fprintf(&b, "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:%s\r\nSUMMARY:Pont %d - Zone A\r\nEND:VEVENT\r\n", strings.ReplaceAll(d.String(), "-", ""), i)
+	}
+	b.WriteString("END:VCALENDAR\r\n")
+	hs, err := ParseICS(strings.NewReader(b.String()))
+	if err != nil || len(hs) != 2500 {
+		t.Fatalf("%d holidays, %v", len(hs), err)
 	}
 }
