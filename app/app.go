@@ -13,6 +13,7 @@ import (
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
+	"espacefamille/app/platform"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -63,7 +64,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 		RefuseSimulator: !simulator}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
-	mailbox.Routes(s) // demo mode only
+	mailbox.Routes(s)                                     // demo mode only
+	platform.Routes(s, platform.Deps{Notify: cfg.Notify}) // the provider's console
 	s.Finish()
 	return s, nil
 }

@@ -1,0 +1,218 @@
+package platform
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/admin"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// Row is one commune of the console's list.
+type Row struct {
+	tenants.Info
+}
+
+// StatusLabel is the commune's status in French.
+func (r Row) StatusLabel() string {
+	switch {
+	case r.Err != nil:
+		return "fichier illisible"
+	case r.Status == tenants.StatusSuspended:
+		return "suspendue"
+	}
+	return "active"
+}
+
+// column is one column of the list and of its CSV: adding a figure to the
+// console is adding a line to listColumns.
+type column struct {
+	Key, Label string
+	value      func(Row) string
+	// less orders two rows by this column (default: by value as text).
+	less func(a, b Row) int
+}
+
+var listColumns = []column{
+	{Key: "name", Label: "Nom", value: func(r Row) string { return r.Name }},
+	{Key: "slug", Label: "Identifiant", value: func(r Row) string { return r.Slug }},
+	{Key: "hosts", Label: "Noms d'hôte", value: func(r Row) string { return strings.Join(r.Hosts, " ") }},
+	{Key: "zone", Label: "Zone", value: func(r Row) string { return r.Zone }},
+	{Key: "status", Label: "Statut", value: Row.StatusLabel},
+	{Key: "schema", Label: "Version du schéma", value: func(r Row) string { return strconv.FormatInt(r.SchemaVersion, 10) },
+		less: func(a, b Row) int { return cmp.Compare(a.SchemaVersion, b.SchemaVersion) }},
+	{Key: "size", Label: "Taille (Mo)", value: func(r Row) string { return fmt.Sprintf("%.1f", float64(r.SizeBytes)/1e6) },
+		less: func(a, b Row) int { return cmp.Compare(a.SizeBytes, b.SizeBytes) }},
+}
+
+// Cell is a column's value in a row, for the template.
+func (r Row) Cells() []string {
+	out := make([]string, len(listColumns))
+	for i, col := range listColumns {
+		out[i] = col.value(r)
+	}
+	return out
+}
+
+// listRows reads every commune with its figures, filtered by q (name,
+// slug or host) and sorted by the column key sort ("-" first: descending).
+func listRows(ctx context.Context, reg *tenants.Registry, q, sort string) ([]Row, error) {
+	all, err := reg.Communes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	var rows []Row
+	for _, c := range all {
+		if q != "" && !strings.Contains(strings.ToLower(c.Name+" "+c.Slug+" "+strings.Join(c.Hosts, " ")), q) {
+			continue
+		}
+		rows = append(rows, Row{Info: reg.Inspect(ctx, c)})
+	}
+	desc := strings.HasPrefix(sort, "-")
+	key := strings.TrimPrefix(sort, "-")
+	for _, col := range listColumns {
+		if col.Key != key {
+			continue
+		}
+		less := col.less
+		if less == nil {
+			less = func(a, b Row) int {
+				return strings.Compare(strings.ToLower(col.value(a)), strings.ToLower(col.value(b)))
+			}
+		}
+		slices.SortStableFunc(rows, func(a, b Row) int {
+			if desc {
+				return less(b, a)
+			}
+			return less(a, b)
+		})
+	}
+	return rows, nil
+}
+
+type listData struct {
+	Query, Sort string
+	Columns     []column
+	Rows        []Row
+	Audit       []AuditEntry
+}
+
+// SortLink is the URL that sorts the list by key (reversing the current
+// order when it already sorts by key).
+func (d listData) SortLink(key string) string {
+	s := key
+	if d.Sort == key {
+		s = "-" + key
+	}
+	v := "?tri=" + s
+	if d.Query != "" {
+		v += "&q=" + urlQueryEscape(d.Query)
+	}
+	return "/plateforme/" + v
+}
+
+func (p *Console) showCommunes(c *fiber.Ctx) error {
+	q, sort := c.Query("q"), c.Query("tri", "name")
+	rows, err := listRows(c.UserContext(), p.reg, q, sort)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "plateforme/communes", "Communes", listData{Query: q, Sort: sort, Columns: listColumns, Rows: rows})
+}
+
+// communesCSV is the same list as a CSV file (semicolons, as French
+// spreadsheets expect).
+func (p *Console) communesCSV(c *fiber.Ctx) error {
+	rows, err := listRows(c.UserContext(), p.reg, c.Query("q"), c.Query("tri", "name"))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="communes.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Comma = ';'
+	head := make([]string, len(listColumns))
+	for i, col := range listColumns {
+		head[i] = col.Label
+	}
+	_ = w.Write(head)
+	for _, r := range rows {
+		_ = w.Write(r.Cells())
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// setStatus suspends or resumes a commune (a French 503 page for its
+// parents and staff while suspended).
+func (p *Console) setStatus(status string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, slug := c.UserContext(), c.Params("slug")
+		if err := p.reg.SetStatus(ctx, slug, status); errors.Is(err, tenants.ErrNotFound) {
+			return web.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		action, msg := "commune_resume", "La commune %s est de nouveau ouverte."
+		if status == tenants.StatusSuspended {
+			action, msg = "commune_suspend", "La commune %s est suspendue : ses pages répondent « service indisponible »."
+		}
+		if err := p.audit(c, action, slug, ""); err != nil {
+			return err
+		}
+		web.AddFlash(c, "success", fmt.Sprintf(msg, slug))
+		return c.Redirect("/plateforme/", fiber.StatusSeeOther)
+	}
+}
+
+// resendInvitation sends the commune's first administrator a new
+// set-password link.
+func (p *Console) resendInvitation(c *fiber.Ctx) error {
+	ctx, slug := c.UserContext(), c.Params("slug")
+	com, err := p.reg.Commune(ctx, slug)
+	if errors.Is(err, tenants.ErrNotFound) {
+		return web.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	if com.AdminEmail == "" {
+		return web.NewError(fiber.StatusConflict, "Cette commune n'a pas de premier administrateur enregistré.")
+	}
+	err = p.reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := admin.InviteStaffAgain(ctx, tx, com, p.publicURL, com.AdminEmail, "", nil, p.now())
+			return err
+		})
+	})
+	if errors.Is(err, admin.ErrNoSuchStaff) {
+		return web.NewError(fiber.StatusConflict, "Le premier administrateur n'est plus un agent de cette commune.")
+	} else if err != nil {
+		return err
+	}
+	p.notify(slug)
+	if err := p.audit(c, "invitation_resend", slug, com.AdminEmail); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Un nouveau lien a été envoyé à "+com.AdminEmail+".")
+	return c.Redirect("/plateforme/", fiber.StatusSeeOther)
+}
+
+func (p *Console) showAudit(c *fiber.Ctx) error {
+	entries, err := auditLog(c.UserContext(), p.db().R, 500)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "plateforme/journal", "Journal de la plateforme", listData{Audit: entries})
+}
