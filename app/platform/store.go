@@ -6,17 +6,14 @@ package platform
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 
+	"espacefamille/app/auth"
 	appmail "espacefamille/app/mail"
 	"espacefamille/tenants"
 )
@@ -101,27 +98,6 @@ func NormalizeEmail(email string) (string, error) {
 	return email, nil
 }
 
-// newToken returns a random token for a cookie or a link, and its hash.
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-func validToken(s string) bool {
-	if len(s) != 43 {
-		return false
-	}
-	_, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil
-}
-
 // AddAdmin creates a provider administrator without a password and
 // issues their set-password link token, in tx.
 func AddAdmin(ctx context.Context, tx *sql.Tx, email string, now time.Time) (Admin, string, error) {
@@ -168,7 +144,7 @@ func createLinkToken(ctx context.Context, tx *sql.Tx, adminID int64, now time.Ti
 	if _, err := tx.ExecContext(ctx, `DELETE FROM provider_tokens WHERE admin_id = ? AND used_at IS NULL`, adminID); err != nil {
 		return "", err
 	}
-	token, hash := newToken()
+	token, hash := auth.NewToken()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO provider_tokens (token_hash, admin_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
 		hash, adminID, ts(now.Add(InviteTTL)), ts(now)); err != nil {
 		return "", fmt.Errorf("platform: link token: %w", err)
@@ -178,13 +154,13 @@ func createLinkToken(ctx context.Context, tx *sql.Tx, adminID int64, now time.Ti
 
 // linkAdmin returns the administrator of a live, unused link token.
 func linkAdmin(ctx context.Context, q querier, token string, now time.Time) (Admin, error) {
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		return Admin{}, ErrNotFound
 	}
 	var id int64
 	var expires string
 	var used sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT admin_id, expires_at, used_at FROM provider_tokens WHERE token_hash = ?`, hashToken(token)).
+	err := q.QueryRowContext(ctx, `SELECT admin_id, expires_at, used_at FROM provider_tokens WHERE token_hash = ?`, auth.HashToken(token)).
 		Scan(&id, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, ErrNotFound
@@ -202,7 +178,7 @@ func linkAdmin(ctx context.Context, q querier, token string, now time.Time) (Adm
 // is enrolled again at the next log-in, and every session ends.
 func useLink(ctx context.Context, tx *sql.Tx, token string, adminID int64, hash string, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE provider_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
-		ts(now), hashToken(token), ts(now))
+		ts(now), auth.HashToken(token), ts(now))
 	if err != nil {
 		return false, err
 	}
@@ -224,7 +200,7 @@ func useLink(ctx context.Context, tx *sql.Tx, token string, adminID int64, hash 
 
 // createSession opens a session at stage and returns its token.
 func createSession(ctx context.Context, tx *sql.Tx, adminID int64, stage string, now time.Time) (string, error) {
-	token, hash := newToken()
+	token, hash := auth.NewToken()
 	exp := now.Add(maxSession)
 	if stage == stagePassword {
 		exp = now.Add(secondFactorWindow)
@@ -243,13 +219,13 @@ func createSession(ctx context.Context, tx *sql.Tx, adminID int64, stage string,
 // sessionAdmin returns the live session's administrator, its stage and
 // when it was last seen.
 func sessionAdmin(ctx context.Context, q querier, token string, now time.Time) (Admin, string, time.Time, error) {
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		return Admin{}, "", time.Time{}, ErrNotFound
 	}
 	var id int64
 	var stage, lastSeen, expires string
 	err := q.QueryRowContext(ctx, `SELECT admin_id, stage, last_seen_at, expires_at FROM provider_sessions WHERE token_hash = ?`,
-		hashToken(token)).Scan(&id, &stage, &lastSeen, &expires)
+		auth.HashToken(token)).Scan(&id, &stage, &lastSeen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, "", time.Time{}, ErrNotFound
 	}
@@ -269,7 +245,7 @@ func sessionAdmin(ctx context.Context, q querier, token string, now time.Time) (
 }
 
 func touchSession(ctx context.Context, tx *sql.Tx, token string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE provider_sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(now), hashToken(token))
+	_, err := tx.ExecContext(ctx, `UPDATE provider_sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(now), auth.HashToken(token))
 	return err
 }
 
@@ -281,7 +257,7 @@ func endSessions(ctx context.Context, tx *sql.Tx, adminID int64) error {
 }
 
 func deleteSession(ctx context.Context, tx *sql.Tx, token string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM provider_sessions WHERE token_hash = ?`, hashToken(token))
+	_, err := tx.ExecContext(ctx, `DELETE FROM provider_sessions WHERE token_hash = ?`, auth.HashToken(token))
 	return err
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"espacefamille/app/auth"
 )
 
 // The second factor: RFC 6238 codes of 6 digits every 30 seconds (what
@@ -131,7 +133,7 @@ func confirmEnrolment(ctx context.Context, tx *sql.Tx, a Admin, step int64) ([]s
 	for i := range codes {
 		codes[i] = newRecoveryCode()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO provider_recovery_codes (admin_id, code_hash) VALUES (?, ?)`,
-			a.ID, hashToken(normalizeRecovery(codes[i]))); err != nil {
+			a.ID, auth.HashToken(normalizeRecovery(codes[i]))); err != nil {
 			return nil, fmt.Errorf("platform: recovery code: %w", err)
 		}
 	}
@@ -162,7 +164,7 @@ func normalizeRecovery(code string) string {
 // useRecoveryCode spends one unused recovery code; false when it is not one.
 func useRecoveryCode(ctx context.Context, tx *sql.Tx, adminID int64, code string, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE provider_recovery_codes SET used_at = ? WHERE admin_id = ? AND code_hash = ? AND used_at IS NULL`,
-		ts(now), adminID, hashToken(normalizeRecovery(code)))
+		ts(now), adminID, auth.HashToken(normalizeRecovery(code)))
 	if err != nil {
 		return false, fmt.Errorf("platform: recovery code: %w", err)
 	}
