@@ -77,7 +77,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 func Housekeeping(reg *tenants.Registry, log *slog.Logger, every time.Duration) *housekeeping.Job {
 	return housekeeping.New(housekeeping.Config{
 		Registry: reg, Logger: log, Every: every,
-		Platform: []housekeeping.Purge{accounts.PurgePlatform},
+		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired},
 		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
 	})
 }

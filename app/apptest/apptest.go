@@ -79,6 +79,7 @@ type config struct {
 	routes    func(s *web.Server, e *Env)
 	app       func(*app.Config)
 	web       func(*web.Config)
+	platform  string
 }
 
 // Option adjusts New.
@@ -121,6 +122,10 @@ func WithRoutes(routes func(s *web.Server, e *Env)) Option {
 // AppConfig adjusts app.New's configuration.
 func AppConfig(fn func(*app.Config)) Option { return func(c *config) { c.app = fn } }
 
+// PlatformHost serves the provider's console on host only
+// (tenants.Options.PlatformHost).
+func PlatformHost(host string) Option { return func(c *config) { c.platform = host } }
+
 // WebConfig adjusts web.New's configuration (with WithRoutes).
 func WebConfig(fn func(*web.Config)) Option { return func(c *config) { c.web = fn } }
 
@@ -139,7 +144,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		log = Quiet()
 	}
 	ctx := context.Background()
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log})
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
 	"espacefamille/app/platform"
+	"espacefamille/tenants"
 )
 
 const (
@@ -196,5 +197,39 @@ func TestStaffAndParentsAreRefusedOnTheConsole(t *testing.T) {
 	}
 	if r := c.Post("/plateforme/connexion", url.Values{"email": {demo.FamilyEmail}, "password": {apptest.ParentPassword}}); r.Status != http.StatusUnauthorized {
 		t.Errorf("parent credentials on the console: %d, want 401", r.Status)
+	}
+}
+
+// With ESPACEFAMILLE_PLATFORM_HOST set, the console exists on that host
+// only: any other host that is no commune's answers 404, and a commune's
+// own host never reaches it.
+func TestConsoleOnlyOnThePlatformHost(t *testing.T) {
+	env := apptest.New(t, apptest.PlatformHost("console.ef.example"), apptest.WithoutDemo(),
+		apptest.WithCommune(tenants.NewCommune{Slug: "mazan", Name: "Commune de Mazan", Hosts: []string{"famille.mazan.example"}}, nil))
+	for _, tc := range []struct {
+		host string
+		want int
+	}{{"console.ef.example", http.StatusOK}, {"node.example", http.StatusNotFound}, {"famille.mazan.example", http.StatusNotFound}} {
+		if r := env.Client(t, apptest.OnHost(tc.host)).Get("/plateforme/connexion"); r.Status != tc.want {
+			t.Errorf("GET %s/plateforme/connexion: %d, want %d", tc.host, r.Status, tc.want)
+		}
+	}
+}
+
+// Housekeeping deletes ended console sessions and keeps live ones.
+func TestPurgeEndsOldSessionsOnly(t *testing.T) {
+	env := apptest.New(t)
+	ep := enrol(t, env)
+	env.Exec("", `INSERT INTO provider_sessions (token_hash, admin_id, stage, created_at, last_seen_at, expires_at)
+		SELECT 'ancienne', id, 'full', '2000-01-01T00:00:00.000000000Z', '2000-01-01T00:00:00.000000000Z', '2000-01-01T08:00:00.000000000Z' FROM provider_admins`)
+	n, err := platform.PurgeExpired(context.Background(), env.Registry.Platform(), time.Now())
+	if err != nil || n != 1 {
+		t.Fatalf("purge: %d rows, %v; want the one ended session", n, err)
+	}
+	if got := env.Int("", `SELECT count(*) FROM provider_sessions WHERE token_hash = 'ancienne'`); got != 0 {
+		t.Fatal("the ended session is still there")
+	}
+	if r := ep.c.Get("/plateforme/"); r.Status != http.StatusOK {
+		t.Fatalf("live session after purge: %d", r.Status)
 	}
 }
