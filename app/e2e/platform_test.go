@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"espacefamille/app/demo"
+	"espacefamille/app/platform"
+)
+
+var staffLinkRE = regexp.MustCompile(`https?://\S+/venasque/admin/mot-de-passe/[A-Za-z0-9_-]{43}`)
+
+// Issue 12's journey: a provider administrator, created by the command
+// line's code, chooses a password, enrols TOTP and logs in; onboards a
+// collectivité by copying Malemort's configuration; the invitation mail is
+// queued at once; the new administrator sets a password, logs in to their
+// back office and finds Malemort's meals there.
+func TestProviderOnboardsACommuneByCopy(t *testing.T) {
+	t.Parallel()
+	h := New(t)
+	const email, pw = "ops@hebergeur.example", "une phrase de passe solide"
+	var inv platform.Invitation
+	err := h.Registry.Platform().Tx(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		inv, err = platform.InviteAdmin(context.Background(), tx, email, h.BaseURL, false, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := h.Tab(t, Desktop)
+	tab.Go(inv.Link)
+	tab.Fill("Mot de passe (12 caractères au moins)", pw)
+	tab.Fill("Confirmation du mot de passe", pw)
+	tab.Click("Enregistrer")
+	tab.See("Votre mot de passe est enregistré")
+	tab.Fill("Adresse email", email)
+	tab.Fill("Mot de passe", pw)
+	tab.Click("Se connecter")
+	tab.See("Activer la double authentification")
+	tab.A11y()
+	tab.Shot("plateforme-activation")
+	var secret string
+	tab.Eval(`document.querySelector('main ol code').textContent.replaceAll(' ', '')`, &secret)
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatalf("secret %q: %v", secret, err)
+	}
+	tab.Fill("Code à 6 chiffres", code)
+	tab.Click("Activer")
+	tab.See("Ils ne seront plus jamais affichés")
+	tab.Click("J'ai noté mes codes : aller à la console")
+	tab.See(demo.Name)
+	tab.A11y()
+	tab.FitsWidth()
+	tab.Shot("plateforme-communes")
+
+	tab.Click("Nouvelle collectivité")
+	tab.Fill("Nom", "Commune de Venasque")
+	tab.Fill("Adresse email du premier administrateur", "dgs@venasque.example")
+	tab.Check("Copie d'une autre commune")
+	tab.Fill("Commune copiée", demo.Slug)
+	tab.A11y()
+	tab.Shot("plateforme-nouvelle-collectivite")
+	tab.Click("Créer la collectivité et inviter son administrateur")
+	tab.See("La collectivité Commune de Venasque est créée (venasque). Invitation envoyée à dgs@venasque.example")
+	tab.See("Renvoyer l'invitation à dgs@venasque.example")
+
+	m, err := h.LastMail("venasque", "staff_invitation", "dgs@venasque.example")
+	if err != nil {
+		t.Fatalf("invitation mail: %v", err)
+	}
+	link := staffLinkRE.FindString(m.Text)
+	if link == "" {
+		t.Fatalf("no set-password link in:\n%s", m.Text)
+	}
+	u, _ := url.Parse(link)
+	admin := h.Tab(t, Phone)
+	admin.Go(u.Path)
+	admin.Fill("Mot de passe (12 caractères au moins)", pw)
+	admin.Fill("Confirmation du mot de passe", pw)
+	admin.Click("Enregistrer")
+	admin.See("Votre mot de passe est enregistré")
+	admin.Fill("Adresse email", "dgs@venasque.example")
+	admin.Fill("Mot de passe", pw)
+	admin.Click("Se connecter")
+	admin.See("Calendrier")
+	admin.Click("Services")
+	admin.Click("Voir les prestations")
+	admin.See("REPAS VEGETARIEN")
+	if !strings.Contains(admin.URL(), "/venasque/admin/") {
+		t.Fatalf("the new administrator is at %s", admin.URL())
+	}
+}
