@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"net/url"
 	"regexp"
 	"strings"
@@ -26,24 +25,13 @@ func TestProviderOnboardsACommuneByCopy(t *testing.T) {
 	t.Parallel()
 	h := New(t)
 	const email, pw = "ops@hebergeur.example", "une phrase de passe solide"
-	var inv platform.Invitation
-	err := h.Registry.Platform().Tx(context.Background(), func(tx *sql.Tx) error {
-		var err error
-		inv, err = platform.InviteAdmin(context.Background(), tx, email, h.BaseURL, false, time.Now())
-		return err
-	})
+	inv, err := platform.Invite(context.Background(), h.Registry.Platform(), email, h.BaseURL, false, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	tab := h.Tab(t, Desktop)
 	tab.Go(inv.Link)
-	tab.Fill("Mot de passe (12 caractères au moins)", pw)
-	tab.Fill("Confirmation du mot de passe", pw)
-	tab.Click("Enregistrer")
-	tab.See("Votre mot de passe est enregistré")
-	tab.Fill("Adresse email", email)
-	tab.Fill("Mot de passe", pw)
-	tab.Click("Se connecter")
+	choosePasswordAndLogIn(tab, email, pw)
 	tab.See("Activer la double authentification")
 	tab.A11y()
 	tab.Shot("plateforme-activation")
@@ -84,13 +72,7 @@ func TestProviderOnboardsACommuneByCopy(t *testing.T) {
 	u, _ := url.Parse(link)
 	admin := h.Tab(t, Phone)
 	admin.Go(u.Path)
-	admin.Fill("Mot de passe (12 caractères au moins)", pw)
-	admin.Fill("Confirmation du mot de passe", pw)
-	admin.Click("Enregistrer")
-	admin.See("Votre mot de passe est enregistré")
-	admin.Fill("Adresse email", "dgs@venasque.example")
-	admin.Fill("Mot de passe", pw)
-	admin.Click("Se connecter")
+	choosePasswordAndLogIn(admin, "dgs@venasque.example", pw)
 	admin.See("Calendrier")
 	admin.Click("Services")
 	admin.Click("Voir les prestations")
@@ -98,4 +80,17 @@ func TestProviderOnboardsACommuneByCopy(t *testing.T) {
 	if !strings.Contains(admin.URL(), "/venasque/admin/") {
 		t.Fatalf("the new administrator is at %s", admin.URL())
 	}
+}
+
+// choosePasswordAndLogIn fills a set-password page (staff's or the
+// console's, which read alike), then the log-in page it leads to.
+func choosePasswordAndLogIn(tab *Tab, email, pw string) {
+	tab.t.Helper()
+	tab.Fill("Mot de passe (12 caractères au moins)", pw)
+	tab.Fill("Confirmation du mot de passe", pw)
+	tab.Click("Enregistrer")
+	tab.See("Votre mot de passe est enregistré")
+	tab.Fill("Adresse email", email)
+	tab.Fill("Mot de passe", pw)
+	tab.Click("Se connecter")
 }

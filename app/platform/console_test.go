@@ -2,7 +2,6 @@ package platform_test
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -32,12 +31,7 @@ var (
 // and returns the path of their set-password link.
 func inviteProvider(t *testing.T, env *apptest.Env, email string) string {
 	t.Helper()
-	var inv platform.Invitation
-	err := env.Registry.Platform().Tx(context.Background(), func(tx *sql.Tx) error {
-		var err error
-		inv, err = platform.InviteAdmin(context.Background(), tx, email, env.PublicURL, false, time.Now())
-		return err
-	})
+	inv, err := platform.Invite(context.Background(), env.Registry.Platform(), email, env.PublicURL, false, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -308,6 +308,18 @@ func auditLog(ctx context.Context, q querier, limit int) ([]AuditEntry, error) {
 	})
 }
 
+// Invite is InviteAdmin in its own transaction of the platform database
+// (the command line; tests).
+func Invite(ctx context.Context, db *tenants.DB, email, consoleURL string, reset bool, now time.Time) (Invitation, error) {
+	var inv Invitation
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		inv, err = InviteAdmin(ctx, tx, email, consoleURL, reset, now)
+		return err
+	})
+	return inv, err
+}
+
 // Invitation is a set-password link issued to a provider administrator.
 type Invitation struct {
 	Email string

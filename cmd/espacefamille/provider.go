@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -62,12 +61,7 @@ func cmdProviderAddAdmin(e env, args []string) error {
 		return err
 	}
 	defer reg.Close()
-	var inv platform.Invitation
-	err = reg.Platform().Tx(e.ctx, func(tx *sql.Tx) error {
-		var err error
-		inv, err = platform.InviteAdmin(e.ctx, tx, *email, base, *reset, time.Now())
-		return err
-	})
+	inv, err := platform.Invite(e.ctx, reg.Platform(), *email, base, *reset, time.Now())
 	switch {
 	case errors.Is(err, platform.ErrAdminExists):
 		return usagef("provider add-admin: %s: %v (--reset sends a new link)", *email, err)
