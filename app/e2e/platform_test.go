@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -80,7 +81,58 @@ func TestProviderOnboardsACommuneByCopy(t *testing.T) {
 	if !strings.Contains(admin.URL(), "/venasque/admin/") {
 		t.Fatalf("the new administrator is at %s", admin.URL())
 	}
+
+	// The administrator registers a family with a child and invites it.
+	const parentEmail = "famille.v@example.org"
+	admin.Go("/venasque/admin/familles/nouvelle")
+	admin.Fill("Nom de la famille", "FAMILLE V")
+	admin.Fill("Email", parentEmail)
+	admin.Click("Enregistrer")
+	admin.Click("Ajouter un enfant")
+	admin.Fill("Prénom", "Léa")
+	admin.Fill("Nom", "FAMILLE V")
+	admin.Fill("Date de naissance (JJ/MM/AAAA)", "12/03/2018")
+	admin.Click("Enregistrer")
+	admin.Click("Envoyer l'invitation (nouveau code)")
+	inv2, err := h.LastMail("venasque", "invitation", parentEmail)
+	if err != nil {
+		t.Fatalf("family invitation: %v", err)
+	}
+	adhesion := adhesionCodeRE.FindStringSubmatch(inv2.Text)
+	if adhesion == nil {
+		t.Fatalf("no code d'adhésion in:\n%s", inv2.Text)
+	}
+
+	// The parent creates an account, joins with the code, books and pays.
+	parent := h.Tab(t, Phone)
+	parent.Go("/venasque/")
+	parent.Click("Je me connecte")
+	parent.Click("Je n'ai pas de compte")
+	parent.Click("Non")
+	fillSignUp(parent, parentEmail, pw)
+	parent.Click("Enregistrer")
+	parent.Click("boîte mail de démonstration")
+	parent.Go(mailLink(parent, parentEmail, "/confirmation/"))
+	parent.Fill("Identifiant", parentEmail)
+	parent.Fill("Mot de passe", pw)
+	parent.Click("Se connecter")
+	parent.Fill("Code d'adhésion", adhesion[1])
+	parent.Click("Valider")
+	parent.Click("Fermer")
+	parent.Click("Mes réservations")
+	parent.ClickSel(freeMeal)
+	parent.See("1 REPAS CLASSIQUE ENFANT")
+	parent.Click("Valider")
+	parent.See("Paiement de test — aucune somme ne sera prélevée.")
+	parent.Fill("Numéro de carte", "4242 4242 4242 4242")
+	parent.Fill("Date d'expiration (MM/AA)", fmt.Sprintf("12/%02d", (time.Now().Year()+3)%100))
+	parent.Fill("Cryptogramme (3 chiffres)", "123")
+	parent.ClickSel(`main form button[type=submit]`)
+	parent.See("Le résumé de votre paiement")
+	parent.See("Commune de Venasque")
 }
+
+var adhesionCodeRE = regexp.MustCompile(`code d'adhésion[^:]*:\s*([A-Z0-9]{10})`)
 
 // choosePasswordAndLogIn fills a set-password page (staff's or the
 // console's, which read alike), then the log-in page it leads to.
