@@ -173,7 +173,7 @@ func (p *Console) setStatus(status string) fiber.Handler {
 			return err
 		}
 		web.AddFlash(c, "success", fmt.Sprintf(msg, slug))
-		return c.Redirect("/plateforme/", fiber.StatusSeeOther)
+		return c.Redirect("/plateforme/communes/"+slug, fiber.StatusSeeOther)
 	}
 }
 
@@ -206,13 +206,70 @@ func (p *Console) resendInvitation(c *fiber.Ctx) error {
 		return err
 	}
 	web.AddFlash(c, "success", "Un nouveau lien a été envoyé à "+com.AdminEmail+".")
-	return c.Redirect("/plateforme/", fiber.StatusSeeOther)
+	return c.Redirect("/plateforme/communes/"+slug, fiber.StatusSeeOther)
 }
 
 func (p *Console) showAudit(c *fiber.Ctx) error {
-	entries, err := auditLog(c.UserContext(), p.db().R, 500)
+	entries, err := auditLog(c.UserContext(), p.db().R, "", 500)
 	if err != nil {
 		return err
 	}
 	return web.Render(c, "plateforme/journal", "Journal de la plateforme", listData{Audit: entries})
+}
+
+type communeData struct {
+	Row   Row
+	Name  string // the name typed, kept when refused
+	Error string
+	Audit []AuditEntry
+}
+
+func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
+	ctx, slug := c.UserContext(), c.Params("slug")
+	com, err := p.reg.Commune(ctx, slug)
+	if errors.Is(err, tenants.ErrNotFound) {
+		return web.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	d.Row = Row{Info: p.reg.Inspect(ctx, com)}
+	if d.Name == "" {
+		d.Name = com.Name
+	}
+	if d.Audit, err = auditLog(ctx, p.db().R, slug, 100); err != nil {
+		return err
+	}
+	return web.RenderStatus(c, status, "plateforme/commune", com.Name, d)
+}
+
+// showCommune is one commune's page: its figures, its actions and its
+// lines of the audit log.
+func (p *Console) showCommune(c *fiber.Ctx) error {
+	return p.renderCommune(c, fiber.StatusOK, communeData{})
+}
+
+// rename changes the name every page of the commune shows.
+func (p *Console) rename(c *fiber.Ctx) error {
+	ctx, slug, name := c.UserContext(), c.Params("slug"), c.FormValue("name")
+	before, err := p.reg.Commune(ctx, slug)
+	if errors.Is(err, tenants.ErrNotFound) {
+		return web.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	var ve *tenants.ValidationError
+	if err := p.reg.SetName(ctx, slug, name); errors.As(err, &ve) {
+		return p.renderCommune(c, fiber.StatusUnprocessableEntity, communeData{Name: name, Error: upperFirst(ve.Message) + "."})
+	} else if err != nil {
+		return err
+	}
+	after, err := p.reg.Commune(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if err := p.audit(c, "commune_rename", slug, before.Name+" → "+after.Name); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "La commune s'appelle désormais "+after.Name+".")
+	return c.Redirect("/plateforme/communes/"+slug, fiber.StatusSeeOther)
 }

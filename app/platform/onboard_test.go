@@ -172,3 +172,31 @@ func TestSuspendShows503ToEveryone(t *testing.T) {
 		t.Errorf("audit log lacks the suspension and the resumption")
 	}
 }
+
+// Renaming from the commune's page changes what its pages show; an empty
+// name is refused in French and changes nothing.
+func TestRenameCommune(t *testing.T) {
+	env := apptest.New(t)
+	c := enrol(t, env).c
+	page := c.Get("/plateforme/communes/" + demo.Slug)
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, "Version du schéma") {
+		t.Fatalf("commune page: %d", page.Status)
+	}
+	if r := c.Post("/plateforme/communes/"+demo.Slug+"/nom", url.Values{"name": {"  "}}); r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, "Le nom de la commune est obligatoire") {
+		t.Fatalf("empty name: %d", r.Status)
+	}
+	if r := c.Post("/plateforme/communes/"+demo.Slug+"/nom", url.Values{"name": {"Ville de Malemort-du-Comtat"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("rename: %d", r.Status)
+	}
+	if r := env.Client(t).Get("/" + demo.Slug + "/"); !strings.Contains(r.Body, "Ville de Malemort-du-Comtat") {
+		t.Error("the commune's home page does not show the new name")
+	}
+	if r := c.Get("/plateforme/communes/" + demo.Slug); !strings.Contains(r.Body, "commune renommée") ||
+		!strings.Contains(r.Body, demo.Name+" → Ville de Malemort-du-Comtat") {
+		t.Errorf("the commune's log lacks the rename:\n%s", r.Body)
+	}
+	if r := c.Get("/plateforme/communes/inconnue"); r.Status != http.StatusNotFound {
+		t.Errorf("unknown commune page: %d", r.Status)
+	}
+}

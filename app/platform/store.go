@@ -273,7 +273,7 @@ type AuditEntry struct {
 var actionLabels = map[string]string{
 	"admin_add": "administrateur ajouté", "admin_reset": "nouveau lien d'administrateur", "password_set": "mot de passe choisi",
 	"totp_enrol": "double authentification activée", "login": "connexion", "commune_create": "collectivité créée",
-	"commune_suspend": "commune suspendue", "commune_resume": "commune rouverte", "invitation_resend": "invitation renvoyée",
+	"commune_suspend": "commune suspendue", "commune_rename": "commune renommée", "commune_resume": "commune rouverte", "invitation_resend": "invitation renvoyée",
 }
 
 // ActionLabel is the action in French.
@@ -293,9 +293,11 @@ func writeAudit(ctx context.Context, tx *sql.Tx, actor, action, commune, detail 
 	return nil
 }
 
-// auditLog returns the latest entries of the platform audit log.
-func auditLog(ctx context.Context, q querier, limit int) ([]AuditEntry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, commune, detail FROM platform_audit ORDER BY id DESC LIMIT ?`, limit)
+// auditLog returns the latest entries of the platform audit log, of one
+// commune when commune is not "".
+func auditLog(ctx context.Context, q querier, commune string, limit int) ([]AuditEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, commune, detail FROM platform_audit
+		WHERE ? = '' OR commune = ? ORDER BY id DESC LIMIT ?`, commune, commune, limit)
 	if err != nil {
 		return nil, fmt.Errorf("platform: audit log: %w", err)
 	}
