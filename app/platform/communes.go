@@ -181,10 +181,8 @@ func (p *Console) setStatus(status string) fiber.Handler {
 // set-password link.
 func (p *Console) resendInvitation(c *fiber.Ctx) error {
 	ctx, slug := c.UserContext(), c.Params("slug")
-	com, err := p.reg.Commune(ctx, slug)
-	if errors.Is(err, tenants.ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	com, err := p.commune(ctx, slug)
+	if err != nil {
 		return err
 	}
 	if com.AdminEmail == "" {
@@ -226,10 +224,8 @@ type communeData struct {
 
 func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
 	ctx, slug := c.UserContext(), c.Params("slug")
-	com, err := p.reg.Commune(ctx, slug)
-	if errors.Is(err, tenants.ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	com, err := p.commune(ctx, slug)
+	if err != nil {
 		return err
 	}
 	d.Row = Row{Info: p.reg.Inspect(ctx, com)}
@@ -251,10 +247,8 @@ func (p *Console) showCommune(c *fiber.Ctx) error {
 // rename changes the name every page of the commune shows.
 func (p *Console) rename(c *fiber.Ctx) error {
 	ctx, slug, name := c.UserContext(), c.Params("slug"), c.FormValue("name")
-	before, err := p.reg.Commune(ctx, slug)
-	if errors.Is(err, tenants.ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	before, err := p.commune(ctx, slug)
+	if err != nil {
 		return err
 	}
 	var ve *tenants.ValidationError
@@ -272,4 +266,13 @@ func (p *Console) rename(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", "La commune s'appelle désormais "+after.Name+".")
 	return c.Redirect("/plateforme/communes/"+slug, fiber.StatusSeeOther)
+}
+
+// commune loads the commune of the URL; an unknown one is a French 404.
+func (p *Console) commune(ctx context.Context, slug string) (tenants.Commune, error) {
+	com, err := p.reg.Commune(ctx, slug)
+	if errors.Is(err, tenants.ErrNotFound) {
+		return com, web.ErrNotFound
+	}
+	return com, err
 }
