@@ -110,6 +110,9 @@ func (r *Registry) checkFree(ctx context.Context, n NewCommune) error {
 		return err
 	}
 	for _, h := range n.Hosts {
+		if r.opt.PlatformHost != "" && h == r.opt.PlatformHost {
+			return fmt.Errorf("%w : %s", ErrPlatformHost, h)
+		}
 		if _, err := r.communeByHost(ctx, h); err == nil {
 			return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 		} else if !errors.Is(err, ErrNotFound) {

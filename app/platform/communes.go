@@ -216,10 +216,12 @@ func (p *Console) showAudit(c *fiber.Ctx) error {
 }
 
 type communeData struct {
-	Row   Row
-	Name  string // the name typed, kept when refused
-	Error string
-	Audit []AuditEntry
+	Row       Row
+	Name      string // the name typed, kept when refused
+	Error     string
+	Hosts     string // the host names typed, kept when refused
+	HostError string
+	Audit     []AuditEntry
 }
 
 func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
@@ -231,6 +233,9 @@ func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
 	d.Row = Row{Info: p.reg.Inspect(ctx, com)}
 	if d.Name == "" {
 		d.Name = com.Name
+	}
+	if d.HostError == "" {
+		d.Hosts = strings.Join(com.Hosts, " ")
 	}
 	if d.Audit, err = auditLog(ctx, p.db().R, slug, 100); err != nil {
 		return err
@@ -275,4 +280,34 @@ func (p *Console) commune(ctx context.Context, slug string) (tenants.Commune, er
 		return com, web.ErrNotFound
 	}
 	return com, err
+}
+
+// setHosts replaces the host names the commune answers at.
+func (p *Console) setHosts(c *fiber.Ctx) error {
+	ctx, slug, typed := c.UserContext(), c.Params("slug"), c.FormValue("hosts")
+	before, err := p.commune(ctx, slug)
+	if err != nil {
+		return err
+	}
+	hosts, err := p.reg.SetHosts(ctx, slug, splitHosts(typed))
+	var ve *tenants.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return p.renderCommune(c, fiber.StatusUnprocessableEntity, communeData{Hosts: typed, HostError: upperFirst(ve.Message) + "."})
+	case errors.Is(err, tenants.ErrDuplicateHost):
+		return p.renderCommune(c, fiber.StatusUnprocessableEntity, communeData{Hosts: typed, HostError: upperFirst(err.Error()) + "."})
+	case err != nil:
+		return err
+	}
+	detail := strings.Join(before.Hosts, " ") + " → " + strings.Join(hosts, " ")
+	if err := p.audit(c, "commune_hosts", slug, detail); err != nil {
+		return err
+	}
+	web.AddFlash(c, "success", "Noms d'hôte enregistrés.")
+	return c.Redirect("/plateforme/communes/"+slug, fiber.StatusSeeOther)
+}
+
+// splitHosts reads host names separated by spaces, commas or lines.
+func splitHosts(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }

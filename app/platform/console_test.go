@@ -53,8 +53,13 @@ type enrolledProvider struct {
 
 func enrol(t *testing.T, env *apptest.Env) enrolledProvider {
 	t.Helper()
+	return enrolOn(t, env, env.Client(t, apptest.BrowserCookies()))
+}
+
+// enrolOn is enrol in the browser c (on the platform host).
+func enrolOn(t *testing.T, env *apptest.Env, c *apptest.Client) enrolledProvider {
+	t.Helper()
 	link := inviteProvider(t, env, providerEmail)
-	c := env.Client(t, apptest.BrowserCookies())
 	if r := c.Get(link); r.Status != http.StatusOK || !strings.Contains(r.Body, providerEmail) {
 		t.Fatalf("set-password page: %d %s", r.Status, r.Body)
 	}

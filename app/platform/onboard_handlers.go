@@ -2,7 +2,6 @@ package platform
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,7 +36,7 @@ func (p *Console) showOnboard(c *fiber.Ctx) error {
 func (p *Console) onboard(c *fiber.Ctx) error {
 	hosts := c.FormValue("hosts")
 	o := Onboarding{
-		Name: c.FormValue("name"), Slug: c.FormValue("slug"), Hosts: strings.FieldsFunc(hosts, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' }),
+		Name: c.FormValue("name"), Slug: c.FormValue("slug"), Hosts: splitHosts(hosts),
 		Zone: c.FormValue("zone"), AdminEmail: c.FormValue("admin_email"), Start: c.FormValue("start"),
 		MealPrice: c.FormValue("meal_price"), CopyFrom: c.FormValue("copy_from"),
 	}

@@ -9,6 +9,7 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
 	"espacefamille/app/platform"
+	"espacefamille/tenants"
 )
 
 func TestSuggestSlug(t *testing.T) {
@@ -198,5 +199,41 @@ func TestRenameCommune(t *testing.T) {
 	}
 	if r := c.Get("/plateforme/communes/inconnue"); r.Status != http.StatusNotFound {
 		t.Errorf("unknown commune page: %d", r.Status)
+	}
+}
+
+// Host names change from the commune's page: the commune answers at the
+// new one at once and no longer at the old; a name another commune holds,
+// the platform's own, or a malformed one is refused and changes nothing.
+func TestChangeHostNames(t *testing.T) {
+	env := apptest.New(t, apptest.PlatformHost("console.ef.example"),
+		apptest.WithCommune(tenants.NewCommune{Slug: "mazan", Name: "Commune de Mazan", Hosts: []string{"famille.mazan.example"}}, nil))
+	c := enrolOn(t, env, env.Client(t, apptest.OnHost("console.ef.example"), apptest.BrowserCookies())).c
+	page := "/plateforme/communes/" + demo.Slug
+	c.Get(page)
+	for _, bad := range []struct{ hosts, want string }{
+		{"famille.mazan.example", "Ce nom d&#39;hôte est déjà attribué à une commune : famille.mazan.example."},
+		{"console.ef.example", "c&#39;est celui de la plateforme"},
+		{"pas un hôte!", "Nom d&#39;hôte invalide"},
+	} {
+		if r := c.Post(page+"/hotes", url.Values{"hosts": {bad.hosts}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, bad.want) {
+			t.Errorf("hosts %q: %d, want 422 and %q", bad.hosts, r.Status, bad.want)
+		}
+	}
+	if r := c.Post(page+"/hotes", url.Values{"hosts": {"famille.malemort.example, www.malemort.example"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("set hosts: %d", r.Status)
+	}
+	if r := env.Client(t, apptest.OnHost("www.malemort.example")).Get("/connexion"); r.Status != http.StatusOK || !strings.Contains(r.Body, demo.Name) {
+		t.Errorf("new host name: %d", r.Status)
+	}
+	c.Get(page)
+	if r := c.Post(page+"/hotes", url.Values{"hosts": {""}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("clear hosts: %d", r.Status)
+	}
+	if r := env.Client(t, apptest.OnHost("www.malemort.example")).Get("/connexion"); r.Status != http.StatusNotFound {
+		t.Errorf("a removed host name still reaches the commune's log-in: %d", r.Status)
+	}
+	if r := c.Get(page); !strings.Contains(r.Body, "noms d&#39;hôte changés") {
+		t.Error("the commune's log lacks the change")
 	}
 }

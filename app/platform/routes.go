@@ -57,6 +57,7 @@ func Routes(s *web.Server, d Deps) *Console {
 	g.Post("/communes/nouvelle", web.SmallForm, full, p.onboard)
 	g.Get("/communes/:slug", full, p.showCommune)
 	g.Post("/communes/:slug/nom", web.SmallForm, full, p.rename)
+	g.Post("/communes/:slug/hotes", web.SmallForm, full, p.setHosts)
 	g.Post("/communes/:slug/suspendre", web.SmallForm, full, p.setStatus(tenants.StatusSuspended))
 	g.Post("/communes/:slug/reprendre", web.SmallForm, full, p.setStatus(tenants.StatusActive))
 	g.Post("/communes/:slug/invitation", web.SmallForm, full, p.resendInvitation)
