@@ -142,6 +142,11 @@ func (r *Registry) SetStatus(ctx context.Context, slug, status string) error {
 		return nil
 	})
 	r.forget()
+	if err == nil && status == StatusSuspended {
+		// Jobs that visit the open communes (mail, housekeeping) pass it
+		// by from now on: no request reopens it while it is suspended.
+		r.cache.Evict(slug)
+	}
 	return err
 }
 

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,6 +150,9 @@ func TestSuspendShows503ToEveryone(t *testing.T) {
 	c.Get("/plateforme/")
 	if r := c.Post("/plateforme/communes/"+demo.Slug+"/suspendre", nil); r.Status != http.StatusSeeOther {
 		t.Fatalf("suspend: %d", r.Status)
+	}
+	if slices.Contains(env.Registry.Cache().Open(), demo.Slug) {
+		t.Error("the suspended commune's database stays open: the jobs that visit open communes would still run for it")
 	}
 	for name, cl := range map[string]*apptest.Client{"parent": parent, "staff": staff} {
 		for _, path := range []string{"/" + demo.Slug + "/", "/" + demo.Slug + "/admin/", "/" + demo.Slug + "/reservations"} {
