@@ -351,3 +351,12 @@ func InviteAdmin(ctx context.Context, tx *sql.Tx, email, consoleURL string, rese
 		Subject: "Votre accès à la console de l'hébergeur – Espace Famille", Text: text, HTML: html}, now)
 	return inv, err
 }
+
+// Audit writes an action done outside the console (the command line) to
+// the platform audit log, in its own transaction.
+func Audit(ctx context.Context, db *tenants.DB, actor, action, commune, detail string, now time.Time) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error { return writeAudit(ctx, tx, actor, action, commune, detail, now) })
+}
+
+// CLIActor names the command line in the platform audit log.
+const CLIActor = "ligne de commande"

@@ -16,7 +16,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup|suspend|resume|rename|hosts> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
@@ -24,6 +24,10 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> 
   list     slug, name, status, schema version and size on disk of every commune
   migrate  [--all | SLUG]: bring communes to this binary's schema
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
+  suspend  SLUG: its parents and staff get a French 503 page until resume
+  resume   SLUG: open a suspended commune again
+  rename   SLUG --name "…": the name every page of the commune shows
+  hosts    SLUG [--host H]…: replace its host names (none: reached by /SLUG/ only)
 `
 
 func cmdCommune(e env, args []string) error {
@@ -32,6 +36,10 @@ func cmdCommune(e env, args []string) error {
 		"list":    cmdCommuneList,
 		"migrate": cmdCommuneMigrate,
 		"backup":  cmdCommuneBackup,
+		"suspend": cmdCommuneSuspend,
+		"resume":  cmdCommuneResume,
+		"rename":  cmdCommuneRename,
+		"hosts":   cmdCommuneHosts,
 	})
 }
 

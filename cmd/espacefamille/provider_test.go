@@ -79,3 +79,52 @@ func TestProviderAddAdminPrintsTheLinkAndRefusesBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// commune suspend|resume|rename|hosts change the registry as the console
+// does and write the platform audit log; bad arguments exit with 2 and
+// change nothing.
+func TestCommuneSuspendResumeRenameHosts(t *testing.T) {
+	data := t.TempDir()
+	envv := map[string]string{"ESPACEFAMILLE_DATA": data, "ESPACEFAMILLE_PLATFORM_HOST": "console.ef.example"}
+	if code, out, errs := cli(t, envv, "commune", "create", "--slug", "mazan", "--name", "Commune de Mazan"); code != 0 {
+		t.Fatalf("create: %d\n%s\n%s", code, out, errs)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"suspend", "mazan"}, "Commune de Mazan (mazan): suspended"},
+		{[]string{"resume", "mazan"}, "Commune de Mazan (mazan): active"},
+		{[]string{"rename", "mazan", "--name", "Ville de Mazan"}, `mazan: renamed "Ville de Mazan"`},
+		{[]string{"hosts", "mazan", "--host", "Famille.Mazan.example", "--host", "www.mazan.example"}, "mazan: host names: famille.mazan.example www.mazan.example"},
+	} {
+		if code, out, errs := cli(t, envv, append([]string{"commune"}, tc.args...)...); code != 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("commune %v: %d\n%s\n%s", tc.args, code, out, errs)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"suspend"}, "the commune's slug is required"},
+		{[]string{"suspend", "inconnue"}, "inconnue"},
+		{[]string{"rename", "mazan", "--name", " "}, "le nom de la commune est obligatoire"},
+		{[]string{"hosts", "mazan", "--host", "console.ef.example"}, "c'est celui de la plateforme"},
+		{[]string{"hosts", "mazan", "--host", "pas un hôte"}, "nom d'hôte invalide"},
+		{[]string{"resume", "mazan", "extra"}, `unexpected argument "extra"`},
+	} {
+		if code, _, errs := cli(t, envv, append([]string{"commune"}, tc.args...)...); code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("commune %v: exit %d, stderr %q, want 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+	_, list, _ := cli(t, envv, "commune", "list")
+	if !strings.Contains(list, "Ville de Mazan") || !strings.Contains(list, "active") {
+		t.Errorf("list after the changes:\n%s", list)
+	}
+	e, _, done := backOffice(t, data)
+	defer done()
+	var n int
+	if err := e.Registry.Platform().R.QueryRow(`SELECT count(*) FROM platform_audit WHERE actor = 'ligne de commande' AND commune = 'mazan'`).Scan(&n); err != nil || n != 4 {
+		t.Errorf("audit lines of the command line: %d, %v; want 4", n, err)
+	}
+}
