@@ -18,21 +18,24 @@ import (
 	"espacefamille/tenants"
 )
 
-// Row is one commune of the console's list.
+// Row is one commune of the console's list: what the registry keeps of
+// it, without opening its file.
 type Row struct {
-	tenants.Info
+	tenants.FleetEntry
 }
 
 // StatusLabel is the commune's status in French.
 func (r Row) StatusLabel() string {
 	switch {
-	case r.Err != nil:
-		return "fichier illisible"
+	case r.Broken != "":
+		return "en panne"
 	case r.Status == tenants.StatusSuspended:
 		return "suspendue"
 	}
 	return "active"
 }
+
+func count(n int64) string { return strconv.FormatInt(n, 10) }
 
 // column is one column of the list and of its CSV: adding a figure to the
 // console is adding a line to listColumns.
@@ -53,6 +56,10 @@ var listColumns = []column{
 		less: func(a, b Row) int { return cmp.Compare(a.SchemaVersion, b.SchemaVersion) }},
 	{Key: "size", Label: "Taille (Mo)", value: func(r Row) string { return fmt.Sprintf("%.1f", float64(r.SizeBytes)/1e6) },
 		less: func(a, b Row) int { return cmp.Compare(a.SizeBytes, b.SizeBytes) }},
+	{Key: "families", Label: "Familles", value: func(r Row) string { return count(r.Families) },
+		less: func(a, b Row) int { return cmp.Compare(a.Families, b.Families) }},
+	{Key: "children", Label: "Enfants", value: func(r Row) string { return count(r.Children) },
+		less: func(a, b Row) int { return cmp.Compare(a.Children, b.Children) }},
 }
 
 // Cell is a column's value in a row, for the template.
@@ -64,10 +71,11 @@ func (r Row) Cells() []string {
 	return out
 }
 
-// listRows reads every commune with its figures, filtered by q (name,
-// slug or host) and sorted by the column key sort ("-" first: descending).
+// listRows reads every commune with its figures from the registry (no
+// commune file is opened), filtered by q (name, slug or host) and sorted
+// by the column key sort ("-" first: descending).
 func listRows(ctx context.Context, reg *tenants.Registry, q, sort string) ([]Row, error) {
-	all, err := reg.Communes(ctx)
+	all, err := reg.Fleet(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +85,7 @@ func listRows(ctx context.Context, reg *tenants.Registry, q, sort string) ([]Row
 		if q != "" && !strings.Contains(strings.ToLower(c.Name+" "+c.Slug+" "+strings.Join(c.Hosts, " ")), q) {
 			continue
 		}
-		rows = append(rows, Row{Info: reg.Inspect(ctx, c)})
+		rows = append(rows, Row{FleetEntry: c})
 	}
 	desc := strings.HasPrefix(sort, "-")
 	key := strings.TrimPrefix(sort, "-")
@@ -230,7 +238,15 @@ func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
 	if err != nil {
 		return err
 	}
-	d.Row = Row{Info: p.reg.Inspect(ctx, com)}
+	fleet, err := p.reg.Fleet(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range fleet {
+		if f.Slug == com.Slug {
+			d.Row = Row{FleetEntry: f}
+		}
+	}
 	if d.Name == "" {
 		d.Name = com.Name
 	}
