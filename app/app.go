@@ -16,6 +16,7 @@ import (
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
+	"espacefamille/app/platform"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -72,7 +73,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
-	mailbox.Routes(s) // demo mode only
+	mailbox.Routes(s)                                     // demo mode only
+	platform.Routes(s, platform.Deps{Notify: cfg.Notify}) // the provider's console
 	s.Finish()
 	return s, nil
 }
@@ -84,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 func Housekeeping(reg *tenants.Registry, log *slog.Logger, every time.Duration) *housekeeping.Job {
 	return housekeeping.New(housekeeping.Config{
 		Registry: reg, Logger: log, Every: every,
-		Platform: []housekeeping.Purge{accounts.PurgePlatform},
+		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired},
 		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
 	})
 }

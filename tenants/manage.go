@@ -135,6 +135,9 @@ func (r *Registry) checkFree(ctx context.Context, n NewCommune) error {
 		return err
 	}
 	for _, h := range n.Hosts {
+		if r.opt.PlatformHost != "" && h == r.opt.PlatformHost {
+			return fmt.Errorf("%w : %s", ErrPlatformHost, h)
+		}
 		if _, err := r.communeByHost(ctx, h); err == nil {
 			return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 		} else if !errors.Is(err, ErrNotFound) {
@@ -164,6 +167,11 @@ func (r *Registry) SetStatus(ctx context.Context, slug, status string) error {
 		return nil
 	})
 	r.forget()
+	if err == nil && status == StatusSuspended {
+		// Jobs that visit the open communes (mail, housekeeping) pass it
+		// by from now on: no request reopens it while it is suspended.
+		r.cache.Evict(slug)
+	}
 	return err
 }
 

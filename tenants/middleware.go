@@ -57,6 +57,10 @@ func NewTenantForTest(c Commune, db *DB, prefix string) *Tenant {
 // no request can reach these routes with a commune bound, nor from outside.
 const PlatformPrefix = "/-"
 
+// ConsolePath is where the hosting provider's console lives on the
+// platform's own host ("plateforme" is a reserved slug).
+const ConsolePath = "/plateforme"
+
 // Errors the middleware hands to the application's error handler.
 var (
 	// ErrUnknownCommune: no commune at this host or path (French 404).
@@ -94,6 +98,15 @@ func (r *Registry) Middleware() fiber.Handler {
 			path := c.Path()
 			if path == "/" {
 				c.Path(PlatformPrefix + "/")
+				return c.Next()
+			}
+			if path == ConsolePath || strings.HasPrefix(path, ConsolePath+"/") {
+				// The provider's console, on the platform's own host only
+				// (any host that is no commune's when none is configured).
+				if r.opt.PlatformHost != "" && host != r.opt.PlatformHost {
+					return ErrUnknownCommune
+				}
+				c.Path(PlatformPrefix + path)
 				return c.Next()
 			}
 			rest := strings.TrimPrefix(path, "/")

@@ -26,6 +26,10 @@ type Options struct {
 	// platform database is read again (default 5s), so that a suspension
 	// made by another process is seen quickly.
 	ResolveTTL time.Duration
+	// PlatformHost is the platform's own host name (the provider's
+	// console is served there only); "" serves the console on every host
+	// that is no commune's.
+	PlatformHost string
 }
 
 // Registry is the platform database plus the cache of commune databases.

@@ -152,7 +152,7 @@ func (a *Admin) logout(c *fiber.Ctx) error {
 // currentStaffFromCookie returns the member of a live session, or nil.
 func currentStaffFromCookie(c *fiber.Ctx, now time.Time) *Staff {
 	token := c.Cookies(staffCookie)
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		return nil
 	}
 	st, _, err := sessionStaff(c.UserContext(), db(c).R, token, now, pendingSeen(db(c), token))
@@ -168,7 +168,7 @@ func (a *Admin) requireStaff(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	now := a.now()
 	token := c.Cookies(staffCookie)
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		return a.toLogin(c)
 	}
 	st, seen, err := sessionStaff(ctx, db(c).R, token, now, pendingSeen(db(c), token))

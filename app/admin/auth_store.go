@@ -2,11 +2,7 @@ package admin
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -104,30 +100,9 @@ func staffList(ctx context.Context, q querier) ([]Staff, error) {
 	return out, rows.Err()
 }
 
-// newToken returns a random token for a cookie or a link, and its hash.
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
-
-func validToken(s string) bool {
-	if len(s) != 43 {
-		return false
-	}
-	_, err := base64.RawURLEncoding.DecodeString(s)
-	return err == nil
-}
-
 // createSession opens a session for the member and returns its token.
 func createSession(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time) (string, error) {
-	token, hash := newToken()
+	token, hash := auth.NewToken()
 	_, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?)`, hash, staffID, ts(now), ts(now), ts(now.Add(maxSession)))
 	if err != nil {
@@ -147,7 +122,7 @@ func sessionStaff(ctx context.Context, q querier, token string, now, pending tim
 	var lastSeen, expires string
 	var staffID int64
 	err := q.QueryRowContext(ctx, `SELECT staff_id, last_seen_at, expires_at FROM staff_sessions WHERE token_hash = ?`,
-		hashToken(token)).Scan(&staffID, &lastSeen, &expires)
+		auth.HashToken(token)).Scan(&staffID, &lastSeen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Staff{}, time.Time{}, ErrNotFound
 	}
@@ -176,7 +151,7 @@ const seenBatch = "admin.staff_sessions.last_seen"
 
 // pendingSeen is the session's "last seen" not yet written (zero if none).
 func pendingSeen(db *tenants.DB, token string) time.Time {
-	v, _ := db.Pending(seenBatch, hashToken(token))
+	v, _ := db.Pending(seenBatch, auth.HashToken(token))
 	t, _ := v.(time.Time)
 	return t
 }
@@ -184,7 +159,7 @@ func pendingSeen(db *tenants.DB, token string) time.Time {
 // touchSession records that the session was seen at now; it is written
 // with the next batch.
 func touchSession(db *tenants.DB, token string, now time.Time) {
-	db.WriteLater(seenBatch, hashToken(token), now, flushSeen)
+	db.WriteLater(seenBatch, auth.HashToken(token), now, flushSeen)
 }
 
 func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
@@ -198,7 +173,7 @@ func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
 }
 
 func deleteSession(ctx context.Context, tx *sql.Tx, token string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE token_hash = ?`, hashToken(token))
+	_, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE token_hash = ?`, auth.HashToken(token))
 	return err
 }
 
@@ -221,7 +196,7 @@ func createInviteToken(ctx context.Context, tx *sql.Tx, staffID int64, now time.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_tokens WHERE staff_id = ? AND used_at IS NULL`, staffID); err != nil {
 		return "", err
 	}
-	token, hash := newToken()
+	token, hash := auth.NewToken()
 	_, err := tx.ExecContext(ctx, `INSERT INTO staff_tokens (token_hash, staff_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
 		hash, staffID, ts(now.Add(inviteTTL)), ts(now))
 	if err != nil {
@@ -232,13 +207,13 @@ func createInviteToken(ctx context.Context, tx *sql.Tx, staffID int64, now time.
 
 // inviteTokenStaff returns the member a live, unused token belongs to.
 func inviteTokenStaff(ctx context.Context, q querier, token string, now time.Time) (Staff, error) {
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		return Staff{}, ErrNotFound
 	}
 	var staffID int64
 	var expires string
 	var used sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT staff_id, expires_at, used_at FROM staff_tokens WHERE token_hash = ?`, hashToken(token)).
+	err := q.QueryRowContext(ctx, `SELECT staff_id, expires_at, used_at FROM staff_tokens WHERE token_hash = ?`, auth.HashToken(token)).
 		Scan(&staffID, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Staff{}, ErrNotFound
@@ -256,7 +231,7 @@ func inviteTokenStaff(ctx context.Context, q querier, token string, now time.Tim
 // request used it first.
 func useInviteToken(ctx context.Context, tx *sql.Tx, token string, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
-		ts(now), hashToken(token), ts(now))
+		ts(now), auth.HashToken(token), ts(now))
 	if err != nil {
 		return false, err
 	}

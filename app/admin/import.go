@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/calendar"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -32,7 +33,7 @@ type pendingImport struct {
 // savePreview stores the uploaded file of a preview and purges the
 // expired ones.
 func savePreview(ctx context.Context, tx *sql.Tx, staffID int64, filename string, data []byte, groups int, now time.Time) (string, error) {
-	id, _ := newToken()
+	id, _ := auth.NewToken()
 	id = id[:20]
 	if _, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE expires_at <= ?`, ts(now)); err != nil {
 		return "", fmt.Errorf("admin: purge import previews: %w", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -103,7 +104,7 @@ func (js *jobs) release(key string) {
 // stops at its next database call, its transaction rolled back.
 func (a *Admin) startJob(c *fiber.Ctx, title, back string, fn func(ctx context.Context, db *tenants.DB, j *job) string) *job {
 	t := tenants.From(c)
-	id, _ := newToken()
+	id, _ := auth.NewToken()
 	j := &job{ID: id[:16], Commune: t.Commune.Slug, StaffID: currentStaff(c).ID, Title: title, Back: back, started: a.now()}
 	a.jobs.mu.Lock()
 	for k, old := range a.jobs.list {

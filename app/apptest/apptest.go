@@ -80,6 +80,7 @@ type config struct {
 	app       func(*app.Config)
 	web       func(*web.Config)
 	ctx       context.Context
+	platform  string
 }
 
 // Option adjusts New.
@@ -125,6 +126,9 @@ func AppConfig(fn func(*app.Config)) Option { return func(c *config) { c.app = f
 // ServerContext is the context the server is built with: cancelling it is
 // what serve's shutdown signal does to background tasks (web.Server.Go).
 func ServerContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
+// PlatformHost serves the provider's console on host only
+// (tenants.Options.PlatformHost).
+func PlatformHost(host string) Option { return func(c *config) { c.platform = host } }
 
 // WebConfig adjusts web.New's configuration (with WithRoutes).
 func WebConfig(fn func(*web.Config)) Option { return func(c *config) { c.web = fn } }
@@ -144,7 +148,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		log = Quiet()
 	}
 	ctx := context.Background()
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log})
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform})
 	if err != nil {
 		t.Fatal(err)
 	}

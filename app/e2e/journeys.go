@@ -36,8 +36,16 @@ func fillSignUp(tab *Tab, email, password string) {
 // code works once: one call per Harness.
 func signUpFamilyX(tab *Tab, h *Harness, email string) {
 	tab.t.Helper()
-	const password = "une phrase de passe solide"
-	tab.Go(Commune + "/")
+	signUpAndJoin(tab, Commune, email, "une phrase de passe solide", demo.AdhesionCode)
+}
+
+// signUpAndJoin creates a parent's account in the commune at prefix
+// ("/malemort-du-comtat") through the pages, confirms it from the demo
+// mailbox, logs in and joins the family of the code d'adhésion, ending in
+// the personal space.
+func signUpAndJoin(tab *Tab, prefix, email, password, code string) {
+	tab.t.Helper()
+	tab.Go(prefix + "/")
 	tab.Click("Je me connecte")
 	tab.Click("Je n'ai pas de compte")
 	tab.Click("Non")
@@ -48,7 +56,7 @@ func signUpFamilyX(tab *Tab, h *Harness, email string) {
 	tab.Fill("Identifiant", email)
 	tab.Fill("Mot de passe", password)
 	tab.Click("Se connecter")
-	tab.Fill("Code d'adhésion", demo.AdhesionCode)
+	tab.Fill("Code d'adhésion", code)
 	tab.Click("Valider")
 	tab.Click("Fermer")
 	tab.See("Mes réservations")

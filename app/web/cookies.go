@@ -15,6 +15,8 @@ func SetCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
 	path := "/"
 	if t := tenants.From(c); t != nil {
 		path = t.CookiePath()
+	} else if p, ok := c.Locals(cookiePathKey{}).(string); ok {
+		path = p
 	}
 	ck := &fiber.Cookie{
 		Name: name, Value: value, Path: path, HTTPOnly: true,
@@ -29,4 +31,16 @@ func SetCookie(c *fiber.Ctx, name, value string, maxAge time.Duration) {
 		ck.MaxAge = int(maxAge / time.Second)
 	}
 	c.Cookie(ck)
+}
+
+type cookiePathKey struct{}
+
+// CookiePath is a middleware scoping the cookies SetCookie sets in a group
+// of platform pages (the provider's console) to path, so that they are
+// never sent to a commune reached by path on the same host.
+func CookiePath(path string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Locals(cookiePathKey{}, path)
+		return c.Next()
+	}
 }

@@ -40,6 +40,7 @@ func commands() []command {
 		{"commune", "create, list and migrate communes (commune --help)", cmdCommune},
 		{"family", "invite families to create their account (family --help)", cmdFamily},
 		{"staff", "add a commune's staff member, or send a new set-password link (staff --help)", cmdStaff},
+		{"provider", "add an administrator of the provider's console (provider --help)", cmdProvider},
 		{"billing", "monthly invoicing run and payment reconciliation (billing --help)", cmdBilling},
 	}
 }

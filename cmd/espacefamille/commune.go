@@ -17,7 +17,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|suspend|resume|rename|hosts> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
@@ -26,6 +26,10 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
   migrate  [--all | SLUG]: bring communes to this binary's schema
   check    [--all | SLUG…]: PRAGMA integrity_check of commune files; a damaged one is taken out of service
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
+  suspend  SLUG: its parents and staff get a French 503 page until resume
+  resume   SLUG: open a suspended commune again
+  rename   SLUG --name "…": the name every page of the commune shows
+  hosts    SLUG [--host H]…: replace its host names (none: reached by /SLUG/ only)
 `
 
 func cmdCommune(e env, args []string) error {
@@ -35,6 +39,10 @@ func cmdCommune(e env, args []string) error {
 		"migrate": cmdCommuneMigrate,
 		"check":   cmdCommuneCheck,
 		"backup":  cmdCommuneBackup,
+		"suspend": cmdCommuneSuspend,
+		"resume":  cmdCommuneResume,
+		"rename":  cmdCommuneRename,
+		"hosts":   cmdCommuneHosts,
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // option is one configuration value: its flag, its environment variable,
@@ -27,6 +28,8 @@ var options = map[string]option{
 	"log-format": {"log-format", "ESPACEFAMILLE_LOG_FORMAT", "text", "log format: text or json", oneOf("text", "json")},
 	"trusted-proxies": {"trusted-proxies", "ESPACEFAMILLE_TRUSTED_PROXIES", "",
 		"comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (default none)", proxyList},
+	"platform-host": {"platform-host", "ESPACEFAMILLE_PLATFORM_HOST", "",
+		"the platform's own host name: the provider's console (/plateforme/) is served there only (default: any host that is no commune's)", hostName},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
 		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
@@ -150,4 +153,21 @@ func oneOf(vals ...string) func(string) error {
 		}
 		return fmt.Errorf("must be one of %s, got %q", strings.Join(vals, ", "), s)
 	}
+}
+
+func hostName(s string) error {
+	if s == "" {
+		return nil
+	}
+	_, err := tenants.NormalizeHost(s)
+	return err
+}
+
+// normalHost is a validated host option, normalised ("" stays "").
+func normalHost(s string) string {
+	h, _ := tenants.NormalizeHost(s)
+	if s == "" {
+		return ""
+	}
+	return h
 }

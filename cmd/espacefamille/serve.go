@@ -18,7 +18,7 @@ import (
 
 func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
-	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator")
+	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator", "platform-host")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func cmdServe(e env, args []string) error {
 func cmdDemo(e env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
-	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator")
+	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator", "platform-host")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -57,7 +57,8 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	reg, err := openRegistry(e, *o["data"], atoi(*o["cache-size"]), log)
+	reg, err := tenants.Open(e.ctx, tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log,
+		PlatformHost: normalHost(*o["platform-host"])})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,127 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
+)
+
+// DefaultConfig puts the starting configuration of a new commune into its
+// creating transaction: a canteen régie in prépaiement (the built-in
+// simulator until PayFiP is configured) with REPAS CLASSIQUE ENFANT and
+// REPAS VEGETARIEN (one or the other a day, Monday, Tuesday, Thursday and
+// Friday) at mealCents, booked and cancelled until 10:00 two working days
+// before, and the zone's school holidays (public holidays are computed).
+// It returns how many school holidays were loaded.
+func DefaultConfig(ctx context.Context, tx *sql.Tx, zone string, mealCents int64, now time.Time) (int, error) {
+	if mealCents < 0 {
+		return 0, fmt.Errorf("admin: default config: negative meal price")
+	}
+	created := now.UTC().Format(time.RFC3339)
+	res, err := tx.ExecContext(ctx, `INSERT INTO regies (name, mode, invoice_prefix, payment_provider, position, created_at)
+		VALUES ('REGIE CANTINE - prépaiement', 'prepaid', 'CA', 'simulator', 1, ?)`, created)
+	if err != nil {
+		return 0, fmt.Errorf("admin: default régie: %w", err)
+	}
+	regie, _ := res.LastInsertId()
+	meals := booking.MaskFromWeekdays(calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday))
+	for i, name := range []string{"REPAS CLASSIQUE ENFANT", "REPAS VEGETARIEN"} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO prestations (regie_id, name, kind, weekdays, exclusive_group, price_cents,
+				booking_deadline, cancel_deadline, position, created_at)
+			VALUES (?, ?, 'daily', ?, 'repas', ?, 'workdays:2@10:00', 'workdays:2@10:00', ?, ?)`,
+			regie, name, meals, mealCents, i+1, created); err != nil {
+			return 0, fmt.Errorf("admin: default prestation: %w", err)
+		}
+	}
+	return LoadZoneHolidays(ctx, tx, zone)
+}
+
+// configTables are what a copied configuration is made of, in an order
+// that respects their references: schools (prestations may be reserved to
+// some), régies, prestations, price grids, the calendar. Never families,
+// staff, bookings or money.
+var configTables = []string{"schools", "regies", "prestations", "price_brackets", "school_holidays", "closures"}
+
+// ConfigSnapshot is a commune's configuration, read to be copied.
+type ConfigSnapshot struct {
+	tables map[string]tableRows
+}
+
+type tableRows struct {
+	columns []string
+	rows    [][]any
+}
+
+// ReadConfig reads a commune's configuration (configTables) from q.
+func ReadConfig(ctx context.Context, q querier) (ConfigSnapshot, error) {
+	snap := ConfigSnapshot{tables: map[string]tableRows{}}
+	for _, t := range configTables {
+		rows, err := q.QueryContext(ctx, `SELECT * FROM `+t+` ORDER BY rowid`)
+		if err != nil {
+			return snap, fmt.Errorf("admin: read config %s: %w", t, err)
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return snap, err
+		}
+		tr := tableRows{columns: cols}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return snap, err
+			}
+			tr.rows = append(tr.rows, vals)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return snap, err
+		}
+		snap.tables[t] = tr
+	}
+	return snap, nil
+}
+
+// Counts says how many rows of each table the snapshot holds.
+func (s ConfigSnapshot) Counts() map[string]int {
+	out := map[string]int{}
+	for t, tr := range s.tables {
+		out[t] = len(tr.rows)
+	}
+	return out
+}
+
+// CopyConfig writes a snapshot into a new commune's creating transaction,
+// with the same ids (the new file is empty). Every régie starts on the
+// built-in simulator: the payment settings (PayFiP client number) are the
+// other commune's, never copied.
+func CopyConfig(ctx context.Context, tx *sql.Tx, s ConfigSnapshot) error {
+	for _, t := range configTables {
+		tr := s.tables[t]
+		if len(tr.rows) == 0 {
+			continue
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(tr.columns)), ", ")
+		q := `INSERT INTO ` + t + ` (` + strings.Join(tr.columns, ", ") + `) VALUES (` + marks + `)`
+		for _, r := range tr.rows {
+			if _, err := tx.ExecContext(ctx, q, r...); err != nil {
+				return fmt.Errorf("admin: copy config %s: %w", t, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE regies SET payment_provider = 'simulator'`); err != nil {
+		return fmt.Errorf("admin: copy config: %w", err)
+	}
+	return nil
+}
