@@ -65,23 +65,8 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	}
 
 	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at) VALUES (?, ?, 'active', ?, ?, ?)`,
-			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339))
-		if err != nil {
-			if isUnique(err) {
-				return ErrDuplicateSlug
-			}
+		if err := insertCommune(ctx, tx, &c); err != nil {
 			return err
-		}
-		c.ID, _ = res.LastInsertId()
-		for _, h := range c.Hosts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
-				if isUnique(err) {
-					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
-				}
-				return err
-			}
 		}
 		// Rename inside the transaction: if it fails, the row is rolled back.
 		if err := os.Rename(tmp, final); err != nil {
@@ -100,6 +85,29 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	os.Remove(tmp + ".migrate-lock")
 	r.forget()
 	return c, nil
+}
+
+// insertCommune registers c and its host names, setting c.ID.
+func insertCommune(ctx context.Context, tx *sql.Tx, c *Commune) error {
+	res, err := tx.ExecContext(ctx,
+		`INSERT INTO communes (slug, name, status, zone, admin_email, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.Slug, c.Name, c.Status, c.Zone, c.AdminEmail, c.CreatedAt.UTC().Format(time.RFC3339))
+	if err != nil {
+		if isUnique(err) {
+			return ErrDuplicateSlug
+		}
+		return err
+	}
+	c.ID, _ = res.LastInsertId()
+	for _, h := range c.Hosts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
+			if isUnique(err) {
+				return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // checkFree refuses a slug or host name already registered.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -16,7 +17,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup|restore> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
@@ -24,6 +25,8 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> 
   list     slug, name, status, schema version and size on disk of every commune
   migrate  [--all | SLUG]: bring communes to this binary's schema
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
+  restore  SLUG --from FILE [--as NEWSLUG]: put a backup back (after its integrity
+           check), or beside the commune as a new one
 `
 
 func cmdCommune(e env, args []string) error {
@@ -32,6 +35,7 @@ func cmdCommune(e env, args []string) error {
 		"list":    cmdCommuneList,
 		"migrate": cmdCommuneMigrate,
 		"backup":  cmdCommuneBackup,
+		"restore": cmdCommuneRestore,
 	})
 }
 
@@ -231,4 +235,56 @@ func cmdCommuneBackup(e env, args []string) error {
 		return errors.New("some communes could not be backed up")
 	}
 	return nil
+}
+
+func cmdCommuneRestore(e env, args []string) error {
+	fs := newFlags(e, "commune restore", "commune restore SLUG --from FILE [--as NEWSLUG] [--data DIR]")
+	o := bind(fs, e.getenv, "data")
+	from := fs.String("from", "", "backup file to restore (from `commune backup` or the scheduled backups)")
+	as := fs.String("as", "", "restore as a new commune of this slug, beside the original (which stays untouched)")
+	slug, err := parseWithSlug(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if slug == "" || *from == "" {
+		return usagef("commune restore: give the commune's SLUG and --from FILE")
+	}
+	reg, err := openData(e, *o["data"], 1)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	c, before, err := reg.RestoreCommune(e.ctx, slug, *from, *as)
+	if err != nil {
+		return err
+	}
+	if before != "" {
+		fmt.Fprintf(e.stdout, "data of %s before the restore kept in %s\n", c.Slug, before)
+	}
+	fmt.Fprintf(e.stdout, "commune %s restored from %s\n", c.Slug, *from)
+	return nil
+}
+
+// parseWithSlug parses a command of the form "SLUG [flags]" or
+// "[flags] SLUG" and returns the slug ("" when missing).
+func parseWithSlug(e env, fs *flag.FlagSet, args []string) (string, error) {
+	slug := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		slug, args = args[0], args[1:]
+	}
+	if err := parse(e, fs, args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 && slug == "" {
+		slug = fs.Arg(0)
+		if fs.NArg() > 1 {
+			return "", usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(1))
+		}
+	} else if fs.NArg() > 0 {
+		return "", usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return slug, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // option is one configuration value: its flag, its environment variable,
@@ -27,6 +28,13 @@ var options = map[string]option{
 	"log-format": {"log-format", "ESPACEFAMILLE_LOG_FORMAT", "text", "log format: text or json", oneOf("text", "json")},
 	"trusted-proxies": {"trusted-proxies", "ESPACEFAMILLE_TRUSTED_PROXIES", "",
 		"comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (default none)", proxyList},
+	"backup-dir": {"backup-dir", "ESPACEFAMILLE_BACKUP_DIR", "",
+		"directory of the daily backups (communes changed since their last backup, and the platform database); empty: no scheduled backup", nil},
+	"backup-at": {"backup-at", "ESPACEFAMILLE_BACKUP_AT", "02:30", "hour of the daily backup, HH:MM Europe/Paris", backupAt},
+	"backup-retention": {"backup-retention", "ESPACEFAMILLE_BACKUP_RETENTION", "30",
+		"days a backup is kept (each commune's newest is always kept)", positiveInt},
+	"metrics-addr": {"metrics-addr", "ESPACEFAMILLE_METRICS_ADDR", "",
+		"listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090; empty: off", nil},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
 		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
@@ -81,6 +89,9 @@ func bind(fs *flag.FlagSet, getenv func(string) string, names ...string) map[str
 // validate checks every bound option.
 func validate(vals map[string]*string) error {
 	for n, v := range vals {
+		if options[n].check == nil {
+			continue
+		}
 		if err := options[n].check(*v); err != nil {
 			return fmt.Errorf("--%s: %w", n, err)
 		}
@@ -93,6 +104,11 @@ func nonEmpty(s string) error {
 		return fmt.Errorf("must not be empty")
 	}
 	return nil
+}
+
+func backupAt(s string) error {
+	_, _, err := tenants.ParseBackupAt(s)
+	return err
 }
 
 func positiveInt(s string) error {

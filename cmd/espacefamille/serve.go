@@ -19,7 +19,8 @@ import (
 
 func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
-	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator")
+	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
+		"backup-dir", "backup-at", "backup-retention", "metrics-addr")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -35,7 +36,8 @@ func cmdServe(e env, args []string) error {
 func cmdDemo(e env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
-	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator")
+	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
+		"backup-dir", "backup-at", "backup-retention", "metrics-addr")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -129,6 +131,16 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 			log.Error("stop housekeeping", "err", err)
 		}
 	}()
+	if dir := *o["backup-dir"]; dir != "" {
+		backups := &tenants.BackupSchedule{Registry: reg, Dir: dir, At: *o["backup-at"], Logger: log,
+			Retention: time.Duration(atoi(*o["backup-retention"])) * 24 * time.Hour}
+		if err := backups.Start(context.WithoutCancel(e.ctx)); err != nil {
+			ln.Close()
+			return usagef("--backup-at: %v", err)
+		}
+		// Stops before the databases close (deferred after them).
+		defer backups.Stop()
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode, "mail", smtp)
 	if !demoMode && isTrue(*o["allow-simulator"]) {
 		log.Warn("the payment simulator is allowed: régies set on it validate bookings without any payment")
