@@ -36,6 +36,19 @@ type attendanceData struct {
 	Prestation  int64
 	Lines       []AttendanceLine
 	Others      []Child
+	// Future says why the day cannot be pointed yet ("" for today or a
+	// past day): the list is shown, without buttons.
+	Future string
+}
+
+// futureAttendance says why attendance cannot be recorded on day, or ""
+// when it can: a child is marked present or absent on the day itself or
+// after it, never in advance.
+func futureAttendance(day calendar.Date, now time.Time) string {
+	if !day.After(calendar.Today(now)) {
+		return ""
+	}
+	return "Le pointage du " + day.FR() + " n'est possible qu'à partir de ce jour : on ne pointe pas une présence ou une absence à l'avance."
 }
 
 // attendanceList merges the day's validated reservations of a prestation
@@ -86,6 +99,7 @@ func (a *Admin) showAttendance(c *fiber.Ctx) error {
 		}
 		d.Day = day
 	}
+	d.Future = futureAttendance(d.Day, a.now())
 	rs, err := regies(ctx, q)
 	if err != nil {
 		return err
@@ -137,6 +151,9 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 	who := currentStaff(c)
 	if action == "justified" && who.Role != RoleAdmin {
 		return errForbidden
+	}
+	if why := futureAttendance(day, a.now()); why != "" {
+		return errInvalid(why)
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {

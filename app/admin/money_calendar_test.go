@@ -11,6 +11,7 @@ import (
 
 	"espacefamille/app"
 	"espacefamille/app/apptest"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 )
 
@@ -31,15 +32,23 @@ func TestInvoicingPreviewRunAndMajoration(t *testing.T) {
 	form.Set("surcharge_kind", "fixed")
 	form.Set("surcharge_value", "1,00")
 	repas := createPrestation(t, f, admin, form)
-	parent := f.parent(t, "alpha", fams[0])
-	day := openDay(15)
-	parent.click(2, kids[0], etude, day, "reserver")
-	wantContains(t, parent.validate(2, kids[0], day).Body, "1 demande(s) validée(s)")
-	// The child also came, without a booking, to the étude the next open
-	// day of the month and to the (prepaid) meal.
-	other := openDay(day.Sub(calendar.Today(time.Now())) + 1)
-	if other.Month() != day.Month() {
-		other = day // the étude is then counted on the booked day only once more
+	// Last month (invoicing follows service done): the étude booked on an
+	// open day, and the child came, without a booking, to the étude the
+	// next open day of the month and to the (prepaid) meal.
+	cal, err := booking.LoadCalendar(context.Background(), f.DB("alpha").R)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := calendar.Today(time.Now()).AddMonths(-1)
+	day := calendar.DateOf(last.Year(), last.Month(), 1)
+	for !cal.IsOpen(day) {
+		day = day.AddDays(1)
+	}
+	f.exec(t, "alpha", `INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, state, price_cents, created_at, validated_at)
+		VALUES (?, ?, ?, 2, 0, ?, 'validated', 200, 'x', 'x')`, fams[0], kids[0], etude, day.String())
+	other := day.AddDays(1)
+	for !cal.IsOpen(other) {
+		other = other.AddDays(1)
 	}
 	for _, p := range []struct {
 		id  int64

@@ -21,6 +21,8 @@ type invoicingPreviewData struct {
 	Month   string // YYYY-MM
 	MonthFR string // 11/2026
 	Preview billing.MonthPreview
+	// NotEnded says why the month cannot be invoiced yet ("" when it can).
+	NotEnded string
 }
 
 func parseMonth(s string) (time.Time, error) {
@@ -42,8 +44,11 @@ func (a *Admin) previewInvoicing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "admin/facturation", "Facturation de "+month.Format("01/2006"), invoicingPreviewData{base: baseOf(c, "finances"),
-		Month: month.Format("2006-01"), MonthFR: month.Format("01/2006"), Preview: p})
+	d := invoicingPreviewData{base: baseOf(c, "finances"), Month: month.Format("2006-01"), MonthFR: month.Format("01/2006"), Preview: p}
+	if !billing.MonthEnded(month.Year(), month.Month(), a.now()) {
+		d.NotEnded = (&billing.MonthNotEndedError{Year: month.Year(), Month: month.Month()}).Message()
+	}
+	return web.Render(c, "admin/facturation", "Facturation de "+month.Format("01/2006"), d)
 }
 
 // runInvoicing runs billing's monthly invoicing in the background, with
@@ -52,6 +57,9 @@ func (a *Admin) runInvoicing(c *fiber.Ctx) error {
 	month, err := parseMonth(formValue(c, "month"))
 	if err != nil {
 		return err
+	}
+	if !billing.MonthEnded(month.Year(), month.Month(), a.now()) {
+		return errInvalid((&billing.MonthNotEndedError{Year: month.Year(), Month: month.Month()}).Message())
 	}
 	com := commune(c)
 	who := *currentStaff(c)

@@ -46,7 +46,7 @@ func TestInvoicingFailureShowsNoInternalError(t *testing.T) {
 	f := newFixture(t)
 	admin := f.admin(t)
 	f.exec(t, "alpha", `ALTER TABLE regies RENAME TO regies_gone`)
-	r := admin.Post("/alpha/admin/finances/facturation", url.Values{"month": {"2030-03"}})
+	r := admin.Post("/alpha/admin/finances/facturation", url.Values{"month": {"2020-03"}})
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/admin/taches/") {
 		t.Fatalf("run: %d %s", r.Status, r.Location)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/billing"
+	"espacefamille/app/billing/payfip"
 	"espacefamille/app/booking"
 	"espacefamille/app/web"
 )
@@ -91,8 +92,10 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 		msg = msgSimulatorClosed
 	case len(r.InvoicePrefix) > 10 || len(r.LegalMentions) > 4000:
 		msg = "Le préfixe (10 caractères) ou les mentions légales sont trop longs."
-	case r.Provider == "payfip" && (ps.Numcli == "" || !strings.Contains("TXW", ps.Saisie) || ps.Saisie == ""):
-		msg = "PayFiP demande le numéro client (numcli) et le mode (T test, X activation, W production)."
+	case r.Provider == "payfip" && !payfip.ValidNumcli(ps.Numcli):
+		msg = "Le numéro client PayFiP (numcli) est fait d'exactement 6 chiffres, tel que la DGFiP l'a donné à la régie (par exemple 012345)."
+	case r.Provider == "payfip" && (!strings.Contains("TXW", ps.Saisie) || ps.Saisie == ""):
+		msg = "PayFiP demande le mode (T test, X activation, W production)."
 	}
 	if msg != "" {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/regie-form", "Régie", regieFormData{base: baseOf(c, "services"), Regie: r, Settings: ps, Error: msg, Simulator: a.simulator})

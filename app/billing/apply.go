@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"espacefamille/app/booking"
 	"espacefamille/tenants"
 )
 
@@ -27,7 +26,7 @@ func (s *Service) Notify(ctx context.Context, db *tenants.DB, com tenants.Commun
 	if errors.Is(err, ErrNotFound) {
 		s.log.Warn("billing: notification for an unknown operation", "commune", com.Slug, "provider", provider, "ref", ref, "source", source)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
-			return logEvent(ctx, tx, provider, ref, 0, source, "unknown_order", "", s.now())
+			return logEvent(ctx, tx, paymentEvent{Provider: provider, ProviderRef: ref, Source: source, Outcome: "unknown_order", At: s.now()})
 		})
 		return Order{}, ErrNotFound
 	}
@@ -39,32 +38,63 @@ func (s *Service) Notify(ctx context.Context, db *tenants.DB, com tenants.Commun
 
 // refresh fetches the provider's result for an order and applies it.
 func (s *Service) refresh(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Order, error) {
+	res, err := s.fetch(ctx, db, com, o, source)
+	if err != nil {
+		return o, err
+	}
+	return s.Apply(ctx, db, com, o.ID, res, source)
+}
+
+// lateWatched reports whether an order closed without payment may still
+// receive one (see LateWatch).
+func (s *Service) lateWatched(o Order) bool {
+	return (o.Status == OrderExpired || o.Status == OrderCancelled) && o.ProviderRef != "" &&
+		s.now().Sub(o.ClosedAt) < LateWatch
+}
+
+// applyLatePayment asks the provider about an order closed without
+// payment and applies a payment it reports; other answers change nothing
+// (and are not recorded: the order was closed already).
+func (s *Service) applyLatePayment(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Order, error) {
+	res, err := s.fetch(ctx, db, com, o, source)
+	if err != nil || res.Status != StatusPaid {
+		return o, err
+	}
+	return s.Apply(ctx, db, com, o.ID, res, source)
+}
+
+// fetch asks the order's provider about its operation; a failure is
+// logged and recorded.
+func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Result, error) {
 	regie, err := LoadRegie(ctx, db.R, o.RegieID)
 	if err != nil {
-		return o, err
+		return Result{}, err
 	}
-	if regie.Provider != o.Provider {
-		// The régie changed provider since: ask the order's own provider.
-		regie.Provider = o.Provider
-	}
+	// The régie may have changed provider since: ask the order's own.
+	regie.Provider = o.Provider
 	p, err := s.providers(db, regie)
 	if err != nil {
-		return o, err
+		return Result{}, err
 	}
 	res, err := p.Fetch(ctx, o.ProviderRef)
 	if err != nil {
 		s.log.Error("billing: provider fetch failed", "commune", com.Slug, "order", o.Ref, "err", err)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
-			return logEvent(ctx, tx, o.Provider, o.ProviderRef, o.ID, source, "fetch_error", err.Error(), s.now())
+			return logEvent(ctx, tx, eventOf(o, source, "fetch_error", err.Error(), s.now()))
 		})
-		return o, fmt.Errorf("billing: fetch %s: %w", o.ProviderRef, err)
+		return Result{}, fmt.Errorf("billing: fetch %s: %w", o.ProviderRef, err)
 	}
-	return s.Apply(ctx, db, com, o.ID, res, source)
+	return res, nil
 }
 
 // Apply applies a provider's result to an order in one transaction:
-// success (once), failure, or nothing (still pending). A paid result whose
-// amount or reference does not match the order is refused and logged.
+// success (once), failure, or nothing (still pending). Money the provider
+// captured always ends applied or credited in that transaction: paid in
+// time, the order is settled; paid after the order was closed, or for an
+// amount that does not match it, the amount becomes credit (then, when
+// late, what can still be restored is). A result about another order is
+// refused and logged; a mismatched amount is credited, logged and
+// reported (ErrAmountMismatch).
 func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune, orderID int64, res Result, source string) (Order, error) {
 	now := s.now()
 	var o Order
@@ -77,7 +107,7 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 			return err
 		}
 		event := func(outcome, detail string) error {
-			return logEvent(ctx, tx, o.Provider, o.ProviderRef, o.ID, source, outcome, detail, now)
+			return logEvent(ctx, tx, eventOf(o, source, outcome, detail, now))
 		}
 		if res.OrderRef != "" && res.OrderRef != o.Ref {
 			refused = ErrRefMismatch
@@ -85,15 +115,6 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 		}
 		switch res.Status {
 		case StatusPaid:
-			if o.Status == OrderPaid || o.Status == OrderCredited {
-				return event("duplicate", "")
-			}
-			if res.AmountCents != o.AmountCents {
-				refused = ErrAmountMismatch
-				s.log.Error("billing: paid amount does not match the order", "commune", com.Slug, "order", o.Ref,
-					"paid", res.AmountCents, "expected", o.AmountCents)
-				return event("amount_mismatch", fmt.Sprintf("payé %d, attendu %d", res.AmountCents, o.AmountCents))
-			}
 			if res.PaidAt.IsZero() {
 				res.PaidAt = now
 			}
@@ -106,16 +127,27 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 				return err
 			}
 			mailed = true
-			if pay.Late {
-				if err := s.applyLate(ctx, tx, com, &o, pay, now); err != nil {
+			st := Settlement{Order: o, Payment: pay, Means: meansOf(o.Provider), Now: now}
+			defer func() { o = st.Order }()
+			if res.AmountCents != o.AmountCents {
+				refused = ErrAmountMismatch
+				s.log.Error("billing: paid amount does not match the order", "commune", com.Slug, "order", o.Ref,
+					"paid", res.AmountCents, "expected", o.AmountCents)
+				if err := s.creditMismatch(ctx, tx, com, &st); err != nil {
 					return err
 				}
-				return event("late_payment", o.Outcome)
+				return event("amount_mismatch", fmt.Sprintf("payé %d, attendu %d", res.AmountCents, o.AmountCents))
 			}
-			if err := s.applyPaid(ctx, tx, com, &o, pay, now); err != nil {
+			if pay.Late {
+				if err := s.settleLate(ctx, tx, com, &st); err != nil {
+					return err
+				}
+				return event("late_payment", st.Order.Outcome)
+			}
+			if err := s.settle(ctx, tx, com, &st); err != nil {
 				return err
 			}
-			return event("paid", "")
+			return event("paid", st.Order.Outcome)
 		case StatusRefused, StatusAbandoned:
 			status, outcome := OrderRefused, "paiement refusé"
 			if res.Status == StatusAbandoned {
@@ -144,165 +176,69 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 	return o, nil
 }
 
-func (s *Service) applyPaid(ctx context.Context, tx *sql.Tx, com tenants.Commune, o *Order, pay Payment, now time.Time) error {
-	if _, err := closeOrder(ctx, tx, o.ID, OrderPending, OrderPaid, "payée", now); err != nil {
-		return err
-	}
-	o.Status, o.Outcome = OrderPaid, "payée"
-	means := meansOf(o.Provider)
-	switch o.Kind {
-	case KindInvoice:
-		if err := markInvoicePaid(ctx, tx, o.InvoiceID, pay.AmountCents, o.CreditCents, pay.PaidAt, means, o.ID); err != nil {
-			return err
-		}
-	default:
-		res, err := s.settleCart(ctx, tx, *o, pay.AmountCents, pay.PaidAt, means, now)
-		if err != nil {
-			return err
-		}
-		if len(res.Confirmed) == 0 {
-			// Nothing could be validated (another order took these
-			// lines): the whole amount went to credit.
-			outcome := "réservations impossibles, montant porté en avoir"
-			if _, err := closeOrder(ctx, tx, o.ID, OrderPaid, OrderCredited, outcome, now); err != nil {
-				return err
-			}
-			o.Status, o.Outcome = OrderCredited, outcome
-		}
-	}
-	return s.queueReceipt(ctx, tx, com, *o, pay, now)
-}
-
-// applyLate handles a payment for an order that had expired, failed or
-// been replaced: the amount is credited, then what can still be restored
-// (the invoice still open, the bookings the rules still allow) is taken
-// back from that credit.
-func (s *Service) applyLate(ctx context.Context, tx *sql.Tx, com tenants.Commune, o *Order, pay Payment, now time.Time) error {
+// creditMismatch credits a captured amount that does not match its order:
+// a pending order is closed (its places released, its credit given back),
+// and the whole amount paid becomes credit.
+func (s *Service) creditMismatch(ctx context.Context, tx *sql.Tx, com tenants.Commune, st *Settlement) error {
+	o := &st.Order
 	from := o.Status
+	if from == OrderPending {
+		if err := s.closeFailed(ctx, tx, *o, OrderCancelled, outcomeAmountMismatch, st.Now); err != nil {
+			return err
+		}
+		from = OrderCancelled
+	}
 	if _, err := addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: "late",
-		AmountCents: pay.AmountCents, Label: "Paiement reçu après expiration de la commande " + o.Ref, OrderID: o.ID}, now); err != nil {
+		AmountCents: st.Payment.AmountCents, Label: "Paiement de la commande " + o.Ref + " d'un montant inattendu", OrderID: o.ID}, st.Now); err != nil {
 		return err
 	}
-	restored, err := s.restore(ctx, tx, *o, pay, now)
-	if err != nil {
+	if _, err := closeOrder(ctx, tx, o.ID, from, OrderCredited, outcomeAmountMismatch, st.Now); err != nil {
 		return err
 	}
-	status, outcome := OrderCredited, "paiement tardif porté en avoir"
-	if restored {
-		status, outcome = OrderPaid, "paiement tardif, réservations rétablies"
-	}
-	if _, err := closeOrder(ctx, tx, o.ID, from, status, outcome, now); err != nil {
-		return err
-	}
-	o.Status, o.Outcome = status, outcome
-	return s.queueReceipt(ctx, tx, com, *o, pay, now)
-}
-
-// restore re-validates what a late payment paid for, inside a savepoint so
-// that a refusal leaves nothing behind.
-func (s *Service) restore(ctx context.Context, tx *sql.Tx, o Order, pay Payment, now time.Time) (bool, error) {
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT restore`); err != nil {
-		return false, err
-	}
-	ok, err := s.tryRestore(ctx, tx, o, pay, now)
-	if err != nil || !ok {
-		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO restore`); rerr != nil {
-			return false, rerr
-		}
-		_, rerr := tx.ExecContext(ctx, `RELEASE restore`)
-		if err != nil && !errors.Is(err, errCannotRestore) {
-			return false, err
-		}
-		return false, rerr
-	}
-	_, err = tx.ExecContext(ctx, `RELEASE restore`)
-	return true, err
-}
-
-var errCannotRestore = errors.New("billing: cannot restore")
-
-func (s *Service) tryRestore(ctx context.Context, tx *sql.Tx, o Order, pay Payment, now time.Time) (bool, error) {
-	balance, err := CreditBalance(ctx, tx, o.FamilyID, o.RegieID)
-	if err != nil {
-		return false, err
-	}
-	means := meansOf(o.Provider) + " (paiement tardif)"
-	if o.Kind == KindInvoice {
-		inv, err := FamilyInvoice(ctx, tx, o.FamilyID, o.InvoiceID)
-		if err != nil || inv.Paid() || inv.DueCents() > balance {
-			return false, errCannotRestore
-		}
-		due := inv.DueCents()
-		paid := min(pay.AmountCents, due)
-		if err := markInvoicePaid(ctx, tx, inv.ID, paid, due-paid, pay.PaidAt, means, o.ID); err != nil {
-			return false, err
-		}
-		_, err = addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: "restore",
-			AmountCents: -due, Label: "Facture " + inv.Number, OrderID: o.ID}, now)
-		return err == nil, err
-	}
-	// Deadlines are checked again: the order's snapshot may be stale.
-	check, err := booking.CheckCart(ctx, tx, o.FamilyID, o.RegieID, now)
-	if err != nil {
-		return false, err
-	}
-	inCart := map[int64]bool{}
-	for _, l := range check.Lines {
-		inCart[l.ID] = true
-	}
-	var ids []int64
-	for _, l := range o.Lines {
-		if inCart[l.CartLineID] {
-			ids = append(ids, l.CartLineID)
-		}
-	}
-	res, err := booking.ConfirmLines(ctx, tx, o.FamilyID, ids, o.Ref, now)
-	if err != nil {
-		return false, err
-	}
-	if len(res.Confirmed) == 0 || res.TotalCents > balance {
-		return false, errCannotRestore
-	}
-	if err := s.invoiceConfirmed(ctx, tx, o, res, max(res.TotalCents-pay.AmountCents, 0), pay.AmountCents, pay.PaidAt, means, now); err != nil {
-		return false, err
-	}
-	_, err = addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: "restore",
-		AmountCents: -res.TotalCents, Label: "Réservations rétablies de la commande " + o.Ref, OrderID: o.ID}, now)
-	return err == nil, err
-}
-
-func meansOf(provider string) string {
-	switch provider {
-	case ProviderPayFiP:
-		return "Carte bancaire (PayFiP)"
-	case ProviderSimulator:
-		return "Carte bancaire (paiement de test)"
-	case providerCredit:
-		return "Avoir"
-	}
-	return provider
+	o.Status, o.Outcome = OrderCredited, outcomeAmountMismatch
+	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now)
 }
 
 // ReconcileReport counts what a reconciliation did.
 type ReconcileReport struct {
 	Checked, Paid, Failed, Expired, Pending, Errors int
+	// Watched counts the orders closed without payment lately (expired,
+	// replaced) that the provider was asked about again, in case a
+	// payment arrived after all and its notification was lost.
+	Watched int
+	// Problems says, per error, which order and why ("EF2026…: …").
+	Problems []string
 }
+
+// Broken reports whether anything went wrong (an exit status for scripts).
+func (r ReconcileReport) Broken() bool { return r.Errors > 0 }
+
+// LateWatch is how long after an order closed without payment the
+// reconciliation still asks its provider whether it was paid after all:
+// a parent may finish paying on the provider's page after the order
+// expired, and that notification can be lost too.
+const LateWatch = 2 * time.Hour
 
 // Reconcile asks the providers about every pending order (notifications
 // can be lost) and expires the orders whose time is over and that the
-// provider does not report paid.
+// provider does not report paid; it also asks about the orders closed
+// without payment within LateWatch, and applies a payment found there.
 func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Commune) (ReconcileReport, error) {
 	var rep ReconcileReport
 	list, err := pendingOrders(ctx, db.R, 0, 0)
 	if err != nil {
 		return rep, err
 	}
+	problem := func(o Order, err error) {
+		rep.Errors++
+		rep.Problems = append(rep.Problems, o.Ref+": "+err.Error())
+	}
 	for _, o := range list {
 		rep.Checked++
 		if o.ProviderRef != "" {
 			got, err := s.refresh(ctx, db, com, o, SourceReconcile)
 			if err != nil {
-				rep.Errors++
+				problem(o, err)
 				continue
 			}
 			switch got.Status {
@@ -323,12 +259,27 @@ func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Com
 			if err != nil || cur.Status != OrderPending {
 				return err
 			}
-			return s.closeFailed(ctx, tx, cur, OrderExpired, "délai de paiement dépassé", s.now())
+			return s.closeFailed(ctx, tx, cur, OrderExpired, outcomeExpired, s.now())
 		})
 		if err != nil {
 			return rep, err
 		}
 		rep.Expired++
+	}
+	closed, err := recentlyClosedUnpaid(ctx, db.R, s.now().Add(-LateWatch))
+	if err != nil {
+		return rep, err
+	}
+	for _, o := range closed {
+		rep.Watched++
+		got, err := s.applyLatePayment(ctx, db, com, o, SourceReconcile)
+		if err != nil && !errors.Is(err, ErrAmountMismatch) {
+			problem(o, err)
+			continue
+		}
+		if got.Status == OrderPaid || got.Status == OrderCredited {
+			rep.Paid++
+		}
 	}
 	return rep, nil
 }

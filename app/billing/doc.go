@@ -3,25 +3,49 @@
 //
 // # Orders and payments
 //
-// "Valider" on the cart of a prepaid régie creates an order: a snapshot of
-// the cart's lines, amount = total − the family's available credit (integer
-// cents), a reference (also PayFiP's refdet) and an expiry 30 minutes later.
-// The provider of the régie (simulator or PayFiP) is asked for a payment
-// page; the parent pays there; the provider's notification (or the parent's
-// return, whichever comes first) makes us fetch the result from the provider
-// — never trusting the browser nor the notification's content — and apply it
-// in one write transaction: payment recorded (one per order, amount checked),
-// booking.ConfirmLines, invoice created "payée", receipt email queued.
-// Applying the same result twice changes nothing. A payment for an order
-// that had expired or been replaced is recorded, its amount credited, and
-// its bookings restored where the rules still allow (the restored part is
-// taken back from the credit).
+// The flow reads in one direction: start.go starts an order, the
+// provider answers (apply.go: a notification, the parent's return or a
+// reconciliation, never trusting the browser nor the notification's
+// content), settle.go settles it through one Settlement value.
+//
+// "Valider" on the cart of a prepaid régie creates an order in one write
+// transaction: the family's older pending cart order is replaced (its
+// places released), every line is checked once and held for the order
+// (booking.HoldCart: capacity, exclusive group, deadlines, counters
+// taken), the lines are snapshotted, amount = total − the family's
+// available credit (integer cents), a reference (also PayFiP's refdet)
+// and an expiry 30 minutes later. Lines that cannot be held are recorded
+// on the order (order_lines.refusal) and shown BEFORE any payment page,
+// with the choice to pay for the rest (Continue) or go back (Abandon,
+// places released at once). An order with nothing to pay (credit,
+// cancellations: a zero or negative total) is settled at once, and
+// summarised as "Demande validée" or "Annulation confirmée : un avoir de
+// 2,55 € est ajouté à votre compte", never as a payment. An amount under
+// MinOnlineCents (1,00 €, the DGFiP's minimum) is never sent to a
+// provider: the demandes stay in the cart (an invoice's remainder is
+// carried onto the next monthly invoice).
+//
+// A payment that arrives in time settles the order: held places become
+// validated reservations without checking again (booking.ConfirmHolds),
+// one "payée" invoice lists exactly what was booked, the receipt email is
+// queued (it lists exactly what was booked). Expired, refused, abandoned
+// or replaced orders release their places at once (closeFailed).
+//
+// Money a provider captured always ends applied or as an avoir, in the
+// same transaction, for every kind of order: a payment for an order that
+// had expired or been replaced is credited, then what the rules still
+// allow is restored (taken back from the credit); a payment for an
+// invoice that another order paid meanwhile, or of an amount that does
+// not match its order, is credited. Applying the same result twice
+// changes nothing (one payment per order).
 //
 // # Reconciliation
 //
 // Notifications can be lost, so Service.Reconcile asks the provider about
 // every pending order of a commune (applying what it says, as a
 // notification would) and expires the orders whose 30 minutes are over.
+// An order the provider could not be asked about is reported
+// (ReconcileReport.Problems) and `billing reconcile` then exits non-zero.
 // serve runs it as a background job (Reconciler, reconciler.go): once at
 // start-up over every commune, then every ReconcileInterval (5 minutes)
 // over the communes that may hold pending orders and those open now.
@@ -47,6 +71,12 @@
 // incremented inside the BEGIN IMMEDIATE transaction that creates the
 // invoice, so numbers are unique and gap-free: a rolled-back transaction
 // rolls its number back too.
+//
+// # Monthly invoicing
+//
+// RunMonth invoices the post-paid régies' bookings once the month is over
+// ("service fait": MonthEnded, MonthNotEndedError otherwise), only on days
+// that were open, with the month as the printed period.
 //
 // # Credits
 //

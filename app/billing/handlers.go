@@ -40,34 +40,106 @@ func (h *Handlers) payerEmail(c *fiber.Ctx) string {
 	return email
 }
 
-// Checkout is booking's "Valider" on a prepaid cart: an order, then the
-// provider's payment page (or the receipt when credit covers everything).
+// Checkout is booking's "Valider" on a prepaid cart: the cart's places
+// are held for an order; then the parent chooses when some could not be
+// held, or goes to the provider's payment page, or reads what was
+// validated when there was nothing to pay.
 func (h *Handlers) Checkout(c *fiber.Ctx, req booking.CheckoutRequest) error {
 	t := curTenant(c)
-	out, err := h.svc.StartCartBy(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID, h.payerEmail(c))
-	for _, r := range out.Removed {
-		web.AddFlash(c, "error", "Demande retirée du panier : "+r.Text())
-	}
+	out, err := h.svc.StartCart(c.UserContext(), t.DB(), t.Commune, req.FamilyID, req.RegieID, h.payerEmail(c))
+	back := fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID)
+	var below *BelowMinimumError
 	switch {
+	case errors.As(err, &below):
+		web.AddFlash(c, "error", belowMinimumCart(below.AmountCents))
+		return web.RedirectTo(c, back)
 	case errors.Is(err, ErrEmptyCart):
+		// Nothing could be held: the lines that no longer hold left the cart.
+		for _, r := range out.Removed {
+			web.AddFlash(c, "error", "Demande retirée du panier : "+r.Text())
+		}
 		if len(out.Removed) > 0 {
-			return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
+			return web.RedirectTo(c, back)
 		}
 		return errEmptyCartPage
 	case errors.Is(err, ErrPaymentClosed):
 		web.AddFlash(c, "error", msgPaymentClosed)
-		return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
+		return web.RedirectTo(c, back)
 	case errors.Is(err, ErrProviderDown):
 		web.AddFlash(c, "error", errProviderPage.Message)
-		return web.RedirectTo(c, fmt.Sprintf("/famille/reservations?regie=%d", req.RegieID))
+		return web.RedirectTo(c, back)
 	case err != nil:
 		return err
 	}
-	if out.RedirectURL == "" {
-		web.AddFlash(c, "success", "Vos demandes sont validées : votre avoir couvre leur montant, aucun paiement n'est nécessaire.")
+	return h.afterStart(c, out)
+}
+
+// afterStart sends the parent where a started order leads.
+func (h *Handlers) afterStart(c *fiber.Ctx, out Checkout) error {
+	switch {
+	case out.Choose:
+		return web.RedirectTo(c, choicePath(out.Order.Ref))
+	case out.RedirectURL == "":
+		web.AddFlash(c, "success", out.Order.SettledNotice())
 		return web.RedirectTo(c, receiptPath(out.Order.Ref))
 	}
 	return redirectProvider(c, out.RedirectURL)
+}
+
+// belowMinimumCart tells the parent why a small amount is not sent to
+// the payment service, and what happens to it.
+func belowMinimumCart(cents int64) string {
+	return "Le paiement en ligne n'est possible qu'à partir de " + FormatCents(MinOnlineCents) + " : il resterait " +
+		FormatCents(cents) + " à payer. Rien n'a été validé et vos demandes restent dans votre panier : ajoutez-y vos prochaines réservations et validez le tout ensemble."
+}
+
+type choicePage struct{ Order Order }
+
+// showChoice lists, before any payment page, the lines that could not be
+// held and those held for the parent, with the choice to pay for the rest
+// or go back.
+func (h *Handlers) showChoice(c *fiber.Ctx) error {
+	t, fam := tenantFamily(c)
+	o, err := familyOrder(c, t.DB().R, fam, c.Params("ref"))
+	if err != nil {
+		return err
+	}
+	if o.Status != OrderPending || o.ProviderRef != "" {
+		return web.RedirectTo(c, returnPath(o.Ref))
+	}
+	web.SetTab(c, "reservations")
+	return web.Render(c, "famille/paiement-choix", "Certaines demandes ne peuvent pas être réservées", choicePage{Order: o})
+}
+
+// submitChoice is "Payer le reste" or "Revenir à mes réservations".
+func (h *Handlers) submitChoice(c *fiber.Ctx) error {
+	t, fam := tenantFamily(c)
+	ctx := c.UserContext()
+	o, err := familyOrder(c, t.DB().R, fam, c.Params("ref"))
+	if err != nil {
+		return err
+	}
+	back := fmt.Sprintf("/famille/reservations?regie=%d", o.RegieID)
+	if c.FormValue("action") == "retour" {
+		_, err := h.svc.Abandon(ctx, t.DB(), fam, o.Ref)
+		if err != nil && !errors.Is(err, ErrOrderClosed) {
+			return err
+		}
+		web.AddFlash(c, "info", "Rien n'a été validé : les places retenues sont libérées et vos autres demandes restent dans votre panier.")
+		return web.RedirectTo(c, back)
+	}
+	out, err := h.svc.Continue(ctx, t.DB(), t.Commune, fam, o.Ref)
+	switch {
+	case errors.Is(err, ErrOrderClosed):
+		web.AddFlash(c, "error", "Cette commande n'est plus valable (délai dépassé ou commande remplacée) : validez à nouveau votre panier.")
+		return web.RedirectTo(c, back)
+	case errors.Is(err, ErrProviderDown):
+		web.AddFlash(c, "error", errProviderPage.Message)
+		return web.RedirectTo(c, back)
+	case err != nil:
+		return err
+	}
+	return h.afterStart(c, out)
 }
 
 func redirectProvider(c *fiber.Ctx, u string) error {
@@ -155,8 +227,15 @@ func (h *Handlers) paymentReturn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if o.Status == OrderPending && o.ProviderRef != "" {
+	switch {
+	case o.Status == OrderPending && o.ProviderRef != "":
 		if got, err := h.svc.refresh(c.UserContext(), t.DB(), t.Commune, o, SourceReturn); err == nil {
+			o = got
+		}
+	case h.svc.lateWatched(o):
+		// Back from the provider's page after the order closed: did the
+		// parent pay after all?
+		if got, err := h.svc.applyLatePayment(c.UserContext(), t.DB(), t.Commune, o, SourceReturn); err == nil {
 			o = got
 		}
 	}
@@ -167,18 +246,7 @@ func (h *Handlers) paymentReturn(c *fiber.Ctx) error {
 	if o.Kind == KindInvoice {
 		p.Back = fmt.Sprintf("/famille/factures/%d", o.InvoiceID)
 	}
-	switch o.Status {
-	case OrderRefused:
-		p.Heading, p.Message = "Paiement refusé", "Votre paiement a été refusé par votre banque. Aucune somme n'a été prélevée et rien n'a été validé : vos demandes restent dans votre panier."
-	case OrderAbandoned:
-		p.Heading, p.Message = "Paiement abandonné", "Vous avez abandonné le paiement. Rien n'a été validé : vos demandes restent dans votre panier."
-	case OrderExpired, OrderCancelled:
-		p.Heading, p.Message = "Paiement expiré", "Le délai de paiement est dépassé ou une nouvelle commande a remplacé celle-ci. Rien n'a été validé : vos demandes restent dans votre panier."
-	case OrderCredited:
-		p.Heading, p.Message = "Paiement reçu après expiration", "Votre paiement est arrivé après l'expiration de la commande et les réservations n'ont pas pu être rétablies : son montant vous a été crédité en avoir, déduit de votre prochain paiement."
-	default:
-		p.Heading, p.Message, p.Retry = "Paiement en cours de vérification", "Nous n'avons pas encore reçu la confirmation de votre paiement. Rechargez cette page dans quelques instants.", true
-	}
+	p.Heading, p.Message, p.Retry = returnMessage(o)
 	web.SetTab(c, "reservations")
 	return web.Render(c, "famille/paiement-retour", p.Heading, p)
 }
@@ -210,7 +278,7 @@ func (h *Handlers) showReceipt(c *fiber.Ctx) error {
 		return err
 	}
 	web.SetTab(c, "reservations")
-	return web.Render(c, "famille/paiement-recu", "Le résumé de votre paiement", receiptPage{Receipt: r, Order: o})
+	return web.Render(c, "famille/paiement-recu", r.Title(), receiptPage{Receipt: r, Order: o})
 }
 
 type simulatorPage struct {
@@ -287,4 +355,32 @@ func (h *Handlers) submitSimulator(c *fiber.Ctx) error {
 
 func (h *Handlers) backFromSimulator(c *fiber.Ctx, op simulator.Operation) error {
 	return web.RedirectTo(c, returnPath(op.OrderRef))
+}
+
+// returnMessage is what the return page says of an order that is not
+// paid: "après expiration" only when the order had really expired.
+func returnMessage(o Order) (heading, message string, retry bool) {
+	const kept = "Rien n'a été validé : vos demandes restent dans votre panier."
+	const credited = " Son montant vous a été crédité en avoir, déduit de votre prochain paiement (onglet « Mes factures »)."
+	switch o.Status {
+	case OrderRefused:
+		return "Paiement refusé", "Votre paiement a été refusé par votre banque. Aucune somme n'a été prélevée. " + kept, false
+	case OrderAbandoned:
+		return "Paiement abandonné", "Vous avez abandonné le paiement. " + kept, false
+	case OrderExpired:
+		return "Paiement expiré", "Le délai de paiement de 30 minutes est dépassé. " + kept, false
+	case OrderCancelled:
+		return "Commande remplacée", "Une commande plus récente (un autre onglet, ou l'autre parent) a remplacé celle-ci. " + kept, false
+	case OrderCredited:
+		switch o.Outcome {
+		case outcomeExpiredCredit:
+			return "Paiement reçu après expiration", "Votre paiement est arrivé après l'expiration de la commande et les réservations n'ont pas pu être rétablies." + credited, false
+		case outcomeReplacedCredit:
+			return "Paiement reçu pour une commande remplacée", "Vous avez payé une commande qu'une commande plus récente avait remplacée." + credited, false
+		case outcomeInvoiceCredit:
+			return "Facture déjà réglée", "Cette facture avait déjà été réglée par un autre paiement." + credited, false
+		}
+		return "Paiement reçu, porté en avoir", "Votre paiement a bien été reçu, mais aucune réservation n'a pu être faite." + credited, false
+	}
+	return "Paiement en cours de vérification", "Nous n'avons pas encore reçu la confirmation de votre paiement. Rechargez cette page dans quelques instants.", true
 }

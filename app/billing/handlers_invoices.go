@@ -89,8 +89,13 @@ func (h *Handlers) payInvoice(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return errNoInvoice
 	}
-	out, err := h.svc.StartInvoiceBy(c.UserContext(), t.DB(), t.Commune, fam, id, h.payerEmail(c))
+	out, err := h.svc.StartInvoice(c.UserContext(), t.DB(), t.Commune, fam, id, h.payerEmail(c))
+	var below *BelowMinimumError
 	switch {
+	case errors.As(err, &below):
+		web.AddFlash(c, "error", "Le paiement en ligne n'est possible qu'à partir de "+FormatCents(MinOnlineCents)+
+			" : le reste à payer de cette facture ("+FormatCents(below.AmountCents)+") sera reporté sur votre prochaine facture. Vous pouvez aussi le régler auprès de la régie.")
+		return web.RedirectTo(c, "/famille/factures/"+strconv.FormatInt(id, 10))
 	case errors.Is(err, ErrNotFound):
 		return errNoInvoice
 	case errors.Is(err, ErrPaymentClosed):
@@ -103,7 +108,7 @@ func (h *Handlers) payInvoice(c *fiber.Ctx) error {
 		return err
 	}
 	if out.RedirectURL == "" {
-		web.AddFlash(c, "success", "Votre facture est réglée par votre avoir.")
+		web.AddFlash(c, "success", out.Order.SettledNotice())
 		return web.RedirectTo(c, receiptPath(out.Order.Ref))
 	}
 	return redirectProvider(c, out.RedirectURL)

@@ -26,7 +26,7 @@ import (
 // the real web server with the billing and booking routes. The test's
 // "session" is apptest.FamilyHeader (accounts is tested elsewhere).
 type env struct {
-	t *testing.T
+	t testing.TB
 	*apptest.Env
 	reg               *tenants.Registry
 	srv               *web.Server
@@ -44,10 +44,10 @@ type env struct {
 
 func quiet() *slog.Logger { return apptest.Quiet() }
 
-func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, nil) }
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, nil) }
 
 // newEnvWith is newEnv with the billing pages' dependencies adjusted.
-func newEnvWith(t *testing.T, deps func(*billing.Deps)) *env {
+func newEnvWith(t testing.TB, deps func(*billing.Deps)) *env {
 	t.Helper()
 	e := &env{t: t, payfip: payfiptest.New()}
 	t.Cleanup(e.payfip.Close)
@@ -164,7 +164,7 @@ func (e *env) lastOrder() billing.Order {
 	return o
 }
 
-func mustContain(t *testing.T, body string, want ...string) {
+func mustContain(t testing.TB, body string, want ...string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(body, w) {

@@ -115,14 +115,8 @@ func TestInvoicePDFHoldsReferenceAndTotal(t *testing.T) {
 func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	days := e.book(e.children[0], 3)
-	e.payWithSimulator("4242424242424242", false)
-	// Cancel one validated, paid meal inside the window.
-	if _, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: e.family, RegieID: e.cantine, ChildID: e.children[0],
-		PrestationID: e.prestations["REPAS CLASSIQUE ENFANT"], Day: days[0], Intent: booking.IntentCancel}, e.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine)
+	e.payThenCancelOne() // one validated, paid meal cancelled inside the window
+	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 	if err != nil || out.RedirectURL != "" || out.Order.Status != billing.OrderPaid {
 		t.Fatalf("cancellation order: %+v %v", out, err)
 	}
@@ -167,6 +161,7 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	first := e.bookGarderieNextMonth()
+	e.clock.Set(first.AddMonths(1).At(9, 0)) // the month is over
 	for i, want := range []billing.RunReport{{Regies: 1, Created: 1, TotalCents: 2500}, {Regies: 1, Existing: 1}} {
 		rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures")
 		if err != nil {

@@ -15,7 +15,9 @@ import (
 	"espacefamille/tenants"
 )
 
-// Receipt is "le résumé de votre paiement": a page and an email.
+// Receipt is "le résumé de votre paiement" (a page and an email), or,
+// for an order settled without payment (credit, cancellations), the
+// summary of the validated demande, which does not pretend a payment.
 type Receipt struct {
 	Commune     string
 	Regie       string
@@ -25,43 +27,118 @@ type Receipt struct {
 	PaidAt      time.Time
 	AuthNumber  string
 	Means       string
-	Late        bool
-	Outcome     string
-	Lines       []Line
+	Credited    bool   // the money became credit (nothing, or not all, booked)
+	Invoice     bool   // the order paid an invoice (not a cart)
+	Outcome     string // what became of a payment that arrived for a closed order
+	Notice      string // what happened, for an order settled without payment
+	Lines       []Line // exactly what was booked or cancelled
 }
 
-// ReceiptFor builds the receipt of a paid (or credited) order.
+// ReceiptFor builds the receipt of a settled order.
 func ReceiptFor(ctx context.Context, q querier, com tenants.Commune, o Order, pay Payment) (Receipt, error) {
 	regie, err := LoadRegie(ctx, q, o.RegieID)
 	if err != nil {
 		return Receipt{}, err
 	}
-	return Receipt{Commune: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: pay.AmountCents,
+	r := Receipt{Commune: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: pay.AmountCents,
 		CreditCents: o.CreditCents, PaidAt: pay.PaidAt, AuthNumber: pay.AuthNumber, Means: meansOf(o.Provider),
-		Late: pay.Late, Outcome: o.Outcome, Lines: o.Lines}, nil
+		Credited: o.Status == OrderCredited, Invoice: o.Kind == KindInvoice, Lines: o.Booked()}
+	if pay.Late || r.Credited {
+		r.Outcome = o.Outcome
+	}
+	if !r.Paid() {
+		r.Notice = o.SettledNotice()
+	}
+	return r, nil
+}
+
+// Paid reports whether money was paid (otherwise the order was settled
+// by credit or by cancellations alone).
+func (r Receipt) Paid() bool { return r.AmountCents > 0 }
+
+// Title is the receipt's heading and the email's subject.
+func (r Receipt) Title() string {
+	switch {
+	case r.Paid():
+		return "Le résumé de votre paiement"
+	case r.Invoice:
+		return "Facture réglée"
+	}
+	return "Demande validée"
+}
+
+// SettledNotice says, in the parent's words, what an order settled
+// without payment did: "Annulation confirmée : un avoir de 2,55 € est
+// ajouté à votre compte".
+func (o Order) SettledNotice() string {
+	if o.Kind == KindInvoice {
+		return "Facture réglée par votre avoir de " + calendar.FormatEuros(o.CreditCents) + " : aucun paiement n'est nécessaire."
+	}
+	var total int64
+	cancels, adds := 0, 0
+	for _, l := range o.Booked() {
+		total += l.AmountCents
+		if l.Label == "Annulation" {
+			cancels++
+		} else {
+			adds++
+		}
+	}
+	what := "Demande validée"
+	if adds == 0 && cancels > 0 {
+		what = "Annulation confirmée"
+	}
+	switch {
+	case total < 0:
+		return what + " : un avoir de " + calendar.FormatEuros(-total) + " est ajouté à votre compte."
+	case o.CreditCents > 0:
+		return what + " : votre avoir de " + calendar.FormatEuros(o.CreditCents) + " couvre son montant, aucun paiement n'est nécessaire."
+	}
+	return what + " : aucun montant n'est dû."
 }
 
 // Text renders the receipt as plain text (the email's body).
 func (r Receipt) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Bonjour,\n\nVoici le résumé de votre paiement.\n\n")
-	fmt.Fprintf(&b, "Collectivité : %s\nRégie : %s\nRéférence : %s\nMontant payé : %s\n", r.Commune, r.Regie, r.Ref, calendar.FormatEuros(r.AmountCents))
+	if r.Paid() {
+		fmt.Fprintf(&b, "Bonjour,\n\nVoici le résumé de votre paiement.\n\n")
+	} else {
+		fmt.Fprintf(&b, "Bonjour,\n\n%s\n\n", r.Notice)
+	}
+	fmt.Fprintf(&b, "Collectivité : %s\nRégie : %s\nRéférence : %s\n", r.Commune, r.Regie, r.Ref)
+	if r.Paid() {
+		fmt.Fprintf(&b, "Montant payé : %s\n", calendar.FormatEuros(r.AmountCents))
+	}
 	if r.CreditCents > 0 {
 		fmt.Fprintf(&b, "Avoir utilisé : %s\n", calendar.FormatEuros(r.CreditCents))
 	}
-	fmt.Fprintf(&b, "Date et heure : %s\nMoyen de paiement : %s\n", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"), r.Means)
+	fmt.Fprintf(&b, "Date et heure : %s\n", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"))
+	if r.Paid() {
+		fmt.Fprintf(&b, "Moyen de paiement : %s\n", r.Means)
+	}
 	if r.AuthNumber != "" {
 		fmt.Fprintf(&b, "Numéro d'autorisation : %s\n", r.AuthNumber)
 	}
-	if r.Late {
-		fmt.Fprintf(&b, "\nCe paiement est arrivé après l'expiration de la commande : %s.\n", r.Outcome)
+	if r.Outcome != "" {
+		fmt.Fprintf(&b, "\nSuite donnée à ce paiement : %s.\n", r.Outcome)
 	}
-	b.WriteString("\nRéservations :\n")
+	if len(r.Lines) == 0 {
+		b.WriteString("\nAucune réservation n'a été faite : le montant est porté en avoir sur votre compte, déduit de votre prochain paiement.\n")
+	} else {
+		b.WriteString("\nRéservations :\n")
+	}
 	for _, l := range r.Lines {
-		fmt.Fprintf(&b, "- %s : %s le %s%s, %s\n", l.ChildName, l.Prestation, l.Day.FR(), labelSuffix(l.Label), calendar.FormatEuros(l.AmountCents))
+		fmt.Fprintf(&b, "- %s\n", l.receiptText())
 	}
-	b.WriteString("\nConservez ce message : il vaut ticket de paiement.\n")
+	if r.Paid() {
+		b.WriteString("\nConservez ce message : il vaut ticket de paiement.\n")
+	}
 	return b.String()
+}
+
+// receiptText is "Fille FAMILLE X : REPAS CLASSIQUE ENFANT le 02/11/2026, 2,55 €".
+func (l Line) receiptText() string {
+	return fmt.Sprintf("%s : %s le %s%s, %s", l.ChildName, l.Prestation, l.Day.FR(), labelSuffix(l.Label), calendar.FormatEuros(l.AmountCents))
 }
 
 func labelSuffix(s string) string {
@@ -74,25 +151,45 @@ func labelSuffix(s string) string {
 // HTML renders the receipt for the email's HTML part.
 func (r Receipt) HTML() string {
 	var b strings.Builder
-	b.WriteString("<p>Bonjour,</p><p>Voici le résumé de votre paiement.</p><table>")
+	if r.Paid() {
+		b.WriteString("<p>Bonjour,</p><p>Voici le résumé de votre paiement.</p><table>")
+	} else {
+		b.WriteString("<p>Bonjour,</p><p>" + html.EscapeString(r.Notice) + "</p><table>")
+	}
 	row := func(k, v string) {
 		b.WriteString("<tr><th style=\"text-align:left\">" + html.EscapeString(k) + "</th><td>" + html.EscapeString(v) + "</td></tr>")
 	}
 	row("Collectivité", r.Commune)
 	row("Régie", r.Regie)
 	row("Référence", r.Ref)
-	row("Montant payé", calendar.FormatEuros(r.AmountCents))
+	if r.Paid() {
+		row("Montant payé", calendar.FormatEuros(r.AmountCents))
+	}
+	if r.CreditCents > 0 {
+		row("Avoir utilisé", calendar.FormatEuros(r.CreditCents))
+	}
 	row("Date et heure", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"))
-	row("Moyen de paiement", r.Means)
+	if r.Paid() {
+		row("Moyen de paiement", r.Means)
+	}
 	if r.AuthNumber != "" {
 		row("Numéro d'autorisation", r.AuthNumber)
 	}
-	b.WriteString("</table><ul>")
-	for _, l := range r.Lines {
-		b.WriteString("<li>" + html.EscapeString(fmt.Sprintf("%s : %s le %s%s, %s", l.ChildName, l.Prestation, l.Day.FR(),
-			labelSuffix(l.Label), calendar.FormatEuros(l.AmountCents))) + "</li>")
+	b.WriteString("</table>")
+	if r.Outcome != "" {
+		b.WriteString("<p>Suite donnée à ce paiement : " + html.EscapeString(r.Outcome) + ".</p>")
 	}
-	b.WriteString("</ul><p>Conservez ce message : il vaut ticket de paiement.</p>")
+	if len(r.Lines) == 0 {
+		b.WriteString("<p>Aucune réservation n'a été faite : le montant est porté en avoir sur votre compte, déduit de votre prochain paiement.</p>")
+	}
+	b.WriteString("<ul>")
+	for _, l := range r.Lines {
+		b.WriteString("<li>" + html.EscapeString(l.receiptText()) + "</li>")
+	}
+	b.WriteString("</ul>")
+	if r.Paid() {
+		b.WriteString("<p>Conservez ce message : il vaut ticket de paiement.</p>")
+	}
 	return b.String()
 }
 
@@ -124,7 +221,7 @@ func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Comm
 	from := senderName(ctx, tx, com)
 	for _, addr := range to {
 		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "payment_receipt", To: addr, FromName: from,
-			Subject: "Le résumé de votre paiement – référence " + o.Ref, Text: r.Text(), HTML: r.HTML()}, now); err != nil {
+			Subject: r.Title() + " – référence " + o.Ref, Text: r.Text(), HTML: r.HTML()}, now); err != nil {
 			return err
 		}
 	}

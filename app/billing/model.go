@@ -2,6 +2,7 @@ package billing
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"espacefamille/app/calendar"
@@ -79,6 +80,9 @@ type Line struct {
 	Quantity      int64
 	UnitCents     int64
 	AmountCents   int64
+	// Refusal is why a cart line could not be held at "Valider" ("complet"):
+	// the order shows it before the payment page, and never charges it.
+	Refusal string
 }
 
 // Order is a payment request for a cart or an invoice.
@@ -101,6 +105,53 @@ type Order struct {
 	ClosedAt    time.Time
 	Outcome     string
 	Lines       []Line
+}
+
+// Held lists the order's lines that were held (or, for an invoice, its
+// lines): what the order charges.
+func (o Order) Held() []Line {
+	var out []Line
+	for _, l := range o.Lines {
+		if l.Refusal == "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Refused lists the cart lines that could not be held at "Valider".
+func (o Order) Refused() []Line {
+	var out []Line
+	for _, l := range o.Lines {
+		if l.Refusal != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Booked lists what a settled order booked or cancelled: the lines of a
+// cart turned into reservations (or cancellations), every line of the
+// invoice it paid; nothing when its money became credit.
+func (o Order) Booked() []Line {
+	if o.Status == OrderCredited {
+		return nil
+	}
+	if o.Kind == KindInvoice {
+		return o.Lines
+	}
+	var out []Line
+	for _, l := range o.Held() {
+		if l.ReservationID != 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// RefusalText is "complet le 07/01" for a refused line.
+func (l Line) RefusalText() string {
+	return fmt.Sprintf("%s le %02d/%02d", l.Refusal, l.Day.Day(), int(l.Day.Month()))
 }
 
 // Payment is a confirmed payment of an order.

@@ -15,8 +15,10 @@ import (
 // in a post-paid régie, the month's validated bookings and forfaits; in
 // every régie, the majorations of the month (a child marked present at
 // the pointage without a booking: the day's price, as the family's
-// quotient familial sets it, plus the prestation's majoration).
-func monthLines(ctx context.Context, q querier, regie booking.Regie, familyID int64, year int, month time.Month) ([]Line, error) {
+// quotient familial sets it, plus the prestation's majoration). Only
+// service done is invoiced: a day booked that was not open (a public
+// holiday, a closure, school holidays: cal) is left out.
+func monthLines(ctx context.Context, q querier, cal *calendar.Calendar, regie booking.Regie, familyID int64, year int, month time.Month) ([]Line, error) {
 	var lines []Line
 	if !regie.Prepaid() {
 		res, err := booking.MonthReservations(ctx, q, familyID, regie.ID, year, month)
@@ -24,7 +26,7 @@ func monthLines(ctx context.Context, q querier, regie booking.Regie, familyID in
 			return nil, err
 		}
 		for _, r := range res {
-			if r.State != booking.StateValidated {
+			if r.State != booking.StateValidated || (r.ForfaitFrom.IsZero() && !cal.IsOpen(r.Day)) {
 				continue
 			}
 			l := Line{ReservationID: r.ID, ChildName: r.ChildName, Prestation: r.PrestationName, Day: r.Day,
@@ -39,7 +41,12 @@ func monthLines(ctx context.Context, q querier, regie booking.Regie, familyID in
 	if err != nil {
 		return nil, err
 	}
-	return append(lines, extra...), nil
+	for _, l := range extra {
+		if cal.IsOpen(l.Day) {
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
 }
 
 // Majoration is the amount added to base (the day's price) for a child
@@ -141,6 +148,10 @@ func PreviewMonth(ctx context.Context, q querier, year int, month time.Month) (M
 	if err != nil {
 		return out, err
 	}
+	cal, err := booking.LoadCalendar(ctx, q)
+	if err != nil {
+		return out, err
+	}
 	for _, r := range regies {
 		for _, fam := range families {
 			var n int
@@ -152,7 +163,7 @@ func PreviewMonth(ctx context.Context, q querier, year int, month time.Month) (M
 				out.Existing++
 				continue
 			}
-			lines, err := monthLines(ctx, q, r, fam, year, month)
+			lines, err := monthLines(ctx, q, cal, r, fam, year, month)
 			if err != nil || len(lines) == 0 {
 				if err != nil {
 					return out, err

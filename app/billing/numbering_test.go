@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,32 +63,16 @@ func TestInvoiceNumbersUnder50ConcurrentFullPayments(t *testing.T) {
 	fams := e.addFamilies(50)
 	svc := e.h.Service()
 	ctx := context.Background()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for _, fam := range fams {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine)
-			if err != nil {
-				t.Errorf("family %d: checkout: %v", fam, err)
-				return
-			}
-			err = e.db.Tx(ctx, func(tx *sql.Tx) error {
-				return simulator.Finish(ctx, tx, out.Order.ProviderRef, simulator.Paid, e.clock.Now())
-			})
-			if err != nil {
-				t.Errorf("family %d: pay: %v", fam, err)
-				return
-			}
-			if o, err := svc.Notify(ctx, e.db, e.com, billing.ProviderSimulator, out.Order.ProviderRef, billing.SourceNotify); err != nil || o.Status != billing.OrderPaid {
-				t.Errorf("family %d: notification: %s %v", fam, o.Status, err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
+	rush(fams, func(fam int64) {
+		out, err := svc.StartCart(ctx, e.db, e.com, fam, e.cantine, "")
+		if err != nil {
+			t.Errorf("family %d: checkout: %v", fam, err)
+			return
+		}
+		if o, err := e.paySimulator(out.Order, simulator.Paid); err != nil || o.Status != billing.OrderPaid {
+			t.Errorf("family %d: paid: %s %v", fam, o.Status, err)
+		}
+	})
 	rows, err := e.db.R.Query(`SELECT number FROM invoices WHERE regie_id = ? AND status = 'paid'`, e.cantine)
 	if err != nil {
 		t.Fatal(err)

@@ -129,7 +129,7 @@ func TestLatePaymentCreditedWhenBookingsCannotBeRestored(t *testing.T) {
 	mustContain(t, list.Body, "Mes avoirs", "7,65")
 }
 
-func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
+func TestPayFiPMismatchedAmountIsRefusedButTheMoneyIsCredited(t *testing.T) {
 	e := newPayFiPCart(t)
 	o := e.payfipCheckout()
 	e.payfip.SetAmount(o.ProviderRef, 100)
@@ -137,8 +137,18 @@ func TestPayFiPMismatchedAmountIsRefused(t *testing.T) {
 	if r := e.notifyPayFiP(o.ProviderRef, "idop"); r.Status != http.StatusConflict {
 		t.Fatalf("mismatch: %d", r.Status)
 	}
-	if e.count(`SELECT COUNT(*) FROM payments`) != 0 || e.count(`SELECT COUNT(*) FROM reservations`) != 0 || e.lastOrder().Status != billing.OrderPending {
-		t.Error("a mismatched payment changed something")
+	// Nothing is booked for a payment that does not match its order, but
+	// the money the provider captured is not lost: it becomes credit, in
+	// the same transaction, and the order's places are released.
+	if e.count(`SELECT COUNT(*) FROM reservations`) != 0 || e.count(`SELECT COUNT(*) FROM holds`) != 0 ||
+		e.count(`SELECT COALESCE(SUM(booked), 0) FROM slot_counts`) != 0 {
+		t.Error("a mismatched payment booked something or kept its places")
+	}
+	if got := e.lastOrder(); got.Status != billing.OrderCredited || e.count(`SELECT COUNT(*) FROM payments WHERE amount_cents = 100`) != 1 {
+		t.Errorf("order %s, payment not recorded", got.Status)
+	}
+	if bal, _ := billing.CreditBalance(context.Background(), e.db.R, e.family, e.cantine); bal != 100 {
+		t.Errorf("credit = %d, want 100", bal)
 	}
 	if e.count(`SELECT COUNT(*) FROM payment_events WHERE outcome = 'amount_mismatch'`) != 1 {
 		t.Error("mismatch not logged")
@@ -208,7 +218,7 @@ func TestTwoPaymentsRacingForOneCart(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine)
+			outs[i], errs[i] = svc.StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
 		}()
 	}
 	wg.Wait()

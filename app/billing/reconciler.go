@@ -127,6 +127,10 @@ func (r *Reconciler) Pass(ctx context.Context, full bool) PassReport {
 		rep.Expired += one.Expired
 		rep.Pending += one.Pending
 		rep.Errors += one.Errors
+		rep.Watched += one.Watched
+		for _, p := range one.Problems {
+			r.log.Error("billing: reconciliation: order not reconciled", "commune", slug, "order", p)
+		}
 		if err != nil {
 			rep.Broken = append(rep.Broken, slug)
 			r.log.Error("billing: reconciliation", "commune", slug, "err", err)
@@ -201,7 +205,7 @@ func (r *Reconciler) commune(ctx context.Context, slug string, full bool) (Recon
 	}
 	rep, err := r.svc.Reconcile(ctx, db, com)
 	switch {
-	case err != nil || rep.Pending+rep.Errors > 0:
+	case err != nil || rep.Pending+rep.Errors+rep.Watched > 0:
 		r.mu.Lock()
 		if _, ok := r.marked[slug]; !ok {
 			r.gen++

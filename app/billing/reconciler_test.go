@@ -111,6 +111,13 @@ func TestReconcilerJobPicksUpLostNotificationAndExpires(t *testing.T) {
 	if e.lastOrder().Ref != o2.Ref || e.cartLines() != 3 {
 		t.Errorf("expired %s, cart %d lines: the cart must be kept", e.lastOrder().Ref, e.cartLines())
 	}
+	// The parent may still pay on PayFiP's page: the commune stays marked
+	// while the expired order is watched, then is left alone.
+	time.Sleep(100 * time.Millisecond)
+	if !slices.Contains(j.rec.Marked(), demo.Slug) {
+		t.Errorf("commune unmarked while an expired order is watched")
+	}
+	e.clock.Advance(billing.LateWatch)
 	eventually(t, "the commune unmarked", func() bool { return len(j.rec.Marked()) == 0 })
 	j.stop()
 }

@@ -52,6 +52,8 @@ func Routes(s *web.Server, d Deps) *Handlers {
 	r.Get("/famille/paiement/retour", fam, h.paymentReturn)
 	r.Post("/famille/paiement/retour", small, h.paymentReturnPost)
 	r.Get("/famille/paiement/:ref", fam, h.showReceipt)
+	r.Get("/famille/paiement/:ref/choix", fam, h.showChoice)
+	r.Post("/famille/paiement/:ref/choix", fam, h.submitChoice)
 	r.Get("/paiement/simulateur/:idop", fam, h.showSimulator)
 	r.Post("/paiement/simulateur/:idop", small, fam, h.submitSimulator)
 	r.Get("/famille/factures", fam, h.listInvoices)

@@ -86,6 +86,9 @@ type NewInvoice struct {
 	PaymentMeans string
 	OrderID      int64
 	Lines        []Line
+	// PeriodStart and PeriodEnd, when set, are the period printed (a
+	// monthly invoice: the month); otherwise the lines' first and last day.
+	PeriodStart, PeriodEnd calendar.Date
 }
 
 // CreateInvoice writes an invoice with its number and lines, inside tx.
@@ -112,6 +115,9 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 		if l.Day.After(inv.PeriodEnd) {
 			inv.PeriodEnd = l.Day
 		}
+	}
+	if !n.PeriodStart.IsZero() {
+		inv.PeriodStart, inv.PeriodEnd = n.PeriodStart, n.PeriodEnd
 	}
 	year := n.IssuedOn.Year()
 	var seq int64
@@ -247,13 +253,17 @@ func invoiceLines(ctx context.Context, q querier, invoiceID int64) ([]Line, erro
 
 // markInvoicePaid settles an open invoice paid by an order.
 func markInvoicePaid(ctx context.Context, tx *sql.Tx, invoiceID, paidCents, creditCents int64, paidAt time.Time, means string, orderID int64) error {
+	var oid any
+	if orderID != 0 {
+		oid = orderID
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE invoices SET status = 'paid', paid_cents = paid_cents + ?, credit_cents = credit_cents + ?,
-		paid_at = ?, payment_means = ?, order_id = ? WHERE id = ? AND status = 'open'`, paidCents, creditCents, ts(paidAt), means, orderID, invoiceID)
+		paid_at = ?, payment_means = ?, order_id = ? WHERE id = ? AND status = 'open'`, paidCents, creditCents, ts(paidAt), means, oid, invoiceID)
 	if err != nil {
 		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("billing: invoice %d is not open", invoiceID)
+		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, errInvoiceNotOpen)
 	}
 	return nil
 }

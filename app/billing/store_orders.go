@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // newOrderRef returns a reference usable as PayFiP's refdet: "EF", the
@@ -47,9 +49,9 @@ func insertOrder(ctx context.Context, tx *sql.Tx, o *Order) error {
 		}
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO order_lines (order_id, cart_line_id, reservation_id, child_name, prestation, day, label,
-			       quantity, unit_cents, amount_cents)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label,
-			l.Quantity, l.UnitCents, l.AmountCents); err != nil {
+			       quantity, unit_cents, amount_cents, refusal)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label,
+			l.Quantity, l.UnitCents, l.AmountCents, l.Refusal); err != nil {
 			return fmt.Errorf("billing: create order line: %w", err)
 		}
 	}
@@ -103,7 +105,7 @@ func orderByID(ctx context.Context, q querier, id int64) (Order, error) {
 
 func orderLines(ctx context.Context, q querier, orderID int64) ([]Line, error) {
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
-		prestation, day, label, quantity, unit_cents, amount_cents FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
+		prestation, day, label, quantity, unit_cents, amount_cents, refusal FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: order lines: %w", err)
 	}
@@ -112,12 +114,24 @@ func orderLines(ctx context.Context, q querier, orderID int64) ([]Line, error) {
 	for rows.Next() {
 		var l Line
 		if err := rows.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
-			&l.Quantity, &l.UnitCents, &l.AmountCents); err != nil {
+			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal); err != nil {
 			return nil, fmt.Errorf("billing: order lines: %w", err)
 		}
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// markLinesBooked records, on the order's lines, the reservation each
+// cart line became (or cancelled): the receipt lists exactly those.
+func markLinesBooked(ctx context.Context, tx *sql.Tx, orderID int64, byCartLine map[int64]int64) error {
+	for cl, rid := range byCartLine {
+		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET reservation_id = ? WHERE order_id = ? AND cart_line_id = ? AND refusal = ''`,
+			rid, orderID, cl); err != nil {
+			return fmt.Errorf("billing: order %d booked lines: %w", orderID, err)
+		}
+	}
+	return nil
 }
 
 // setProviderRef records the provider's operation id of a pending order.
@@ -164,6 +178,18 @@ func pendingOrders(ctx context.Context, q querier, familyID, regieID int64) ([]O
 	return out, rows.Err()
 }
 
+// recentlyClosedUnpaid lists the orders sent to a provider that were
+// closed without payment (expired or replaced) since since.
+func recentlyClosedUnpaid(ctx context.Context, q querier, since time.Time) ([]Order, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o
+		WHERE status IN ('expired', 'cancelled') AND provider_ref IS NOT NULL AND closed_at > ?
+		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, ts(since))
+	if err != nil {
+		return nil, fmt.Errorf("billing: recently closed orders: %w", err)
+	}
+	return tenants.Collect(rows, scanOrder)
+}
+
 // insertPayment records the payment of an order; the UNIQUE order_id makes
 // a second one impossible. It reports whether it inserted.
 func insertPayment(ctx context.Context, tx *sql.Tx, p Payment, now time.Time) (bool, error) {
@@ -200,14 +226,29 @@ func OrderPayment(ctx context.Context, q querier, orderID int64) (Payment, error
 	return p, nil
 }
 
-// logEvent records a notification, a return or a reconciliation answer.
-func logEvent(ctx context.Context, q querier, provider, ref string, orderID int64, source, outcome, detail string, now time.Time) error {
+// paymentEvent is one line of the payment log: a notification, a return,
+// a reconciliation answer or a start, accepted or refused.
+type paymentEvent struct {
+	Provider, ProviderRef string
+	OrderID               int64 // 0: no order (an unknown operation)
+	Source, Outcome       string
+	Detail                string
+	At                    time.Time
+}
+
+// eventOf is an event about the order o.
+func eventOf(o Order, source, outcome, detail string, at time.Time) paymentEvent {
+	return paymentEvent{Provider: o.Provider, ProviderRef: o.ProviderRef, OrderID: o.ID, Source: source, Outcome: outcome, Detail: detail, At: at}
+}
+
+// logEvent records a payment event.
+func logEvent(ctx context.Context, q querier, e paymentEvent) error {
 	var oid any
-	if orderID != 0 {
-		oid = orderID
+	if e.OrderID != 0 {
+		oid = e.OrderID
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO payment_events (at, provider, provider_ref, order_id, source, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(now), provider, ref, oid, source, outcome, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(e.At), e.Provider, e.ProviderRef, oid, e.Source, e.Outcome, e.Detail)
 	if err != nil {
 		return fmt.Errorf("billing: log payment event: %w", err)
 	}

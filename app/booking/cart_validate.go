@@ -61,15 +61,19 @@ func (k *checker) child(id int64) (*Child, error) {
 	return &c, nil
 }
 
-// validatedID returns the child's validated reservation of p under day.
-func (k *checker) validatedID(childID, prestationID int64, day calendar.Date) (int64, error) {
-	var id int64
-	err := k.tx.QueryRowContext(k.ctx, `SELECT id FROM reservations
-		WHERE child_id = ? AND prestation_id = ? AND day = ? AND state = 'validated'`, childID, prestationID, day).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+// taken says whether the child's day of p is already booked (a validated
+// reservation of p) or held by an order waiting for its payment (p, or
+// another prestation of its exclusive group), in one query.
+func (k *checker) taken(childID int64, p Prestation, day calendar.Date) (booked, held bool, err error) {
+	err = k.tx.QueryRowContext(k.ctx, `SELECT
+		EXISTS (SELECT 1 FROM reservations WHERE child_id = ? AND prestation_id = ? AND day = ? AND state = 'validated'),
+		EXISTS (SELECT 1 FROM holds WHERE child_id = ? AND day = ? AND action = 'add'
+			AND (prestation_id = ? OR (exclusive_group <> '' AND exclusive_group = ?)))`,
+		childID, p.ID, day, childID, day, p.ID, p.ExclusiveGroup).Scan(&booked, &held)
+	if err != nil {
+		return false, false, fmt.Errorf("booking: booked or held: %w", err)
 	}
-	return id, err
+	return booked, held, nil
 }
 
 // groupConflict returns the child's validated reservations, on day, of
@@ -131,8 +135,15 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 			return r.String(), nil
 		}
 	}
-	if id, err := k.validatedID(l.ChildID, p.ID, l.Day); err != nil || id != 0 {
-		return reasonLabels[ReasonBooked], err
+	// A place held by an order waiting for its payment is taken too: the
+	// same child's day, or its exclusive group (another order's hold).
+	switch booked, held, err := k.taken(l.ChildID, p, l.Day); {
+	case err != nil:
+		return "", err
+	case booked:
+		return reasonLabels[ReasonBooked], nil
+	case held:
+		return reasonLabels[ReasonHeld], nil
 	}
 	others, err := k.groupConflict(l.ChildID, p, l.Day)
 	if err != nil {
@@ -197,12 +208,18 @@ func CheckCart(ctx context.Context, tx *sql.Tx, familyID, regieID int64, now tim
 // (which checks capacity, exclusivity and "already booked") right after,
 // in the same transaction.
 func checkCart(ctx context.Context, tx querier, cfg *communeConfig, familyID, regieID int64, now time.Time, full bool) (CartCheck, error) {
-	var out CartCheck
-	lines, err := CartLines(ctx, tx, familyID, regieID)
-	if err != nil {
-		return out, err
-	}
 	k, err := newChecker(ctx, tx, cfg, familyID, now)
+	if err != nil {
+		return CartCheck{}, err
+	}
+	return checkLines(k, regieID, full)
+}
+
+// checkLines is checkCart over the checker k.
+func checkLines(k *checker, regieID int64, full bool) (CartCheck, error) {
+	var out CartCheck
+	ctx, tx, familyID := k.ctx, k.tx, k.familyID
+	lines, err := CartLines(ctx, tx, familyID, regieID)
 	if err != nil {
 		return out, err
 	}

@@ -21,6 +21,14 @@ func (v CartView) Empty() bool { return v.Lines == 0 }
 // Total is "7,65 €".
 func (v CartView) Total() string { return calendar.FormatEuros(v.TotalCents) }
 
+// Refund reports whether validating the cart gives money back (it only,
+// or mostly, cancels): the page then says "Avoir" rather than a negative
+// "Total à payer".
+func (v CartView) Refund() bool { return v.TotalCents < 0 }
+
+// RefundTotal is the avoir the cart gives, "2,55 €".
+func (v CartView) RefundTotal() string { return calendar.FormatEuros(-v.TotalCents) }
+
 // ChildCart is one child's part of the cart.
 type ChildCart struct {
 	ChildID int64

@@ -31,8 +31,9 @@
 // by both guardians and every device: action 'add' (demande en cours) or
 // 'cancel' (annulation en cours, with reservation_id), UNIQUE per (child,
 // prestation, day, action). slot_counts holds the booked places per
-// (prestation, day, site), changed in the same transaction as every
-// validation and cancellation; capacity checks read it inside the
+// (prestation, day, site), validated and held places alike, changed in
+// the same transaction as every hold, release, validation and
+// cancellation; capacity checks read it inside the
 // writer's BEGIN IMMEDIATE transaction, so a capacity is never exceeded
 // whatever the concurrency. prestations.weekdays is Monday = bit 0 (see
 // WeekdaysFromMask).
@@ -66,6 +67,15 @@
 //	    already booked), deletes those that no longer hold and returns the
 //	    kept lines with their prices, the removed ones with French
 //	    reasons, and the total in cents (cancellations negative).
+//	HoldCart(ctx, db, tx, familyID, regieID, orderRef, now) (CartCheck, error)
+//	    "Valider" of a prepaid cart: CheckCart's checks, done once, and the
+//	    kept lines held for the order (holds; a demande's place counted in
+//	    slot_counts at once), so that no other path books them.
+//	ConfirmHolds(ctx, tx, familyID, orderRef, now) (ConfirmResult, error)
+//	    the order is paid: its holds become reservations (and
+//	    cancellations) without checking again; the lines leave the cart.
+//	ReleaseHolds(ctx, tx, orderRef) (int, error)
+//	    the order will not be paid: its places are free at once.
 //	ConfirmLines(ctx, tx, familyID, lineIDs, orderRef, now) (ConfirmResult, error)
 //	    turns those lines into validated reservations (order_ref) and
 //	    cancellations (cancel_order_ref), re-checking capacity,

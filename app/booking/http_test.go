@@ -179,7 +179,10 @@ func TestPostpaidForfaitValidateAndCancel(t *testing.T) {
 	}
 	// Cancel inside the window (7 days before 1 December, noon): a negative line.
 	_, body = c.click(f.garderie, f.garcon, f.garderieP, "2026-12-15", "annuler")
-	mustContain(t, body, "-1 GARDERIE MATIN ET SOIR", "Total à payer : -25,00"+euro)
+	mustContain(t, body, "-1 GARDERIE MATIN ET SOIR", "En moins sur votre prochaine facture : 25,00"+euro)
+	if strings.Contains(body, "Total à payer : -") {
+		t.Error("a negative total to pay")
+	}
 	if got := cellState(t, body, "GARDERIE MATIN ET SOIR", "17/12/2026"); got != "cancelling" {
 		t.Fatalf("cancelling cell %q", got)
 	}

@@ -21,6 +21,7 @@ const (
 	ReasonDeadline      ReasonCode = "deadline"
 	ReasonFull          ReasonCode = "full"
 	ReasonBooked        ReasonCode = "booked"
+	ReasonHeld          ReasonCode = "held" // held by an order waiting for its payment
 	ReasonInCart        ReasonCode = "in_cart"
 	ReasonExclusive     ReasonCode = "exclusive"
 	ReasonChild         ReasonCode = "child"
@@ -37,6 +38,7 @@ var reasonLabels = map[ReasonCode]string{
 	ReasonDeadline:      "délai dépassé",
 	ReasonFull:          "complet",
 	ReasonBooked:        "déjà réservé",
+	ReasonHeld:          "déjà en cours de paiement",
 	ReasonInCart:        "déjà demandé",
 	ReasonExclusive:     "un autre choix est déjà fait ce jour",
 	ReasonChild:         "enfant qui n'est plus rattaché à la famille",

@@ -142,6 +142,16 @@ func OrderReservations(ctx context.Context, q querier, orderRef string) ([]Reser
 // insertReservation writes a validated reservation from a cart line and
 // takes its place in the slot count.
 func insertReservation(ctx context.Context, tx querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
+	id, err := writeReservation(ctx, tx, l, siteID, orderRef, now)
+	if err != nil {
+		return 0, err
+	}
+	return id, bumpSlot(ctx, tx, l.PrestationID, l.Day, siteID, 1)
+}
+
+// writeReservation writes a validated reservation from a cart line whose
+// place is already counted (a held place).
+func writeReservation(ctx context.Context, tx querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
 	var ref any
 	if orderRef != "" {
 		ref = orderRef
@@ -154,9 +164,6 @@ func insertReservation(ctx context.Context, tx querier, l CartLine, siteID int64
 		l.PriceCents, ref, ts(l.CreatedAt), ts(now))
 	if err != nil {
 		return 0, fmt.Errorf("booking: insert reservation: %w", err)
-	}
-	if err := bumpSlot(ctx, tx, l.PrestationID, l.Day, siteID, 1); err != nil {
-		return 0, err
 	}
 	return res.LastInsertId()
 }

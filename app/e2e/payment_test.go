@@ -154,6 +154,20 @@ func TestPaymentJourney(t *testing.T) {
 					}
 				}
 			}
+
+			// Issue 9 §3: cancelling a paid meal is confirmed without any
+			// payment page, in words that say what happened.
+			tab.Go(Commune + "/famille/reservations")
+			tab.Click("Fille FAMILLE X (28/11/2017 - Sans classe)")
+			tab.ClickSel(`button.cell-button[aria-label^="REPAS CLASSIQUE ENFANT,"][aria-label$=": demande validée"]`)
+			tab.See("Avoir à recevoir : 2,55 €")
+			tab.NotSee("Total à payer")
+			tab.Click("Valider")
+			tab.See("Annulation confirmée : un avoir de 2,55 € est ajouté à votre compte.")
+			tab.See("1 copie de ce résumé vous est envoyée par mail.")
+			tab.NotSee("Montant payé")
+			tab.NotSee("Paiement de test")
+			fits("10-annulation-confirmee")
 		})
 	}
 }

@@ -108,11 +108,18 @@ func cmdBillingReconcile(e env, args []string) error {
 		}
 		err := reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
 			rep, err := svc.Reconcile(e.ctx, db, c)
-			if err == nil {
-				fmt.Fprintf(e.stdout, "%s: %d pending checked, %d paid, %d failed, %d expired, %d still pending, %d errors\n",
-					c.Slug, rep.Checked, rep.Paid, rep.Failed, rep.Expired, rep.Pending, rep.Errors)
+			if err != nil {
+				return err
 			}
-			return err
+			fmt.Fprintf(e.stdout, "%s: %d pending checked, %d paid, %d failed, %d expired, %d still pending, %d recently closed checked again, %d errors\n",
+				c.Slug, rep.Checked, rep.Paid, rep.Failed, rep.Expired, rep.Pending, rep.Watched, rep.Errors)
+			for _, p := range rep.Problems {
+				fmt.Fprintf(e.stderr, "%s: order %s\n", c.Slug, p)
+			}
+			if rep.Broken() {
+				return fmt.Errorf("%d order(s) could not be reconciled", rep.Errors)
+			}
+			return nil
 		})
 		if err != nil {
 			failed++

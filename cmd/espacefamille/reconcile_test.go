@@ -11,8 +11,6 @@ import (
 
 	"espacefamille/app/billing"
 	"espacefamille/app/billing/simulator"
-	"espacefamille/app/booking"
-	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
 )
@@ -24,40 +22,18 @@ func TestServeReconcilesLostPayments(t *testing.T) {
 	data := t.TempDir()
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ref := demoOrder(t, data, nil).Ref
 	reg, err := tenants.Open(ctx, tenants.Options{DataDir: data, MaxOpen: 4, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Ensure(ctx, reg, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	com, _ := reg.Commune(ctx, demo.Slug)
-	var ref string
 	err = reg.WithCommune(ctx, demo.Slug, func(db *tenants.DB) error {
-		var fam, child, regie, prest int64
-		for q, dst := range map[string]*int64{
-			`SELECT id FROM families WHERE name = 'FAMILLE X'`:                 &fam,
-			`SELECT id FROM children ORDER BY id LIMIT 1`:                      &child,
-			`SELECT id FROM regies WHERE mode = 'prepaid'`:                     &regie,
-			`SELECT id FROM prestations WHERE name = 'REPAS CLASSIQUE ENFANT'`: &prest,
-		} {
-			if err := db.R.QueryRow(q).Scan(dst); err != nil {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			var idOp string
+			if err := tx.QueryRow(`SELECT provider_ref FROM orders WHERE ref = ?`, ref).Scan(&idOp); err != nil {
 				return err
 			}
-		}
-		booked := false
-		for d := calendar.Today(time.Now()); !booked && d.Before(calendar.Today(time.Now()).AddDays(120)); d = d.AddDays(1) {
-			_, err := booking.ToggleCell(ctx, db, booking.Click{FamilyID: fam, RegieID: regie, ChildID: child,
-				PrestationID: prest, Day: d, Intent: booking.IntentBook}, time.Now())
-			booked = err == nil
-		}
-		out, err := billing.NewService(billing.Options{Logger: quiet}).StartCart(ctx, db, com, fam, regie)
-		if err != nil {
-			return err
-		}
-		ref = out.Order.Ref
-		return db.Tx(ctx, func(tx *sql.Tx) error {
-			return simulator.Finish(ctx, tx, out.Order.ProviderRef, simulator.Paid, time.Now())
+			return simulator.Finish(ctx, tx, idOp, simulator.Paid, time.Now())
 		})
 	})
 	if err != nil {

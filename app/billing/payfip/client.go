@@ -38,9 +38,19 @@ var (
 	ErrRequest = errors.New("payfip: invalid payment request")
 )
 
+// PayFiP's limits on one payment (DGFiP): 1,00 € to 100 000,00 €.
+const (
+	MinAmountCents = 100
+	MaxAmountCents = 100_000_00
+)
+
+// ValidNumcli reports whether s is a régie's PayFiP client number:
+// exactly 6 digits, as the DGFiP gives it.
+func ValidNumcli(s string) bool { return len(s) == 6 && isDigits(s) }
+
 // Validate checks the client's configuration.
 func (c *Client) Validate() error {
-	if len(c.Numcli) < 1 || len(c.Numcli) > 10 || !isDigits(c.Numcli) {
+	if !ValidNumcli(c.Numcli) {
 		return fmt.Errorf("%w: numcli %q", ErrConfig, c.Numcli)
 	}
 	switch c.Saisie {
@@ -122,7 +132,7 @@ func (c *Client) Create(ctx context.Context, p Payment) (string, error) {
 	switch {
 	case !ValidRefdet(p.Refdet):
 		return "", fmt.Errorf("%w: refdet %q", ErrRequest, p.Refdet)
-	case p.AmountCents <= 0 || p.AmountCents > 100_000_00:
+	case p.AmountCents < MinAmountCents || p.AmountCents > MaxAmountCents:
 		return "", fmt.Errorf("%w: amount %d", ErrRequest, p.AmountCents)
 	case !strings.Contains(p.Email, "@") || len(p.Email) < 6 || len(p.Email) > 80:
 		return "", fmt.Errorf("%w: email", ErrRequest)

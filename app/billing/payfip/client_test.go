@@ -97,3 +97,43 @@ func TestTransportErrors(t *testing.T) {
 		t.Fatalf("502: err = %v", err)
 	}
 }
+
+// The régie's client number is exactly 6 digits (issue 9 §4).
+func TestNumcliIsExactlySixDigits(t *testing.T) {
+	for _, tc := range []struct {
+		numcli string
+		ok     bool
+	}{
+		{"012345", true}, {"999999", true}, {"", false}, {"12345", false}, {"1234567", false},
+		{"01234A", false}, {" 12345", false}, {"０１２３４５", false},
+	} {
+		if got := payfip.ValidNumcli(tc.numcli); got != tc.ok {
+			t.Errorf("ValidNumcli(%q) = %v, want %v", tc.numcli, got, tc.ok)
+		}
+		err := (&payfip.Client{Numcli: tc.numcli, Saisie: "T"}).Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("Validate with numcli %q: %v", tc.numcli, err)
+		}
+	}
+}
+
+// Amounts outside 1,00 € – 100 000,00 € are never sent (issue 9 §4).
+func TestAmountLimitsAreNotSent(t *testing.T) {
+	srv := payfiptest.New()
+	defer srv.Close()
+	c := newClient(srv)
+	for _, tc := range []struct {
+		cents int64
+		ok    bool
+	}{{0, false}, {1, false}, {99, false}, {100, true}, {100_000_00, true}, {100_000_01, false}} {
+		p := payment()
+		p.AmountCents = tc.cents
+		_, err := c.Create(context.Background(), p)
+		if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, payfip.ErrRequest)) {
+			t.Errorf("%d cents: err = %v", tc.cents, err)
+		}
+	}
+	if srv.Ops() != 2 {
+		t.Errorf("operations created = %d, want 2", srv.Ops())
+	}
+}

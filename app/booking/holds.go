@@ -1,0 +1,178 @@
+package booking
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"espacefamille/tenants"
+)
+
+// HoldCart is "Valider" on a prepaid cart, inside billing's transaction
+// that creates the order orderRef: every line of the family's cart for
+// the régie is checked once (child, prestation of the régie, deadlines
+// and calendar, capacity, exclusive group, not already booked or held),
+// the lines that do not hold are deleted from the cart and returned with
+// their French reasons, and the others are held for the order: a demande
+// takes its place at once (slot_counts), an annulation is recorded. The
+// kept lines come back with the total in cents (annulations negative).
+// ConfirmHolds books exactly what was held; ReleaseHolds gives it back.
+// The configuration comes from db's memo (read through tx when stale).
+func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regieID int64, orderRef string, now time.Time) (CartCheck, error) {
+	tx := db.InTx(sqltx)
+	cfg, err := loadConfig(ctx, db, tx)
+	if err != nil {
+		return CartCheck{}, err
+	}
+	k, err := newChecker(ctx, tx, cfg, familyID, now)
+	if err != nil {
+		return CartCheck{}, err
+	}
+	check, err := checkLines(k, regieID, true)
+	if err != nil {
+		return check, err
+	}
+	for _, l := range check.Lines {
+		p, err := k.prestation(l.PrestationID)
+		if err != nil {
+			return check, err
+		}
+		c, err := k.child(l.ChildID)
+		if err != nil {
+			return check, err
+		}
+		if err := insertHold(ctx, tx, l, c.SchoolID, p.ExclusiveGroup, orderRef, now); err != nil {
+			return check, err
+		}
+	}
+	return check, nil
+}
+
+func insertHold(ctx context.Context, tx querier, l CartLine, siteID int64, group, orderRef string, now time.Time) error {
+	var resID any
+	if l.ReservationID != 0 {
+		resID = l.ReservationID
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO holds (order_ref, cart_line_id, family_id, regie_id, child_id, prestation_id, site_id, day,
+			forfait_from, forfait_until, action, price_cents, reservation_id, exclusive_group, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		orderRef, l.ID, l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, siteID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
+		l.Action, l.PriceCents, resID, group, ts(now)); err != nil {
+		return fmt.Errorf("booking: hold %s: %w", orderRef, err)
+	}
+	if l.Action == ActionCancel {
+		return nil
+	}
+	return bumpSlot(ctx, tx, l.PrestationID, l.Day, siteID, 1)
+}
+
+// hold is one held line.
+type hold struct {
+	CartLine
+	siteID int64
+}
+
+func orderHolds(ctx context.Context, q querier, orderRef string) ([]hold, error) {
+	rows, err := q.QueryContext(ctx, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
+		h.prestation_id, p.name, h.day, h.forfait_from, h.forfait_until, h.action, h.price_cents, COALESCE(h.reservation_id, 0),
+		h.created_at, h.site_id
+		FROM holds h JOIN children c ON c.id = h.child_id JOIN prestations p ON p.id = h.prestation_id
+		WHERE h.order_ref = ? ORDER BY h.action DESC, h.id`, orderRef) // annulations ('cancel') first
+	if err != nil {
+		return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
+	}
+	defer rows.Close()
+	var out []hold
+	for rows.Next() {
+		var h hold
+		var created string
+		if err := rows.Scan(&h.ID, &h.FamilyID, &h.RegieID, &h.ChildID, &h.ChildName, &h.PrestationID, &h.PrestationName,
+			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID); err != nil {
+			return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
+		}
+		h.CreatedAt = parseTS(created)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// ReleaseHolds gives back the places held for the order orderRef (it
+// expired, failed, was abandoned or replaced): they are free at once for
+// every family. The cart lines stay in the family's cart. Releasing twice
+// changes nothing; it reports how many lines were held.
+func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error) {
+	list, err := orderHolds(ctx, tx, orderRef)
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM holds WHERE order_ref = ?`, orderRef); err != nil {
+		return 0, fmt.Errorf("booking: release %s: %w", orderRef, err)
+	}
+	for _, h := range list {
+		if h.Action == ActionCancel {
+			continue
+		}
+		if err := bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
+}
+
+// ConfirmHolds turns what the paid order orderRef held into bookings,
+// inside billing's payment transaction, without checking again what the
+// hold guarantees (capacity, exclusivity, deadlines): demandes become
+// validated reservations (their place was already counted), annulations
+// cancel their reservation. An annulation whose reservation was cancelled
+// meanwhile (a closure decided by the mairie) is rejected, as is a
+// demande that a path ignoring holds booked meanwhile; billing credits
+// rejected lines. The held lines leave the cart and the holds are
+// deleted. Confirmed[i].Line.ID is the cart line the hold came from.
+func ConfirmHolds(ctx context.Context, tx *sql.Tx, familyID int64, orderRef string, now time.Time) (ConfirmResult, error) {
+	var out ConfirmResult
+	list, err := orderHolds(ctx, tx, orderRef)
+	if err != nil || len(list) == 0 {
+		return out, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM holds WHERE order_ref = ?`, orderRef); err != nil {
+		return out, fmt.Errorf("booking: confirm %s: %w", orderRef, err)
+	}
+	ids := make([]int64, 0, len(list))
+	for _, h := range list {
+		ids = append(ids, h.ID)
+		if h.FamilyID != familyID {
+			return out, fmt.Errorf("booking: holds of %s belong to family %d", orderRef, h.FamilyID)
+		}
+		id, why, err := confirmHold(ctx, tx, h, orderRef, now)
+		if err != nil {
+			return out, err
+		}
+		if why != "" {
+			out.Rejected = append(out.Rejected, RemovedLine{Line: h.CartLine, Reason: why})
+			continue
+		}
+		out.Confirmed = append(out.Confirmed, ConfirmedLine{Line: h.CartLine, ReservationID: id})
+		out.TotalCents += h.Amount()
+	}
+	return out, deleteLines(ctx, tx, familyID, ids)
+}
+
+// confirmHold books one held line; why is the French reason when it
+// cannot be (the place it held is then given back).
+func confirmHold(ctx context.Context, tx *sql.Tx, h hold, orderRef string, now time.Time) (int64, string, error) {
+	if h.Action == ActionCancel {
+		err := cancelReservation(ctx, tx, h.ReservationID, orderRef, now)
+		if errors.Is(err, errNotValidated) {
+			return 0, "réservation déjà annulée", nil
+		}
+		return h.ReservationID, "", err
+	}
+	id, err := writeReservation(ctx, tx, h.CartLine, h.siteID, orderRef, now)
+	if isUnique(err) {
+		return 0, reasonLabels[ReasonBooked], bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1)
+	}
+	return id, "", err
+}
