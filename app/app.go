@@ -40,6 +40,11 @@ type Config struct {
 	// validates bookings without moving money, so by default only the demo
 	// offers it.
 	AllowSimulator bool
+	// Observe is told of every answered request (web.Config.Observe) and
+	// PaymentOutcome of every provider answer applied to an order
+	// (billing.Options.OnPayment): the metrics. Both may be nil.
+	Observe        func(group string, status int, d time.Duration)
+	PaymentOutcome func(outcome string)
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -48,7 +53,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	if err := mail.CheckTemplates(); err != nil {
 		return nil, err
 	}
-	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies})
+	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies,
+		Observe: cfg.Observe})
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +65,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
-	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger,
+	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))

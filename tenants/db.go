@@ -38,6 +38,7 @@ type DB struct {
 	wgate          chan struct{}
 	rstmts, wstmts *stmtCache // prepared statements (Reader, InTx)
 	memo           memo       // values built from the configuration (Memo)
+	writeWait      func(time.Duration)
 }
 
 // OpenOptions tunes OpenDB.
@@ -46,6 +47,9 @@ type OpenOptions struct {
 	Create bool
 	// ReadConns bounds the read pool (default 4).
 	ReadConns int
+	// WriteWait, when not nil, is told how long each DB.Tx caller waited
+	// for the writer (the metrics' write-queue wait).
+	WriteWait func(time.Duration)
 }
 
 // OpenDB opens the SQLite file at path with the project's pragmas.
@@ -87,7 +91,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	r.SetMaxIdleConns(opt.ReadConns)
 	r.SetConnMaxIdleTime(30 * time.Second)
 	return &DB{W: w, R: r, path: path, wgate: make(chan struct{}, 1),
-		rstmts: newStmtCache(r), wstmts: newStmtCache(w)}, nil
+		rstmts: newStmtCache(r), wstmts: newStmtCache(w), writeWait: opt.WriteWait}, nil
 }
 
 // Path returns the file's path.
@@ -97,10 +101,14 @@ func (d *DB) Path() string { return d.path }
 // when fn returns nil. Inside fn, read through tx only (or d.InTx(tx)).
 // Callers of Tx are served in arrival order.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	queued := time.Now()
 	select {
 	case d.wgate <- struct{}{}:
 	case <-ctx.Done():
 		return fmt.Errorf("begin: %w", ctx.Err())
+	}
+	if d.writeWait != nil {
+		d.writeWait(time.Since(queued))
 	}
 	defer func() {
 		// The writer's connection is free again: prepare the statements

@@ -245,5 +245,6 @@ func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 	// prepared state; close it first (it reopens on the next request).
 	r.cache.Evict(slug)
 	res.From, res.To, res.Err = CommuneSchema.Migrate(ctx, path)
+	r.migrated(slug, res.From, res.To, res.Err)
 	return res
 }

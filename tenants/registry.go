@@ -26,6 +26,17 @@ type Options struct {
 	// platform database is read again (default 5s), so that a suspension
 	// made by another process is seen quickly.
 	ResolveTTL time.Duration
+	// Hooks are told of the registry's events (metrics); any may be nil.
+	Hooks Hooks
+}
+
+// Hooks are told of events inside the registry, for metrics.
+type Hooks struct {
+	// WriteWait: how long a DB.Tx caller waited for a writer (any database).
+	WriteWait func(time.Duration)
+	// Migrated: a commune's file was migrated, on open or by
+	// MigrateCommunes, to version to (its version after the attempt).
+	Migrated func(slug string, from, to int64, err error)
 }
 
 // Registry is the platform database plus the cache of commune databases.
@@ -64,7 +75,7 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	}
 	path := filepath.Join(opt.DataDir, "platform.db")
 	// Create the file before migrating it through the migration pool.
-	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4})
+	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4, WriteWait: opt.Hooks.WriteWait})
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +122,7 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
 	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns})
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, WriteWait: r.opt.Hooks.WriteWait})
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +140,7 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 	}
 	if v < latest {
 		from, to, err := CommuneSchema.Migrate(ctx, path)
+		r.migrated(slug, from, to, err)
 		if err != nil {
 			db.Close()
 			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
@@ -263,4 +275,10 @@ func (r *Registry) forget() {
 	clear(r.bySlug)
 	clear(r.byHost)
 	r.mu.Unlock()
+}
+
+func (r *Registry) migrated(slug string, from, to int64, err error) {
+	if h := r.opt.Hooks.Migrated; h != nil && (from != to || err != nil) {
+		h(slug, from, to, err)
+	}
 }
