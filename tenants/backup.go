@@ -39,7 +39,7 @@ func (r *Registry) BackupPlatform(ctx context.Context, dir string, now time.Time
 }
 
 func (r *Registry) backupFile(ctx context.Context, target, src, dir, prefix string, now time.Time) (string, error) {
-	stamp := fileStamp(src)
+	stamp := contentStamp(src)
 	path, size, err := snapshot(ctx, src, dir, prefix, now)
 	if rerr := r.recordBackup(ctx, target, now, path, size, stamp, err); rerr != nil && err == nil {
 		err = rerr
@@ -85,10 +85,10 @@ func snapshot(ctx context.Context, src, dir, prefix string, now time.Time) (stri
 	return dest, st.Size(), nil
 }
 
-// fileStamp describes the content of a database as its files' sizes and
+// contentStamp describes the content of a database as its files' sizes and
 // modification times: equal stamps mean nothing was written in between. An
 // empty WAL (left by opening and closing the file) does not count.
-func fileStamp(path string) string {
+func contentStamp(path string) string {
 	var b strings.Builder
 	for _, suffix := range []string{"", "-wal"} {
 		st, err := os.Stat(path + suffix)

@@ -91,7 +91,7 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 // backupIfChanged backs slug up unless its files are as they were when its
 // last good backup was taken and that backup is still on disk.
 func (r *Registry) backupIfChanged(ctx context.Context, slug, dir string, last BackupState, now time.Time) (skipped bool, err error) {
-	if last.Error == "" && last.Path != "" && last.stamp != "" && last.stamp == fileStamp(r.CommunePath(slug)) {
+	if last.Error == "" && last.Path != "" && last.stamp != "" && last.stamp == contentStamp(r.CommunePath(slug)) {
 		if _, err := os.Stat(last.Path); err == nil {
 			return true, r.markCovered(ctx, slug, now)
 		}

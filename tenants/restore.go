@@ -44,27 +44,12 @@ func checkBackup(ctx context.Context, path string, s *Schema, table string) (bac
 		return info, err
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `PRAGMA integrity_check`)
+	problems, err := integrity(ctx, db, "integrity_check")
 	if err != nil {
 		return info, fmt.Errorf("%w: %s: %v", ErrBadBackup, path, err)
 	}
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			rows.Close()
-			return info, fmt.Errorf("%w: %s: %v", ErrBadBackup, path, err)
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return info, fmt.Errorf("%w: %s: %v", ErrBadBackup, path, err)
-	}
-	if len(problems) > 0 {
-		return info, fmt.Errorf("%w: %s: integrity_check: %s", ErrBadBackup, path, strings.Join(problems, "; "))
+	if problems != "" {
+		return info, fmt.Errorf("%w: %s: integrity_check: %s", ErrBadBackup, path, problems)
 	}
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n == 0 {
@@ -179,6 +164,10 @@ func (r *Registry) restoreInPlace(ctx context.Context, c Commune, src string) (s
 		_, _, err = CommuneSchema.Migrate(ctx, path)
 	}
 	r.cache.Evict(c.Slug)
+	if err == nil {
+		// A commune taken out of service for a damaged file serves again.
+		err = r.clearBroken(ctx, c.Slug)
+	}
 	if err != nil {
 		return before, fmt.Errorf("tenants: restore %s: %w", c.Slug, err)
 	}
@@ -215,13 +204,19 @@ func (r *Registry) restoreAsNew(ctx context.Context, slug, src string, info back
 		err = cerr
 	}
 	if err == nil {
-		_, _, err = CommuneSchema.Migrate(ctx, tmp)
+		_, c.SchemaVersion, err = CommuneSchema.Migrate(ctx, tmp)
 	}
 	if err == nil {
 		err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
-			if err := insertCommune(ctx, tx, &c); err != nil {
+			// No file stamp: the first open checks the file; no host names.
+			res, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, status, zone, created_at, schema_version)
+				VALUES (?, ?, ?, ?, ?, ?)`, c.Slug, c.Name, c.Status, c.Zone, c.CreatedAt.Format(time.RFC3339), c.SchemaVersion)
+			if isUnique(err) {
+				return ErrDuplicateSlug
+			} else if err != nil {
 				return err
 			}
+			c.ID, _ = res.LastInsertId()
 			return os.Rename(tmp, final)
 		})
 	}

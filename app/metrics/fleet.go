@@ -21,7 +21,7 @@ type fleet struct {
 	backupFailing                              *prometheus.Desc
 	outboxQueued, outboxFailed                 *prometheus.Desc
 	paymentsStale                              *prometheus.Desc
-	cacheHits, cacheEvictions                  *prometheus.Desc
+	cacheHits, cacheMisses, cacheEvictions     *prometheus.Desc
 	scrapeErrors                               *prometheus.Desc
 }
 
@@ -44,6 +44,7 @@ func newFleet(cfg Config) *fleet {
 		paymentsStale: d("payments_pending_expired",
 			"Orders of the open communes still pending after their payment deadline: the reconciliation job is not settling them."),
 		cacheHits:      d("commune_cache_hits_total", "Requests that found their commune's database already open."),
+		cacheMisses:    d("commune_cache_misses_total", "Requests that had to open their commune's database."),
 		cacheEvictions: d("commune_cache_evictions_total", "Commune databases closed to make room in the cache."),
 		scrapeErrors:   d("metrics_scrape_errors", "Queries that failed while reading these figures (see the log)."),
 	}
@@ -60,11 +61,10 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
-	gauge(f.handles, float64(reg.Cache().Len()))
-	if f.cfg.CacheCounters != nil {
-		hits, evictions := f.cfg.CacheCounters()
-		ch <- prometheus.MustNewConstMetric(f.cacheHits, prometheus.CounterValue, float64(hits))
-		ch <- prometheus.MustNewConstMetric(f.cacheEvictions, prometheus.CounterValue, float64(evictions))
+	cache := reg.Cache().Stats()
+	gauge(f.handles, float64(cache.Open))
+	for d, v := range map[*prometheus.Desc]int64{f.cacheHits: cache.Hits, f.cacheMisses: cache.Misses, f.cacheEvictions: cache.Evictions} {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
 	}
 	if v, err := tenants.CommuneSchema.Latest(); err == nil {
 		gauge(f.schema, float64(v), "commune")

@@ -21,10 +21,6 @@ import (
 // Config is what the metrics read at scrape time.
 type Config struct {
 	Registry *tenants.Registry
-	// CacheCounters returns the commune cache's hits and evictions since
-	// start. Nil: those two counters are not exported (the cache of this
-	// build keeps none; wire tenants.Cache.Stats here once it exists).
-	CacheCounters func() (hits, evictions int64)
 	// Now is the clock of ages (time.Now when nil).
 	Now func() time.Time
 }
