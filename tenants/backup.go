@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -173,34 +172,39 @@ func (r *Registry) BackupStates(ctx context.Context) ([]BackupState, error) {
 // backupName matches a backup file's name: <prefix>-<UTC timestamp>.db.
 var backupName = regexp.MustCompile(`^(.+)-(\d{8}T\d{6}Z)\.db$`)
 
-// PruneBackups deletes from dir the backups of prefix (a slug, or
-// "platform") older than keep, always keeping the newest one: a commune
-// that has not changed for months still has its last backup.
-func PruneBackups(dir, prefix string, keep time.Duration, now time.Time) (removed int, err error) {
+// PruneBackups deletes from dir the backups (<prefix>-<time>.db) older
+// than keep, always keeping each prefix's newest: a commune that has not
+// changed for months still has its last backup. One pass over the
+// directory, whatever the number of communes.
+func PruneBackups(dir string, keep time.Duration, now time.Time) (removed int, err error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
 	} else if err != nil {
 		return 0, err
 	}
+	newest := map[string]time.Time{}
 	type file struct {
-		name string
-		at   time.Time
+		name, prefix string
+		at           time.Time
 	}
 	var files []file
 	for _, e := range entries {
 		m := backupName.FindStringSubmatch(e.Name())
-		if m == nil || m[1] != prefix || e.IsDir() {
+		if m == nil || e.IsDir() {
 			continue
 		}
 		at, perr := time.Parse(backupStamp, m[2])
-		if perr == nil {
-			files = append(files, file{e.Name(), at})
+		if perr != nil {
+			continue
+		}
+		files = append(files, file{e.Name(), m[1], at})
+		if at.After(newest[m[1]]) {
+			newest[m[1]] = at
 		}
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].at.After(files[j].at) })
-	for i, f := range files {
-		if i == 0 || now.Sub(f.at) <= keep {
+	for _, f := range files {
+		if f.at.Equal(newest[f.prefix]) || now.Sub(f.at) <= keep {
 			continue
 		}
 		if rerr := os.Remove(filepath.Join(dir, f.name)); rerr != nil {

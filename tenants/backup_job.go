@@ -24,7 +24,8 @@ type BackupReport struct {
 // changed since its last good backup (the others are marked as still
 // covered), and the platform database into dir/platform/; then it deletes
 // the backups older than retention, keeping each one's newest. Communes
-// are copied a few at a time (half the cores), beside the serving.
+// are copied a few at a time (half the cores, two at least), beside the
+// serving.
 func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time.Duration, now time.Time) (BackupReport, error) {
 	rep := BackupReport{Failed: map[string]error{}}
 	list, err := r.Communes(ctx)
@@ -43,11 +44,11 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 	var mu sync.Mutex
 	jobs := make(chan string)
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)/2) {
+	// Two at least: a copy waits on the disk about half of its time.
+	for range max(2, runtime.GOMAXPROCS(0)/2) {
 		wg.Go(func() {
 			for slug := range jobs {
 				skipped, err := r.backupIfChanged(ctx, slug, communesDir, last[slug], now)
-				pruned, perr := PruneBackups(communesDir, slug, retention, now)
 				mu.Lock()
 				switch {
 				case err != nil:
@@ -56,10 +57,6 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 					rep.Unchanged++
 				default:
 					rep.BackedUp++
-				}
-				rep.Pruned += pruned
-				if perr != nil {
-					r.log.Warn("prune backups", "commune", slug, "err", perr)
 				}
 				mu.Unlock()
 			}
@@ -80,10 +77,12 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 	} else {
 		rep.BackedUp++
 	}
-	pruned, perr := PruneBackups(platformDir, "platform", retention, now)
-	rep.Pruned += pruned
-	if perr != nil {
-		r.log.Warn("prune backups", "target", "platform", "err", perr)
+	for _, d := range []string{communesDir, platformDir} {
+		pruned, err := PruneBackups(d, retention, now)
+		rep.Pruned += pruned
+		if err != nil {
+			r.log.Warn("prune backups", "dir", d, "err", err)
+		}
 	}
 	return rep, ctx.Err()
 }

@@ -47,6 +47,8 @@ func TestRestoreCommands(t *testing.T) {
 		{"commune file as the platform", []string{"platform", "restore", "--from", communeFile[0]}, 2, "", "no communes table"},
 		{"platform", []string{"platform", "restore", "--from", platformFile[0]}, 0, "platform database restored", ""},
 		{"bad backup hour", []string{"serve", "--backup-at", "25:00"}, 2, "", "--backup-at"},
+		{"migrate with a bad bound", []string{"commune", "migrate", "--all", "--jobs", "-2"}, 2, "", "--jobs must be between"},
+		{"migrate one at a time", []string{"commune", "migrate", "--all", "--jobs", "1"}, 0, "summary: 0 migrated, 1 already current, 0 failed (of 1)", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := cli(t, envv, tc.args...)

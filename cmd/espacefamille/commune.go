@@ -23,7 +23,7 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
            with the zone's school holidays; the administrator is emailed a
            set-password link (printed when SMTP_HOST is not set)
   list     slug, name, status, schema version, size and counts of every commune (from the registry)
-  migrate  [--all | SLUG]: bring communes to this binary's schema
+  migrate  [--all | SLUG…] [--jobs N]: bring communes to this binary's schema, N at once
   check    [--all | SLUG…]: PRAGMA integrity_check of commune files; a damaged one is taken out of service
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
   restore  SLUG --from FILE [--as NEWSLUG]: put a backup back (after its integrity
@@ -183,12 +183,21 @@ func humanBytes(n int64) string {
 }
 
 func cmdCommuneMigrate(e env, args []string) error {
-	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--data DIR]", nil)
+	var jobs *int
+	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--jobs N] [--data DIR]", func(fs *flag.FlagSet) func() error {
+		jobs = fs.Int("jobs", 0, "communes migrated at once (default: twice the cores)")
+		return func() error {
+			if *jobs < 0 || *jobs > 1000 {
+				return usagef("commune migrate: --jobs must be between 1 and 1000 (0: twice the cores), got %d", *jobs)
+			}
+			return nil
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	results := reg.MigrateCommunes(e.ctx, slugs, func(done, total int, r tenants.MigrateResult) {
+	results := reg.MigrateCommunesBounded(e.ctx, slugs, *jobs, func(done, total int, r tenants.MigrateResult) {
 		status := fmt.Sprintf("%d → %d", r.From, r.To)
 		if r.From == r.To && r.Err == nil {
 			status += " (already current)"
