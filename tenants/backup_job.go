@@ -108,6 +108,10 @@ type BackupSchedule struct {
 	Logger    *slog.Logger
 	// Done, when not nil, receives each run's report (tests, metrics).
 	Done func(BackupReport, error)
+	// Now and After are the clock (time.Now and time.After when nil;
+	// tests replace them).
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
 
 	stop   chan struct{}
 	cancel context.CancelFunc
@@ -157,20 +161,25 @@ func (b *BackupSchedule) Start(ctx context.Context) error {
 	if b.Logger == nil {
 		b.Logger = slog.Default()
 	}
+	if b.Now == nil {
+		b.Now = time.Now
+	}
+	if b.After == nil {
+		b.After = time.After
+	}
 	b.stop = make(chan struct{})
 	ctx, b.cancel = context.WithCancel(ctx)
 	b.wg.Go(func() {
 		for {
-			next := NextBackup(time.Now(), hour, minute)
+			now := b.Now()
+			next := NextBackup(now, hour, minute)
 			b.Logger.Info("next backup", "at", next.Format(time.RFC3339), "dir", b.Dir)
-			timer := time.NewTimer(time.Until(next))
 			select {
 			case <-b.stop:
-				timer.Stop()
 				return
-			case <-timer.C:
+			case <-b.After(next.Sub(now)):
 			}
-			b.RunOnce(ctx, time.Now())
+			b.RunOnce(ctx, b.Now())
 		}
 	})
 	return nil

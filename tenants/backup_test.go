@@ -418,3 +418,53 @@ func BenchmarkBackup1000Communes1MB(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestBackupScheduleRunsAtItsHour starts the job as serve does, with a
+// clock at 01:00 Paris time: it waits until 02:30 (the wait it asks for is
+// recorded), runs, and backs up the commune and the platform.
+func TestBackupScheduleRunsAtItsHour(t *testing.T) {
+	reg := openRegistry(t, 8)
+	createCommune(t, reg, "mazan")
+	paris, _ := time.LoadLocation("Europe/Paris")
+	clock := time.Date(2026, 6, 10, 1, 0, 0, 0, paris)
+	var mu sync.Mutex
+	var waits []time.Duration
+	ran := make(chan tenants.BackupReport, 1)
+	job := &tenants.BackupSchedule{Registry: reg, Dir: t.TempDir(), At: "02:30", Retention: 24 * time.Hour, Logger: quietLogger(),
+		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock },
+		After: func(d time.Duration) <-chan time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			waits = append(waits, d)
+			c := make(chan time.Time, 1)
+			if len(waits) == 1 { // the first night comes; the second never does
+				clock = clock.Add(d)
+				c <- clock
+			}
+			return c
+		},
+		Done: func(rep tenants.BackupReport, err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			ran <- rep
+		},
+	}
+	if err := job.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rep := <-ran
+	job.Stop()
+	if rep.BackedUp != 2 || rep.Unchanged != 0 {
+		t.Fatalf("report = %+v, want mazan and the platform", rep)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(waits) < 1 || waits[0] != 90*time.Minute {
+		t.Fatalf("waits = %v, want 1h30 first", waits)
+	}
+	states, _ := reg.BackupStates(context.Background())
+	if len(states) != 2 || !states[1].OKAt.Equal(time.Date(2026, 6, 10, 2, 30, 0, 0, paris)) {
+		t.Fatalf("states = %+v", states)
+	}
+}
