@@ -32,7 +32,7 @@ func checkBackup(ctx context.Context, path string, s *Schema, table string) (bac
 	if err != nil {
 		return info, err
 	}
-	if strings.ContainsAny(abs, "?#") {
+	if strings.ContainsAny(abs, "?#%") { // the path goes into a URI
 		return info, fmt.Errorf("%w: unsupported character in path %q", ErrBadBackup, abs)
 	}
 	if st, err := os.Stat(abs); err != nil || !st.Mode().IsRegular() {
