@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ type fleet struct {
 	cfg Config
 
 	communes, handles, schema                  *prometheus.Desc
+	broken, bySchema                           *prometheus.Desc
 	backupOldest, backupPlatform, backupMissed *prometheus.Desc
 	backupFailing                              *prometheus.Desc
 	outboxQueued, outboxFailed                 *prometheus.Desc
@@ -31,8 +33,11 @@ func newFleet(cfg Config) *fleet {
 	}
 	return &fleet{cfg: cfg,
 		communes: d("communes", "Communes registered, by status (active, suspended …).", "status"),
-		handles:  d("commune_handles_open", "Commune databases held open by this process (bounded by --cache-size)."),
-		schema:   d("schema_latest_version", "Latest migration this binary knows, by database kind (commune, platform).", "database"),
+		broken:   d("communes_broken", "Communes out of service because their file is missing or damaged (French 503 page)."),
+		bySchema: d("communes_by_schema_version", "Communes by the schema version of their file, as last seen by the registry (0: not yet seen).",
+			"version"),
+		handles: d("commune_handles_open", "Commune databases held open by this process (bounded by --cache-size)."),
+		schema:  d("schema_latest_version", "Latest migration this binary knows, by database kind (commune, platform).", "database"),
 		backupOldest: d("backup_oldest_age_seconds",
 			"Age of the oldest commune backup still known current (taken, or found unchanged since): what the 26 h alert watches."),
 		backupPlatform: d("backup_platform_age_seconds", "Age of the last good backup of the platform database."),
@@ -78,12 +83,22 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 		errs++
 	}
 	byStatus := map[string]int{tenants.StatusActive: 0, tenants.StatusSuspended: 0}
+	bySchema := map[int64]int{}
+	broken := 0
 	for _, c := range list {
 		byStatus[c.Status]++
+		bySchema[c.SchemaVersion]++
+		if c.Broken != "" {
+			broken++
+		}
 	}
 	for s, n := range byStatus {
 		gauge(f.communes, float64(n), s)
 	}
+	for v, n := range bySchema {
+		gauge(f.bySchema, float64(n), strconv.FormatInt(v, 10))
+	}
+	gauge(f.broken, float64(broken))
 
 	if states, err := reg.BackupStates(ctx); err != nil {
 		errs++

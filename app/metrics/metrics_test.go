@@ -127,6 +127,7 @@ func TestMetricsExposeEveryDocumentedNameAndNoOther(t *testing.T) {
 		{`espacefamille_http_requests_total{code="404",group="unmatched"}`, "1"},
 		{`espacefamille_http_requests_total{code="200",group="health"}`, "1"},
 		{`espacefamille_communes{status="active"}`, "1"},
+		{`espacefamille_communes_broken`, "0"},
 		{`espacefamille_commune_migrations_total{outcome="ok",version="9"}`, "1"},
 		{`espacefamille_mail_messages_total{outcome="failed"}`, "1"},
 		{`espacefamille_payments_total{outcome="paid"}`, "1"},
