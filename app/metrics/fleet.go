@@ -22,7 +22,7 @@ type fleet struct {
 	backupOldest, backupPlatform, backupMissed *prometheus.Desc
 	backupFailing                              *prometheus.Desc
 	outboxQueued, outboxFailed                 *prometheus.Desc
-	paymentsStale                              *prometheus.Desc
+	paymentsStale, workOverdue                 *prometheus.Desc
 	cacheHits, cacheMisses, cacheEvictions     *prometheus.Desc
 	scrapeErrors                               *prometheus.Desc
 }
@@ -48,6 +48,9 @@ func newFleet(cfg Config) *fleet {
 		outboxFailed: d("outbox_failed", "Emails given up (status failed) kept in the outboxes, platform's and open communes'.", "source"),
 		paymentsStale: d("payments_pending_expired",
 			"Orders of the open communes still pending after their payment deadline: the reconciliation job is not settling them."),
+		workOverdue: d("work_overdue",
+			"Communes whose background work (mail, orders, housekeeping) is due for more than 10 minutes: the job is not keeping up, for all communes, open or not.",
+			"kind"),
 		cacheHits:      d("commune_cache_hits_total", "Requests that found their commune's database already open."),
 		cacheMisses:    d("commune_cache_misses_total", "Requests that had to open their commune's database."),
 		cacheEvictions: d("commune_cache_evictions_total", "Commune databases closed to make room in the cache."),
@@ -104,6 +107,26 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 		errs++
 	} else if err == nil && len(list) > 0 {
 		f.collectBackups(gauge, list, states, now)
+	}
+
+	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0}
+	if rows, err := reg.Platform().R.QueryContext(ctx, `SELECT kind, count(*) FROM commune_work WHERE due_at < ? GROUP BY kind`,
+		now.Add(-10*time.Minute).UTC().Format("2006-01-02T15:04:05Z")); err != nil {
+		errs++
+	} else {
+		for rows.Next() {
+			var kind string
+			var n int
+			if rows.Scan(&kind, &n) == nil {
+				overdue[kind] = n
+			}
+		}
+		if rows.Close() != nil || rows.Err() != nil {
+			errs++
+		}
+	}
+	for kind, n := range overdue {
+		gauge(f.workOverdue, float64(n), kind)
 	}
 
 	queued, failed, err := outboxCounts(ctx, reg.Platform().R)
