@@ -47,6 +47,11 @@ type Config struct {
 	// Before runs first on every request (web.Config.Before; the load
 	// tool's instrumentation), nil in production.
 	Before fiber.Handler
+	// Observe is told of every answered request (web.Config.Observe) and
+	// PaymentOutcome of every provider answer applied to an order
+	// (billing.Options.OnPayment): the metrics. Both may be nil.
+	Observe        func(group string, status int, d time.Duration)
+	PaymentOutcome func(outcome string)
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -55,7 +60,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	if err := mail.CheckTemplates(); err != nil {
 		return nil, err
 	}
-	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, Before: cfg.Before})
+	s, err := web.New(ctx, web.Config{Registry: cfg.Registry, Logger: cfg.Logger, Demo: cfg.Demo, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, Before: cfg.Before,
+		Observe: cfg.Observe})
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +75,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// A provider's call gives the request's slot back while it waits
 	// (tenants.YieldingTransport): a slow PayFiP must not hold the node.
 	providers := &http.Client{Timeout: 20 * time.Second, Transport: tenants.YieldingTransport(nil)}
-	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, Logger: cfg.Logger,
+	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))

@@ -55,6 +55,8 @@ type DB struct {
 	txstats txStats
 	// later is bookkeeping written in batches (WriteLater).
 	later laterBook
+	// writeWait is OpenOptions.WriteWait.
+	writeWait func(time.Duration)
 }
 
 // OpenOptions tunes OpenDB.
@@ -68,6 +70,9 @@ type OpenOptions struct {
 	// to exist in WAL mode already (a cold open of a commune), so that a
 	// page that only reads opens one connection, not two.
 	Lazy bool
+	// WriteWait, when not nil, is told how long each DB.Tx caller waited
+	// for the writer (the metrics' write-queue wait).
+	WriteWait func(time.Duration)
 }
 
 // OpenDB opens the SQLite file at path with the project's pragmas.
@@ -82,7 +87,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 4
 	}
-	d := &DB{path: path, wgate: make(chan struct{}, 1)}
+	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait}
 	// The writer's connections get the pre-update hook (work.go); both
 	// pools keep their prepared statements (driver.go).
 	w := openPool("file:"+path+"?mode="+mode+"&"+pragmas+"&_txlock=immediate", d.preUpdate)
@@ -126,6 +131,9 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("begin: %w", ctx.Err())
 	}
 	held := time.Now()
+	if d.writeWait != nil {
+		d.writeWait(time.Since(queued))
+	}
 	defer func() {
 		// The writer's connection is free again: prepare the statements
 		// this transaction met unprepared, before the next one begins.

@@ -58,7 +58,7 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 	}
 	var db *DB
 	if c.SchemaVersion == latest && c.fileStamp == stamp && walEmpty(path) {
-		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true}); err != nil {
+		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true, WriteWait: r.opt.Hooks.WriteWait}); err != nil {
 			return nil, err
 		}
 	} else if db, err = r.openChecked(ctx, c, path, st, latest); err != nil {
@@ -86,7 +86,7 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 	} else if reason != "" {
 		return nil, r.MarkBroken(ctx, slug, reason)
 	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns})
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, WriteWait: r.opt.Hooks.WriteWait})
 	if err != nil {
 		if IsCorrupt(err) {
 			return nil, r.MarkBroken(ctx, slug, err.Error())
@@ -117,6 +117,7 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 	switch {
 	case v < latest:
 		from, to, err := CommuneSchema.Migrate(ctx, path)
+		r.migrated(slug, from, to, err)
 		if err != nil {
 			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
 			if IsCorrupt(err) {

@@ -188,12 +188,22 @@ type MigrateResult struct {
 // called once per commune, in completion order, from one goroutine at a
 // time.
 func (r *Registry) MigrateCommunes(ctx context.Context, slugs []string, progress func(done, total int, res MigrateResult)) []MigrateResult {
+	return r.MigrateCommunesBounded(ctx, slugs, 0, progress)
+}
+
+// MigrateCommunesBounded is MigrateCommunes with at most workers communes
+// migrating at once (twice the cores when workers <= 0): an operator
+// upgrading beside a busy server keeps cores for the parents.
+func (r *Registry) MigrateCommunesBounded(ctx context.Context, slugs []string, workers int, progress func(done, total int, res MigrateResult)) []MigrateResult {
 	results := make([]MigrateResult, len(slugs))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
-	workers := min(runtime.GOMAXPROCS(0)*2, max(len(slugs), 1))
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0) * 2
+	}
+	workers = min(workers, max(len(slugs), 1))
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
@@ -252,6 +262,7 @@ func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 	// prepared state; close it first (it reopens on the next request).
 	r.cache.Evict(slug)
 	res.From, res.To, res.Err = CommuneSchema.Migrate(ctx, path)
+	r.migrated(slug, res.From, res.To, res.Err)
 	if res.To > 0 {
 		stamp, size := "", st.Size()
 		if st, err := os.Stat(path); err == nil {

@@ -30,6 +30,23 @@ type Options struct {
 	// console is served there only); "" serves the console on every host
 	// that is no commune's.
 	PlatformHost string
+	// Hooks are told of the registry's events (metrics); any may be nil.
+	Hooks Hooks
+}
+
+// Hooks are told of events inside the registry, for metrics.
+type Hooks struct {
+	// WriteWait: how long a DB.Tx caller waited for a writer (any database).
+	WriteWait func(time.Duration)
+	// Migrated: a commune's file was migrated, on open or by
+	// MigrateCommunes, to version to (its version after the attempt).
+	Migrated func(slug string, from, to int64, err error)
+}
+
+func (r *Registry) migrated(slug string, from, to int64, err error) {
+	if h := r.opt.Hooks.Migrated; h != nil && (from != to || err != nil) {
+		h(slug, from, to, err)
+	}
 }
 
 // Registry is the platform database plus the cache of commune databases.
@@ -68,7 +85,7 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	}
 	path := filepath.Join(opt.DataDir, "platform.db")
 	// Create the file before migrating it through the migration pool.
-	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4})
+	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4, WriteWait: opt.Hooks.WriteWait})
 	if err != nil {
 		return nil, err
 	}

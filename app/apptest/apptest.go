@@ -126,6 +126,7 @@ func AppConfig(fn func(*app.Config)) Option { return func(c *config) { c.app = f
 // ServerContext is the context the server is built with: cancelling it is
 // what serve's shutdown signal does to background tasks (web.Server.Go).
 func ServerContext(ctx context.Context) Option { return func(c *config) { c.ctx = ctx } }
+
 // PlatformHost serves the provider's console on host only
 // (tenants.Options.PlatformHost).
 func PlatformHost(host string) Option { return func(c *config) { c.platform = host } }

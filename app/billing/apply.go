@@ -100,13 +100,15 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 	var o Order
 	var refused error
 	mailed := false
+	logged := ""
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		refused, mailed = nil, false
+		refused, mailed, logged = nil, false, ""
 		var err error
 		if o, err = orderByID(ctx, tx, orderID); err != nil {
 			return err
 		}
 		event := func(outcome, detail string) error {
+			logged = outcome
 			return logEvent(ctx, tx, eventOf(o, source, outcome, detail, now))
 		}
 		if res.OrderRef != "" && res.OrderRef != o.Ref {
@@ -166,6 +168,9 @@ func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune
 	})
 	if err != nil {
 		return o, err
+	}
+	if s.onPayment != nil && logged != "" {
+		s.onPayment(logged)
 	}
 	if mailed {
 		s.mailed(com)

@@ -14,9 +14,10 @@ import (
 
 // Deps is what the billing pages need from the rest of the program.
 type Deps struct {
-	Notify    func(source string) // mail sender
-	OnPending func(slug string)   // reconciliation job (Reconciler.MarkPending); nil when none
-	Providers ProviderFactory     // DefaultProviders(nil) when nil
+	Notify    func(source string)  // mail sender
+	OnPending func(slug string)    // reconciliation job (Reconciler.MarkPending); nil when none
+	OnPayment func(outcome string) // metrics: outcome of each provider answer applied (Options.OnPayment); may be nil
+	Providers ProviderFactory      // DefaultProviders(nil) when nil
 	Now       func() time.Time
 	Logger    *slog.Logger
 	HTTP      *http.Client // PayFiP's calls (default: a client with a timeout)
@@ -38,7 +39,7 @@ func Routes(s *web.Server, d Deps) *Handlers {
 	if d.Providers == nil {
 		d.Providers = DefaultProviders(d.HTTP)
 	}
-	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, OnPending: d.OnPending,
+	h := &Handlers{srv: s, svc: NewService(Options{Providers: d.Providers, Now: d.Now, Notify: d.Notify, OnPending: d.OnPending, OnPayment: d.OnPayment,
 		Logger: d.Logger, AbsURL: s.CommuneURL, RefuseSimulator: d.RefuseSimulator, Platform: s.Registry.Platform()})}
 	// Providers call these without a session or a CSRF token: the result is
 	// always fetched from the provider, never read from the request.

@@ -16,6 +16,7 @@ type Service struct {
 	now       func() time.Time
 	notify    func(source string)
 	onPending func(slug string)
+	onPayment func(outcome string)
 	log       *slog.Logger
 	// absURL makes a commune-relative path absolute (for providers' calls).
 	absURL func(c tenants.Commune, path string) string
@@ -33,6 +34,11 @@ type Options struct {
 	// waiting for its provider (Reconciler.MarkPending); nil when no
 	// reconciliation job runs.
 	OnPending func(slug string)
+	// OnPayment is told, after the commit, the outcome of each provider
+	// answer applied to an order ("paid", "refused", "abandoned",
+	// "late_payment", "amount_mismatch", "duplicate", "ref_mismatch" …):
+	// the metrics' payments by outcome. Nil: nobody listens.
+	OnPayment func(outcome string)
 	Logger    *slog.Logger
 	// AbsURL builds absolute commune URLs (web.Server.CommuneURL).
 	AbsURL func(c tenants.Commune, path string) string
@@ -48,7 +54,7 @@ type Options struct {
 
 // NewService builds the payment flow.
 func NewService(o Options) *Service {
-	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, log: o.Logger, absURL: o.AbsURL,
+	s := &Service{providers: o.Providers, now: o.Now, notify: o.Notify, onPending: o.OnPending, onPayment: o.OnPayment, log: o.Logger, absURL: o.AbsURL,
 		refuseSimulator: o.RefuseSimulator, platform: o.Platform}
 	if s.providers == nil {
 		s.providers = DefaultProviders(nil)

@@ -87,6 +87,10 @@ func WithMaxAttempts(n int) Option { return func(s *Sender) { s.maxAttempts = n 
 // WithStuckAfter sets after how long a row left in 'sending' is taken back.
 func WithStuckAfter(d time.Duration) Option { return func(s *Sender) { s.stuckAfter = d } }
 
+// WithObserver has fn told what each batch did, by source ("platform" or a
+// commune's slug), after its rows are settled (the metrics).
+func WithObserver(fn func(source string, c Counts)) Option { return func(s *Sender) { s.observe = fn } }
+
 // Sender is the background worker that drains outboxes into a Transport.
 type Sender struct {
 	transport   Transport
@@ -98,6 +102,7 @@ type Sender struct {
 	batch       int
 	maxAttempts int
 	stuckAfter  time.Duration
+	observe     func(source string, c Counts)
 
 	wake chan struct{} // buffered(1): Notify wakes Run
 
@@ -277,6 +282,9 @@ func (s *Sender) sendBatch(ctx context.Context, src Source) (c Counts, n int, re
 		// The rows stay 'sending' and are taken back after StuckAfter: a delivered
 		// one may then go out twice, with the same Message-ID.
 		return c, len(rows), connErr == nil, err
+	}
+	if s.observe != nil {
+		s.observe(src.Name, c)
 	}
 	return c, len(rows), connErr == nil, nil
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// MaxActive bounds the requests running at once (tenants.ActiveLimit):
 	// 0 is 4 per core (GOMAXPROCS), a negative value is no bound.
 	MaxActive int
+	// Observe, when not nil, is told of every answered request: its route
+	// group (RouteGroup), status and duration (the metrics).
+	Observe func(group string, status int, d time.Duration)
 }
 
 // Server is the web application: the Fiber app and what its handlers share.
@@ -64,6 +67,7 @@ type Server struct {
 	csrfKey   []byte
 	csrfSkip  map[string]bool // paths exempt from CSRF (SkipCSRF)
 	proxies   TrustedProxies
+	observe   func(group string, status int, d time.Duration)
 	// smallForms routes a request to a mark when the application would
 	// route it to a route carrying SmallForm (built by Finish).
 	smallForms fasthttp.RequestHandler
@@ -125,7 +129,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key, proxies: proxies, ctx: ctx}
+	s := &Server{Registry: cfg.Registry, Views: views, Demo: cfg.Demo, PublicURL: strings.TrimSuffix(cfg.PublicURL, "/"), log: cfg.Logger, csrfKey: key, proxies: proxies, ctx: ctx, observe: cfg.Observe}
 	s.App = fiber.New(fiber.Config{
 		// Forwarded headers (client address, scheme, host) are believed
 		// only from the configured reverse proxies; with none configured,
@@ -169,6 +173,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		},
 	}))
 	s.App.Get("/healthz", s.healthz)
+	// Not a route of its own: Fiber files routes by their first three
+	// characters, and a global "/re…" route before the commune binding
+	// would skip the commune routes starting with "/re" (/reservations)
+	// once the binding rewrites the path.
+	s.App.Use(s.readyz)
 	s.App.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	// Requests past health and static files hold a slot (limitActive):
 	// a burst must not make the health check wait.
@@ -211,8 +220,14 @@ func (s *Server) Platform() fiber.Router { return s.platform }
 // call it after every route is added.
 func (s *Server) Finish() {
 	s.buildSmallForms()
-	s.App.Use(func(c *fiber.Ctx) error { return ErrNotFound })
+	s.App.Use(func(c *fiber.Ctx) error {
+		c.Locals(unmatchedKey{}, true)
+		return ErrNotFound
+	})
 }
+
+// unmatchedKey marks a request no route matched (RouteGroup).
+type unmatchedKey struct{}
 
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
 
@@ -240,9 +255,13 @@ func (s *Server) requestContext(c *fiber.Ctx) error {
 			c.Status(fiber.StatusInternalServerError)
 		}
 	}
-	if !strings.HasPrefix(path, "/static/") && path != "/healthz" {
+	took := time.Since(start)
+	if s.observe != nil {
+		s.observe(RouteGroup(c), c.Response().StatusCode(), took)
+	}
+	if !strings.HasPrefix(path, "/static/") && path != "/healthz" && path != "/readyz" {
 		s.Logger(c).Info("request", "method", c.Method(), "path", path,
-			"status", c.Response().StatusCode(), "duration_ms", time.Since(start).Milliseconds())
+			"status", c.Response().StatusCode(), "duration_ms", took.Milliseconds())
 	}
 	return nil
 }
@@ -281,6 +300,54 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("indisponible\n")
 	}
 	return c.SendString("ok\n")
+}
+
+// readyz answers 200 when the node can serve: the platform database
+// answers and is at this binary's schema (its start-up migrations done).
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if c.Path() != "/readyz" || (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
+		return c.Next()
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	v, err := tenants.Version(ctx, s.Registry.Platform().R)
+	latest, lerr := tenants.PlatformSchema.Latest()
+	if err == nil {
+		err = lerr
+	}
+	if err == nil && v != latest {
+		err = fmt.Errorf("platform schema at %d, this binary needs %d", v, latest)
+	}
+	if err != nil {
+		s.log.Error("readyz: not ready", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("pas prêt\n")
+	}
+	return c.SendString("prêt\n")
+}
+
+// RouteGroup names a request's route for metrics: the first segment of the
+// matched route's pattern ("famille", "admin", "paiement" …), "root" for
+// a commune's home, "static", "health", or "unmatched" (a 404) — a small
+// set whatever the URLs asked.
+func RouteGroup(c *fiber.Ctx) string {
+	path := c.Path()
+	switch {
+	case strings.HasPrefix(path, "/static/"):
+		return "static"
+	case path == "/healthz" || path == "/readyz":
+		return "health"
+	}
+	if unmatched, _ := c.Locals(unmatchedKey{}).(bool); unmatched {
+		return "unmatched"
+	}
+	p := strings.TrimPrefix(c.Route().Path, "/")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" || p[0] == ':' || p[0] == '*' {
+		return "root"
+	}
+	return p
 }
 
 // installationSecret returns the named random secret of this installation,

@@ -37,7 +37,8 @@ func commands() []command {
 	return []command{
 		{"serve", "serve every commune of the data directory", cmdServe},
 		{"demo", "create the demo commune if needed, then serve (no setup needed)", cmdDemo},
-		{"commune", "create, list and migrate communes (commune --help)", cmdCommune},
+		{"commune", "create, list, migrate, back up and restore communes (commune --help)", cmdCommune},
+		{"platform", "back up and restore the platform database (platform --help)", cmdPlatform},
 		{"family", "invite families to create their account (family --help)", cmdFamily},
 		{"staff", "add a commune's staff member, or send a new set-password link (staff --help)", cmdStaff},
 		{"provider", "add an administrator of the provider's console (provider --help)", cmdProvider},
@@ -89,7 +90,7 @@ func exitCode(stderr io.Writer, err error) int {
 		return 0
 	case errors.As(err, &ue), errors.As(err, &ve),
 		errors.Is(err, tenants.ErrDuplicateSlug), errors.Is(err, tenants.ErrDuplicateHost),
-		errors.Is(err, tenants.ErrNotFound):
+		errors.Is(err, tenants.ErrNotFound), errors.Is(err, tenants.ErrBadBackup):
 		fmt.Fprintf(stderr, "espacefamille: %v\n", err)
 		return 2
 	default:

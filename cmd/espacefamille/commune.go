@@ -17,15 +17,17 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|suspend|resume|rename|hosts> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|restore|suspend|resume|rename|hosts> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
            set-password link (printed when SMTP_HOST is not set)
   list     slug, name, status, schema version, size and counts of every commune (from the registry)
-  migrate  [--all | SLUG]: bring communes to this binary's schema
+  migrate  [--all | SLUG…] [--jobs N]: bring communes to this binary's schema, N at once
   check    [--all | SLUG…]: PRAGMA integrity_check of commune files; a damaged one is taken out of service
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
+  restore  SLUG --from FILE [--as NEWSLUG]: put a backup back (after its integrity
+           check), or beside the commune as a new one
   suspend  SLUG: its parents and staff get a French 503 page until resume
   resume   SLUG: open a suspended commune again
   rename   SLUG --name "…": the name every page of the commune shows
@@ -39,6 +41,7 @@ func cmdCommune(e env, args []string) error {
 		"migrate": cmdCommuneMigrate,
 		"check":   cmdCommuneCheck,
 		"backup":  cmdCommuneBackup,
+		"restore": cmdCommuneRestore,
 		"suspend": cmdCommuneSuspend,
 		"resume":  cmdCommuneResume,
 		"rename":  cmdCommuneRename,
@@ -188,12 +191,21 @@ func humanBytes(n int64) string {
 }
 
 func cmdCommuneMigrate(e env, args []string) error {
-	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--data DIR]", nil)
+	var jobs *int
+	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--jobs N] [--data DIR]", func(fs *flag.FlagSet) func() error {
+		jobs = fs.Int("jobs", 0, "communes migrated at once (default: twice the cores)")
+		return func() error {
+			if *jobs < 0 || *jobs > 1000 {
+				return usagef("commune migrate: --jobs must be between 1 and 1000 (0: twice the cores), got %d", *jobs)
+			}
+			return nil
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	results := reg.MigrateCommunes(e.ctx, slugs, func(done, total int, r tenants.MigrateResult) {
+	results := reg.MigrateCommunesBounded(e.ctx, slugs, *jobs, func(done, total int, r tenants.MigrateResult) {
 		status := fmt.Sprintf("%d → %d", r.From, r.To)
 		if r.From == r.To && r.Err == nil {
 			status += " (already current)"
@@ -303,4 +315,56 @@ func cmdCommuneBackup(e env, args []string) error {
 		return errors.New("some communes could not be backed up")
 	}
 	return nil
+}
+
+func cmdCommuneRestore(e env, args []string) error {
+	fs := newFlags(e, "commune restore", "commune restore SLUG --from FILE [--as NEWSLUG] [--data DIR]")
+	o := bind(fs, e.getenv, "data")
+	from := fs.String("from", "", "backup file to restore (from `commune backup` or the scheduled backups)")
+	as := fs.String("as", "", "restore as a new commune of this slug, beside the original (which stays untouched)")
+	slug, err := parseWithSlug(e, fs, args)
+	if err != nil {
+		return err
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if slug == "" || *from == "" {
+		return usagef("commune restore: give the commune's SLUG and --from FILE")
+	}
+	reg, err := openData(e, *o["data"], 1)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	c, before, err := reg.RestoreCommune(e.ctx, slug, *from, *as)
+	if err != nil {
+		return err
+	}
+	if before != "" {
+		fmt.Fprintf(e.stdout, "data of %s before the restore kept in %s\n", c.Slug, before)
+	}
+	fmt.Fprintf(e.stdout, "commune %s restored from %s\n", c.Slug, *from)
+	return nil
+}
+
+// parseWithSlug parses a command of the form "SLUG [flags]" or
+// "[flags] SLUG" and returns the slug ("" when missing).
+func parseWithSlug(e env, fs *flag.FlagSet, args []string) (string, error) {
+	slug := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		slug, args = args[0], args[1:]
+	}
+	if err := parse(e, fs, args); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 && slug == "" {
+		slug = fs.Arg(0)
+		if fs.NArg() > 1 {
+			return "", usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(1))
+		}
+	} else if fs.NArg() > 0 {
+		return "", usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return slug, nil
 }

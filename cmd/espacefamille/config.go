@@ -30,6 +30,13 @@ var options = map[string]option{
 		"comma-separated IPs or CIDRs of the reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (default none)", proxyList},
 	"platform-host": {"platform-host", "ESPACEFAMILLE_PLATFORM_HOST", "",
 		"the platform's own host name: the provider's console (/plateforme/) is served there only (default: any host that is no commune's)", hostName},
+	"backup-dir": {"backup-dir", "ESPACEFAMILLE_BACKUP_DIR", "",
+		"directory of the daily backups (communes changed since their last backup, and the platform database); empty: no scheduled backup", nil},
+	"backup-at": {"backup-at", "ESPACEFAMILLE_BACKUP_AT", "02:30", "hour of the daily backup, HH:MM Europe/Paris", backupAt},
+	"backup-retention": {"backup-retention", "ESPACEFAMILLE_BACKUP_RETENTION", "30",
+		"days a backup is kept (each commune's newest is always kept)", positiveInt},
+	"metrics-addr": {"metrics-addr", "ESPACEFAMILLE_METRICS_ADDR", "",
+		"listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090; empty: off", nil},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
 		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
@@ -84,6 +91,9 @@ func bind(fs *flag.FlagSet, getenv func(string) string, names ...string) map[str
 // validate checks every bound option.
 func validate(vals map[string]*string) error {
 	for n, v := range vals {
+		if options[n].check == nil {
+			continue
+		}
 		if err := options[n].check(*v); err != nil {
 			return fmt.Errorf("--%s: %w", n, err)
 		}
@@ -96,6 +106,11 @@ func nonEmpty(s string) error {
 		return fmt.Errorf("must not be empty")
 	}
 	return nil
+}
+
+func backupAt(s string) error {
+	_, _, err := tenants.ParseBackupAt(s)
+	return err
 }
 
 func positiveInt(s string) error {

@@ -20,8 +20,8 @@ type reconcileJob struct {
 
 // newReconciler builds the job; notify is the mail sender's (receipts of
 // the payments the job finds).
-func newReconciler(reg *tenants.Registry, notify func(string), log *slog.Logger) *reconcileJob {
-	svc := billing.NewService(billing.Options{Notify: notify, Logger: log})
+func newReconciler(reg *tenants.Registry, notify func(string), onPayment func(string), log *slog.Logger) *reconcileJob {
+	svc := billing.NewService(billing.Options{Notify: notify, OnPayment: onPayment, Logger: log})
 	return &reconcileJob{rec: billing.NewReconciler(billing.ReconcilerOptions{Service: svc, Registry: reg, Logger: log}), log: log}
 }
 

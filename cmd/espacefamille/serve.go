@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -13,12 +15,14 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/demo"
 	"espacefamille/app/mail"
+	"espacefamille/app/metrics"
 	"espacefamille/tenants"
 )
 
 func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
-	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator", "platform-host")
+	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
+		"backup-dir", "backup-at", "backup-retention", "metrics-addr", "platform-host")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -34,7 +38,8 @@ func cmdServe(e env, args []string) error {
 func cmdDemo(e env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
-	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator", "platform-host")
+	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
+		"backup-dir", "backup-at", "backup-retention", "metrics-addr", "platform-host")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -57,7 +62,13 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	reg, err := tenants.Open(e.ctx, tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log,
+	var m *metrics.Metrics
+	var hooks tenants.Hooks
+	if *o["metrics-addr"] != "" {
+		m = metrics.New()
+		hooks = m.Hooks()
+	}
+	reg, err := tenants.Open(e.ctx, tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log, Hooks: hooks,
 		PlatformHost: normalHost(*o["platform-host"])})
 	if err != nil {
 		return err
@@ -81,18 +92,33 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		return usagef("cannot listen on %s: %v", *o["addr"], err)
 	}
 	base := publicURL(*o["public-url"], ln.Addr())
-	sender, err := newSender(smtp, reg, log)
+	var senderOpts []mail.Option
+	cfg := app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base,
+		TrustedProxies: splitList(*o["trusted-proxies"]), AllowSimulator: isTrue(*o["allow-simulator"])}
+	if m != nil {
+		m.Watch(metrics.Config{Registry: reg})
+		senderOpts = append(senderOpts, mail.WithObserver(m.MailBatch))
+		cfg.Observe, cfg.PaymentOutcome = m.Request, m.Payment
+	}
+	sender, err := newSender(smtp, reg, log, senderOpts...)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	reconcile := newReconciler(reg, sender.Notify, log)
-	srv, err := app.New(e.ctx, app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base, Notify: sender.Notify,
-		TrustedProxies: splitList(*o["trusted-proxies"]), PaymentPending: reconcile.markPending,
-		AllowSimulator: isTrue(*o["allow-simulator"])})
+	reconcile := newReconciler(reg, sender.Notify, cfg.PaymentOutcome, log)
+	cfg.Notify, cfg.PaymentPending = sender.Notify, reconcile.markPending
+	srv, err := app.New(e.ctx, cfg)
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if m != nil {
+		stopMetrics, err := serveMetrics(*o["metrics-addr"], m, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
 	}
 	if created {
 		if err := demo.QueueInvitation(e.ctx, reg, base+"/"+demo.Slug+"/", time.Now()); err != nil {
@@ -136,6 +162,16 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 			log.Error("stop housekeeping", "err", err)
 		}
 	}()
+	if dir := *o["backup-dir"]; dir != "" {
+		backups := &tenants.BackupSchedule{Registry: reg, Dir: dir, At: *o["backup-at"], Logger: log,
+			Retention: time.Duration(atoi(*o["backup-retention"])) * 24 * time.Hour}
+		if err := backups.Start(context.WithoutCancel(e.ctx)); err != nil {
+			ln.Close()
+			return usagef("--backup-at: %v", err)
+		}
+		// Stops before the databases close (deferred after them).
+		defer backups.Stop()
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", base, "data", *o["data"], "demo", demoMode, "mail", smtp)
 	if !demoMode && isTrue(*o["allow-simulator"]) {
 		log.Warn("the payment simulator is allowed: régies set on it validate bookings without any payment")
@@ -171,7 +207,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 
 // newSender builds the background mail sender over the platform's outbox
 // and every commune's: SMTP when configured, else the built-in mailbox.
-func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger) (*mail.Sender, error) {
+func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger, opts ...mail.Option) (*mail.Sender, error) {
 	return mail.NewSender(cfg, mail.Sources{
 		Platform: mail.Source{Name: accounts.PlatformOutbox, DB: reg.Platform().W},
 		Open: func(ctx context.Context, slug string) (*sql.DB, func(), error) {
@@ -182,7 +218,7 @@ func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger) (*mail.
 			return db.W, release, nil
 		},
 		Sweep: sweepCommunes(reg),
-	}, log)
+	}, log, opts...)
 }
 
 func publicURL(configured string, addr net.Addr) string {
@@ -241,4 +277,27 @@ func sweepCommunes(reg *tenants.Registry) func(ctx context.Context) ([]string, e
 	return func(ctx context.Context) ([]string, error) {
 		return reg.WorkDue(ctx, tenants.WorkMail, time.Now(), 0)
 	}
+}
+
+// serveMetrics serves /metrics on its own address (never the public one:
+// the figures are the operator's), until the returned stop is called.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usagef("cannot listen on --metrics-addr %s: %v", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	log.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }

@@ -89,19 +89,36 @@ func TestDemoServesAndStopsGracefully(t *testing.T) {
 	if code, out, errs := cli(t, envv, "commune", "create", "--data", data, "--slug", "mazan", "--name", "Commune de Mazan"); code != 0 {
 		t.Fatalf("create: %s %s", out, errs)
 	}
-	base, stop, logs := start("serve", "--addr", "127.0.0.1:0", "--data", data)
+	base, stop, logs := start("serve", "--addr", "127.0.0.1:0", "--data", data,
+		"--metrics-addr", "127.0.0.1:0", "--backup-dir", t.TempDir(), "--backup-at", "03:15")
 	for path, want := range map[string]string{
 		"/malemort-du-comtat/": "Commune de Malemort du Comtat",
 		"/mazan/":              "Commune de Mazan",
+		"/readyz":              "prêt",
 	} {
 		if status, body := get(base + path); status != 200 || !strings.Contains(body, want) {
 			t.Fatalf("%s: %d\n%s", path, status, body)
 		}
 	}
+	// The metrics are on their own address only.
+	if status, _ := get(base + "/metrics"); status != http.StatusNotFound {
+		t.Fatalf("/metrics on the public address: %d", status)
+	}
+	metricsAddr := regexp.MustCompile(`msg="metrics listening" addr=(\S+)`).FindStringSubmatch(logs.String())
+	if metricsAddr == nil {
+		t.Fatalf("no metrics address in the log:\n%s", logs.String())
+	}
+	status, body := get("http://" + metricsAddr[1] + "/metrics")
+	for _, want := range []string{`espacefamille_communes{status="active"} 2`, `espacefamille_http_requests_total{code="200",group="root"}`,
+		"espacefamille_backup_oldest_age_seconds", "go_goroutines"} {
+		if status != 200 || !strings.Contains(body, want) {
+			t.Fatalf("/metrics: %d, no %q:\n%.3000s", status, want, body)
+		}
+	}
 	if code := stop(); code != 0 {
 		t.Fatalf("serve exit code %d", code)
 	}
-	for _, want := range []string{"shutting down", "stopped", "commune=mazan", "request_id="} {
+	for _, want := range []string{"shutting down", "stopped", "commune=mazan", "request_id=", `msg="next backup" at=`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("logs miss %q:\n%s", want, logs.String())
 		}
