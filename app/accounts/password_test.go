@@ -86,3 +86,23 @@ func TestForgotPasswordIsNeutral(t *testing.T) {
 }
 
 func stripCSRF(s string) string { return csrfRE.ReplaceAllString(s, "") }
+
+// The code hint shows the format, not a code: "par exemple KUD31S77V7" was
+// the demo family's own code, printed for every commune.
+func TestAdhesionHintShowsTheFormatNotACode(t *testing.T) {
+	e := newEnv(t)
+	e.linked("p@example.org")
+	onB := e.client() // the same account, on a commune it is not linked to
+	mustStatus(t, "log-in on B", onB.login("/beta", "p@example.org", password), http.StatusSeeOther)
+	r := onB.get("/beta/adhesion")
+	mustStatus(t, "adhesion page", r, http.StatusOK)
+	mustContain(t, "adhesion page", r.Body, "10 lettres et chiffres")
+	r = onB.submit("/beta/adhesion", "/beta/adhesion", url.Values{"code": {"KUD31"}})
+	mustStatus(t, "short code", r, http.StatusUnprocessableEntity)
+	mustContain(t, "short code", r.Body, "comporte 10 lettres et chiffres", "recopiez-le tel qu'il figure sous « Votre code d'adhésion »")
+	for _, page := range []string{e.client().get(pathA + "/").Body, onB.get("/beta/adhesion").Body, r.Body} {
+		if strings.Contains(page, "KUD31S77V7") {
+			t.Error("a page prints the demo family's code as an example")
+		}
+	}
+}
