@@ -57,8 +57,13 @@ func (svc *Service) session(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	communes, err := membershipCount(ctx, svc.platform.R, acc.ID)
+	if err != nil {
+		return err
+	}
 	c.Locals(sessionKey{}, &row)
-	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName})
+	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName,
+		Communes: communes})
 	return c.Next()
 }
 
