@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
 )
@@ -127,9 +128,10 @@ func TestPaymentJourney(t *testing.T) {
 			if pdf.Status != 200 || !strings.HasPrefix(pdf.Type, "application/pdf") || !strings.HasPrefix(pdf.Body, "%PDF-") {
 				t.Errorf("PDF: %d %q %.8q", pdf.Status, pdf.Type, pdf.Body)
 			}
-			for _, want := range []string{number, "15,30", "Commune de Malemort du Comtat"} {
-				if !strings.Contains(pdf.Body, want) {
-					t.Errorf("the PDF lacks %q", want)
+			text := apptest.PDFText(t, pdf.Bytes())
+			for _, want := range []string{number, "15,30 €", "Commune de Malemort du Comtat", "Garçon FAMILLE X", "REPAS CLASSIQUE ENFANT"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the PDF lacks %q:\n%s", want, text)
 				}
 			}
 
@@ -213,6 +215,16 @@ type fetched struct {
 }
 
 // fetch GETs the href of the first element matching css from the page.
+// Bytes is the body as the server sent it (fetch reads each byte as one
+// character).
+func (f fetched) Bytes() []byte {
+	b := make([]byte, 0, len(f.Body))
+	for _, r := range f.Body {
+		b = append(b, byte(r))
+	}
+	return b
+}
+
 func fetch(tab *Tab, css string) fetched {
 	tab.t.Helper()
 	var f fetched
