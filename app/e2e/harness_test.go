@@ -14,7 +14,7 @@ import (
 // The harness's own checks, on fixture pages: its helpers act, and its
 // failures are clear and fast.
 
-const fixtureForm = `<!DOCTYPE html><html lang="fr"><head><title>Formulaire</title></head><body>
+const fixtureForm = `<!DOCTYPE html><html lang="fr"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Formulaire</title></head><body>
 <h1>Création de compte</h1>
 <form method="post" action="/envoye">
 <label for="nom">Nom *</label> <input id="nom" name="nom" value="ancien">
@@ -43,7 +43,7 @@ func fixtureServer(t *testing.T) *httptest.Server {
 			r.ParseForm()
 			// A slow answer: Click must wait for it.
 			time.Sleep(300 * time.Millisecond)
-			fmt.Fprintf(w, `<!DOCTYPE html><html lang="fr"><head><title>Envoyé</title></head><body><h1>Envoyé</h1><p>%s|%s|%s|%s|%s</p></body></html>`,
+			fmt.Fprintf(w, `<!DOCTYPE html><html lang="fr"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Envoyé</title></head><body><h1>Envoyé</h1><p>%s|%s|%s|%s|%s</p></body></html>`,
 				r.Form.Get("nom"), r.Form.Get("prenom"), r.Form.Get("civ"), r.Form.Get("ne"), r.Form.Get("cgu"))
 		case "/broken":
 			fmt.Fprint(w, fixtureBroken)
