@@ -15,10 +15,12 @@ import (
 // the PDF core fonts, and long cells were cut without a mark: the invoice
 // now embeds DejaVu Sans, and a cell too long for three lines ends with
 // "…". pdftotext reads the names back whole.
-func TestInvoicePDFPrintsEveryNameWholeAndMarksLongCells(t *testing.T) {
+// unicodeInvoice is an invoice of names outside Windows-1252 and a
+// prestation too long for its cell.
+func unicodeInvoice() billing.InvoiceDocument {
 	day := calendar.DateOf(2026, time.December, 7)
 	long := strings.Repeat("ACCUEIL DE LOISIRS SANS HÉBERGEMENT ", 6) + "FIN-DU-TEXTE"
-	doc := billing.InvoiceDocument{
+	return billing.InvoiceDocument{
 		Commune:        "Commune de Malemort du Comtat",
 		CommuneAddress: "Place de la Mairie, 84570 Malemort-du-Comtat",
 		Regie:          billing.Regie{Name: "REGIE CANTINE - prépaiement"},
@@ -31,7 +33,10 @@ func TestInvoicePDFPrintsEveryNameWholeAndMarksLongCells(t *testing.T) {
 				{ChildName: "Łucja Đặng-Nguyễn", Prestation: long, Day: day.AddDays(1), Quantity: 2, UnitCents: 255, AmountCents: 510},
 			}},
 	}
-	pdf, err := doc.PDF()
+}
+
+func TestInvoicePDFPrintsEveryNameWholeAndMarksLongCells(t *testing.T) {
+	pdf, err := unicodeInvoice().PDF()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,5 +58,16 @@ func TestInvoicePDFPrintsEveryNameWholeAndMarksLongCells(t *testing.T) {
 	}
 	if strings.Contains(text, "FIN-DU-TEXTE") {
 		t.Error("a prestation too long for its cell is printed in full (past the cell)")
+	}
+}
+
+// BenchmarkInvoicePDF is the cost of one invoice PDF: the embedded fonts
+// are parsed and subset at each rendering.
+func BenchmarkInvoicePDF(b *testing.B) {
+	doc := unicodeInvoice()
+	for b.Loop() {
+		if _, err := doc.PDF(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
