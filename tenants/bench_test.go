@@ -9,7 +9,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"espacefamille/tenants"
 )
@@ -151,6 +153,16 @@ func BenchmarkIdleHandleMemory(b *testing.B) {
 	}
 }
 
+// processCPU is the process's user + system CPU time, which other programs
+// on a shared machine do not inflate as they do wall time.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func memNow() (heap, rss int64) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -166,4 +178,41 @@ func memNow() (heap, rss int64) {
 		}
 	}
 	return int64(ms.HeapInuse), rss
+}
+
+// BenchmarkMissPath measures a request that finds its commune closed: a
+// cache of 16 handles over 200 communes visited in turn, each visit
+// reading one setting (the cold open, the first query and, off the
+// request path, the eviction's close).
+func BenchmarkMissPath(b *testing.B) {
+	reg := openRegistry(b, 16)
+	const n = 200
+	for i := range n {
+		createCommune(b, reg, fmt.Sprintf("commune-%03d", i))
+	}
+	ctx := context.Background()
+	// One round first: every file is closed once by this node (its stamp
+	// recorded), as on a node that has been running.
+	visit := func(i int) {
+		err := reg.WithCommune(ctx, fmt.Sprintf("commune-%03d", i%n), func(db *tenants.DB) error {
+			var v string
+			return db.Reader().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'name'`).Scan(&v)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range n {
+		visit(i)
+	}
+	b.ReportAllocs()
+	c0 := processCPU()
+	i := 0
+	for b.Loop() {
+		visit(i)
+		i++
+	}
+	b.ReportMetric(float64(processCPU()-c0)/float64(b.N), "cpu-ns/op")
+	st := reg.Cache().Stats()
+	b.ReportMetric(float64(st.Misses)/float64(st.Hits+st.Misses), "miss-ratio")
 }

@@ -4,21 +4,55 @@ import (
 	"container/list"
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Cache keeps at most max commune databases open, least recently used
 // first out. A handle in use is never closed: Acquire counts its users and
 // an evicted handle is closed when the last one releases it. When every
 // slot is in use, Acquire waits for one to be released.
+//
+// Handles are closed by a background goroutine, never by the request that
+// evicts them: closing checkpoints the file and, through the close
+// function, settles its work flags and records its figures in the registry.
 type Cache struct {
-	open func(ctx context.Context, slug string) (*DB, error)
-	max  int
+	open  func(ctx context.Context, slug string) (*DB, error)
+	close func(dbs []*DB) // closes a batch of handles (default: DB.Close)
+	max   int
 
 	mu      sync.Mutex
 	lru     *list.List // of *cacheEntry; front is most recently used
 	items   map[string]*cacheEntry
 	changed chan struct{} // closed and replaced whenever a slot may free up
+
+	closeq   []*DB // handles waiting for the closer, under mu
+	closers  sync.WaitGroup
+	shutdown bool // Close was called: close inline from now on
+
+	hits, misses, evictions, failures atomic.Int64
 }
+
+// CacheStats are the cache's counters since it was created.
+type CacheStats struct {
+	Max       int   // bound of open handles
+	Open      int   // handles open or opening now
+	Hits      int64 // Acquire found the handle open
+	Misses    int64 // Acquire opened the file
+	Evictions int64 // handles closed to make room
+	Failures  int64 // opens that failed
+	Closing   int   // evicted handles waiting for the closer
+}
+
+// Stats returns the cache's counters (read by metrics and the benchmark).
+func (c *Cache) Stats() CacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return CacheStats{Max: c.max, Open: len(c.items), Hits: c.hits.Load(), Misses: c.misses.Load(),
+		Evictions: c.evictions.Load(), Failures: c.failures.Load(), Closing: len(c.closeq)}
+}
+
+// Max returns the bound of open handles.
+func (c *Cache) Max() int { return c.max }
 
 type cacheEntry struct {
 	slug  string
@@ -35,7 +69,64 @@ func NewCache(max int, open func(ctx context.Context, slug string) (*DB, error))
 	if max <= 0 {
 		max = 256
 	}
-	return &Cache{open: open, max: max, lru: list.New(), items: map[string]*cacheEntry{}, changed: make(chan struct{})}
+	return &Cache{open: open, max: max, lru: list.New(), items: map[string]*cacheEntry{}, changed: make(chan struct{}),
+		close: func(dbs []*DB) {
+			for _, d := range dbs {
+				_ = d.Close()
+			}
+		}}
+}
+
+// closeSlack is how many evicted handles may wait for the closer: the
+// cache keeps at most max-closeSlack handles in use so that, with those
+// being closed, no more than max files are open. When that many wait, a
+// miss waits for the closer. A small cache (max < 8) closes its victims
+// on the request path instead.
+func (c *Cache) closeSlack() int { return c.max / 8 }
+
+// closeLater hands db to the closer goroutine.
+func (c *Cache) closeLater(db *DB) {
+	c.mu.Lock()
+	if c.shutdown {
+		c.mu.Unlock()
+		c.close([]*DB{db})
+		return
+	}
+	c.queueCloseLocked(db)
+	c.mu.Unlock()
+}
+
+// queueCloseLocked queues db for the closer, starting it if idle.
+func (c *Cache) queueCloseLocked(db *DB) {
+	if len(c.closeq) == 0 {
+		c.closers.Add(1)
+		go c.closer()
+	}
+	c.closeq = append(c.closeq, db)
+}
+
+// closer closes the queued handles, in batches, until the queue is empty.
+// Queued handles stay in the queue until closed, so that they count
+// against the cache's bound.
+func (c *Cache) closer() {
+	defer c.closers.Done()
+	for {
+		c.mu.Lock()
+		batch := c.closeq[:min(len(c.closeq), 64)]
+		c.mu.Unlock()
+		c.close(batch)
+		c.mu.Lock()
+		c.closeq = c.closeq[len(batch):]
+		done := len(c.closeq) == 0
+		if done {
+			c.closeq = nil
+		}
+		c.notifyLocked()
+		c.mu.Unlock()
+		if done {
+			return
+		}
+	}
 }
 
 // Acquire returns the open handle of slug, opening it if needed (once, even
@@ -47,6 +138,7 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 			e.refs++
 			c.lru.MoveToFront(e.elem)
 			c.mu.Unlock()
+			c.hits.Add(1)
 			select {
 			case <-e.ready:
 			case <-ctx.Done():
@@ -61,8 +153,11 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 			return e.db, c.releaser(e), nil
 		}
 		var victim *cacheEntry
-		if len(c.items) >= c.max {
-			victim = c.evictLocked()
+		slack := c.closeSlack()
+		if len(c.items) >= c.max-slack {
+			if slack == 0 || len(c.closeq) < slack {
+				victim = c.evictLocked()
+			}
 			if victim == nil {
 				wait := c.changed
 				c.mu.Unlock()
@@ -73,14 +168,20 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 					return nil, nil, ctx.Err()
 				}
 			}
+			c.evictions.Add(1)
+			if slack > 0 {
+				c.queueCloseLocked(victim.db)
+				victim = nil
+			}
 		}
 		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1}
 		e.elem = c.lru.PushFront(e)
 		c.items[slug] = e
 		c.mu.Unlock()
 
+		c.misses.Add(1)
 		if victim != nil {
-			_ = victim.db.Close()
+			c.close([]*DB{victim.db})
 		}
 		db, err := c.open(ctx, slug)
 		c.mu.Lock()
@@ -91,6 +192,7 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 		}
 		c.mu.Unlock()
 		if err != nil {
+			c.failures.Add(1)
 			c.release(e)
 			return nil, nil, err
 		}
@@ -136,7 +238,7 @@ func (c *Cache) release(e *cacheEntry) {
 	c.notifyLocked()
 	c.mu.Unlock()
 	if closeIt {
-		_ = e.db.Close()
+		c.closeLater(e.db)
 	}
 }
 
@@ -180,7 +282,7 @@ func (c *Cache) Evict(slug string) {
 	}
 	c.mu.Unlock()
 	if closeIt {
-		_ = e.db.Close()
+		c.close([]*DB{e.db}) // the caller goes on to replace the file
 	}
 }
 
@@ -191,19 +293,24 @@ func (c *Cache) Len() int {
 	return len(c.items)
 }
 
-// Close closes every idle handle and marks the others to close on release.
+// Close closes every idle handle, waiting for the ones queued for the
+// closer, and marks the others to close on release.
 func (c *Cache) Close() {
 	c.mu.Lock()
-	var idle []*cacheEntry
+	c.shutdown = true
+	var idle []*DB
 	for _, e := range c.items {
 		c.removeLocked(e)
 		if e.refs == 0 && e.db != nil {
-			idle = append(idle, e)
+			idle = append(idle, e.db)
 		}
 	}
 	c.mu.Unlock()
-	for _, e := range idle {
-		_ = e.db.Close()
+	c.closers.Wait()
+	for len(idle) > 0 {
+		n := min(len(idle), 64)
+		c.close(idle[:n])
+		idle = idle[n:]
 	}
 }
 

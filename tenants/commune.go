@@ -19,6 +19,16 @@ type Commune struct {
 	Zone       string // school-holiday zone: A, B, C or Corse
 	AdminEmail string
 	CreatedAt  time.Time
+	// SchemaVersion is the file's schema version as last checked by this
+	// node (0 before the first check); a file checked at the binary's
+	// latest version and not touched elsewhere since opens without a check.
+	SchemaVersion int64
+	// Broken says why the file cannot be served ("" while healthy): it is
+	// served again once `espacefamille commune check` finds it sound.
+	Broken string
+	// fileStamp is the file's size and modification time when this node
+	// last closed it (fleet.go).
+	fileStamp string
 }
 
 // Commune statuses.

@@ -3,12 +3,14 @@ package tenants
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	"modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 // pragmas are set in the DSN so that every pooled connection gets them;
@@ -38,6 +40,17 @@ type DB struct {
 	wgate          chan struct{}
 	rstmts, wstmts *stmtCache // prepared statements (Reader, InTx)
 	memo           memo       // values built from the configuration (Memo)
+
+	// touched collects, from the writer's pre-update hook, the kinds of
+	// background work the current transaction created (work.go).
+	touched atomic.Uint32
+	// work records that work in the platform registry before commit; nil
+	// for a file opened outside the registry.
+	work *workRecorder
+	// writes counts committed write transactions (stats refreshed on close).
+	writes atomic.Int64
+	// opened is what the registry knew of the file at open; nil outside it.
+	opened *opened
 }
 
 // OpenOptions tunes OpenDB.
@@ -46,6 +59,11 @@ type OpenOptions struct {
 	Create bool
 	// ReadConns bounds the read pool (default 4).
 	ReadConns int
+	// Lazy opens no connection now: the writer connects at its first
+	// transaction, the readers at their first query. Only for a file known
+	// to exist in WAL mode already (a cold open of a commune), so that a
+	// page that only reads opens one connection, not two.
+	Lazy bool
 }
 
 // OpenDB opens the SQLite file at path with the project's pragmas.
@@ -60,19 +78,22 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 4
 	}
-	base := "file:" + path + "?mode=" + mode + "&" + pragmas
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	d := &DB{path: path, wgate: make(chan struct{}, 1)}
+	conn, err := sqlite.NewConnector("file:" + path + "?mode=" + mode + "&" + pragmas + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("tenants: open writer %s: %w", path, err)
 	}
+	w := sql.OpenDB(hookedConnector{Connector: conn, hook: d.preUpdate})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	// Ping creates the file (when allowed) and applies WAL mode once,
 	// before readers (query_only) connect.
-	if err := w.Ping(); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("tenants: open %s: %w", path, err)
+	if !opt.Lazy || opt.Create {
+		if err := w.Ping(); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("tenants: open %s: %w", path, err)
+		}
 	}
 	r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
@@ -86,8 +107,26 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	// released after 30 s, so an idle commune still costs little.
 	r.SetMaxIdleConns(opt.ReadConns)
 	r.SetConnMaxIdleTime(30 * time.Second)
-	return &DB{W: w, R: r, path: path, wgate: make(chan struct{}, 1),
-		rstmts: newStmtCache(r), wstmts: newStmtCache(w)}, nil
+	d.W, d.R, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
+	return d, nil
+}
+
+// hookedConnector installs the pre-update hook on every connection of the
+// writer pool (one connection, reopened by database/sql after a failure).
+type hookedConnector struct {
+	driver.Connector
+	hook sqlite.PreUpdateHookFn
+}
+
+func (c hookedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if h, ok := conn.(interface{ RegisterPreUpdateHook(sqlite.PreUpdateHookFn) }); ok {
+		h.RegisterPreUpdateHook(c.hook)
+	}
+	return conn, nil
 }
 
 // Path returns the file's path.
@@ -112,6 +151,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	d.touched.Store(0) // what a write outside Tx left is not this transaction's
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -122,9 +162,19 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		_ = tx.Rollback()
 		return err
 	}
+	// Work this transaction created is recorded in the registry before it
+	// commits: a crash in between leaves a flag with nothing behind it
+	// (harmless), never work that no flag points to.
+	if kinds := d.touched.Swap(0); kinds != 0 && d.work != nil {
+		if err := d.work.record(ctx, kinds); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("record pending work: %w", err)
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	d.writes.Add(1)
 	return nil
 }
 
@@ -133,9 +183,12 @@ func (d *DB) Close() error {
 	d.rstmts.close()
 	d.wstmts.close()
 	errR := d.R.Close()
-	// A passive checkpoint keeps the WAL short; closing the last connection
-	// checkpoints and removes the WAL file as well.
-	_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	// A checkpoint keeps the WAL short; closing the last connection
+	// checkpoints and removes the WAL file as well. A writer that never
+	// connected (a lazy handle that only read) has nothing to checkpoint.
+	if d.W.Stats().OpenConnections > 0 {
+		_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
 	errW := d.W.Close()
 	return errors.Join(errR, errW)
 }

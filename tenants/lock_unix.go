@@ -23,3 +23,13 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
+
+// fileLimit is the process's soft limit of open files (Go raises it to
+// the hard limit at start).
+func fileLimit() (uint64, error) {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return 0, err
+	}
+	return rl.Cur, nil
+}

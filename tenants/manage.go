@@ -43,6 +43,10 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 		cleanup()
 		return Commune{}, err
 	}
+	// Work created by init (an invitation email) is flagged with the
+	// registration below, in the same platform transaction.
+	var work uint32
+	db.work = &workRecorder{deferred: &work}
 	if _, _, err = CommuneSchema.Migrate(ctx, tmp); err == nil {
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx,
@@ -56,6 +60,10 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			return nil
 		})
 	}
+	var families, children int64
+	if err == nil {
+		families, children, _ = countFamilies(ctx, db)
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -63,11 +71,21 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 		cleanup()
 		return Commune{}, fmt.Errorf("tenants: create %s: %w", n.Slug, err)
 	}
+	st, err := os.Stat(tmp)
+	if err != nil {
+		cleanup()
+		return Commune{}, fmt.Errorf("tenants: create %s: %w", n.Slug, err)
+	}
+	latest, _ := CommuneSchema.Latest()
+	c.SchemaVersion, c.fileStamp = latest, fileStamp(st)
 
 	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at) VALUES (?, ?, 'active', ?, ?, ?)`,
-			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339))
+			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at, schema_version, file_stamp, size_bytes,
+			                      families, children, stats_at)
+			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339), latest, c.fileStamp, st.Size(),
+			families, children, now.Format(time.RFC3339))
 		if err != nil {
 			if isUnique(err) {
 				return ErrDuplicateSlug
@@ -75,6 +93,13 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			return err
 		}
 		c.ID, _ = res.LastInsertId()
+		for _, k := range workKinds {
+			if work&k.bit != 0 {
+				if err := upsertWork(ctx, tx, c.ID, k.kind, workTime(now.Add(k.delay)), true); err != nil {
+					return err
+				}
+			}
+		}
 		for _, h := range c.Hosts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
 				if isUnique(err) {
@@ -142,37 +167,6 @@ func (r *Registry) SetStatus(ctx context.Context, slug, status string) error {
 	return err
 }
 
-// Info is what `commune list` shows of one commune's file.
-type Info struct {
-	Commune
-	SchemaVersion int64
-	SizeBytes     int64
-	Err           error
-}
-
-// Inspect reads a commune's schema version and size on disk without
-// migrating it.
-func (r *Registry) Inspect(ctx context.Context, c Commune) Info {
-	info := Info{Commune: c}
-	path := r.CommunePath(c.Slug)
-	for _, suffix := range []string{"", "-wal"} {
-		if st, err := os.Stat(path + suffix); err == nil {
-			info.SizeBytes += st.Size()
-		} else if suffix == "" {
-			info.Err = err
-			return info
-		}
-	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: 1})
-	if err != nil {
-		info.Err = err
-		return info
-	}
-	defer db.Close()
-	info.SchemaVersion, info.Err = Version(ctx, db.R)
-	return info
-}
-
 // MigrateResult is the outcome of migrating one commune.
 type MigrateResult struct {
 	Slug     string
@@ -224,18 +218,41 @@ func (r *Registry) MigrateCommunes(ctx context.Context, slugs []string, progress
 
 func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 	res := MigrateResult{Slug: slug}
-	if _, err := r.Commune(ctx, slug); err != nil {
+	c, err := r.Commune(ctx, slug)
+	if err != nil {
 		res.Err = err
 		return res
 	}
 	path := r.CommunePath(slug)
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		res.Err = err
+		return res
+	}
+	latest, err := CommuneSchema.Latest()
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if c.SchemaVersion == latest && c.fileStamp == fileStamp(st) {
+		// The registry vouches for it: checked at this schema and
+		// untouched since this node closed it.
+		res.From, res.To = latest, latest
 		return res
 	}
 	// A handle opened by this process would keep serving the old schema's
 	// prepared state; close it first (it reopens on the next request).
 	r.cache.Evict(slug)
 	res.From, res.To, res.Err = CommuneSchema.Migrate(ctx, path)
+	if res.To > 0 {
+		stamp, size := "", st.Size()
+		if st, err := os.Stat(path); err == nil {
+			stamp, size = fileStamp(st), st.Size()
+		}
+		if _, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET schema_version = ?, file_stamp = ?, size_bytes = ? WHERE id = ?`,
+			res.To, stamp, size, c.ID); err != nil && res.Err == nil {
+			res.Err = fmt.Errorf("tenants: record schema version: %w", err)
+		}
+	}
 	return res
 }

@@ -123,14 +123,22 @@ func (r *Registry) Middleware() fiber.Handler {
 			c.Locals(tenantKey{}, t)
 			return ErrSuspended
 		}
+		if t.Commune.Broken != "" {
+			// Logged once, when it was found (MarkBroken).
+			c.Locals(tenantKey{}, t)
+			return &BrokenError{Slug: t.Commune.Slug, Reason: t.Commune.Broken}
+		}
 		db, release, err := r.Acquire(ctx, t.Commune.Slug)
 		if err != nil {
 			c.Locals(tenantKey{}, t)
-			return err
+			return r.ReportError(ctx, t.Commune.Slug, err)
 		}
 		defer release()
 		t.db = db
 		c.Locals(tenantKey{}, t)
-		return c.Next()
+		err = c.Next()
+		// A query that found the file damaged takes the commune out of
+		// service (and the handle out of the cache) at once.
+		return r.ReportError(ctx, t.Commune.Slug, err)
 	}
 }

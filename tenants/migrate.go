@@ -123,13 +123,15 @@ func (s *Schema) Migrate(ctx context.Context, dbPath string) (from, to int64, er
 	if err != nil {
 		return from, from, fmt.Errorf("%s migrations: %w", s.name, err)
 	}
-	_, upErr := p.Up(ctx)
-	to, err = Version(ctx, db)
-	if err != nil {
-		return from, to, err
-	}
-	if upErr != nil {
+	if _, upErr := p.Up(ctx); upErr != nil {
+		// Some migrations may have applied: read where the file stands.
+		if to, err = Version(ctx, db); err != nil {
+			return from, to, err
+		}
 		return from, to, fmt.Errorf("migrate %s from %d: %w", s.name, from, upErr)
 	}
-	return from, to, nil
+	// Every migration applied (goose stops at the first failure): the
+	// file is at the latest version, without reading it again (a
+	// `migrate --all` of 10,000 communes spent a third of its time there).
+	return from, latest, nil
 }

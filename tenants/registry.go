@@ -19,7 +19,7 @@ import (
 // Options configures Open.
 type Options struct {
 	DataDir   string       // holds platform.db and communes/
-	MaxOpen   int          // bound of the open-handle cache (default 256)
+	MaxOpen   int          // bound of the open-handle cache (default: DefaultCacheSize)
 	Logger    *slog.Logger // default slog.Default()
 	ReadConns int          // read pool size per commune (default 4)
 	// ResolveTTL is how long a resolved commune is trusted before the
@@ -76,7 +76,15 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 		dir: opt.DataDir, platform: pdb, log: opt.Logger, opt: opt,
 		bySlug: map[string]cachedCommune{}, byHost: map[string]cachedCommune{},
 	}
+	if opt.MaxOpen <= 0 {
+		n, why := DefaultCacheSize()
+		opt.MaxOpen, r.opt.MaxOpen = n, n
+		r.log.Info("commune cache sized for this machine", "max_open", n, "from", why)
+	} else {
+		r.log.Debug("commune cache size set by configuration", "max_open", opt.MaxOpen)
+	}
 	r.cache = NewCache(opt.MaxOpen, r.openCommune)
+	r.cache.close = r.closeCommunes
 	return r, nil
 }
 
@@ -104,44 +112,6 @@ func (r *Registry) CommunePath(slug string) string {
 // binary's schema; the commune is not served until it is.
 var ErrSchemaBehind = errors.New("commune database schema is behind and its migration failed")
 
-// openCommune opens slug's file and makes sure its schema is current,
-// migrating it when a newer binary meets an older file.
-func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
-	path := r.CommunePath(slug)
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
-	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns})
-	if err != nil {
-		return nil, err
-	}
-	// Read through the writer, already connected by OpenDB: the read pool
-	// connects lazily, so a cold open parses the schema once, not twice.
-	v, err := Version(ctx, db.W)
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
-	}
-	latest, err := CommuneSchema.Latest()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if v < latest {
-		from, to, err := CommuneSchema.Migrate(ctx, path)
-		if err != nil {
-			db.Close()
-			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
-			return nil, fmt.Errorf("%w: %s: %v", ErrSchemaBehind, slug, err)
-		}
-		r.log.Info("commune migrated", "commune", slug, "from", from, "to", to)
-	} else if v > latest {
-		db.Close()
-		return nil, fmt.Errorf("tenants: commune %s: %w", slug, ErrNewerSchema)
-	}
-	return db, nil
-}
-
 // Acquire returns slug's open database and a release function.
 func (r *Registry) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 	return r.cache.Acquire(ctx, slug)
@@ -164,12 +134,14 @@ func (r *Registry) WithCommune(ctx context.Context, slug string, fn func(*DB) er
 }
 
 const communeColumns = `c.id, c.slug, c.name, c.status, c.zone, c.admin_email, c.created_at,
-	COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), '')`
+	COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), ''),
+	c.schema_version, c.broken, c.file_stamp`
 
 func scanCommune(row interface{ Scan(...any) error }) (Commune, error) {
 	var c Commune
 	var created, hosts string
-	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.Status, &c.Zone, &c.AdminEmail, &created, &hosts); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.Status, &c.Zone, &c.AdminEmail, &created, &hosts,
+		&c.SchemaVersion, &c.Broken, &c.fileStamp); err != nil {
 		return c, err
 	}
 	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
@@ -199,7 +171,7 @@ func (r *Registry) Communes(ctx context.Context) ([]Commune, error) {
 
 // Commune loads one commune by slug from the platform database.
 func (r *Registry) Commune(ctx context.Context, slug string) (Commune, error) {
-	c, err := scanCommune(r.platform.R.QueryRowContext(ctx,
+	c, err := scanCommune(r.platform.Reader().QueryRowContext(ctx,
 		`SELECT `+communeColumns+` FROM communes c WHERE c.slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
@@ -209,7 +181,7 @@ func (r *Registry) Commune(ctx context.Context, slug string) (Commune, error) {
 
 // communeByHost loads the commune a host name is registered to.
 func (r *Registry) communeByHost(ctx context.Context, host string) (Commune, error) {
-	c, err := scanCommune(r.platform.R.QueryRowContext(ctx,
+	c, err := scanCommune(r.platform.Reader().QueryRowContext(ctx,
 		`SELECT `+communeColumns+` FROM communes c JOIN commune_hosts x ON x.commune_id = c.id WHERE x.host = ?`, host))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound

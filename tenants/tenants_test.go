@@ -50,9 +50,14 @@ func TestCreateCommuneIsAtLatestSchema(t *testing.T) {
 	if err != nil || latest < 2 {
 		t.Fatalf("latest = %d, %v", latest, err)
 	}
-	info := reg.Inspect(context.Background(), c)
-	if info.Err != nil || info.SchemaVersion != latest {
-		t.Fatalf("new commune at version %d (%v), want %d", info.SchemaVersion, info.Err, latest)
+	db, err := tenants.OpenDB(reg.CommunePath(c.Slug), tenants.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := tenants.Version(context.Background(), db.R)
+	db.Close()
+	if err != nil || v != latest || c.SchemaVersion != latest {
+		t.Fatalf("new commune at version %d (%v), registered at %d, want %d", v, err, c.SchemaVersion, latest)
 	}
 	got, err := reg.Commune(context.Background(), "saint-didier")
 	if err != nil || got.Name != "Commune de saint-didier" || got.Status != tenants.StatusActive || got.Zone != "B" ||
@@ -259,7 +264,7 @@ func TestCacheBoundsOpenFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 			if n := openCommuneFiles(t, dir); n > 8 {
-				t.Fatalf("after %s: %d commune files open, want ≤ 8", slug, n)
+				t.Fatalf("after %s: %d commune files open, want ≤ 8 (%+v) %v", slug, n, reg.Cache().Stats(), reg.Cache().Open())
 			}
 			if reg.Cache().Len() > 8 {
 				t.Fatalf("cache holds %d handles", reg.Cache().Len())

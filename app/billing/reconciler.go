@@ -21,11 +21,10 @@ const ReconcileInterval = 5 * time.Minute
 // It keeps, in memory, the set of communes that may hold pending orders:
 // the Service marks a commune when it creates an order that waits for a
 // provider (Options.OnPending), and a pass unmarks it once it holds none.
-// Because exactly one process serves a commune, every pending order was
-// either created by this process (marked) or there when it started: so
-// the first pass, at start-up, covers every commune, and the later passes
-// (every Interval) only the marked communes and the ones open right now
-// (cheap, and a safety net for orders created by another path).
+// The platform registry flags every commune holding a pending order
+// (tenants.WorkOrders), so the first pass, at start-up, covers the flagged
+// communes (not every file of the node), and the later passes (every
+// Interval) the flagged, the marked and the open ones.
 type Reconciler struct {
 	svc      *Service
 	reg      *tenants.Registry
@@ -145,18 +144,20 @@ func (r *Reconciler) Pass(ctx context.Context, full bool) PassReport {
 	return rep
 }
 
-// targets lists the communes of a pass.
+// targets lists the communes of a pass: those the registry flags as
+// holding pending orders (tenants.WorkOrders: flagged before the order's
+// transaction commits, by this process or any other), which the pass
+// opens; a periodic pass adds the marked ones and the ones open now.
 func (r *Reconciler) targets(ctx context.Context, full bool) ([]string, error) {
+	flagged, err := r.reg.WorkDue(ctx, tenants.WorkOrders, time.Now(), 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range flagged {
+		r.MarkPending(s)
+	}
 	if full {
-		list, err := r.reg.Communes(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]string, len(list))
-		for i, c := range list {
-			out[i] = c.Slug
-		}
-		return out, nil
+		return flagged, nil
 	}
 	seen := map[string]bool{}
 	for _, s := range r.Marked() {

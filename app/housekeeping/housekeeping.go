@@ -1,11 +1,11 @@
 // Package housekeeping runs the periodic clean-up of rows that no longer
 // serve: ended sessions, used or expired links, stale rate-limit counters.
 // Each domain owns its purge (accounts.PurgeCommune, admin.PurgeExpired…);
-// this package only schedules them, on the platform database and on the
-// communes whose database is open at the time, so that a node of 10,000
-// communes never opens them all for this. A commune that stays closed has
-// nobody logging in, and its rows are purged the next time it is open
-// during a pass.
+// this package only schedules them, on the platform database, on the
+// communes whose database is open at the time, and on a bounded number of
+// closed communes whose registry flag (tenants.WorkHousekeeping, set when
+// a session or a link is created) has fallen due, so that a node of
+// 10,000 communes never opens them all for this.
 package housekeeping
 
 import (
@@ -30,10 +30,17 @@ type Config struct {
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Platform purges run on the platform database, Commune purges on each
-	// open commune's.
+	// open commune's and on flagged ones'.
 	Platform []Purge
 	Commune  []Purge
+	// MaxClosed bounds the closed communes a pass opens (DefaultMaxClosed
+	// when zero).
+	MaxClosed int
 }
+
+// DefaultMaxClosed is how many flagged closed communes a pass opens at
+// most: a day of passes covers 9,600 of them.
+const DefaultMaxClosed = 100
 
 // DefaultEvery is the time between two passes.
 const DefaultEvery = 15 * time.Minute
@@ -56,6 +63,9 @@ func New(cfg Config) *Job {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxClosed <= 0 {
+		cfg.MaxClosed = DefaultMaxClosed
 	}
 	return &Job{cfg: cfg}
 }
@@ -96,18 +106,44 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 		run("platform", j.cfg.Registry.Platform(), j.cfg.Platform)
 	}
 	if len(j.cfg.Commune) > 0 {
-		for _, slug := range j.cfg.Registry.Cache().Open() {
+		reg := j.cfg.Registry
+		visited := map[string]bool{}
+		for _, slug := range reg.Cache().Open() {
 			if ctx.Err() != nil {
 				break
 			}
-			// Closed (evicted) since the list was taken: not reopened,
-			// its next visitor's pass will purge it.
-			db, release, ok := j.cfg.Registry.AcquireIfOpen(ctx, slug)
+			// Closed (evicted) since the list was taken: not reopened here;
+			// its flag brings it back when due.
+			db, release, ok := reg.AcquireIfOpen(ctx, slug)
 			if !ok {
+				continue
+			}
+			visited[slug] = true
+			r.Communes++
+			run(slug, db, j.cfg.Commune)
+			release()
+		}
+		due, err := reg.WorkDue(ctx, tenants.WorkHousekeeping, now, j.cfg.MaxClosed)
+		if err != nil && ctx.Err() == nil {
+			r.Failed++
+			j.cfg.Logger.Error("housekeeping: flagged communes", "err", err)
+		}
+		for _, slug := range due {
+			if ctx.Err() != nil || visited[slug] {
+				continue
+			}
+			db, release, err := reg.Acquire(ctx, slug)
+			if err != nil {
+				r.Failed++
+				j.cfg.Logger.Error("housekeeping", "source", slug, "err", err)
 				continue
 			}
 			r.Communes++
 			run(slug, db, j.cfg.Commune)
+			// What is left (live sessions) falls due again later.
+			if err := reg.SettleWork(context.WithoutCancel(ctx), db, tenants.WorkHousekeeping); err != nil {
+				j.cfg.Logger.Error("housekeeping: settle", "source", slug, "err", err)
+			}
 			release()
 		}
 	}

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"espacefamille/app"
+	"espacefamille/app/accounts"
+	"espacefamille/app/admin"
+	"espacefamille/app/housekeeping"
 	"espacefamille/tenants"
 )
 
@@ -198,5 +201,47 @@ func TestStartAndStop(t *testing.T) {
 	}
 	if err := job.Stop(stopCtx); err != nil { // twice is harmless
 		t.Fatal(err)
+	}
+}
+
+// A closed commune whose registry flag has fallen due (its sessions were
+// created a while ago) is opened and purged by a pass, and its flag moves
+// on; a closed commune with nothing flagged stays closed.
+func TestPurgeFlaggedClosedCommunes(t *testing.T) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := openRegistry(t, log)
+	now := time.Now()
+	for _, slug := range []string{"alpha", "gamma"} {
+		if _, err := reg.CreateCommune(ctx, tenants.NewCommune{Slug: slug, Name: "Commune " + slug}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Only gamma gets sessions (and so a flag); both are closed.
+	if err := reg.WithCommune(ctx, "gamma", func(db *tenants.DB) error { seedCommune(t, db, now); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	reg.Cache().Evict("gamma")
+	reg.Cache().Evict("alpha")
+	// Closed with live sessions, gamma falls due 12 hours later.
+	if due, _ := reg.WorkDue(ctx, tenants.WorkHousekeeping, now.Add(time.Hour), 0); len(due) != 0 {
+		t.Fatalf("due within the hour: %v", due)
+	}
+	later := now.Add(13 * time.Hour)
+	job := housekeeping.New(housekeeping.Config{Registry: reg, Logger: log, Every: time.Hour, Now: func() time.Time { return later },
+		Commune: []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired}})
+	r, err := job.RunOnce(ctx)
+	if err != nil || r.Communes != 1 || r.Failed != 0 || r.Deleted == 0 {
+		t.Fatalf("report %+v, %v: want gamma visited and purged", r, err)
+	}
+	if open := reg.Cache().Open(); slices.Contains(open, "alpha") {
+		t.Errorf("the pass opened a commune with nothing flagged: %v", open)
+	}
+	// Live sessions are left: the flag stays, due again 12 hours on.
+	if due, _ := reg.WorkDue(ctx, tenants.WorkHousekeeping, time.Now().Add(time.Hour), 0); len(due) != 0 {
+		t.Errorf("after the purge, still due within the hour: %v", due)
+	}
+	if due, _ := reg.WorkDue(ctx, tenants.WorkHousekeeping, time.Now().Add(13*time.Hour), 0); !slices.Equal(due, []string{"gamma"}) {
+		t.Errorf("live sessions left: gamma should fall due again later, got %v", due)
 	}
 }

@@ -45,7 +45,10 @@
 //     SweepInterval (5 minutes by default), a few sources at a time so that
 //     notified sources never wait behind a long sweep. The periodic sweeps
 //     go through [Sources].OpenIfOpen when it is set: a swept commune that
-//     is not open (any more) is skipped, never reopened.
+//     is not open (any more) is skipped, never reopened. serve's Sweep
+//     lists only the communes the platform registry flags as holding mail
+//     (tenants.WorkMail, written before the mail's transaction commits),
+//     so it leaves OpenIfOpen unset: every listed commune has mail waiting.
 //
 // When the SMTP server cannot be reached, the sender pauses for a while
 // (30s growing to 2m) instead of trying every source in turn; rows keep their

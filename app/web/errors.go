@@ -47,6 +47,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	msg := "Le service a rencontré un problème. Veuillez réessayer dans quelques instants."
 	var pe *PublicError
 	var fe *fiber.Error
+	quiet := false
 	switch {
 	case errors.As(err, &pe):
 		status, msg = pe.Status, pe.Message
@@ -57,6 +58,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	case errors.Is(err, tenants.ErrSuspended):
 		status, heading = fiber.StatusServiceUnavailable, "Service momentanément indisponible"
 		msg = "L'espace famille de cette commune est suspendu. Veuillez contacter votre mairie."
+	case errors.Is(err, tenants.ErrBroken):
+		// The registry logged the reason once, when the file was found
+		// damaged; each request only notes the refusal.
+		status, heading = fiber.StatusServiceUnavailable, "Service momentanément indisponible"
+		msg = "Service momentanément indisponible, la mairie en est informée. Veuillez réessayer plus tard."
+		quiet = true
 	case errors.Is(err, tenants.ErrSchemaBehind), errors.Is(err, tenants.ErrNewerSchema):
 		status, heading = fiber.StatusServiceUnavailable, "Maintenance en cours"
 		msg = "L'espace famille de cette commune est en cours de maintenance. Veuillez réessayer plus tard."
@@ -69,7 +76,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		msg = frenchStatus(status)
 	}
 	log := s.Logger(c)
-	if status >= 500 {
+	if status >= 500 && !quiet {
 		log.Error("request failed", "status", status, "err", err)
 	} else {
 		log.Info("request refused", "status", status, "err", err)

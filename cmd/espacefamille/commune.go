@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -16,13 +17,14 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|backup> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
            set-password link (printed when SMTP_HOST is not set)
-  list     slug, name, status, schema version and size on disk of every commune
+  list     slug, name, status, schema version, size and counts of every commune (from the registry)
   migrate  [--all | SLUG]: bring communes to this binary's schema
+  check    [--all | SLUG…]: PRAGMA integrity_check of commune files; a damaged one is taken out of service
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
 `
 
@@ -31,6 +33,7 @@ func cmdCommune(e env, args []string) error {
 		"create":  cmdCommuneCreate,
 		"list":    cmdCommuneList,
 		"migrate": cmdCommuneMigrate,
+		"check":   cmdCommuneCheck,
 		"backup":  cmdCommuneBackup,
 	})
 }
@@ -95,25 +98,72 @@ func cmdCommuneList(e env, args []string) error {
 		return err
 	}
 	defer reg.Close()
-	list, err := reg.Communes(e.ctx)
+	// The registry's figures: no commune file is opened, whatever their number.
+	list, err := reg.Fleet(e.ctx)
 	if err != nil {
 		return err
 	}
 	latest, _ := tenants.CommuneSchema.Latest()
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SLUG\tNAME\tSTATUS\tSCHEMA\tSIZE\tHOSTS")
+	fmt.Fprintln(tw, "SLUG\tNAME\tSTATUS\tSCHEMA\tSIZE\tFAMILIES\tCHILDREN\tHOSTS")
+	broken := 0
 	for _, c := range list {
-		info := reg.Inspect(e.ctx, c)
-		schema := fmt.Sprintf("%d/%d", info.SchemaVersion, latest)
-		if info.Err != nil {
-			schema = "error: " + info.Err.Error()
+		status := c.Status
+		if c.Broken != "" {
+			status, broken = "en panne", broken+1
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Slug, c.Name, c.Status, schema, humanBytes(info.SizeBytes), strings.Join(c.Hosts, " "))
+		schema := "?"
+		if c.SchemaVersion > 0 {
+			schema = fmt.Sprintf("%d/%d", c.SchemaVersion, latest)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", c.Slug, c.Name, status, schema, humanBytes(c.SizeBytes),
+			c.Families, c.Children, strings.Join(c.Hosts, " "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d commune(s)\n", len(list))
+	if broken > 0 {
+		fmt.Fprintf(e.stdout, "%d en panne:\n", broken)
+		for _, c := range list {
+			if c.Broken != "" {
+				fmt.Fprintf(e.stdout, "  %s (depuis %s): %s\n", c.Slug, c.BrokenAt.Format("02/01/2006 15:04"), c.Broken)
+			}
+		}
+		fmt.Fprintln(e.stdout, "once a file is repaired or restored: espacefamille commune check SLUG")
+	}
+	return nil
+}
+
+func cmdCommuneCheck(e env, args []string) error {
+	reg, slugs, err := fleetCommand(e, args, "check", "commune check [--all | SLUG…] [--data DIR]", nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	var broken, failed, done int
+	for i, s := range slugs {
+		done++
+		r := reg.Check(e.ctx, s)
+		switch {
+		case r.Err != nil:
+			failed++
+			fmt.Fprintf(e.stdout, "[%d/%d] %s: CHECK FAILED: %v\n", i+1, len(slugs), s, r.Err)
+		case r.Problems != "":
+			broken++
+			fmt.Fprintf(e.stdout, "[%d/%d] %s: EN PANNE: %s\n", i+1, len(slugs), s, r.Problems)
+		default:
+			fmt.Fprintf(e.stdout, "[%d/%d] %s: ok\n", i+1, len(slugs), s)
+		}
+		if e.ctx.Err() != nil {
+			break
+		}
+	}
+	failed += len(slugs) - done // interrupted
+	fmt.Fprintf(e.stdout, "summary: %d ok, %d en panne, %d not checked (of %d)\n", done-broken-(failed-(len(slugs)-done)), broken, failed, len(slugs))
+	if broken+failed > 0 {
+		return errors.New("some commune files are damaged or could not be checked; damaged ones answer 503 until repaired or restored and checked again")
+	}
 	return nil
 }
 
@@ -130,24 +180,11 @@ func humanBytes(n int64) string {
 }
 
 func cmdCommuneMigrate(e env, args []string) error {
-	fs := newFlags(e, "commune migrate", "commune migrate [--all | SLUG…] [--data DIR]")
-	o := bind(fs, e.getenv, "data")
-	all := fs.Bool("all", false, "migrate every commune")
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	if err := validate(o); err != nil {
-		return usagef("%v", err)
-	}
-	reg, err := openData(e, *o["data"], 1)
+	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--data DIR]", nil)
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	slugs, err := selectCommunes(e, reg, *all, fs.Args(), "migrate")
-	if err != nil {
-		return err
-	}
 	results := reg.MigrateCommunes(e.ctx, slugs, func(done, total int, r tenants.MigrateResult) {
 		status := fmt.Sprintf("%d → %d", r.From, r.To)
 		if r.From == r.To && r.Err == nil {
@@ -176,6 +213,40 @@ func cmdCommuneMigrate(e env, args []string) error {
 	return nil
 }
 
+// fleetCommand parses the flags of `commune WHAT [--all | SLUG…]` (and
+// those more adds, checked by it after parsing), opens the data directory
+// and resolves the communes to act on; the caller closes the registry.
+func fleetCommand(e env, args []string, what, usage string, more func(fs *flag.FlagSet) func() error) (*tenants.Registry, []string, error) {
+	fs := newFlags(e, "commune "+what, usage)
+	o := bind(fs, e.getenv, "data")
+	all := fs.Bool("all", false, what+" every commune")
+	var check func() error
+	if more != nil {
+		check = more(fs)
+	}
+	if err := parse(e, fs, args); err != nil {
+		return nil, nil, err
+	}
+	if err := validate(o); err != nil {
+		return nil, nil, usagef("%v", err)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, nil, err
+		}
+	}
+	reg, err := openData(e, *o["data"], 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	slugs, err := selectCommunes(e, reg, *all, fs.Args(), what)
+	if err != nil {
+		reg.Close()
+		return nil, nil, err
+	}
+	return reg, slugs, nil
+}
+
 // selectCommunes resolves --all or explicit slugs to the communes to act on.
 func selectCommunes(e env, reg *tenants.Registry, all bool, args []string, what string) ([]string, error) {
 	if all == (len(args) > 0) {
@@ -193,28 +264,21 @@ func selectCommunes(e env, reg *tenants.Registry, all bool, args []string, what 
 }
 
 func cmdCommuneBackup(e env, args []string) error {
-	fs := newFlags(e, "commune backup", "commune backup --to DIR [--all | SLUG…] [--data DIR]")
-	o := bind(fs, e.getenv, "data")
-	all := fs.Bool("all", false, "back up every commune")
-	to := fs.String("to", "", "directory receiving the copies")
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	if err := validate(o); err != nil {
-		return usagef("%v", err)
-	}
-	if *to == "" {
-		return usagef("commune backup: --to DIR is required")
-	}
-	reg, err := openData(e, *o["data"], 1)
+	var to *string
+	reg, slugs, err := fleetCommand(e, args, "backup", "commune backup --to DIR [--all | SLUG…] [--data DIR]",
+		func(fs *flag.FlagSet) func() error {
+			to = fs.String("to", "", "directory receiving the copies")
+			return func() error {
+				if *to == "" {
+					return usagef("commune backup: --to DIR is required")
+				}
+				return nil
+			}
+		})
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	slugs, err := selectCommunes(e, reg, *all, fs.Args(), "backup")
-	if err != nil {
-		return err
-	}
 	failed := 0
 	now := time.Now()
 	for i, s := range slugs {

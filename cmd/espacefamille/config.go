@@ -21,7 +21,7 @@ type option struct {
 var options = map[string]option{
 	"data":       {"data", "ESPACEFAMILLE_DATA", "./data", "data directory (platform.db and communes/)", nonEmpty},
 	"addr":       {"addr", "ESPACEFAMILLE_ADDR", ":8080", "listen address", nonEmpty},
-	"cache-size": {"cache-size", "ESPACEFAMILLE_CACHE_SIZE", "256", "maximum number of commune databases kept open", positiveInt},
+	"cache-size": {"cache-size", "ESPACEFAMILLE_CACHE_SIZE", "auto", "maximum number of commune databases kept open (auto: from the file-descriptor limit and memory)", autoOrPositiveInt},
 	"public-url": {"public-url", "ESPACEFAMILLE_PUBLIC_URL", "", "public base URL used in emails (default http://localhost<addr>)", httpURL},
 	"log-level":  {"log-level", "ESPACEFAMILLE_LOG_LEVEL", "info", "log level: debug, info, warn, error", logLevel},
 	"log-format": {"log-format", "ESPACEFAMILLE_LOG_FORMAT", "text", "log format: text or json", oneOf("text", "json")},
@@ -99,6 +99,16 @@ func positiveInt(s string) error {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || n > 1_000_000 {
 		return fmt.Errorf("must be a whole number between 1 and 1000000, got %q", s)
+	}
+	return nil
+}
+
+func autoOrPositiveInt(s string) error {
+	if s == "auto" {
+		return nil
+	}
+	if positiveInt(s) != nil {
+		return fmt.Errorf("must be auto or a whole number between 1 and 1000000, got %q", s)
 	}
 	return nil
 }

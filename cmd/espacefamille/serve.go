@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"espacefamille/app"
@@ -118,6 +117,13 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	// after it, so it runs first): the receipts it queues go out.
 	reconcile.start(e.ctx)
 	defer reconcile.stop()
+	// The audit reads every commune's file in turn, at most 5 % of a core,
+	// so that flags and figures missed (files from before the registry
+	// kept them) are found; it stops before the databases close.
+	auditCtx, stopAudit := context.WithCancel(context.WithoutCancel(e.ctx))
+	auditDone := make(chan struct{})
+	go func() { defer close(auditDone); reg.RunAudit(auditCtx, tenants.AuditOptions{}) }()
+	defer func() { stopAudit(); <-auditDone }()
 	// Housekeeping stops before the databases close (deferred after them,
 	// so it runs first), letting the purge in progress finish.
 	hk := app.Housekeeping(reg, log, 0)
@@ -136,7 +142,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	if demoMode {
 		printDemo(e, base)
 	} else {
-		printCommunes(e, reg, base)
+		printCommunes(e, reg, base, log)
 	}
 
 	errc := make(chan error, 1)
@@ -167,15 +173,6 @@ func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger) (*mail.
 			}
 			return db.W, release, nil
 		},
-		// Later sweeps list the communes open at that moment; one may be
-		// evicted before its turn comes: skip it rather than reopen it.
-		OpenIfOpen: func(ctx context.Context, slug string) (*sql.DB, func(), bool) {
-			db, release, ok := reg.AcquireIfOpen(ctx, slug)
-			if !ok {
-				return nil, nil, false
-			}
-			return db.W, release, true
-		},
 		Sweep: sweepCommunes(reg),
 	}, log)
 }
@@ -201,15 +198,21 @@ Espace Famille – démonstration
 `, base, demo.Slug, demo.AdminEmail, demo.AdminPassword, demo.AdhesionCode)
 }
 
-func printCommunes(e env, reg *tenants.Registry, base string) {
+func printCommunes(e env, reg *tenants.Registry, base string, log *slog.Logger) {
 	list, err := reg.Communes(context.WithoutCancel(e.ctx))
 	if err != nil {
-		slog.Error("list communes", "err", err)
+		log.Error("list communes", "err", err)
 		return
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "No commune yet: create one with `espacefamille commune create`.")
 		return
+	}
+	for _, c := range list {
+		if c.Broken != "" {
+			log.Warn("commune en panne: its pages answer 503 until `espacefamille commune check "+c.Slug+"` passes",
+				"commune", c.Slug, "reason", c.Broken)
+		}
 	}
 	for i, c := range list {
 		if i == 10 {
@@ -221,31 +224,13 @@ func printCommunes(e env, reg *tenants.Registry, base string) {
 }
 
 // sweepCommunes lists the communes the mail sender should look into when
-// no notification named them. The first sweep (at start-up) covers every
-// active commune, to send what a previous process left queued; later
-// sweeps cover only the communes open now, so that a node of 10,000
-// communes does not reopen them all (and flush its cache) every few
-// minutes: new mail is announced by Notify, and retries are scheduled by
-// the sender itself. The sender drains those later sweeps through
-// reg.AcquireIfOpen (newSender), so a commune evicted in between stays closed.
+// no notification named them: those whose registry flag says mail waits
+// and is due (tenants.WorkMail), at start-up and at every sweep. The flag
+// is written before the transaction that queues mail commits, and removed
+// once the commune's outbox holds nothing more (when its handle closes),
+// so a node of 10,000 communes opens only the few with mail waiting.
 func sweepCommunes(reg *tenants.Registry) func(ctx context.Context) ([]string, error) {
-	var first sync.Once
 	return func(ctx context.Context) ([]string, error) {
-		all := false
-		first.Do(func() { all = true })
-		if !all {
-			return reg.Cache().Open(), nil
-		}
-		list, err := reg.Communes(ctx)
-		if err != nil {
-			return nil, err
-		}
-		slugs := make([]string, 0, len(list))
-		for _, c := range list {
-			if c.Status == tenants.StatusActive {
-				slugs = append(slugs, c.Slug)
-			}
-		}
-		return slugs, nil
+		return reg.WorkDue(ctx, tenants.WorkMail, time.Now(), 0)
 	}
 }

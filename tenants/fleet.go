@@ -1,0 +1,250 @@
+package tenants
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// opened is what the registry knows of a handle it opened.
+type opened struct {
+	commune Commune // as the registry had it at open
+	stamp   string  // the file's stamp at open
+}
+
+// fileStamp identifies a file's state cheaply: its size and modification
+// time, as the registry records them when this node closes it.
+func fileStamp(st fs.FileInfo) string {
+	return strconv.FormatInt(st.Size(), 10) + ":" + strconv.FormatInt(st.ModTime().UnixNano(), 10)
+}
+
+// quickCheckMax bounds the files quick-checked on open: PRAGMA quick_check
+// reads the whole file, cheap for a commune (a few MiB), not for a giant;
+// larger files are checked by the background audit and `commune check`.
+const quickCheckMax = 64 << 20
+
+// openCommune opens slug's file for the cache. A file this node closed
+// cleanly at the binary's schema (same size and modification time since,
+// and no write-ahead log left with frames) is trusted: it opens lazily, without a schema check, and a page that
+// only reads connects one reader. Any other file is checked: header,
+// schema version (migrated when behind) and, when it was touched elsewhere
+// (a crash, a copy, a restore), PRAGMA quick_check. A file that is
+// missing, damaged or fails its check marks the commune broken.
+func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
+	c, err := r.Commune(ctx, slug)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	}
+	if c.Broken != "" {
+		return nil, &BrokenError{Slug: slug, Reason: c.Broken}
+	}
+	path := r.CommunePath(slug)
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, r.MarkBroken(ctx, slug, "fichier introuvable ("+path+")")
+	} else if err != nil {
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	}
+	stamp := fileStamp(st)
+	latest, err := CommuneSchema.Latest()
+	if err != nil {
+		return nil, err
+	}
+	var db *DB
+	if c.SchemaVersion == latest && c.fileStamp == stamp && walEmpty(path) {
+		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true}); err != nil {
+			return nil, err
+		}
+	} else if db, err = r.openChecked(ctx, c, path, st, latest); err != nil {
+		return nil, err
+	}
+	db.work = &workRecorder{platform: r.platform, communeID: c.ID}
+	db.opened = &opened{commune: c, stamp: stamp}
+	return db, nil
+}
+
+// walEmpty reports whether the file has no write-ahead log with frames in
+// it: a read-only session leaves an empty one, a clean close of a writer
+// none; frames mean a writer did not close (a crash, another process),
+// and the writer's connection, which may recover them, should open first.
+func walEmpty(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return errors.Is(err, fs.ErrNotExist) || (err == nil && st.Size() == 0)
+}
+
+// openChecked opens a file the registry cannot vouch for.
+func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st fs.FileInfo, latest int64) (*DB, error) {
+	slug := c.Slug
+	if reason, err := checkHeader(path); err != nil {
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	} else if reason != "" {
+		return nil, r.MarkBroken(ctx, slug, reason)
+	}
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns})
+	if err != nil {
+		if IsCorrupt(err) {
+			return nil, r.MarkBroken(ctx, slug, err.Error())
+		}
+		return nil, err
+	}
+	fail := func(err error) (*DB, error) {
+		db.Close()
+		if IsCorrupt(err) {
+			return nil, r.MarkBroken(ctx, slug, err.Error())
+		}
+		return nil, err
+	}
+	v, err := Version(ctx, db.W)
+	if err != nil {
+		return fail(fmt.Errorf("tenants: commune %s: %w", slug, err))
+	}
+	if c.fileStamp != fileStamp(st) && st.Size() <= quickCheckMax {
+		problems, err := integrity(ctx, db.W, "quick_check")
+		if err != nil {
+			return fail(err)
+		}
+		if problems != "" {
+			db.Close()
+			return nil, r.MarkBroken(ctx, slug, "quick_check: "+problems)
+		}
+	}
+	switch {
+	case v < latest:
+		from, to, err := CommuneSchema.Migrate(ctx, path)
+		if err != nil {
+			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
+			if IsCorrupt(err) {
+				return fail(err)
+			}
+			db.Close()
+			return nil, fmt.Errorf("%w: %s: %v", ErrSchemaBehind, slug, err)
+		}
+		r.log.Info("commune migrated", "commune", slug, "from", from, "to", to)
+	case v > latest:
+		db.Close()
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, ErrNewerSchema)
+	}
+	if c.SchemaVersion != latest {
+		if _, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET schema_version = ? WHERE id = ?`, latest, c.ID); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("tenants: record schema version of %s: %w", slug, err)
+		}
+	}
+	return db, nil
+}
+
+// closeCommunes is the cache's closer: for each handle it settles the
+// work flags, reads its counts when it wrote, closes it, and then records
+// in one platform transaction the files' new stamps, sizes and counts.
+func (r *Registry) closeCommunes(dbs []*DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	type update struct {
+		id                 int64
+		stamp              string
+		size               int64
+		families, children int64
+		counted            bool
+	}
+	var updates []update
+	for _, db := range dbs {
+		o := db.opened
+		if o == nil {
+			_ = db.Close()
+			continue
+		}
+		if err := r.SettleWork(ctx, db); err != nil {
+			r.log.Warn("tenants: settle work flags", "commune", o.commune.Slug, "err", err)
+		}
+		u := update{id: o.commune.ID}
+		if db.writes.Load() > 0 || o.commune.fileStamp == "" {
+			u.families, u.children, u.counted = countFamilies(ctx, db)
+		}
+		if err := db.Close(); err != nil {
+			r.log.Warn("tenants: close commune", "commune", o.commune.Slug, "err", err)
+			continue // not a clean close: the next open checks the file
+		}
+		st, err := os.Stat(db.path)
+		if err != nil {
+			continue
+		}
+		u.stamp, u.size = fileStamp(st), st.Size()
+		if u.stamp != o.commune.fileStamp || u.counted {
+			updates = append(updates, u)
+		}
+	}
+	if len(updates) == 0 {
+		return
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
+		for _, u := range updates {
+			q, args := `UPDATE communes SET file_stamp = ?, size_bytes = ? WHERE id = ?`, []any{u.stamp, u.size, u.id}
+			if u.counted {
+				q = `UPDATE communes SET file_stamp = ?, size_bytes = ?, families = ?, children = ?, stats_at = ? WHERE id = ?`
+				args = []any{u.stamp, u.size, u.families, u.children, now, u.id}
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		r.log.Warn("tenants: record closed communes", "communes", len(updates), "err", err)
+	}
+}
+
+// countFamilies reads the counts `commune list` shows.
+func countFamilies(ctx context.Context, db *DB) (families, children int64, ok bool) {
+	err := db.R.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM children)`).Scan(&families, &children)
+	return families, children, err == nil
+}
+
+// FleetEntry is what the registry knows of one commune without opening
+// its file: `commune list`, the provider's console.
+type FleetEntry struct {
+	Commune
+	SizeBytes          int64
+	Families, Children int64
+	StatsAt            time.Time // when the counts were last read (zero: never)
+	AuditedAt          time.Time // when the background audit last read the file
+	BrokenAt           time.Time
+	Work               []Work // kinds of work flagged, in kind order
+}
+
+// Fleet lists every commune with the figures kept in the registry, ordered
+// by slug; it opens no commune file.
+func (r *Registry) Fleet(ctx context.Context) ([]FleetEntry, error) {
+	rows, err := r.platform.R.QueryContext(ctx, `SELECT `+communeColumns+`, c.size_bytes, c.families, c.children,
+		c.stats_at, c.audited_at, c.broken_at,
+		COALESCE((SELECT group_concat(w.kind, ' ') FROM (SELECT kind FROM commune_work WHERE commune_id = c.id ORDER BY kind) w), '')
+		FROM communes c ORDER BY c.slug`)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: fleet: %w", err)
+	}
+	return Collect(rows, func(row interface{ Scan(...any) error }) (FleetEntry, error) {
+		var f FleetEntry
+		var created, hosts, statsAt, auditedAt, brokenAt, work string
+		err := row.Scan(&f.ID, &f.Slug, &f.Name, &f.Status, &f.Zone, &f.AdminEmail, &created, &hosts,
+			&f.SchemaVersion, &f.Broken, &f.fileStamp, &f.SizeBytes, &f.Families, &f.Children, &statsAt, &auditedAt, &brokenAt, &work)
+		if err != nil {
+			return f, err
+		}
+		f.CreatedAt, _ = time.Parse(time.RFC3339, created)
+		f.Hosts = strings.Fields(hosts)
+		f.StatsAt, _ = time.Parse(time.RFC3339, statsAt)
+		f.AuditedAt, _ = time.Parse(time.RFC3339, auditedAt)
+		f.BrokenAt, _ = time.Parse(time.RFC3339, brokenAt)
+		for _, w := range strings.Fields(work) {
+			f.Work = append(f.Work, Work(w))
+		}
+		return f, nil
+	})
+}
