@@ -34,7 +34,7 @@ func (svc *Service) adhere(c *fiber.Ctx) error {
 	form := adhesionData{Code: truncate(strings.TrimSpace(c.FormValue("code")), 40)}
 	code, err := NormalizeCode(form.Code)
 	if err != nil {
-		form.Error = "Le code d'adhésion comporte 10 lettres et chiffres, par exemple KUD31S77V7."
+		form.Error = "Le code d'adhésion comporte 10 lettres et chiffres : recopiez-le tel qu'il figure sous « Votre code d'adhésion » dans le courriel reçu."
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/adhesion", "Code d'adhésion", form)
 	}
 	// Counted before the code is tried, atomically (auth.Throttle).

@@ -1,11 +1,16 @@
 package accounts_test
 
 import (
+	"context"
+	"database/sql"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"espacefamille/app/accounts"
+	"espacefamille/tenants"
 )
 
 func TestPasswordResetEndsOtherSessions(t *testing.T) {
@@ -86,3 +91,63 @@ func TestForgotPasswordIsNeutral(t *testing.T) {
 }
 
 func stripCSRF(s string) string { return csrfRE.ReplaceAllString(s, "") }
+
+// The code hint shows the format, not a code: "par exemple KUD31S77V7" was
+// the demo family's own code, printed for every commune.
+func TestAdhesionHintShowsTheFormatNotACode(t *testing.T) {
+	e := newEnv(t)
+	e.linked("p@example.org")
+	onB := e.client() // the same account, on a commune it is not linked to
+	mustStatus(t, "log-in on B", onB.login("/beta", "p@example.org", password), http.StatusSeeOther)
+	r := onB.get("/beta/adhesion")
+	mustStatus(t, "adhesion page", r, http.StatusOK)
+	mustContain(t, "adhesion page", r.Body, "10 lettres et chiffres")
+	r = onB.submit("/beta/adhesion", "/beta/adhesion", url.Values{"code": {"KUD31"}})
+	mustStatus(t, "short code", r, http.StatusUnprocessableEntity)
+	mustContain(t, "short code", r.Body, "comporte 10 lettres et chiffres", "recopiez-le tel qu'il figure sous « Votre code d'adhésion »")
+	for _, page := range []string{e.client().get(pathA + "/").Body, onB.get("/beta/adhesion").Body, r.Body} {
+		if strings.Contains(page, "KUD31S77V7") {
+			t.Error("a page prints the demo family's code as an example")
+		}
+	}
+}
+
+// A parent of two communes finds "Mes communes" in the account menu, and
+// there a link to each other commune's family space; with one commune the
+// menu does not offer it.
+func TestMesCommunesForAParentOfSeveralCommunes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	onA := e.linked("p@example.org")
+	home := onA.get(pathA + "/famille")
+	mustStatus(t, "family space", home, http.StatusOK)
+	if strings.Contains(home.Body, "Mes communes") {
+		t.Error("an account of one commune is offered \"Mes communes\"")
+	}
+
+	var code string
+	err := e.reg.WithCommune(ctx, slugB, func(db *tenants.DB) error {
+		return db.Tx(ctx, func(tx *sql.Tx) (err error) {
+			code, err = accounts.IssueCode(ctx, tx, 1, "")
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onB := e.client()
+	mustStatus(t, "log-in on B", onB.login("/beta", "p@example.org", password), http.StatusSeeOther)
+	mustStatus(t, "adhesion on B", onB.submit("/beta/adhesion", "/beta/adhesion", url.Values{"code": {code}}), http.StatusSeeOther)
+
+	home = onA.get(pathA + "/famille")
+	mustContain(t, "family space", home.Body, `<a href="/malemort-du-comtat/mes-communes">Mes communes</a>`)
+	r := onA.get(pathA + "/mes-communes")
+	mustStatus(t, "Mes communes", r, http.StatusOK)
+	mustContain(t, "Mes communes", r.Body, "<h1>Mes communes</h1>",
+		`<a href="/malemort-du-comtat/famille" aria-current="page">Commune de Malemort du Comtat</a> (commune actuelle)`,
+		`<a href="https://`+hostB+`/famille">Commune de Bêta</a>`)
+	// From B, reached by its path prefix, A (no host name) is on the same node.
+	r = onB.get("/beta/mes-communes")
+	mustContain(t, "Mes communes on B", r.Body, `<a href="/malemort-du-comtat/famille">Commune de Malemort du Comtat</a>`)
+	mustStatus(t, "logged out", e.client().get(pathA+"/mes-communes"), http.StatusSeeOther)
+}

@@ -68,6 +68,7 @@ func Routes(s *web.Server, d Deps) *Service {
 	r.Get("/adhesion", RequireLogin, svc.showAdhesion)
 	r.Post("/adhesion", small, RequireLogin, svc.adhere)
 	r.Get("/adhesion/confirmee", RequireLogin, svc.showAdhesions)
+	r.Get("/mes-communes", RequireLogin, svc.showCommunes)
 	r.Get("/famille", RequireFamily, svc.showFamily)
 	r.Get("/famille/enfants/:id", RequireFamily, svc.showChild)
 	return svc

@@ -60,8 +60,13 @@ func (svc *Service) session(c *fiber.Ctx) error {
 		// page view never waits for the commune's writer.
 		t.DB().WriteLater(seenBatch, row.Hash, now, flushSeen)
 	}
+	communes, err := membershipCount(ctx, svc.platform.R, acc.ID)
+	if err != nil {
+		return err
+	}
 	c.Locals(sessionKey{}, &row)
-	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName})
+	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName,
+		Communes: communes})
 	return c.Next()
 }
 

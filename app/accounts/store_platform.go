@@ -231,6 +231,28 @@ func Memberships(ctx context.Context, q querier, accountID int64) ([]string, err
 	return tenants.Column[string](rows)
 }
 
+// membershipCount is the number of communes the account has an adhesion
+// in (the account menu offers "Mes communes" from two).
+func membershipCount(ctx context.Context, q querier, accountID int64) (int, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE account_id = ?`, accountID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("accounts: count memberships: %w", err)
+	}
+	return n, nil
+}
+
+// membershipSlugs lists the slugs of the communes the account has an
+// adhesion in, by name.
+func membershipSlugs(ctx context.Context, q querier, accountID int64) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT c.slug FROM memberships m JOIN communes c ON c.id = m.commune_id
+		WHERE m.account_id = ? ORDER BY c.name, c.slug`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: membership slugs: %w", err)
+	}
+	return tenants.Column[string](rows)
+}
+
 // AccountEmail returns the log-in address of a parent's account (for the
 // copy of a receipt), or ErrNotFound.
 func AccountEmail(ctx context.Context, db *sql.DB, id int64) (string, error) {

@@ -3,6 +3,7 @@ package billing
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"strings"
 
@@ -38,94 +39,169 @@ func LoadInvoiceDocument(ctx context.Context, q querier, com tenants.Commune, fa
 	return doc, nil
 }
 
-// PDF renders the invoice as a printable A4 PDF. Core fonts are cp1252,
-// so every text goes through fpdf's translator (accents, "€").
+// The invoice font: DejaVu Sans (fonts/LICENSE), embedded in the binary and,
+// as the subset of glyphs it uses, in each PDF, so that every name prints
+// whole ("Łukasz Nguyễn"), whatever the reader's fonts.
+var (
+	//go:embed fonts/DejaVuSans.ttf
+	fontRegular []byte
+	//go:embed fonts/DejaVuSans-Bold.ttf
+	fontBold []byte
+)
+
+const pdfFont = "DejaVuSans"
+
+// Table lines: a cell wraps over at most maxCellLines lines, the last one
+// ending with "…" when the text is longer still.
+const (
+	lineHeight   = 4.5
+	maxCellLines = 3
+)
+
+// PDF renders the invoice as a printable A4 PDF, in an embedded Unicode
+// font: long texts wrap, table cells wrap and end with "…" past three lines.
 func (d InvoiceDocument) PDF() ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCompression(false) // small documents; keeps the text searchable
+	pdf.AddUTF8FontFromBytes(pdfFont, "", fontRegular)
+	pdf.AddUTF8FontFromBytes(pdfFont, "B", fontBold)
 	pdf.SetTitle("Facture "+d.Invoice.Number, true)
 	pdf.SetAuthor(d.Commune, true)
 	pdf.SetCreationDate(d.Invoice.PaidAt)
-	tr := pdf.UnicodeTranslatorFromDescriptor("cp1252")
-	t := func(s string) string {
-		return tr(strings.NewReplacer(calendar.NarrowNBSP, " ", calendar.NBSP, " ").Replace(s))
+	t := strings.NewReplacer(calendar.NarrowNBSP, " ", calendar.NBSP, " ").Replace
+	text := func(style string, size, h float64, s string) {
+		pdf.SetFont(pdfFont, style, size)
+		pdf.MultiCell(0, h, t(s), "", "L", false)
 	}
 	inv := d.Invoice
 	pdf.SetMargins(15, 15, 15)
+	pdf.SetAutoPageBreak(true, 15)
 	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 14)
-	pdf.CellFormat(0, 7, t(d.Commune), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	text("B", 14, 7, d.Commune)
 	if d.CommuneAddress != "" {
-		pdf.CellFormat(0, 5, t(d.CommuneAddress), "", 1, "L", false, 0, "")
+		text("", 10, 5, d.CommuneAddress)
 	}
-	pdf.CellFormat(0, 5, t(d.Regie.Name), "", 1, "L", false, 0, "")
+	text("", 10, 5, d.Regie.Name)
 	pdf.Ln(6)
-	pdf.SetFont("Helvetica", "B", 16)
-	pdf.CellFormat(0, 8, t("Facture n° "+inv.Number), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
-	pdf.CellFormat(0, 5, t("Référence : "+inv.Number), "", 1, "L", false, 0, "")
-	pdf.CellFormat(0, 5, t("Date de facture : "+inv.IssuedOn.FR()), "", 1, "L", false, 0, "")
-	pdf.CellFormat(0, 5, t("Période : du "+inv.PeriodStart.FR()+" au "+inv.PeriodEnd.FR()), "", 1, "L", false, 0, "")
+	text("B", 16, 8, "Facture n° "+inv.Number)
+	text("", 10, 5, "Référence : "+inv.Number)
+	text("", 10, 5, "Date de facture : "+inv.IssuedOn.FR())
+	text("", 10, 5, "Période : du "+inv.PeriodStart.FR()+" au "+inv.PeriodEnd.FR())
 	pdf.Ln(4)
-	pdf.SetFont("Helvetica", "B", 11)
-	pdf.CellFormat(0, 6, t(inv.PayerName), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	text("B", 11, 6, inv.PayerName)
 	if d.FamilyAddress != "" {
-		pdf.CellFormat(0, 5, t(d.FamilyAddress), "", 1, "L", false, 0, "")
+		text("", 10, 5, d.FamilyAddress)
 	}
 	pdf.Ln(6)
 
-	widths := []float64{45, 55, 25, 20, 12, 23}
+	widths := []float64{42, 58, 24, 20, 12, 24}
 	heads := []string{"Enfant", "Prestation", "Jour", "P.U.", "Qté", "Montant"}
-	pdf.SetFont("Helvetica", "B", 9)
-	pdf.SetFillColor(230, 236, 244)
-	for i, h := range heads {
-		align := "L"
-		if i >= 3 {
-			align = "R"
+	head := func() {
+		pdf.SetFont(pdfFont, "B", 9)
+		pdf.SetFillColor(230, 236, 244)
+		for i, h := range heads {
+			pdf.CellFormat(widths[i], 7, h, "1", 0, cellAlign(i), true, 0, "")
 		}
-		pdf.CellFormat(widths[i], 7, t(h), "1", 0, align, true, 0, "")
+		pdf.Ln(-1)
+		pdf.SetFont(pdfFont, "", 9)
 	}
-	pdf.Ln(-1)
-	pdf.SetFont("Helvetica", "", 9)
+	head()
+	_, pageHeight := pdf.GetPageSize()
+	_, bottom := pdf.GetAutoPageBreak()
 	for _, l := range inv.Lines {
 		prest := l.Prestation
 		if l.Label != "" {
 			prest += " – " + l.Label
 		}
 		cells := []string{l.ChildName, prest, l.Day.FR(), calendar.FormatEuros(l.UnitCents), fmt.Sprint(l.Quantity), calendar.FormatEuros(l.AmountCents)}
+		lines := make([][]string, len(cells))
+		n := 1
 		for i, c := range cells {
-			align := "L"
-			if i >= 3 {
-				align = "R"
-			}
-			pdf.CellFormat(widths[i], 6, fit(pdf, t(c), widths[i]-2), "1", 0, align, false, 0, "")
+			lines[i] = wrapCell(pdf, t(c), widths[i]-2)
+			n = max(n, len(lines[i]))
 		}
-		pdf.Ln(-1)
+		h := float64(n)*lineHeight + 1.5
+		if pdf.GetY()+h > pageHeight-bottom {
+			pdf.AddPage()
+			head()
+		}
+		x, y := pdf.GetXY()
+		for i := range cells {
+			pdf.Rect(x, y, widths[i], h, "D")
+			for k, line := range lines[i] {
+				pdf.SetXY(x, y+.75+float64(k)*lineHeight)
+				pdf.CellFormat(widths[i], lineHeight, line, "", 0, cellAlign(i), false, 0, "")
+			}
+			x += widths[i]
+		}
+		pdf.SetXY(15, y+h)
 	}
-	pdf.SetFont("Helvetica", "B", 10)
-	pdf.CellFormat(157, 7, t("Total"), "1", 0, "R", false, 0, "")
-	pdf.CellFormat(23, 7, t(calendar.FormatEuros(inv.TotalCents)), "1", 1, "R", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10)
+	total := 0.0
+	for _, w := range widths[:len(widths)-1] {
+		total += w
+	}
+	pdf.SetFont(pdfFont, "B", 10)
+	pdf.CellFormat(total, 7, "Total", "1", 0, "R", false, 0, "")
+	pdf.CellFormat(widths[len(widths)-1], 7, t(calendar.FormatEuros(inv.TotalCents)), "1", 1, "R", false, 0, "")
+	pdf.SetFont(pdfFont, "", 10)
 	if inv.CreditCents > 0 {
 		pdf.CellFormat(0, 6, t("Dont avoir déduit : "+calendar.FormatEuros(inv.CreditCents)), "", 1, "R", false, 0, "")
 	}
 	pdf.Ln(4)
 	if inv.Paid() {
-		pdf.CellFormat(0, 6, t("Payée le "+inv.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05")+" – moyen de paiement : "+inv.PaymentMeans), "", 1, "L", false, 0, "")
+		text("", 10, 6, "Payée le "+inv.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05")+" – moyen de paiement : "+inv.PaymentMeans)
 	} else {
-		pdf.CellFormat(0, 6, t("Facture en cours – à régler avant le "+inv.DueOn.FR()+" : "+calendar.FormatEuros(inv.DueCents())), "", 1, "L", false, 0, "")
-		pdf.CellFormat(0, 6, t("Moyen de paiement : en ligne par carte bancaire, dans votre espace famille (Mes factures)."), "", 1, "L", false, 0, "")
+		text("", 10, 6, "Facture en cours – à régler avant le "+inv.DueOn.FR()+" : "+calendar.FormatEuros(inv.DueCents()))
+		text("", 10, 6, "Moyen de paiement : en ligne par carte bancaire, dans votre espace famille (Mes factures).")
 	}
 	pdf.Ln(8)
-	pdf.SetFont("Helvetica", "", 8)
-	pdf.MultiCell(0, 4, t(d.LegalMentions()), "", "L", false)
+	text("", 8, 4, d.LegalMentions())
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("billing: invoice PDF: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// cellAlign aligns the table's amounts and counts (columns from the 4th)
+// to the right.
+func cellAlign(col int) string {
+	if col >= 3 {
+		return "R"
+	}
+	return "L"
+}
+
+// wrapCell splits a cell's text into the lines that fit width (in the
+// current font), at most maxCellLines: the last one kept ends with "…"
+// when text goes on, and a word longer than the cell is cut the same way.
+func wrapCell(pdf *fpdf.Fpdf, text string, width float64) []string {
+	lines := pdf.SplitText(text, width)
+	if len(lines) == 0 {
+		return []string{""}
+	}
+	cut := len(lines) > maxCellLines
+	if cut {
+		lines = lines[:maxCellLines]
+	}
+	for i, l := range lines {
+		if cut && i == len(lines)-1 || pdf.GetStringWidth(l) > width {
+			lines[i] = ellipsize(pdf, l, width, cut && i == len(lines)-1)
+		}
+	}
+	return lines
+}
+
+// ellipsize shortens s, by whole characters, until s + "…" fits width;
+// with more set, the "…" is added even when s fits (text follows).
+func ellipsize(pdf *fpdf.Fpdf, s string, width float64, more bool) string {
+	if !more && pdf.GetStringWidth(s) <= width {
+		return s
+	}
+	r := []rune(strings.TrimSpace(s))
+	for len(r) > 0 && pdf.GetStringWidth(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return strings.TrimSpace(string(r)) + "…"
 }
 
 // LegalMentions is the small print of the invoice: the régie's own
@@ -142,12 +218,4 @@ func (d InvoiceDocument) LegalMentions() string {
 			"de la collectivité (titre exécutoire, article L. 252 A du livre des procédures fiscales)."
 	}
 	return m
-}
-
-// fit shortens an already translated text to a cell's width.
-func fit(pdf *fpdf.Fpdf, s string, width float64) string {
-	for len(s) > 1 && pdf.GetStringWidth(s) > width {
-		s = s[:len(s)-1]
-	}
-	return s
 }

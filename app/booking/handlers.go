@@ -285,11 +285,30 @@ func (svc *Service) validateCart(c *fiber.Ctx) error {
 	return web.RedirectTo(c, sel.agendaPath(sel.Week))
 }
 
-// clearCart empties the cart of the selected régie ("Vider").
+// clearData is the page that asks once before "Vider" empties the cart.
+type clearData struct {
+	selection
+	Cart CartView
+}
+
+// clearCart empties the cart of the selected régie ("Vider"), once the
+// parent confirmed: the cart's button opens a dialog (agenda's script), or
+// without JavaScript this page, whose "Oui, vider le panier" posts again
+// with confirme=1. An empty cart has nothing to confirm.
 func (svc *Service) clearCart(c *fiber.Ctx) error {
 	sel, err := svc.selectFrom(c, func(k string) string { return c.FormValue(k) })
 	if err != nil {
 		return err
+	}
+	if c.FormValue("confirme") != "1" {
+		lines, err := CartLines(c.UserContext(), tenants.From(c).DB().Reader(), web.User(c).FamilyID, sel.Regie.ID)
+		if err != nil {
+			return err
+		}
+		if cart := Summarize(lines); !cart.Empty() {
+			web.SetTab(c, "reservations")
+			return web.Render(c, "famille/vider", "Vider le panier", clearData{selection: sel, Cart: cart})
+		}
 	}
 	n, err := ClearCart(c.UserContext(), tenants.From(c).DB(), web.User(c).FamilyID, sel.Regie.ID)
 	if err != nil {

@@ -111,8 +111,14 @@ func TestClicksFillTheCart(t *testing.T) {
 	// Past the deadline: refused with the reason, nothing added.
 	_, body = c.click(f.cantine, f.fille, f.classique, "2026-11-24", "")
 	mustContain(t, body, "Réservation impossible le 24/11/2026 : délai dépassé.", "Total à payer : 7,65"+euro)
-	// "Vider".
+	// "Vider" asks once: the first post only shows the question, the
+	// confirmed one empties the cart.
 	status, body := c.post("/famille/reservations/vider", url.Values{"regie": {itoa(f.cantine)}, "enfant": {itoa(f.fille)}})
+	if status != 200 || f.count(`SELECT COUNT(*) FROM cart_lines`) != 3 {
+		t.Fatalf("vider unconfirmed: %d, %d lines left", status, f.count(`SELECT COUNT(*) FROM cart_lines`))
+	}
+	mustContain(t, body, "Vider le panier ?", ">Oui, vider le panier<", `name="confirme" value="1"`, "Non, garder mon panier")
+	status, body = c.post("/famille/reservations/vider", url.Values{"regie": {itoa(f.cantine)}, "enfant": {itoa(f.fille)}, "confirme": {"1"}})
 	if status != 200 || f.count(`SELECT COUNT(*) FROM cart_lines`) != 0 {
 		t.Fatalf("vider: %d", status)
 	}

@@ -27,7 +27,6 @@ func TestAccountCreation(t *testing.T) {
 			email := "parent." + size.Name + "@example.org"
 			const password = "une phrase de passe solide"
 			tab := h.Tab(t, size)
-			fits := tab.FitShot
 
 			tab.Go(Commune + "/boite-mail-demo")
 			tab.See("Bonjour FAMILLE X,")
@@ -38,52 +37,55 @@ func TestAccountCreation(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no code in the invitation:\n%s", text)
 			}
-			fits("01-invitation")
+			tab.Shot("01-invitation")
 			tab.Click(h.URL(Commune + "/")) // the link in the email
 
 			tab.See("Je me connecte")
-			fits("02-accueil")
+			tab.Shot("02-accueil")
 			tab.Click("Je me connecte")
 			tab.See("Mon compte")
 			tab.See("Identifiant")
 			tab.See("Mot de passe oublié")
-			fits("03-mon-compte")
+			tab.Shot("03-mon-compte")
 			tab.Click("Je n'ai pas de compte")
 			tab.See("Possédez-vous déjà un compte pour Espace Famille ?")
-			fits("04-possedez-vous-un-compte")
+			tab.Shot("04-possedez-vous-un-compte")
 			tab.Click("Non")
 
 			tab.See("Créer mon compte")
 			fillSignUp(tab, email, "court")
-			fits("05-formulaire")
+			tab.Shot("05-formulaire")
 			tab.Click("Enregistrer")
 			tab.See("Le mot de passe doit comporter au moins 12 caractères.")
-			fits("06-formulaire-erreur")
+			tab.Shot("06-formulaire-erreur")
 			tab.Fill("Mot de passe", password)
 			tab.Fill("Confirmation du mot de passe", password)
 			tab.Click("Enregistrer")
 			tab.See("Si cette adresse n'est pas déjà utilisée, vous allez recevoir un courriel")
-			fits("07-demande-enregistree")
+			tab.Shot("07-demande-enregistree")
 
 			tab.Click("boîte mail de démonstration")
 			tab.See("Confirmez la création de votre compte Espace Famille")
-			fits("08-courriel-confirmation")
+			tab.Shot("08-courriel-confirmation")
 			tab.Go(mailLink(tab, email, "/confirmation/"))
 			tab.See("Votre adresse email est confirmée")
 			tab.Fill("Identifiant", email)
 			tab.Fill("Mot de passe", password)
-			fits("09-connexion")
+			tab.Shot("09-connexion")
 			tab.Click("Se connecter")
 
 			tab.See("Saisissez le code d'adhésion")
 			tab.See("Ce code n'est valide qu'une seule fois.")
+			// The hint gives the format, not another family's code.
+			tab.See("10 lettres et chiffres")
+			tab.NotSee(m[1])
 			tab.Fill("Code d'adhésion", m[1])
-			fits("10-code-adhesion")
+			tab.Shot("10-code-adhesion")
 			tab.Click("Valider")
 
 			tab.See("Mes adhésions")
 			tab.See("Commune de Malemort du Comtat")
-			fits("11-fenetre-adhesion")
+			tab.Shot("11-fenetre-adhesion")
 			tab.Click("Fermer")
 
 			tab.See("Actualités")
@@ -91,7 +93,7 @@ func TestAccountCreation(t *testing.T) {
 			tab.See("Mes factures")
 			tab.See("Fille FAMILLE X")
 			tab.See("(28/11/2017 - Sans classe)")
-			fits("12-espace-personnel")
+			tab.Shot("12-espace-personnel")
 		})
 	}
 }

@@ -19,7 +19,6 @@ func TestBookingAgendaAndPeriod(t *testing.T) {
 			t.Parallel()
 			h := New(t) // one server per size: the family's code works once
 			tab := h.Tab(t, size)
-			fits := tab.FitShot
 			signUpFamilyX(tab, h, "parent.reservations."+size.Name+"@example.org")
 
 			tab.Click("Mes réservations")
@@ -31,7 +30,7 @@ func TestBookingAgendaAndPeriod(t *testing.T) {
 			tab.See("Vue Agenda")
 			tab.See("Précédent | Aujourd'hui | Suivant")
 			tab.See("Vous ne pouvez pas réserver des prestations hors des créneaux de temps prévus dans le règlement")
-			fits("01-vue-agenda")
+			tab.Shot("01-vue-agenda")
 
 			// Three réservable meals for the daughter, one click each.
 			free := `button.cell-button[aria-label^="REPAS CLASSIQUE ENFANT,"][aria-label$=": réservable"]`
@@ -39,12 +38,12 @@ func TestBookingAgendaAndPeriod(t *testing.T) {
 				tab.ClickSel(free)
 				tab.See(want)
 				if i == 0 {
-					fits("02-demande-en-cours")
+					tab.Shot("02-demande-en-cours")
 				}
 			}
 			tab.See("Fille FAMILLE X")
 			tab.See("Total à payer : 7,65 €")
-			fits("03-panier-fille")
+			tab.Shot("03-panier-fille")
 
 			// "Naviguer dans le temps".
 			tab.Click("Suivant")
@@ -62,7 +61,7 @@ func TestBookingAgendaAndPeriod(t *testing.T) {
 			tab.Check("J jeudi (REPAS VEGETARIEN)")
 			tab.Check("Fille FAMILLE X (28/11/2017 - Sans classe)")
 			tab.Check("Garçon FAMILLE X (28/11/2017 - Sans classe)")
-			fits("04-vue-periode")
+			tab.Shot("04-vue-periode")
 			tab.Click("Valider")
 			tab.See("ajoutée")
 			tab.See("Total à payer")
@@ -72,11 +71,11 @@ func TestBookingAgendaAndPeriod(t *testing.T) {
 				t.Errorf("total %q", total)
 			}
 			tab.See("Garçon FAMILLE X")
-			fits("05-periode-resultat")
+			tab.Shot("05-periode-resultat")
 
 			tab.Click("Retour à la Vue Agenda")
 			tab.See("Total à payer")
-			fits("06-agenda-panier")
+			tab.Shot("06-agenda-panier")
 		})
 	}
 }

@@ -52,7 +52,7 @@
 //   - h.Tab(t, size) opens a tab in the process's one browser, in a browser
 //     context of its own (two tabs of one test are two people: two parents,
 //     or a parent and an administrator). Sizes are Phone (390×844, touch,
-//     taps instead of clicks) and Desktop (1280×800); size.WithoutJS()
+//     taps instead of clicks) and Desktop (1280×900); size.WithoutJS()
 //     disables the page's scripts, to prove a page works without them.
 //   - Every action waits for its condition, up to DefaultTimeout (10 s;
 //     tab.SetTimeout changes it), then fails the test with the action, the
@@ -68,8 +68,13 @@
 //   - Shot(step) runs A11y() and saves the screenshot. A11y() reports, as
 //     test errors, the basics every page must meet: lang="fr", a title,
 //     one <h1>, unique ids, a label on each field, alt on images, no
-//     positive tabindex. FitsWidth() checks the page does not scroll
-//     sideways (run it on Phone).
+//     positive tabindex.
+//   - Layout() runs the two checks every visited page must pass, on every
+//     size: no sideways scrolling (documentElement.scrollWidth <=
+//     innerWidth) and no word broken across two lines (a service name
+//     "GARDE|RIE", a tab). Go, every click that opens a page and Shot run
+//     it by themselves, reporting each problem once per page as a test
+//     error; call it after a script changed the page.
 //   - Press(kb.Tab), Focused(), URL(), Path(), Status(), Title(),
 //     Eval(js, &out) and Do(chromedp actions…) cover the rest.
 //

@@ -14,7 +14,7 @@ import (
 // The harness's own checks, on fixture pages: its helpers act, and its
 // failures are clear and fast.
 
-const fixtureForm = `<!DOCTYPE html><html lang="fr"><head><title>Formulaire</title></head><body>
+const fixtureForm = `<!DOCTYPE html><html lang="fr"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Formulaire</title></head><body>
 <h1>Création de compte</h1>
 <form method="post" action="/envoye">
 <label for="nom">Nom *</label> <input id="nom" name="nom" value="ancien">
@@ -29,7 +29,9 @@ const fixtureForm = `<!DOCTYPE html><html lang="fr"><head><title>Formulaire</tit
 
 const fixtureBroken = `<!DOCTYPE html><html><head><title></title></head><body style="margin:0">
 <h1>Un</h1><h1>Deux</h1><input name="x"><img src="data:,"><a href="#" tabindex="2">lien</a>
-<div style="width:2000px">large</div></body></html>`
+<div style="width:2000px">large</div>
+<p style="width:4em;overflow-wrap:anywhere">GARDERIE</p>
+<p style="width:4em">Marie-Claire l'enfant</p></body></html>`
 
 func fixtureServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +43,7 @@ func fixtureServer(t *testing.T) *httptest.Server {
 			r.ParseForm()
 			// A slow answer: Click must wait for it.
 			time.Sleep(300 * time.Millisecond)
-			fmt.Fprintf(w, `<!DOCTYPE html><html lang="fr"><head><title>Envoyé</title></head><body><h1>Envoyé</h1><p>%s|%s|%s|%s|%s</p></body></html>`,
+			fmt.Fprintf(w, `<!DOCTYPE html><html lang="fr"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Envoyé</title></head><body><h1>Envoyé</h1><p>%s|%s|%s|%s|%s</p></body></html>`,
 				r.Form.Get("nom"), r.Form.Get("prenom"), r.Form.Get("civ"), r.Form.Get("ne"), r.Form.Get("cgu"))
 		case "/broken":
 			fmt.Fprint(w, fixtureBroken)
@@ -136,11 +138,18 @@ func TestHarnessFailures(t *testing.T) {
 		{"unknown option", func() { tab.Fill("Civilité", "Docteur") },
 			[]string{"no option", "Madame"}},
 		{"accessibility and width", func() { tab.Go(fx.URL + "/broken"); tab.A11y(); tab.FitsWidth() },
-			[]string{`lang=""`, "<title> is empty", "2 <h1>", "has no label", "no alt", "positive tabindex", "wider than the window"}},
+			[]string{`lang=""`, "<title> is empty", "2 <h1>", "has no label", "no alt", "positive tabindex", "wider than the window",
+				`broken across two lines: "GARDERIE"`}},
 	}
 	for _, c := range cases {
 		got := fake.run(c.step)
 		t.Logf("%s reports:\n%s", c.name, got)
+		// Breaks at a hyphen, an apostrophe or a space are between words.
+		for _, w := range []string{`"Marie"`, `"Claire"`, `"enfant"`} {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: a break between words reported as broken: %s", c.name, w)
+			}
+		}
 		if got == "" {
 			t.Errorf("%s: no failure reported", c.name)
 		}

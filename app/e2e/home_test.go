@@ -27,7 +27,7 @@ func TestHome(t *testing.T) {
 			if title := tab.Title(); title == "" {
 				t.Error("home page has no title")
 			}
-			tab.FitsWidth()
+			tab.Layout()
 			tab.Shot("accueil")
 
 			// Keyboard: the first Tab from the top reaches the skip link,
@@ -55,7 +55,7 @@ func TestHome(t *testing.T) {
 			if got := tab.Status(); got != 404 {
 				t.Errorf("unknown commune: status %d, want 404", got)
 			}
-			tab.FitsWidth()
+			tab.Layout()
 			tab.Shot("commune-introuvable")
 		})
 	}
@@ -78,7 +78,7 @@ func TestHomeWithoutJavaScript(t *testing.T) {
 			tab.See("Je me connecte")
 			tab.See("L'actualité Famille")
 			tab.See("Bienvenue sur votre espace famille")
-			tab.FitsWidth()
+			tab.Layout()
 			tab.Shot("accueil-sans-javascript")
 		})
 	}

@@ -95,14 +95,44 @@ const jsLib = `{
     if (!el || el === document.body) return '';
     return this.names(el)[0] || '<' + el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '>';
   },
-  fits() {
-    const w = window.innerWidth, sw = document.scrollingElement.scrollWidth;
+  fits(width) {
+    // A phone zooms out to show a page wider than itself, which widens
+    // innerWidth: the window's own width is the bound.
+    const w = Math.min(window.innerWidth, width), sw = document.documentElement.scrollWidth;
     if (sw <= w) return {ok: true};
     const wide = [...document.querySelectorAll('body *')]
       .filter(e => e.getBoundingClientRect().right > w + 1)
       .slice(0, 5)
       .map(e => '<' + e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + '>');
     return {ok: false, info: 'scrollWidth ' + sw + ' > innerWidth ' + w + '; widest: ' + wide.join(' ')};
+  },
+  brokenWords() {
+    // A word is a run of letters: a break at a space, a hyphen or an
+    // apostrophe is between words. Machine text (code, the demo mailbox's
+    // raw messages) may break anywhere.
+    const out = [], seen = {};
+    const skip = 'script, style, noscript, template, textarea, pre, code, .mailbox-body, .visually-hidden';
+    const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || !n.data.trim() || el.closest(skip)) continue;
+      const re = /[\p{L}\p{M}]{2,}/gu;
+      for (let m = re.exec(n.data); m; m = re.exec(n.data)) {
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+        if (rects.length < 2) continue;
+        const tops = rects.map(r => r.top), h = Math.min(...rects.map(r => r.height));
+        if (Math.max(...tops) - Math.min(...tops) < h / 2) continue;
+        const where = this.norm(el.innerText || el.textContent).slice(0, 60);
+        const key = m[0] + '|' + where;
+        if (seen[key]) continue;
+        seen[key] = true;
+        out.push(JSON.stringify(m[0]) + ' in <' + el.tagName.toLowerCase() + '> ' + JSON.stringify(where));
+      }
+    }
+    return out;
   },
   a11y() {
     const p = [];

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
 )
@@ -33,7 +34,6 @@ func TestPaymentJourney(t *testing.T) {
 			t.Parallel()
 			h := New(t) // one server per size: the family's code works once
 			tab := h.Tab(t, size)
-			fits := tab.FitShot
 			signUpFamilyX(tab, h, "parent.paiement."+size.Name+"@example.org")
 
 			// "Mes réservations": three meals for each child.
@@ -46,7 +46,7 @@ func TestPaymentJourney(t *testing.T) {
 				}
 			}
 			tab.See("Total à payer : 15,30 €")
-			fits("01-panier")
+			tab.Shot("01-panier")
 
 			// A failure first, nothing validated and the cart kept: a refused
 			// card on the phone, "Abandonner" on the desktop (each path has
@@ -55,14 +55,14 @@ func TestPaymentJourney(t *testing.T) {
 				payWith(tab, "4000 0000 0000 0002")
 				tab.See("Paiement refusé")
 				tab.See("Votre paiement a été refusé par votre banque.")
-				fits("03-paiement-refuse")
+				tab.Shot("03-paiement-refuse")
 			} else {
 				tab.Click("Valider")
 				tab.See("Paiement de test — aucune somme ne sera prélevée.")
-				fits("02-page-de-paiement")
+				tab.Shot("02-page-de-paiement")
 				tab.Click("Abandonner")
 				tab.See("Paiement abandonné")
-				fits("03-paiement-abandonne")
+				tab.Shot("03-paiement-abandonne")
 			}
 			tab.See("vos demandes restent dans votre panier")
 			tab.Click("Retour à mon panier")
@@ -88,7 +88,7 @@ func TestPaymentJourney(t *testing.T) {
 			if when := receiptField(tab, "Date et heure"); !strings.HasPrefix(when, calendar.Today(time.Now()).FR()) {
 				t.Errorf("receipt date and time %q", when)
 			}
-			fits("05-resume-paiement")
+			tab.Shot("05-resume-paiement")
 
 			// "Les réservations se modifient alors en « Demande validée »".
 			tab.Click("Retour à mes réservations")
@@ -99,7 +99,7 @@ func TestPaymentJourney(t *testing.T) {
 					t.Errorf("%s: %d cells in « demande validée », want 3", child, n)
 				}
 			}
-			fits("06-demande-validee")
+			tab.Shot("06-demande-validee")
 
 			// "Mes factures" → "Factures payées" → "Détail" → PDF.
 			tab.Click("Mes factures")
@@ -116,21 +116,22 @@ func TestPaymentJourney(t *testing.T) {
 				t.Errorf("invoice dated %s", m[1])
 			}
 			number := m[2]
-			fits("07-factures-payees")
+			tab.Shot("07-factures-payees")
 			tab.ClickSel(`section[aria-labelledby=payees] a[href*="/famille/factures/"]`)
 			tab.See("Facture " + number)
 			tab.See("REPAS CLASSIQUE ENFANT")
 			tab.See("Garçon FAMILLE X")
 			tab.See("Payée le")
 			tab.See("Carte bancaire (paiement de test)")
-			fits("08-detail-facture")
+			tab.Shot("08-detail-facture")
 			pdf := fetch(tab, `a[href$="/pdf"]`)
 			if pdf.Status != 200 || !strings.HasPrefix(pdf.Type, "application/pdf") || !strings.HasPrefix(pdf.Body, "%PDF-") {
 				t.Errorf("PDF: %d %q %.8q", pdf.Status, pdf.Type, pdf.Body)
 			}
-			for _, want := range []string{number, "15,30", "Commune de Malemort du Comtat"} {
-				if !strings.Contains(pdf.Body, want) {
-					t.Errorf("the PDF lacks %q", want)
+			text := apptest.PDFText(t, pdf.Bytes())
+			for _, want := range []string{number, "15,30 €", "Commune de Malemort du Comtat", "Garçon FAMILLE X", "REPAS CLASSIQUE ENFANT"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the PDF lacks %q:\n%s", want, text)
 				}
 			}
 
@@ -138,7 +139,7 @@ func TestPaymentJourney(t *testing.T) {
 			tab.Go(Commune + "/boite-mail-demo")
 			tab.See("Le résumé de votre paiement – référence " + ref)
 			tab.See("Numéro d'autorisation : " + auth)
-			fits("09-courriel-resume")
+			tab.Shot("09-courriel-resume")
 			mail, err := h.LastMail(demo.Slug, "payment_receipt", demo.FamilyEmail)
 			if err != nil {
 				t.Fatal(err)
@@ -167,7 +168,7 @@ func TestPaymentJourney(t *testing.T) {
 			tab.See("1 copie de ce résumé vous est envoyée par mail.")
 			tab.NotSee("Montant payé")
 			tab.NotSee("Paiement de test")
-			fits("10-annulation-confirmee")
+			tab.Shot("10-annulation-confirmee")
 		})
 	}
 }
@@ -214,6 +215,16 @@ type fetched struct {
 }
 
 // fetch GETs the href of the first element matching css from the page.
+// Bytes is the body as the server sent it (fetch reads each byte as one
+// character).
+func (f fetched) Bytes() []byte {
+	b := make([]byte, 0, len(f.Body))
+	for _, r := range f.Body {
+		b = append(b, byte(r))
+	}
+	return b
+}
+
 func fetch(tab *Tab, css string) fetched {
 	tab.t.Helper()
 	var f fetched

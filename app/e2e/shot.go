@@ -11,25 +11,17 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Shot checks the page's accessibility basics (A11y) and saves a
+// Shot checks the page's accessibility basics (A11y) and layout (Layout)
+// and saves a
 // screenshot of the whole page to
 // test-output/<Test>/<size>/<NN>-<step>.png, numbered in order.
 func (tab *Tab) Shot(step string) {
 	tab.t.Helper()
 	tab.A11y()
+	tab.Layout()
 	if err := tab.shot(step); err != nil {
 		tab.t.Errorf("e2e: screenshot %q: %v", step, err)
 	}
-}
-
-// FitShot is Shot after, on a phone, FitsWidth: a step of a journey that
-// must also fit a narrow screen.
-func (tab *Tab) FitShot(step string) {
-	tab.t.Helper()
-	if tab.size.Mobile {
-		tab.FitsWidth()
-	}
-	tab.Shot(step)
 }
 
 var leadingNumber = regexp.MustCompile(`^\d+-`)

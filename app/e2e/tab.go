@@ -29,7 +29,7 @@ type Size struct {
 // The window sizes every journey runs on.
 var (
 	Phone   = Size{Name: "phone", Width: 390, Height: 844, Scale: 2, Mobile: true}
-	Desktop = Size{Name: "desktop", Width: 1280, Height: 800, Scale: 1}
+	Desktop = Size{Name: "desktop", Width: 1280, Height: 900, Scale: 1}
 	// Tablet is a touch tablet held upright, the back office's agents'
 	// device.
 	Tablet = Size{Name: "tablet", Width: 820, Height: 1180, Scale: 2, Mobile: true}
@@ -59,6 +59,9 @@ type Tab struct {
 	ctx     context.Context
 	timeout time.Duration
 	marks   atomic.Int64
+	// reported holds the layout problems already reported, by page, so
+	// that the automatic checks name each one once.
+	reported map[string]bool
 }
 
 // Tab opens a new tab of the given size, in a browser context of its own
@@ -140,6 +143,7 @@ func (tab *Tab) Go(path string) {
 	if err := tab.do(chromedp.Navigate(tab.h.URL(path))); err != nil {
 		tab.fail(fmt.Sprintf("Go(%q)", path), err)
 	}
+	tab.Layout()
 }
 
 // URL is the address of the current page.
@@ -314,6 +318,7 @@ func (tab *Tab) clickSel(what, sel string) {
 		}
 		break
 	}
+	tab.Layout()
 }
 
 // Fill types value into the field whose <label> reads label (an ending
@@ -412,18 +417,62 @@ func (tab *Tab) Focused() string {
 	return s
 }
 
-// FitsWidth fails the test when the page scrolls sideways (wider than the
-// window), naming the widest elements.
+// FitsWidth reports, as a test error, that the page scrolls sideways
+// (wider than the window), naming the widest elements. Layout does it on
+// every visited page.
 func (tab *Tab) FitsWidth() {
 	tab.t.Helper()
 	var r struct {
 		OK   bool   `json:"ok"`
 		Info string `json:"info"`
 	}
-	tab.eval("FitsWidth()", "("+jsLib+").fits()", &r)
+	tab.eval("FitsWidth()", fmt.Sprintf("(%s).fits(%d)", jsLib, tab.size.Width), &r)
 	if !r.OK {
-		tab.t.Errorf("e2e %s: %s is wider than the window: %s", tab.size.Name, tab.where(), r.Info)
+		tab.report(tab.where(), "the page is wider than the window: "+r.Info)
 	}
+}
+
+// Layout runs the two checks every visited page must pass, on every size:
+// the page does not scroll sideways (documentElement.scrollWidth <=
+// innerWidth), and no word (a run of letters: a service name, a tab) is
+// broken across two lines. Each problem is a test error (the journey goes
+// on), reported once per page. Go, a click that opens a page, and Shot run
+// it; a journey calls it after a change made by a script.
+func (tab *Tab) Layout() {
+	tab.t.Helper()
+	var r struct {
+		Fits struct {
+			OK   bool   `json:"ok"`
+			Info string `json:"info"`
+		} `json:"fits"`
+		Broken []string `json:"broken"`
+	}
+	expr := fmt.Sprintf("(() => { const l = %s; return {fits: l.fits(%d), broken: l.brokenWords()}; })()", jsLib, tab.size.Width)
+	if err := tab.evalErr(expr, &r); err != nil {
+		tab.t.Errorf("e2e %s: layout checks on %s: %v", tab.size.Name, tab.where(), err)
+		return
+	}
+	page := tab.where()
+	if !r.Fits.OK {
+		tab.report(page, "the page is wider than the window: "+r.Fits.Info)
+	}
+	for _, w := range r.Broken {
+		tab.report(page, "a word is broken across two lines: "+w)
+	}
+}
+
+// report makes problem on page a test error, once per tab.
+func (tab *Tab) report(page, problem string) {
+	tab.t.Helper()
+	if tab.reported == nil {
+		tab.reported = map[string]bool{}
+	}
+	key := page + "\x00" + problem
+	if tab.reported[key] {
+		return
+	}
+	tab.reported[key] = true
+	tab.t.Errorf("e2e %s: %s: %s", tab.size.Name, page, problem)
 }
 
 // where names the current page for messages, without failing.

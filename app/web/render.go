@@ -15,6 +15,7 @@ type UserView struct {
 	DisplayName string
 	FamilyID    int64 // 0 when the account has no adhesion in this commune
 	FamilyName  string
+	Communes    int // communes the account has an adhesion in: "Mes communes" shows from 2
 }
 
 type userKey struct{}

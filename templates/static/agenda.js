@@ -38,7 +38,9 @@
     // Messages of this click (refusals, forfait notices) replace the old.
     var main = document.querySelector("main");
     Array.prototype.forEach.call(main.querySelectorAll(":scope > .flash"), function (f) { f.remove(); });
-    var said = [], first = main.firstChild;
+    // They go where the page puts them: below the family space's tabs.
+    var tabs = main.querySelector(":scope > .family-tabs");
+    var said = [], first = tabs ? tabs.nextSibling : main.firstChild;
     Array.prototype.forEach.call(doc.querySelectorAll("main > .flash"), function (f) {
       main.insertBefore(document.importNode(f, true), first);
       said.push(text(f));
