@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/auth"
+	"espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -40,7 +41,7 @@ func (svc *Service) forgot(c *fiber.Ctx) error {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/mot-de-passe-oublie", "Mot de passe oublié",
 			forgotData{Email: email, Error: "Saisissez l'adresse email de votre compte, par exemple prenom.nom@exemple.fr."})
 	}
-	from := senderName(ctx, t.DB().R, t.Commune.Name)
+	from := mail.SenderName(ctx, t.DB().R, t.Commune.Name)
 	queued := false
 	err := svc.platform.Tx(ctx, func(tx *sql.Tx) error {
 		acc, err := accountByEmail(ctx, tx, email)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/auth"
+	"espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -41,7 +42,7 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 	}
 	t := tenants.From(c)
 	ctx, now := c.UserContext(), svc.now()
-	from := senderName(ctx, t.DB().R, t.Commune.Name)
+	from := mail.SenderName(ctx, t.DB().R, t.Commune.Name)
 	err = svc.platform.Tx(ctx, func(tx *sql.Tx) error {
 		id, err := insertAccount(ctx, tx, form, hash, now)
 		if errors.Is(err, errEmailTaken) {
@@ -96,7 +97,7 @@ func (svc *Service) showSignupSent(c *fiber.Ctx) error {
 func (svc *Service) resendConfirmation(c *fiber.Ctx, acc Account, now time.Time) error {
 	t := tenants.From(c)
 	ctx := c.UserContext()
-	from := senderName(ctx, t.DB().R, t.Commune.Name)
+	from := mail.SenderName(ctx, t.DB().R, t.Commune.Name)
 	sent := false
 	err := svc.platform.Tx(ctx, func(tx *sql.Tx) error {
 		recent, err := recentToken(ctx, tx, acc.ID, purposeConfirm, now.Add(-5*time.Minute))

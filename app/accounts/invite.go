@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"espacefamille/app/mail"
 	"espacefamille/tenants"
 )
 
@@ -79,7 +80,7 @@ func QueueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, familyI
 
 func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Invitation, portalURL string, now time.Time) error {
 	d := mailData{CommuneName: c.Name, commune: c.Slug, Name: inv.FamilyName, URL: portalURL, Code: inv.Code}
-	if err := enqueue(ctx, tx, mailInvitation, inv.Email, senderName(ctx, tx, c.Name), d, now); err != nil {
+	if err := enqueue(ctx, tx, mailInvitation, inv.Email, mail.SenderName(ctx, tx, c.Name), d, now); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), inv.FamilyID); err != nil {

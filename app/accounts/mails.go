@@ -58,14 +58,3 @@ func enqueue(ctx context.Context, tx *sql.Tx, kind, to, fromName string, d mailD
 	_, err = mail.Enqueue(ctx, tx, m, now)
 	return err
 }
-
-// senderName is the name the commune's emails come from: its configured
-// sender name, or its display name.
-func senderName(ctx context.Context, q querier, communeName string) string {
-	var v string
-	// A missing setting (or a failed read) falls back to the commune's name.
-	if err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'sender_name'`).Scan(&v); err != nil || v == "" {
-		return communeName
-	}
-	return v
-}

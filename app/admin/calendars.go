@@ -281,7 +281,7 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 			}
 			shared += s.AmountCents
 		}
-		from := senderName(ctx, tx, t.Commune.Name)
+		from := appmail.SenderName(ctx, tx, t.Commune.Name)
 		platform := a.srv.Registry.Platform().R
 		for _, af := range plan.Affected {
 			if err := queueClosureMail(ctx, tx, platform, t, from, af, day, reason, now); err != nil {

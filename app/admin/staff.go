@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -118,13 +117,4 @@ func (a *Admin) updateStaff(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", "Agent mis à jour.")
 	return web.RedirectTo(c, "/admin/agents")
-}
-
-// senderName is the commune's sender name setting, or its name.
-func senderName(ctx context.Context, q querier, communeName string) string {
-	var v string
-	if err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'sender_name'`).Scan(&v); err != nil || strings.TrimSpace(v) == "" {
-		return communeName
-	}
-	return v
 }

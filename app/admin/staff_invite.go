@@ -171,7 +171,7 @@ func queueStaffInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, pu
 		return inv, err
 	}
 	_, err = appmail.Enqueue(ctx, tx, appmail.Message{
-		Kind: "staff_invitation", To: st.Email, ToName: st.Name, FromName: senderName(ctx, tx, c.Name), Commune: c.Slug,
+		Kind: "staff_invitation", To: st.Email, ToName: st.Name, FromName: appmail.SenderName(ctx, tx, c.Name), Commune: c.Slug,
 		Subject: "Votre accès à l'espace des agents – " + c.Name, Text: text, HTML: html,
 	}, now)
 	return inv, err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"html"
 	"strings"
 	"time"
 
@@ -97,109 +95,20 @@ func (o Order) SettledNotice() string {
 	return what + " : aucun montant n'est dû."
 }
 
-// Text renders the receipt as plain text (the email's body).
-func (r Receipt) Text() string {
-	var b strings.Builder
-	if r.Paid() {
-		fmt.Fprintf(&b, "Bonjour,\n\nVoici le résumé de votre paiement.\n\n")
-	} else {
-		fmt.Fprintf(&b, "Bonjour,\n\n%s\n\n", r.Notice)
-	}
-	fmt.Fprintf(&b, "Collectivité : %s\nRégie : %s\nRéférence : %s\n", r.Commune, r.Regie, r.Ref)
-	if r.Paid() {
-		fmt.Fprintf(&b, "Montant payé : %s\n", calendar.FormatEuros(r.AmountCents))
-	}
-	if r.CreditCents > 0 {
-		fmt.Fprintf(&b, "Avoir utilisé : %s\n", calendar.FormatEuros(r.CreditCents))
-	}
-	fmt.Fprintf(&b, "Date et heure : %s\n", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"))
-	if r.Paid() {
-		fmt.Fprintf(&b, "Moyen de paiement : %s\n", r.Means)
-	}
-	if r.AuthNumber != "" {
-		fmt.Fprintf(&b, "Numéro d'autorisation : %s\n", r.AuthNumber)
-	}
-	if r.Outcome != "" {
-		fmt.Fprintf(&b, "\nSuite donnée à ce paiement : %s.\n", r.Outcome)
-	}
-	if len(r.Lines) == 0 {
-		b.WriteString("\nAucune réservation n'a été faite : le montant est porté en avoir sur votre compte, déduit de votre prochain paiement.\n")
-	} else {
-		b.WriteString("\nRéservations :\n")
-	}
-	for _, l := range r.Lines {
-		fmt.Fprintf(&b, "- %s\n", l.receiptText())
-	}
-	if r.Paid() {
-		b.WriteString("\nConservez ce message : il vaut ticket de paiement.\n")
-	}
-	return b.String()
+// CommuneName is the commune the receipt email's layout names.
+func (r Receipt) CommuneName() string { return r.Commune }
+
+// Mail renders the receipt email's plain-text and HTML bodies from
+// templates/mail/payment_receipt (mail.Render).
+func (r Receipt) Mail() (text, html string, err error) {
+	return mail.Render(kindReceipt, r)
 }
 
-// receiptText is "Fille FAMILLE X : REPAS CLASSIQUE ENFANT le 02/11/2026, 2,55 €".
-func (l Line) receiptText() string {
-	return fmt.Sprintf("%s : %s le %s%s, %s", l.ChildName, l.Prestation, l.Day.FR(), labelSuffix(l.Label), calendar.FormatEuros(l.AmountCents))
-}
-
-func labelSuffix(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " (" + s + ")"
-}
-
-// HTML renders the receipt for the email's HTML part.
-func (r Receipt) HTML() string {
-	var b strings.Builder
-	if r.Paid() {
-		b.WriteString("<p>Bonjour,</p><p>Voici le résumé de votre paiement.</p><table>")
-	} else {
-		b.WriteString("<p>Bonjour,</p><p>" + html.EscapeString(r.Notice) + "</p><table>")
-	}
-	row := func(k, v string) {
-		b.WriteString("<tr><th style=\"text-align:left\">" + html.EscapeString(k) + "</th><td>" + html.EscapeString(v) + "</td></tr>")
-	}
-	row("Collectivité", r.Commune)
-	row("Régie", r.Regie)
-	row("Référence", r.Ref)
-	if r.Paid() {
-		row("Montant payé", calendar.FormatEuros(r.AmountCents))
-	}
-	if r.CreditCents > 0 {
-		row("Avoir utilisé", calendar.FormatEuros(r.CreditCents))
-	}
-	row("Date et heure", r.PaidAt.In(parisLoc()).Format("02/01/2006 15:04:05"))
-	if r.Paid() {
-		row("Moyen de paiement", r.Means)
-	}
-	if r.AuthNumber != "" {
-		row("Numéro d'autorisation", r.AuthNumber)
-	}
-	b.WriteString("</table>")
-	if r.Outcome != "" {
-		b.WriteString("<p>Suite donnée à ce paiement : " + html.EscapeString(r.Outcome) + ".</p>")
-	}
-	if len(r.Lines) == 0 {
-		b.WriteString("<p>Aucune réservation n'a été faite : le montant est porté en avoir sur votre compte, déduit de votre prochain paiement.</p>")
-	}
-	b.WriteString("<ul>")
-	for _, l := range r.Lines {
-		b.WriteString("<li>" + html.EscapeString(l.receiptText()) + "</li>")
-	}
-	b.WriteString("</ul>")
-	if r.Paid() {
-		b.WriteString("<p>Conservez ce message : il vaut ticket de paiement.</p>")
-	}
-	return b.String()
-}
-
-func senderName(ctx context.Context, q querier, com tenants.Commune) string {
-	var name string
-	if err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'sender_name'`).Scan(&name); err != nil || name == "" {
-		return com.Name
-	}
-	return name
-}
+// Mail kinds of billing, also their template names under templates/mail/.
+const (
+	kindReceipt    = "payment_receipt"
+	kindNewInvoice = "invoice_available"
+)
 
 // queueReceipt writes the receipt email to the outbox, in the payment's
 // transaction: "1 copie de ce ticket vous est envoyée par mail" goes to
@@ -218,10 +127,14 @@ func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Comm
 	if err != nil {
 		return err
 	}
-	from := senderName(ctx, tx, com)
+	text, html, err := r.Mail()
+	if err != nil {
+		return err
+	}
+	from := mail.SenderName(ctx, tx, com.Name)
 	for _, addr := range to {
-		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "payment_receipt", To: addr, FromName: from,
-			Subject: r.Title() + " – référence " + o.Ref, Text: r.Text(), HTML: r.HTML()}, now); err != nil {
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: kindReceipt, To: addr, FromName: from, Commune: com.Slug,
+			Subject: r.Title() + " – référence " + o.Ref, Text: text, HTML: html}, now); err != nil {
 			return err
 		}
 	}
@@ -242,6 +155,14 @@ func receiptRecipients(payer, contact string) []string {
 	return out
 }
 
+// NewInvoiceMail is what templates/mail/invoice_available reads: the
+// invoice, the link to "Mes factures" and the commune's name.
+type NewInvoiceMail struct {
+	CommuneName string
+	Link        string
+	Invoice
+}
+
 // queueNewInvoice writes the "une nouvelle facture est disponible" email
 // to the family's address on file and to every parent's account linked to
 // the family (accounts.FamilyRecipients).
@@ -254,16 +175,14 @@ func (s *Service) queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.C
 	if err != nil {
 		return err
 	}
-	text := fmt.Sprintf("Bonjour %s,\n\nUne nouvelle facture est disponible dans votre espace famille.\n\n"+
-		"Facture %s (%s) du %s, pour la période du %s au %s : %s, à régler avant le %s.\n\n"+
-		"Vous pouvez la consulter et la payer en ligne dans l'onglet « Mes factures » : %s\n",
-		inv.PayerName, inv.Number, inv.RegieName, inv.IssuedOn.FR(), inv.PeriodStart.FR(), inv.PeriodEnd.FR(),
-		calendar.FormatEuros(inv.TotalCents), inv.DueOn.FR(), link)
-	from := senderName(ctx, tx, com)
+	text, html, err := mail.Render(kindNewInvoice, NewInvoiceMail{CommuneName: com.Name, Link: link, Invoice: inv})
+	if err != nil {
+		return err
+	}
+	from := mail.SenderName(ctx, tx, com.Name)
 	for _, addr := range to {
-		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "invoice_available", To: addr, FromName: from, Commune: com.Slug,
-			Subject: "Une nouvelle facture est disponible", Text: text,
-			HTML: "<p>" + strings.ReplaceAll(html.EscapeString(text), "\n", "<br>") + "</p>"}, now); err != nil {
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: kindNewInvoice, To: addr, FromName: from, Commune: com.Slug,
+			Subject: "Une nouvelle facture est disponible", Text: text, HTML: html}, now); err != nil {
 			return err
 		}
 	}

@@ -85,7 +85,11 @@ func TestReceiptTitleAndTicket(t *testing.T) {
 		if got := tc.r.Title(); got != tc.title {
 			t.Errorf("%s: title %q", tc.name, got)
 		}
-		for _, body := range []string{tc.r.Text(), tc.r.HTML()} {
+		text, html, err := tc.r.Mail()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, body := range []string{text, html} {
 			if strings.Contains(body, "ticket de paiement") != tc.ticket || strings.Contains(body, "Montant payé") != tc.paid {
 				t.Errorf("%s: ticket/amount shown wrongly:\n%s", tc.name, body)
 			}

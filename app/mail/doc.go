@@ -8,6 +8,20 @@
 // Nothing is sent at that point; after the commit the caller may call
 // [Sender.Notify] with the source's name so the sender drains it at once.
 //
+// # Rendering
+//
+// Every email the product sends is rendered by [Render] from
+// templates/mail/: <kind>.txt.tmpl is the plain-text part, <kind>.html.tmpl
+// defines "body" inside layout.html.tmpl (the HTML part, escaped by
+// html/template). Templates call {{euros .Cents}} ("15,30 €") and
+// {{datetime .At}} (JJ/MM/AAAA HH:MM:SS, Paris time); dates are
+// calendar.Date values printed with .FR. [CheckTemplates] parses them all
+// at start-up, so a broken template stops the server instead of its first
+// mail; a field the data lacks is an error, never "<no value>". The
+// sending package owns the data and the subject; [SenderName] is the
+// commune's sender name. A new kind is two template files and a case in
+// TestEveryMailKindRenders, which fails for a kind without one.
+//
 // # Row life cycle
 //
 //	pending ──claim──▶ sending ──delivered──▶ sent (sent_at set, last_error '')

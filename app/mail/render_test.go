@@ -1,45 +1,142 @@
 package mail_test
 
 import (
+	"html"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"espacefamille/app/billing"
+	"espacefamille/app/calendar"
 	"espacefamille/app/mail"
 )
 
-// Every mail kind of templates/mail/ renders, in text and HTML, with
-// every field it reads present.
+// mailCase is one mail kind rendered from the data its sender passes.
+type mailCase struct {
+	kind, story string
+	data        any
+	name        string   // shown raw in the text part, escaped in the HTML part
+	want        []string // in both parts, as the reader sees them
+	not         []string // in neither part
+}
+
+// Every mail kind of templates/mail/ renders, in text and HTML, from the
+// data its sender passes, in French: amounts as "15,30 €", dates as
+// JJ/MM/AAAA, and a family name with "<" and "&" escaped in the HTML part
+// only. A kind added to templates/mail/ without a case here fails.
 func TestEveryMailKindRenders(t *testing.T) {
 	if err := mail.CheckTemplates(); err != nil {
 		t.Fatal(err)
 	}
+	const (
+		commune = "Commune de Malemort du Comtat"
+		family  = "FAMILLE <Dupont> & Fils"
+		euros   = "15,30\u00a0€"
+	)
+	child := "Fille " + family
+	paidAt := time.Date(2026, time.November, 28, 9, 8, 14, 0, time.UTC) // 10:08:14 in Paris
+	meal := func(cents int64, label string) billing.Line {
+		return billing.Line{ChildName: child, Prestation: "REPAS CLASSIQUE ENFANT", Day: calendar.DateOf(2026, time.December, 7),
+			Label: label, Quantity: 1, UnitCents: cents, AmountCents: cents}
+	}
+	cases := []mailCase{
+		{"invitation", "a family invited with its adhesion code",
+			map[string]any{"CommuneName": commune, "Name": family, "URL": "https://malemort.ef.test/", "Code": "KUD31S77V7"},
+			family, []string{"Votre code d'adhésion", "KUD31S77V7", "https://malemort.ef.test/"}, nil},
+		{"confirmation", "a parent confirms a new account",
+			map[string]any{"CommuneName": commune, "Name": "Marie " + family, "URL": "https://malemort.ef.test/confirmation/abc"},
+			"Marie " + family, []string{"confirmer votre adresse email", "https://malemort.ef.test/confirmation/abc"}, nil},
+		{"email_taken", "someone signs up with a known address",
+			map[string]any{"CommuneName": commune, "URL": "https://malemort.ef.test/connexion", "ResetURL": "https://malemort.ef.test/mot-de-passe-oublie"},
+			"", []string{"Un compte existe déjà", "https://malemort.ef.test/mot-de-passe-oublie"}, nil},
+		{"password_reset", "a parent forgot the password",
+			map[string]any{"CommuneName": commune, "Name": "Marie " + family, "URL": "https://malemort.ef.test/mot-de-passe/xyz"},
+			"Marie " + family, []string{"valable une heure", "https://malemort.ef.test/mot-de-passe/xyz"}, nil},
+		{"staff_invitation", "an agent is invited to the staff pages",
+			map[string]string{"CommuneName": commune, "Name": "Jeanne <Agent> & Co", "Role": "Administrateur",
+				"URL": "https://malemort.ef.test/admin/mot-de-passe/t", "Email": "agent@mairie.example", "ValidFor": "7 jours"},
+			"Jeanne <Agent> & Co", []string{"avec le rôle Administrateur", "agent@mairie.example", "valable 7 jours"}, nil},
+		{"closure", "a closure day cancels a family's meals",
+			map[string]any{"CommuneName": commune, "Name": family, "Day": calendar.DateOf(2026, time.December, 7).FR(), "Reason": "Grève",
+				"Lines": []string{child + " – REPAS CLASSIQUE ENFANT (" + euros + ")"}, "From": "Mairie de Malemort"},
+			family, []string{"fermés le", "07/12/2026", "(Grève)", euros, "Mairie de Malemort"}, nil},
+		{"payment_receipt", "a cart paid by card",
+			billing.Receipt{Commune: commune, Regie: "REGIE CANTINE - prépaiement", Ref: "EF-2026-000123", AmountCents: 1530,
+				PaidAt: paidAt, AuthNumber: "A12345", Means: "Carte bancaire", Lines: []billing.Line{meal(765, ""), meal(765, "")}},
+			child, []string{"Voici le résumé de votre paiement", "Montant payé", euros, "28/11/2026 10:08:14", "Numéro d'autorisation",
+				"A12345", "REPAS CLASSIQUE ENFANT le 07/12/2026, 7,65\u00a0€", "il vaut ticket de paiement"},
+			[]string{"Avoir utilisé", "Suite donnée", "après expiration"}},
+		{"payment_receipt", "a cancellation-only cart is a validated demande, not a payment",
+			billing.Receipt{Commune: commune, Regie: "REGIE CANTINE - prépaiement", Ref: "EF-2026-000124", PaidAt: paidAt,
+				Notice: "Annulation confirmée : un avoir de 2,55\u00a0€ est ajouté à votre compte.", Lines: []billing.Line{meal(-255, "Annulation")}},
+			child, []string{"Annulation confirmée : un avoir de 2,55\u00a0€ est ajouté à votre compte.", "(Annulation), -2,55\u00a0€"},
+			[]string{"Montant payé", "Moyen de paiement", "ticket de paiement", "résumé de votre paiement"}},
+		{"payment_receipt", "a payment arrived after expiration becomes credit",
+			billing.Receipt{Commune: commune, Regie: "REGIE CANTINE - prépaiement", Ref: "EF-2026-000125", AmountCents: 1530,
+				PaidAt: paidAt, Means: "Carte bancaire", Credited: true, Outcome: "reçu après expiration de la demande, le montant est porté en avoir"},
+			"", []string{"Montant payé", euros, "Suite donnée à ce paiement : reçu après expiration", "Aucune réservation n'a été faite"}, nil},
+		{"invoice_available", "the monthly run issues an invoice",
+			billing.NewInvoiceMail{CommuneName: commune, Link: "https://malemort.ef.test/famille/factures", Invoice: billing.Invoice{
+				PayerName: "M " + family, Number: "2026-GM-00019", RegieName: "REGIE GARDERIE", TotalCents: 1530,
+				IssuedOn: calendar.DateOf(2026, time.December, 1), DueOn: calendar.DateOf(2026, time.December, 31),
+				PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
+			"M " + family, []string{"Une nouvelle facture est disponible", "Facture 2026-GM-00019 (REGIE GARDERIE) du 01/12/2026",
+				"du 01/11/2026 au 30/11/2026", euros, "avant le 31/12/2026", "https://malemort.ef.test/famille/factures"}, nil},
+	}
 	kinds := mail.Kinds()
-	for _, want := range []string{"closure", "confirmation", "email_taken", "invitation", "password_reset", "staff_invitation"} {
-		if !slices.Contains(kinds, want) {
-			t.Errorf("mail kind %q is missing from templates/mail (have %v)", want, kinds)
-		}
-	}
-	data := map[string]any{"CommuneName": "Commune de Malemort du Comtat", "Name": "FAMILLE X", "URL": "https://ef.test/lien",
-		"ResetURL": "https://ef.test/reset", "Code": "KUD31S77V7", "Email": "agent@mairie.example", "Role": "Administrateur",
-		"ValidFor": "7 jours", "Day": "07/12/2026", "Reason": "Grève", "Lines": []string{"Fille FAMILLE X – REPAS (2,55 €)"},
-		"From": "Mairie de Malemort"}
 	for _, kind := range kinds {
-		text, html, err := mail.Render(kind, data)
-		if err != nil {
-			t.Errorf("%s: %v", kind, err)
-			continue
-		}
-		for part, body := range map[string]string{"text": text, "html": html} {
-			if strings.TrimSpace(body) == "" || strings.Contains(body, "<no value>") {
-				t.Errorf("%s (%s): empty or a field missing:\n%s", kind, part, body)
-			}
-		}
-		if !strings.Contains(html, `lang="fr"`) || !strings.Contains(html, "Commune de Malemort du Comtat") {
-			t.Errorf("%s: the HTML part lacks the layout", kind)
+		if !slices.ContainsFunc(cases, func(c mailCase) bool { return c.kind == kind }) {
+			t.Errorf("mail kind %q has no case in this test", kind)
 		}
 	}
-	if _, _, err := mail.Render("no_such_kind", data); err == nil {
+	for _, tc := range cases {
+		t.Run(tc.kind+"/"+tc.story, func(t *testing.T) {
+			if !slices.Contains(kinds, tc.kind) {
+				t.Fatalf("mail kind %q is missing from templates/mail (have %v)", tc.kind, kinds)
+			}
+			text, htm, err := mail.Render(tc.kind, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(htm, `<html lang="fr">`) || !strings.Contains(htm, "Espace Famille – "+commune) {
+				t.Errorf("the HTML part lacks the layout:\n%s", htm)
+			}
+			if tc.name != "" {
+				if !strings.Contains(text, tc.name) {
+					t.Errorf("the text part lacks %q as is:\n%s", tc.name, text)
+				}
+				if !strings.Contains(htm, html.EscapeString(tc.name)) || strings.Contains(htm, tc.name) {
+					t.Errorf("the HTML part does not escape %q:\n%s", tc.name, htm)
+				}
+			}
+			// The wording is checked on what the reader sees.
+			for part, body := range map[string]string{"text": text, "html": html.UnescapeString(htm)} {
+				if strings.Contains(body, "<no value>") {
+					t.Errorf("%s part: a field is missing:\n%s", part, body)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(body, w) {
+						t.Errorf("%s part lacks %q:\n%s", part, w, body)
+					}
+				}
+				for _, n := range tc.not {
+					if strings.Contains(body, n) {
+						t.Errorf("%s part says %q:\n%s", part, n, body)
+					}
+				}
+			}
+		})
+	}
+	if _, _, err := mail.Render("no_such_kind", nil); err == nil {
 		t.Error("an unknown kind rendered")
+	}
+}
+
+// A field that a template reads and the data lacks is an error, not a
+// mail that says "<no value>".
+func TestRenderRefusesMissingField(t *testing.T) {
+	if _, _, err := mail.Render("closure", map[string]any{"CommuneName": "Commune de Malemort du Comtat", "Name": "FAMILLE X"}); err == nil {
+		t.Error("a closure mail without its day rendered")
 	}
 }
