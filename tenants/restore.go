@@ -83,6 +83,9 @@ func restoreInto(ctx context.Context, dst *sql.DB, src string) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
+		if kc, ok := dc.(*keepConn); ok {
+			dc = kc.inner // the statement-keeping wrapper (driver.go)
+		}
 		r, ok := dc.(interface {
 			NewRestore(string) (*sqlite.Backup, error)
 		})

@@ -57,6 +57,10 @@ func TestEveryMailKindRenders(t *testing.T) {
 			map[string]string{"CommuneName": commune, "Name": "Jeanne <Agent> & Co", "Role": "Administrateur",
 				"URL": "https://malemort.ef.test/admin/mot-de-passe/t", "Email": "agent@mairie.example", "ValidFor": "7 jours"},
 			"Jeanne <Agent> & Co", []string{"avec le rôle Administrateur", "agent@mairie.example", "valable 7 jours"}, nil},
+		{"provider_invitation", "a provider administrator is invited to the console",
+			map[string]string{"CommuneName": "Console de l'hébergeur", "Email": "ops<1>@hebergeur.example",
+				"URL": "https://plateforme.ef.test/plateforme/mot-de-passe/t", "ValidFor": "3 jours"},
+			"ops<1>@hebergeur.example", []string{"console de l'hébergeur", "valable 3 jours", "https://plateforme.ef.test/plateforme/mot-de-passe/t", "double authentification"}, nil},
 		{"closure", "a closure day cancels a family's meals",
 			map[string]any{"CommuneName": commune, "Name": family, "Day": calendar.DateOf(2026, time.December, 7).FR(), "Reason": "Grève",
 				"Lines": []string{child + " – REPAS CLASSIQUE ENFANT (" + euros + ")"}, "From": "Mairie de Malemort"},
@@ -99,7 +103,11 @@ func TestEveryMailKindRenders(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(htm, `<html lang="fr">`) || !strings.Contains(htm, "Espace Famille – "+commune) {
+			header := "Espace Famille – " + commune
+			if tc.kind == "provider_invitation" { // the console's mail belongs to no commune
+				header = "Espace Famille – " + html.EscapeString("Console de l'hébergeur")
+			}
+			if !strings.Contains(htm, `<html lang="fr">`) || !strings.Contains(htm, header) {
 				t.Errorf("the HTML part lacks the layout:\n%s", htm)
 			}
 			if tc.name != "" {
