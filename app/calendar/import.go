@@ -152,6 +152,11 @@ func parseInstantDate(s string) (Date, error) {
 // normalizeDescription trims a holiday name and turns "Début des Vacances d'Été" into "Vacances d'Été", reporting the marker.
 func normalizeDescription(s string) (string, bool) {
 	s = strings.Join(strings.Fields(s), " ")
+	// The marker alone ("Début des" trimmed of its space) names no holiday.
+	switch strings.ToLower(s) {
+	case "début des", "debut des":
+		return "", true
+	}
 	for _, p := range []string{"Début des ", "début des ", "Debut des "} {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			if rest == "" {
