@@ -275,33 +275,10 @@ func journey(ctx context.Context, base string, fam int64, id ids, from, to calen
 	client := &http.Client{Jar: jar, Timeout: 60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var location string
-	do := func(step, method, target string, form url.Values) (string, error) {
-		var body io.Reader
-		if form != nil {
-			body = strings.NewReader(form.Encode())
-		}
-		req, err := http.NewRequestWithContext(ctx, method, target, body)
-		if err != nil {
-			return "", err
-		}
-		req.Header.Set("X-Load-Family", strconv.FormatInt(fam, 10))
-		req.Header.Set("Accept", "text/html")
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		t := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", step, err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		st.add(step, time.Since(t))
-		location = resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusOK && (resp.StatusCode != http.StatusSeeOther || location == "") {
-			return "", fmt.Errorf("%s: HTTP %d", step, resp.StatusCode)
-		}
-		return string(b), nil
+	header := http.Header{"X-Load-Family": {strconv.FormatInt(fam, 10)}}
+	do := func(step, method, target string, form url.Values) (body string, err error) {
+		body, location, err = timedRequest(ctx, client, st, step, method, target, form, header)
+		return body, err
 	}
 	regie := strconv.FormatInt(id.regie, 10)
 	page, err := do("agenda", "GET", base+"/famille/reservations?regie="+regie+"&semaine="+from.String(), nil)

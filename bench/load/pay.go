@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -176,36 +175,13 @@ func payJourney(ctx context.Context, tr *http.Transport, info setupInfo, fam fam
 	client := &http.Client{Jar: jar, Transport: tr, Timeout: 60 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var location string
-	do := func(step, method, target string, form url.Values) (string, error) {
-		var body io.Reader
-		if form != nil {
-			body = strings.NewReader(form.Encode())
-		}
+	do := func(step, method, target string, form url.Values) (body string, err error) {
 		if strings.HasPrefix(target, "/") {
 			u, _ := root.Parse(target)
 			target = u.String()
 		}
-		req, err := http.NewRequestWithContext(ctx, method, target, body)
-		if err != nil {
-			return "", err
-		}
-		req.Header.Set("Accept", "text/html")
-		if form != nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-		t := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", step, err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		st.add(step, time.Since(t))
-		location = resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusOK && (resp.StatusCode != http.StatusSeeOther || location == "") {
-			return "", fmt.Errorf("%s %s: HTTP %d: %.300s", step, target, resp.StatusCode, b)
-		}
-		return string(b), nil
+		body, location, err = timedRequest(ctx, client, st, step, method, target, form, nil)
+		return body, err
 	}
 	regie, child := strconv.FormatInt(info.Regie, 10), strconv.FormatInt(fam.Child, 10)
 	if _, err := do("home", "GET", info.Base+"/famille", nil); err != nil {

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -124,4 +129,39 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// timedRequest sends one request of a journey without following redirects,
+// records its time under step, and returns the body and the Location
+// header; any status but 200, or a 303 with a Location, is an error.
+func timedRequest(ctx context.Context, client *http.Client, st *stats, step, method, target string, form url.Values,
+	header http.Header) (body, location string, err error) {
+	var rd io.Reader
+	if form != nil {
+		rd = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return "", "", err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "text/html")
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	t := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", "", fmt.Errorf("%s: %w", step, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	st.add(step, time.Since(t))
+	location = resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusOK && (resp.StatusCode != http.StatusSeeOther || location == "") {
+		return "", location, fmt.Errorf("%s %s: HTTP %d: %.300s", step, target, resp.StatusCode, b)
+	}
+	return string(b), location, nil
 }
