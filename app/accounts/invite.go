@@ -37,7 +37,7 @@ func IssueCode(ctx context.Context, tx *sql.Tx, familyID int64, label string) (s
 		if err == nil {
 			return code, nil
 		}
-		if !strings.Contains(err.Error(), "UNIQUE") {
+		if !tenants.IsUnique(err) {
 			return "", fmt.Errorf("accounts: issue code: %w", err)
 		}
 	}
@@ -91,7 +91,7 @@ func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Inv
 
 // familyContact returns the family's name and the address its invitation
 // goes to: the family's email, else its first guardian's.
-func familyContact(ctx context.Context, q querier, familyID int64) (Invitation, error) {
+func familyContact(ctx context.Context, q tenants.Querier, familyID int64) (Invitation, error) {
 	inv := Invitation{FamilyID: familyID}
 	err := q.QueryRowContext(ctx, `
 		SELECT f.name, COALESCE(NULLIF(f.email, ''),
@@ -112,7 +112,7 @@ func familyContact(ctx context.Context, q querier, familyID int64) (Invitation, 
 
 // PendingFamilies lists, by identifier, the families that no account is
 // linked to yet: those an invitation (or a new one) is for.
-func PendingFamilies(ctx context.Context, q querier) ([]int64, error) {
+func PendingFamilies(ctx context.Context, q tenants.Querier) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT f.id FROM families f
 		WHERE NOT EXISTS (SELECT 1 FROM family_accounts fa WHERE fa.family_id = f.id)

@@ -15,7 +15,7 @@ import (
 // of every parent's account linked to the family, each once. family is
 // the commune's database; platform is the platform's (nil: no account is
 // looked up, for code that has no platform, such as a unit test).
-func FamilyRecipients(ctx context.Context, family, platform querier, familyID int64) ([]string, error) {
+func FamilyRecipients(ctx context.Context, family, platform tenants.Querier, familyID int64) ([]string, error) {
 	var out []string
 	add := func(addr string) {
 		addr = NormalizeEmail(addr)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -29,12 +30,12 @@ func (svc *Service) session(c *fiber.Ctx) error {
 	if t == nil || token == "" {
 		return c.Next()
 	}
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		web.SetCookie(c, sessionCookie, "", -1)
 		return c.Next()
 	}
 	ctx, now := c.UserContext(), svc.now()
-	row, err := loadSession(ctx, t.DB().R, hashToken(token))
+	row, err := loadSession(ctx, t.DB().R, auth.HashToken(token))
 	if v, ok := t.DB().Pending(seenBatch, row.Hash); ok && v.(time.Time).After(row.LastSeen) {
 		row.LastSeen = v.(time.Time)
 	}
@@ -83,8 +84,8 @@ func (svc *Service) startSession(c *fiber.Ctx, accountID int64, now time.Time) e
 	}
 	var token string
 	err := t.DB().Tx(ctx, func(tx *sql.Tx) error {
-		if old := c.Cookies(sessionCookie); validToken(old) {
-			if err := deleteSession(ctx, tx, hashToken(old)); err != nil {
+		if old := c.Cookies(sessionCookie); auth.ValidToken(old) {
+			if err := deleteSession(ctx, tx, auth.HashToken(old)); err != nil {
 				return err
 			}
 		}
@@ -103,8 +104,8 @@ func (svc *Service) startSession(c *fiber.Ctx, accountID int64, now time.Time) e
 // endSession deletes the browser's session and its cookie.
 func endSession(ctx context.Context, c *fiber.Ctx) error {
 	t := tenants.From(c)
-	if old := c.Cookies(sessionCookie); t != nil && validToken(old) {
-		if err := t.DB().Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, hashToken(old)) }); err != nil {
+	if old := c.Cookies(sessionCookie); t != nil && auth.ValidToken(old) {
+		if err := t.DB().Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, tx, auth.HashToken(old)) }); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // Session lengths: a session ends after idleTimeout without a request, and
@@ -63,7 +65,7 @@ func createSession(ctx context.Context, tx *sql.Tx, accountID int64, now time.Ti
 		ts(now), ts(now.Add(-idleTimeout))); err != nil {
 		return "", fmt.Errorf("accounts: purge sessions: %w", err)
 	}
-	token, hash := newToken()
+	token, hash := auth.NewToken()
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		hash, accountID, ts(now), ts(now), ts(now.Add(maxSessionAge))); err != nil {
@@ -151,7 +153,7 @@ func linkWithCode(ctx context.Context, tx *sql.Tx, codeHash string, accountID in
 
 // linkedFamily returns the family the account is linked to in this
 // commune, or ErrNotFound.
-func linkedFamily(ctx context.Context, q querier, accountID int64) (int64, error) {
+func linkedFamily(ctx context.Context, q tenants.Querier, accountID int64) (int64, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, `SELECT family_id FROM family_accounts WHERE account_id = ? ORDER BY linked_at LIMIT 1`, accountID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -196,7 +198,7 @@ func (c Child) Label() string {
 }
 
 // LoadFamily returns a family with its children, or ErrNotFound.
-func LoadFamily(ctx context.Context, q querier, familyID int64) (Family, error) {
+func LoadFamily(ctx context.Context, q tenants.Querier, familyID int64) (Family, error) {
 	f := Family{ID: familyID}
 	err := q.QueryRowContext(ctx, `SELECT name FROM families WHERE id = ?`, familyID).Scan(&f.Name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -211,7 +213,7 @@ func LoadFamily(ctx context.Context, q querier, familyID int64) (Family, error) 
 
 // FamilyChild returns a child only if it belongs to familyID: an
 // identifier typed in a URL never reaches another family's child.
-func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
+func FamilyChild(ctx context.Context, q tenants.Querier, familyID, childID int64) (Child, error) {
 	list, err := children(ctx, q, `c.family_id = ? AND c.id = ?`, familyID, childID)
 	if err != nil {
 		return Child{}, err
@@ -222,7 +224,7 @@ func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child
 	return list[0], nil
 }
 
-func children(ctx context.Context, q querier, where string, args ...any) ([]Child, error) {
+func children(ctx context.Context, q tenants.Querier, where string, args ...any) ([]Child, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT c.id, c.family_id, c.first_name, c.last_name, c.birth_date, c.class_name, COALESCE(s.name, '')
 		FROM children c LEFT JOIN schools s ON s.id = c.school_id

@@ -8,11 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"espacefamille/app/auth"
 	"espacefamille/tenants"
 )
 
 // ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("accounts: not found")
+var ErrNotFound = tenants.NotFound("accounts: not found")
 
 // errEmailTaken is returned by insertAccount when the address is in use.
 var errEmailTaken = errors.New("accounts: email already used")
@@ -36,12 +37,6 @@ type Account struct {
 // DisplayName is how the page header names the account ("Y FAMILLE X").
 func (a Account) DisplayName() string { return strings.TrimSpace(a.FirstName + " " + a.LastName) }
 
-// querier is a *sql.DB or a *sql.Tx.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 const accountColumns = `id, email, password_hash, civility, last_name, first_name, phone, address, postal_code, city,
 	consent_invoices, consent_family, email_confirmed_at IS NOT NULL, password_changed_at, created_at`
 
@@ -60,17 +55,17 @@ func scanAccount(row *sql.Row) (Account, error) {
 	return a, nil
 }
 
-func accountByEmail(ctx context.Context, q querier, email string) (Account, error) {
+func accountByEmail(ctx context.Context, q tenants.Querier, email string) (Account, error) {
 	return scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE email = ?`, email))
 }
 
-func accountByID(ctx context.Context, q querier, id int64) (Account, error) {
+func accountByID(ctx context.Context, q tenants.Querier, id int64) (Account, error) {
 	return scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
 }
 
 // passwordEpoch returns when the account's password last changed: every
 // session opened before it is over.
-func passwordEpoch(ctx context.Context, q querier, id int64) (time.Time, error) {
+func passwordEpoch(ctx context.Context, q tenants.Querier, id int64) (time.Time, error) {
 	var s string
 	err := q.QueryRowContext(ctx, `SELECT password_changed_at FROM accounts WHERE id = ?`, id).Scan(&s)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -112,7 +107,7 @@ const tokenTTL = time.Hour
 // insertToken creates a one-time token for the account and returns it (the
 // database keeps only its hash).
 func insertToken(ctx context.Context, tx *sql.Tx, accountID int64, purpose string, communeID int64, now time.Time) (string, error) {
-	token, hash := newToken()
+	token, hash := auth.NewToken()
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO account_tokens (token_hash, account_id, purpose, commune_id, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, hash, accountID, purpose, communeID, ts(now.Add(tokenTTL)), ts(now))
@@ -132,15 +127,15 @@ const (
 )
 
 // checkToken reads a token's state without using it.
-func checkToken(ctx context.Context, q querier, token, purpose string, now time.Time) (tokenStatus, int64, error) {
-	if !validToken(token) {
+func checkToken(ctx context.Context, q tenants.Querier, token, purpose string, now time.Time) (tokenStatus, int64, error) {
+	if !auth.ValidToken(token) {
 		return tokenInvalid, 0, nil
 	}
 	var accountID int64
 	var expires string
 	var used sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT account_id, expires_at, used_at FROM account_tokens WHERE token_hash = ? AND purpose = ?`,
-		hashToken(token), purpose).Scan(&accountID, &expires, &used)
+		auth.HashToken(token), purpose).Scan(&accountID, &expires, &used)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return tokenInvalid, 0, nil
@@ -157,14 +152,14 @@ func checkToken(ctx context.Context, q querier, token, purpose string, now time.
 // useToken marks a valid token used and returns its account, atomically:
 // of two concurrent uses, exactly one succeeds.
 func useToken(ctx context.Context, tx *sql.Tx, token, purpose string, now time.Time) (int64, error) {
-	if !validToken(token) {
+	if !auth.ValidToken(token) {
 		return 0, ErrNotFound
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `
 		UPDATE account_tokens SET used_at = ?
 		WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?
-		RETURNING account_id`, ts(now), hashToken(token), purpose, ts(now)).Scan(&id)
+		RETURNING account_id`, ts(now), auth.HashToken(token), purpose, ts(now)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -176,7 +171,7 @@ func useToken(ctx context.Context, tx *sql.Tx, token, purpose string, now time.T
 
 // recentToken reports whether a token of purpose was issued to the account
 // after since (to avoid sending the same email again and again).
-func recentToken(ctx context.Context, q querier, accountID int64, purpose string, since time.Time) (bool, error) {
+func recentToken(ctx context.Context, q tenants.Querier, accountID int64, purpose string, since time.Time) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_tokens WHERE account_id = ? AND purpose = ? AND created_at > ?`,
 		accountID, purpose, ts(since)).Scan(&n)
@@ -221,7 +216,7 @@ func addMembership(ctx context.Context, tx *sql.Tx, accountID, communeID int64, 
 
 // Memberships lists the names of the communes (collectivités) the account
 // has an adhesion in, in the order they were joined.
-func Memberships(ctx context.Context, q querier, accountID int64) ([]string, error) {
+func Memberships(ctx context.Context, q tenants.Querier, accountID int64) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT c.name FROM memberships m JOIN communes c ON c.id = m.commune_id
 		WHERE m.account_id = ? ORDER BY m.created_at, c.name`, accountID)
@@ -233,7 +228,7 @@ func Memberships(ctx context.Context, q querier, accountID int64) ([]string, err
 
 // membershipCount is the number of communes the account has an adhesion
 // in (the account menu offers "Mes communes" from two).
-func membershipCount(ctx context.Context, q querier, accountID int64) (int, error) {
+func membershipCount(ctx context.Context, q tenants.Querier, accountID int64) (int, error) {
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE account_id = ?`, accountID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("accounts: count memberships: %w", err)
@@ -243,7 +238,7 @@ func membershipCount(ctx context.Context, q querier, accountID int64) (int, erro
 
 // membershipSlugs lists the slugs of the communes the account has an
 // adhesion in, by name.
-func membershipSlugs(ctx context.Context, q querier, accountID int64) ([]string, error) {
+func membershipSlugs(ctx context.Context, q tenants.Querier, accountID int64) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT c.slug FROM memberships m JOIN communes c ON c.id = m.commune_id
 		WHERE m.account_id = ? ORDER BY c.name, c.slug`, accountID)

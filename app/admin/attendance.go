@@ -53,7 +53,7 @@ func futureAttendance(day calendar.Date, now time.Time) string {
 
 // attendanceList merges the day's validated reservations of a prestation
 // with what has been recorded, plus children recorded without a booking.
-func attendanceList(ctx context.Context, q querier, day calendar.Date, prestationID int64) ([]AttendanceLine, error) {
+func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, prestationID int64) ([]AttendanceLine, error) {
 	res, err := booking.ReservationsOn(ctx, q, day)
 	if err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func (a *Admin) showAttendance(c *fiber.Ctx) error {
 	return web.Render(c, "admin/pointage", "Pointage", d)
 }
 
-func allChildren(ctx context.Context, q querier) ([]Child, error) {
+func allChildren(ctx context.Context, q tenants.Querier) ([]Child, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		ORDER BY ch.last_name, ch.first_name LIMIT 5000`)
 	if err != nil {
@@ -157,7 +157,7 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		var name string
 		if err := tx.QueryRowContext(ctx, `SELECT first_name || ' ' || last_name FROM children WHERE id = ?`, cid).Scan(&name); errors.Is(err, sql.ErrNoRows) {

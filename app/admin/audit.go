@@ -10,12 +10,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // audit writes one entry of the audit log inside the change's own
 // transaction: who (the member), what (action on entity n° id), and the
 // entity before and after, as JSON (nil when it did not exist).
-func audit(ctx context.Context, tx querier, who *Staff, action, entity string, id any, before, after any, now time.Time) error {
+func audit(ctx context.Context, tx tenants.Querier, who *Staff, action, entity string, id any, before, after any, now time.Time) error {
 	actor := "système"
 	if who != nil {
 		actor = who.Actor()
@@ -73,7 +74,7 @@ const auditPage = 100
 var auditEntities = []string{"family", "guardian", "child", "staff", "regie", "prestation", "closure",
 	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit"}
 
-func auditEntries(ctx context.Context, q querier, entity string, beforeID int64) ([]AuditEntry, error) {
+func auditEntries(ctx context.Context, q tenants.Querier, entity string, beforeID int64) ([]AuditEntry, error) {
 	query := `SELECT id, at, actor, action, entity, entity_id, COALESCE(before, ''), COALESCE(after, '') FROM audit_log WHERE 1 = 1`
 	var args []any
 	if entity != "" {

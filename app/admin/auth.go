@@ -14,6 +14,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/auth"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // staffCookie holds the staff session token, scoped to the commune.
@@ -118,7 +119,7 @@ func (a *Admin) login(c *fiber.Ctx) error {
 // password; an unknown, disabled or not yet activated member costs the
 // same hashing time. rehash asks for the password to be hashed again (a
 // bcrypt hash from before argon2id).
-func checkStaffPassword(ctx context.Context, q querier, email, password string) (st Staff, ok, rehash bool, err error) {
+func checkStaffPassword(ctx context.Context, q tenants.Querier, email, password string) (st Staff, ok, rehash bool, err error) {
 	st, err = staffByEmail(ctx, q, email)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return st, false, false, err
@@ -155,7 +156,7 @@ func currentStaffFromCookie(c *fiber.Ctx, now time.Time) *Staff {
 	if !auth.ValidToken(token) {
 		return nil
 	}
-	st, _, err := sessionStaff(c.UserContext(), db(c).R, token, now, pendingSeen(db(c), token))
+	st, _, err := sessionStaff(c.UserContext(), db(c), token, now, pendingSeen(db(c), token))
 	if err != nil {
 		return nil
 	}
@@ -171,7 +172,7 @@ func (a *Admin) requireStaff(c *fiber.Ctx) error {
 	if !auth.ValidToken(token) {
 		return a.toLogin(c)
 	}
-	st, seen, err := sessionStaff(ctx, db(c).R, token, now, pendingSeen(db(c), token))
+	st, seen, err := sessionStaff(ctx, db(c), token, now, pendingSeen(db(c), token))
 	if errors.Is(err, ErrNotFound) {
 		web.SetCookie(c, staffCookie, "", -1)
 		return a.toLogin(c)

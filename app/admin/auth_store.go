@@ -32,7 +32,7 @@ const (
 var loginLimit = auth.Limit{Max: 5, Window: 15 * time.Minute, Hold: 15 * time.Minute}
 
 // ErrNotFound is returned when a row does not exist in the commune.
-var ErrNotFound = errors.New("admin: not found")
+var ErrNotFound = tenants.NotFound("admin: not found")
 
 // Staff is a member of the commune's staff.
 type Staff struct {
@@ -57,11 +57,9 @@ func (s Staff) RoleLabel() string {
 // Actor is how the audit log names the member.
 func (s Staff) Actor() string { return fmt.Sprintf("%s (n° %d)", s.Email, s.ID) }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is tenants.Querier, under its old name for the files other
+// work is rewriting now; new code names tenants.Querier.
+type querier = tenants.Querier
 
 const staffColumns = `id, email, name, role, disabled, password_hash, created_at`
 
@@ -75,15 +73,15 @@ func scanStaff(row interface{ Scan(...any) error }) (Staff, error) {
 	return s, err
 }
 
-func staffByEmail(ctx context.Context, q querier, email string) (Staff, error) {
+func staffByEmail(ctx context.Context, q tenants.Querier, email string) (Staff, error) {
 	return scanStaff(q.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE email = ?`, email))
 }
 
-func staffByID(ctx context.Context, q querier, id int64) (Staff, error) {
+func staffByID(ctx context.Context, q tenants.Querier, id int64) (Staff, error) {
 	return scanStaff(q.QueryRowContext(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ?`, id))
 }
 
-func staffList(ctx context.Context, q querier) ([]Staff, error) {
+func staffList(ctx context.Context, q tenants.Querier) ([]Staff, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY disabled, name, email`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: staff list: %w", err)
@@ -117,29 +115,38 @@ func createSession(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time
 }
 
 // sessionStaff returns the live session's member and when it was last seen
-// (the later of the stored time and seen, a time not yet written).
-func sessionStaff(ctx context.Context, q querier, token string, now, pending time.Time) (Staff, time.Time, error) {
-	var lastSeen, expires string
+// (the later of the stored time and seen, a time not yet written). A
+// session stored under the old form of its token's hash is rewritten to
+// the current one (auth.FindToken), so nobody is logged out by the change.
+func sessionStaff(ctx context.Context, db *tenants.DB, token string, now, pending time.Time) (Staff, time.Time, error) {
+	q := db.Reader()
+	var lastSeen, expires tenants.Time
 	var staffID int64
-	err := q.QueryRowContext(ctx, `SELECT staff_id, last_seen_at, expires_at FROM staff_sessions WHERE token_hash = ?`,
-		auth.HashToken(token)).Scan(&staffID, &lastSeen, &expires)
+	legacy, err := auth.FindToken(token, func(hash string) error {
+		return q.QueryRowContext(ctx, `SELECT staff_id, last_seen_at, expires_at FROM staff_sessions WHERE token_hash = ?`,
+			hash).Scan(&staffID, &lastSeen, &expires)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Staff{}, time.Time{}, ErrNotFound
 	}
 	if err != nil {
 		return Staff{}, time.Time{}, fmt.Errorf("admin: session: %w", err)
 	}
-	seen, _ := time.Parse(tsLayout, lastSeen)
+	seen := lastSeen.Time
 	if pending.After(seen) {
 		seen = pending
 	}
-	exp, _ := time.Parse(tsLayout, expires)
-	if now.After(exp) || now.Sub(seen) > idleTimeout {
+	if now.After(expires.Time) || now.Sub(seen) > idleTimeout {
 		return Staff{}, time.Time{}, ErrNotFound
 	}
 	s, err := staffByID(ctx, q, staffID)
 	if err != nil || s.Disabled {
 		return Staff{}, time.Time{}, ErrNotFound
+	}
+	if legacy {
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return auth.UpgradeToken(ctx, tx, "staff_sessions", token) }); err != nil {
+			return Staff{}, time.Time{}, err
+		}
 	}
 	return s, seen, nil
 }
@@ -173,6 +180,9 @@ func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
 }
 
 func deleteSession(ctx context.Context, tx *sql.Tx, token string) error {
+	if err := auth.UpgradeToken(ctx, tx, "staff_sessions", token); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE token_hash = ?`, auth.HashToken(token))
 	return err
 }
@@ -206,22 +216,23 @@ func createInviteToken(ctx context.Context, tx *sql.Tx, staffID int64, now time.
 }
 
 // inviteTokenStaff returns the member a live, unused token belongs to.
-func inviteTokenStaff(ctx context.Context, q querier, token string, now time.Time) (Staff, error) {
+func inviteTokenStaff(ctx context.Context, q tenants.Querier, token string, now time.Time) (Staff, error) {
 	if !auth.ValidToken(token) {
 		return Staff{}, ErrNotFound
 	}
 	var staffID int64
-	var expires string
-	var used sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT staff_id, expires_at, used_at FROM staff_tokens WHERE token_hash = ?`, auth.HashToken(token)).
-		Scan(&staffID, &expires, &used)
+	var expires, used tenants.Time
+	_, err := auth.FindToken(token, func(hash string) error {
+		return q.QueryRowContext(ctx, `SELECT staff_id, expires_at, used_at FROM staff_tokens WHERE token_hash = ?`, hash).
+			Scan(&staffID, &expires, &used)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Staff{}, ErrNotFound
 	}
 	if err != nil {
 		return Staff{}, err
 	}
-	if exp, _ := time.Parse(tsLayout, expires); used.Valid || now.After(exp) {
+	if !used.IsZero() || now.After(expires.Time) {
 		return Staff{}, ErrNotFound
 	}
 	return staffByID(ctx, q, staffID)
@@ -230,6 +241,9 @@ func inviteTokenStaff(ctx context.Context, q querier, token string, now time.Tim
 // useInviteToken marks the token used; it reports false when another
 // request used it first.
 func useInviteToken(ctx context.Context, tx *sql.Tx, token string, now time.Time) (bool, error) {
+	if err := auth.UpgradeToken(ctx, tx, "staff_tokens", token); err != nil {
+		return false, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
 		ts(now), auth.HashToken(token), ts(now))
 	if err != nil {

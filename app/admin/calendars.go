@@ -29,7 +29,7 @@ type calendarData struct {
 	Closures       []ClosureRow
 }
 
-func (a *Admin) zone(ctx context.Context, q querier, c *fiber.Ctx) string {
+func (a *Admin) zone(ctx context.Context, q tenants.Querier, c *fiber.Ctx) string {
 	if z, err := setting(ctx, q, "zone"); err == nil && z != "" {
 		return z
 	}
@@ -169,7 +169,7 @@ type closurePlan struct {
 
 // planClosure reads, before the day is closed (the calendar must not hold
 // the closure yet), who closing day affects.
-func planClosure(ctx context.Context, q querier, day calendar.Date) (closurePlan, error) {
+func planClosure(ctx context.Context, q tenants.Querier, day calendar.Date) (closurePlan, error) {
 	var plan closurePlan
 	list, err := booking.ReservationsOn(ctx, q, day)
 	if err != nil {
@@ -304,7 +304,7 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 // queueClosureMail tells a family about the closure and what it cancelled:
 // its address on file and every parent's account linked to it
 // (accounts.FamilyRecipients; platform is the platform's database).
-func queueClosureMail(ctx context.Context, tx *sql.Tx, platform querier, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
+func queueClosureMail(ctx context.Context, tx *sql.Tx, platform tenants.Querier, t *tenants.Tenant, from string, af Affected, day calendar.Date, reason string, now time.Time) error {
 	to, err := accounts.FamilyRecipients(ctx, tx, platform, af.FamilyID)
 	if err != nil {
 		return err

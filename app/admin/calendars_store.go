@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // HolidayRow is a stored school holiday.
@@ -14,7 +15,7 @@ type HolidayRow struct {
 	SchoolYear, Description, From, Resume, Source string
 }
 
-func schoolHolidays(ctx context.Context, q querier, zone string) ([]HolidayRow, error) {
+func schoolHolidays(ctx context.Context, q tenants.Querier, zone string) ([]HolidayRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT school_year, description, first_day_off, COALESCE(resume_day, ''), source
 		FROM school_holidays WHERE zone = ? ORDER BY first_day_off`, zone)
 	if err != nil {
@@ -71,7 +72,7 @@ func LoadZoneHolidays(ctx context.Context, tx *sql.Tx, zone string) (int, error)
 // ClosureRow is a closure day.
 type ClosureRow struct{ Day, Reason string }
 
-func closures(ctx context.Context, q querier) ([]ClosureRow, error) {
+func closures(ctx context.Context, q tenants.Querier) ([]ClosureRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT day, reason FROM closures ORDER BY day DESC LIMIT 200`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: closures: %w", err)
@@ -90,9 +91,9 @@ func closures(ctx context.Context, q querier) ([]ClosureRow, error) {
 
 // familyContact returns a family's name and the address its emails go to
 // (the family's, else its first guardian's), "" when it has none.
-func familyContact(ctx context.Context, q querier, familyID int64) (name, email string, err error) {
+func familyContact(ctx context.Context, q tenants.Querier, familyID int64) (name, email string, err error) {
 	err = q.QueryRowContext(ctx, `SELECT f.name, COALESCE(NULLIF(f.email, ''),
 			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
 		FROM families f WHERE f.id = ?`, familyID).Scan(&name, &email)
-	return name, strings.ToLower(strings.TrimSpace(email)), err
+	return name, strings.ToLower(strings.TrimSpace(email)), tenants.Missing(err)
 }

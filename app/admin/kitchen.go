@@ -12,6 +12,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // KitchenLine is the count of one prestation at one site on one day.
@@ -28,7 +29,7 @@ type KitchenLine struct {
 // kitchenNumbers counts the validated reservations of each day, per site
 // (the child's school at booking) and prestation. A forfait counts on the
 // days its prestation is offered.
-func kitchenNumbers(ctx context.Context, q querier, days []calendar.Date) ([]KitchenLine, error) {
+func kitchenNumbers(ctx context.Context, q tenants.Querier, days []calendar.Date) ([]KitchenLine, error) {
 	schools := map[int64]string{0: "Sans école"}
 	rows, err := q.QueryContext(ctx, `SELECT id, name FROM schools`)
 	if err != nil {

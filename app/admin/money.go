@@ -10,6 +10,7 @@ import (
 
 	"espacefamille/app/calendar"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // MoneyFilter narrows the invoices, payments and credits lists.
@@ -37,7 +38,7 @@ func moneyFilterOf(c *fiber.Ctx) MoneyFilter {
 	return f
 }
 
-func moneyRows(ctx context.Context, q querier, f MoneyFilter) ([]MoneyRow, error) {
+func moneyRows(ctx context.Context, q tenants.Querier, f MoneyFilter) ([]MoneyRow, error) {
 	var query string
 	switch f.Kind {
 	case "paiements":

@@ -91,7 +91,7 @@ type CreditRow struct {
 	Cents      int64
 }
 
-func positiveCredits(ctx context.Context, q querier) ([]CreditRow, error) {
+func positiveCredits(ctx context.Context, q tenants.Querier) ([]CreditRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT c.family_id, f.name, c.regie_id, r.name, SUM(c.amount_cents)
 		FROM credits c JOIN families f ON f.id = c.family_id JOIN regies r ON r.id = c.regie_id
 		GROUP BY c.family_id, c.regie_id HAVING SUM(c.amount_cents) > 0 ORDER BY f.name, r.name LIMIT 2000`)
@@ -149,7 +149,7 @@ func (a *Admin) refundCredit(c *fiber.Ctx) error {
 	var balance int64
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		if _, _, err := familyContact(ctx, tx, r.FamilyID); err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		before, err := billing.CreditBalance(ctx, tx, r.FamilyID, r.RegieID)
 		if err != nil {

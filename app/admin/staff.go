@@ -67,7 +67,7 @@ func (a *Admin) reinviteStaff(c *fiber.Ctx) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		st, err := staffByID(ctx, tx, id)
 		if err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		_, err = reinvite(ctx, tx, t.Commune, a.srv.PublicURL, st, "", false, currentStaff(c), now)
 		return err
@@ -98,7 +98,7 @@ func (a *Admin) updateStaff(c *fiber.Ctx) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		before, err := staffByID(ctx, tx, id)
 		if err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET role = ?, disabled = ? WHERE id = ?`, role, disabled, id); err != nil {
 			return err

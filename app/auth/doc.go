@@ -1,6 +1,7 @@
-// Package auth holds what parents' and staff's authentication share:
-// password hashing (argon2id, with bcrypt hashes of older staff accounts
-// still accepted and replaced at log-in), the bound on how many password
+// Package auth holds what the authentication of parents, staff and
+// provider administrators shares: tokens (NewToken, HashToken: one stored
+// form for all three), password hashing (argon2id, with bcrypt hashes of
+// older staff accounts still accepted and replaced at log-in), the bound on how many password
 // hashes are computed at once, and the rate limits of log-ins and codes
 // over a counters table.
 //

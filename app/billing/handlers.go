@@ -12,6 +12,7 @@ import (
 	"espacefamille/app/billing/simulator"
 	"espacefamille/app/booking"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 var (
@@ -200,7 +201,7 @@ func validRef(ref string) bool {
 
 // familyOrder is the family's order of reference ref; a malformed
 // reference or another family's order is errNoOrder.
-func familyOrder(c *fiber.Ctx, q querier, familyID int64, ref string) (Order, error) {
+func familyOrder(c *fiber.Ctx, q tenants.Querier, familyID int64, ref string) (Order, error) {
 	if !validRef(ref) {
 		return Order{}, errNoOrder
 	}

@@ -33,7 +33,7 @@ type Receipt struct {
 }
 
 // ReceiptFor builds the receipt of a settled order.
-func ReceiptFor(ctx context.Context, q querier, com tenants.Commune, o Order, pay Payment) (Receipt, error) {
+func ReceiptFor(ctx context.Context, q tenants.Querier, com tenants.Commune, o Order, pay Payment) (Receipt, error) {
 	regie, err := LoadRegie(ctx, q, o.RegieID)
 	if err != nil {
 		return Receipt{}, err
@@ -167,7 +167,7 @@ type NewInvoiceMail struct {
 // to the family's address on file and to every parent's account linked to
 // the family (accounts.FamilyRecipients).
 func (s *Service) queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv Invoice, link string, now time.Time) error {
-	var platform querier
+	var platform tenants.Querier
 	if s.platform != nil {
 		platform = s.platform.R
 	}

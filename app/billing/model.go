@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // Order kinds.
@@ -36,7 +37,7 @@ const OrderTTL = 30 * time.Minute
 
 // Errors of the payment flow.
 var (
-	ErrNotFound       = errors.New("billing: not found")
+	ErrNotFound       = tenants.NotFound("billing: not found")
 	ErrAmountMismatch = errors.New("billing: paid amount does not match the order")
 	ErrRefMismatch    = errors.New("billing: provider answer is about another order")
 	ErrEmptyCart      = errors.New("billing: empty cart")

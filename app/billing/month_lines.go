@@ -9,6 +9,7 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // monthLines is what a monthly run invoices to one family in one régie:
@@ -18,7 +19,7 @@ import (
 // quotient familial sets it, plus the prestation's majoration). Only
 // service done is invoiced: a day booked that was not open (a public
 // holiday, a closure, school holidays: cal) is left out.
-func monthLines(ctx context.Context, q querier, cal *calendar.Calendar, regie booking.Regie, familyID int64, year int, month time.Month) ([]Line, error) {
+func monthLines(ctx context.Context, q tenants.Querier, cal *calendar.Calendar, regie booking.Regie, familyID int64, year int, month time.Month) ([]Line, error) {
 	var lines []Line
 	if !regie.Prepaid() {
 		res, err := booking.MonthReservations(ctx, q, familyID, regie.ID, year, month)
@@ -65,7 +66,7 @@ func Majoration(base int64, kind string, value int64) int64 {
 // MajorationLines lists, for one family and régie, the children marked
 // present without a booking during the month (attendance.unbooked), each
 // priced at the day's price plus the prestation's majoration.
-func MajorationLines(ctx context.Context, q querier, familyID, regieID int64, year int, month time.Month) ([]Line, error) {
+func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) ([]Line, error) {
 	first := calendar.DateOf(year, month, 1)
 	rows, err := q.QueryContext(ctx, `
 		SELECT a.day, a.prestation_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
@@ -137,7 +138,7 @@ type MonthPreview struct {
 // PreviewMonth computes, without writing anything, the invoices a monthly
 // run for year-month would create: per family and régie, the number of
 // lines and the total, and the grand total.
-func PreviewMonth(ctx context.Context, q querier, year int, month time.Month) (MonthPreview, error) {
+func PreviewMonth(ctx context.Context, q tenants.Querier, year int, month time.Month) (MonthPreview, error) {
 	var out MonthPreview
 	key := fmt.Sprintf("%04d-%02d", year, int(month))
 	regies, err := booking.Regies(ctx, q)

@@ -23,7 +23,7 @@ type InvoiceDocument struct {
 }
 
 // LoadInvoiceDocument gathers an invoice of the family and what its PDF prints.
-func LoadInvoiceDocument(ctx context.Context, q querier, com tenants.Commune, familyID, invoiceID int64) (InvoiceDocument, error) {
+func LoadInvoiceDocument(ctx context.Context, q tenants.Querier, com tenants.Commune, familyID, invoiceID int64) (InvoiceDocument, error) {
 	inv, err := FamilyInvoice(ctx, q, familyID, invoiceID)
 	if err != nil {
 		return InvoiceDocument{}, err

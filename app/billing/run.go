@@ -196,7 +196,7 @@ func (e *MonthNotEndedError) Message() string {
 		int(e.Month), e.Year, first.AddMonths(1).FR())
 }
 
-func familyIDs(ctx context.Context, q querier) ([]int64, error) {
+func familyIDs(ctx context.Context, q tenants.Querier) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id FROM families ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("billing: families: %w", err)

@@ -71,7 +71,7 @@ func NewService(o Options) *Service {
 	return s
 }
 
-func familyEmail(ctx context.Context, q querier, familyID int64) (string, error) {
+func familyEmail(ctx context.Context, q tenants.Querier, familyID int64) (string, error) {
 	var email string
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(NULLIF(f.email, ''),
 		(SELECT email FROM guardians WHERE family_id = f.id AND email <> '' ORDER BY id LIMIT 1), '')

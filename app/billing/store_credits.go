@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // CreditBalance is the family's available credit in a régie.
-func CreditBalance(ctx context.Context, q querier, familyID, regieID int64) (int64, error) {
+func CreditBalance(ctx context.Context, q tenants.Querier, familyID, regieID int64) (int64, error) {
 	var n int64
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE family_id = ? AND regie_id = ?`,
 		familyID, regieID).Scan(&n)
@@ -89,7 +91,7 @@ func CreditReservations(ctx context.Context, tx *sql.Tx, kind string, list []Res
 }
 
 // FamilyCredits lists a family's credit movements, newest first.
-func FamilyCredits(ctx context.Context, q querier, familyID int64) ([]Credit, error) {
+func FamilyCredits(ctx context.Context, q tenants.Querier, familyID int64) ([]Credit, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, family_id, regie_id, kind, amount_cents, label, COALESCE(order_id, 0), created_at
 		FROM credits WHERE family_id = ? AND kind NOT IN ('order', 'release') ORDER BY id DESC LIMIT 200`, familyID)
 	if err != nil {
@@ -117,7 +119,7 @@ type RegieBalance struct {
 }
 
 // FamilyBalances lists the family's positive credit balances per régie.
-func FamilyBalances(ctx context.Context, q querier, familyID int64) ([]RegieBalance, error) {
+func FamilyBalances(ctx context.Context, q tenants.Querier, familyID int64) ([]RegieBalance, error) {
 	rows, err := q.QueryContext(ctx, `SELECT c.regie_id, r.name, SUM(c.amount_cents) FROM credits c JOIN regies r ON r.id = c.regie_id
 		WHERE c.family_id = ? GROUP BY c.regie_id HAVING SUM(c.amount_cents) > 0 ORDER BY r.position, r.name`, familyID)
 	if err != nil {

@@ -9,17 +9,11 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
-// querier is *sql.DB (the read pool) or *sql.Tx (inside a write).
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
 // LoadRegie reads a régie and its provider settings.
-func LoadRegie(ctx context.Context, q querier, id int64) (Regie, error) {
+func LoadRegie(ctx context.Context, q tenants.Querier, id int64) (Regie, error) {
 	var r Regie
 	err := q.QueryRowContext(ctx, `
 		SELECT r.id, r.name, r.mode, r.invoice_prefix, r.payment_provider, r.legal_mentions,
@@ -162,7 +156,7 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 
 // payerName is the family's first guardian as "M FAMILLE X Y", or the
 // family's name.
-func payerName(ctx context.Context, q querier, familyID int64) (string, error) {
+func payerName(ctx context.Context, q tenants.Querier, familyID int64) (string, error) {
 	var name string
 	err := q.QueryRowContext(ctx, `
 		SELECT COALESCE((SELECT TRIM(civility || ' ' || last_name || ' ' || first_name) FROM guardians
@@ -200,7 +194,7 @@ func scanInvoice(s interface{ Scan(...any) error }) (Invoice, error) {
 }
 
 // FamilyInvoices lists a family's invoices, newest first.
-func FamilyInvoices(ctx context.Context, q querier, familyID int64) ([]Invoice, error) {
+func FamilyInvoices(ctx context.Context, q tenants.Querier, familyID int64) ([]Invoice, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN regies r ON r.id = i.regie_id
 		WHERE i.family_id = ? ORDER BY i.issued_on DESC, i.id DESC`, familyID)
 	if err != nil {
@@ -220,7 +214,7 @@ func FamilyInvoices(ctx context.Context, q querier, familyID int64) ([]Invoice, 
 
 // FamilyInvoice reads one invoice of the family with its lines; another
 // family's invoice is ErrNotFound.
-func FamilyInvoice(ctx context.Context, q querier, familyID, id int64) (Invoice, error) {
+func FamilyInvoice(ctx context.Context, q tenants.Querier, familyID, id int64) (Invoice, error) {
 	inv, err := scanInvoice(q.QueryRowContext(ctx, `SELECT `+invoiceColumns+`
 		FROM invoices i JOIN regies r ON r.id = i.regie_id WHERE i.id = ? AND i.family_id = ?`, id, familyID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -233,7 +227,7 @@ func FamilyInvoice(ctx context.Context, q querier, familyID, id int64) (Invoice,
 	return inv, err
 }
 
-func invoiceLines(ctx context.Context, q querier, invoiceID int64) ([]Line, error) {
+func invoiceLines(ctx context.Context, q tenants.Querier, invoiceID int64) ([]Line, error) {
 	rows, err := q.QueryContext(ctx, `SELECT child_name, prestation, day, label, quantity, unit_cents, amount_cents,
 		COALESCE(reservation_id, 0) FROM invoice_lines WHERE invoice_id = ? ORDER BY child_name, day, prestation, id`, invoiceID)
 	if err != nil {

@@ -76,7 +76,7 @@ func scanOrder(s interface{ Scan(...any) error }) (Order, error) {
 	return o, nil
 }
 
-func loadOrder(ctx context.Context, q querier, where string, args ...any) (Order, error) {
+func loadOrder(ctx context.Context, q tenants.Querier, where string, args ...any) (Order, error) {
 	o, err := scanOrder(q.QueryRowContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Order{}, ErrNotFound
@@ -90,20 +90,20 @@ func loadOrder(ctx context.Context, q querier, where string, args ...any) (Order
 
 // OrderByRef reads an order of the family by its reference; another
 // family's order is ErrNotFound.
-func OrderByRef(ctx context.Context, q querier, familyID int64, ref string) (Order, error) {
+func OrderByRef(ctx context.Context, q tenants.Querier, familyID int64, ref string) (Order, error) {
 	return loadOrder(ctx, q, `ref = ? AND family_id = ?`, ref, familyID)
 }
 
 // orderByProviderRef finds the order a provider's operation belongs to.
-func orderByProviderRef(ctx context.Context, q querier, provider, ref string) (Order, error) {
+func orderByProviderRef(ctx context.Context, q tenants.Querier, provider, ref string) (Order, error) {
 	return loadOrder(ctx, q, `provider = ? AND provider_ref = ?`, provider, ref)
 }
 
-func orderByID(ctx context.Context, q querier, id int64) (Order, error) {
+func orderByID(ctx context.Context, q tenants.Querier, id int64) (Order, error) {
 	return loadOrder(ctx, q, `id = ?`, id)
 }
 
-func orderLines(ctx context.Context, q querier, orderID int64) ([]Line, error) {
+func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, error) {
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
 		prestation, day, label, quantity, unit_cents, amount_cents, refusal FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
 	if err != nil {
@@ -156,7 +156,7 @@ func closeOrder(ctx context.Context, tx *sql.Tx, id int64, from, to, outcome str
 }
 
 // pendingOrders lists pending orders (all, or of one family and régie).
-func pendingOrders(ctx context.Context, q querier, familyID, regieID int64) ([]Order, error) {
+func pendingOrders(ctx context.Context, q tenants.Querier, familyID, regieID int64) ([]Order, error) {
 	where, args := `status = 'pending'`, []any{}
 	if familyID != 0 {
 		where += ` AND family_id = ? AND regie_id = ?`
@@ -180,7 +180,7 @@ func pendingOrders(ctx context.Context, q querier, familyID, regieID int64) ([]O
 
 // recentlyClosedUnpaid lists the orders sent to a provider that were
 // closed without payment (expired or replaced) since since.
-func recentlyClosedUnpaid(ctx context.Context, q querier, since time.Time) ([]Order, error) {
+func recentlyClosedUnpaid(ctx context.Context, q tenants.Querier, since time.Time) ([]Order, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o
 		WHERE status IN ('expired', 'cancelled') AND provider_ref IS NOT NULL AND closed_at > ?
 		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, ts(since))
@@ -209,7 +209,7 @@ func insertPayment(ctx context.Context, tx *sql.Tx, p Payment, now time.Time) (b
 }
 
 // OrderPayment reads the payment of an order.
-func OrderPayment(ctx context.Context, q querier, orderID int64) (Payment, error) {
+func OrderPayment(ctx context.Context, q tenants.Querier, orderID int64) (Payment, error) {
 	var p Payment
 	var paid string
 	var late int
@@ -242,7 +242,7 @@ func eventOf(o Order, source, outcome, detail string, at time.Time) paymentEvent
 }
 
 // logEvent records a payment event.
-func logEvent(ctx context.Context, q querier, e paymentEvent) error {
+func logEvent(ctx context.Context, q tenants.Querier, e paymentEvent) error {
 	var oid any
 	if e.OrderID != 0 {
 		oid = e.OrderID

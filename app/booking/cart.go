@@ -22,7 +22,7 @@ type Click struct {
 // booker loads, inside q, what deciding for one child of a régie needs;
 // the régie's prestations and the calendar come from cfg (nil: read
 // through q).
-func booker(ctx context.Context, q querier, cfg *communeConfig, familyID, regieID, childID int64, from, to calendar.Date, now time.Time) (*Booker, error) {
+func booker(ctx context.Context, q tenants.Querier, cfg *communeConfig, familyID, regieID, childID int64, from, to calendar.Date, now time.Time) (*Booker, error) {
 	child, err := FamilyChild(ctx, q, familyID, childID)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // CartCheck is a cart re-validated by CheckCart: the lines that still
@@ -33,7 +34,7 @@ type checker struct {
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller
 // with a bare transaction), against the configuration read through tx.
-func newChecker(ctx context.Context, tx querier, cfg *communeConfig, familyID int64, now time.Time) (*checker, error) {
+func newChecker(ctx context.Context, tx tenants.Querier, cfg *communeConfig, familyID int64, now time.Time) (*checker, error) {
 	if cfg == nil {
 		var err error
 		if cfg, err = configIn(ctx, tx); err != nil {
@@ -207,7 +208,7 @@ func CheckCart(ctx context.Context, tx *sql.Tx, familyID, regieID int64, now tim
 // child, deadlines and calendar only, for a caller that runs ConfirmLines
 // (which checks capacity, exclusivity and "already booked") right after,
 // in the same transaction.
-func checkCart(ctx context.Context, tx querier, cfg *communeConfig, familyID, regieID int64, now time.Time, full bool) (CartCheck, error) {
+func checkCart(ctx context.Context, tx tenants.Querier, cfg *communeConfig, familyID, regieID int64, now time.Time, full bool) (CartCheck, error) {
 	k, err := newChecker(ctx, tx, cfg, familyID, now)
 	if err != nil {
 		return CartCheck{}, err
@@ -320,7 +321,7 @@ func ConfirmLines(ctx context.Context, tx *sql.Tx, familyID int64, lineIDs []int
 
 // confirmLines is ConfirmLines with the configuration cfg (nil: read it
 // through tx).
-func confirmLines(ctx context.Context, tx querier, cfg *communeConfig, familyID int64, lineIDs []int64, orderRef string, now time.Time) (ConfirmResult, error) {
+func confirmLines(ctx context.Context, tx tenants.Querier, cfg *communeConfig, familyID int64, lineIDs []int64, orderRef string, now time.Time) (ConfirmResult, error) {
 	var out ConfirmResult
 	if len(lineIDs) == 0 {
 		return out, nil

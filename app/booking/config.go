@@ -30,7 +30,7 @@ const configKey = "booking.config"
 // loadConfig returns the commune's booking configuration as of q (the
 // read pool, or a write transaction for an exact view), from memory while
 // the configuration version has not moved.
-func loadConfig(ctx context.Context, db *tenants.DB, q querier) (*communeConfig, error) {
+func loadConfig(ctx context.Context, db *tenants.DB, q tenants.Querier) (*communeConfig, error) {
 	v, err := tenants.ConfigVersion(ctx, q)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func loadConfig(ctx context.Context, db *tenants.DB, q querier) (*communeConfig,
 // when q is a transaction of DB.Tx (another package's, such as billing's
 // payment): reading it anew cost about 0.4 ms of the writer's time per
 // call in the deadline rush (issue 10).
-func configIn(ctx context.Context, q querier) (*communeConfig, error) {
+func configIn(ctx context.Context, q tenants.Querier) (*communeConfig, error) {
 	if tx, ok := q.(*sql.Tx); ok {
 		if db := tenants.TxDB(tx); db != nil {
 			return loadConfig(ctx, db, db.InTx(tx))
@@ -62,7 +62,7 @@ func configIn(ctx context.Context, q querier) (*communeConfig, error) {
 }
 
 // readConfig reads the booking configuration through q.
-func readConfig(ctx context.Context, q querier) (*communeConfig, error) {
+func readConfig(ctx context.Context, q tenants.Querier) (*communeConfig, error) {
 	cfg := &communeConfig{regieByID: map[int64]Regie{}, prestations: map[int64][]Prestation{}, byID: map[int64]Prestation{}}
 	var err error
 	if cfg.regies, err = Regies(ctx, q); err != nil {

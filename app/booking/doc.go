@@ -11,7 +11,7 @@
 //     cancel, exclusivity replacement, forfait periods), what a period
 //     adds and skips (Booker.Plan), the cart's counts and total in cents
 //     (Summarize). The calendar arithmetic itself is app/calendar's.
-//   - store*.go: SQL, next to the code that scans it. Reads take a querier
+//   - store*.go: SQL, next to the code that scans it. Reads take a tenants.Querier
 //     (the read pool, or the caller's transaction); writes take a *sql.Tx.
 //   - cart.go, agenda.go: one transaction per parent action (ToggleCell,
 //     AddPeriod, ClearCart, ValidatePostpaid) and the agenda's read path
@@ -85,7 +85,7 @@
 //	CancelReservation(ctx, tx, id, orderRef, now) error
 //	    cancels one validated reservation and frees its place (closures).
 //
-// and, for invoices and receipts, reading through any querier:
+// and, for invoices and receipts, reading through any tenants.Querier:
 //
 //	MonthReservations(ctx, q, familyID, regieID, year, month) ([]Reservation, error)
 //	OrderReservations(ctx, q, orderRef) ([]Reservation, error)

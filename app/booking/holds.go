@@ -50,7 +50,7 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 	return check, nil
 }
 
-func insertHold(ctx context.Context, tx querier, l CartLine, siteID int64, group, orderRef string, now time.Time) error {
+func insertHold(ctx context.Context, tx tenants.Querier, l CartLine, siteID int64, group, orderRef string, now time.Time) error {
 	var resID any
 	if l.ReservationID != 0 {
 		resID = l.ReservationID
@@ -75,7 +75,7 @@ type hold struct {
 	siteID int64
 }
 
-func orderHolds(ctx context.Context, q querier, orderRef string) ([]hold, error) {
+func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold, error) {
 	rows, err := q.QueryContext(ctx, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
 		h.prestation_id, p.name, h.day, h.forfait_from, h.forfait_until, h.action, h.price_cents, COALESCE(h.reservation_id, 0),
 		h.created_at, h.site_id
@@ -171,7 +171,7 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, orderRef string, now t
 		return h.ReservationID, "", err
 	}
 	id, err := writeReservation(ctx, tx, h.CartLine, h.siteID, orderRef, now)
-	if isUnique(err) {
+	if tenants.IsUnique(err) {
 		return 0, reasonLabels[ReasonBooked], bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1)
 	}
 	return id, "", err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // Errors of the booking domain. Each carries a French message that is
@@ -13,7 +14,7 @@ import (
 var (
 	// ErrNotFound: a child, prestation, régie or line that is not in this
 	// commune or not of this family.
-	ErrNotFound = errors.New("élément introuvable")
+	ErrNotFound = tenants.NotFound("élément introuvable")
 	// ErrRefused wraps a booking rule that refuses a click; its message
 	// (see Refusal) says why.
 	ErrRefused = errors.New("demande refusée")

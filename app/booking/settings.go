@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // The domain API that edits the commune's booking rules. The back office
@@ -84,10 +85,6 @@ func (in *PrestationInput) Validate() calendar.FieldErrors {
 // ErrDuplicateName: a régie cannot sell two prestations of the same name.
 var ErrDuplicateName = errors.New("une prestation de ce nom existe déjà pour ce service")
 
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
 // CreatePrestation adds a prestation to a régie and returns its id.
 func CreatePrestation(ctx context.Context, tx *sql.Tx, in PrestationInput, now time.Time) (int64, error) {
 	if errs := in.Validate(); errs != nil {
@@ -105,7 +102,7 @@ func CreatePrestation(ctx context.Context, tx *sql.Tx, in PrestationInput, now t
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup, in.PriceCents,
 		in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(), in.ValidFrom, in.ValidUntil, in.Position, ts(now),
 		schools, classes)
-	if isUnique(err) {
+	if tenants.IsUnique(err) {
 		return 0, ErrDuplicateName
 	}
 	if err != nil {
@@ -143,7 +140,7 @@ func UpdatePrestation(ctx context.Context, tx *sql.Tx, id int64, in PrestationIn
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup,
 		in.PriceCents, in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(),
 		in.ValidFrom, in.ValidUntil, in.Position, schools, classes, id)
-	if isUnique(err) {
+	if tenants.IsUnique(err) {
 		return ErrDuplicateName
 	}
 	if err != nil {
@@ -193,7 +190,7 @@ func AddClosure(ctx context.Context, tx *sql.Tx, day calendar.Date, reason strin
 		return calendar.FieldErrors{{Field: "reason", Message: "Indiquez le motif de la fermeture (200 caractères au plus)"}}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO closures (day, reason, created_at) VALUES (?, ?, ?)`, day, reason, ts(now))
-	if isUnique(err) {
+	if tenants.IsUnique(err) {
 		return ErrClosureExists
 	}
 	if err != nil {
@@ -216,6 +213,6 @@ func RemoveClosure(ctx context.Context, tx *sql.Tx, day calendar.Date) error {
 
 // ReservationsOn lists the validated reservations on day (forfaits that
 // cover it included): who a closure affects, and the kitchen's numbers.
-func ReservationsOn(ctx context.Context, q querier, day calendar.Date) ([]Reservation, error) {
+func ReservationsOn(ctx context.Context, q tenants.Querier, day calendar.Date) ([]Reservation, error) {
 	return reservations(ctx, q, `r.state = 'validated' AND r.day <= ? AND COALESCE(r.forfait_until, r.day) >= ?`, day, day)
 }

@@ -8,15 +8,12 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
-// querier is what both the read pool (*sql.DB) and a write transaction
-// (*sql.Tx) offer; reads inside a write go through the transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+// querier is tenants.Querier, under its old name for the files other
+// work is rewriting now; new code names tenants.Querier.
+type querier = tenants.Querier
 
 // tsLayout is how instants are stored: UTC, fixed width, comparable as text.
 const tsLayout = "2006-01-02T15:04:05.000000000Z"
@@ -29,7 +26,7 @@ func parseTS(s string) time.Time {
 }
 
 // Regies lists the commune's régies that sell at least one prestation.
-func Regies(ctx context.Context, q querier) ([]Regie, error) {
+func Regies(ctx context.Context, q tenants.Querier) ([]Regie, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT r.id, r.name, r.mode FROM regies r
 		WHERE EXISTS (SELECT 1 FROM prestations p WHERE p.regie_id = r.id)
@@ -50,7 +47,7 @@ func Regies(ctx context.Context, q querier) ([]Regie, error) {
 }
 
 // LoadRegie returns one régie, or ErrNotFound.
-func LoadRegie(ctx context.Context, q querier, id int64) (Regie, error) {
+func LoadRegie(ctx context.Context, q tenants.Querier, id int64) (Regie, error) {
 	r := Regie{ID: id}
 	err := q.QueryRowContext(ctx, `SELECT name, mode FROM regies WHERE id = ?`, id).Scan(&r.Name, &r.Mode)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -99,7 +96,7 @@ func parseDeadlineOr(s string) (calendar.Deadline, error) {
 }
 
 // Prestations lists a régie's prestations with their price brackets.
-func Prestations(ctx context.Context, q querier, regieID int64) ([]Prestation, error) {
+func Prestations(ctx context.Context, q tenants.Querier, regieID int64) ([]Prestation, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+prestationColumns+` FROM prestations WHERE regie_id = ? ORDER BY position, name`, regieID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: prestations: %w", err)
@@ -128,7 +125,7 @@ func Prestations(ctx context.Context, q querier, regieID int64) ([]Prestation, e
 }
 
 // regieBrackets reads the price brackets of every prestation of a régie.
-func regieBrackets(ctx context.Context, q querier, regieID int64) (map[int64][]calendar.Bracket, error) {
+func regieBrackets(ctx context.Context, q tenants.Querier, regieID int64) (map[int64][]calendar.Bracket, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT b.prestation_id, COALESCE(b.max_qf, 0), b.price_cents
 		FROM price_brackets b JOIN prestations p ON p.id = b.prestation_id
@@ -150,7 +147,7 @@ func regieBrackets(ctx context.Context, q querier, regieID int64) (map[int64][]c
 }
 
 // LoadPrestation returns one prestation, or ErrNotFound.
-func LoadPrestation(ctx context.Context, q querier, id int64) (Prestation, error) {
+func LoadPrestation(ctx context.Context, q tenants.Querier, id int64) (Prestation, error) {
 	p, err := scanPrestation(q.QueryRowContext(ctx, `SELECT `+prestationColumns+` FROM prestations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
@@ -162,7 +159,7 @@ func LoadPrestation(ctx context.Context, q querier, id int64) (Prestation, error
 	return p, err
 }
 
-func brackets(ctx context.Context, q querier, prestationID int64) ([]calendar.Bracket, error) {
+func brackets(ctx context.Context, q tenants.Querier, prestationID int64) ([]calendar.Bracket, error) {
 	rows, err := q.QueryContext(ctx, `
 		SELECT COALESCE(max_qf, 0), price_cents FROM price_brackets WHERE prestation_id = ?
 		ORDER BY max_qf IS NULL, max_qf`, prestationID)
@@ -190,7 +187,7 @@ func scanChild(s interface{ Scan(...any) error }) (Child, error) {
 }
 
 // FamilyChildren lists a family's children, eldest first.
-func FamilyChildren(ctx context.Context, q querier, familyID int64) ([]Child, error) {
+func FamilyChildren(ctx context.Context, q tenants.Querier, familyID int64) ([]Child, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children WHERE family_id = ? ORDER BY birth_date, first_name, id`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: children: %w", err)
@@ -209,7 +206,7 @@ func FamilyChildren(ctx context.Context, q querier, familyID int64) ([]Child, er
 
 // FamilyChild returns a child only if it belongs to familyID (ErrNotFound
 // otherwise): an identifier from a form never reaches another family.
-func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
+func FamilyChild(ctx context.Context, q tenants.Querier, familyID, childID int64) (Child, error) {
 	c, err := scanChild(q.QueryRowContext(ctx, `SELECT `+childColumns+` FROM children WHERE id = ? AND family_id = ?`, childID, familyID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, ErrNotFound
@@ -221,7 +218,7 @@ func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child
 }
 
 // FamilyQF returns the family's quotient familial, or nil when unknown.
-func FamilyQF(ctx context.Context, q querier, familyID int64) (*calendar.QF, error) {
+func FamilyQF(ctx context.Context, q tenants.Querier, familyID int64) (*calendar.QF, error) {
 	var value sql.NullInt64
 	var from, until calendar.Date
 	err := q.QueryRowContext(ctx, `SELECT qf_value, qf_valid_from, qf_valid_until FROM families WHERE id = ?`, familyID).
@@ -240,7 +237,7 @@ func FamilyQF(ctx context.Context, q querier, familyID int64) (*calendar.QF, err
 
 // LoadCalendar builds the commune's calendar from its school holidays
 // (the commune's zone only is stored) and closures.
-func LoadCalendar(ctx context.Context, q querier) (*calendar.Calendar, error) {
+func LoadCalendar(ctx context.Context, q tenants.Querier) (*calendar.Calendar, error) {
 	var cfg calendar.Config
 	rows, err := q.QueryContext(ctx, `SELECT zone, school_year, description, first_day_off, resume_day FROM school_holidays`)
 	if err != nil {
@@ -283,7 +280,7 @@ func LoadCalendar(ctx context.Context, q querier) (*calendar.Calendar, error) {
 // LoadLedger reads what child has between from and to: validated
 // reservations and cart lines (a forfait counts when its period meets the
 // range) and the booked places of the prestations that have a capacity.
-func LoadLedger(ctx context.Context, q querier, child Child, prestations []Prestation, from, to calendar.Date) (*Ledger, error) {
+func LoadLedger(ctx context.Context, q tenants.Querier, child Child, prestations []Prestation, from, to calendar.Date) (*Ledger, error) {
 	res, err := childReservations(ctx, q, child.ID, from, to)
 	if err != nil {
 		return nil, err
@@ -303,7 +300,7 @@ func LoadLedger(ctx context.Context, q querier, child Child, prestations []Prest
 // of the prestations that have a capacity (a year earlier for forfaits,
 // keyed by their period's first day), for the child's site where the
 // capacity is per site.
-func bookedAround(ctx context.Context, q querier, prestations []Prestation, siteID int64, from, to calendar.Date) (map[int64]map[calendar.Date]int, error) {
+func bookedAround(ctx context.Context, q tenants.Querier, prestations []Prestation, siteID int64, from, to calendar.Date) (map[int64]map[calendar.Date]int, error) {
 	byID := map[int64]Prestation{}
 	var daily, forfaits []int64
 	for _, p := range prestations {
@@ -351,14 +348,14 @@ func bookedAround(ctx context.Context, q querier, prestations []Prestation, site
 	return out, rows.Err()
 }
 
-func childReservations(ctx context.Context, q querier, childID int64, from, to calendar.Date) ([]Reservation, error) {
+func childReservations(ctx context.Context, q tenants.Querier, childID int64, from, to calendar.Date) ([]Reservation, error) {
 	return reservations(ctx, q, `r.child_id = ? AND r.state = 'validated' AND r.day <= ? AND COALESCE(r.forfait_until, r.day) >= ?`,
 		childID, to, from)
 }
 
 // bookedPlaces counts the places booked per day for p: all sites, or the
 // child's site when the capacity is per site.
-func bookedPlaces(ctx context.Context, q querier, p Prestation, siteID int64, from, to calendar.Date) (map[calendar.Date]int, error) {
+func bookedPlaces(ctx context.Context, q tenants.Querier, p Prestation, siteID int64, from, to calendar.Date) (map[calendar.Date]int, error) {
 	query := `SELECT day, SUM(booked) FROM slot_counts WHERE prestation_id = ? AND day BETWEEN ? AND ? GROUP BY day`
 	args := []any{p.ID, from, to}
 	if p.CapacityScope == ScopeSite {
@@ -383,13 +380,13 @@ func bookedPlaces(ctx context.Context, q querier, p Prestation, siteID int64, fr
 }
 
 // slotBooked counts the places booked on one slot (see bookedPlaces).
-func slotBooked(ctx context.Context, q querier, p Prestation, siteID int64, day calendar.Date) (int, error) {
+func slotBooked(ctx context.Context, q tenants.Querier, p Prestation, siteID int64, day calendar.Date) (int, error) {
 	m, err := bookedPlaces(ctx, q, p, siteID, day, day)
 	return m[day], err
 }
 
 // bumpSlot adds delta (+1 or -1) to the booked places of a slot.
-func bumpSlot(ctx context.Context, tx querier, prestationID int64, day calendar.Date, siteID int64, delta int) error {
+func bumpSlot(ctx context.Context, tx tenants.Querier, prestationID int64, day calendar.Date, siteID int64, delta int) error {
 	query := `INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, ?, ?, 1)
 		ON CONFLICT (prestation_id, day, site_id) DO UPDATE SET booked = booked + 1`
 	if delta < 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 const cartLineColumns = `l.id, l.family_id, l.regie_id, l.child_id, c.first_name || ' ' || c.last_name, l.prestation_id, p.name,
@@ -15,7 +16,7 @@ const cartLineColumns = `l.id, l.family_id, l.regie_id, l.child_id, c.first_name
 
 // cartLines reads cart lines matching where (on alias l), ordered by child,
 // prestation and day.
-func cartLines(ctx context.Context, q querier, where string, args ...any) ([]CartLine, error) {
+func cartLines(ctx context.Context, q tenants.Querier, where string, args ...any) ([]CartLine, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+cartLineColumns+`
 		FROM cart_lines l JOIN children c ON c.id = l.child_id JOIN prestations p ON p.id = l.prestation_id
 		WHERE `+where+` ORDER BY c.birth_date, c.first_name, l.child_id, p.position, p.name, l.day, l.action`, args...)
@@ -38,11 +39,11 @@ func cartLines(ctx context.Context, q querier, where string, args ...any) ([]Car
 }
 
 // CartLines lists a family's cart for one régie (both guardians share it).
-func CartLines(ctx context.Context, q querier, familyID, regieID int64) ([]CartLine, error) {
+func CartLines(ctx context.Context, q tenants.Querier, familyID, regieID int64) ([]CartLine, error) {
 	return cartLines(ctx, q, `l.family_id = ? AND l.regie_id = ?`, familyID, regieID)
 }
 
-func insertLine(ctx context.Context, tx querier, l CartLine) (int64, error) {
+func insertLine(ctx context.Context, tx tenants.Querier, l CartLine) (int64, error) {
 	var resID any
 	if l.ReservationID != 0 {
 		resID = l.ReservationID
@@ -61,7 +62,7 @@ func insertLine(ctx context.Context, tx querier, l CartLine) (int64, error) {
 
 // applyChange writes a decided change inside tx; lines are deleted only
 // within the family.
-func applyChange(ctx context.Context, tx querier, familyID int64, ch Change) error {
+func applyChange(ctx context.Context, tx tenants.Querier, familyID int64, ch Change) error {
 	if err := deleteLines(ctx, tx, familyID, ch.Delete); err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func applyChange(ctx context.Context, tx querier, familyID int64, ch Change) err
 	return nil
 }
 
-func deleteLines(ctx context.Context, tx querier, familyID int64, ids []int64) error {
+func deleteLines(ctx context.Context, tx tenants.Querier, familyID int64, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -88,7 +89,7 @@ const reservationColumns = `r.id, r.family_id, r.child_id, c.first_name || ' ' |
 	r.site_id, r.day, r.forfait_from, r.forfait_until, r.state, r.price_cents, COALESCE(r.order_ref, ''),
 	COALESCE(r.cancel_order_ref, ''), r.validated_at, COALESCE(r.cancelled_at, '')`
 
-func reservations(ctx context.Context, q querier, where string, args ...any) ([]Reservation, error) {
+func reservations(ctx context.Context, q tenants.Querier, where string, args ...any) ([]Reservation, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+reservationColumns+`
 		FROM reservations r JOIN children c ON c.id = r.child_id JOIN prestations p ON p.id = r.prestation_id
 		WHERE `+where+` ORDER BY c.birth_date, c.first_name, r.child_id, p.position, p.name, r.day`, args...)
@@ -112,7 +113,7 @@ func reservations(ctx context.Context, q querier, where string, args ...any) ([]
 }
 
 // LoadReservation returns one reservation, or ErrNotFound.
-func LoadReservation(ctx context.Context, q querier, id int64) (Reservation, error) {
+func LoadReservation(ctx context.Context, q tenants.Querier, id int64) (Reservation, error) {
 	list, err := reservations(ctx, q, `r.id = ?`, id)
 	if err != nil {
 		return Reservation{}, err
@@ -127,7 +128,7 @@ func LoadReservation(ctx context.Context, q querier, id int64) (Reservation, err
 // day (a forfait: its period's first day) falls in month, validated and
 // cancelled, with child and prestation names and the unit price copied at
 // booking: what billing needs for an invoice.
-func MonthReservations(ctx context.Context, q querier, familyID, regieID int64, year int, month time.Month) ([]Reservation, error) {
+func MonthReservations(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) ([]Reservation, error) {
 	first := calendar.DateOf(year, month, 1)
 	last := calendar.DateOf(year, month+1, 0)
 	return reservations(ctx, q, `r.family_id = ? AND r.regie_id = ? AND r.day BETWEEN ? AND ?`, familyID, regieID, first, last)
@@ -135,13 +136,13 @@ func MonthReservations(ctx context.Context, q querier, familyID, regieID int64, 
 
 // OrderReservations lists the reservations validated or cancelled by one
 // of billing's orders (receipts, credits).
-func OrderReservations(ctx context.Context, q querier, orderRef string) ([]Reservation, error) {
+func OrderReservations(ctx context.Context, q tenants.Querier, orderRef string) ([]Reservation, error) {
 	return reservations(ctx, q, `r.order_ref = ? OR r.cancel_order_ref = ?`, orderRef, orderRef)
 }
 
 // insertReservation writes a validated reservation from a cart line and
 // takes its place in the slot count.
-func insertReservation(ctx context.Context, tx querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
+func insertReservation(ctx context.Context, tx tenants.Querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
 	id, err := writeReservation(ctx, tx, l, siteID, orderRef, now)
 	if err != nil {
 		return 0, err
@@ -151,7 +152,7 @@ func insertReservation(ctx context.Context, tx querier, l CartLine, siteID int64
 
 // writeReservation writes a validated reservation from a cart line whose
 // place is already counted (a held place).
-func writeReservation(ctx context.Context, tx querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
+func writeReservation(ctx context.Context, tx tenants.Querier, l CartLine, siteID int64, orderRef string, now time.Time) (int64, error) {
 	var ref any
 	if orderRef != "" {
 		ref = orderRef
@@ -173,7 +174,7 @@ var errNotValidated = errors.New("booking: reservation not validated")
 
 // cancelReservation marks a validated reservation cancelled and frees its
 // place.
-func cancelReservation(ctx context.Context, tx querier, id int64, orderRef string, now time.Time) error {
+func cancelReservation(ctx context.Context, tx tenants.Querier, id int64, orderRef string, now time.Time) error {
 	var ref any
 	if orderRef != "" {
 		ref = orderRef

@@ -100,14 +100,10 @@ func kilo(n int) string {
 	return strconv.Itoa((n+1023)/1024) + " Ko"
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 const tsLayout = "2006-01-02T15:04:05Z"
 
 // Current returns the stored logo's description, or nil when there is none.
-func Current(ctx context.Context, q querier) (*Logo, error) {
+func Current(ctx context.Context, q tenants.Querier) (*Logo, error) {
 	var l Logo
 	var at string
 	err := q.QueryRowContext(ctx, `SELECT content_type, sha256, size, width, height, updated_at FROM commune_logo WHERE id = 1`).

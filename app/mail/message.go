@@ -8,6 +8,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Message is an email to be written to an outbox by Enqueue.
@@ -34,7 +36,7 @@ const (
 )
 
 // ErrNotFound is returned by Get when no outbox row has the requested id.
-var ErrNotFound = errors.New("mail: outbox entry not found")
+var ErrNotFound = tenants.NotFound("mail: outbox entry not found")
 
 // ErrInvalidMessage is wrapped by every validation error of Enqueue.
 var ErrInvalidMessage = errors.New("mail: invalid message")
@@ -114,32 +116,26 @@ type Entry struct {
 	SentAt        time.Time // zero unless sent
 }
 
-// Querier is what List and Get read through: a *sql.DB or a *sql.Tx.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 const entryColumns = `id, kind, to_addr, to_name, from_name, subject, text_body, html_body,
 	status, attempts, next_attempt_at, last_error, created_at, sent_at`
 
 // List returns up to limit outbox rows of any status, newest first
 // (limit <= 0 means 50; at most 500).
-func List(ctx context.Context, q Querier, limit int) ([]Entry, error) {
+func List(ctx context.Context, q tenants.Querier, limit int) ([]Entry, error) {
 	return list(ctx, q, `SELECT `+entryColumns+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
 }
 
 // ListCommune is List restricted to the rows that belong to the commune
 // of the given slug (Message.Commune): a commune's share of the platform's
 // outbox.
-func ListCommune(ctx context.Context, q Querier, slug string, limit int) ([]Entry, error) {
+func ListCommune(ctx context.Context, q tenants.Querier, slug string, limit int) ([]Entry, error) {
 	if slug == "" {
 		return nil, nil
 	}
 	return list(ctx, q, `SELECT `+entryColumns+` FROM outbox WHERE commune = ? ORDER BY id DESC LIMIT ?`, limit, slug)
 }
 
-func list(ctx context.Context, q Querier, query string, limit int, args ...any) ([]Entry, error) {
+func list(ctx context.Context, q tenants.Querier, query string, limit int, args ...any) ([]Entry, error) {
 	if limit <= 0 {
 		limit = 50
 	}
@@ -164,7 +160,7 @@ func list(ctx context.Context, q Querier, query string, limit int, args ...any) 
 }
 
 // Get returns the outbox row with the given id, or ErrNotFound.
-func Get(ctx context.Context, q Querier, id int64) (Entry, error) {
+func Get(ctx context.Context, q tenants.Querier, id int64) (Entry, error) {
 	e, err := scanEntry(q.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM outbox WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Entry{}, ErrNotFound

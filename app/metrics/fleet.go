@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"time"
 
@@ -189,11 +188,7 @@ func (f *fleet) collectBackups(gauge func(*prometheus.Desc, float64, ...string),
 	}
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func outboxCounts(ctx context.Context, q querier) (queued, failed int, err error) {
+func outboxCounts(ctx context.Context, q tenants.Querier) (queued, failed int, err error) {
 	// Two counts over the (status, next_attempt_at) index: sent rows pile up.
 	err = q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')),
 		(SELECT count(*) FROM outbox WHERE status = 'failed')`).Scan(&queued, &failed)

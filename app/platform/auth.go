@@ -12,6 +12,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/auth"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // sessionCookie holds the console's session token, scoped to /plateforme/.
@@ -105,7 +106,7 @@ func (p *Console) login(c *fiber.Ctx) error {
 
 // checkPassword finds the enabled administrator of email and checks the
 // password; an unknown one costs the same hashing time.
-func checkPassword(ctx context.Context, q querier, email, password string) (Admin, bool, error) {
+func checkPassword(ctx context.Context, q tenants.Querier, email, password string) (Admin, bool, error) {
 	a, err := adminByEmail(ctx, q, email)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return a, false, err
@@ -349,7 +350,7 @@ func (p *Console) requireStage(stage string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, now := c.UserContext(), p.now()
 		token := c.Cookies(sessionCookie)
-		a, got, seen, err := sessionAdmin(ctx, p.db().R, token, now)
+		a, got, seen, err := sessionAdmin(ctx, p.db(), token, now)
 		if errors.Is(err, ErrNotFound) || err == nil && got != stage {
 			if err == nil && got == stageFull {
 				return c.Redirect("/plateforme/", fiber.StatusSeeOther)

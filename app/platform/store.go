@@ -39,7 +39,7 @@ const (
 
 // Errors of the store.
 var (
-	ErrNotFound = errors.New("platform: not found")
+	ErrNotFound = tenants.NotFound("platform: not found")
 	// ErrAdminExists: add-admin for an address that already has an account.
 	ErrAdminExists = errors.New("un administrateur de l'hébergeur a déjà cette adresse")
 	// ErrBadEmail: add-admin for an address that is not one.
@@ -59,12 +59,6 @@ type Admin struct {
 	totpLastStep int64
 }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 const tsLayout = "2006-01-02T15:04:05.000000000Z"
 
 func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
@@ -81,11 +75,11 @@ func scanAdmin(row interface{ Scan(...any) error }) (Admin, error) {
 	return a, err
 }
 
-func adminByEmail(ctx context.Context, q querier, email string) (Admin, error) {
+func adminByEmail(ctx context.Context, q tenants.Querier, email string) (Admin, error) {
 	return scanAdmin(q.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM provider_admins WHERE email = ?`, email))
 }
 
-func adminByID(ctx context.Context, q querier, id int64) (Admin, error) {
+func adminByID(ctx context.Context, q tenants.Querier, id int64) (Admin, error) {
 	return scanAdmin(q.QueryRowContext(ctx, `SELECT `+adminColumns+` FROM provider_admins WHERE id = ?`, id))
 }
 
@@ -153,22 +147,23 @@ func createLinkToken(ctx context.Context, tx *sql.Tx, adminID int64, now time.Ti
 }
 
 // linkAdmin returns the administrator of a live, unused link token.
-func linkAdmin(ctx context.Context, q querier, token string, now time.Time) (Admin, error) {
+func linkAdmin(ctx context.Context, q tenants.Querier, token string, now time.Time) (Admin, error) {
 	if !auth.ValidToken(token) {
 		return Admin{}, ErrNotFound
 	}
 	var id int64
-	var expires string
-	var used sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT admin_id, expires_at, used_at FROM provider_tokens WHERE token_hash = ?`, auth.HashToken(token)).
-		Scan(&id, &expires, &used)
+	var expires, used tenants.Time
+	_, err := auth.FindToken(token, func(hash string) error {
+		return q.QueryRowContext(ctx, `SELECT admin_id, expires_at, used_at FROM provider_tokens WHERE token_hash = ?`, hash).
+			Scan(&id, &expires, &used)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, ErrNotFound
 	}
 	if err != nil {
 		return Admin{}, err
 	}
-	if exp, _ := time.Parse(tsLayout, expires); used.Valid || now.After(exp) {
+	if !used.IsZero() || now.After(expires.Time) {
 		return Admin{}, ErrNotFound
 	}
 	return adminByID(ctx, q, id)
@@ -177,6 +172,9 @@ func linkAdmin(ctx context.Context, q querier, token string, now time.Time) (Adm
 // useLink marks the token used and sets the password; the second factor
 // is enrolled again at the next log-in, and every session ends.
 func useLink(ctx context.Context, tx *sql.Tx, token string, adminID int64, hash string, now time.Time) (bool, error) {
+	if err := auth.UpgradeToken(ctx, tx, "provider_tokens", token); err != nil {
+		return false, err
+	}
 	res, err := tx.ExecContext(ctx, `UPDATE provider_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
 		ts(now), auth.HashToken(token), ts(now))
 	if err != nil {
@@ -217,31 +215,39 @@ func createSession(ctx context.Context, tx *sql.Tx, adminID int64, stage string,
 }
 
 // sessionAdmin returns the live session's administrator, its stage and
-// when it was last seen.
-func sessionAdmin(ctx context.Context, q querier, token string, now time.Time) (Admin, string, time.Time, error) {
+// when it was last seen. A session stored under the old form of its
+// token's hash is rewritten to the current one (auth.FindToken).
+func sessionAdmin(ctx context.Context, db *tenants.DB, token string, now time.Time) (Admin, string, time.Time, error) {
 	if !auth.ValidToken(token) {
 		return Admin{}, "", time.Time{}, ErrNotFound
 	}
+	q := db.Reader()
 	var id int64
-	var stage, lastSeen, expires string
-	err := q.QueryRowContext(ctx, `SELECT admin_id, stage, last_seen_at, expires_at FROM provider_sessions WHERE token_hash = ?`,
-		auth.HashToken(token)).Scan(&id, &stage, &lastSeen, &expires)
+	var stage string
+	var lastSeen, expires tenants.Time
+	legacy, err := auth.FindToken(token, func(hash string) error {
+		return q.QueryRowContext(ctx, `SELECT admin_id, stage, last_seen_at, expires_at FROM provider_sessions WHERE token_hash = ?`,
+			hash).Scan(&id, &stage, &lastSeen, &expires)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, "", time.Time{}, ErrNotFound
 	}
 	if err != nil {
 		return Admin{}, "", time.Time{}, fmt.Errorf("platform: session: %w", err)
 	}
-	seen, _ := time.Parse(tsLayout, lastSeen)
-	exp, _ := time.Parse(tsLayout, expires)
-	if now.After(exp) || now.Sub(seen) > idleTimeout {
+	if now.After(expires.Time) || now.Sub(lastSeen.Time) > idleTimeout {
 		return Admin{}, "", time.Time{}, ErrNotFound
 	}
 	a, err := adminByID(ctx, q, id)
 	if err != nil || a.Disabled || !a.HasPassword {
 		return Admin{}, "", time.Time{}, ErrNotFound
 	}
-	return a, stage, seen, nil
+	if legacy {
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return auth.UpgradeToken(ctx, tx, "provider_sessions", token) }); err != nil {
+			return Admin{}, "", time.Time{}, err
+		}
+	}
+	return a, stage, lastSeen.Time, nil
 }
 
 func touchSession(ctx context.Context, tx *sql.Tx, token string, now time.Time) error {
@@ -257,6 +263,9 @@ func endSessions(ctx context.Context, tx *sql.Tx, adminID int64) error {
 }
 
 func deleteSession(ctx context.Context, tx *sql.Tx, token string) error {
+	if err := auth.UpgradeToken(ctx, tx, "provider_sessions", token); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM provider_sessions WHERE token_hash = ?`, auth.HashToken(token))
 	return err
 }
@@ -295,7 +304,7 @@ func writeAudit(ctx context.Context, tx *sql.Tx, actor, action, commune, detail 
 
 // auditLog returns the latest entries of the platform audit log, of one
 // commune when commune is not "".
-func auditLog(ctx context.Context, q querier, commune string, limit int) ([]AuditEntry, error) {
+func auditLog(ctx context.Context, q tenants.Querier, commune string, limit int) ([]AuditEntry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, commune, detail FROM platform_audit
 		WHERE ? = '' OR commune = ? ORDER BY id DESC LIMIT ?`, commune, commune, limit)
 	if err != nil {

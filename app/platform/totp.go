@@ -17,6 +17,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"espacefamille/app/auth"
+	"espacefamille/tenants"
 )
 
 // The second factor: RFC 6238 codes of 6 digits every 30 seconds (what
@@ -173,7 +174,7 @@ func useRecoveryCode(ctx context.Context, tx *sql.Tx, adminID int64, code string
 }
 
 // recoveryLeft counts the administrator's unused recovery codes.
-func recoveryLeft(ctx context.Context, q querier, adminID int64) (int, error) {
+func recoveryLeft(ctx context.Context, q tenants.Querier, adminID int64) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM provider_recovery_codes WHERE admin_id = ? AND used_at IS NULL`, adminID).Scan(&n)
 	return n, err

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Test cards: the first succeeds, the second is refused; any other number
@@ -41,7 +43,7 @@ type Operation struct {
 }
 
 // ErrNotFound: no such operation.
-var ErrNotFound = errors.New("simulator: unknown operation")
+var ErrNotFound = tenants.NotFound("simulator: unknown operation")
 
 // ErrFinished: the operation already has its outcome.
 var ErrFinished = errors.New("simulator: operation already finished")
@@ -59,13 +61,8 @@ func Create(ctx context.Context, tx *sql.Tx, orderRef string, amountCents int64,
 	return op, nil
 }
 
-// Querier is *sql.DB or *sql.Tx.
-type Querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Get reads an operation.
-func Get(ctx context.Context, q Querier, idOp string) (Operation, error) {
+func Get(ctx context.Context, q tenants.Querier, idOp string) (Operation, error) {
 	var op Operation
 	var created string
 	var finished sql.NullString
