@@ -92,7 +92,7 @@ func TestBookingThroughRealSession(t *testing.T) {
 		t.Fatalf("sign-up: %d → %q", status, loc)
 	}
 	var text string
-	if err := reg.Platform().R.QueryRowContext(ctx, `SELECT text_body FROM outbox WHERE to_addr = ? ORDER BY id DESC LIMIT 1`, email).Scan(&text); err != nil {
+	if err := reg.Platform().Reader().QueryRowContext(ctx, `SELECT text_body FROM outbox WHERE to_addr = ? ORDER BY id DESC LIMIT 1`, email).Scan(&text); err != nil {
 		t.Fatalf("confirmation email: %v", err)
 	}
 	link := regexp.MustCompile(`https?://\S+/confirmation/[A-Za-z0-9_-]+`).FindString(text)

@@ -51,7 +51,7 @@ func loginIPKeys(t *testing.T, proxies []string, xff string) []string {
 	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusForbidden {
 		t.Fatalf("log-in post: %d", resp.StatusCode)
 	}
-	rows, err := reg.Platform().R.QueryContext(ctx, `SELECT key FROM throttles WHERE key LIKE 'login:ip:%'`)
+	rows, err := reg.Platform().Reader().QueryContext(ctx, `SELECT key FROM throttles WHERE key LIKE 'login:ip:%'`)
 	if err != nil {
 		t.Fatal(err)
 	}

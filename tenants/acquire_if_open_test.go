@@ -41,7 +41,7 @@ func TestAcquireIfOpenNeverOpens(t *testing.T) {
 	if !ok || db == nil {
 		t.Fatal("an open commune was not handed out")
 	}
-	if err := db.R.PingContext(ctx); err != nil {
+	if err := db.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
 	release()

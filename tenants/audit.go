@@ -70,7 +70,7 @@ func (r *Registry) nextAudit(ctx context.Context, cutoff time.Time) (string, err
 	var slug string
 	err := r.platform.Reader().QueryRowContext(ctx, `SELECT slug FROM communes
 		WHERE status = 'active' AND broken = '' AND audited_at < ? ORDER BY audited_at, slug LIMIT 1`,
-		cutoff.UTC().Format(time.RFC3339)).Scan(&slug)
+		FormatTime(cutoff)).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -111,10 +111,10 @@ func (r *Registry) Audit(ctx context.Context, slug string) AuditReport {
 		return rep
 	}
 	families, children, _ := countFamilies(ctx, db)
-	version, verr := Version(ctx, db.R)
-	rep.Work, err = findWork(ctx, db.R, now)
+	version, verr := Version(ctx, db.Reader())
+	rep.Work, err = findWork(ctx, db.Reader(), now)
 	if err == nil && st.Size() <= quickCheckMax {
-		rep.Problems, err = integrity(ctx, db.R, "quick_check")
+		rep.Problems, err = integrity(ctx, db.Reader(), "quick_check")
 	}
 	db.Close()
 	switch {
@@ -140,7 +140,7 @@ func (r *Registry) Audit(ctx context.Context, slug string) AuditReport {
 				}
 			}
 		}
-		stamp := now.UTC().Format(time.RFC3339)
+		stamp := FormatTime(now)
 		_, err := tx.ExecContext(ctx, `UPDATE communes SET schema_version = ?, size_bytes = ?, families = ?, children = ?,
 			stats_at = ?, audited_at = ? WHERE id = ?`, version, st.Size(), families, children, stamp, stamp, c.ID)
 		return err

@@ -115,7 +115,7 @@ type BackupState struct {
 }
 
 func (r *Registry) recordBackup(ctx context.Context, target string, now time.Time, path string, size int64, stamp string, failed error) error {
-	at := now.UTC().Format(time.RFC3339)
+	at := FormatTime(now)
 	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if failed != nil {
@@ -138,7 +138,7 @@ func (r *Registry) recordBackup(ctx context.Context, target string, now time.Tim
 
 // markCovered records that target's last good backup still holds its data.
 func (r *Registry) markCovered(ctx context.Context, target string, now time.Time) error {
-	at := now.UTC().Format(time.RFC3339)
+	at := FormatTime(now)
 	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE backups SET attempted_at = ?, covered_at = ?, error = '' WHERE target = ?`, at, at, target)
 		return err
@@ -148,7 +148,7 @@ func (r *Registry) markCovered(ctx context.Context, target string, now time.Time
 // BackupStates returns the last backup of every target that has one,
 // ordered by target (the platform database first).
 func (r *Registry) BackupStates(ctx context.Context) ([]BackupState, error) {
-	rows, err := r.platform.R.QueryContext(ctx, `SELECT target, attempted_at, error, ok_at, covered_at, path, bytes, source_stamp
+	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT target, attempted_at, error, ok_at, covered_at, path, bytes, source_stamp
 		FROM backups ORDER BY target`)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: backup states: %w", err)
@@ -161,9 +161,9 @@ func (r *Registry) BackupStates(ctx context.Context) ([]BackupState, error) {
 		if err := rows.Scan(&s.Target, &attempted, &s.Error, &ok, &covered, &s.Path, &s.Bytes, &s.stamp); err != nil {
 			return nil, err
 		}
-		s.AttemptedAt, _ = time.Parse(time.RFC3339, attempted)
-		s.OKAt, _ = time.Parse(time.RFC3339, ok)
-		s.CoveredAt, _ = time.Parse(time.RFC3339, covered)
+		s.AttemptedAt, _ = ParseTime(attempted)
+		s.OKAt, _ = ParseTime(ok)
+		s.CoveredAt, _ = ParseTime(covered)
 		out = append(out, s)
 	}
 	return out, rows.Err()

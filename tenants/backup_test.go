@@ -17,7 +17,7 @@ import (
 )
 
 // dumpTables returns every row of every table of db, as text, by table.
-func dumpTables(t *testing.T, db *sql.DB) map[string][]string {
+func dumpTables(t *testing.T, db tenants.Querier) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
@@ -63,7 +63,7 @@ func dumpCommune(t *testing.T, reg *tenants.Registry, slug string) map[string][]
 	t.Helper()
 	var out map[string][]string
 	if err := reg.WithCommune(context.Background(), slug, func(db *tenants.DB) error {
-		out = dumpTables(t, db.R)
+		out = dumpTables(t, db.Reader())
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func TestRestoreRefusesWhatIsNotASoundBackup(t *testing.T) {
 			}
 			var v string
 			reg.WithCommune(ctx, "mazan", func(db *tenants.DB) error {
-				return db.R.QueryRow(`SELECT value FROM settings WHERE key = 'marker'`).Scan(&v)
+				return db.Reader().QueryRowContext(context.Background(), `SELECT value FROM settings WHERE key = 'marker'`).Scan(&v)
 			})
 			if v != "kept" {
 				t.Fatalf("the commune changed: marker %q", v)
@@ -263,7 +263,7 @@ func TestScheduledBackupSkipsUnchangedCommunes(t *testing.T) {
 	// Pernes is only read (its file opened and closed); Mazan takes a booking.
 	if err := reg.WithCommune(ctx, "pernes", func(db *tenants.DB) error {
 		var n int
-		return db.R.QueryRow(`SELECT count(*) FROM settings`).Scan(&n)
+		return db.Reader().QueryRowContext(context.Background(), `SELECT count(*) FROM settings`).Scan(&n)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func BenchmarkIdleHandleMemory(b *testing.B) {
 		for i := range n {
 			err := reg.WithCommune(ctx, fmt.Sprintf("commune-%03d", i), func(db *tenants.DB) error {
 				var v string
-				return db.R.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'name'`).Scan(&v)
+				return db.Reader().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'name'`).Scan(&v)
 			})
 			if err != nil {
 				b.Fatal(err)

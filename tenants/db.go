@@ -192,6 +192,9 @@ func TxDB(tx *sql.Tx) *DB {
 	return nil
 }
 
+// Ping checks that the file answers on the read pool.
+func (d *DB) Ping(ctx context.Context) error { return d.R.PingContext(ctx) }
+
 // Close checkpoints and closes both pools.
 func (d *DB) Close() error {
 	errL := d.closeLater()

@@ -183,7 +183,7 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 	if len(updates) == 0 {
 		return
 	}
-	now := time.Now().UTC().Format(time.RFC3339)
+	now := FormatTime(time.Now())
 	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		for _, u := range updates {
 			q, args := `UPDATE communes SET file_stamp = ?, size_bytes = ? WHERE id = ?`, []any{u.stamp, u.size, u.id}
@@ -204,7 +204,7 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 
 // countFamilies reads the counts `commune list` shows.
 func countFamilies(ctx context.Context, db *DB) (families, children int64, ok bool) {
-	err := db.R.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM children)`).Scan(&families, &children)
+	err := db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM children)`).Scan(&families, &children)
 	return families, children, err == nil
 }
 
@@ -223,7 +223,7 @@ type FleetEntry struct {
 // Fleet lists every commune with the figures kept in the registry, ordered
 // by slug; it opens no commune file.
 func (r *Registry) Fleet(ctx context.Context) ([]FleetEntry, error) {
-	rows, err := r.platform.R.QueryContext(ctx, `SELECT `+communeColumns+`, c.size_bytes, c.families, c.children,
+	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT `+communeColumns+`, c.size_bytes, c.families, c.children,
 		c.stats_at, c.audited_at, c.broken_at,
 		COALESCE((SELECT group_concat(w.kind, ' ') FROM (SELECT kind FROM commune_work WHERE commune_id = c.id ORDER BY kind) w), '')
 		FROM communes c ORDER BY c.slug`)
@@ -238,11 +238,11 @@ func (r *Registry) Fleet(ctx context.Context) ([]FleetEntry, error) {
 		if err != nil {
 			return f, err
 		}
-		f.CreatedAt, _ = time.Parse(time.RFC3339, created)
+		f.CreatedAt, _ = ParseTime(created)
 		f.Hosts = strings.Fields(hosts)
-		f.StatsAt, _ = time.Parse(time.RFC3339, statsAt)
-		f.AuditedAt, _ = time.Parse(time.RFC3339, auditedAt)
-		f.BrokenAt, _ = time.Parse(time.RFC3339, brokenAt)
+		f.StatsAt, _ = ParseTime(statsAt)
+		f.AuditedAt, _ = ParseTime(auditedAt)
+		f.BrokenAt, _ = ParseTime(brokenAt)
 		for _, w := range strings.Fields(work) {
 			f.Work = append(f.Work, Work(w))
 		}

@@ -3,7 +3,6 @@ package tenants
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -62,7 +61,7 @@ func (r *Registry) MarkBroken(ctx context.Context, slug, reason string) error {
 	}
 	ctx = context.WithoutCancel(ctx)
 	res, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET broken = ?, broken_at = ? WHERE slug = ? AND broken = ''`,
-		reason, time.Now().UTC().Format(time.RFC3339), slug)
+		reason, FormatTime(time.Now()), slug)
 	if err != nil {
 		r.log.Error("commune file broken; could not record it", "commune", slug, "reason", reason, "err", err)
 	} else if n, _ := res.RowsAffected(); n == 1 {
@@ -124,7 +123,7 @@ func checkHeader(path string) (reason string, err error) {
 
 // integrity runs PRAGMA integrity_check or quick_check and returns the
 // problems found ("" when the file is sound), at most ten lines.
-func integrity(ctx context.Context, db *sql.DB, pragma string) (string, error) {
+func integrity(ctx context.Context, db Querier, pragma string) (string, error) {
 	rows, err := db.QueryContext(ctx, "PRAGMA "+pragma+"(10)")
 	if err != nil {
 		return "", err
@@ -184,7 +183,7 @@ func (r *Registry) integrityOf(ctx context.Context, path string) (string, error)
 		return "", err
 	}
 	defer db.Close()
-	problems, err := integrity(ctx, db.R, "integrity_check")
+	problems, err := integrity(ctx, db.Reader(), "integrity_check")
 	if err != nil && IsCorrupt(err) {
 		return err.Error(), nil
 	}

@@ -49,6 +49,13 @@ func ParseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// StoredTime is ParseTime for a column that is always written by
+// FormatTime: the zero time when s is empty or cannot be read.
+func StoredTime(s string) time.Time {
+	t, _ := ParseTime(s)
+	return t
+}
+
 // Time is an instant in a column: it is written in TimeLayout and read
 // back with ParseTime. The zero Time is written as NULL and NULL reads as
 // the zero Time, so optional instants (sent_at, revoked_at) need no other

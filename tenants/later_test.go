@@ -35,7 +35,7 @@ func TestWriteLaterIsWrittenInOneBatchAtClose(t *testing.T) {
 		t.Fatalf("pending a = %v %v, want 3", v, ok)
 	}
 	var n int
-	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM seen`).Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM seen`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("written before the batch: %d %v", n, err)
 	}
 	if err := db.Close(); err != nil {
@@ -47,7 +47,7 @@ func TestWriteLaterIsWrittenInOneBatchAtClose(t *testing.T) {
 	}
 	defer db.Close()
 	var sum int
-	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*), SUM(v) FROM seen`).Scan(&n, &sum); err != nil || n != 2 || sum != 5 {
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*), SUM(v) FROM seen`).Scan(&n, &sum); err != nil || n != 2 || sum != 5 {
 		t.Fatalf("after close: %d rows, sum %d (%v), want a = 3 and b = 2", n, sum, err)
 	}
 	if _, ok := db.Pending("seen", "a"); ok {

@@ -50,7 +50,7 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx,
 				`INSERT INTO settings (key, value) VALUES ('name', ?), ('zone', ?), ('contact_email', ?), ('created_at', ?)`,
-				c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339)); err != nil {
+				c.Name, c.Zone, c.AdminEmail, FormatTime(now)); err != nil {
 				return fmt.Errorf("settings: %w", err)
 			}
 			if init != nil {
@@ -83,8 +83,8 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at, schema_version, file_stamp, size_bytes,
 			                      families, children, stats_at)
 			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339), latest, c.fileStamp, st.Size(),
-			families, children, now.Format(time.RFC3339))
+			c.Slug, c.Name, c.Zone, c.AdminEmail, FormatTime(now), latest, c.fileStamp, st.Size(),
+			families, children, FormatTime(now))
 		if err != nil {
 			if IsUnique(err) {
 				return ErrDuplicateSlug
@@ -94,7 +94,7 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 		c.ID, _ = res.LastInsertId()
 		for _, k := range workKinds {
 			if work&k.bit != 0 {
-				if err := upsertWork(ctx, tx, c.ID, k.kind, workTime(now.Add(k.delay)), true); err != nil {
+				if err := upsertWork(ctx, tx, c.ID, k.kind, FormatTime(now.Add(k.delay)), true); err != nil {
 					return err
 				}
 			}

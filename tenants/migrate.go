@@ -71,7 +71,7 @@ func (s *Schema) Latest() (int64, error) {
 
 // Version reads the schema version recorded in the database (0 for a new
 // file). It is a single cheap query, used on every cold open.
-func Version(ctx context.Context, db *sql.DB) (int64, error) {
+func Version(ctx context.Context, db Querier) (int64, error) {
 	var v sql.NullInt64
 	err := db.QueryRowContext(ctx,
 		`SELECT MAX(version_id) FROM goose_db_version WHERE is_applied = 1`).Scan(&v)

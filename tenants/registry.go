@@ -165,7 +165,7 @@ func scanCommune(row interface{ Scan(...any) error }) (Commune, error) {
 		&c.SchemaVersion, &c.Broken, &c.fileStamp); err != nil {
 		return c, err
 	}
-	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	c.CreatedAt, _ = ParseTime(created)
 	if hosts != "" {
 		c.Hosts = strings.Fields(hosts)
 	}
@@ -174,7 +174,7 @@ func scanCommune(row interface{ Scan(...any) error }) (Commune, error) {
 
 // Communes lists every commune, ordered by slug.
 func (r *Registry) Communes(ctx context.Context) ([]Commune, error) {
-	rows, err := r.platform.R.QueryContext(ctx, `SELECT `+communeColumns+` FROM communes c ORDER BY c.slug`)
+	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT `+communeColumns+` FROM communes c ORDER BY c.slug`)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: list communes: %w", err)
 	}

@@ -213,7 +213,7 @@ func (r *Registry) restoreAsNew(ctx context.Context, slug, src string, info back
 		err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
 			// No file stamp: the first open checks the file; no host names.
 			res, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, status, zone, created_at, schema_version)
-				VALUES (?, ?, ?, ?, ?, ?)`, c.Slug, c.Name, c.Status, c.Zone, c.CreatedAt.Format(time.RFC3339), c.SchemaVersion)
+				VALUES (?, ?, ?, ?, ?, ?)`, c.Slug, c.Name, c.Status, c.Zone, FormatTime(c.CreatedAt), c.SchemaVersion)
 			if IsUnique(err) {
 				return ErrDuplicateSlug
 			} else if err != nil {

@@ -187,6 +187,16 @@ func (q Q) ExecContext(ctx context.Context, query string, args ...any) (sql.Resu
 // Tx returns the write transaction, or nil over the read pool.
 func (q Q) Tx() *sql.Tx { return q.tx }
 
+// Uncached returns q without the statement cache when q is a Q, and q
+// itself otherwise: for a store handed any Querier that runs a query whose
+// text varies.
+func Uncached(q Querier) Querier {
+	if c, ok := q.(Q); ok {
+		return c.Uncached()
+	}
+	return q
+}
+
 // Uncached returns q's pool or transaction without the statement cache,
 // for a query whose text varies (an IN list of any length), which would
 // otherwise take a slot of the bounded cache for each variant.

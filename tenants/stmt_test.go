@@ -129,7 +129,7 @@ func TestConfigVersionAndMemo(t *testing.T) {
 	ctx := context.Background()
 	version := func() int64 {
 		t.Helper()
-		v, err := tenants.ConfigVersion(ctx, db.R)
+		v, err := tenants.ConfigVersion(ctx, db.Reader())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,7 +54,7 @@ func TestCreateCommuneIsAtLatestSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := tenants.Version(context.Background(), db.R)
+	v, err := tenants.Version(context.Background(), db.Reader())
 	db.Close()
 	if err != nil || v != latest || c.SchemaVersion != latest {
 		t.Fatalf("new commune at version %d (%v), registered at %d, want %d", v, err, c.SchemaVersion, latest)
@@ -215,7 +215,7 @@ func TestOpeningAnOlderFileMigratesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer release()
-	if v, err := tenants.Version(context.Background(), db.R); err != nil || v != latest {
+	if v, err := tenants.Version(context.Background(), db.Reader()); err != nil || v != latest {
 		t.Fatalf("version after open = %d, %v; want %d", v, err, latest)
 	}
 }
@@ -249,7 +249,7 @@ func TestCacheBoundsOpenFiles(t *testing.T) {
 			slug := fmt.Sprintf("commune-%02d", i)
 			err := reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
 				var name string
-				if err := db.R.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'name'`).Scan(&name); err != nil {
+				if err := db.Reader().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'name'`).Scan(&name); err != nil {
 					return err
 				}
 				if name != "Commune de "+slug {
@@ -278,7 +278,7 @@ func TestCacheBoundsOpenFiles(t *testing.T) {
 		wg.Go(func() {
 			errs <- reg.WithCommune(ctx, fmt.Sprintf("commune-%02d", i%50), func(db *tenants.DB) error {
 				var n int
-				return db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM closures`).Scan(&n)
+				return db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM closures`).Scan(&n)
 			})
 		})
 	}
@@ -329,7 +329,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	}
 	err := reg.WithCommune(ctx, "monteux", func(db *tenants.DB) error {
 		var n int
-		if err := db.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT title) FROM news`).Scan(&n); err != nil {
+		if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(DISTINCT title) FROM news`).Scan(&n); err != nil {
 			return err
 		}
 		if n != 200 {
@@ -388,7 +388,7 @@ func TestBackupIsAConsistentCopy(t *testing.T) {
 	}
 	defer db.Close()
 	var reason string
-	if err := db.R.QueryRow(`SELECT reason FROM closures WHERE day = '2026-12-24'`).Scan(&reason); err != nil || reason != "Réveillon" {
+	if err := db.Reader().QueryRowContext(context.Background(), `SELECT reason FROM closures WHERE day = '2026-12-24'`).Scan(&reason); err != nil || reason != "Réveillon" {
 		t.Fatalf("backup content: %q %v", reason, err)
 	}
 	if _, err := reg.Backup(ctx, "inconnue", dir, time.Now()); !errors.Is(err, tenants.ErrNotFound) {

@@ -77,10 +77,6 @@ var workTables = func() map[string]uint32 {
 
 // workTimeLayout is the registry's UTC time format; it sorts as text and
 // is the outbox's own format.
-const workTimeLayout = "2006-01-02T15:04:05Z"
-
-func workTime(t time.Time) string { return t.UTC().Format(workTimeLayout) }
-
 // sqliteInsert is SQLITE_INSERT, the pre-update hook's op for a new row.
 const sqliteInsert = 18
 
@@ -128,7 +124,7 @@ func (w *workRecorder) record(ctx context.Context, kinds uint32) error {
 			missing = append(missing, k)
 		case err != nil:
 			return err
-		case due > workTime(now.Add(k.delay)):
+		case due > FormatTime(now.Add(k.delay)):
 			missing = append(missing, k)
 		}
 	}
@@ -137,7 +133,7 @@ func (w *workRecorder) record(ctx context.Context, kinds uint32) error {
 	}
 	return w.platform.Tx(ctx, func(tx *sql.Tx) error {
 		for _, k := range missing {
-			if err := upsertWork(ctx, tx, w.communeID, k.kind, workTime(now.Add(k.delay)), true); err != nil {
+			if err := upsertWork(ctx, tx, w.communeID, k.kind, FormatTime(now.Add(k.delay)), true); err != nil {
 				return err
 			}
 		}
@@ -167,7 +163,7 @@ func (r *Registry) WorkDue(ctx context.Context, kind Work, now time.Time, limit 
 	rows, err := r.platform.Reader().QueryContext(ctx, `
 		SELECT c.slug FROM commune_work w JOIN communes c ON c.id = w.commune_id
 		WHERE w.kind = ? AND w.due_at <= ? AND c.status = 'active' AND c.broken = ''
-		ORDER BY w.due_at, c.slug LIMIT ?`, string(kind), workTime(now), limit)
+		ORDER BY w.due_at, c.slug LIMIT ?`, string(kind), FormatTime(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: communes with %s work: %w", kind, err)
 	}
@@ -185,7 +181,7 @@ func (r *Registry) MarkWork(ctx context.Context, slug string, kind Work, due tim
 			}
 			return err
 		}
-		return upsertWork(ctx, tx, id, kind, workTime(due), true)
+		return upsertWork(ctx, tx, id, kind, FormatTime(due), true)
 	})
 }
 
@@ -215,7 +211,7 @@ func (r *Registry) SettleWork(ctx context.Context, db *DB, kinds ...Work) error 
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		next := make([]sql.NullString, len(todo))
 		for i, k := range todo {
-			err := tx.QueryRowContext(ctx, k.remaining, workTime(now.Add(k.recheck))).Scan(&next[i])
+			err := tx.QueryRowContext(ctx, k.remaining, FormatTime(now.Add(k.recheck))).Scan(&next[i])
 			if err != nil && !strings.Contains(err.Error(), "no such table") {
 				return fmt.Errorf("tenants: %s work left: %w", k.kind, err)
 			}
@@ -272,7 +268,7 @@ func findWork(ctx context.Context, q interface {
 	out := map[Work]string{}
 	for _, k := range workKinds {
 		var next sql.NullString
-		err := q.QueryRowContext(ctx, k.remaining, workTime(now)).Scan(&next)
+		err := q.QueryRowContext(ctx, k.remaining, FormatTime(now)).Scan(&next)
 		if err != nil {
 			if strings.Contains(err.Error(), "no such table") {
 				continue

@@ -98,7 +98,7 @@ func TestWorkNotCommittedWithoutItsFlag(t *testing.T) {
 		t.Fatal("mail committed although its flag could not be written")
 	}
 	var n int
-	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("outbox holds %d rows (%v), want 0", n, err)
 	}
 	// Work of no watched kind does not need the registry.
@@ -258,7 +258,7 @@ func TestFileWithFramesInItsLogIsChecked(t *testing.T) {
 		t.Error("a file with frames in its log opened lazily, without the writer")
 	}
 	var n int
-	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM closures`).Scan(&n); err != nil || n != 1 {
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM closures`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("closures = %d, %v", n, err)
 	}
 }

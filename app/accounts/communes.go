@@ -30,7 +30,7 @@ type communesData struct {
 func (svc *Service) showCommunes(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	ctx := c.UserContext()
-	slugs, err := membershipSlugs(ctx, svc.platform.R, u.AccountID)
+	slugs, err := membershipSlugs(ctx, svc.platform.Reader(), u.AccountID)
 	if err != nil {
 		return err
 	}

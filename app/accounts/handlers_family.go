@@ -102,7 +102,7 @@ func (svc *Service) showAdhesions(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	list, err := Memberships(ctx, svc.platform.R, u.AccountID)
+	list, err := Memberships(ctx, svc.platform.Reader(), u.AccountID)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ type familyData struct {
 func (svc *Service) showFamily(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	ctx := c.UserContext()
-	f, err := LoadFamily(ctx, t.DB().R, u.FamilyID)
+	f, err := LoadFamily(ctx, t.DB().Reader(), u.FamilyID)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (svc *Service) showChild(c *fiber.Ctx) error {
 	if err != nil {
 		return web.ErrNotFound
 	}
-	child, err := FamilyChild(c.UserContext(), t.DB().R, u.FamilyID, id)
+	child, err := FamilyChild(c.UserContext(), t.DB().Reader(), u.FamilyID, id)
 	if errors.Is(err, ErrNotFound) {
 		return web.ErrNotFound
 	} else if err != nil {

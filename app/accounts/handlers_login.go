@@ -90,7 +90,7 @@ func (svc *Service) login(c *fiber.Ctx) error {
 // authenticate returns the account if the password matches. An unknown
 // identifier costs the same hashing time as a known one.
 func (svc *Service) authenticate(ctx context.Context, email, password string) (Account, bool, error) {
-	acc, err := accountByEmail(ctx, svc.platform.R, email)
+	acc, err := accountByEmail(ctx, svc.platform.Reader(), email)
 	if errors.Is(err, ErrNotFound) || email == "" {
 		_, _, err := auth.CheckPassword(ctx, svc.dummyHash, password)
 		return Account{}, false, err

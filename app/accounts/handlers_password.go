@@ -41,7 +41,7 @@ func (svc *Service) forgot(c *fiber.Ctx) error {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/mot-de-passe-oublie", "Mot de passe oublié",
 			forgotData{Email: email, Error: "Saisissez l'adresse email de votre compte, par exemple prenom.nom@exemple.fr."})
 	}
-	from := mail.SenderName(ctx, t.DB().R, t.Commune.Name)
+	from := mail.SenderName(ctx, t.DB().Reader(), t.Commune.Name)
 	queued := false
 	err := svc.platform.Tx(ctx, func(tx *sql.Tx) error {
 		acc, err := accountByEmail(ctx, tx, email)
@@ -82,7 +82,7 @@ func (svc *Service) forgot(c *fiber.Ctx) error {
 // so that a mail scanner opening the link spends nothing).
 func (svc *Service) showReset(c *fiber.Ctx) error {
 	token := c.Params("token")
-	status, _, err := checkToken(c.UserContext(), svc.platform.R, token, purposeReset, svc.now())
+	status, _, err := checkToken(c.UserContext(), svc.platform.Reader(), token, purposeReset, svc.now())
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (svc *Service) signup(c *fiber.Ctx) error {
 	}
 	t := tenants.From(c)
 	ctx, now := c.UserContext(), svc.now()
-	from := mail.SenderName(ctx, t.DB().R, t.Commune.Name)
+	from := mail.SenderName(ctx, t.DB().Reader(), t.Commune.Name)
 	err = svc.platform.Tx(ctx, func(tx *sql.Tx) error {
 		id, err := insertAccount(ctx, tx, form, hash, now)
 		if errors.Is(err, errEmailTaken) {
@@ -97,7 +97,7 @@ func (svc *Service) showSignupSent(c *fiber.Ctx) error {
 func (svc *Service) resendConfirmation(c *fiber.Ctx, acc Account, now time.Time) error {
 	t := tenants.From(c)
 	ctx := c.UserContext()
-	from := mail.SenderName(ctx, t.DB().R, t.Commune.Name)
+	from := mail.SenderName(ctx, t.DB().Reader(), t.Commune.Name)
 	sent := false
 	err := svc.platform.Tx(ctx, func(tx *sql.Tx) error {
 		recent, err := recentToken(ctx, tx, acc.ID, purposeConfirm, now.Add(-5*time.Minute))
@@ -125,7 +125,7 @@ func (svc *Service) resendConfirmation(c *fiber.Ctx, acc Account, now time.Time)
 func (svc *Service) confirm(c *fiber.Ctx) error {
 	ctx, now := c.UserContext(), svc.now()
 	token := c.Params("token")
-	status, _, err := checkToken(ctx, svc.platform.R, token, purposeConfirm, now)
+	status, _, err := checkToken(ctx, svc.platform.Reader(), token, purposeConfirm, now)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func PurgeCommune(ctx context.Context, db *tenants.DB, now time.Time) (int64, er
 	var n int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
-			ts(now), ts(now.Add(-idleTimeout)))
+			tenants.FormatTime(now), tenants.FormatTime(now.Add(-idleTimeout)))
 		if err != nil {
 			return err
 		}
@@ -46,7 +46,7 @@ func PurgeCommune(ctx context.Context, db *tenants.DB, now time.Time) (int64, er
 func PurgePlatform(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
 	var n int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		old := ts(now.Add(-tokenKeep))
+		old := tenants.FormatTime(now.Add(-tokenKeep))
 		res, err := tx.ExecContext(ctx, `DELETE FROM account_tokens WHERE expires_at <= ? OR (used_at IS NOT NULL AND used_at <= ?)`, old, old)
 		if err != nil {
 			return err

@@ -29,7 +29,7 @@ func IssueCode(ctx context.Context, tx *sql.Tx, familyID int64, label string) (s
 		familyID, label); err != nil {
 		return "", fmt.Errorf("accounts: revoke codes: %w", err)
 	}
-	now := time.Now().UTC().Format(time.RFC3339)
+	now := tenants.FormatTime(time.Now())
 	for range 5 { // a collision of two 50-bit codes is all but impossible; retry anyway
 		code := GenerateCode()
 		_, err := tx.ExecContext(ctx, `INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, ?, ?)`,
@@ -83,7 +83,7 @@ func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Inv
 	if err := enqueue(ctx, tx, mailInvitation, inv.Email, mail.SenderName(ctx, tx, c.Name), d, now); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), inv.FamilyID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, tenants.FormatTime(now), inv.FamilyID); err != nil {
 		return fmt.Errorf("accounts: mark invited: %w", err)
 	}
 	return nil

@@ -32,7 +32,7 @@ func TestIssueCodeReplacesTheSameLabelOnly(t *testing.T) {
 	for code, want := range map[string]string{first: "revoked", second: "active", guardian: "active", "KUD31S77V7": "active"} {
 		var got string
 		e.reg.WithCommune(ctx, slugA, func(db *tenants.DB) error {
-			return db.R.QueryRow(`SELECT status FROM adhesion_codes WHERE code_hash = ?`, accounts.HashCode(code)).Scan(&got)
+			return db.Reader().QueryRowContext(context.Background(), `SELECT status FROM adhesion_codes WHERE code_hash = ?`, accounts.HashCode(code)).Scan(&got)
 		})
 		if got != want {
 			t.Errorf("code %s: %q, want %q", code, got, want)
@@ -75,11 +75,11 @@ func TestInviteFamilyWithoutEmail(t *testing.T) {
 	}
 }
 
-func mustDB(t *testing.T, e *env, slug string) *sql.DB {
+func mustDB(t *testing.T, e *env, slug string) tenants.Q {
 	db, release, err := e.reg.Acquire(context.Background(), slug)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(release)
-	return db.R
+	return db.Reader()
 }

@@ -49,7 +49,8 @@ func FamilyRecipients(ctx context.Context, family, platform tenants.Querier, fam
 	}
 	// Only confirmed addresses: a link is made after log-in, which needs
 	// one, but an address may have changed since.
-	rows, err = platform.QueryContext(ctx, `SELECT email FROM accounts WHERE email_confirmed_at IS NOT NULL AND id IN (?`+
+	// The IN list's length varies: each length would take a cached slot.
+	rows, err = tenants.Uncached(platform).QueryContext(ctx, `SELECT email FROM accounts WHERE email_confirmed_at IS NOT NULL AND id IN (?`+
 		strings.Repeat(", ?", len(ids)-1)+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: family %d accounts: %w", familyID, err)

@@ -278,7 +278,7 @@ func TestPageViewRecordsLastSeenInMemoryThenInABatch(t *testing.T) {
 	db := e.DB(slugA)
 	stored := func() string {
 		var s string
-		if err := db.R.QueryRow(`SELECT last_seen_at FROM sessions`).Scan(&s); err != nil {
+		if err := db.Reader().QueryRowContext(context.Background(), `SELECT last_seen_at FROM sessions`).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s

@@ -35,7 +35,7 @@ func (svc *Service) session(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	ctx, now := c.UserContext(), svc.now()
-	row, err := loadSession(ctx, t.DB().R, auth.HashToken(token))
+	row, err := loadSession(ctx, t.DB().Reader(), auth.HashToken(token))
 	if v, ok := t.DB().Pending(seenBatch, row.Hash); ok && v.(time.Time).After(row.LastSeen) {
 		row.LastSeen = v.(time.Time)
 	}
@@ -45,7 +45,7 @@ func (svc *Service) session(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	acc, err := accountByID(ctx, svc.platform.R, row.AccountID)
+	acc, err := accountByID(ctx, svc.platform.Reader(), row.AccountID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -61,7 +61,7 @@ func (svc *Service) session(c *fiber.Ctx) error {
 		// page view never waits for the commune's writer.
 		t.DB().WriteLater(seenBatch, row.Hash, now, flushSeen)
 	}
-	communes, err := membershipCount(ctx, svc.platform.R, acc.ID)
+	communes, err := membershipCount(ctx, svc.platform.Reader(), acc.ID)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func (s sessionRow) live(now time.Time) bool {
 	return now.Before(s.Expires) && now.Sub(s.LastSeen) < idleTimeout
 }
 
-func loadSession(ctx context.Context, db *sql.DB, hash string) (sessionRow, error) {
+func loadSession(ctx context.Context, db tenants.Querier, hash string) (sessionRow, error) {
 	s := sessionRow{Hash: hash}
 	var created, seen, expires string
 	err := db.QueryRowContext(ctx, `
@@ -54,7 +54,7 @@ func loadSession(ctx context.Context, db *sql.DB, hash string) (sessionRow, erro
 	if err != nil {
 		return s, fmt.Errorf("accounts: load session: %w", err)
 	}
-	s.CreatedAt, s.LastSeen, s.Expires = parseTS(created), parseTS(seen), parseTS(expires)
+	s.CreatedAt, s.LastSeen, s.Expires = tenants.StoredTime(created), tenants.StoredTime(seen), tenants.StoredTime(expires)
 	return s, nil
 }
 
@@ -62,13 +62,13 @@ func loadSession(ctx context.Context, db *sql.DB, hash string) (sessionRow, erro
 // Expired sessions of the commune are purged on the way.
 func createSession(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) (string, error) {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
-		ts(now), ts(now.Add(-idleTimeout))); err != nil {
+		tenants.FormatTime(now), tenants.FormatTime(now.Add(-idleTimeout))); err != nil {
 		return "", fmt.Errorf("accounts: purge sessions: %w", err)
 	}
 	token, hash := auth.NewToken()
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO sessions (token_hash, account_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		hash, accountID, ts(now), ts(now), ts(now.Add(maxSessionAge))); err != nil {
+		hash, accountID, tenants.FormatTime(now), tenants.FormatTime(now), tenants.FormatTime(now.Add(maxSessionAge))); err != nil {
 		return "", fmt.Errorf("accounts: create session: %w", err)
 	}
 	return token, nil
@@ -96,7 +96,7 @@ const seenBatch = "accounts.sessions.last_seen"
 func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
 	for hash, v := range pending {
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`,
-			ts(v.(time.Time)), hash, ts(v.(time.Time))); err != nil {
+			tenants.FormatTime(v.(time.Time)), hash, tenants.FormatTime(v.(time.Time))); err != nil {
 			return fmt.Errorf("accounts: touch sessions: %w", err)
 		}
 	}
@@ -136,7 +136,7 @@ func linkWithCode(ctx context.Context, tx *sql.Tx, codeHash string, accountID in
 	}
 	res, err := tx.ExecContext(ctx, `
 		UPDATE adhesion_codes SET status = 'used', account_id = ?, used_at = ?
-		WHERE id = ? AND status = 'active'`, accountID, ts(now), codeID)
+		WHERE id = ? AND status = 'active'`, accountID, tenants.FormatTime(now), codeID)
 	if err != nil {
 		return 0, fmt.Errorf("accounts: use code: %w", err)
 	}
@@ -145,7 +145,7 @@ func linkWithCode(ctx context.Context, tx *sql.Tx, codeHash string, accountID in
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO family_accounts (family_id, account_id, code_id, linked_at) VALUES (?, ?, ?, ?)`,
-		familyID, accountID, codeID, ts(now)); err != nil {
+		familyID, accountID, codeID, tenants.FormatTime(now)); err != nil {
 		return 0, fmt.Errorf("accounts: link family: %w", err)
 	}
 	return familyID, nil

@@ -51,7 +51,7 @@ func scanAccount(row *sql.Row) (Account, error) {
 	if err != nil {
 		return a, fmt.Errorf("accounts: load account: %w", err)
 	}
-	a.PasswordChangedAt, a.CreatedAt = parseTS(changed), parseTS(created)
+	a.PasswordChangedAt, a.CreatedAt = tenants.StoredTime(changed), tenants.StoredTime(created)
 	return a, nil
 }
 
@@ -74,7 +74,7 @@ func passwordEpoch(ctx context.Context, q tenants.Querier, id int64) (time.Time,
 	if err != nil {
 		return time.Time{}, fmt.Errorf("accounts: password epoch: %w", err)
 	}
-	return parseTS(s), nil
+	return tenants.StoredTime(s), nil
 }
 
 func insertAccount(ctx context.Context, tx *sql.Tx, s Signup, hash string, now time.Time) (int64, error) {
@@ -85,7 +85,7 @@ func insertAccount(ctx context.Context, tx *sql.Tx, s Signup, hash string, now t
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (email) DO NOTHING`,
 		s.Email, hash, s.Civility, s.LastName, s.FirstName, phone, s.Address, s.PostalCode, s.City,
-		s.ConsentInvoices, s.ConsentFamily, ts(now), ts(now))
+		s.ConsentInvoices, s.ConsentFamily, tenants.FormatTime(now), tenants.FormatTime(now))
 	if err != nil {
 		return 0, fmt.Errorf("accounts: insert account: %w", err)
 	}
@@ -110,7 +110,7 @@ func insertToken(ctx context.Context, tx *sql.Tx, accountID int64, purpose strin
 	token, hash := auth.NewToken()
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO account_tokens (token_hash, account_id, purpose, commune_id, expires_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, hash, accountID, purpose, communeID, ts(now.Add(tokenTTL)), ts(now))
+		VALUES (?, ?, ?, ?, ?, ?)`, hash, accountID, purpose, communeID, tenants.FormatTime(now.Add(tokenTTL)), tenants.FormatTime(now))
 	if err != nil {
 		return "", fmt.Errorf("accounts: insert %s token: %w", purpose, err)
 	}
@@ -143,7 +143,7 @@ func checkToken(ctx context.Context, q tenants.Querier, token, purpose string, n
 		return tokenInvalid, 0, fmt.Errorf("accounts: check token: %w", err)
 	case used.Valid:
 		return tokenUsed, accountID, nil
-	case expires <= ts(now):
+	case expires <= tenants.FormatTime(now):
 		return tokenInvalid, 0, nil
 	}
 	return tokenValid, accountID, nil
@@ -159,7 +159,7 @@ func useToken(ctx context.Context, tx *sql.Tx, token, purpose string, now time.T
 	err := tx.QueryRowContext(ctx, `
 		UPDATE account_tokens SET used_at = ?
 		WHERE token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?
-		RETURNING account_id`, ts(now), auth.HashToken(token), purpose, ts(now)).Scan(&id)
+		RETURNING account_id`, tenants.FormatTime(now), auth.HashToken(token), purpose, tenants.FormatTime(now)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, ErrNotFound
 	}
@@ -174,7 +174,7 @@ func useToken(ctx context.Context, tx *sql.Tx, token, purpose string, now time.T
 func recentToken(ctx context.Context, q tenants.Querier, accountID int64, purpose string, since time.Time) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM account_tokens WHERE account_id = ? AND purpose = ? AND created_at > ?`,
-		accountID, purpose, ts(since)).Scan(&n)
+		accountID, purpose, tenants.FormatTime(since)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("accounts: recent token: %w", err)
 	}
@@ -182,7 +182,7 @@ func recentToken(ctx context.Context, q tenants.Querier, accountID int64, purpos
 }
 
 func confirmEmail(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?`, ts(now), accountID)
+	_, err := tx.ExecContext(ctx, `UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?`, tenants.FormatTime(now), accountID)
 	if err != nil {
 		return fmt.Errorf("accounts: confirm email: %w", err)
 	}
@@ -195,11 +195,11 @@ func confirmEmail(ctx context.Context, tx *sql.Tx, accountID int64, now time.Tim
 func setPassword(ctx context.Context, tx *sql.Tx, accountID int64, hash string, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE accounts SET password_hash = ?, password_changed_at = ?, email_confirmed_at = COALESCE(email_confirmed_at, ?)
-		WHERE id = ?`, hash, ts(now), ts(now), accountID); err != nil {
+		WHERE id = ?`, hash, tenants.FormatTime(now), tenants.FormatTime(now), accountID); err != nil {
 		return fmt.Errorf("accounts: set password: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE account_tokens SET used_at = ? WHERE account_id = ? AND purpose = 'reset' AND used_at IS NULL`,
-		ts(now), accountID); err != nil {
+		tenants.FormatTime(now), accountID); err != nil {
 		return fmt.Errorf("accounts: end reset links: %w", err)
 	}
 	return nil
@@ -207,7 +207,7 @@ func setPassword(ctx context.Context, tx *sql.Tx, accountID int64, hash string, 
 
 func addMembership(ctx context.Context, tx *sql.Tx, accountID, communeID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO memberships (account_id, commune_id, created_at) VALUES (?, ?, ?)`,
-		accountID, communeID, ts(now))
+		accountID, communeID, tenants.FormatTime(now))
 	if err != nil {
 		return fmt.Errorf("accounts: add membership: %w", err)
 	}
@@ -250,7 +250,7 @@ func membershipSlugs(ctx context.Context, q tenants.Querier, accountID int64) ([
 
 // AccountEmail returns the log-in address of a parent's account (for the
 // copy of a receipt), or ErrNotFound.
-func AccountEmail(ctx context.Context, db *sql.DB, id int64) (string, error) {
+func AccountEmail(ctx context.Context, db tenants.Querier, id int64) (string, error) {
 	var email string
 	err := db.QueryRowContext(ctx, `SELECT email FROM accounts WHERE id = ?`, id).Scan(&email)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -144,7 +144,6 @@ func checked(c *fiber.Ctx, key string) bool {
 	return v == "1" || v == "on" || v == "oui"
 }
 
-// tsLayout is the fixed-width UTC timestamp of the back office's tables.
-const tsLayout = "2006-01-02T15:04:05Z"
-
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+// ts is tenants.FormatTime under its old name, for the files other work
+// is rewriting now; new code calls tenants.FormatTime.
+func ts(t time.Time) string { return tenants.FormatTime(t) }

@@ -90,7 +90,7 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 }
 
 func (a *Admin) showAttendance(c *fiber.Ctx) error {
-	ctx, q := c.UserContext(), db(c).R
+	ctx, q := c.UserContext(), db(c).Reader()
 	d := attendanceData{base: baseOf(c, "pointage"), Day: calendar.Today(a.now())}
 	if v := strings.TrimSpace(c.Query("jour")); v != "" {
 		day, err := calendar.ParseDate(v)
@@ -185,7 +185,7 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 		_, err = tx.ExecContext(ctx, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, justified, recorded_by, recorded_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, prestation_id, child_id) DO UPDATE SET status = excluded.status,
 			justified = excluded.justified OR (attendance.justified AND excluded.status = 'absent'), recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
-			day, pid, cid, status, booked == nil, justified, who.ID, ts(now))
+			day, pid, cid, status, booked == nil, justified, who.ID, tenants.FormatTime(now))
 		if err != nil {
 			return fmt.Errorf("admin: attendance: %w", err)
 		}

@@ -40,7 +40,7 @@ func audit(ctx context.Context, tx tenants.Querier, who *Staff, action, entity s
 		return fmt.Errorf("admin: audit after: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(now), actor, action, entity, fmt.Sprint(id), b, a)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, tenants.FormatTime(now), actor, action, entity, fmt.Sprint(id), b, a)
 	if err != nil {
 		return fmt.Errorf("admin: audit: %w", err)
 	}
@@ -61,7 +61,7 @@ type AuditEntry struct {
 
 // When is the entry's time in Paris, "28/11/2017 10:08:14".
 func (e AuditEntry) When() string {
-	t, err := time.Parse(tsLayout, e.At)
+	t, err := tenants.ParseTime(e.At)
 	if err != nil {
 		return e.At
 	}
@@ -115,7 +115,7 @@ type auditData struct {
 func (a *Admin) showAudit(c *fiber.Ctx) error {
 	entity := c.Query("objet")
 	before, _ := strconv.ParseInt(c.Query("avant"), 10, 64)
-	list, err := auditEntries(c.UserContext(), db(c).R, entity, before)
+	list, err := auditEntries(c.UserContext(), db(c).Reader(), entity, before)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func (a *Admin) login(c *fiber.Ctx) error {
 		d.Error = fmt.Sprintf("Trop de tentatives de connexion. Réessayez après %s.", att.Until.In(web.Paris()).Format("15h04"))
 		return web.RenderStatus(c, fiber.StatusTooManyRequests, "admin/connexion", "Connexion des agents", d)
 	}
-	st, ok, rehash, err := checkStaffPassword(ctx, db(c).R, email, password)
+	st, ok, rehash, err := checkStaffPassword(ctx, db(c).Reader(), email, password)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ type setPasswordData struct {
 // showSetPassword shows the form of a staff invitation link.
 func (a *Admin) showSetPassword(c *fiber.Ctx) error {
 	token := c.Params("token")
-	st, err := inviteTokenStaff(c.UserContext(), db(c).R, token, a.now())
+	st, err := inviteTokenStaff(c.UserContext(), db(c).Reader(), token, a.now())
 	if errors.Is(err, ErrNotFound) {
 		return errLinkUsed
 	}
@@ -239,7 +239,7 @@ func (a *Admin) showSetPassword(c *fiber.Ctx) error {
 // setPassword sets the member's password through a one-time link.
 func (a *Admin) setPassword(c *fiber.Ctx) error {
 	token := c.Params("token")
-	st, err := inviteTokenStaff(c.UserContext(), db(c).R, token, a.now())
+	st, err := inviteTokenStaff(c.UserContext(), db(c).Reader(), token, a.now())
 	if errors.Is(err, ErrNotFound) {
 		return errLinkUsed
 	}

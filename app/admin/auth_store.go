@@ -102,13 +102,13 @@ func staffList(ctx context.Context, q tenants.Querier) ([]Staff, error) {
 func createSession(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time) (string, error) {
 	token, hash := auth.NewToken()
 	_, err := tx.ExecContext(ctx, `INSERT INTO staff_sessions (token_hash, staff_id, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`, hash, staffID, ts(now), ts(now), ts(now.Add(maxSession)))
+		VALUES (?, ?, ?, ?, ?)`, hash, staffID, tenants.FormatTime(now), tenants.FormatTime(now), tenants.FormatTime(now.Add(maxSession)))
 	if err != nil {
 		return "", fmt.Errorf("admin: create session: %w", err)
 	}
 	// Old sessions are purged here rather than by a background job.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE expires_at < ? OR last_seen_at < ?`,
-		ts(now), ts(now.Add(-idleTimeout))); err != nil {
+		tenants.FormatTime(now), tenants.FormatTime(now.Add(-idleTimeout))); err != nil {
 		return "", fmt.Errorf("admin: purge sessions: %w", err)
 	}
 	return token, nil
@@ -171,7 +171,7 @@ func touchSession(db *tenants.DB, token string, now time.Time) {
 
 func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
 	for hash, v := range pending {
-		at := ts(v.(time.Time))
+		at := tenants.FormatTime(v.(time.Time))
 		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`, at, hash, at); err != nil {
 			return fmt.Errorf("admin: touch sessions: %w", err)
 		}
@@ -208,7 +208,7 @@ func createInviteToken(ctx context.Context, tx *sql.Tx, staffID int64, now time.
 	}
 	token, hash := auth.NewToken()
 	_, err := tx.ExecContext(ctx, `INSERT INTO staff_tokens (token_hash, staff_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
-		hash, staffID, ts(now.Add(inviteTTL)), ts(now))
+		hash, staffID, tenants.FormatTime(now.Add(inviteTTL)), tenants.FormatTime(now))
 	if err != nil {
 		return "", fmt.Errorf("admin: invite token: %w", err)
 	}
@@ -245,7 +245,7 @@ func useInviteToken(ctx context.Context, tx *sql.Tx, token string, now time.Time
 		return false, err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE staff_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
-		ts(now), auth.HashToken(token), ts(now))
+		tenants.FormatTime(now), auth.HashToken(token), tenants.FormatTime(now))
 	if err != nil {
 		return false, err
 	}

@@ -124,7 +124,7 @@ func TestStaffInvitationSetsPasswordOnce(t *testing.T) {
 	wantStatus(t, r, http.StatusSeeOther)
 	var body string
 	err := f.reg.WithCommune(context.Background(), "alpha", func(db *tenants.DB) error {
-		return db.R.QueryRow(`SELECT text_body FROM outbox WHERE kind = 'staff_invitation' AND to_addr = 'nouvel.agent@alpha.example'`).Scan(&body)
+		return db.Reader().QueryRowContext(context.Background(), `SELECT text_body FROM outbox WHERE kind = 'staff_invitation' AND to_addr = 'nouvel.agent@alpha.example'`).Scan(&body)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -37,7 +37,7 @@ func (a *Admin) zone(ctx context.Context, q tenants.Querier, c *fiber.Ctx) strin
 }
 
 func (a *Admin) showCalendar(c *fiber.Ctx) error {
-	ctx, q := c.UserContext(), db(c).R
+	ctx, q := c.UserContext(), db(c).Reader()
 	d := calendarData{base: baseOf(c, "calendrier"), Zone: a.zone(ctx, q, c), Zones: []string{"A", "B", "C", "Corse"}}
 	var err error
 	if d.Holidays, err = schoolHolidays(ctx, q, d.Zone); err != nil {
@@ -104,7 +104,7 @@ func (a *Admin) importHolidays(c *fiber.Ctx) error {
 	if err != nil {
 		return a.calendarFileError(c, err)
 	}
-	zone := a.zone(c.UserContext(), db(c).R, c)
+	zone := a.zone(c.UserContext(), db(c).Reader(), c)
 	var mine []calendar.Holiday
 	for _, h := range hs {
 		if h.Zone == zone {
@@ -231,7 +231,7 @@ func (a *Admin) previewClosure(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	plan, err := planClosure(c.UserContext(), db(c).R, day)
+	plan, err := planClosure(c.UserContext(), db(c).Reader(), day)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 			shared += s.AmountCents
 		}
 		from := appmail.SenderName(ctx, tx, t.Commune.Name)
-		platform := a.srv.Registry.Platform().R
+		platform := a.srv.Registry.Platform().Reader()
 		for _, af := range plan.Affected {
 			if err := queueClosureMail(ctx, tx, platform, t, from, af, day, reason, now); err != nil {
 				return err

@@ -21,12 +21,12 @@ func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, er
 		return 0, fmt.Errorf("admin: purge: %w", err)
 	}
 	var n int64
-	old := ts(now.Add(-24 * time.Hour))
+	old := tenants.FormatTime(now.Add(-24 * time.Hour))
 	stmts := []struct {
 		query string
 		args  []any
 	}{
-		{`DELETE FROM staff_sessions WHERE expires_at < ? OR last_seen_at < ?`, []any{ts(now), ts(now.Add(-idleTimeout))}},
+		{`DELETE FROM staff_sessions WHERE expires_at < ? OR last_seen_at < ?`, []any{tenants.FormatTime(now), tenants.FormatTime(now.Add(-idleTimeout))}},
 		{`DELETE FROM staff_tokens WHERE expires_at < ? OR (used_at IS NOT NULL AND used_at < ?)`, []any{old, old}},
 	}
 	err := db.Tx(ctx, func(tx *sql.Tx) error {

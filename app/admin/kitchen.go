@@ -142,7 +142,7 @@ func (a *Admin) showKitchen(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lines, err := kitchenNumbers(c.UserContext(), db(c).R, days)
+	lines, err := kitchenNumbers(c.UserContext(), db(c).Reader(), days)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (a *Admin) kitchenCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lines, err := kitchenNumbers(c.UserContext(), db(c).R, days)
+	lines, err := kitchenNumbers(c.UserContext(), db(c).Reader(), days)
 	if err != nil {
 		return err
 	}

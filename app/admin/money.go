@@ -103,9 +103,10 @@ type moneyData struct {
 }
 
 func (a *Admin) showMoney(c *fiber.Ctx) error {
-	ctx, q := c.UserContext(), db(c).R
+	ctx, q := c.UserContext(), db(c).Reader()
 	f := moneyFilterOf(c)
-	rows, err := moneyRows(ctx, q, f)
+	// The query's text depends on the filters: it stays out of the cache.
+	rows, err := moneyRows(ctx, q.Uncached(), f)
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,8 @@ func (a *Admin) showMoney(c *fiber.Ctx) error {
 // moneyCSV exports the filtered list (';' and a UTF-8 BOM).
 func (a *Admin) moneyCSV(c *fiber.Ctx) error {
 	f := moneyFilterOf(c)
-	rows, err := moneyRows(c.UserContext(), db(c).R, f)
+	// The query's text depends on the filters: it stays out of the cache.
+	rows, err := moneyRows(c.UserContext(), db(c).Reader().Uncached(), f)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func TestInvoicingPreviewRunAndMajoration(t *testing.T) {
 	// Last month (invoicing follows service done): the étude booked on an
 	// open day, and the child came, without a booking, to the étude the
 	// next open day of the month and to the (prepaid) meal.
-	cal, err := booking.LoadCalendar(context.Background(), f.DB("alpha").R)
+	cal, err := booking.LoadCalendar(context.Background(), f.DB("alpha").Reader())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func (a *Admin) previewInvoicing(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := billing.PreviewMonth(c.UserContext(), db(c).R, month.Year(), month.Month())
+	p, err := billing.PreviewMonth(c.UserContext(), db(c).Reader(), month.Year(), month.Month())
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ type creditsData struct {
 // showCredits lists the families' available credits, each with the form
 // that records its refund by cheque or transfer.
 func (a *Admin) showCredits(c *fiber.Ctx) error {
-	list, err := positiveCredits(c.UserContext(), db(c).R)
+	list, err := positiveCredits(c.UserContext(), db(c).Reader())
 	if err != nil {
 		return err
 	}

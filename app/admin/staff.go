@@ -19,7 +19,7 @@ type staffData struct {
 }
 
 func (a *Admin) showStaff(c *fiber.Ctx) error {
-	list, err := staffList(c.UserContext(), db(c).R)
+	list, err := staffList(c.UserContext(), db(c).Reader())
 	if err != nil {
 		return err
 	}
@@ -31,12 +31,12 @@ func (a *Admin) inviteStaff(c *fiber.Ctx) error {
 	n := NewStaff{Email: formValue(c, "email"), Name: formValue(c, "name"), Role: formValue(c, "role")}.normalize()
 	errs := n.validate()
 	if len(errs) == 0 {
-		if _, err := staffByEmail(c.UserContext(), db(c).R, n.Email); err == nil {
+		if _, err := staffByEmail(c.UserContext(), db(c).Reader(), n.Email); err == nil {
 			errs.add("email", "Cette adresse est déjà celle d'un agent de la commune.")
 		}
 	}
 	if len(errs) > 0 {
-		list, err := staffList(c.UserContext(), db(c).R)
+		list, err := staffList(c.UserContext(), db(c).Reader())
 		if err != nil {
 			return err
 		}

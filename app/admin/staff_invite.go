@@ -104,7 +104,7 @@ func AddStaff(ctx context.Context, tx *sql.Tx, c tenants.Commune, publicURL stri
 	} else if !errors.Is(err, ErrNotFound) {
 		return StaffInvitation{}, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, role, created_at) VALUES (?, ?, ?, ?)`, n.Email, n.Name, n.Role, ts(now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, role, created_at) VALUES (?, ?, ?, ?)`, n.Email, n.Name, n.Role, tenants.FormatTime(now))
 	if err != nil {
 		return StaffInvitation{}, fmt.Errorf("admin: create staff: %w", err)
 	}

@@ -72,7 +72,9 @@ func (e *Env) Tx(slug string, fn func(tx *sql.Tx) error) {
 // Scan reads one row of a query on a commune ("" = the platform) into dest.
 func (e *Env) Scan(slug, q string, args []any, dest ...any) {
 	e.T.Helper()
-	if err := e.with(slug, func(db *tenants.DB) error { return db.R.QueryRow(q, args...).Scan(dest...) }); err != nil {
+	if err := e.with(slug, func(db *tenants.DB) error {
+		return db.Reader().QueryRowContext(context.Background(), q, args...).Scan(dest...)
+	}); err != nil {
 		e.T.Fatalf("%s: %v", q, err)
 	}
 }
@@ -123,7 +125,7 @@ func (e *Env) Demo() DemoIDs {
 	d.Fille = e.Int(s, `SELECT id FROM children WHERE family_id = ? AND first_name = 'Fille'`, d.Family)
 	d.Garcon = e.Int(s, `SELECT id FROM children WHERE family_id = ? AND first_name = 'Garçon'`, d.Family)
 	err := e.with(s, func(db *tenants.DB) error {
-		rows, err := db.R.Query(`SELECT id, name FROM prestations`)
+		rows, err := db.Reader().QueryContext(context.Background(), `SELECT id, name FROM prestations`)
 		if err != nil {
 			return err
 		}
@@ -153,7 +155,7 @@ func (e *Env) ParentAccount(slug string, family int64, email, password string) i
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
+	now := tenants.FormatTime(time.Now())
 	account := e.Exec("", `INSERT INTO accounts (email, password_hash, last_name, first_name, email_confirmed_at, password_changed_at, created_at)
 		VALUES (?, ?, 'Parent', 'Un', ?, ?, ?)`, email, hash, now, now, now)
 	e.Exec(slug, `INSERT INTO family_accounts (family_id, account_id, linked_at) VALUES (?, ?, ?)`, family, account, now)

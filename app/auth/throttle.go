@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Limit is a rate limit: at most Max attempts of a key within Window;
@@ -49,12 +51,6 @@ type Attempt struct {
 	keys []Key
 }
 
-// timeLayout is the fixed-width UTC format of the counters' times, so that
-// they compare correctly as text.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
-
 // Begin counts one attempt against each key, inside tx, and says whether
 // it may go on. A key whose window is over, or whose hold has ended,
 // starts counting again; the attempt after Max holds the key for Hold
@@ -76,14 +72,14 @@ func (t Throttle) Begin(ctx context.Context, tx *sql.Tx, now time.Time, keys ...
 				locked_until = CASE WHEN `+held+` THEN locked_until
 					WHEN NOT `+stale+` AND failures + 1 > :max THEN :hold ELSE '' END
 			RETURNING failures, COALESCE(locked_until, '')`,
-			sql.Named("key", k.Name), sql.Named("now", ts(now)), sql.Named("window_start", ts(now.Add(-k.Limit.Window))),
-			sql.Named("max", k.Limit.Max), sql.Named("hold", ts(now.Add(k.Limit.Hold)))).Scan(&failures, &until)
+			sql.Named("key", k.Name), sql.Named("now", tenants.FormatTime(now)), sql.Named("window_start", tenants.FormatTime(now.Add(-k.Limit.Window))),
+			sql.Named("max", k.Limit.Max), sql.Named("hold", tenants.FormatTime(now.Add(k.Limit.Hold)))).Scan(&failures, &until)
 		if err != nil {
 			return Attempt{}, fmt.Errorf("auth: throttle %s: %w", k.Name, err)
 		}
 		if failures > k.Limit.Max {
 			a.Allowed = false
-			if u, err := time.Parse(timeLayout, until); err == nil && u.After(a.Until) {
+			if u, err := tenants.ParseTime(until); err == nil && u.After(a.Until) {
 				a.Until = u
 			}
 		}
@@ -105,7 +101,7 @@ func (t Throttle) Succeeded(ctx context.Context, tx *sql.Tx, now time.Time, a At
 		if i == 0 {
 			q = `DELETE FROM ` + t.table + ` WHERE key = ? AND COALESCE(locked_until, '') <= ?`
 		}
-		if _, err := tx.ExecContext(ctx, q, k.Name, ts(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, q, k.Name, tenants.FormatTime(now)); err != nil {
 			return fmt.Errorf("auth: throttle %s: %w", k.Name, err)
 		}
 	}
@@ -116,7 +112,7 @@ func (t Throttle) Succeeded(ctx context.Context, tx *sql.Tx, now time.Time, a At
 // a window that started more than keep ago. It returns how many.
 func (t Throttle) Purge(ctx context.Context, tx *sql.Tx, now time.Time, keep time.Duration) (int64, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE COALESCE(locked_until, '') < ? AND window_start < ?`,
-		ts(now), ts(now.Add(-keep)))
+		tenants.FormatTime(now), tenants.FormatTime(now.Add(-keep)))
 	if err != nil {
 		return 0, fmt.Errorf("auth: purge %s: %w", t.table, err)
 	}

@@ -123,10 +123,10 @@ func TestThrottleStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := db.R.QueryRow(`SELECT COUNT(*) FROM counters WHERE key = ?`, account.Name).Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRowContext(context.Background(), `SELECT COUNT(*) FROM counters WHERE key = ?`, account.Name).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("account counter after success: %d rows, %v", n, err)
 	}
-	if err := db.R.QueryRow(`SELECT failures FROM counters WHERE key = ?`, ip.Name).Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRowContext(context.Background(), `SELECT failures FROM counters WHERE key = ?`, ip.Name).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("address counter after success: %d, %v", n, err)
 	}
 	// A window that ended starts again from one.

@@ -22,7 +22,7 @@ const (
 // provider, never taken from the request. An unknown operation (forged, or
 // another commune's) is refused and logged.
 func (s *Service) Notify(ctx context.Context, db *tenants.DB, com tenants.Commune, provider, ref, source string) (Order, error) {
-	o, err := orderByProviderRef(ctx, db.R, provider, ref)
+	o, err := orderByProviderRef(ctx, db.Reader(), provider, ref)
 	if errors.Is(err, ErrNotFound) {
 		s.log.Warn("billing: notification for an unknown operation", "commune", com.Slug, "provider", provider, "ref", ref, "source", source)
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
@@ -66,7 +66,7 @@ func (s *Service) applyLatePayment(ctx context.Context, db *tenants.DB, com tena
 // fetch asks the order's provider about its operation; a failure is
 // logged and recorded.
 func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Result, error) {
-	regie, err := LoadRegie(ctx, db.R, o.RegieID)
+	regie, err := LoadRegie(ctx, db.Reader(), o.RegieID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -230,7 +230,7 @@ const LateWatch = 2 * time.Hour
 // without payment within LateWatch, and applies a payment found there.
 func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Commune) (ReconcileReport, error) {
 	var rep ReconcileReport
-	list, err := pendingOrders(ctx, db.R, 0, 0)
+	list, err := pendingOrders(ctx, db.Reader(), 0, 0)
 	if err != nil {
 		return rep, err
 	}
@@ -271,7 +271,7 @@ func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Com
 		}
 		rep.Expired++
 	}
-	closed, err := recentlyClosedUnpaid(ctx, db.R, s.now().Add(-LateWatch))
+	closed, err := recentlyClosedUnpaid(ctx, db.Reader(), s.now().Add(-LateWatch))
 	if err != nil {
 		return rep, err
 	}

@@ -31,7 +31,7 @@ func (h *Handlers) payerEmail(c *fiber.Ctx) string {
 	if u == nil || u.AccountID == 0 {
 		return ""
 	}
-	email, err := accounts.AccountEmail(c.UserContext(), h.srv.Registry.Platform().R, u.AccountID)
+	email, err := accounts.AccountEmail(c.UserContext(), h.srv.Registry.Platform().Reader(), u.AccountID)
 	if err != nil {
 		if !errors.Is(err, accounts.ErrNotFound) {
 			h.srv.Logger(c).Error("billing: payer's address", "err", err)
@@ -101,7 +101,7 @@ type choicePage struct{ Order Order }
 // or go back.
 func (h *Handlers) showChoice(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
-	o, err := familyOrder(c, t.DB().R, fam, c.Params("ref"))
+	o, err := familyOrder(c, t.DB().Reader(), fam, c.Params("ref"))
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (h *Handlers) showChoice(c *fiber.Ctx) error {
 func (h *Handlers) submitChoice(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
 	ctx := c.UserContext()
-	o, err := familyOrder(c, t.DB().R, fam, c.Params("ref"))
+	o, err := familyOrder(c, t.DB().Reader(), fam, c.Params("ref"))
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ type returnPage struct {
 // order (of this family only) is brought up to date from the provider.
 func (h *Handlers) paymentReturn(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
-	o, err := familyOrder(c, t.DB().R, fam, c.Query("ref"))
+	o, err := familyOrder(c, t.DB().Reader(), fam, c.Query("ref"))
 	if err != nil {
 		return err
 	}
@@ -261,20 +261,20 @@ type receiptPage struct {
 func (h *Handlers) showReceipt(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
 	ctx := c.UserContext()
-	o, err := familyOrder(c, t.DB().R, fam, c.Params("ref"))
+	o, err := familyOrder(c, t.DB().Reader(), fam, c.Params("ref"))
 	if err != nil {
 		return err
 	}
 	if o.Status != OrderPaid && o.Status != OrderCredited {
 		return web.RedirectTo(c, returnPath(o.Ref))
 	}
-	pay, err := OrderPayment(ctx, t.DB().R, o.ID)
+	pay, err := OrderPayment(ctx, t.DB().Reader(), o.ID)
 	if errors.Is(err, ErrNotFound) {
 		pay = Payment{PaidAt: o.ClosedAt}
 	} else if err != nil {
 		return err
 	}
-	r, err := ReceiptFor(ctx, t.DB().R, t.Commune, o, pay)
+	r, err := ReceiptFor(ctx, t.DB().Reader(), t.Commune, o, pay)
 	if err != nil {
 		return err
 	}
@@ -297,13 +297,13 @@ func (h *Handlers) simulatorOperation(c *fiber.Ctx) (simulator.Operation, error)
 	}
 	t, fam := tenantFamily(c)
 	ctx := c.UserContext()
-	op, err := simulator.Get(ctx, t.DB().R, c.Params("idop"))
+	op, err := simulator.Get(ctx, t.DB().Reader(), c.Params("idop"))
 	if errors.Is(err, simulator.ErrNotFound) {
 		return op, errNoOrder
 	} else if err != nil {
 		return op, err
 	}
-	o, err := OrderByRef(ctx, t.DB().R, fam, op.OrderRef)
+	o, err := OrderByRef(ctx, t.DB().Reader(), fam, op.OrderRef)
 	if errors.Is(err, ErrNotFound) || err == nil && o.ProviderRef != op.IDOp {
 		return op, errNoOrder
 	}

@@ -21,7 +21,7 @@ type invoicesPage struct {
 func (h *Handlers) listInvoices(c *fiber.Ctx) error {
 	t, fam := tenantFamily(c)
 	ctx := c.UserContext()
-	list, err := FamilyInvoices(ctx, t.DB().R, fam)
+	list, err := FamilyInvoices(ctx, t.DB().Reader(), fam)
 	if err != nil {
 		return err
 	}
@@ -33,10 +33,10 @@ func (h *Handlers) listInvoices(c *fiber.Ctx) error {
 			p.Open = append(p.Open, inv)
 		}
 	}
-	if p.Balances, err = FamilyBalances(ctx, t.DB().R, fam); err != nil {
+	if p.Balances, err = FamilyBalances(ctx, t.DB().Reader(), fam); err != nil {
 		return err
 	}
-	if p.Credits, err = FamilyCredits(ctx, t.DB().R, fam); err != nil {
+	if p.Credits, err = FamilyCredits(ctx, t.DB().Reader(), fam); err != nil {
 		return err
 	}
 	web.SetTab(c, "factures")
@@ -49,7 +49,7 @@ func (h *Handlers) loadInvoice(c *fiber.Ctx) (InvoiceDocument, error) {
 	if err != nil || id <= 0 {
 		return InvoiceDocument{}, errNoInvoice
 	}
-	doc, err := LoadInvoiceDocument(c.UserContext(), t.DB().R, t.Commune, fam, id)
+	doc, err := LoadInvoiceDocument(c.UserContext(), t.DB().Reader(), t.Commune, fam, id)
 	if errors.Is(err, ErrNotFound) {
 		return doc, errNoInvoice
 	}

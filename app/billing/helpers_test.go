@@ -157,7 +157,7 @@ func (e *env) lastOrder() billing.Order {
 	e.t.Helper()
 	var ref string
 	e.scalar(`SELECT ref FROM orders ORDER BY id DESC LIMIT 1`, &ref)
-	o, err := billing.OrderByRef(context.Background(), e.db.R, e.family, ref)
+	o, err := billing.OrderByRef(context.Background(), e.db.Reader(), e.family, ref)
 	if err != nil {
 		e.t.Fatal(err)
 	}

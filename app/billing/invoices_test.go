@@ -113,7 +113,7 @@ func TestCancellationCreditReducesTheNextOrder(t *testing.T) {
 	if err != nil || out.RedirectURL != "" || out.Order.Status != billing.OrderPaid {
 		t.Fatalf("cancellation order: %+v %v", out, err)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 255 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 255 {
 		t.Fatalf("credit after cancellation = %d, want 255", bal)
 	}
 	e.book(e.children[1], 3)
@@ -194,7 +194,7 @@ func TestNewInvoiceNoticeReachesLinkedParents(t *testing.T) {
 	if rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures"); err != nil || rep.Created != 1 {
 		t.Fatalf("run: %+v, %v", rep, err)
 	}
-	rows, err := e.db.R.Query(`SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
+	rows, err := e.db.Reader().QueryContext(context.Background(), `SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,7 +169,7 @@ type NewInvoiceMail struct {
 func (s *Service) queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv Invoice, link string, now time.Time) error {
 	var platform tenants.Querier
 	if s.platform != nil {
-		platform = s.platform.R
+		platform = s.platform.Reader()
 	}
 	to, err := accounts.FamilyRecipients(ctx, tx, platform, inv.FamilyID)
 	if err != nil {

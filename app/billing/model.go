@@ -235,15 +235,6 @@ func itoa(n int64) string {
 	return string(b[i:])
 }
 
-const tsLayout = time.RFC3339
-
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
-
-func parseTS(s string) time.Time {
-	t, _ := time.Parse(tsLayout, s)
-	return t
-}
-
 func parisLoc() *time.Location { return calendar.Paris() }
 
 // Summary is the invoice's line in "Mes factures", as in the memento:

@@ -128,7 +128,7 @@ func capturedPaymentNeverLost(t *testing.T, kind string, n int, race bool) {
 	if got := e.count(`SELECT COUNT(*) FROM orders WHERE status = 'credited'`); got != n-1 {
 		t.Errorf("orders credited = %d, want %d", got, n-1)
 	}
-	bal, err := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine)
+	bal, err := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine)
 	if err != nil || bal != int64(n-1)*due {
 		t.Errorf("avoir = %d, want %d (every payment but the applied one)", bal, int64(n-1)*due)
 	}
@@ -151,7 +151,7 @@ func capturedPaymentNeverLost(t *testing.T, kind string, n int, race bool) {
 	// Each parent reads what became of their payment: the receipt, or an
 	// avoir that does not pretend the order expired.
 	for _, o := range orders {
-		got, err := billing.OrderByRef(ctx, e.db.R, e.family, o.Ref)
+		got, err := billing.OrderByRef(ctx, e.db.Reader(), e.family, o.Ref)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestCancellationOnlyCartIsConfirmedWithoutPaymentPage(t *testing.T) {
 	page := e.follow(r, e.family)
 	mustContain(t, page.Body, "Demande validée", "Annulation confirmée : un avoir de 2,55", "est ajouté à votre compte", "Annulation")
 	var subject, text string
-	if err := e.db.R.QueryRow(`SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt' ORDER BY id DESC LIMIT 1`).Scan(&subject, &text); err != nil {
+	if err := e.db.Reader().QueryRowContext(context.Background(), `SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt' ORDER BY id DESC LIMIT 1`).Scan(&subject, &text); err != nil {
 		t.Fatal(err)
 	}
 	for _, body := range []string{page.Body, text} {
@@ -205,7 +205,7 @@ func TestCancellationOnlyCartIsConfirmedWithoutPaymentPage(t *testing.T) {
 	if !strings.HasPrefix(subject, "Demande validée") || !strings.Contains(text, "Annulation confirmée : un avoir de 2,55") {
 		t.Errorf("email %q:\n%s", subject, text)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 255 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 255 {
 		t.Errorf("avoir = %d, want 255", bal)
 	}
 	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'cancelled'`); n != 1 || e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated'`) != 2 {

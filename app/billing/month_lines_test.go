@@ -84,7 +84,7 @@ func TestMajorationLinesOfAMonth(t *testing.T) {
 	mark("11-03", classique, stranger, "present", 1) // another family
 	mark("11-05", garderie, fille, "present", 1)     // another régie
 
-	lines, err := billing.MajorationLines(ctx, e.db.R, e.family, e.cantine, year, time.November)
+	lines, err := billing.MajorationLines(ctx, e.db.Reader(), e.family, e.cantine, year, time.November)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,16 +103,16 @@ func TestMajorationLinesOfAMonth(t *testing.T) {
 		t.Fatalf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	// Without a majoration configured, the day's price alone, labelled plainly.
-	lines, err = billing.MajorationLines(ctx, e.db.R, e.family, e.garderie, year, time.November)
+	lines, err = billing.MajorationLines(ctx, e.db.Reader(), e.family, e.garderie, year, time.November)
 	if err != nil || len(lines) != 1 || lines[0].Label != "Présent sans réservation" || lines[0].AmountCents != 2500 || lines[0].UnitCents != 2500 {
 		t.Fatalf("garderie: %+v %v", lines, err)
 	}
 	// A month without any such day has no line.
-	if lines, err := billing.MajorationLines(ctx, e.db.R, e.family, e.cantine, year, time.September); err != nil || len(lines) != 0 {
+	if lines, err := billing.MajorationLines(ctx, e.db.Reader(), e.family, e.cantine, year, time.September); err != nil || len(lines) != 0 {
 		t.Fatalf("september: %+v %v", lines, err)
 	}
 	// December: the 1st only.
-	if lines, err := billing.MajorationLines(ctx, e.db.R, e.family, e.cantine, year, time.December); err != nil || len(lines) != 1 ||
+	if lines, err := billing.MajorationLines(ctx, e.db.Reader(), e.family, e.cantine, year, time.December); err != nil || len(lines) != 1 ||
 		lines[0].Day != calendar.DateOf(year, time.December, 1) {
 		t.Fatalf("december: %+v %v", lines, err)
 	}
@@ -150,25 +150,25 @@ func TestCreditLedger(t *testing.T) {
 	if !e.credit("manual", 500, 0) || !e.credit("manual", 500, 0) {
 		t.Fatal("movements without order or reservation are never merged")
 	}
-	if bal, err := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); err != nil || bal != 1510 {
+	if bal, err := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); err != nil || bal != 1510 {
 		t.Fatalf("balance = %d, %v; want 1510", bal, err)
 	}
-	if bal, err := billing.CreditBalance(ctx, e.db.R, e.family, e.garderie); err != nil || bal != 0 {
+	if bal, err := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.garderie); err != nil || bal != 0 {
 		t.Fatalf("another régie's balance = %d, %v", bal, err)
 	}
 	// An order's use of the credit moves the balance but is not listed: the
 	// family sees it on the order.
 	e.Exec(demo.Slug, `INSERT INTO credits (family_id, regie_id, kind, amount_cents, created_at) VALUES (?, ?, 'order', -10, 'x')`, e.family, e.cantine)
-	list, err := billing.FamilyCredits(ctx, e.db.R, e.family)
+	list, err := billing.FamilyCredits(ctx, e.db.Reader(), e.family)
 	if err != nil || len(list) != 4 || list[0].Kind != "manual" || list[3].Kind != "cancel" || list[3].AmountCents != 255 {
 		t.Fatalf("credits, newest first: %+v %v", list, err)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 1500 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 1500 {
 		t.Fatalf("balance after the order = %d, want 1500", bal)
 	}
 	// A used credit shows as a negative balance nowhere: only positive balances are listed.
 	e.Exec(demo.Slug, `INSERT INTO credits (family_id, regie_id, kind, amount_cents, created_at) VALUES (?, ?, 'manual', -50, 'x')`, e.family, e.garderie)
-	bals, err := billing.FamilyBalances(ctx, e.db.R, e.family)
+	bals, err := billing.FamilyBalances(ctx, e.db.Reader(), e.family)
 	if err != nil || len(bals) != 1 || bals[0].RegieID != e.cantine || bals[0].AmountCents != 1500 || bals[0].RegieName == "" {
 		t.Fatalf("balances: %+v %v", bals, err)
 	}
@@ -205,10 +205,10 @@ func TestCreditReservations(t *testing.T) {
 	if got := run("closure", meal(2, 255)); got != 255 {
 		t.Fatalf("closure of a cancelled reservation credited %d, want 255 (another kind)", got)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 1065 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 1065 {
 		t.Fatalf("balance = %d, want 1065", bal)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.garderie); bal != 0 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.garderie); bal != 0 {
 		t.Fatalf("post-paid balance = %d, want 0", bal)
 	}
 }
@@ -272,7 +272,7 @@ func TestRefundCredit(t *testing.T) {
 	if label != "Remboursement par virement du 03/12/2026" {
 		t.Fatalf("label %q", label)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 0 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 0 {
 		t.Fatalf("balance = %d", bal)
 	}
 }
@@ -306,7 +306,7 @@ func TestPreviewEndedMonth(t *testing.T) {
 
 	// A family with nothing to invoice is passed over, not the end of the list.
 	e.Exec(demo.Slug, `INSERT INTO families (name, created_at) VALUES ('FAMILLE SANS RIEN', '2026-01-01')`)
-	p, err := billing.PreviewMonth(ctx, e.db.R, year, time.September)
+	p, err := billing.PreviewMonth(ctx, e.db.Reader(), year, time.September)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestPreviewEndedMonth(t *testing.T) {
 	}
 	// A cancelled forfait is not invoiced.
 	e.Exec(demo.Slug, `UPDATE reservations SET state = 'cancelled' WHERE price_cents = 2400`)
-	if p, err := billing.PreviewMonth(ctx, e.db.R, year, time.September); err != nil || len(p.Families) != 1 || p.TotalCents != 355 {
+	if p, err := billing.PreviewMonth(ctx, e.db.Reader(), year, time.September); err != nil || len(p.Families) != 1 || p.TotalCents != 355 {
 		t.Fatalf("after the cancellation: %+v %v", p, err)
 	}
 }

@@ -73,7 +73,7 @@ func TestInvoiceNumbersUnder50ConcurrentFullPayments(t *testing.T) {
 			t.Errorf("family %d: paid: %s %v", fam, o.Status, err)
 		}
 	})
-	rows, err := e.db.R.Query(`SELECT number FROM invoices WHERE regie_id = ? AND status = 'paid'`, e.cantine)
+	rows, err := e.db.Reader().QueryContext(context.Background(), `SELECT number FROM invoices WHERE regie_id = ? AND status = 'paid'`, e.cantine)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func TestPayFiPInProgressThenExpiryThenLatePayment(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated'`); n != 3 {
 		t.Errorf("restored reservations = %d", n)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 0 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 0 {
 		t.Errorf("credit balance = %d, want 0", bal)
 	}
 }
@@ -122,7 +122,7 @@ func TestLatePaymentCreditedWhenBookingsCannotBeRestored(t *testing.T) {
 	if got := e.lastOrder(); got.Status != billing.OrderCredited {
 		t.Fatalf("order = %s", got.Status)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 765 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 765 {
 		t.Errorf("credit = %d, want 765", bal)
 	}
 	list := e.do(http.MethodGet, "/famille/factures", nil, e.family)
@@ -147,7 +147,7 @@ func TestPayFiPMismatchedAmountIsRefusedButTheMoneyIsCredited(t *testing.T) {
 	if got := e.lastOrder(); got.Status != billing.OrderCredited || e.count(`SELECT COUNT(*) FROM payments WHERE amount_cents = 100`) != 1 {
 		t.Errorf("order %s, payment not recorded", got.Status)
 	}
-	if bal, _ := billing.CreditBalance(context.Background(), e.db.R, e.family, e.cantine); bal != 100 {
+	if bal, _ := billing.CreditBalance(context.Background(), e.db.Reader(), e.family, e.cantine); bal != 100 {
 		t.Errorf("credit = %d, want 100", bal)
 	}
 	if e.count(`SELECT COUNT(*) FROM payment_events WHERE outcome = 'amount_mismatch'`) != 1 {
@@ -248,7 +248,7 @@ func TestTwoPaymentsRacingForOneCart(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated'`); n != 3 {
 		t.Errorf("reservations = %d, want 3", n)
 	}
-	if bal, _ := billing.CreditBalance(ctx, e.db.R, e.family, e.cantine); bal != 765 {
+	if bal, _ := billing.CreditBalance(ctx, e.db.Reader(), e.family, e.cantine); bal != 765 {
 		t.Errorf("credit = %d, want 765 (the second payment)", bal)
 	}
 }

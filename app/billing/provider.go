@@ -111,7 +111,7 @@ func (p *simulatorProvider) Start(ctx context.Context, req StartRequest) (Starte
 }
 
 func (p *simulatorProvider) Fetch(ctx context.Context, ref string) (Result, error) {
-	op, err := simulator.Get(ctx, p.db.R, ref)
+	op, err := simulator.Get(ctx, p.db.Reader(), ref)
 	if errors.Is(err, simulator.ErrNotFound) {
 		return Result{Status: StatusUnknown}, nil
 	}

@@ -35,15 +35,15 @@ func (s *Service) RunMonthProgress(ctx context.Context, db *tenants.DB, com tena
 		return rep, &MonthNotEndedError{Year: year, Month: month}
 	}
 	key := fmt.Sprintf("%04d-%02d", year, int(month))
-	regies, err := booking.Regies(ctx, db.R)
+	regies, err := booking.Regies(ctx, db.Reader())
 	if err != nil {
 		return rep, err
 	}
-	cal, err := booking.LoadCalendar(ctx, db.R)
+	cal, err := booking.LoadCalendar(ctx, db.Reader())
 	if err != nil {
 		return rep, err
 	}
-	families, err := familyIDs(ctx, db.R)
+	families, err := familyIDs(ctx, db.Reader())
 	if err != nil {
 		return rep, err
 	}

@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,7 +50,7 @@ func TestSimulatorSuccessValidatesAndInvoices(t *testing.T) {
 	}
 	// The copy by email: from the commune, in French, text and HTML.
 	var to, from, subject, text, html string
-	if err := e.db.R.QueryRow(`SELECT to_addr, from_name, subject, text_body, html_body FROM outbox WHERE kind = 'payment_receipt'`).
+	if err := e.db.Reader().QueryRowContext(context.Background(), `SELECT to_addr, from_name, subject, text_body, html_body FROM outbox WHERE kind = 'payment_receipt'`).
 		Scan(&to, &from, &subject, &text, &html); err != nil {
 		t.Fatal(err)
 	}

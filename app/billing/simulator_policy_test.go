@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,7 +97,7 @@ func TestReceiptGoesToPayerAndFamily(t *testing.T) {
 			if o := e.lastOrder(); o.Status != billing.OrderPaid {
 				t.Fatalf("order = %s", o.Status)
 			}
-			rows, err := e.db.R.Query(`SELECT to_addr FROM outbox WHERE kind = 'payment_receipt' ORDER BY id`)
+			rows, err := e.db.Reader().QueryContext(context.Background(), `SELECT to_addr FROM outbox WHERE kind = 'payment_receipt' ORDER BY id`)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -47,7 +47,7 @@ func addCredit(ctx context.Context, tx *sql.Tx, c NewCredit, now time.Time) (boo
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO credits (family_id, regie_id, kind, amount_cents, label, order_id, reservation_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		c.FamilyID, c.RegieID, c.Kind, c.AmountCents, c.Label, oid, rid, ts(now))
+		c.FamilyID, c.RegieID, c.Kind, c.AmountCents, c.Label, oid, rid, tenants.FormatTime(now))
 	if err != nil {
 		return false, fmt.Errorf("billing: credit: %w", err)
 	}
@@ -105,7 +105,7 @@ func FamilyCredits(ctx context.Context, q tenants.Querier, familyID int64) ([]Cr
 		if err := rows.Scan(&c.ID, &c.FamilyID, &c.RegieID, &c.Kind, &c.AmountCents, &c.Label, &c.OrderID, &at); err != nil {
 			return nil, fmt.Errorf("billing: family credits: %w", err)
 		}
-		c.CreatedAt = parseTS(at)
+		c.CreatedAt = tenants.StoredTime(at)
 		out = append(out, c)
 	}
 	return out, rows.Err()

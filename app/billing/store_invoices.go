@@ -123,7 +123,7 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 		due = n.DueOn
 	}
 	if !n.PaidAt.IsZero() {
-		paidAt = ts(n.PaidAt)
+		paidAt = tenants.FormatTime(n.PaidAt)
 	}
 	if n.OrderID != 0 {
 		orderID = n.OrderID
@@ -135,7 +135,7 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		inv.RegieID, inv.FamilyID, inv.Number, year, seq, inv.Status, payer, inv.IssuedOn, due,
 		inv.PeriodStart, inv.PeriodEnd, inv.PeriodKey, inv.TotalCents, inv.CreditCents, inv.PaidCents, paidAt,
-		inv.PaymentMeans, orderID, ts(now)).Scan(&inv.ID)
+		inv.PaymentMeans, orderID, tenants.FormatTime(now)).Scan(&inv.ID)
 	if err != nil {
 		return Invoice{}, fmt.Errorf("billing: create invoice: %w", err)
 	}
@@ -188,7 +188,7 @@ func scanInvoice(s interface{ Scan(...any) error }) (Invoice, error) {
 		inv.DueOn, _ = calendar.ParseISO(due)
 	}
 	if paidAt != "" {
-		inv.PaidAt = parseTS(paidAt)
+		inv.PaidAt = tenants.StoredTime(paidAt)
 	}
 	return inv, nil
 }
@@ -252,7 +252,7 @@ func markInvoicePaid(ctx context.Context, tx *sql.Tx, invoiceID, paidCents, cred
 		oid = orderID
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE invoices SET status = 'paid', paid_cents = paid_cents + ?, credit_cents = credit_cents + ?,
-		paid_at = ?, payment_means = ?, order_id = ? WHERE id = ? AND status = 'open'`, paidCents, creditCents, ts(paidAt), means, oid, invoiceID)
+		paid_at = ?, payment_means = ?, order_id = ? WHERE id = ? AND status = 'open'`, paidCents, creditCents, tenants.FormatTime(paidAt), means, oid, invoiceID)
 	if err != nil {
 		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, err)
 	}

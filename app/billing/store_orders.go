@@ -34,7 +34,7 @@ func insertOrder(ctx context.Context, tx *sql.Tx, o *Order) error {
 		       status, provider, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id`,
 		o.Ref, o.Kind, o.FamilyID, o.RegieID, inv, o.Email, o.TotalCents, o.CreditCents, o.AmountCents,
-		o.Provider, ts(o.CreatedAt), ts(o.ExpiresAt)).Scan(&o.ID)
+		o.Provider, tenants.FormatTime(o.CreatedAt), tenants.FormatTime(o.ExpiresAt)).Scan(&o.ID)
 	if err != nil {
 		return fmt.Errorf("billing: create order: %w", err)
 	}
@@ -69,9 +69,9 @@ func scanOrder(s interface{ Scan(...any) error }) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	o.CreatedAt, o.ExpiresAt = parseTS(created), parseTS(expires)
+	o.CreatedAt, o.ExpiresAt = tenants.StoredTime(created), tenants.StoredTime(expires)
 	if closed != "" {
-		o.ClosedAt = parseTS(closed)
+		o.ClosedAt = tenants.StoredTime(closed)
 	}
 	return o, nil
 }
@@ -147,7 +147,7 @@ func setProviderRef(ctx context.Context, tx *sql.Tx, orderID int64, ref string) 
 // the order was still in status from (so concurrent closings act once).
 func closeOrder(ctx context.Context, tx *sql.Tx, id int64, from, to, outcome string, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE orders SET status = ?, outcome = ?, closed_at = ? WHERE id = ? AND status = ?`,
-		to, outcome, ts(now), id, from)
+		to, outcome, tenants.FormatTime(now), id, from)
 	if err != nil {
 		return false, fmt.Errorf("billing: close order %d: %w", id, err)
 	}
@@ -183,7 +183,7 @@ func pendingOrders(ctx context.Context, q tenants.Querier, familyID, regieID int
 func recentlyClosedUnpaid(ctx context.Context, q tenants.Querier, since time.Time) ([]Order, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o
 		WHERE status IN ('expired', 'cancelled') AND provider_ref IS NOT NULL AND closed_at > ?
-		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, ts(since))
+		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, tenants.FormatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("billing: recently closed orders: %w", err)
 	}
@@ -200,7 +200,7 @@ func insertPayment(ctx context.Context, tx *sql.Tx, p Payment, now time.Time) (b
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO payments (order_id, provider, provider_ref, amount_cents, auth_number, paid_at, late, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING`,
-		p.OrderID, p.Provider, p.ProviderRef, p.AmountCents, p.AuthNumber, ts(p.PaidAt), late, ts(now))
+		p.OrderID, p.Provider, p.ProviderRef, p.AmountCents, p.AuthNumber, tenants.FormatTime(p.PaidAt), late, tenants.FormatTime(now))
 	if err != nil {
 		return false, fmt.Errorf("billing: record payment: %w", err)
 	}
@@ -222,7 +222,7 @@ func OrderPayment(ctx context.Context, q tenants.Querier, orderID int64) (Paymen
 	if err != nil {
 		return Payment{}, fmt.Errorf("billing: payment of order %d: %w", orderID, err)
 	}
-	p.PaidAt, p.Late = parseTS(paid), late == 1
+	p.PaidAt, p.Late = tenants.StoredTime(paid), late == 1
 	return p, nil
 }
 
@@ -248,7 +248,7 @@ func logEvent(ctx context.Context, q tenants.Querier, e paymentEvent) error {
 		oid = e.OrderID
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO payment_events (at, provider, provider_ref, order_id, source, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ts(e.At), e.Provider, e.ProviderRef, oid, e.Source, e.Outcome, e.Detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, tenants.FormatTime(e.At), e.Provider, e.ProviderRef, oid, e.Source, e.Outcome, e.Detail)
 	if err != nil {
 		return fmt.Errorf("billing: log payment event: %w", err)
 	}

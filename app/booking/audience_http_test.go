@@ -46,7 +46,7 @@ func TestSchoolsAndClassesAllowed(t *testing.T) {
 	f.restrict(f.classique, func(in *booking.PrestationInput) {
 		in.Audience = booking.Audience{Schools: []int64{1}, Classes: []string{"cm2"}}
 	})
-	if p, _ := booking.LoadPrestation(context.Background(), f.db.R, f.classique); len(p.Audience.Classes) != 1 || p.Audience.Schools[0] != 1 {
+	if p, _ := booking.LoadPrestation(context.Background(), f.db.Reader(), f.classique); len(p.Audience.Classes) != 1 || p.Audience.Schools[0] != 1 {
 		t.Fatalf("audience not stored: %+v", p.Audience)
 	}
 	c := f.client(f.fam)

@@ -60,7 +60,7 @@ func insertHold(ctx context.Context, tx tenants.Querier, l CartLine, siteID int6
 			forfait_from, forfait_until, action, price_cents, reservation_id, exclusive_group, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		orderRef, l.ID, l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, siteID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
-		l.Action, l.PriceCents, resID, group, ts(now)); err != nil {
+		l.Action, l.PriceCents, resID, group, tenants.FormatTime(now)); err != nil {
 		return fmt.Errorf("booking: hold %s: %w", orderRef, err)
 	}
 	if l.Action == ActionCancel {
@@ -93,7 +93,7 @@ func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold
 			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID); err != nil {
 			return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
 		}
-		h.CreatedAt = parseTS(created)
+		h.CreatedAt = tenants.StoredTime(created)
 		out = append(out, h)
 	}
 	return out, rows.Err()

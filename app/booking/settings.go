@@ -100,7 +100,7 @@ func CreatePrestation(ctx context.Context, tx *sql.Tx, in PrestationInput, now t
 			allowed_schools, allowed_classes)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup, in.PriceCents,
-		in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(), in.ValidFrom, in.ValidUntil, in.Position, ts(now),
+		in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(), in.ValidFrom, in.ValidUntil, in.Position, tenants.FormatTime(now),
 		schools, classes)
 	if tenants.IsUnique(err) {
 		return 0, ErrDuplicateName
@@ -189,7 +189,7 @@ func AddClosure(ctx context.Context, tx *sql.Tx, day calendar.Date, reason strin
 	if reason == "" || len(reason) > 200 {
 		return calendar.FieldErrors{{Field: "reason", Message: "Indiquez le motif de la fermeture (200 caractères au plus)"}}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO closures (day, reason, created_at) VALUES (?, ?, ?)`, day, reason, ts(now))
+	_, err := tx.ExecContext(ctx, `INSERT INTO closures (day, reason, created_at) VALUES (?, ?, ?)`, day, reason, tenants.FormatTime(now))
 	if tenants.IsUnique(err) {
 		return ErrClosureExists
 	}

@@ -15,16 +15,6 @@ import (
 // work is rewriting now; new code names tenants.Querier.
 type querier = tenants.Querier
 
-// tsLayout is how instants are stored: UTC, fixed width, comparable as text.
-const tsLayout = "2006-01-02T15:04:05.000000000Z"
-
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
-
-func parseTS(s string) time.Time {
-	t, _ := time.Parse(tsLayout, s)
-	return t
-}
-
 // Regies lists the commune's régies that sell at least one prestation.
 func Regies(ctx context.Context, q tenants.Querier) ([]Regie, error) {
 	rows, err := q.QueryContext(ctx, `

@@ -32,7 +32,7 @@ func cartLines(ctx context.Context, q tenants.Querier, where string, args ...any
 			&l.Day, &l.ForfaitFrom, &l.ForfaitUntil, &l.Action, &l.PriceCents, &l.ReservationID, &created); err != nil {
 			return nil, err
 		}
-		l.CreatedAt = parseTS(created)
+		l.CreatedAt = tenants.StoredTime(created)
 		out = append(out, l)
 	}
 	return out, rows.Err()
@@ -53,7 +53,7 @@ func insertLine(ctx context.Context, tx tenants.Querier, l CartLine) (int64, err
 			action, price_cents, reservation_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
-		l.Action, l.PriceCents, resID, ts(l.CreatedAt))
+		l.Action, l.PriceCents, resID, tenants.FormatTime(l.CreatedAt))
 	if err != nil {
 		return 0, fmt.Errorf("booking: insert cart line: %w", err)
 	}
@@ -106,7 +106,7 @@ func reservations(ctx context.Context, q tenants.Querier, where string, args ...
 			&r.CancelOrderRef, &validated, &cancelled); err != nil {
 			return nil, err
 		}
-		r.ValidatedAt, r.CancelledAt = parseTS(validated), parseTS(cancelled)
+		r.ValidatedAt, r.CancelledAt = tenants.StoredTime(validated), tenants.StoredTime(cancelled)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -162,7 +162,7 @@ func writeReservation(ctx context.Context, tx tenants.Querier, l CartLine, siteI
 			state, price_cents, order_ref, created_at, validated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'validated', ?, ?, ?, ?)`,
 		l.FamilyID, l.ChildID, l.PrestationID, l.RegieID, siteID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
-		l.PriceCents, ref, ts(l.CreatedAt), ts(now))
+		l.PriceCents, ref, tenants.FormatTime(l.CreatedAt), tenants.FormatTime(now))
 	if err != nil {
 		return 0, fmt.Errorf("booking: insert reservation: %w", err)
 	}
@@ -184,7 +184,7 @@ func cancelReservation(ctx context.Context, tx tenants.Querier, id int64, orderR
 	err := tx.QueryRowContext(ctx, `
 		UPDATE reservations SET state = 'cancelled', cancelled_at = ?, cancel_order_ref = ?
 		WHERE id = ? AND state = 'validated'
-		RETURNING prestation_id, day, site_id`, ts(now), ref, id).Scan(&prestationID, &day, &siteID)
+		RETURNING prestation_id, day, site_id`, tenants.FormatTime(now), ref, id).Scan(&prestationID, &day, &siteID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNotValidated
 	}

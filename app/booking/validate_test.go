@@ -97,11 +97,11 @@ func TestCheckCartRemovesWhatNoLongerHolds(t *testing.T) {
 		t.Fatalf("slot = %d", n)
 	}
 	// Billing's reading functions.
-	list, err := booking.MonthReservations(ctx, f.db.R, f.fam, f.cantine, 2026, time.December)
+	list, err := booking.MonthReservations(ctx, f.db.Reader(), f.fam, f.cantine, 2026, time.December)
 	if err != nil || len(list) != 2 || list[0].ChildName != "Fille FAMILLE X" || list[0].PrestationName != "REPAS CLASSIQUE ENFANT" {
 		t.Fatalf("month: %+v %v", list, err)
 	}
-	if list, _ := booking.OrderReservations(ctx, f.db.R, "ORDER-1"); len(list) != 2 {
+	if list, _ := booking.OrderReservations(ctx, f.db.Reader(), "ORDER-1"); len(list) != 2 {
 		t.Fatalf("order reservations: %d", len(list))
 	}
 	// ConfirmLines on ids already confirmed rejects them.
@@ -242,7 +242,7 @@ func TestTwoGuardiansShareOneCart(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM cart_lines WHERE family_id = ?`, f.fam); n != want {
 		t.Fatalf("cart lines = %d, want %d", n, want)
 	}
-	lines, err := booking.CartLines(context.Background(), f.db.R, f.fam, f.cantine)
+	lines, err := booking.CartLines(context.Background(), f.db.Reader(), f.fam, f.cantine)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,8 +100,6 @@ func kilo(n int) string {
 	return strconv.Itoa((n+1023)/1024) + " Ko"
 }
 
-const tsLayout = "2006-01-02T15:04:05Z"
-
 // Current returns the stored logo's description, or nil when there is none.
 func Current(ctx context.Context, q tenants.Querier) (*Logo, error) {
 	var l Logo
@@ -114,7 +112,7 @@ func Current(ctx context.Context, q tenants.Querier) (*Logo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("branding: logo: %w", err)
 	}
-	l.UpdatedAt, _ = time.Parse(tsLayout, at)
+	l.UpdatedAt = tenants.StoredTime(at)
 	return &l, nil
 }
 
@@ -124,7 +122,7 @@ func Save(ctx context.Context, tx *sql.Tx, data []byte, l Logo, now time.Time) e
 		VALUES (1, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, sha256 = excluded.sha256,
 			size = excluded.size, width = excluded.width, height = excluded.height, updated_at = excluded.updated_at`,
-		l.ContentType, data, l.SHA256, l.Size, l.Width, l.Height, now.UTC().Format(tsLayout))
+		l.ContentType, data, l.SHA256, l.Size, l.Width, l.Height, tenants.FormatTime(now))
 	if err != nil {
 		return fmt.Errorf("branding: save logo: %w", err)
 	}
@@ -210,7 +208,7 @@ func Serve(c *fiber.Ctx) error {
 	} else {
 		c.Set(fiber.HeaderCacheControl, "public, no-cache")
 	}
-	modified, perr := time.Parse(tsLayout, at)
+	modified, perr := tenants.ParseTime(at)
 	if perr == nil {
 		c.Set(fiber.HeaderLastModified, modified.UTC().Format(http.TimeFormat))
 	}

@@ -47,7 +47,7 @@ func Ensure(ctx context.Context, reg *tenants.Registry, now time.Time) (bool, er
 // deterministic for a given day.
 func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	today := calendar.Today(now)
-	ts := now.UTC().Format(time.RFC3339)
+	ts := tenants.FormatTime(now)
 	exec := func(q string, args ...any) (int64, error) {
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {

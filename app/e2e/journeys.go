@@ -95,7 +95,7 @@ var ErrNoMail = errors.New("e2e: no such email in the outbox")
 func (h *Harness) LastMail(slug, kind, addr string) (Mail, error) {
 	m := Mail{Kind: kind, To: addr}
 	err := h.Registry.WithCommune(context.Background(), slug, func(db *tenants.DB) error {
-		return db.R.QueryRow(`SELECT from_name, subject, text_body, html_body FROM outbox
+		return db.Reader().QueryRowContext(context.Background(), `SELECT from_name, subject, text_body, html_body FROM outbox
 			WHERE kind = ? AND to_addr = ? ORDER BY id DESC LIMIT 1`, kind, addr).Scan(&m.FromName, &m.Subject, &m.Text, &m.HTML)
 	})
 	if errors.Is(err, sql.ErrNoRows) {

@@ -34,7 +34,7 @@ func exec(t *testing.T, db *tenants.DB, query string, args ...any) {
 
 func keys(t *testing.T, db *tenants.DB, query string) []string {
 	t.Helper()
-	rows, err := db.R.Query(query)
+	rows, err := db.Reader().QueryContext(context.Background(), query)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,12 +42,6 @@ var ErrNotFound = tenants.NotFound("mail: outbox entry not found")
 var ErrInvalidMessage = errors.New("mail: invalid message")
 
 // timeLayout is the outbox's UTC timestamp format; it sorts lexically.
-const timeLayout = "2006-01-02T15:04:05Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
-
 // Validate reports the first problem that would keep m from being sent.
 func (m Message) Validate() error {
 	bad := func(format string, args ...any) error {
@@ -82,7 +76,7 @@ func Enqueue(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, 
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
-	ts := formatTime(now)
+	ts := tenants.FormatTime(now)
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (kind, to_addr, to_name, from_name, subject, text_body, html_body,
 		                    status, attempts, next_attempt_at, last_error, created_at, commune)
@@ -182,11 +176,11 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 		&e.Status, &e.Attempts, &next, &e.LastError, &created, &sentAt); err != nil {
 		return Entry{}, err
 	}
-	e.NextAttemptAt, errNext = parseTime(next)
-	e.CreatedAt, errCreat = parseTime(created)
+	e.NextAttemptAt, errNext = tenants.ParseTime(next)
+	e.CreatedAt, errCreat = tenants.ParseTime(created)
 	if sentAt.Valid && sentAt.String != "" {
 		var errSent error
-		e.SentAt, errSent = parseTime(sentAt.String)
+		e.SentAt, errSent = tenants.ParseTime(sentAt.String)
 		errNext = errors.Join(errNext, errSent)
 	}
 	if err := errors.Join(errNext, errCreat); err != nil {

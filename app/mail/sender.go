@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Source is a database holding an outbox table, with the name the sender knows it by.
@@ -190,17 +192,17 @@ func (s *Sender) drain(ctx context.Context, src Source, maxBatches int) (Counts,
 		return total, time.Time{}, fmt.Errorf("%s: %w", src.Name, err)
 	}
 	cutoff := now.Add(-s.stuckAfter)
-	if st.oldestSending != "" && st.oldestSending <= formatTime(cutoff) {
+	if st.oldestSending != "" && st.oldestSending <= tenants.FormatTime(cutoff) {
 		n, err := recoverStuck(ctx, src.DB, cutoff, now)
 		if err != nil {
 			return total, time.Time{}, fmt.Errorf("%s: %w", src.Name, err)
 		}
 		if n > 0 {
 			s.log.Warn("mail: rows left in 'sending' taken back for a new attempt", "source", src.Name, "rows", n)
-			st.nextPending = formatTime(now)
+			st.nextPending = tenants.FormatTime(now)
 		}
 	}
-	if st.nextPending != "" && st.nextPending <= formatTime(now) {
+	if st.nextPending != "" && st.nextPending <= tenants.FormatTime(now) {
 		for i := 0; (maxBatches == 0 || i < maxBatches) && ctx.Err() == nil; i++ {
 			c, claimedN, reached, err := s.sendBatch(ctx, src)
 			total.add(c)
@@ -225,14 +227,14 @@ func (s *Sender) nextDue(ctx context.Context, src Source) (time.Time, error) {
 	}
 	var next time.Time
 	if st.nextPending != "" {
-		if t, err := parseTime(st.nextPending); err == nil {
+		if t, err := tenants.ParseTime(st.nextPending); err == nil {
 			next = t
 		} else {
 			next = s.now()
 		}
 	}
 	if st.oldestSending != "" {
-		if t, err := parseTime(st.oldestSending); err == nil {
+		if t, err := tenants.ParseTime(st.oldestSending); err == nil {
 			if t = t.Add(s.stuckAfter); next.IsZero() || t.Before(next) {
 				next = t
 			}
@@ -305,7 +307,7 @@ func (s *Sender) outcome(source string, r claimed, err error, now time.Time) out
 			lastError: truncate(fmt.Sprintf("gave up after %d attempts: %v", r.Attempt, err))}
 	default:
 		next := now.Add(jitter(Backoff(r.Attempt)))
-		s.log.Warn("mail: delivery failed, will retry", append(attrs, "error", err, "next_attempt_at", formatTime(next))...)
+		s.log.Warn("mail: delivery failed, will retry", append(attrs, "error", err, "next_attempt_at", tenants.FormatTime(next))...)
 		return outcome{id: r.ID, status: StatusPending, next: next, lastError: truncate(err.Error())}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // The sender's queries. Each is one short statement or one short write
@@ -37,7 +39,7 @@ func recoverStuck(ctx context.Context, db *sql.DB, cutoff, now time.Time) (int64
 	res, err := db.ExecContext(ctx, `
 		UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?,
 		       last_error = 'interrupted while sending (the message may have been delivered)'
-		WHERE status = 'sending' AND next_attempt_at <= ?`, formatTime(now), formatTime(cutoff))
+		WHERE status = 'sending' AND next_attempt_at <= ?`, tenants.FormatTime(now), tenants.FormatTime(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("mail: recover stuck rows: %w", err)
 	}
@@ -53,7 +55,7 @@ type claimed struct {
 // claim moves up to limit due rows to 'sending' in one atomic statement,
 // stamping next_attempt_at with the claim time, and returns them.
 func claim(ctx context.Context, db *sql.DB, source string, now time.Time, limit int) ([]claimed, error) {
-	ts := formatTime(now)
+	ts := tenants.FormatTime(now)
 	rows, err := db.QueryContext(ctx, `
 		UPDATE outbox SET status = 'sending', next_attempt_at = ?
 		WHERE id IN (SELECT id FROM outbox
@@ -77,7 +79,7 @@ func claim(ctx context.Context, db *sql.DB, source string, now time.Time, limit 
 		}
 		c.Source = source
 		c.Attempt = c.attempts + 1
-		if c.CreatedAt, err = parseTime(created); err != nil {
+		if c.CreatedAt, err = tenants.ParseTime(created); err != nil {
 			c.CreatedAt = now // a malformed stamp must not block the mail
 		}
 		out = append(out, c)
@@ -110,11 +112,11 @@ func settle(ctx context.Context, db *sql.DB, now time.Time, outs []outcome) erro
 		case StatusSent:
 			_, err = tx.ExecContext(ctx, `
 				UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = ''
-				WHERE id = ? AND status = 'sending'`, formatTime(now), o.id)
+				WHERE id = ? AND status = 'sending'`, tenants.FormatTime(now), o.id)
 		case StatusPending:
 			_, err = tx.ExecContext(ctx, `
 				UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-				WHERE id = ? AND status = 'sending'`, formatTime(o.next), o.lastError, o.id)
+				WHERE id = ? AND status = 'sending'`, tenants.FormatTime(o.next), o.lastError, o.id)
 		default:
 			_, err = tx.ExecContext(ctx, `
 				UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?

@@ -70,14 +70,14 @@ func show(platform *tenants.DB) fiber.Handler {
 // and the platform's mail that belongs to it (never another commune's).
 func load(ctx context.Context, t *tenants.Tenant, platform *tenants.DB) ([]Message, error) {
 	var out []Message
-	commune, err := mail.List(ctx, t.DB().R, 100)
+	commune, err := mail.List(ctx, t.DB().Reader(), 100)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range commune {
 		out = append(out, Message{Entry: e, Source: "commune"})
 	}
-	plat, err := mail.ListCommune(ctx, platform.R, t.Commune.Slug, 100)
+	plat, err := mail.ListCommune(ctx, platform.Reader(), t.Commune.Slug, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -109,8 +109,8 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0}
-	if rows, err := reg.Platform().R.QueryContext(ctx, `SELECT kind, count(*) FROM commune_work WHERE due_at < ? GROUP BY kind`,
-		now.Add(-10*time.Minute).UTC().Format("2006-01-02T15:04:05Z")); err != nil {
+	if rows, err := reg.Platform().Reader().QueryContext(ctx, `SELECT kind, count(*) FROM commune_work WHERE due_at < ? GROUP BY kind`,
+		tenants.FormatTime(now.Add(-10*time.Minute))); err != nil {
 		errs++
 	} else {
 		for rows.Next() {
@@ -128,7 +128,7 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 		gauge(f.workOverdue, float64(n), kind)
 	}
 
-	queued, failed, err := outboxCounts(ctx, reg.Platform().R)
+	queued, failed, err := outboxCounts(ctx, reg.Platform().Reader())
 	if err != nil {
 		errs++
 	}
@@ -140,11 +140,11 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 		if !ok {
 			continue
 		}
-		q, fl, err := outboxCounts(ctx, db.R)
+		q, fl, err := outboxCounts(ctx, db.Reader())
 		var s int
 		if err == nil {
-			err = db.R.QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE status = 'pending' AND expires_at < ?`,
-				now.UTC().Format(time.RFC3339)).Scan(&s)
+			err = db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM orders WHERE status = 'pending' AND expires_at < ?`,
+				tenants.FormatTime(now)).Scan(&s)
 		}
 		release()
 		if err != nil {

@@ -77,7 +77,7 @@ func (p *Console) login(c *fiber.Ctx) error {
 		d.Error = "Trop de tentatives de connexion. Réessayez après " + att.Until.In(web.Paris()).Format("15h04") + "."
 		return web.RenderStatus(c, fiber.StatusTooManyRequests, "plateforme/connexion", "Console de l'hébergeur", d)
 	}
-	a, ok, err := checkPassword(ctx, p.db().R, email, password)
+	a, ok, err := checkPassword(ctx, p.db().Reader(), email, password)
 	if err != nil {
 		return err
 	}
@@ -278,7 +278,7 @@ type passwordData struct {
 }
 
 func (p *Console) showSetPassword(c *fiber.Ctx) error {
-	a, err := linkAdmin(c.UserContext(), p.db().R, c.Params("token"), p.now())
+	a, err := linkAdmin(c.UserContext(), p.db().Reader(), c.Params("token"), p.now())
 	if errors.Is(err, ErrNotFound) {
 		return errLinkUsed
 	} else if err != nil {
@@ -291,7 +291,7 @@ func (p *Console) showSetPassword(c *fiber.Ctx) error {
 // link; the second factor is then enrolled (again) at log-in.
 func (p *Console) setPassword(c *fiber.Ctx) error {
 	ctx, token := c.UserContext(), c.Params("token")
-	a, err := linkAdmin(ctx, p.db().R, token, p.now())
+	a, err := linkAdmin(ctx, p.db().Reader(), token, p.now())
 	if errors.Is(err, ErrNotFound) {
 		return errLinkUsed
 	} else if err != nil {

@@ -216,7 +216,7 @@ func (p *Console) resendInvitation(c *fiber.Ctx) error {
 }
 
 func (p *Console) showAudit(c *fiber.Ctx) error {
-	entries, err := auditLog(c.UserContext(), p.db().R, "", 500)
+	entries, err := auditLog(c.UserContext(), p.db().Reader(), "", 500)
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
 	if d.HostError == "" {
 		d.Hosts = strings.Join(com.Hosts, " ")
 	}
-	if d.Audit, err = auditLog(ctx, p.db().R, slug, 100); err != nil {
+	if d.Audit, err = auditLog(ctx, p.db().Reader(), slug, 100); err != nil {
 		return err
 	}
 	return web.RenderStatus(c, status, "plateforme/commune", com.Name, d)

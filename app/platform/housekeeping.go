@@ -18,12 +18,12 @@ const linkKeep = 30 * 24 * time.Hour
 func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
 	var n int64
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		old := ts(now.Add(-linkKeep))
+		old := tenants.FormatTime(now.Add(-linkKeep))
 		for _, q := range []struct {
 			sql  string
 			args []any
 		}{
-			{`DELETE FROM provider_sessions WHERE expires_at < ? OR last_seen_at < ?`, []any{ts(now), ts(now.Add(-idleTimeout))}},
+			{`DELETE FROM provider_sessions WHERE expires_at < ? OR last_seen_at < ?`, []any{tenants.FormatTime(now), tenants.FormatTime(now.Add(-idleTimeout))}},
 			{`DELETE FROM provider_tokens WHERE expires_at <= ? OR (used_at IS NOT NULL AND used_at <= ?)`, []any{old, old}},
 		} {
 			res, err := tx.ExecContext(ctx, q.sql, q.args...)

@@ -153,7 +153,7 @@ func Onboard(ctx context.Context, reg *tenants.Registry, o Onboarding, publicURL
 		}
 		err := reg.WithCommune(ctx, o.CopyFrom, func(db *tenants.DB) error {
 			var err error
-			snap, err = admin.ReadConfig(ctx, db.R)
+			snap, err = admin.ReadConfig(ctx, db.Reader())
 			return err
 		})
 		if err != nil {

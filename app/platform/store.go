@@ -59,10 +59,6 @@ type Admin struct {
 	totpLastStep int64
 }
 
-const tsLayout = "2006-01-02T15:04:05.000000000Z"
-
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
-
 const adminColumns = `id, email, disabled, password_hash, totp_secret, totp_pending, totp_last_step`
 
 func scanAdmin(row interface{ Scan(...any) error }) (Admin, error) {
@@ -104,7 +100,7 @@ func AddAdmin(ctx context.Context, tx *sql.Tx, email string, now time.Time) (Adm
 	} else if !errors.Is(err, ErrNotFound) {
 		return Admin{}, "", err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO provider_admins (email, created_at) VALUES (?, ?)`, email, ts(now))
+	res, err := tx.ExecContext(ctx, `INSERT INTO provider_admins (email, created_at) VALUES (?, ?)`, email, tenants.FormatTime(now))
 	if err != nil {
 		return Admin{}, "", fmt.Errorf("platform: add admin: %w", err)
 	}
@@ -140,7 +136,7 @@ func createLinkToken(ctx context.Context, tx *sql.Tx, adminID int64, now time.Ti
 	}
 	token, hash := auth.NewToken()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO provider_tokens (token_hash, admin_id, expires_at, created_at) VALUES (?, ?, ?, ?)`,
-		hash, adminID, ts(now.Add(InviteTTL)), ts(now)); err != nil {
+		hash, adminID, tenants.FormatTime(now.Add(InviteTTL)), tenants.FormatTime(now)); err != nil {
 		return "", fmt.Errorf("platform: link token: %w", err)
 	}
 	return token, nil
@@ -176,7 +172,7 @@ func useLink(ctx context.Context, tx *sql.Tx, token string, adminID int64, hash 
 		return false, err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE provider_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at >= ?`,
-		ts(now), auth.HashToken(token), ts(now))
+		tenants.FormatTime(now), auth.HashToken(token), tenants.FormatTime(now))
 	if err != nil {
 		return false, err
 	}
@@ -204,11 +200,11 @@ func createSession(ctx context.Context, tx *sql.Tx, adminID int64, stage string,
 		exp = now.Add(secondFactorWindow)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO provider_sessions (token_hash, admin_id, stage, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, hash, adminID, stage, ts(now), ts(now), ts(exp)); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?)`, hash, adminID, stage, tenants.FormatTime(now), tenants.FormatTime(now), tenants.FormatTime(exp)); err != nil {
 		return "", fmt.Errorf("platform: create session: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM provider_sessions WHERE expires_at < ? OR last_seen_at < ?`,
-		ts(now), ts(now.Add(-idleTimeout))); err != nil {
+		tenants.FormatTime(now), tenants.FormatTime(now.Add(-idleTimeout))); err != nil {
 		return "", fmt.Errorf("platform: purge sessions: %w", err)
 	}
 	return token, nil
@@ -251,7 +247,7 @@ func sessionAdmin(ctx context.Context, db *tenants.DB, token string, now time.Ti
 }
 
 func touchSession(ctx context.Context, tx *sql.Tx, token string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE provider_sessions SET last_seen_at = ? WHERE token_hash = ?`, ts(now), auth.HashToken(token))
+	_, err := tx.ExecContext(ctx, `UPDATE provider_sessions SET last_seen_at = ? WHERE token_hash = ?`, tenants.FormatTime(now), auth.HashToken(token))
 	return err
 }
 
@@ -296,7 +292,7 @@ func (e AuditEntry) ActionLabel() string {
 // writeAudit appends an action to the platform audit log, in tx.
 func writeAudit(ctx context.Context, tx *sql.Tx, actor, action, commune, detail string, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO platform_audit (at, actor, action, commune, detail) VALUES (?, ?, ?, ?, ?)`,
-		ts(now), actor, action, commune, detail); err != nil {
+		tenants.FormatTime(now), actor, action, commune, detail); err != nil {
 		return fmt.Errorf("platform: audit: %w", err)
 	}
 	return nil
@@ -314,7 +310,7 @@ func auditLog(ctx context.Context, q tenants.Querier, commune string, limit int)
 		var e AuditEntry
 		var at string
 		err := row.Scan(&at, &e.Actor, &e.Action, &e.Commune, &e.Detail)
-		e.At, _ = time.Parse(tsLayout, at)
+		e.At = tenants.StoredTime(at)
 		return e, err
 	})
 }

@@ -165,7 +165,7 @@ func normalizeRecovery(code string) string {
 // useRecoveryCode spends one unused recovery code; false when it is not one.
 func useRecoveryCode(ctx context.Context, tx *sql.Tx, adminID int64, code string, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE provider_recovery_codes SET used_at = ? WHERE admin_id = ? AND code_hash = ? AND used_at IS NULL`,
-		ts(now), adminID, auth.HashToken(normalizeRecovery(code)))
+		tenants.FormatTime(now), adminID, auth.HashToken(normalizeRecovery(code)))
 	if err != nil {
 		return false, fmt.Errorf("platform: recovery code: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // setting reads one of the commune's settings, or def when unset.
-func setting(ctx context.Context, db *sql.DB, key, def string) (string, error) {
+func setting(ctx context.Context, db tenants.Querier, key, def string) (string, error) {
 	var v string
 	err := db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && v == "" {
@@ -52,7 +52,7 @@ func showPrivacy(c *fiber.Ctx) error {
 }
 
 func loadLegal(c *fiber.Ctx) (legalData, error) {
-	db := tenants.From(c).DB().R
+	db := tenants.From(c).DB().Reader()
 	ctx := c.UserContext()
 	var d legalData
 	var err error

@@ -295,7 +295,7 @@ func RequestID(c *fiber.Ctx) string {
 func (s *Server) healthz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.Registry.Platform().R.PingContext(ctx); err != nil {
+	if err := s.Registry.Platform().Ping(ctx); err != nil {
 		s.log.Error("healthz: platform database", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("indisponible\n")
 	}
@@ -310,7 +310,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	v, err := tenants.Version(ctx, s.Registry.Platform().R)
+	v, err := tenants.Version(ctx, s.Registry.Platform().Reader())
 	latest, lerr := tenants.PlatformSchema.Latest()
 	if err == nil {
 		err = lerr

@@ -163,7 +163,7 @@ func create(ctx context.Context, data string, n, mailShare int) error {
 		return err
 	}
 	defer reg.Close()
-	now := time.Now().UTC().Format(time.RFC3339)
+	now := tenants.FormatTime(time.Now())
 	return reg.Platform().Tx(ctx, func(tx *sql.Tx) error {
 		for i := range n {
 			slug := fmt.Sprintf("commune-%05d", i)

@@ -340,7 +340,7 @@ func verify(ctx context.Context, db *tenants.DB, cfg config, id ids, added []int
 	}
 	q := func(query string, args ...any) int {
 		var n int
-		if err := db.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		if err := db.Reader().QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 			problems = append(problems, err.Error())
 		}
 		return n

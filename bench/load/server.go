@@ -204,7 +204,7 @@ func setupPay(ctx context.Context, reg *tenants.Registry, db *tenants.DB, cfg co
 	if err != nil {
 		return info, err
 	}
-	stamp := now.Add(-time.Hour).UTC().Format("2006-01-02T15:04:05.000000000Z")
+	stamp := tenants.FormatTime(now.Add(-time.Hour))
 	acc := make([]int64, cfg.families)
 	err = reg.Platform().Tx(ctx, func(tx *sql.Tx) error {
 		for i := range acc {

@@ -33,7 +33,7 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 	}
 	q := func(query string, args ...any) int {
 		var n int
-		if err := db.R.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		if err := db.Reader().QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 			problems = append(problems, err.Error())
 		}
 		return n
@@ -100,7 +100,7 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 	}
 	check(badPage == 0, "receipt pages list exactly the meals booked (%d differ)", badPage)
 	mails := map[string][]string{} // order ref → receipt texts
-	rows, err := db.R.QueryContext(ctx, `SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt'`)
+	rows, err := db.Reader().QueryContext(ctx, `SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt'`)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 
 // countBy runs a query of (key, count) rows into a map.
 func countBy(ctx context.Context, db *tenants.DB, query string) (map[string]int, error) {
-	rows, err := db.R.QueryContext(ctx, query)
+	rows, err := db.Reader().QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func demoOrder(t *testing.T, data string, setup func(ctx context.Context, db *te
 			`SELECT id FROM regies WHERE mode = 'prepaid'`:                     &regie,
 			`SELECT id FROM prestations WHERE name = 'REPAS CLASSIQUE ENFANT'`: &prest,
 		} {
-			if err := db.R.QueryRow(q).Scan(dst); err != nil {
+			if err := db.Reader().QueryRowContext(context.Background(), q).Scan(dst); err != nil {
 				return err
 			}
 		}

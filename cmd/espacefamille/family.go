@@ -70,7 +70,7 @@ func cmdFamilyInvite(e env, args []string) error {
 	return reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
 		ids := []int64{*family}
 		if *pending {
-			if ids, err = accounts.PendingFamilies(e.ctx, db.R); err != nil {
+			if ids, err = accounts.PendingFamilies(e.ctx, db.Reader()); err != nil {
 				return err
 			}
 		}

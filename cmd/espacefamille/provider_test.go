@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -124,7 +125,7 @@ func TestCommuneSuspendResumeRenameHosts(t *testing.T) {
 	e, _, done := backOffice(t, data)
 	defer done()
 	var n int
-	if err := e.Registry.Platform().R.QueryRow(`SELECT count(*) FROM platform_audit WHERE actor = 'ligne de commande' AND commune = 'mazan'`).Scan(&n); err != nil || n != 4 {
+	if err := e.Registry.Platform().Reader().QueryRowContext(context.Background(), `SELECT count(*) FROM platform_audit WHERE actor = 'ligne de commande' AND commune = 'mazan'`).Scan(&n); err != nil || n != 4 {
 		t.Errorf("audit lines of the command line: %d, %v; want 4", n, err)
 	}
 }

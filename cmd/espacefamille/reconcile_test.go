@@ -42,7 +42,7 @@ func TestServeReconcilesLostPayments(t *testing.T) {
 	status := func() string {
 		var s string
 		reg.WithCommune(ctx, demo.Slug, func(db *tenants.DB) error {
-			return db.R.QueryRow(`SELECT status FROM orders WHERE ref = ?`, ref).Scan(&s)
+			return db.Reader().QueryRowContext(context.Background(), `SELECT status FROM orders WHERE ref = ?`, ref).Scan(&s)
 		})
 		return s
 	}

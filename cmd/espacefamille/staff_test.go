@@ -155,7 +155,7 @@ func TestNewCommuneHasItsZoneHolidays(t *testing.T) {
 	env, _, done := backOffice(t, data)
 	defer done()
 	err := env.Registry.WithCommune(context.Background(), "mazan", func(db *tenants.DB) error {
-		cal, err := booking.LoadCalendar(context.Background(), db.R)
+		cal, err := booking.LoadCalendar(context.Background(), db.Reader())
 		if err != nil {
 			return err
 		}

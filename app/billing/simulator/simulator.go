@@ -48,13 +48,11 @@ var ErrNotFound = tenants.NotFound("simulator: unknown operation")
 // ErrFinished: the operation already has its outcome.
 var ErrFinished = errors.New("simulator: operation already finished")
 
-const tsLayout = time.RFC3339Nano
-
 // Create records a new pending operation and returns it.
 func Create(ctx context.Context, tx *sql.Tx, orderRef string, amountCents int64, now time.Time) (Operation, error) {
 	op := Operation{IDOp: "SIM" + randomCode(16), OrderRef: orderRef, AmountCents: amountCents, Status: Pending, CreatedAt: now}
 	_, err := tx.ExecContext(ctx, `INSERT INTO simulator_operations (id_op, order_ref, amount_cents, status, created_at)
-		VALUES (?, ?, ?, 'pending', ?)`, op.IDOp, orderRef, amountCents, now.UTC().Format(tsLayout))
+		VALUES (?, ?, ?, 'pending', ?)`, op.IDOp, orderRef, amountCents, tenants.FormatTime(now))
 	if err != nil {
 		return Operation{}, fmt.Errorf("simulator: create: %w", err)
 	}
@@ -75,9 +73,9 @@ func Get(ctx context.Context, q tenants.Querier, idOp string) (Operation, error)
 	if err != nil {
 		return Operation{}, fmt.Errorf("simulator: get: %w", err)
 	}
-	op.CreatedAt, _ = time.Parse(tsLayout, created)
+	op.CreatedAt = tenants.StoredTime(created)
 	if finished.Valid {
-		op.FinishedAt, _ = time.Parse(tsLayout, finished.String)
+		op.FinishedAt = tenants.StoredTime(finished.String)
 	}
 	return op, nil
 }
@@ -90,7 +88,7 @@ func Finish(ctx context.Context, tx *sql.Tx, idOp, status string, now time.Time)
 		auth = randomDigits(6)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE simulator_operations SET status = ?, auth_number = ?, finished_at = ?
-		WHERE id_op = ? AND status = 'pending'`, status, auth, now.UTC().Format(tsLayout), idOp)
+		WHERE id_op = ? AND status = 'pending'`, status, auth, tenants.FormatTime(now), idOp)
 	if err != nil {
 		return fmt.Errorf("simulator: finish: %w", err)
 	}
