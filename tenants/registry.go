@@ -178,16 +178,7 @@ func (r *Registry) Communes(ctx context.Context) ([]Commune, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tenants: list communes: %w", err)
 	}
-	defer rows.Close()
-	var out []Commune
-	for rows.Next() {
-		c, err := scanCommune(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return Collect(rows, scanCommune)
 }
 
 // Commune loads one commune by slug from the platform database.

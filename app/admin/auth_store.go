@@ -86,16 +86,7 @@ func staffList(ctx context.Context, q tenants.Querier) ([]Staff, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin: staff list: %w", err)
 	}
-	defer rows.Close()
-	var out []Staff
-	for rows.Next() {
-		s, err := scanStaff(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return tenants.Collect(rows, scanStaff)
 }
 
 // createSession opens a session for the member and returns its token.

@@ -182,16 +182,7 @@ func FamilyChildren(ctx context.Context, q tenants.Querier, familyID int64) ([]C
 	if err != nil {
 		return nil, fmt.Errorf("booking: children: %w", err)
 	}
-	defer rows.Close()
-	var out []Child
-	for rows.Next() {
-		c, err := scanChild(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return tenants.Collect(rows, scanChild)
 }
 
 // FamilyChild returns a child only if it belongs to familyID (ErrNotFound

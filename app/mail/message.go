@@ -138,16 +138,8 @@ func list(ctx context.Context, q tenants.Querier, query string, limit int, args 
 	if err != nil {
 		return nil, fmt.Errorf("mail: list outbox: %w", err)
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mail: list outbox: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := tenants.Collect(rows, scanEntry)
+	if err != nil {
 		return nil, fmt.Errorf("mail: list outbox: %w", err)
 	}
 	return out, nil
