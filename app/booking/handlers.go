@@ -177,8 +177,7 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 		d.Notices = append(d.Notices, "Demande retirée du panier, "+g.Text()+".")
 	}
 	for _, row := range firstRows(ag) {
-		p := row.Prestation
-		d.Rules = append(d.Rules, p.Name+" : "+p.Booking.Describe()+" ; "+strings.ToLower(p.Cancel.DescribeCancellation()[:1])+p.Cancel.DescribeCancellation()[1:]+".")
+		d.Rules = append(d.Rules, row.Prestation.RuleText())
 	}
 	web.SetTab(c, "reservations")
 	return web.Render(c, "famille/reservations", "Mes réservations", d)
