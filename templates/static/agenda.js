@@ -61,6 +61,11 @@
       said.push(text(f));
     });
 
+    // The message is above the week: bring it into view if the page
+    // was scrolled past it (the cell stays in view below it).
+    var feedback = document.querySelector(".cell-feedback");
+    if (feedback && feedback.getBoundingClientRect().top < 0) feedback.scrollIntoView({ block: "start" });
+
     var td = cellAt(pos), button = td && td.querySelector("button");
     if (button) {
       said.push(button.getAttribute("aria-label"));
@@ -75,6 +80,15 @@
     if (live) live.textContent = said.join(" ");
     return true;
   }
+
+  // An opened explanation of a closed cell is brought into view when it
+  // opened below the window's edge (without this script, one scrolls).
+  document.addEventListener("toggle", function (event) {
+    var d = event.target;
+    if (!d.classList || !d.classList.contains("why") || !d.open) return;
+    var why = d.querySelector(".why-text");
+    if (why && why.getBoundingClientRect().bottom > window.innerHeight) why.scrollIntoView({ block: "nearest" });
+  }, true);
 
   document.addEventListener("submit", function (event) {
     var form = event.target, button = event.submitter;
