@@ -111,3 +111,16 @@ func TestMarkupOf(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkAgendaWeekHTML is the writer's cost for one week of three
+// prestations (a cache miss writes four): go test -run '^$' -bench
+// BenchmarkAgendaWeekHTML ./app/booking/.
+func BenchmarkAgendaWeekHTML(b *testing.B) {
+	w := goldenWeek(&testing.T{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(w.tableHTML()) < 1000 {
+			b.Fatal("short week")
+		}
+	}
+}
