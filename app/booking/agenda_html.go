@@ -45,13 +45,11 @@ var (
 	// cancelled, an annulation en cours: a button, with the state's word.
 	cellToggle = markupOf(`        <td class="cell {class}"><button type="submit" name="case" value="{value}" class="cell-button" title="{text}" aria-label="{label}"><span aria-hidden="true">{icon}</span><span class="reason" aria-hidden="true">{reason}</span></button></td>
 `)
-	// cellFixed: a validated booking past its cancellation deadline.
-	cellFixed = markupOf(`        <td class="cell {class}"><span aria-hidden="true" title="{text}">{icon}</span><span class="visually-hidden">{label}</span><span class="reason" aria-hidden="true">{reason}</span></td>
-`)
-	// cellClosed: a day that cannot be booked. One tap (or Enter) on the
-	// sign opens why, without JavaScript: a <details> whose summary is
-	// announced as a collapsed button; name= keeps one open at a time.
-	cellClosed = markupOf(`        <td class="cell {class}"><details class="why" name="pourquoi"><summary title="{text}"><span aria-hidden="true">{icon}</span><span class="reason" aria-hidden="true">{reason}</span><span class="visually-hidden">{label}</span></summary><p class="why-text">{why}</p></details></td>
+	// cellWhy: a day that cannot be booked, or a validated booking past
+	// its cancellation deadline. One tap (or Enter) on the sign opens why,
+	// without JavaScript: a <details> whose summary is announced as a
+	// collapsed button; name= keeps one open at a time.
+	cellWhy = markupOf(`        <td class="cell {class}"><details class="why" name="pourquoi"><summary title="{text}"><span aria-hidden="true">{icon}</span><span class="reason" aria-hidden="true">{reason}</span><span class="visually-hidden">{label}</span></summary><p class="why-text">{why}</p></details></td>
 `)
 )
 
@@ -131,10 +129,8 @@ func (v CellView) writeHTML(b *strings.Builder) {
 		cellBookable.write(b, &vals)
 	case v.Clickable:
 		cellToggle.write(b, &vals)
-	case v.Why != "":
-		cellClosed.write(b, &vals)
 	default:
-		cellFixed.write(b, &vals)
+		cellWhy.write(b, &vals)
 	}
 }
 

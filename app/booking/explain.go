@@ -59,9 +59,14 @@ func dayFR(d calendar.Date) string { return calendar.WeekdayNamesFR[d.Weekday()]
 
 // Explain says, in one or two French sentences, why cell (of prestation
 // p, decided by CellFor under cal) cannot be booked, with the rule that
-// applies and, for a deadline, the instant it passed. It is "" for a cell
-// that is not closed.
+// applies and, for a deadline, the instant it passed; for a validated
+// booking past its cancellation deadline, why it can no longer be
+// cancelled. It is "" for a cell a click acts on.
 func Explain(p Prestation, cell Cell, cal *calendar.Calendar) string {
+	if cell.State == CellValidated && !cell.Clickable {
+		return fmt.Sprintf("Demande validée : l'annulation était possible jusqu'au %s. Règle : %s.",
+			instantFR(p.Cancel.Cutoff(cell.Key, cal)), p.CancelRule())
+	}
 	if cell.State != CellClosed {
 		return ""
 	}

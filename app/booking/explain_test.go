@@ -114,6 +114,13 @@ func TestExplainEachReason(t *testing.T) {
 			}
 		})
 	}
+	// A validated meal past its cancellation deadline says until when it
+	// could be cancelled.
+	booked := NewLedger([]Reservation{{ID: 8, ChildID: 10, PrestationID: 1, Day: d("2026-11-24"), State: StateValidated, PriceCents: 255}}, nil, nil)
+	fixed := CellFor(CellInput{Prestation: testClassic, Day: d("2026-11-24"), Calendar: cal, Now: testNow, Ledger: booked})
+	if got, want := Explain(testClassic, fixed, cal), "Demande validée : l'annulation était possible jusqu'au vendredi 20/11/2026 à 10h00. Règle : annulation jusqu'à 2 jours ouvrés avant, 10h00."; got != want {
+		t.Fatalf("validated cell past its cancellation deadline:\ngot  %q\nwant %q", got, want)
+	}
 	open := CellFor(CellInput{Prestation: testClassic, Day: d("2026-12-14"), Calendar: cal, Now: testNow, Ledger: empty})
 	if got := Explain(testClassic, open, cal); got != "" {
 		t.Fatalf("a réservable cell is explained: %q", got)
@@ -158,6 +165,22 @@ func TestExplainedDeadlineIsTheOneApplied(t *testing.T) {
 			}
 			if why := Explain(p, cell, cal); !strings.Contains(why, "jusqu'au "+instantFR(cutoff)+".") {
 				t.Fatalf("%q does not state the cutoff %s", why, instantFR(cutoff))
+			}
+			// The same for cancelling a validated booking under the same rule.
+			p.Cancel = p.Booking
+			if !CanCancel(p, key, cal, cutoff.Add(-time.Minute)) || CanCancel(p, key, cal, cutoff) {
+				t.Fatalf("cancellation does not turn at %s", cutoff)
+			}
+			var led *Ledger
+			if p.IsForfait() {
+				_, last, _ := Key(p, tc.day, cal)
+				led = NewLedger([]Reservation{{ID: 1, ChildID: 10, PrestationID: p.ID, Day: key, ForfaitFrom: key, ForfaitUntil: last, State: StateValidated}}, nil, nil)
+			} else {
+				led = NewLedger([]Reservation{{ID: 1, ChildID: 10, PrestationID: p.ID, Day: key, State: StateValidated}}, nil, nil)
+			}
+			booked := CellFor(CellInput{Prestation: p, Day: tc.day, Calendar: cal, Now: cutoff, Ledger: led})
+			if why := Explain(p, booked, cal); booked.State != CellValidated || !strings.Contains(why, "jusqu'au "+instantFR(cutoff)+".") {
+				t.Fatalf("validated cell %s: %q does not state the cutoff %s", booked.Text(), why, instantFR(cutoff))
 			}
 		})
 	}
