@@ -116,15 +116,13 @@ func Explain(p Prestation, cell Cell, cal *calendar.Calendar) string {
 // forfait, the period it books and the deadline counted from its start.
 func explainDeadline(p Prestation, cell Cell, cal *calendar.Calendar) string {
 	cutoff := instantFR(p.Booking.Cutoff(cell.Key, cal))
+	rule := "r" + strings.TrimPrefix(p.BookingRule(), "R") // "réservation …" inside a sentence
 	if p.IsForfait() {
-		_, last, err := Key(p, cell.Day, cal)
-		if err == nil {
-			return fmt.Sprintf("Trop tard : le forfait du %s au %s se réservait jusqu'au %s. Règle : %s.",
-				cell.Key.FR(), last.FR(), cutoff, strings.ToLower(p.BookingRule()[:1])+p.BookingRule()[1:])
+		if _, last, err := Key(p, cell.Day, cal); err == nil {
+			return fmt.Sprintf("Trop tard : le forfait du %s au %s se réservait jusqu'au %s. Règle : %s.", cell.Key.FR(), last.FR(), cutoff, rule)
 		}
 	}
-	return fmt.Sprintf("Trop tard : la réservation du %s était possible jusqu'au %s. Règle : %s.",
-		dayFR(cell.Day), cutoff, strings.ToLower(p.BookingRule()[:1])+p.BookingRule()[1:])
+	return fmt.Sprintf("Trop tard : la réservation du %s était possible jusqu'au %s. Règle : %s.", dayFR(cell.Day), cutoff, rule)
 }
 
 // explainNotOffered says which of DayOpen's or Key's conditions leaves

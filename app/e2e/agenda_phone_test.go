@@ -88,7 +88,9 @@ func TestAgendaWhyFeedbackAndCartBar(t *testing.T) {
 				tab.Eval(fmt.Sprintf(`document.querySelector(%q).focus(); true`, late), nil)
 				tab.Press(kb.Enter)
 			}
-			waitTrue(tab, "the explanation opens", `document.querySelector('details.why[open] .why-text')`)
+			// It opens below its cell, within the window (a tap scrolls the
+			// cell to the middle; with the keyboard, the script scrolls it in).
+			waitTrue(tab, "the explanation opens in the window", `(w => w && w.getBoundingClientRect().bottom <= innerHeight + 1)(document.querySelector('details.why[open] .why-text'))`)
 			why := boxOf(tab, `details.why[open] .why-text`)
 			cell := boxOf(tab, `details.why[open] > summary`)
 			if !why.inWindow(size) || !why.Visible {
