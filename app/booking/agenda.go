@@ -67,7 +67,7 @@ type CellView struct {
 	DayFR     string
 	Value     string // the button's value: "prestation|day|intent"
 	Reason    string // short visible word: a closed cell's reason, "en cours", "validée"…
-	Why       string // a closed cell's explanation (Explain), one tap away
+	Why       string // why a click cannot act on the cell (Explain), one tap away
 	Clickable bool
 }
 
