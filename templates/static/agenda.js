@@ -66,10 +66,15 @@
     var feedback = document.querySelector(".cell-feedback");
     if (feedback && feedback.getBoundingClientRect().top < 0) feedback.scrollIntoView({ block: "start" });
 
-    var td = cellAt(pos), button = td && td.querySelector("button");
+    // Focus stays on the cell: its button, or the sign of a cell that can
+    // no longer be clicked (which opens why).
+    var td = cellAt(pos), button = td && td.querySelector("button"), sign = td && td.querySelector("summary");
     if (button) {
       said.push(button.getAttribute("aria-label"));
       button.focus();
+    } else if (sign) {
+      said.push(text(sign.querySelector(".visually-hidden")));
+      sign.focus();
     } else if (td) {
       said.push(text(td));
       td.tabIndex = -1;
