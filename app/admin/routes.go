@@ -68,6 +68,7 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/calendrier/fermetures", adm, a.previewClosure)
 	g.Post("/calendrier/fermetures/confirmer", adm, a.confirmClosure)
 	g.Post("/calendrier/fermetures/:day/supprimer", adm, a.deleteClosure)
+	g.Post("/calendrier/fermetures-partielles/:id/supprimer", adm, a.deletePartialClosure)
 
 	g.Get("/actualites", a.listNews)
 	g.Post("/actualites", adm, a.saveNews)

@@ -195,7 +195,7 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 	if ok, r := p.Audience.Allows(b.Child); !ok {
 		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + p.Name + " " + r.String() + "."}
 	}
-	if ok, r := CanBook(p, key, b.Calendar, b.Now); !ok {
+	if ok, r := CanBookFor(p, b.Child.SchoolID, key, b.Calendar, b.Now); !ok {
 		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + r.String() + "."}
 	}
 	if Full(p, led.Booked(p.ID, key)) {
