@@ -36,6 +36,7 @@ var auditActions = map[string]string{
 	"present":        "Pointage : présent",
 	"absent":         "Pointage : absent",
 	"justified":      "Pointage : absence justifiée",
+	"retry":          "Nouvel envoi",
 }
 
 // auditObject is how the journal names a kind of object: in the filter
@@ -87,11 +88,12 @@ var auditObjects = map[string]auditObject{
 	"attendance":      {"Pointage", "", nil},
 	"invoicing":       {"Facturation", "de la facturation", ofMonth},
 	"credit":          {"Avoirs", "de l'avoir de la famille", numbered},
+	"email":           {"Emails", "de l'email", numbered},
 }
 
 // auditObjectOrder is the filter's order.
 var auditObjectOrder = []string{"family", "guardian", "child", "staff", "regie", "prestation", "closure",
-	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit"}
+	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email"}
 
 // Title is the entry in one French sentence: "Création de l'actualité n° 2",
 // "Pointage : présent du 04/03/2026".
@@ -339,5 +341,5 @@ var auditFields = map[string]string{
 	"summary": "Bilan", "rows": "Lignes", "invalid": "Lignes en erreur", "newfamilies": "Familles créées",
 	"updatedfamilies": "Familles mises à jour", "newchildren": "Enfants ajoutés", "updatedchildren": "Enfants mis à jour",
 	"newguardians": "Responsables ajoutés", "noted": "Lignes avec remarque",
-	"prestations": "Prestations", "hasqf": "Quotient familial connu", "invitedat": "Invitée le", "present": "Présents", "absent": "Absents",
+	"prestations": "Prestations", "hasqf": "Quotient familial connu", "lasterror": "Erreur", "to": "Destinataire", "subject": "Objet", "invitedat": "Invitée le", "present": "Présents", "absent": "Absents",
 }

@@ -30,6 +30,9 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/agents/:id", adm, a.updateStaff)
 	g.Post("/agents/:id/invitation", adm, a.reinviteStaff)
 	g.Get("/journal", adm, a.showAudit)
+	g.Get("/paniers", a.showPendingCarts)
+	g.Get("/courriels", adm, a.showFailedMails)
+	g.Post("/courriels/:id/renvoyer", adm, a.retryMail)
 
 	g.Get("/familles", a.listFamilies)
 	g.Get("/familles/nouvelle", adm, a.newFamily)
@@ -92,12 +95,4 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/parametres", adm, a.saveSettings)
 	g.Post("/parametres/logo", adm, a.uploadLogo)
 	g.Post("/parametres/logo/supprimer", adm, a.removeLogo)
-}
-
-type dashboardData struct {
-	base
-}
-
-func (a *Admin) showDashboard(c *fiber.Ctx) error {
-	return web.Render(c, "admin/accueil", "Espace des agents", dashboardData{base: baseOf(c, "accueil")})
 }
