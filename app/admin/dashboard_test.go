@@ -55,7 +55,7 @@ func TestBackOfficeHomeShowsTheDaysFigures(t *testing.T) {
 	f.parent(t, "alpha", fams[1]).click(1, kids[1], meal, next, "reserver")
 	// Two invoices en cours (one partly paid), one paid.
 	for i, inv := range []struct {
-		status             string
+		status              string
 		total, credit, paid int64
 	}{{"open", 1530, 0, 0}, {"open", 2000, 100, 500}, {"paid", 900, 0, 900}} {
 		f.exec(t, "alpha", `INSERT INTO invoices (regie_id, family_id, number, year, seq, status, issued_on, period_start, period_end,
