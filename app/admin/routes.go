@@ -83,6 +83,7 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Get("/cuisine.csv", a.kitchenCSV)
 	g.Get("/pointage", a.showAttendance)
 	g.Post("/pointage", a.markAttendance)
+	g.Post("/pointage/liste", a.markAttendanceList)
 
 	g.Get("/finances", adm, a.showMoney)
 	g.Get("/finances/export.csv", adm, a.moneyCSV)
