@@ -141,7 +141,15 @@ func (e AuditEntry) Changes() []AuditChange {
 	for k := range keys {
 		order = append(order, k)
 	}
-	sort.Strings(order)
+	// What names the object first (name, title, reason, child…), then the
+	// rest by French label.
+	sort.Slice(order, func(i, j int) bool {
+		ri, rj := leadRank(order[i]), leadRank(order[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return fieldPath(order[i]) < fieldPath(order[j])
+	})
 	var out []AuditChange
 	for _, k := range order {
 		b, inB := before[k]
@@ -162,6 +170,19 @@ func (e AuditEntry) Changes() []AuditChange {
 		}
 	}
 	return out
+}
+
+// leadFields are shown first, in this order.
+var leadFields = []string{"name", "lastname", "firstname", "title", "child", "status", "reason", "scope", "email", "to", "subject"}
+
+func leadRank(path string) int {
+	leaf := path[strings.LastIndex(path, ".")+1:]
+	for i, k := range leadFields {
+		if normKey(leaf) == k {
+			return i
+		}
+	}
+	return len(leadFields)
 }
 
 // flattenAudit reads a stored JSON value into leaf paths ("prestation.Name",
