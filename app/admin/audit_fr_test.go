@@ -34,7 +34,7 @@ type auditCall struct {
 func recordedAuditCalls(t *testing.T) []auditCall {
 	t.Helper()
 	fset := token.NewFileSet()
-	var calls []auditCall
+	var funcs []*ast.FuncDecl
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return err
@@ -44,31 +44,33 @@ func recordedAuditCalls(t *testing.T) []auditCall {
 			return err
 		}
 		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Body != nil {
+				funcs = append(funcs, fn)
 			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok || len(call.Args) < 8 {
-					return true
-				}
-				if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "audit" {
-					return true
-				}
-				c := auditCall{pos: fset.Position(call.Pos()).String(),
-					actions: stringValues(fn, call.Args[3]), objects: stringValues(fn, call.Args[4])}
-				for _, arg := range call.Args[6:8] {
-					c.fields = append(c.fields, mapKeys(arg)...)
-				}
-				calls = append(calls, c)
-				return true
-			})
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var calls []auditCall
+	for _, fn := range funcs {
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 8 {
+				return true
+			}
+			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "audit" {
+				return true
+			}
+			c := auditCall{pos: fset.Position(call.Pos()).String(),
+				actions: stringValues(funcs, fn, call.Args[3], 0), objects: stringValues(funcs, fn, call.Args[4], 0)}
+			for _, arg := range call.Args[6:8] {
+				c.fields = append(c.fields, mapKeys(arg)...)
+			}
+			calls = append(calls, c)
+			return true
+		})
 	}
 	if len(calls) < 20 {
 		t.Fatalf("found only %d audit calls: the scan is broken", len(calls))
@@ -76,21 +78,25 @@ func recordedAuditCalls(t *testing.T) []auditCall {
 	return calls
 }
 
-// stringValues are the string literals expr can hold within fn.
-func stringValues(fn *ast.FuncDecl, expr ast.Expr) []string {
+// stringValues are the string literals expr can hold within fn: a
+// literal, a variable assigned or compared with literals, or a parameter
+// of fn, followed to every call of fn (depth bounds the chase).
+func stringValues(funcs []*ast.FuncDecl, fn *ast.FuncDecl, expr ast.Expr, depth int) []string {
 	if lit, ok := expr.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 		s, _ := strconv.Unquote(lit.Value)
 		return []string{s}
 	}
 	id, ok := expr.(*ast.Ident)
-	if !ok {
+	if !ok || depth > 3 {
 		return nil
 	}
 	var out []string
 	lit := func(e ast.Expr) {
 		if l, ok := e.(*ast.BasicLit); ok && l.Kind == token.STRING {
-			s, _ := strconv.Unquote(l.Value)
-			out = append(out, s)
+			// "" is a guard (choice == ""), never a recorded kind.
+			if s, _ := strconv.Unquote(l.Value); s != "" {
+				out = append(out, s)
+			}
 		}
 	}
 	ast.Inspect(fn.Body, func(n ast.Node) bool {
@@ -108,6 +114,32 @@ func stringValues(fn *ast.FuncDecl, expr ast.Expr) []string {
 		}
 		return true
 	})
+	// A parameter: what every caller passes at its position.
+	pos := -1
+	i := 0
+	for _, field := range fn.Type.Params.List {
+		for _, name := range field.Names {
+			if name.Name == id.Name {
+				pos = i
+			}
+			i++
+		}
+	}
+	if pos < 0 {
+		return out
+	}
+	for _, caller := range funcs {
+		ast.Inspect(caller.Body, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || pos >= len(call.Args) {
+				return true
+			}
+			if cid, ok := call.Fun.(*ast.Ident); ok && cid.Name == fn.Name.Name && fn.Recv == nil {
+				out = append(out, stringValues(funcs, caller, call.Args[pos], depth+1)...)
+			}
+			return true
+		})
+	}
 	return out
 }
 
@@ -171,7 +203,21 @@ func jsonKeys(t *testing.T, v any) []string {
 // recorded type, without its label fails here.
 func TestEveryAuditKindHasAFrenchLabel(t *testing.T) {
 	missing := map[string][]string{}
-	for _, c := range recordedAuditCalls(t) {
+	calls := recordedAuditCalls(t)
+	seen := map[string]bool{}
+	for _, c := range calls {
+		for _, a := range c.actions {
+			seen[a] = true
+		}
+	}
+	// The attendance's actions come through recordAttendance's parameter:
+	// the scan follows it to its callers' comparisons.
+	for _, a := range []string{"present", "absent", "justified", "create", "refund"} {
+		if !seen[a] {
+			t.Errorf("the scan did not find the recorded action %q", a)
+		}
+	}
+	for _, c := range calls {
 		if len(c.actions) == 0 || len(c.objects) == 0 {
 			t.Errorf("%s: cannot tell what this audit call records (use literals or a variable assigned literals)", c.pos)
 		}
