@@ -133,7 +133,7 @@ func auditEntries(ctx context.Context, q querier, f AuditFilter) ([]AuditEntry, 
 	if err != nil {
 		return nil, fmt.Errorf("admin: audit log: %w", err)
 	}
-	return tenants.Collect(rows, func(r interface{ Scan(...any) error }) (AuditEntry, error) {
+	return tenants.Collect(rows, func(r tenants.Row) (AuditEntry, error) {
 		var e AuditEntry
 		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
 		return e, err
@@ -142,14 +142,11 @@ func auditEntries(ctx context.Context, q querier, f AuditFilter) ([]AuditEntry, 
 
 // auditActors lists the people the journal names, for the filter.
 func auditActors(ctx context.Context, q querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 500`)
+	list, err := tenants.Values[string](ctx, q, `SELECT DISTINCT actor FROM audit_log ORDER BY actor LIMIT 500`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: audit actors: %w", err)
 	}
-	return tenants.Collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
+	return list, nil
 }
 
 // AuditObjectOption is one choice of the journal's object filter.
