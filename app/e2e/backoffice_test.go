@@ -88,10 +88,10 @@ func attendanceOf(t *testing.T, h *Harness, child int64) string {
 // not the garderie (preview → confirm); the journal in French with its
 // filters; the pointage of a class, all present at once and then the
 // exceptions, with the PAI flag. Every page passes the general layout
-// checks (no sideways scrolling, no word broken).
+// checks (no sideways scrolling, no word broken); without JavaScript too.
 func TestBackOffice(t *testing.T) {
 	t.Parallel()
-	for _, size := range Sizes {
+	for _, size := range []Size{Phone, Desktop, Desktop.WithoutJS()} {
 		t.Run(size.Name, func(t *testing.T) {
 			t.Parallel()
 			h := New(t)
