@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"espacefamille/app/families"
 	"espacefamille/app/mail"
 	"espacefamille/tenants"
 )
@@ -17,32 +17,6 @@ var ErrNoEmail = errors.New("la famille n'a pas d'adresse email (ni la famille n
 
 // ErrFamilyNotFound means no family has the given identifier in the commune.
 var ErrFamilyNotFound = errors.New("famille introuvable dans cette commune")
-
-// IssueCode creates a new active adhesion code for the family, inside the
-// caller's write transaction, and returns it in clear (the database keeps
-// its hash only). Active codes of the family with the same label are
-// revoked: a re-issued code replaces the old one, while codes with other
-// labels (one per guardian) stay valid. Used codes stay as history.
-func IssueCode(ctx context.Context, tx *sql.Tx, familyID int64, label string) (string, error) {
-	label = strings.TrimSpace(label)
-	if _, err := tx.ExecContext(ctx, `UPDATE adhesion_codes SET status = 'revoked' WHERE family_id = ? AND label = ? AND status = 'active'`,
-		familyID, label); err != nil {
-		return "", fmt.Errorf("accounts: revoke codes: %w", err)
-	}
-	now := time.Now().UTC().Format(time.RFC3339)
-	for range 5 { // a collision of two 50-bit codes is all but impossible; retry anyway
-		code := GenerateCode()
-		_, err := tx.ExecContext(ctx, `INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, ?, ?)`,
-			familyID, HashCode(code), label, now)
-		if err == nil {
-			return code, nil
-		}
-		if !strings.Contains(err.Error(), "UNIQUE") {
-			return "", fmt.Errorf("accounts: issue code: %w", err)
-		}
-	}
-	return "", errors.New("accounts: issue code: no free code after 5 tries")
-}
 
 // Invitation is an invitation email queued for a family.
 type Invitation struct {
@@ -61,7 +35,7 @@ func InviteFamily(ctx context.Context, tx *sql.Tx, c tenants.Commune, familyID i
 	if err != nil {
 		return inv, err
 	}
-	if inv.Code, err = IssueCode(ctx, tx, familyID, inv.FamilyName); err != nil {
+	if inv.Code, err = families.IssueCode(ctx, tx, familyID, inv.FamilyName); err != nil {
 		return inv, err
 	}
 	return inv, queueInvitation(ctx, tx, c, inv, portalURL, now)
@@ -83,10 +57,7 @@ func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Inv
 	if err := enqueue(ctx, tx, mailInvitation, inv.Email, mail.SenderName(ctx, tx, c.Name), d, now); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), inv.FamilyID); err != nil {
-		return fmt.Errorf("accounts: mark invited: %w", err)
-	}
-	return nil
+	return families.MarkInvited(ctx, tx, inv.FamilyID, now)
 }
 
 // familyContact returns the family's name and the address its invitation

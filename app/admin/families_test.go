@@ -9,8 +9,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
-	"espacefamille/app/admin"
 	"espacefamille/app/apptest"
+	"espacefamille/app/families"
 )
 
 func TestFamilyAndChildAreEditedAndAudited(t *testing.T) {
@@ -192,7 +192,7 @@ func TestParseImportSeparatorAndEncoding(t *testing.T) {
 		{"semicolon windows-1252", []byte("Famille;Enfant pr\xe9nom;Date de naissance\r\nFAMILLE \xc9;Zo\xe9;01/02/2018\r\n")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			file, err := admin.ParseImport(tc.data)
+			file, err := families.ParseImport(tc.data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,7 +202,7 @@ func TestParseImportSeparatorAndEncoding(t *testing.T) {
 			}
 		})
 	}
-	if _, err := admin.ParseImport([]byte("Nom;Prénom\nA;B\n")); err == nil || !strings.Contains(err.Error(), "Famille") {
+	if _, err := families.ParseImport([]byte("Nom;Prénom\nA;B\n")); err == nil || !strings.Contains(err.Error(), "Famille") {
 		t.Fatalf("missing family column: %v", err)
 	}
 }
@@ -212,7 +212,7 @@ func FuzzParseImport(f *testing.F) {
 	f.Add([]byte("Famille,Date de naissance\n\"A,\"\"B\",01/01/2018\n"))
 	f.Add([]byte("\xef\xbb\xbfFamille;PAI\nX;oui\n;\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := admin.ParseImport(data)
+		file, err := families.ParseImport(data)
 		if err != nil {
 			return
 		}

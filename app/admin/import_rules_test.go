@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"espacefamille/app/admin"
+	"espacefamille/app/families"
 )
 
 // The usual titles of a family number column are recognised: "N° famille"
@@ -15,7 +15,7 @@ func TestImportRecognisesFamilyNumberHeaders(t *testing.T) {
 	for _, h := range []string{"N° famille", "Nº famille", "N°famille", "No famille", "N° Famille ", "Num. famille", "Numéro de famille",
 		"N° dossier", "Référence famille", "Identifiant famille"} {
 		t.Run(h, func(t *testing.T) {
-			file, err := admin.ParseImport([]byte(h + ";Famille\nF042;MARTIN\n"))
+			file, err := families.ParseImport([]byte(h + ";Famille\nF042;MARTIN\n"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestQuotientFamilialAsTheCAFPrintsIt(t *testing.T) {
 		{"above any plausible QF", "2000000", 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fam, errs := admin.FamilyForm{Name: "MARTIN", QF: tc.in}.Validate()
+			fam, errs := families.FamilyForm{Name: "MARTIN", QF: tc.in}.Validate()
 			if _, bad := errs["qf"]; bad == tc.ok {
 				t.Fatalf("QF %q: errors %v, want ok=%v", tc.in, errs, tc.ok)
 			}

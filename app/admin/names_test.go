@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"espacefamille/app/admin"
+	"espacefamille/app/families"
 )
 
 const oneLine = "Un nom tient sur une ligne, sans retour à la ligne, tabulation ni caractère invisible."
@@ -63,7 +63,7 @@ func TestImportRefusesLineBreakInNames(t *testing.T) {
 		"\"FAMILLE\nMARTIN\";MARTIN;Léa;03/04/2016\n" +
 		"FAMILLE DUPONT;\"DU\nPONT\";Noé;03/04/2016\n" +
 		"FAMILLE DURAND;DURAND;\"Zo\né\";03/04/2016\n"
-	file, err := admin.ParseImport([]byte(data))
+	file, err := families.ParseImport([]byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestFoldTextMatchesAccentsAndCase(t *testing.T) {
 		{"Hélène", "HELENE"},
 		{"François", "francois"},
 	} {
-		file, err := admin.ParseImport([]byte("Famille;Enfant prénom;Date de naissance\n" + tc.a + ";x;01/01/2018\n" + tc.b + ";x;01/01/2018\n"))
+		file, err := families.ParseImport([]byte("Famille;Enfant prénom;Date de naissance\n" + tc.a + ";x;01/01/2018\n" + tc.b + ";x;01/01/2018\n"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package admin
+package families
 
 import (
 	"context"
@@ -25,6 +25,7 @@ type importIndex struct {
 	schools   map[string]int64 // folded school name
 
 	maxFamily, maxChild, maxGuardian, maxSchool int64
+	fake                                        int64 // last provisional identifier of a preview
 }
 
 // childRef is a known child: its id and family.
@@ -38,7 +39,7 @@ func newImportIndex() *importIndex {
 // childKey identifies a child across imports: first name, last name (accents
 // and case ignored) and birth date.
 func childKey(first, last, birth string) string {
-	return foldText(first) + "|" + foldText(last) + "|" + birth
+	return FoldText(first) + "|" + FoldText(last) + "|" + birth
 }
 
 // refresh reads the rows added since the last refresh (all of them the
@@ -46,18 +47,18 @@ func childKey(first, last, birth string) string {
 func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 	rows, err := q.QueryContext(ctx, `SELECT `+familyColumns+` FROM families WHERE id > ? ORDER BY id`, ix.maxFamily)
 	if err != nil {
-		return fmt.Errorf("admin: import index families: %w", err)
+		return fmt.Errorf("families: import index families: %w", err)
 	}
 	fams, err := tenants.Collect(rows, scanFamily)
 	if err != nil {
-		return fmt.Errorf("admin: import index families: %w", err)
+		return fmt.Errorf("families: import index families: %w", err)
 	}
 	for _, f := range fams {
 		ix.addFamily(f)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, family_id, first_name, last_name, birth_date FROM children WHERE id > ? ORDER BY id`, ix.maxChild)
 	if err != nil {
-		return fmt.Errorf("admin: import index children: %w", err)
+		return fmt.Errorf("families: import index children: %w", err)
 	}
 	if err := scanEach(rows, func(row interface{ Scan(...any) error }) error {
 		var ch Child
@@ -67,11 +68,11 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 		ix.addChild(ch)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("admin: import index children: %w", err)
+		return fmt.Errorf("families: import index children: %w", err)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians WHERE id > ? ORDER BY id`, ix.maxGuardian)
 	if err != nil {
-		return fmt.Errorf("admin: import index guardians: %w", err)
+		return fmt.Errorf("families: import index guardians: %w", err)
 	}
 	if err := scanEach(rows, func(row interface{ Scan(...any) error }) error {
 		var g Guardian
@@ -81,11 +82,11 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 		ix.addGuardian(g)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("admin: import index guardians: %w", err)
+		return fmt.Errorf("families: import index guardians: %w", err)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, name FROM schools WHERE id > ? ORDER BY id`, ix.maxSchool)
 	if err != nil {
-		return fmt.Errorf("admin: import index schools: %w", err)
+		return fmt.Errorf("families: import index schools: %w", err)
 	}
 	return scanEach(rows, func(row interface{ Scan(...any) error }) error {
 		var id int64
@@ -126,7 +127,7 @@ func (ix *importIndex) link(f *Family) {
 	if f.Email != "" {
 		ix.byEmail[f.Email] = append(ix.byEmail[f.Email], f.ID)
 	}
-	name := foldText(f.Name)
+	name := FoldText(f.Name)
 	ix.byName[name] = append(ix.byName[name], f.ID)
 }
 
@@ -143,7 +144,7 @@ func (ix *importIndex) setFamily(f Family) {
 	if old.Email != "" {
 		ix.byEmail[old.Email] = without(ix.byEmail[old.Email], f.ID)
 	}
-	name := foldText(old.Name)
+	name := FoldText(old.Name)
 	ix.byName[name] = without(ix.byName[name], f.ID)
 	*old = f
 	ix.link(old)
@@ -170,8 +171,8 @@ func (ix *importIndex) addGuardian(g Guardian) {
 }
 
 func (ix *importIndex) addSchool(id int64, name string) {
-	if _, known := ix.schools[foldText(name)]; !known {
-		ix.schools[foldText(name)] = id
+	if _, known := ix.schools[FoldText(name)]; !known {
+		ix.schools[FoldText(name)] = id
 	}
 	ix.maxSchool = max(ix.maxSchool, id)
 }
@@ -182,12 +183,12 @@ func (ix *importIndex) school(ctx context.Context, tx querier, name string) (int
 	if name == "" {
 		return 0, nil
 	}
-	if id, ok := ix.schools[foldText(name)]; ok {
+	if id, ok := ix.schools[FoldText(name)]; ok {
 		return id, nil
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO schools (name) VALUES (?)`, name)
 	if err != nil {
-		return 0, fmt.Errorf("admin: create school: %w", err)
+		return 0, fmt.Errorf("families: create school: %w", err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -232,7 +233,7 @@ func (ix *importIndex) match(rows []ImportRow, idx []int) (found *Family, namesa
 			}
 		}
 	}
-	if ids := ix.byName[foldText(first.Name)]; len(ids) > 0 {
+	if ids := ix.byName[FoldText(first.Name)]; len(ids) > 0 {
 		return nil, ids[0]
 	}
 	return nil, 0

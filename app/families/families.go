@@ -1,0 +1,50 @@
+// Package families owns a commune's register of families: families, their
+// guardians and children, the schools children attend, the adhesion codes
+// that link a parent's account to a family, those links, and the CSV
+// import of families with its stored previews. It is the only package that
+// writes the tables families, guardians, children, schools,
+// adhesion_codes, family_accounts and import_previews; the back office,
+// the parents' accounts and the demo call it.
+//
+// Writes take the caller's write transaction (a querier over *sql.Tx), so
+// that a caller adds its own audit entry or email in the same transaction.
+package families
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// ErrNotFound reports a family, child, guardian or preview that does not
+// exist in the commune (or not in the given family).
+var ErrNotFound = errors.New("families: not found")
+
+// querier is a database handle, a transaction or a statement cache.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tsLayout is the fixed-width UTC timestamp of the commune's tables.
+const tsLayout = "2006-01-02T15:04:05Z"
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+// FieldErrors maps a form field to its French message.
+type FieldErrors map[string]string
+
+func (e FieldErrors) add(field, msg string) {
+	if _, ok := e[field]; !ok {
+		e[field] = msg
+	}
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
