@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // IssueCode creates a new active adhesion code for the family, inside the
@@ -14,7 +16,7 @@ import (
 // its hash only). Active codes of the family with the same label are
 // revoked: a re-issued code replaces the old one, while codes with other
 // labels (one per guardian) stay valid. Used codes stay as history.
-func IssueCode(ctx context.Context, tx querier, familyID int64, label string) (string, error) {
+func IssueCode(ctx context.Context, tx tenants.Querier, familyID int64, label string) (string, error) {
 	label = strings.TrimSpace(label)
 	if _, err := tx.ExecContext(ctx, `UPDATE adhesion_codes SET status = 'revoked' WHERE family_id = ? AND label = ? AND status = 'active'`,
 		familyID, label); err != nil {
@@ -27,7 +29,7 @@ func IssueCode(ctx context.Context, tx querier, familyID int64, label string) (s
 		if err == nil {
 			return code, nil
 		}
-		if !strings.Contains(err.Error(), "UNIQUE") {
+		if !tenants.IsUnique(err) {
 			return "", fmt.Errorf("families: issue code: %w", err)
 		}
 	}
@@ -36,16 +38,16 @@ func IssueCode(ctx context.Context, tx querier, familyID int64, label string) (s
 
 // SeedCode gives the family a known active code (the demo's printed
 // memento code), in tx.
-func SeedCode(ctx context.Context, tx querier, familyID int64, code, label string, now time.Time) error {
+func SeedCode(ctx context.Context, tx tenants.Querier, familyID int64, code, label string, now time.Time) error {
 	if err := insertCode(ctx, tx, familyID, code, label, now); err != nil {
 		return fmt.Errorf("families: seed code: %w", err)
 	}
 	return nil
 }
 
-func insertCode(ctx context.Context, tx querier, familyID int64, code, label string, now time.Time) error {
+func insertCode(ctx context.Context, tx tenants.Querier, familyID int64, code, label string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, ?, ?)`,
-		familyID, HashCode(code), label, now.UTC().Format(time.RFC3339))
+		familyID, HashCode(code), label, tenants.At(now))
 	return err
 }
 
@@ -56,16 +58,12 @@ var (
 	ErrOtherFamily   = errors.New("families: account already linked to another family of this commune")
 )
 
-// linkLayout is the time format of links and used codes (nanoseconds: the
-// first link of an account is the one ordered first).
-const linkLayout = "2006-01-02T15:04:05.000000000Z"
-
 // LinkWithCode consumes an active code and links the account to its
 // family, inside the caller's BEGIN IMMEDIATE transaction: of two
 // concurrent submissions of one code, exactly one links. A code of a
 // family the account is already linked to is left unused
 // (ErrAlreadyLinked, with that family).
-func LinkWithCode(ctx context.Context, tx querier, codeHash string, accountID int64, now time.Time) (int64, error) {
+func LinkWithCode(ctx context.Context, tx tenants.Querier, codeHash string, accountID int64, now time.Time) (int64, error) {
 	var codeID, familyID int64
 	err := tx.QueryRowContext(ctx, `SELECT id, family_id FROM adhesion_codes WHERE code_hash = ? AND status = 'active'`, codeHash).
 		Scan(&codeID, &familyID)
@@ -85,7 +83,7 @@ func LinkWithCode(ctx context.Context, tx querier, codeHash string, accountID in
 	case !errors.Is(err, sql.ErrNoRows):
 		return 0, fmt.Errorf("families: find link: %w", err)
 	}
-	at := now.UTC().Format(linkLayout)
+	at := tenants.At(now)
 	res, err := tx.ExecContext(ctx, `
 		UPDATE adhesion_codes SET status = 'used', account_id = ?, used_at = ?
 		WHERE id = ? AND status = 'active'`, accountID, at, codeID)

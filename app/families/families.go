@@ -10,28 +10,12 @@
 // that a caller adds its own audit entry or email in the same transaction.
 package families
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"time"
-)
+import "espacefamille/tenants"
 
 // ErrNotFound reports a family, child, guardian or preview that does not
-// exist in the commune (or not in the given family).
-var ErrNotFound = errors.New("families: not found")
-
-// querier is a database handle, a transaction or a statement cache.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// tsLayout is the fixed-width UTC timestamp of the commune's tables.
-const tsLayout = "2006-01-02T15:04:05Z"
-
-func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+// exist in the commune (or not in the given family); it is
+// tenants.ErrMissing, a 404 for the web's error handler.
+var ErrNotFound = tenants.NotFound("families: not found")
 
 // FieldErrors maps a form field to its French message.
 type FieldErrors map[string]string

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // importPlan is a parsed file's valid lines grouped by family (groupRows's
@@ -75,7 +77,7 @@ type AuditFunc func(ctx context.Context, tx *sql.Tx, action string, familyID int
 // identifier, so that later lines match it as they will match the real
 // row, and the preview's counts are what confirming does.
 type importStep struct {
-	tx    querier
+	tx    tenants.Querier
 	raw   *sql.Tx
 	ix    *importIndex
 	audit AuditFunc
@@ -261,7 +263,7 @@ func importGuardian(ctx context.Context, st importStep, known *[]Guardian, famil
 	}
 	if tx != nil {
 		res, err := tx.ExecContext(ctx, `INSERT INTO guardians (family_id, civility, last_name, first_name, email, phone, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, familyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, ts(st.now))
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, familyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, tenants.At(st.now))
 		if err != nil {
 			return "", err
 		}

@@ -44,7 +44,7 @@ func childKey(first, last, birth string) string {
 
 // refresh reads the rows added since the last refresh (all of them the
 // first time).
-func (ix *importIndex) refresh(ctx context.Context, q querier) error {
+func (ix *importIndex) refresh(ctx context.Context, q tenants.Querier) error {
 	rows, err := q.QueryContext(ctx, `SELECT `+familyColumns+` FROM families WHERE id > ? ORDER BY id`, ix.maxFamily)
 	if err != nil {
 		return fmt.Errorf("families: import index families: %w", err)
@@ -60,7 +60,7 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 	if err != nil {
 		return fmt.Errorf("families: import index children: %w", err)
 	}
-	if err := scanEach(rows, func(row interface{ Scan(...any) error }) error {
+	if err := scanEach(rows, func(row tenants.Row) error {
 		var ch Child
 		if err := row.Scan(&ch.ID, &ch.FamilyID, &ch.FirstName, &ch.LastName, &ch.BirthDate); err != nil {
 			return err
@@ -74,7 +74,7 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 	if err != nil {
 		return fmt.Errorf("families: import index guardians: %w", err)
 	}
-	if err := scanEach(rows, func(row interface{ Scan(...any) error }) error {
+	if err := scanEach(rows, func(row tenants.Row) error {
 		var g Guardian
 		if err := row.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone); err != nil {
 			return err
@@ -88,7 +88,7 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 	if err != nil {
 		return fmt.Errorf("families: import index schools: %w", err)
 	}
-	return scanEach(rows, func(row interface{ Scan(...any) error }) error {
+	return scanEach(rows, func(row tenants.Row) error {
 		var id int64
 		var name string
 		if err := row.Scan(&id, &name); err != nil {
@@ -100,7 +100,7 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 }
 
 // scanEach calls fn for each row and closes rows.
-func scanEach(rows *sql.Rows, fn func(row interface{ Scan(...any) error }) error) error {
+func scanEach(rows *sql.Rows, fn func(row tenants.Row) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := fn(rows); err != nil {
@@ -179,7 +179,7 @@ func (ix *importIndex) addSchool(id int64, name string) {
 
 // school returns the id of the school named name (accents and case
 // ignored), creating it; 0 for no school.
-func (ix *importIndex) school(ctx context.Context, tx querier, name string) (int64, error) {
+func (ix *importIndex) school(ctx context.Context, tx tenants.Querier, name string) (int64, error) {
 	if name == "" {
 		return 0, nil
 	}

@@ -80,7 +80,7 @@ type Preview struct {
 // without writing anything and returns what confirming would do. Rows
 // holds the first lines, then every line with an error or a note, within
 // a page a browser still shows at once.
-func PreviewImport(ctx context.Context, q querier, file *ImportFile, now time.Time) (Preview, error) {
+func PreviewImport(ctx context.Context, q tenants.Querier, file *ImportFile, now time.Time) (Preview, error) {
 	plan := newImportPlan(file)
 	ix := newImportIndex()
 	if err := ix.refresh(ctx, q); err != nil {
@@ -114,14 +114,14 @@ type Pending struct {
 
 // SavePreview stores the uploaded file of a preview, in tx, purges the
 // expired ones and returns the preview's identifier.
-func SavePreview(ctx context.Context, tx querier, staffID int64, filename string, data []byte, groups int, now time.Time) (string, error) {
+func SavePreview(ctx context.Context, tx tenants.Querier, staffID int64, filename string, data []byte, groups int, now time.Time) (string, error) {
 	id, _ := auth.NewToken()
 	id = id[:20]
-	if _, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE expires_at <= ?`, ts(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM import_previews WHERE expires_at <= ?`, tenants.At(now)); err != nil {
 		return "", fmt.Errorf("families: purge import previews: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO import_previews (id, staff_id, filename, data, total_groups, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, staffID, filename, data, groups, ts(now), ts(now.Add(importTTL)))
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, staffID, filename, data, groups, tenants.At(now), tenants.At(now.Add(importTTL)))
 	if err != nil {
 		return "", fmt.Errorf("families: save import preview: %w", err)
 	}
@@ -130,11 +130,11 @@ func SavePreview(ctx context.Context, tx querier, staffID int64, filename string
 
 // LoadPreview returns a member's preview that has not expired, or
 // ErrNotFound.
-func LoadPreview(ctx context.Context, q querier, id string, staffID int64, now time.Time) (Pending, error) {
+func LoadPreview(ctx context.Context, q tenants.Querier, id string, staffID int64, now time.Time) (Pending, error) {
 	p := Pending{ID: id}
 	var summary string
 	err := q.QueryRowContext(ctx, `SELECT filename, data, applied_groups, summary FROM import_previews
-		WHERE id = ? AND staff_id = ? AND expires_at > ?`, id, staffID, ts(now)).Scan(&p.Filename, &p.Data, &p.Applied, &summary)
+		WHERE id = ? AND staff_id = ? AND expires_at > ?`, id, staffID, tenants.At(now)).Scan(&p.Filename, &p.Data, &p.Applied, &summary)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNotFound
 	}
@@ -152,13 +152,13 @@ type InterruptedImport struct {
 }
 
 // InterruptedImports lists the member's imports that can be resumed.
-func InterruptedImports(ctx context.Context, q querier, staffID int64, now time.Time) ([]InterruptedImport, error) {
+func InterruptedImports(ctx context.Context, q tenants.Querier, staffID int64, now time.Time) ([]InterruptedImport, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, filename, created_at, applied_groups, total_groups FROM import_previews
-		WHERE staff_id = ? AND applied_groups > 0 AND expires_at > ? ORDER BY created_at`, staffID, ts(now))
+		WHERE staff_id = ? AND applied_groups > 0 AND expires_at > ? ORDER BY created_at`, staffID, tenants.At(now))
 	if err != nil {
 		return nil, fmt.Errorf("families: interrupted imports: %w", err)
 	}
-	return tenants.Collect(rows, func(row interface{ Scan(...any) error }) (InterruptedImport, error) {
+	return tenants.Collect(rows, func(row tenants.Row) (InterruptedImport, error) {
 		var v InterruptedImport
 		err := row.Scan(&v.ID, &v.Filename, &v.Created, &v.Applied, &v.Total)
 		return v, err
@@ -225,7 +225,7 @@ func Run(ctx context.Context, d *tenants.DB, p Pending, file *ImportFile, audit 
 			}
 			js, _ := json.Marshal(after)
 			_, err = tx.ExecContext(ctx, `UPDATE import_previews SET applied_groups = ?, summary = ?, expires_at = ? WHERE id = ?`,
-				end, string(js), ts(now.Add(resumeTTL)), p.ID)
+				end, string(js), tenants.At(now.Add(resumeTTL)), p.ID)
 			return err
 		})
 		switch {

@@ -46,7 +46,7 @@ const PageSize = familiesPage
 
 // List returns one page of the families that f selects, by name, and
 // whether more follow.
-func List(ctx context.Context, q querier, f Filter) ([]ListRow, bool, error) {
+func List(ctx context.Context, q tenants.Querier, f Filter) ([]ListRow, bool, error) {
 	where := []string{"1 = 1"}
 	var args []any
 	if s := strings.TrimSpace(f.Query); s != "" {
@@ -69,7 +69,11 @@ func List(ctx context.Context, q querier, f Filter) ([]ListRow, bool, error) {
 	}
 	page := max(f.Page, 1)
 	args = append(args, familiesPage+1, (page-1)*familiesPage)
-	rows, err := q.QueryContext(ctx, `
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (ListRow, error) {
+		var r ListRow
+		err := row.Scan(&r.ID, &r.Name, &r.Email, &r.Children, &r.Linked, &r.Invited)
+		return r, err
+	}, `
 		SELECT f.id, f.name, f.email,
 			COALESCE((SELECT group_concat(ch.first_name || ' ' || ch.last_name, ', ') FROM children ch WHERE ch.family_id = f.id), ''),
 			(SELECT count(*) FROM family_accounts fa WHERE fa.family_id = f.id),
@@ -77,28 +81,19 @@ func List(ctx context.Context, q querier, f Filter) ([]ListRow, bool, error) {
 		FROM families f WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY f.name COLLATE NOCASE, f.id LIMIT ? OFFSET ?`, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("families: families: %w", err)
-	}
-	defer rows.Close()
-	var out []ListRow
-	for rows.Next() {
-		var r ListRow
-		if err := rows.Scan(&r.ID, &r.Name, &r.Email, &r.Children, &r.Linked, &r.Invited); err != nil {
-			return nil, false, err
-		}
-		out = append(out, r)
+		return nil, false, fmt.Errorf("families: list: %w", err)
 	}
 	more := len(out) > familiesPage
 	if more {
 		out = out[:familiesPage]
 	}
-	return out, more, rows.Err()
+	return out, more, nil
 }
 
 const familyColumns = `id, name, email, phone, address, postal_code, city, COALESCE(external_ref, ''),
 	qf_value IS NOT NULL, COALESCE(qf_value, 0), COALESCE(qf_valid_from, ''), COALESCE(qf_valid_until, ''), COALESCE(invited_at, '')`
 
-func scanFamily(row interface{ Scan(...any) error }) (Family, error) {
+func scanFamily(row tenants.Row) (Family, error) {
 	var f Family
 	err := row.Scan(&f.ID, &f.Name, &f.Email, &f.Phone, &f.Address, &f.PostalCode, &f.City, &f.ExternalRef,
 		&f.HasQF, &f.QF, &f.QFFrom, &f.QFUntil, &f.InvitedAt)
@@ -109,7 +104,7 @@ func scanFamily(row interface{ Scan(...any) error }) (Family, error) {
 }
 
 // Load returns the family id, or ErrNotFound.
-func Load(ctx context.Context, q querier, id int64) (Family, error) {
+func Load(ctx context.Context, q tenants.Querier, id int64) (Family, error) {
 	return scanFamily(q.QueryRowContext(ctx, `SELECT `+familyColumns+` FROM families WHERE id = ?`, id))
 }
 
@@ -120,17 +115,17 @@ func qfArg(f Family) any {
 	return f.QF
 }
 
-func insertFamily(ctx context.Context, tx querier, f Family, now time.Time) (int64, error) {
+func insertFamily(ctx context.Context, tx tenants.Querier, f Family, now time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO families (name, email, phone, address, postal_code, city, external_ref,
 			qf_value, qf_valid_from, qf_valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), ts(now))
+		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), tenants.At(now))
 	if err != nil {
 		return 0, fmt.Errorf("families: create family: %w", err)
 	}
 	return res.LastInsertId()
 }
 
-func updateFamily(ctx context.Context, tx querier, f Family) error {
+func updateFamily(ctx context.Context, tx tenants.Querier, f Family) error {
 	_, err := tx.ExecContext(ctx, `UPDATE families SET name = ?, email = ?, phone = ?, address = ?, postal_code = ?, city = ?,
 			external_ref = ?, qf_value = ?, qf_valid_from = ?, qf_valid_until = ? WHERE id = ?`,
 		f.Name, f.Email, f.Phone, f.Address, f.PostalCode, f.City, nullable(f.ExternalRef), qfArg(f), nullable(f.QFFrom), nullable(f.QFUntil), f.ID)
@@ -141,18 +136,18 @@ func updateFamily(ctx context.Context, tx querier, f Family) error {
 }
 
 // ByRef returns the family whose external reference is ref, or ErrNotFound.
-func ByRef(ctx context.Context, q querier, ref string) (Family, error) {
+func ByRef(ctx context.Context, q tenants.Querier, ref string) (Family, error) {
 	return scanFamily(q.QueryRowContext(ctx, `SELECT `+familyColumns+` FROM families WHERE external_ref = ?`, ref))
 }
 
 // Guardians lists the family's guardians in the order they were added.
-func Guardians(ctx context.Context, q querier, familyID int64) ([]Guardian, error) {
+func Guardians(ctx context.Context, q tenants.Querier, familyID int64) ([]Guardian, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone
 		FROM guardians WHERE family_id = ? ORDER BY id`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("families: guardians: %w", err)
 	}
-	return tenants.Collect(rows, func(row interface{ Scan(...any) error }) (Guardian, error) {
+	return tenants.Collect(rows, func(row tenants.Row) (Guardian, error) {
 		var g Guardian
 		err := row.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone)
 		return g, err
@@ -162,7 +157,7 @@ func Guardians(ctx context.Context, q querier, familyID int64) ([]Guardian, erro
 const childColumns = `ch.id, ch.family_id, ch.first_name, ch.last_name, ch.birth_date, COALESCE(ch.school_id, 0),
 	COALESCE(s.name, ''), ch.class_name, ch.pai, ch.home_basket, ch.diet`
 
-func scanChild(row interface{ Scan(...any) error }) (Child, error) {
+func scanChild(row tenants.Row) (Child, error) {
 	var ch Child
 	err := row.Scan(&ch.ID, &ch.FamilyID, &ch.FirstName, &ch.LastName, &ch.BirthDate, &ch.SchoolID, &ch.SchoolName,
 		&ch.ClassName, &ch.PAI, &ch.HomeBasket, &ch.Diet)
@@ -173,7 +168,7 @@ func scanChild(row interface{ Scan(...any) error }) (Child, error) {
 }
 
 // Children lists the family's children, eldest first.
-func Children(ctx context.Context, q querier, familyID int64) ([]Child, error) {
+func Children(ctx context.Context, q tenants.Querier, familyID int64) ([]Child, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		WHERE ch.family_id = ? ORDER BY ch.birth_date, ch.first_name, ch.id`, familyID)
 	if err != nil {
@@ -184,13 +179,13 @@ func Children(ctx context.Context, q querier, familyID int64) ([]Child, error) {
 
 // FamilyChild loads a child only if it belongs to the family: an
 // identifier typed in a URL never reaches another family's child.
-func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
+func FamilyChild(ctx context.Context, q tenants.Querier, familyID, childID int64) (Child, error) {
 	return scanChild(q.QueryRowContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		WHERE ch.id = ? AND ch.family_id = ?`, childID, familyID))
 }
 
 // schoolID finds or creates the school named name; 0 for no school.
-func schoolID(ctx context.Context, tx querier, name string) (int64, error) {
+func schoolID(ctx context.Context, tx tenants.Querier, name string) (int64, error) {
 	if name == "" {
 		return 0, nil
 	}
@@ -213,17 +208,17 @@ func schoolArg(id int64) any {
 	return id
 }
 
-func insertChild(ctx context.Context, tx querier, ch Child, now time.Time) (int64, error) {
+func insertChild(ctx context.Context, tx tenants.Querier, ch Child, now time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, class_name,
 			pai, home_basket, diet, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		ch.FamilyID, ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, ts(now))
+		ch.FamilyID, ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, tenants.At(now))
 	if err != nil {
 		return 0, fmt.Errorf("families: create child: %w", err)
 	}
 	return res.LastInsertId()
 }
 
-func updateChild(ctx context.Context, tx querier, ch Child) error {
+func updateChild(ctx context.Context, tx tenants.Querier, ch Child) error {
 	_, err := tx.ExecContext(ctx, `UPDATE children SET first_name = ?, last_name = ?, birth_date = ?, school_id = ?, class_name = ?,
 			pai = ?, home_basket = ?, diet = ? WHERE id = ? AND family_id = ?`,
 		ch.FirstName, ch.LastName, ch.BirthDate, schoolArg(ch.SchoolID), ch.ClassName, ch.PAI, ch.HomeBasket, ch.Diet, ch.ID, ch.FamilyID)
@@ -234,7 +229,7 @@ func updateChild(ctx context.Context, tx querier, ch Child) error {
 }
 
 // AllChildren lists the commune's children by name (at most 5,000).
-func AllChildren(ctx context.Context, q querier) ([]Child, error) {
+func AllChildren(ctx context.Context, q tenants.Querier) ([]Child, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		ORDER BY ch.last_name, ch.first_name LIMIT 5000`)
 	if err != nil {
@@ -244,7 +239,7 @@ func AllChildren(ctx context.Context, q querier) ([]Child, error) {
 }
 
 // SchoolNames lists the commune's schools by name.
-func SchoolNames(ctx context.Context, q querier) ([]string, error) {
+func SchoolNames(ctx context.Context, q tenants.Querier) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT name FROM schools ORDER BY name`)
 	if err != nil {
 		return nil, err
@@ -274,22 +269,17 @@ func (r Code) StatusLabel() string {
 }
 
 // Codes lists the family's adhesion codes, newest first.
-func Codes(ctx context.Context, q querier, familyID int64) ([]Code, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, label, status, COALESCE(account_id, 0), COALESCE(used_at, ''), created_at
+func Codes(ctx context.Context, q tenants.Querier, familyID int64) ([]Code, error) {
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Code, error) {
+		var r Code
+		err := row.Scan(&r.ID, &r.Label, &r.Status, &r.AccountID, &r.UsedAt, &r.CreatedAt)
+		return r, err
+	}, `SELECT id, label, status, COALESCE(account_id, 0), COALESCE(used_at, ''), created_at
 		FROM adhesion_codes WHERE family_id = ? ORDER BY id DESC`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("families: codes: %w", err)
 	}
-	defer rows.Close()
-	var out []Code
-	for rows.Next() {
-		var r Code
-		if err := rows.Scan(&r.ID, &r.Label, &r.Status, &r.AccountID, &r.UsedAt, &r.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LinkedAccount is a parent's account linked to a family.
@@ -303,19 +293,14 @@ type LinkedAccount struct {
 // LinkedAccounts lists the parents' accounts linked to the family, in the
 // order they were linked; Email and Name are left for the accounts domain
 // to fill.
-func LinkedAccounts(ctx context.Context, q querier, familyID int64) ([]LinkedAccount, error) {
-	rows, err := q.QueryContext(ctx, `SELECT account_id, linked_at FROM family_accounts WHERE family_id = ? ORDER BY linked_at`, familyID)
+func LinkedAccounts(ctx context.Context, q tenants.Querier, familyID int64) ([]LinkedAccount, error) {
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (LinkedAccount, error) {
+		var l LinkedAccount
+		err := row.Scan(&l.AccountID, &l.LinkedAt)
+		return l, err
+	}, `SELECT account_id, linked_at FROM family_accounts WHERE family_id = ? ORDER BY linked_at`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("families: linked accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []LinkedAccount
-	for rows.Next() {
-		var l LinkedAccount
-		if err := rows.Scan(&l.AccountID, &l.LinkedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }

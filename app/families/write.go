@@ -10,13 +10,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // invalid is a French refusal shown on a 422 page.
 func invalid(msg string) error { return web.NewError(fiber.StatusUnprocessableEntity, msg) }
 
 // refFree refuses an external reference already used by another family.
-func refFree(ctx context.Context, q querier, ref string, self int64) error {
+func refFree(ctx context.Context, q tenants.Querier, ref string, self int64) error {
 	if ref == "" {
 		return nil
 	}
@@ -32,7 +33,7 @@ func refFree(ctx context.Context, q querier, ref string, self int64) error {
 
 // Create registers a validated family in tx and returns its identifier;
 // an external reference already used is refused with a French message.
-func Create(ctx context.Context, tx querier, f Family, now time.Time) (int64, error) {
+func Create(ctx context.Context, tx tenants.Querier, f Family, now time.Time) (int64, error) {
 	if err := refFree(ctx, tx, f.ExternalRef, 0); err != nil {
 		return 0, err
 	}
@@ -41,7 +42,7 @@ func Create(ctx context.Context, tx querier, f Family, now time.Time) (int64, er
 
 // Update saves a validated family's fields in tx (its invitation date is
 // kept) and returns the family as it was, or ErrNotFound.
-func Update(ctx context.Context, tx querier, f Family) (before Family, err error) {
+func Update(ctx context.Context, tx tenants.Querier, f Family) (before Family, err error) {
 	if before, err = Load(ctx, tx, f.ID); err != nil {
 		return before, err
 	}
@@ -51,7 +52,7 @@ func Update(ctx context.Context, tx querier, f Family) (before Family, err error
 	return before, updateFamily(ctx, tx, f)
 }
 
-func guardianInFamily(ctx context.Context, q querier, familyID, id int64) (Guardian, error) {
+func guardianInFamily(ctx context.Context, q tenants.Querier, familyID, id int64) (Guardian, error) {
 	var g Guardian
 	err := q.QueryRowContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians
 		WHERE id = ? AND family_id = ?`, id, familyID).Scan(&g.ID, &g.FamilyID, &g.Civility,
@@ -66,13 +67,13 @@ func guardianInFamily(ctx context.Context, q querier, familyID, id int64) (Guard
 // guardian g.ID, in tx. It returns g with its identifier and, for an
 // update, the guardian as it was; ErrNotFound when the family or the
 // guardian does not exist.
-func SaveGuardian(ctx context.Context, tx querier, g Guardian, now time.Time) (saved Guardian, before *Guardian, err error) {
+func SaveGuardian(ctx context.Context, tx tenants.Querier, g Guardian, now time.Time) (saved Guardian, before *Guardian, err error) {
 	if _, err := Load(ctx, tx, g.FamilyID); err != nil {
 		return g, nil, err
 	}
 	if g.ID == 0 {
 		res, err := tx.ExecContext(ctx, `INSERT INTO guardians (family_id, civility, last_name, first_name, email, phone, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, g.FamilyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, ts(now))
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, g.FamilyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, tenants.At(now))
 		if err != nil {
 			return g, nil, fmt.Errorf("families: add guardian: %w", err)
 		}
@@ -92,7 +93,7 @@ func SaveGuardian(ctx context.Context, tx querier, g Guardian, now time.Time) (s
 
 // DeleteGuardian removes the family's guardian id in tx, or returns
 // ErrNotFound.
-func DeleteGuardian(ctx context.Context, tx querier, familyID, id int64) error {
+func DeleteGuardian(ctx context.Context, tx tenants.Querier, familyID, id int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM guardians WHERE id = ? AND family_id = ?`, id, familyID)
 	if err != nil {
 		return fmt.Errorf("families: delete guardian %d: %w", id, err)
@@ -108,7 +109,7 @@ func DeleteGuardian(ctx context.Context, tx querier, familyID, id int64) error {
 // aside, created when new). It returns ch with its identifiers and, for
 // an update, the child as it was; ErrNotFound when the child is not the
 // family's.
-func SaveChild(ctx context.Context, tx querier, ch Child, now time.Time) (saved Child, before *Child, err error) {
+func SaveChild(ctx context.Context, tx tenants.Querier, ch Child, now time.Time) (saved Child, before *Child, err error) {
 	if ch.SchoolID, err = schoolID(ctx, tx, ch.SchoolName); err != nil {
 		return ch, nil, err
 	}
@@ -125,7 +126,7 @@ func SaveChild(ctx context.Context, tx querier, ch Child, now time.Time) (saved 
 
 // Unlink removes the link between a parent's account and the family, in
 // tx, or returns ErrNotFound.
-func Unlink(ctx context.Context, tx querier, familyID, accountID int64) error {
+func Unlink(ctx context.Context, tx tenants.Querier, familyID, accountID int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM family_accounts WHERE family_id = ? AND account_id = ?`, familyID, accountID)
 	if err != nil {
 		return fmt.Errorf("families: unlink account: %w", err)
@@ -137,8 +138,8 @@ func Unlink(ctx context.Context, tx querier, familyID, accountID int64) error {
 }
 
 // MarkInvited records that the family's invitation was sent at now.
-func MarkInvited(ctx context.Context, tx querier, familyID int64, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), familyID); err != nil {
+func MarkInvited(ctx context.Context, tx tenants.Querier, familyID int64, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, tenants.At(now), familyID); err != nil {
 		return fmt.Errorf("families: mark invited: %w", err)
 	}
 	return nil
