@@ -120,11 +120,11 @@ type familyData struct {
 func (svc *Service) showFamily(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	ctx := c.UserContext()
-	f, err := families.Load(ctx, t.DB().R, u.FamilyID)
+	f, err := families.Load(ctx, t.DB().Reader(), u.FamilyID)
 	if err != nil {
 		return err
 	}
-	kids, err := families.Children(ctx, t.DB().R, u.FamilyID)
+	kids, err := families.Children(ctx, t.DB().Reader(), u.FamilyID)
 	if err != nil {
 		return err
 	}
@@ -144,10 +144,8 @@ func (svc *Service) showChild(c *fiber.Ctx) error {
 	if err != nil {
 		return web.ErrNotFound
 	}
-	child, err := families.FamilyChild(c.UserContext(), t.DB().R, u.FamilyID, id)
-	if errors.Is(err, families.ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	child, err := families.FamilyChild(c.UserContext(), t.DB().Reader(), u.FamilyID, id)
+	if err != nil {
 		return err
 	}
 	web.SetTab(c, "actualites")

@@ -31,7 +31,7 @@ func (a *Admin) issueCode(c *fiber.Ctx) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		fam, err := families.Load(ctx, tx, id)
 		if err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		if label == "" {
 			label = fam.Name
@@ -130,9 +130,7 @@ func (a *Admin) unlinkAccount(c *fiber.Ctx) error {
 		return err
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		if err := families.Unlink(ctx, tx, id, aid); errors.Is(err, families.ErrNotFound) {
-			return web.ErrNotFound
-		} else if err != nil {
+		if err := families.Unlink(ctx, tx, id, aid); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "unlink_account", "family", id, map[string]int64{"account_id": aid}, nil, now)

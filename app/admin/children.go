@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strconv"
 	"time"
 
@@ -30,7 +29,7 @@ func childFormOf(c *fiber.Ctx) families.ChildForm {
 
 func (a *Admin) childPage(c *fiber.Ctx, status int, d childFormData) error {
 	var err error
-	if d.Schools, err = families.SchoolNames(c.UserContext(), db(c).R); err != nil {
+	if d.Schools, err = families.SchoolNames(c.UserContext(), db(c).Reader()); err != nil {
 		return err
 	}
 	d.base = baseOf(c, "familles")
@@ -59,13 +58,13 @@ func (a *Admin) editChild(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	fam, err := families.Load(ctx, db(c).R, id)
+	fam, err := families.Load(ctx, db(c).Reader(), id)
 	if err != nil {
-		return web.ErrNotFound
+		return err
 	}
-	ch, err := families.FamilyChild(ctx, db(c).R, id, cid)
+	ch, err := families.FamilyChild(ctx, db(c).Reader(), id, cid)
 	if err != nil {
-		return web.ErrNotFound
+		return err
 	}
 	form := families.ChildForm{FirstName: ch.FirstName, LastName: ch.LastName, BirthDate: web.FormatDate(ch.BirthDate), School: ch.SchoolName,
 		ClassName: ch.ClassName, Diet: ch.Diet, PAI: ch.PAI, HomeBasket: ch.HomeBasket}
@@ -97,8 +96,6 @@ func (a *Admin) saveChild(c *fiber.Ctx, childID int64) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		saved, before, err := families.SaveChild(ctx, tx, ch, now)
 		switch {
-		case errors.Is(err, families.ErrNotFound):
-			return web.ErrNotFound
 		case err != nil:
 			return err
 		case before == nil:

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"net/url"
 	"strconv"
 	"time"
@@ -42,7 +41,7 @@ func (a *Admin) listFamilies(c *fiber.Ctx) error {
 	if len(f.Query) > 100 {
 		f.Query = f.Query[:100]
 	}
-	list, more, err := families.List(c.UserContext(), db(c).R, f)
+	list, more, err := families.List(c.UserContext(), db(c).Reader(), f)
 	if err != nil {
 		return err
 	}
@@ -119,11 +118,9 @@ func (a *Admin) showFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, q := c.UserContext(), db(c).R
+	ctx, q := c.UserContext(), db(c).Reader()
 	d := familyData{base: baseOf(c, "familles")}
-	if d.Family, err = families.Load(ctx, q, id); errors.Is(err, families.ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	if d.Family, err = families.Load(ctx, q, id); err != nil {
 		return err
 	}
 	if d.Guardians, err = families.Guardians(ctx, q, id); err != nil {
@@ -145,15 +142,15 @@ func (a *Admin) showFamily(c *fiber.Ctx) error {
 }
 
 // familyParam is the family the page's :id names; an identifier that is
-// malformed or names no family is web.ErrNotFound.
+// malformed or names no family is a 404 (families.ErrNotFound).
 func familyParam(c *fiber.Ctx) (families.Family, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return families.Family{}, err
 	}
-	fam, err := families.Load(c.UserContext(), db(c).R, id)
+	fam, err := families.Load(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
-		return families.Family{}, web.ErrNotFound
+		return families.Family{}, err
 	}
 	return fam, nil
 }
@@ -180,9 +177,7 @@ func (a *Admin) updateFamily(c *fiber.Ctx) error {
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		before, err := families.Update(ctx, tx, fam)
-		if errors.Is(err, families.ErrNotFound) {
-			return web.ErrNotFound
-		} else if err != nil {
+		if err != nil {
 			return err
 		}
 		fam.InvitedAt = before.InvitedAt
@@ -211,8 +206,6 @@ func (a *Admin) saveGuardian(c *fiber.Ctx) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		saved, before, err := families.SaveGuardian(ctx, tx, g, now)
 		switch {
-		case errors.Is(err, families.ErrNotFound):
-			return web.ErrNotFound
 		case err != nil:
 			return err
 		case before == nil:
@@ -237,9 +230,7 @@ func (a *Admin) deleteGuardian(c *fiber.Ctx) error {
 		return err
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		if err := families.DeleteGuardian(ctx, tx, id, gid); errors.Is(err, families.ErrNotFound) {
-			return web.ErrNotFound
-		} else if err != nil {
+		if err := families.DeleteGuardian(ctx, tx, id, gid); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "delete", "guardian", gid, map[string]int64{"family_id": id}, nil, now)

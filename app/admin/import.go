@@ -33,7 +33,7 @@ type importData struct {
 func (a *Admin) showImport(c *fiber.Ctx) error {
 	d := importData{base: baseOf(c, "familles")}
 	var err error
-	if d.Interrupted, err = families.InterruptedImports(c.UserContext(), db(c).R, currentStaff(c).ID, a.now()); err != nil {
+	if d.Interrupted, err = families.InterruptedImports(c.UserContext(), db(c).Reader(), currentStaff(c).ID, a.now()); err != nil {
 		return err
 	}
 	return web.Render(c, "admin/import", "Importer des familles", d)
@@ -61,7 +61,7 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pv, err := families.PreviewImport(c.UserContext(), db(c).R, file, a.now())
+	pv, err := families.PreviewImport(c.UserContext(), db(c).Reader(), file, a.now())
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (a *Admin) previewImport(c *fiber.Ctx) error {
 // confirmImport applies a previewed file (or resumes an interrupted one)
 // in the background, with a progress page.
 func (a *Admin) confirmImport(c *fiber.Ctx) error {
-	p, err := families.LoadPreview(c.UserContext(), db(c).R, c.Params("id"), currentStaff(c).ID, a.now())
+	p, err := families.LoadPreview(c.UserContext(), db(c).Reader(), c.Params("id"), currentStaff(c).ID, a.now())
 	if errors.Is(err, families.ErrNotFound) {
 		d := importData{base: baseOf(c, "familles"), Error: msgImportExpired}
 		return web.RenderStatus(c, fiber.StatusGone, "admin/import", "Importer des familles", d)
