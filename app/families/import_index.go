@@ -233,8 +233,10 @@ func (ix *importIndex) match(rows []ImportRow, idx []int) (found *Family, namesa
 			}
 		}
 	}
-	if ids := ix.byName[FoldText(first.Name)]; len(ids) > 0 {
-		return nil, ids[0]
+	for _, id := range ix.byName[FoldText(first.Name)] {
+		if id > 0 { // a preview's provisional family is the file's own: groupRows notes it
+			return nil, id
+		}
 	}
 	return nil, 0
 }
