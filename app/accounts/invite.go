@@ -62,17 +62,15 @@ func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Inv
 
 // familyContact returns the family's name and the address its invitation
 // goes to: the family's email, else its first guardian's.
-func familyContact(ctx context.Context, q querier, familyID int64) (Invitation, error) {
+func familyContact(ctx context.Context, q tenants.Querier, familyID int64) (Invitation, error) {
 	inv := Invitation{FamilyID: familyID}
-	err := q.QueryRowContext(ctx, `
-		SELECT f.name, COALESCE(NULLIF(f.email, ''),
-			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&inv.FamilyName, &inv.Email)
-	if errors.Is(err, sql.ErrNoRows) {
+	var err error
+	inv.FamilyName, inv.Email, err = families.Contact(ctx, q, familyID)
+	if errors.Is(err, families.ErrNotFound) {
 		return inv, fmt.Errorf("%w (n° %d)", ErrFamilyNotFound, familyID)
 	}
 	if err != nil {
-		return inv, fmt.Errorf("accounts: family %d: %w", familyID, err)
+		return inv, fmt.Errorf("accounts: %w", err)
 	}
 	inv.Email = NormalizeEmail(inv.Email)
 	if emailProblem(inv.Email) != "" {

@@ -304,3 +304,19 @@ func LinkedAccounts(ctx context.Context, q tenants.Querier, familyID int64) ([]L
 	}
 	return out, nil
 }
+
+// Contact returns the family's name and the address its emails go to:
+// the family's email, else its first guardian's with one ("" when none),
+// as stored; ErrNotFound when the family does not exist.
+func Contact(ctx context.Context, q tenants.Querier, familyID int64) (name, email string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT f.name, COALESCE(NULLIF(f.email, ''),
+			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
+		FROM families f WHERE f.id = ?`, familyID).Scan(&name, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", ErrNotFound
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("families: contact of family %d: %w", familyID, err)
+	}
+	return name, email, nil
+}
