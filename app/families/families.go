@@ -6,7 +6,7 @@
 // adhesion_codes, family_accounts and import_previews; the back office,
 // the parents' accounts and the demo call it.
 //
-// Writes take the caller's write transaction (a querier over *sql.Tx), so
+// Writes take the caller's write transaction (a tenants.Querier), so
 // that a caller adds its own audit entry or email in the same transaction.
 package families
 
