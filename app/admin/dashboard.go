@@ -13,6 +13,7 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	appmail "espacefamille/app/mail"
 	"espacefamille/app/web"
 )
@@ -34,7 +35,7 @@ type LastImport struct {
 	At      string
 	Actor   string
 	File    string
-	Summary ImportSummary
+	Summary families.Summary
 }
 
 // When is the import's time in Paris.
@@ -102,8 +103,8 @@ func lastImport(ctx context.Context, q querier) (*LastImport, error) {
 		return nil, fmt.Errorf("admin: last import: %w", err)
 	}
 	var rec struct {
-		File    string        `json:"file"`
-		Summary ImportSummary `json:"summary"`
+		File    string           `json:"file"`
+		Summary families.Summary `json:"summary"`
 	}
 	if err := json.Unmarshal([]byte(after), &rec); err == nil {
 		l.File, l.Summary = rec.File, rec.Summary
