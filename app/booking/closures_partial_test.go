@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // A closure of some prestations or of some schools closes them only: the
@@ -24,7 +25,7 @@ func TestPartialClosuresCloseOnlyWhatTheyName(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		p      Prestation
-		child  Child
+		child  families.Child
 		day    string
 		want   CellState
 		reason ReasonCode
