@@ -18,9 +18,7 @@ import (
 var rawReaders = []string{
 	"app/accounts/handlers_family.go", // news.Published
 	"app/admin/adhesion.go",
-	"app/admin/children.go",
 	"app/admin/families.go",
-	"app/admin/import.go",
 	"app/admin/news.go",
 	"app/admin/services.go",
 	"app/admin/settings.go",

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -23,11 +24,7 @@ func FamilyRecipients(ctx context.Context, family, platform tenants.Querier, fam
 			out = append(out, addr)
 		}
 	}
-	var contact string
-	err := family.QueryRowContext(ctx, `
-		SELECT COALESCE(NULLIF(f.email, ''),
-			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&contact)
+	_, contact, err := families.Contact(ctx, family, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: family %d recipients: %w", familyID, err)
 	}
