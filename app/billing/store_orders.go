@@ -136,10 +136,12 @@ func markLinesBooked(ctx context.Context, tx *sql.Tx, orderID int64, byCartLine 
 	if err != nil {
 		return err
 	}
-	// One statement for every line: [[cart line, reservation], …].
-	if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET reservation_id = json_extract(j.value, '$[1]')
-		FROM json_each(?) AS j
-		WHERE order_lines.order_id = ? AND order_lines.cart_line_id = json_extract(j.value, '$[0]') AND order_lines.refusal = ''`,
+	// One statement for every line: [[cart line, reservation], …], the
+	// list read once.
+	if _, err := tx.ExecContext(ctx, `WITH m(cart_line_id, reservation_id) AS MATERIALIZED
+		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+		UPDATE order_lines SET reservation_id = m.reservation_id FROM m
+		WHERE order_lines.order_id = ? AND order_lines.cart_line_id = m.cart_line_id AND order_lines.refusal = ''`,
 		string(list), orderID); err != nil {
 		return fmt.Errorf("billing: order %d booked lines: %w", orderID, err)
 	}
