@@ -118,6 +118,9 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 	case v < latest:
 		from, to, err := CommuneSchema.Migrate(ctx, path)
 		r.migrated(slug, from, to, err)
+		if rerr := r.recordMigration(ctx, c.ID, from, to, err); rerr != nil {
+			r.log.Warn("tenants: record migration", "commune", slug, "err", rerr)
+		}
 		if err != nil {
 			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
 			if IsCorrupt(err) {
@@ -141,18 +144,20 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 }
 
 // closeCommunes is the cache's closer: for each handle it settles the
-// work flags, reads its counts when it wrote, closes it, and then records
-// in one platform transaction the files' new stamps, sizes and counts.
+// work flags, reads its figures when it wrote, closes it, and then records
+// in one platform transaction the files' new stamps, sizes and figures.
 func (r *Registry) closeCommunes(dbs []*DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	type update struct {
-		id                 int64
-		stamp              string
-		size               int64
-		families, children int64
-		counted            bool
+		id        int64
+		stamp     string
+		size      int64
+		figures   figures
+		lastWrite time.Time
+		counted   bool
 	}
+	now := time.Now()
 	var updates []update
 	for _, db := range dbs {
 		o := db.opened
@@ -163,9 +168,9 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 		if err := r.SettleWork(ctx, db); err != nil {
 			r.log.Warn("tenants: settle work flags", "commune", o.commune.Slug, "err", err)
 		}
-		u := update{id: o.commune.ID}
+		u := update{id: o.commune.ID, lastWrite: db.LastWrite()}
 		if db.writes.Load() > 0 || o.commune.fileStamp == "" {
-			u.families, u.children, u.counted = countFamilies(ctx, db)
+			u.figures, u.counted = readFigures(ctx, db, now)
 		}
 		if err := db.Close(); err != nil {
 			r.log.Warn("tenants: close commune", "commune", o.commune.Slug, "err", err)
@@ -183,13 +188,18 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 	if len(updates) == 0 {
 		return
 	}
-	now := time.Now().UTC().Format(time.RFC3339)
+	at := now.UTC().Format(time.RFC3339)
 	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		for _, u := range updates {
 			q, args := `UPDATE communes SET file_stamp = ?, size_bytes = ? WHERE id = ?`, []any{u.stamp, u.size, u.id}
 			if u.counted {
-				q = `UPDATE communes SET file_stamp = ?, size_bytes = ?, families = ?, children = ?, stats_at = ? WHERE id = ?`
-				args = []any{u.stamp, u.size, u.families, u.children, now, u.id}
+				last := ""
+				if !u.lastWrite.IsZero() {
+					last = u.lastWrite.UTC().Format(time.RFC3339)
+				}
+				q = `UPDATE communes SET file_stamp = ?, size_bytes = ?, families = ?, children = ?, bookings_7d = ?, stats_at = ?, activity_at = ?,
+					last_activity_at = CASE WHEN ? > last_activity_at THEN ? ELSE last_activity_at END WHERE id = ?`
+				args = []any{u.stamp, u.size, u.figures.families, u.figures.children, u.figures.bookings7d, at, at, last, last, u.id}
 			}
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return err
@@ -202,47 +212,98 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 	}
 }
 
-// countFamilies reads the counts `commune list` shows.
-func countFamilies(ctx context.Context, db *DB) (families, children int64, ok bool) {
-	err := db.R.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM children)`).Scan(&families, &children)
-	return families, children, err == nil
-}
-
 // FleetEntry is what the registry knows of one commune without opening
 // its file: `commune list`, the provider's console.
 type FleetEntry struct {
 	Commune
 	SizeBytes          int64
 	Families, Children int64
-	StatsAt            time.Time // when the counts were last read (zero: never)
-	AuditedAt          time.Time // when the background audit last read the file
-	BrokenAt           time.Time
-	Work               []Work // kinds of work flagged, in kind order
+	// Bookings7d is the number of reservations validated in the seven days
+	// before ActivityAt, when it was read (activity.go says how often).
+	Bookings7d int64
+	StatsAt    time.Time // when the counts were last read (zero: never)
+	ActivityAt time.Time // when Bookings7d was last read (zero: never)
+	// LastActivity is the commune's last write transaction (a booking, a
+	// log-in, a back-office change) seen by this node (zero: none seen).
+	LastActivity time.Time
+	// LinkedAccounts is the number of parents' accounts with a membership.
+	LinkedAccounts int64
+	AuditedAt      time.Time // when the background audit last read the file
+	BrokenAt       time.Time
+	MigrateErrorAt time.Time
+	// ArchivePath is the archived commune's final backup; FileDeletedAt
+	// when its live file was deleted (zero: kept).
+	ArchivePath   string
+	FileDeletedAt time.Time
+	// Backup is the commune's last backup (zero Target: none attempted).
+	Backup BackupState
+	Work   []Work // kinds of work flagged, in kind order
+}
+
+// BackupAge is how old the commune's last good backup still known current
+// is at now; ok is false when it never had one.
+func (f FleetEntry) BackupAge(now time.Time) (age time.Duration, ok bool) {
+	if f.Backup.OKAt.IsZero() {
+		return 0, false
+	}
+	return now.Sub(f.Backup.CoveredAt), true
 }
 
 // Fleet lists every commune with the figures kept in the registry, ordered
 // by slug; it opens no commune file.
 func (r *Registry) Fleet(ctx context.Context) ([]FleetEntry, error) {
-	rows, err := r.platform.R.QueryContext(ctx, `SELECT `+communeColumns+`, c.size_bytes, c.families, c.children,
-		c.stats_at, c.audited_at, c.broken_at,
+	return r.fleet(ctx, "")
+}
+
+// FleetCommune is Fleet for one commune.
+func (r *Registry) FleetCommune(ctx context.Context, slug string) (FleetEntry, error) {
+	list, err := r.fleet(ctx, slug)
+	if err != nil {
+		return FleetEntry{}, err
+	}
+	if len(list) == 0 {
+		return FleetEntry{}, ErrNotFound
+	}
+	return list[0], nil
+}
+
+func (r *Registry) fleet(ctx context.Context, slug string) ([]FleetEntry, error) {
+	q := `SELECT ` + communeColumns + `, c.size_bytes, c.families, c.children, c.bookings_7d,
+		c.stats_at, c.activity_at, c.last_activity_at, c.audited_at, c.broken_at, c.migrate_error_at, c.archive_path, c.file_deleted_at,
+		(SELECT count(*) FROM memberships m WHERE m.commune_id = c.id),
+		COALESCE(b.target, ''), COALESCE(b.attempted_at, ''), COALESCE(b.error, ''), COALESCE(b.ok_at, ''), COALESCE(b.covered_at, ''),
+		COALESCE(b.path, ''), COALESCE(b.bytes, 0),
 		COALESCE((SELECT group_concat(w.kind, ' ') FROM (SELECT kind FROM commune_work WHERE commune_id = c.id ORDER BY kind) w), '')
-		FROM communes c ORDER BY c.slug`)
+		FROM communes c LEFT JOIN backups b ON b.target = c.slug`
+	var args []any
+	if slug != "" {
+		q += ` WHERE c.slug = ?`
+		args = append(args, slug)
+	}
+	rows, err := r.platform.R.QueryContext(ctx, q+` ORDER BY c.slug`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: fleet: %w", err)
 	}
 	return Collect(rows, func(row interface{ Scan(...any) error }) (FleetEntry, error) {
 		var f FleetEntry
-		var created, hosts, statsAt, auditedAt, brokenAt, work string
-		err := row.Scan(&f.ID, &f.Slug, &f.Name, &f.Status, &f.Zone, &f.AdminEmail, &created, &hosts,
-			&f.SchemaVersion, &f.Broken, &f.fileStamp, &f.SizeBytes, &f.Families, &f.Children, &statsAt, &auditedAt, &brokenAt, &work)
+		var statsAt, activityAt, lastActivity, auditedAt, brokenAt, migrateAt, deletedAt, work string
+		var bAttempted, bOK, bCovered string
+		err := scanCommuneInto(row, &f.Commune, &f.SizeBytes, &f.Families, &f.Children, &f.Bookings7d,
+			&statsAt, &activityAt, &lastActivity, &auditedAt, &brokenAt, &migrateAt, &f.ArchivePath, &deletedAt,
+			&f.LinkedAccounts,
+			&f.Backup.Target, &bAttempted, &f.Backup.Error, &bOK, &bCovered, &f.Backup.Path, &f.Backup.Bytes,
+			&work)
 		if err != nil {
 			return f, err
 		}
-		f.CreatedAt, _ = time.Parse(time.RFC3339, created)
-		f.Hosts = strings.Fields(hosts)
-		f.StatsAt, _ = time.Parse(time.RFC3339, statsAt)
-		f.AuditedAt, _ = time.Parse(time.RFC3339, auditedAt)
-		f.BrokenAt, _ = time.Parse(time.RFC3339, brokenAt)
+		for _, t := range []struct {
+			dst *time.Time
+			s   string
+		}{{&f.StatsAt, statsAt}, {&f.ActivityAt, activityAt}, {&f.LastActivity, lastActivity}, {&f.AuditedAt, auditedAt},
+			{&f.BrokenAt, brokenAt}, {&f.MigrateErrorAt, migrateAt}, {&f.FileDeletedAt, deletedAt},
+			{&f.Backup.AttemptedAt, bAttempted}, {&f.Backup.OKAt, bOK}, {&f.Backup.CoveredAt, bCovered}} {
+			*t.dst, _ = time.Parse(time.RFC3339, t.s)
+		}
 		for _, w := range strings.Fields(work) {
 			f.Work = append(f.Work, Work(w))
 		}

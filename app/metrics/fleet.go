@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"time"
 
@@ -85,6 +86,14 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		errs++
 	}
+	archived := 0
+	list = slices.DeleteFunc(list, func(c tenants.Commune) bool {
+		if !c.ArchivedAt.IsZero() {
+			archived++
+			return true
+		}
+		return false
+	})
 	byStatus := map[string]int{tenants.StatusActive: 0, tenants.StatusSuspended: 0}
 	bySchema := map[int64]int{}
 	broken := 0
@@ -95,6 +104,7 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 			broken++
 		}
 	}
+	byStatus["archived"] = archived
 	for s, n := range byStatus {
 		gauge(f.communes, float64(n), s)
 	}

@@ -35,6 +35,8 @@ var options = map[string]option{
 	"backup-at": {"backup-at", "ESPACEFAMILLE_BACKUP_AT", "02:30", "hour of the daily backup, HH:MM Europe/Paris", backupAt},
 	"backup-retention": {"backup-retention", "ESPACEFAMILLE_BACKUP_RETENTION", "30",
 		"days a backup is kept (each commune's newest is always kept)", positiveInt},
+	"archive-retention": {"archive-retention", "ESPACEFAMILLE_ARCHIVE_RETENTION", "365",
+		"days an archived or deleted commune's final backup (and data) is kept before it is deleted for good", positiveInt},
 	"metrics-addr": {"metrics-addr", "ESPACEFAMILLE_METRICS_ADDR", "",
 		"listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090; empty: off", nil},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
