@@ -257,7 +257,7 @@ func (r *Registry) Fleet(ctx context.Context) ([]FleetEntry, error) {
 
 // FleetCommune is Fleet for one commune.
 func (r *Registry) FleetCommune(ctx context.Context, slug string) (FleetEntry, error) {
-	list, err := r.fleet(ctx, slug)
+	list, err := r.fleet(ctx, `c.slug = ?`, slug)
 	if err != nil {
 		return FleetEntry{}, err
 	}
@@ -267,7 +267,130 @@ func (r *Registry) FleetCommune(ctx context.Context, slug string) (FleetEntry, e
 	return list[0], nil
 }
 
-func (r *Registry) fleet(ctx context.Context, slug string) ([]FleetEntry, error) {
+// FleetByID is Fleet for the communes ids, in the order of ids (unknown
+// ids are left out): one page of a list sorted by FleetKeys.
+func (r *Registry) FleetByID(ctx context.Context, ids []int64) ([]FleetEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	list, err := r.fleet(ctx, `c.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]FleetEntry, len(list))
+	for _, f := range list {
+		byID[f.ID] = f
+	}
+	out := make([]FleetEntry, 0, len(list))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// FleetKey is what a list of every commune needs to search and sort them
+// before reading the figures of one page (FleetByID): 10,000 full rows
+// cost more to read than to show.
+type FleetKey struct {
+	ID                int64
+	Slug, Name, Hosts string
+	// Key is the value of the sort field asked (int64, or string), nil
+	// for the fields above.
+	Key any
+}
+
+// fleetSortFields are the sort fields FleetKeys knows beside slug, name
+// and hosts, as SQL over communes c and backups b.
+var fleetSortFields = map[string]string{
+	"zone": `c.zone`, "schema": `c.schema_version`, "size": `c.size_bytes`, "families": `c.families`, "children": `c.children`,
+	"accounts": `(SELECT count(*) FROM memberships m WHERE m.commune_id = c.id)`, "bookings": `c.bookings_7d`,
+	"activity": `c.last_activity_at`,
+	// A commune never backed up sorts as the oldest backup.
+	"backup": `CASE WHEN COALESCE(b.ok_at, '') = '' THEN '' ELSE b.covered_at END`,
+	// The order of FleetEntry's states: deleted, archived, broken, in
+	// maintenance, suspended, active.
+	"status": `CASE WHEN c.file_deleted_at != '' THEN 0 WHEN c.archived_at != '' THEN 1 WHEN c.broken != '' THEN 2
+		WHEN c.migrate_error != '' THEN 3 WHEN c.status = 'suspended' THEN 4 ELSE 5 END`,
+}
+
+// FleetKeys lists every commune's slug, name and host names, and the
+// value of the sort field (see fleetSortFields; "" or another: none).
+func (r *Registry) FleetKeys(ctx context.Context, field string) ([]FleetKey, error) {
+	expr, ok := fleetSortFields[field]
+	if !ok {
+		expr = `NULL`
+	}
+	rows, err := r.platform.R.QueryContext(ctx, `SELECT c.id, c.slug, c.name,
+		COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), ''), `+expr+`
+		FROM communes c LEFT JOIN backups b ON b.target = c.slug`)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: fleet keys: %w", err)
+	}
+	return Collect(rows, func(row interface{ Scan(...any) error }) (FleetKey, error) {
+		var k FleetKey
+		err := row.Scan(&k.ID, &k.Slug, &k.Name, &k.Hosts, &k.Key)
+		return k, err
+	})
+}
+
+// FleetSummary is the fleet at a glance, from the registry.
+type FleetSummary struct {
+	// Versions counts the communes in service (not archived) by the
+	// schema version of their file.
+	Versions map[int64]int
+	// Trouble lists the communes broken or whose migration failed (at
+	// most the limit asked); TroubleCount counts them all.
+	Trouble      []FleetEntry
+	TroubleCount int
+	// StaleBackups counts the communes in service with no good backup,
+	// one known current for longer than the age asked, or whose last
+	// backup attempt failed.
+	StaleBackups int
+}
+
+// Summary reads the FleetSummary: backups older than staleAfter at now
+// are stale; at most limit communes in trouble are listed.
+func (r *Registry) Summary(ctx context.Context, now time.Time, staleAfter time.Duration, limit int) (FleetSummary, error) {
+	s := FleetSummary{Versions: map[int64]int{}}
+	rows, err := r.platform.R.QueryContext(ctx, `SELECT schema_version, count(*) FROM communes WHERE archived_at = '' GROUP BY schema_version`)
+	if err != nil {
+		return s, fmt.Errorf("tenants: fleet summary: %w", err)
+	}
+	type vc struct {
+		v int64
+		n int
+	}
+	counts, err := Collect(rows, func(row interface{ Scan(...any) error }) (vc, error) {
+		var c vc
+		return c, row.Scan(&c.v, &c.n)
+	})
+	if err != nil {
+		return s, err
+	}
+	for _, c := range counts {
+		s.Versions[c.v] = c.n
+	}
+	err = r.platform.R.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM communes WHERE archived_at = '' AND (broken != '' OR migrate_error != '')),
+		(SELECT count(*) FROM communes c LEFT JOIN backups b ON b.target = c.slug WHERE c.archived_at = ''
+			AND (COALESCE(b.ok_at, '') = '' OR b.covered_at < ? OR b.error != ''))`,
+		now.Add(-staleAfter).UTC().Format(time.RFC3339)).Scan(&s.TroubleCount, &s.StaleBackups)
+	if err != nil {
+		return s, fmt.Errorf("tenants: fleet summary: %w", err)
+	}
+	if s.TroubleCount > 0 {
+		s.Trouble, err = r.fleet(ctx, `c.archived_at = '' AND (c.broken != '' OR c.migrate_error != '') ORDER BY c.slug LIMIT ?`, limit)
+	}
+	return s, err
+}
+
+func (r *Registry) fleet(ctx context.Context, where string, args ...any) ([]FleetEntry, error) {
 	q := `SELECT ` + communeColumns + `, c.size_bytes, c.families, c.children, c.bookings_7d,
 		c.stats_at, c.activity_at, c.last_activity_at, c.audited_at, c.broken_at, c.migrate_error_at, c.archive_path, c.file_deleted_at,
 		(SELECT count(*) FROM memberships m WHERE m.commune_id = c.id),
@@ -275,12 +398,10 @@ func (r *Registry) fleet(ctx context.Context, slug string) ([]FleetEntry, error)
 		COALESCE(b.path, ''), COALESCE(b.bytes, 0),
 		COALESCE((SELECT group_concat(w.kind, ' ') FROM (SELECT kind FROM commune_work WHERE commune_id = c.id ORDER BY kind) w), '')
 		FROM communes c LEFT JOIN backups b ON b.target = c.slug`
-	var args []any
-	if slug != "" {
-		q += ` WHERE c.slug = ?`
-		args = append(args, slug)
+	if where == "" {
+		where = `1 ORDER BY c.slug`
 	}
-	rows, err := r.platform.R.QueryContext(ctx, q+` ORDER BY c.slug`, args...)
+	rows, err := r.platform.R.QueryContext(ctx, q+` WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: fleet: %w", err)
 	}

@@ -290,7 +290,8 @@ func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 func (r *Registry) recordMigration(ctx context.Context, id, from, to int64, failed error) error {
 	msg, at := "", ""
 	if failed != nil {
-		msg = fmt.Sprintf("migration %d → %d : %v", from, to, failed)
+		latest, _ := CommuneSchema.Latest()
+		msg = fmt.Sprintf("migration de la version %d vers la version %d en échec : %v", max(from, to), latest, failed)
 		at = time.Now().UTC().Format(time.RFC3339)
 	}
 	if _, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET migrate_error = ?, migrate_error_at = ? WHERE id = ? AND migrate_error != ?`,

@@ -101,25 +101,6 @@ type column struct {
 	// csv is the value in the CSV file, when it differs (a machine-readable
 	// figure rather than a sentence).
 	csv func(Row) string
-	// less orders two rows by this column (default: by value as text).
-	less func(a, b Row) int
-}
-
-func byInt(f func(Row) int64) func(a, b Row) int {
-	return func(a, b Row) int { return cmp.Compare(f(a), f(b)) }
-}
-
-func byTime(f func(Row) time.Time) func(a, b Row) int {
-	return func(a, b Row) int { return f(a).Compare(f(b)) }
-}
-
-// backupSortKey orders communes by their backup's age: never backed up is
-// oldest.
-func backupSortKey(r Row) int64 {
-	if r.Backup.OKAt.IsZero() {
-		return 0
-	}
-	return r.Backup.CoveredAt.Unix()
 }
 
 var listColumns = []column{
@@ -128,24 +109,16 @@ var listColumns = []column{
 	{Key: "hosts", Label: "Noms d'hôte", value: func(r Row) string { return strings.Join(r.Hosts, " ") }},
 	{Key: "zone", Label: "Zone", value: func(r Row) string { return r.Zone }},
 	{Key: "status", Label: "Statut", value: Row.StatusLabel},
-	{Key: "schema", Label: "Version du schéma", value: func(r Row) string { return strconv.FormatInt(r.SchemaVersion, 10) },
-		less: byInt(func(r Row) int64 { return r.SchemaVersion })},
-	{Key: "size", Label: "Taille (Mo)", value: func(r Row) string { return fmt.Sprintf("%.1f", float64(r.SizeBytes)/1e6) },
-		less: byInt(func(r Row) int64 { return r.SizeBytes })},
-	{Key: "families", Label: "Familles", value: func(r Row) string { return count(r.Families) },
-		less: byInt(func(r Row) int64 { return r.Families })},
-	{Key: "children", Label: "Enfants", value: func(r Row) string { return count(r.Children) },
-		less: byInt(func(r Row) int64 { return r.Children })},
-	{Key: "accounts", Label: "Comptes liés", value: func(r Row) string { return count(r.LinkedAccounts) },
-		less: byInt(func(r Row) int64 { return r.LinkedAccounts })},
-	{Key: "bookings", Label: "Réservations (7 jours)", value: func(r Row) string { return count(r.Bookings7d) },
-		less: byInt(func(r Row) int64 { return r.Bookings7d })},
+	{Key: "schema", Label: "Version du schéma", value: func(r Row) string { return strconv.FormatInt(r.SchemaVersion, 10) }},
+	{Key: "size", Label: "Taille (Mo)", value: func(r Row) string { return fmt.Sprintf("%.1f", float64(r.SizeBytes)/1e6) }},
+	{Key: "families", Label: "Familles", value: func(r Row) string { return count(r.Families) }},
+	{Key: "children", Label: "Enfants", value: func(r Row) string { return count(r.Children) }},
+	{Key: "accounts", Label: "Comptes liés", value: func(r Row) string { return count(r.LinkedAccounts) }},
+	{Key: "bookings", Label: "Réservations (7 jours)", value: func(r Row) string { return count(r.Bookings7d) }},
 	{Key: "activity", Label: "Dernière activité", value: func(r Row) string { return when(r.LastActivity) },
-		csv:  func(r Row) string { return rfc3339(r.LastActivity) },
-		less: byTime(func(r Row) time.Time { return r.LastActivity })},
+		csv: func(r Row) string { return rfc3339(r.LastActivity) }},
 	{Key: "backup", Label: "Dernière sauvegarde", value: Row.BackupLabel,
-		csv:  func(r Row) string { return rfc3339(r.Backup.OKAt) },
-		less: byInt(backupSortKey)},
+		csv: func(r Row) string { return rfc3339(r.Backup.OKAt) }},
 }
 
 // csvColumns are the CSV's extra columns: what the page shows in words.
@@ -177,44 +150,78 @@ func (r Row) Cells() []string {
 	return out
 }
 
-// listRows reads every commune with its figures from the registry (no
-// commune file is opened), filtered by q (name, slug or host) and sorted
-// by the column key sort ("-" first: descending).
-func listRows(ctx context.Context, reg *tenants.Registry, q, sort string, now time.Time) ([]Row, error) {
-	all, err := reg.Fleet(ctx)
+// listIDs searches (name, slug or host) and sorts (by the column key sort,
+// "-" first: descending) every commune from the registry's keys alone,
+// and returns their ids in order (no commune file is opened).
+func listIDs(ctx context.Context, reg *tenants.Registry, q, sort string) ([]int64, error) {
+	desc := strings.HasPrefix(sort, "-")
+	key := strings.TrimPrefix(sort, "-")
+	keys, err := reg.FleetKeys(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	q = strings.ToLower(strings.TrimSpace(q))
-	rows := make([]Row, 0, len(all))
-	for _, c := range all {
-		if q != "" && !strings.Contains(strings.ToLower(c.Name+" "+c.Slug+" "+strings.Join(c.Hosts, " ")), q) {
-			continue
-		}
-		rows = append(rows, Row{FleetEntry: c, Now: now})
+	type item struct {
+		id   int64
+		text string // lower-cased text key, or
+		num  int64  // numeric key
 	}
-	desc := strings.HasPrefix(sort, "-")
-	key := strings.TrimPrefix(sort, "-")
-	for _, col := range listColumns {
-		if col.Key != key {
+	items := make([]item, 0, len(keys))
+	for _, k := range keys {
+		if q != "" && !strings.Contains(strings.ToLower(k.Name+" "+k.Slug+" "+k.Hosts), q) {
 			continue
 		}
-		less := col.less
-		if less == nil {
-			// Text columns: each row's key is computed once, not at each
-			// comparison (10,000 communes).
-			keys := make(map[int64]string, len(rows))
-			for _, r := range rows {
-				keys[r.ID] = strings.ToLower(col.value(r))
+		it := item{id: k.ID}
+		switch key {
+		case "name":
+			it.text = strings.ToLower(k.Name)
+		case "slug":
+			it.text = k.Slug
+		case "hosts":
+			it.text = k.Hosts
+		default:
+			switch v := k.Key.(type) {
+			case int64:
+				it.num = v
+			case string:
+				it.text = strings.ToLower(v)
 			}
-			less = func(a, b Row) int { return strings.Compare(keys[a.ID], keys[b.ID]) }
 		}
-		slices.SortStableFunc(rows, func(a, b Row) int {
-			if desc {
-				return less(b, a)
-			}
-			return less(a, b)
-		})
+		items = append(items, it)
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		c := cmp.Or(cmp.Compare(a.num, b.num), strings.Compare(a.text, b.text))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.id
+	}
+	return ids, nil
+}
+
+// listRows is every commune of listIDs with its figures (the CSV).
+func listRows(ctx context.Context, reg *tenants.Registry, q, sort string, now time.Time) ([]Row, error) {
+	ids, err := listIDs(ctx, reg, q, sort)
+	if err != nil {
+		return nil, err
+	}
+	all, err := reg.Fleet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]tenants.FleetEntry, len(all))
+	for _, f := range all {
+		byID[f.ID] = f
+	}
+	rows := make([]Row, 0, len(ids))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok {
+			rows = append(rows, Row{FleetEntry: f, Now: now})
+		}
 	}
 	return rows, nil
 }
@@ -245,36 +252,27 @@ type fleetSummary struct {
 
 const troubleMax = 50
 
-func summarize(rows []Row) (fleetSummary, error) {
+func (p *Console) summarize(ctx context.Context) (fleetSummary, error) {
 	latest, err := tenants.CommuneSchema.Latest()
 	if err != nil {
 		return fleetSummary{}, err
 	}
-	sum := fleetSummary{Latest: latest}
-	byVersion := map[int64]int{}
-	for _, r := range rows {
-		if r.Archived() {
-			continue
-		}
-		byVersion[r.SchemaVersion]++
-		if r.SchemaVersion < latest {
-			sum.Behind++
-		}
-		if r.BackupStale() {
-			sum.StaleBackup++
-		}
-		if r.Broken != "" || r.MigrateError != "" {
-			if len(sum.Trouble) < troubleMax {
-				sum.Trouble = append(sum.Trouble, r)
-			} else {
-				sum.TroubleMore++
-			}
-		}
+	now := p.now()
+	s, err := p.reg.Summary(ctx, now, staleBackup, troubleMax)
+	if err != nil {
+		return fleetSummary{}, err
 	}
-	for v, n := range byVersion {
+	sum := fleetSummary{Latest: latest, StaleBackup: s.StaleBackups, TroubleMore: s.TroubleCount - len(s.Trouble)}
+	for v, n := range s.Versions {
 		sum.Versions = append(sum.Versions, versionCount{Version: v, Communes: n, Latest: v == latest})
+		if v < latest {
+			sum.Behind += n
+		}
 	}
 	slices.SortFunc(sum.Versions, func(a, b versionCount) int { return cmp.Compare(b.Version, a.Version) })
+	for _, f := range s.Trouble {
+		sum.Trouble = append(sum.Trouble, Row{FleetEntry: f, Now: now})
+	}
 	return sum, nil
 }
 
@@ -336,29 +334,28 @@ func (d listData) Next() int {
 	return 0
 }
 
-// communesPage builds the list's page: the whole fleet is read (from the
-// registry) for the summary and the order, one page is rendered.
+// communesPage builds the list's page: every commune's keys are read
+// from the registry to search and sort, the figures of one page only.
 func (p *Console) communesPage(ctx context.Context, q, sort, page string) (listData, error) {
-	rows, err := listRows(ctx, p.reg, q, sort, p.now())
+	ids, err := listIDs(ctx, p.reg, q, sort)
 	if err != nil {
 		return listData{}, err
 	}
-	d := listData{Query: q, Sort: sort, Columns: listColumns, Total: len(rows)}
-	if q == "" {
-		d.Summary, err = summarize(rows)
-	} else {
-		var all []Row
-		if all, err = listRows(ctx, p.reg, "", "", p.now()); err == nil {
-			d.Summary, err = summarize(all)
-		}
-	}
-	if err != nil {
+	d := listData{Query: q, Sort: sort, Columns: listColumns, Total: len(ids)}
+	if d.Summary, err = p.summarize(ctx); err != nil {
 		return listData{}, err
 	}
-	d.Pages = max(1, (len(rows)+pageSize-1)/pageSize)
+	d.Pages = max(1, (len(ids)+pageSize-1)/pageSize)
 	d.Page, _ = strconv.Atoi(page)
 	d.Page = min(max(d.Page, 1), d.Pages)
-	d.Rows = rows[min((d.Page-1)*pageSize, len(rows)):min(d.Page*pageSize, len(rows))]
+	entries, err := p.reg.FleetByID(ctx, ids[min((d.Page-1)*pageSize, len(ids)):min(d.Page*pageSize, len(ids))])
+	if err != nil {
+		return listData{}, err
+	}
+	now := p.now()
+	for _, f := range entries {
+		d.Rows = append(d.Rows, Row{FleetEntry: f, Now: now})
+	}
 	return d, nil
 }
 
