@@ -90,18 +90,25 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	return s, nil
 }
 
+// HousekeepingOptions tune Housekeeping.
+type HousekeepingOptions struct {
+	Every     time.Duration    // between passes (housekeeping.DefaultEvery when 0)
+	BackupDir string           // where archived communes' daily backups are
+	Now       func() time.Time // the clock (time.Now when nil; tests)
+}
+
 // Housekeeping returns the periodic clean-up job of every domain: ended
 // parents' and staff sessions, used or expired links, stale rate-limit
 // counters, on the platform database and on the communes open at each
 // pass; parents' accounts linked to no commune for 30 days (RGPD), and
 // archived communes past their retention (their backups in backupDir).
 // serve starts it and stops it before closing the databases.
-func Housekeeping(reg *tenants.Registry, log *slog.Logger, every time.Duration, backupDir string) *housekeeping.Job {
+func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions) *housekeeping.Job {
 	purgeArchived := func(ctx context.Context, _ *tenants.DB, now time.Time) (int64, error) {
-		return reg.PurgeArchived(ctx, backupDir, now)
+		return reg.PurgeArchived(ctx, o.BackupDir, now)
 	}
 	return housekeeping.New(housekeeping.Config{
-		Registry: reg, Logger: log, Every: every,
+		Registry: reg, Logger: log, Every: o.Every, Now: o.Now,
 		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired, accounts.PurgeOrphans, purgeArchived},
 		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
 	})

@@ -127,8 +127,15 @@ func cmdCommuneList(e env, args []string) error {
 	broken := 0
 	for _, c := range list {
 		status := c.Status
-		if c.Broken != "" {
+		switch {
+		case !c.FileDeletedAt.IsZero():
+			status = "deleted (data kept until " + c.PurgeAt.Format(time.DateOnly) + ")"
+		case !c.ArchivedAt.IsZero():
+			status = "archived (until " + c.PurgeAt.Format(time.DateOnly) + ")"
+		case c.Broken != "":
 			status, broken = "en panne", broken+1
+		case c.MigrateError != "":
+			status = "maintenance (migration failed)"
 		}
 		schema := "?"
 		if c.SchemaVersion > 0 {
