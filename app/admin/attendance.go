@@ -15,8 +15,8 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
-	"espacefamille/tenants"
 )
 
 // AttendanceLine is a child on the attendance list.
@@ -35,7 +35,7 @@ type attendanceData struct {
 	Prestations []booking.Prestation
 	Prestation  int64
 	Lines       []AttendanceLine
-	Others      []Child
+	Others      []families.Child
 	// Future says why the day cannot be pointed yet ("" for today or a
 	// past day): the list is shown, without buttons.
 	Future string
@@ -119,20 +119,11 @@ func (a *Admin) showAttendance(c *fiber.Ctx) error {
 		if d.Lines, err = attendanceList(ctx, q, d.Day, d.Prestation); err != nil {
 			return err
 		}
-		if d.Others, err = allChildren(ctx, q); err != nil {
+		if d.Others, err = families.AllChildren(ctx, q); err != nil {
 			return err
 		}
 	}
 	return web.Render(c, "admin/pointage", "Pointage", d)
-}
-
-func allChildren(ctx context.Context, q querier) ([]Child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
-		ORDER BY ch.last_name, ch.first_name LIMIT 5000`)
-	if err != nil {
-		return nil, err
-	}
-	return tenants.Collect(rows, scanChild)
 }
 
 // markAttendance records present/absent (agents too), or a justified

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // slot is a prestation on a day (or a forfait period's first day).
@@ -112,7 +113,7 @@ func (l *Ledger) apply(ch Change) {
 
 // Booker decides cart changes for one child of a family; it is pure.
 type Booker struct {
-	Child       Child
+	Child       families.Child
 	Prestations []Prestation // the régie's prestations (for exclusivity)
 	Calendar    *calendar.Calendar
 	QF          *calendar.QF

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // ReasonCode names why a day cannot be booked; it is stable (CSS classes,
@@ -214,8 +215,8 @@ type CellInput struct {
 	Day        calendar.Date
 	Calendar   *calendar.Calendar
 	Now        time.Time
-	Ledger     *Ledger // the child's reservations and cart lines
-	Child      *Child  // nil: the prestation's audience is not checked
+	Ledger     *Ledger         // the child's reservations and cart lines
+	Child      *families.Child // nil: the prestation's audience is not checked
 }
 
 // CellFor computes the state of one agenda cell. A validated booking or a
