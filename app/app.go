@@ -57,6 +57,8 @@ type Config struct {
 	// archived commune's data is kept.
 	BackupDir        string
 	ArchiveRetention time.Duration
+	// TOTPKey seals the console administrators' TOTP secrets at rest.
+	TOTPKey *platform.SecretKey
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -84,8 +86,9 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
-	mailbox.Routes(s)                                                                                                       // demo mode only
-	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention}) // the provider's console
+	mailbox.Routes(s) // demo mode only
+	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention,
+		TOTPKey: cfg.TOTPKey}) // the provider's console
 	s.Finish()
 	return s, nil
 }

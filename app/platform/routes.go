@@ -21,6 +21,8 @@ type Console struct {
 	// console, no archive); archiveRetention how long an archive is kept.
 	backupDir        string
 	archiveRetention time.Duration
+	// totpKey seals the TOTP secrets at rest (nil: stored in clear).
+	totpKey *SecretKey
 }
 
 // Deps is what the console needs beside the server.
@@ -34,12 +36,15 @@ type Deps struct {
 	// kept (tenants.DefaultArchiveRetention when 0).
 	BackupDir        string
 	ArchiveRetention time.Duration
+	// TOTPKey seals the administrators' TOTP secrets at rest (nil: in
+	// clear); see EncryptTOTPSecrets.
+	TOTPKey *SecretKey
 }
 
 // Routes adds the console under /plateforme/ of the platform's own host.
 func Routes(s *web.Server, d Deps) *Console {
 	p := &Console{reg: s.Registry, publicURL: s.PublicURL, now: d.Now, notify: d.Notify,
-		backupDir: d.BackupDir, archiveRetention: d.ArchiveRetention}
+		backupDir: d.BackupDir, archiveRetention: d.ArchiveRetention, totpKey: d.TOTPKey}
 	if p.now == nil {
 		p.now = time.Now
 	}
