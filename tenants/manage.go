@@ -289,10 +289,13 @@ func (r *Registry) recordMigration(ctx context.Context, id, from, to int64, fail
 		msg = fmt.Sprintf("migration de la version %d vers la version %d en échec : %v", max(from, to), latest, failed)
 		at = time.Now().UTC().Format(time.RFC3339)
 	}
-	if _, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET migrate_error = ?, migrate_error_at = ? WHERE id = ? AND migrate_error != ?`,
-		msg, at, id, msg); err != nil {
+	res, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET migrate_error = ?, migrate_error_at = ? WHERE id = ? AND migrate_error != ?`,
+		msg, at, id, msg)
+	if err != nil {
 		return fmt.Errorf("tenants: record migration outcome: %w", err)
 	}
-	r.forget()
+	if n, _ := res.RowsAffected(); n > 0 {
+		r.forget() // resolved communes carry MigrateError
+	}
 	return nil
 }
