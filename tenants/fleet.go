@@ -319,16 +319,23 @@ var fleetSortFields = map[string]string{
 		WHEN c.migrate_error != '' THEN 3 WHEN c.status = 'suspended' THEN 4 ELSE 5 END`,
 }
 
-// FleetKeys lists every commune's slug, name and host names, and the
-// value of the sort field (see fleetSortFields; "" or another: none).
-func (r *Registry) FleetKeys(ctx context.Context, field string) ([]FleetKey, error) {
+// FleetKeys lists every commune's slug and name, its host names when
+// hosts (a search, a sort by host: they cost a subquery per commune), and
+// the value of the sort field (see fleetSortFields; "" or another: none).
+func (r *Registry) FleetKeys(ctx context.Context, field string, hosts bool) ([]FleetKey, error) {
 	expr, ok := fleetSortFields[field]
 	if !ok {
 		expr = `NULL`
 	}
-	rows, err := r.platform.R.QueryContext(ctx, `SELECT c.id, c.slug, c.name,
-		COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), ''), `+expr+`
-		FROM communes c LEFT JOIN backups b ON b.target = c.slug`)
+	hostsExpr, join := `''`, ``
+	if hosts {
+		hostsExpr = `COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), '')`
+	}
+	if strings.Contains(expr, "b.") {
+		join = ` LEFT JOIN backups b ON b.target = c.slug`
+	}
+	rows, err := r.platform.R.QueryContext(ctx, `SELECT c.id, c.slug, c.name, `+hostsExpr+`, `+expr+`
+		FROM communes c`+join)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: fleet keys: %w", err)
 	}

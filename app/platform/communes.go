@@ -156,11 +156,11 @@ func (r Row) Cells() []string {
 func listIDs(ctx context.Context, reg *tenants.Registry, q, sort string) ([]int64, error) {
 	desc := strings.HasPrefix(sort, "-")
 	key := strings.TrimPrefix(sort, "-")
-	keys, err := reg.FleetKeys(ctx, key)
+	q = strings.ToLower(strings.TrimSpace(q))
+	keys, err := reg.FleetKeys(ctx, key, q != "" || key == "hosts")
 	if err != nil {
 		return nil, err
 	}
-	q = strings.ToLower(strings.TrimSpace(q))
 	type item struct {
 		id   int64
 		text string // lower-cased text key, or
