@@ -132,7 +132,7 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 		return r.String(), nil
 	}
 	if deadlines {
-		if ok, r := CanBook(p, l.Day, k.cal, k.now); !ok {
+		if ok, r := CanBookFor(p, c.SchoolID, l.Day, k.cal, k.now); !ok {
 			return r.String(), nil
 		}
 	}
@@ -183,7 +183,7 @@ func (k *checker) checkDeadline(l CartLine, p Prestation) (string, error) {
 	if ok, r := p.Audience.Allows(*c); !ok {
 		return r.String(), nil
 	}
-	if ok, r := CanBook(p, l.Day, k.cal, k.now); !ok {
+	if ok, r := CanBookFor(p, c.SchoolID, l.Day, k.cal, k.now); !ok {
 		return r.String(), nil
 	}
 	return "", nil

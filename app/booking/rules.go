@@ -226,6 +226,10 @@ type CellInput struct {
 func CellFor(in CellInput) Cell {
 	p, day, led := in.Prestation, in.Day, in.Ledger
 	cell := Cell{Day: day, Key: day}
+	var school int64 // closures of a school concern its children
+	if in.Child != nil {
+		school = in.Child.SchoolID
+	}
 	if p.IsForfait() {
 		key, _, err := Key(p, day, in.Calendar)
 		if err != nil {
@@ -234,7 +238,7 @@ func CellFor(in CellInput) Cell {
 		}
 		cell.Key = key
 		// A forfait shows on the open days of its period only.
-		if ok, r := DayOpen(p, day, in.Calendar); !ok {
+		if ok, r := DayOpenFor(p, school, day, in.Calendar); !ok {
 			cell.State, cell.Reason = CellClosed, r
 			return cell
 		}
@@ -258,7 +262,7 @@ func CellFor(in CellInput) Cell {
 			return cell
 		}
 	}
-	if ok, r := CanBook(p, cell.Key, in.Calendar, in.Now); !ok {
+	if ok, r := CanBookFor(p, school, cell.Key, in.Calendar, in.Now); !ok {
 		cell.State, cell.Reason = CellClosed, r
 		return cell
 	}

@@ -249,7 +249,13 @@ func LoadCalendar(ctx context.Context, q querier) (*calendar.Calendar, error) {
 		}
 		cfg.Closures = append(cfg.Closures, c)
 	}
-	return calendar.NewCalendar(cfg), rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if cfg.ScopedClosures, err = PartialClosures(ctx, q); err != nil {
+		return nil, err
+	}
+	return calendar.NewCalendar(cfg), nil
 }
 
 // LoadLedger reads what child has between from and to: validated

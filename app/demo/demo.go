@@ -123,10 +123,10 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		}
 	}
 
-	// A closure day in the agenda's fourth week, so the demo shows
+	// A closure on a school day the agenda shows, so the demo shows
 	// "fermeture" beside the holidays (booking, issue 4).
 	if _, err := exec(`INSERT INTO closures (day, reason, created_at) VALUES (?, 'Journée pédagogique', ?)`,
-		today.Monday().AddDays(25).String(), ts); err != nil {
+		SampleClosureDay(today).String(), ts); err != nil {
 		return err
 	}
 
@@ -143,6 +143,30 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		"Vous pouvez désormais réserver la cantine et la garderie de vos enfants en ligne, payer vos réservations et retrouver vos factures.\n\nPensez à valider votre panier avant la date limite de réservation : deux jours ouvrés avant le repas, à 10h00.",
 		today.String(), ts)
 	return err
+}
+
+// SampleClosureDay is the demo's closure day for today: a school day on
+// which meals are served (Monday, Tuesday, Thursday or Friday, not a
+// public or school holiday), as late as possible in the four weeks the
+// agenda shows from today's week but at least three days ahead (so it is
+// not just a day past the booking deadline), else the first such day
+// after them (a summer's day: the first days of the next school year).
+// A fixed offset fell on 25 December, a holiday, and never showed.
+func SampleClosureDay(today calendar.Date) calendar.Date {
+	cal := calendar.NewZoneCalendar(Zone)
+	meals := calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)
+	school := func(d calendar.Date) bool { return meals.Has(d.Weekday()) && cal.IsOpen(d) }
+	end := today.Monday().AddDays(7*booking.AgendaWeeks - 1)
+	for d := end; !d.Before(today.AddDays(3)); d = d.AddDays(-1) {
+		if school(d) {
+			return d
+		}
+	}
+	d := end.AddDays(1)
+	for !school(d) {
+		d = d.AddDays(1)
+	}
+	return d
 }
 
 // schoolYear names the school year containing today, shifted by offset
