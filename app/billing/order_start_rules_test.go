@@ -109,10 +109,10 @@ func TestNewOrderReplacesOnlyThePendingOrderOfTheSameCartOrInvoice(t *testing.T)
 // total covered by credit is settled at once without a payment page.
 func TestOrderTakesCreditFirstAndSendsOnlyWhatIsLeft(t *testing.T) {
 	for _, c := range []struct {
-		name                    string
-		total, balance          int64
-		wantCredit, wantAmount  int64
-		wantBalance             int64
+		name                   string
+		total, balance         int64
+		wantCredit, wantAmount int64
+		wantBalance            int64
 		wantSettled, wantBelow bool
 	}{
 		{name: "no credit: the whole invoice is paid online", total: 1530, balance: 0, wantAmount: 1530},
