@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/billing"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
 )
@@ -112,7 +113,7 @@ func TestPaidCartWhoseMealsWereTakenMeanwhile(t *testing.T) {
 	}{
 		{name: "the only meal taken: nothing booked, the whole payment is avoir", meals: 1, taken: 1,
 			wantStatus: billing.OrderCredited, outcome: "réservations impossibles, montant porté en avoir", avoir: 255},
-		{name: "the only meal taken, paid partly by credit: payment and credit are avoir", meals: 2, taken: 2, credit: 100,
+		{name: "both meals taken, paid mostly by credit: payment and credit are avoir", meals: 2, taken: 2, credit: 300,
 			wantStatus: billing.OrderCredited, outcome: "réservations impossibles, montant porté en avoir", avoir: 510},
 		{name: "one of two meals taken: the other is booked and invoiced, the taken one is avoir", meals: 2, taken: 1,
 			wantStatus: billing.OrderPaid, outcome: "payée", invoice: [4]int64{255, 0, 255, 1}, avoir: 255},
@@ -408,5 +409,73 @@ func TestProviderAnswerAboutAnotherOrderIsRefused(t *testing.T) {
 		billing.Result{Status: billing.StatusPaid, OrderRef: o.Ref, AmountCents: o.AmountCents}, billing.SourceNotify)
 	if err != nil || got.Status != billing.OrderPaid {
 		t.Errorf("answer about the order: %s %v", got.Status, err)
+	}
+}
+
+// A cart that only cancels gives its avoir as an annulation's ("cancel"),
+// not as meals that could not be booked.
+func TestCancellationAvoirIsRecordedAsAnnulation(t *testing.T) {
+	e := newEnv(t)
+	e.payThenCancelOne()
+	out, err := e.h.Service().StartCart(context.Background(), e.db, e.com, e.family, e.cantine, "")
+	if err != nil || out.Order.Status != billing.OrderPaid {
+		t.Fatalf("%+v %v", out.Order, err)
+	}
+	want := []creditRow{{"cancel", 255, "Annulations de la commande " + out.Order.Ref}}
+	if got := e.creditsOf(out.Order); !sameCredits(got, want) {
+		t.Errorf("credits = %+v, want %+v", got, want)
+	}
+}
+
+// A replacement at the same price (the classic meal cancelled, the
+// vegetarian one booked the same day) moves no money: no invoice of
+// 0,00 €, no avoir, and both changes are made.
+func TestReplacementAtTheSamePriceWritesNoInvoice(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	days := e.book(e.children[0], 3)
+	e.payWithSimulator("4242424242424242", false)
+	if _, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: e.family, RegieID: e.cantine, ChildID: e.children[0],
+		PrestationID: e.prestations["REPAS VEGETARIEN"], Day: days[0], Intent: booking.IntentBook}, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
+	if err != nil || out.Order.TotalCents != 0 || out.Order.Status != billing.OrderPaid || out.RedirectURL != "" {
+		t.Fatalf("replacement: %+v %v", out, err)
+	}
+	if total, _, _, lines := e.orderInvoice(out.Order); total != 0 || lines != 0 {
+		t.Errorf("an invoice of %d cents, %d lines, was written", total, lines)
+	}
+	if e.balance() != 0 || len(e.creditsOf(out.Order)) != 0 {
+		t.Errorf("avoir %d", e.balance())
+	}
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE state = 'validated' AND prestation_id = ?`, e.prestations["REPAS VEGETARIEN"]); n != 1 {
+		t.Errorf("vegetarian meals booked: %d", n)
+	}
+	if len(out.Order.Booked()) != 2 {
+		t.Errorf("the summary lists %d changes, want 2", len(out.Order.Booked()))
+	}
+}
+
+// An order placed before places were held (before migration 00010) has
+// no holds: its lines are checked when its payment arrives, and booked.
+func TestOrderPlacedBeforeHoldsExistedIsCheckedAtPayment(t *testing.T) {
+	e := newPayFiPCart(t)
+	o := e.startCart()
+	if _, err := e.db.W.Exec(`DELETE FROM holds; UPDATE slot_counts SET booked = 0`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.payOnPayFiP(o)
+	if err != nil || got.Status != billing.OrderPaid || len(got.Booked()) != 3 {
+		t.Fatalf("paid: %s %q, %d booked, %v", got.Status, got.Outcome, len(got.Booked()), err)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE order_ref = ? AND state = 'validated'`, o.Ref); n != 3 {
+		t.Errorf("reservations = %d, want 3", n)
+	}
+	if total, _, paid, lines := e.orderInvoice(o); total != 765 || paid != 765 || lines != 3 {
+		t.Errorf("invoice %d %d %d", total, paid, lines)
+	}
+	if e.balance() != 0 || e.cartLines() != 0 {
+		t.Errorf("avoir %d, cart %d lines", e.balance(), e.cartLines())
 	}
 }
