@@ -161,3 +161,27 @@ func TestCSVLineOfAnErrorWithoutPosition(t *testing.T) {
 		t.Errorf("line of a parse error: %d", got)
 	}
 }
+
+// A break of a week or more ends a school period; a shorter one (the
+// Ascension bridge) does not. A day inside a break is refused with the
+// break's name and its first and last days off.
+func TestForfaitSchoolPeriodBreakOfExactlyAWeek(t *testing.T) {
+	cal := NewCalendar(Config{Holidays: []Holiday{
+		{Zone: "C", Description: "Toussaint", From: day("2026-10-17"), Until: day("2026-11-02")},
+		{Zone: "C", Description: "Semaine", From: day("2026-11-14"), Until: day("2026-11-21")}, // 7 days off
+		{Zone: "C", Description: "Pont", From: day("2026-12-05"), Until: day("2026-12-11")},    // 6 days off
+		{Zone: "C", Description: "Noël", From: day("2026-12-19"), Until: day("2027-01-04")},
+	}})
+	first, last, err := ForfaitPeriod(ForfaitSchoolPeriod, day("2026-11-05"), cal)
+	if err != nil || first != day("2026-11-02") || last != day("2026-11-13") {
+		t.Errorf("before the week off: %s–%s %v, want 2026-11-02–2026-11-13", first, last, err)
+	}
+	first, last, err = ForfaitPeriod(ForfaitSchoolPeriod, day("2026-11-24"), cal)
+	if err != nil || first != day("2026-11-21") || last != day("2026-12-18") {
+		t.Errorf("across the 6-day bridge: %s–%s %v, want 2026-11-21–2026-12-18", first, last, err)
+	}
+	_, _, err = ForfaitPeriod(ForfaitSchoolPeriod, day("2026-11-16"), cal)
+	if !errors.Is(err, ErrForfaitHolidays) || !strings.Contains(err.Error(), "(Semaine, du 14/11/2026 au 20/11/2026)") {
+		t.Errorf("inside the week off: %v", err)
+	}
+}
