@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,5 +199,64 @@ func TestCartViewRefundOnlyForANegativeTotal(t *testing.T) {
 		if c.refund && v.RefundTotal() != "2,55\u00a0€" {
 			t.Errorf("%s: avoir %q", c.name, v.RefundTotal())
 		}
+	}
+}
+
+// Each rule of the prestation form, at its boundary: the field named and
+// the French message; a valid edge value passes.
+func TestPrestationInputRulesAtTheirBoundaries(t *testing.T) {
+	t.Parallel()
+	ok := booking.PrestationInput{Name: "REPAS", Kind: booking.KindDaily, Weekdays: calendar.SchoolWeek,
+		Booking: calendar.Deadline{Kind: calendar.DeadlineWorkingDays, Days: 2, Hour: 10}, Cancel: calendar.Deadline{Days: 1, Hour: 10}}
+	d := calendar.DateOf(2026, time.September, 1)
+	for _, c := range []struct {
+		name, field, msg string
+		edit             func(in *booking.PrestationInput)
+	}{
+		{"a name of 120 characters", "", "", func(in *booking.PrestationInput) { in.Name = strings.Repeat("R", 120) }},
+		{"a name of 121 characters", "name", "Le nom de la prestation est obligatoire (120 caractères au plus)",
+			func(in *booking.PrestationInput) { in.Name = strings.Repeat("R", 121) }},
+		{"free (0 cents)", "", "", func(in *booking.PrestationInput) { in.PriceCents = 0 }},
+		{"a price of -1 cent", "price", "Le prix ne peut pas être négatif", func(in *booking.PrestationInput) { in.PriceCents = -1 }},
+		{"no capacity limit (0)", "", "", func(in *booking.PrestationInput) { in.Capacity = 0 }},
+		{"a capacity of -1", "capacity", "La capacité ne peut pas être négative (0 : sans limite)", func(in *booking.PrestationInput) { in.Capacity = -1 }},
+		{"capacity per site", "", "", func(in *booking.PrestationInput) { in.CapacityScope = booking.ScopeSite }},
+		{"an unknown capacity scope", "capacity_scope", "La capacité s'entend par jour ou par jour et par site",
+			func(in *booking.PrestationInput) { in.CapacityScope = "classe" }},
+		{"a booking deadline of -1 day", "booking_deadline",
+			"Délai de réservation : règle de délai invalide : le nombre de jours doit être entre 0 et 366",
+			func(in *booking.PrestationInput) { in.Booking.Days = -1 }},
+		{"a cancel deadline at 24:00", "cancel_deadline", "Délai d'annulation : règle de délai invalide : heure invalide (HH:MM)",
+			func(in *booking.PrestationInput) { in.Cancel.Hour = 24 }},
+		{"valid on one day only", "", "", func(in *booking.PrestationInput) { in.ValidFrom, in.ValidUntil = d, d }},
+		{"validity ending the day before it starts", "valid_until", "La fin de validité doit suivre son début",
+			func(in *booking.PrestationInput) { in.ValidFrom, in.ValidUntil = d, d.AddDays(-1) }},
+	} {
+		in := ok
+		c.edit(&in)
+		errs := in.Validate()
+		if c.field == "" {
+			if errs != nil {
+				t.Errorf("%s: refused: %v", c.name, errs)
+			}
+			continue
+		}
+		if len(errs) != 1 || errs[0].Field != c.field || errs[0].Message != c.msg {
+			t.Errorf("%s: %+v, want %s %q", c.name, errs, c.field, c.msg)
+		}
+	}
+}
+
+// The child as the memento shows it: name, birth date, class or "Sans
+// classe".
+func TestChildLabel(t *testing.T) {
+	t.Parallel()
+	c := booking.Child{FirstName: "Fille", LastName: "FAMILLE X", BirthDate: calendar.DateOf(2017, time.November, 28)}
+	if got := c.Label(); got != "Fille FAMILLE X (28/11/2017 - Sans classe)" {
+		t.Errorf("without class: %q", got)
+	}
+	c.ClassName = "CE2"
+	if got := c.Label(); got != "Fille FAMILLE X (28/11/2017 - CE2)" {
+		t.Errorf("with class: %q", got)
 	}
 }
