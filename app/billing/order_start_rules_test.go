@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/billing"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 )
 
@@ -94,6 +95,7 @@ func TestNewOrderReplacesOnlyThePendingOrderOfTheSameCartOrInvoice(t *testing.T)
 		e.orderStatus(b1.Ref) != billing.OrderPending || e.orderStatus(a2.Ref) != billing.OrderPending {
 		t.Errorf("second Payer on invoice A: A1 %s, cart %s, B %s", e.orderStatus(a1.Ref), e.orderStatus(cart1.Ref), e.orderStatus(b1.Ref))
 	}
+	mustContain(t, e.returnPage(a1), "Commande remplacée", "Une commande plus récente", "vos demandes restent dans votre panier")
 	cart2 := start("cart")
 	if e.orderStatus(cart1.Ref) != billing.OrderCancelled || e.orderStatus(a2.Ref) != billing.OrderPending ||
 		e.orderStatus(b1.Ref) != billing.OrderPending || e.orderStatus(cart2.Ref) != billing.OrderPending {
@@ -357,4 +359,56 @@ func TestChoiceOnlyWhileTheOrderWaitsForIt(t *testing.T) {
 			t.Errorf("credit left %d", e.balance())
 		}
 	})
+}
+
+// A prepaid forfait's order line names its period, "Forfait du 01/11/…
+// au 30/11/…", at its price.
+func TestForfaitOrderLineNamesItsPeriod(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var id int64
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: e.cantine, Name: "FORFAIT CANTINE", Kind: booking.KindForfait,
+			ForfaitKind: calendar.ForfaitMonth, Weekdays: calendar.SchoolWeekNoWed, PriceCents: 4000,
+			Booking: calendar.Deadline{Days: 1, Hour: 10}, Cancel: calendar.Deadline{Days: 1, Hour: 10}}, e.clock.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	year := e.clock.Now().Year()
+	day := calendar.DateOf(year, time.November, 2)
+	for !e.bookable(e.family, id, day) {
+		day = day.AddDays(1)
+		if day.Month() != time.November {
+			t.Fatal("no day of November can take the forfait")
+		}
+	}
+	out, err := e.h.Service().StartCart(ctx, e.db, e.com, e.family, e.cantine, "")
+	if err != nil || len(out.Order.Lines) != 1 {
+		t.Fatalf("Valider: %+v %v", out, err)
+	}
+	l := out.Order.Lines[0]
+	want := "Forfait du 01/11/" + itoa(year) + " au 30/11/" + itoa(year)
+	if l.Label != want || l.AmountCents != 4000 || l.UnitCents != 4000 || l.Quantity != 1 {
+		t.Errorf("line %+v, want label %q at 40,00 €", l, want)
+	}
+}
+
+// An invoice number starts with the régie's prefix, or "R" and its id.
+func TestInvoicePrefixOfARegie(t *testing.T) {
+	for _, c := range []struct {
+		regie billing.Regie
+		want  string
+	}{
+		{billing.Regie{ID: 3, InvoicePrefix: "CANT"}, "CANT"},
+		{billing.Regie{ID: 0}, "R0"},
+		{billing.Regie{ID: 7}, "R7"},
+		{billing.Regie{ID: 1234567890}, "R1234567890"},
+		{billing.Regie{ID: -42}, "R-42"},
+	} {
+		if got := c.regie.Prefix(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.regie, got, c.want)
+		}
+	}
 }

@@ -50,6 +50,12 @@ func (e *env) bookedMeanwhile(child int64, day calendar.Date) {
 	}
 }
 
+// returnPage is the page the parent's browser comes back to for order o.
+func (e *env) returnPage(o billing.Order) string {
+	e.t.Helper()
+	return e.follow(e.do("GET", "/famille/paiement/retour?ref="+o.Ref, nil, e.family), e.family).Body
+}
+
 type creditRow struct {
 	Kind   string
 	Amount int64
@@ -158,6 +164,9 @@ func TestPaidCartWhoseMealsWereTakenMeanwhile(t *testing.T) {
 			if len(got.Booked()) != c.meals-c.taken {
 				t.Errorf("receipt lists %d lines booked", len(got.Booked()))
 			}
+			if c.wantStatus == billing.OrderCredited {
+				mustContain(t, e.returnPage(o), "Paiement reçu, porté en avoir", "mais aucune réservation", "crédité en avoir")
+			}
 		})
 	}
 }
@@ -192,6 +201,7 @@ func TestPaymentForAnInvoicePaidMeanwhileBecomesAvoir(t *testing.T) {
 	if len(got.Booked()) != 0 {
 		t.Error("the receipt lists the invoice as paid by this order")
 	}
+	mustContain(t, e.returnPage(got), "Facture déjà réglée", "par un autre paiement", "crédité en avoir")
 }
 
 // lateCart makes a cart order of two meals (credit 100, 4,10 € to pay)
@@ -226,6 +236,8 @@ func (e *env) lateCart(how string) billing.Order {
 // booked again when the rules still allow it (the credit it had taken
 // included), otherwise the avoir stays.
 func TestLatePaymentForACartOrderClosedWithoutPayment(t *testing.T) {
+	headings := map[string]string{"expired": "Paiement reçu après expiration", "replaced": "Paiement reçu pour une commande remplacée",
+		"refused": "Paiement reçu, porté en avoir"}
 	labels := map[string][2]string{
 		"expired":  {"paiement reçu après expiration, porté en avoir", "Paiement reçu après expiration de la commande %s"},
 		"replaced": {"paiement reçu pour une commande remplacée, porté en avoir", "Paiement reçu pour la commande %s, remplacée par une commande plus récente"},
@@ -243,6 +255,7 @@ func TestLatePaymentForACartOrderClosedWithoutPayment(t *testing.T) {
 			if err != nil || got.Status != billing.OrderCredited || got.Outcome != labels[how][0] {
 				t.Fatalf("late: %s %q %v, want %q", got.Status, got.Outcome, err, labels[how][0])
 			}
+			mustContain(t, e.returnPage(o), headings[how], "crédité en avoir")
 			late := e.creditsOf(o)
 			if last := late[len(late)-1]; last.Kind != "late" || last.Amount != 410 || last.Label != fmt.Sprintf(labels[how][1], o.Ref) {
 				t.Errorf("late credit = %+v", last)
