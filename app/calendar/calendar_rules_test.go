@@ -185,3 +185,43 @@ func TestForfaitSchoolPeriodBreakOfExactlyAWeek(t *testing.T) {
 		t.Errorf("inside the week off: %v", err)
 	}
 }
+
+// The price rule's refusals name the bracket (counted from 1) and the
+// boundaries: a free bracket is fine, two brackets with the same ceiling
+// are not, and the last, open bracket has no ceiling to compare.
+func TestPriceRuleRefusalsNameTheBracket(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		rule PriceRule
+		want string
+	}{
+		{"free flat price", PriceRule{FlatCents: 0}, ""},
+		{"negative flat price", PriceRule{FlatCents: -1}, "tarif invalide : prix négatif"},
+		{"a free first bracket", PriceRule{Brackets: []Bracket{{500, 0}, {0, 3}}}, ""},
+		{"negative second bracket", PriceRule{Brackets: []Bracket{{500, 1}, {900, -1}, {0, 3}}}, "tarif invalide : prix négatif dans la tranche 2"},
+		{"same ceiling twice", PriceRule{Brackets: []Bracket{{500, 1}, {500, 2}, {0, 3}}},
+			"tarif invalide : les tranches de quotient familial doivent être croissantes (tranche 2)"},
+		{"ceilings one apart", PriceRule{Brackets: []Bracket{{500, 1}, {501, 2}, {0, 3}}}, ""},
+		{"open last bracket under the others", PriceRule{Brackets: []Bracket{{500, 1}, {900, 2}, {100, 3}}}, ""},
+		{"descending third bracket", PriceRule{Brackets: []Bracket{{500, 1}, {900, 2}, {800, 3}, {0, 4}}},
+			"tarif invalide : les tranches de quotient familial doivent être croissantes (tranche 3)"},
+	} {
+		err := c.rule.Validate()
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A school year turns on 1 September.
+func TestSchoolYearStartTurnsOnFirstSeptember(t *testing.T) {
+	for d, want := range map[string]int{"2026-08-31": 2025, "2026-09-01": 2026, "2026-12-31": 2026, "2027-01-01": 2026} {
+		if got := schoolYearStart(day(d)); got != want {
+			t.Errorf("%s: %d, want %d", d, got, want)
+		}
+	}
+}
