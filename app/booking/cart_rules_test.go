@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +259,28 @@ func TestChildLabel(t *testing.T) {
 	c.ClassName = "CE2"
 	if got := c.Label(); got != "Fille FAMILLE X (28/11/2017 - CE2)" {
 		t.Errorf("with class: %q", got)
+	}
+}
+
+// "Valider" on a post-paid cart whose place was taken meanwhile: the
+// parent reads which demande was not validated and why, and the others
+// are validated.
+func TestPostpaidValiderSaysWhichDemandeWasNotValidated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.exec(`UPDATE prestations SET capacity = 1 WHERE id = ?`, f.garderieP)
+	other, kids := f.addFamily("FAMILLE Z", 1)
+	c := f.client(f.fam)
+	c.click(f.garderie, f.garcon, f.garderieP, "2026-12-15", "reserver")
+	if err := f.toggle(other, f.garderie, kids[0], f.garderieP, "2026-12-15"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := booking.ValidatePostpaid(context.Background(), f.db, other, f.garderie, f.Clock.Now()); err != nil || len(res.Confirmed) != 1 {
+		t.Fatalf("other family: %+v %v", res, err)
+	}
+	_, body := c.post("/famille/reservations/valider", url.Values{"regie": {itoa(f.garderie)}, "enfant": {itoa(f.garcon)}, "semaine": {"2026-12-14"}})
+	mustContain(t, body, "Non validée : GARDERIE MATIN ET SOIR du 01/12/2026 pour Garçon FAMILLE X : complet.")
+	if strings.Contains(body, "demande(s) validée(s)") {
+		t.Error("the page says something was validated")
 	}
 }
