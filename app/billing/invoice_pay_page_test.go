@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,4 +45,36 @@ func TestInvoicePayerExplainsWhyThePaymentPageDidNotOpen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Outside demo mode the simulator takes no payment, but a régie paying
+// through PayFiP does, and a cart that needs no payment (it only cancels)
+// is settled whatever the régie's provider.
+func TestSimulatorRefusalLeavesPayFiPAndPaymentlessCartsAlone(t *testing.T) {
+	refuse := func(d *billing.Deps) { d.RefuseSimulator = true }
+	t.Run("PayFiP régie", func(t *testing.T) {
+		e := newEnvWith(t, refuse)
+		e.usePayFiP()
+		e.book(e.children[0], 1)
+		out, err := e.h.Service().StartCart(context.Background(), e.db, e.com, e.family, e.cantine, "")
+		if err != nil || !strings.HasPrefix(out.RedirectURL, e.payfip.PaymentURL()) {
+			t.Fatalf("Valider: %+v %v", out, err)
+		}
+	})
+	t.Run("cancellation only, simulator régie", func(t *testing.T) {
+		e := newEnv(t)
+		e.payThenCancelOne() // paid while the simulator was open
+		closed := billing.NewService(billing.Options{Now: e.clock.Now, Logger: quiet(), RefuseSimulator: true})
+		out, err := closed.StartCart(context.Background(), e.db, e.com, e.family, e.cantine, "")
+		if err != nil || out.Order.Status != billing.OrderPaid || out.RedirectURL != "" {
+			t.Fatalf("Valider: %+v %v", out, err)
+		}
+	})
+	t.Run("a régie without provider is the simulator", func(t *testing.T) {
+		e := newEnvWith(t, refuse)
+		if e.h.Service().PaymentOpen(billing.Regie{Provider: ""}) || e.h.Service().PaymentOpen(billing.Regie{Provider: billing.ProviderSimulator}) ||
+			!e.h.Service().PaymentOpen(billing.Regie{Provider: billing.ProviderPayFiP}) || e.h.Service().SimulatorOpen() {
+			t.Error("payment open where it should not be, or closed for PayFiP")
+		}
+	})
 }
