@@ -225,3 +225,24 @@ func TestSchoolYearStartTurnsOnFirstSeptember(t *testing.T) {
 		}
 	}
 }
+
+// SchoolYearOf turns on 1 September too.
+func TestSchoolYearOfTurnsOnFirstSeptember(t *testing.T) {
+	for d, want := range map[string]string{"2026-08-31": "2025-2026", "2026-09-01": "2026-2027", "2027-01-01": "2026-2027"} {
+		if got := SchoolYearOf(day(d)); got != want {
+			t.Errorf("%s: %s, want %s", d, got, want)
+		}
+	}
+}
+
+// A row shorter than the header (a spreadsheet drops trailing empty
+// cells) reads its missing cells as empty: here the resume day, which the
+// open-end rule then sets to 1 September.
+func TestHolidaysCSVRowShorterThanItsHeader(t *testing.T) {
+	in := "school_year,zone,description,first_day_off,resume_day\n" +
+		"2027-2028,C,Vacances d'Été,2028-07-01\n"
+	hs, err := ParseHolidaysCSV(strings.NewReader(in))
+	if err != nil || len(hs) != 1 || hs[0].Until != day("2028-09-01") || !hs[0].Estimated {
+		t.Fatalf("short row: %+v %v", hs, err)
+	}
+}
