@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 )
@@ -87,7 +86,7 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339), latest, c.fileStamp, st.Size(),
 			families, children, now.Format(time.RFC3339))
 		if err != nil {
-			if isUnique(err) {
+			if IsUnique(err) {
 				return ErrDuplicateSlug
 			}
 			return err
@@ -102,7 +101,7 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 		}
 		for _, h := range c.Hosts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
-				if isUnique(err) {
+				if IsUnique(err) {
 					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 				}
 				return err
@@ -145,10 +144,6 @@ func (r *Registry) checkFree(ctx context.Context, n NewCommune) error {
 		}
 	}
 	return nil
-}
-
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 // SetStatus suspends or reactivates a commune.

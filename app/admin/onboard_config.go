@@ -45,7 +45,8 @@ func DefaultConfig(ctx context.Context, tx *sql.Tx, zone string, mealCents int64
 // that respects their references: schools (prestations may be reserved to
 // some), régies, prestations, price grids, the calendar. Never families,
 // staff, bookings or money.
-var configTables = []string{"schools", "regies", "prestations", "price_brackets", "school_holidays", "closures"}
+var configTables = []string{"schools", "regies", "prestations", "price_brackets", "school_holidays", "closures",
+	"partial_closures", "partial_closure_prestations", "partial_closure_schools"}
 
 // ConfigSnapshot is a commune's configuration, read to be copied.
 type ConfigSnapshot struct {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 func mustDate(t testing.TB, s string) calendar.Date {
@@ -41,7 +42,7 @@ var (
 	testGarderie = Prestation{ID: 3, RegieID: 2, Name: "GARDERIE MATIN ET SOIR", Kind: KindForfait, ForfaitKind: calendar.ForfaitMonth,
 		Weekdays: meals, Price: calendar.PriceRule{FlatCents: 2500}, Booking: mustDeadline("days:7@12:00"),
 		Cancel: mustDeadline("days:7@12:00"), CapacityScope: ScopeDay}
-	testChild = Child{ID: 10, FamilyID: 1, FirstName: "Fille", LastName: "FAMILLE X"}
+	testChild = families.Child{ID: 10, FamilyID: 1, FirstName: "Fille", LastName: "FAMILLE X"}
 )
 
 // testCalendar is zone B with a strike on Friday 4 December 2026.
@@ -225,6 +226,19 @@ func TestSummarizeTotals(t *testing.T) {
 	}
 	if Summarize(lines[:3]).Total() != "7,65\u00a0€" {
 		t.Fatal("memento total")
+	}
+	// The compact cart bar of a phone (issue 13).
+	for _, tc := range []struct {
+		lines []CartLine
+		want  string
+	}{
+		{lines[:3], "3 prestations – 7,65\u00a0€"},
+		{lines[:1], "1 prestation – 2,55\u00a0€"},
+		{lines[3:], "1 prestation – 2,30\u00a0€ en votre faveur"},
+	} {
+		if got := Summarize(tc.lines).Brief(); got != tc.want {
+			t.Errorf("Brief() = %q, want %q", got, tc.want)
+		}
 	}
 }
 
