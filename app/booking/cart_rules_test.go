@@ -248,20 +248,6 @@ func TestPrestationInputRulesAtTheirBoundaries(t *testing.T) {
 	}
 }
 
-// The child as the memento shows it: name, birth date, class or "Sans
-// classe".
-func TestChildLabel(t *testing.T) {
-	t.Parallel()
-	c := booking.Child{FirstName: "Fille", LastName: "FAMILLE X", BirthDate: calendar.DateOf(2017, time.November, 28)}
-	if got := c.Label(); got != "Fille FAMILLE X (28/11/2017 - Sans classe)" {
-		t.Errorf("without class: %q", got)
-	}
-	c.ClassName = "CE2"
-	if got := c.Label(); got != "Fille FAMILLE X (28/11/2017 - CE2)" {
-		t.Errorf("with class: %q", got)
-	}
-}
-
 // "Valider" on a post-paid cart whose place was taken meanwhile: the
 // parent reads which demande was not validated and why, and the others
 // are validated.
