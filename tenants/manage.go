@@ -7,15 +7,42 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 )
 
+// CommuneInit writes what every new commune starts with. tenants owns the
+// files, not their content: the package that owns the commune's settings
+// registers it (OnCommuneCreated), and CreateCommune runs it first in the
+// creating transaction.
+type CommuneInit func(ctx context.Context, tx *sql.Tx, c Commune) error
+
+var communeInits struct {
+	sync.Mutex
+	list []CommuneInit
+}
+
+// OnCommuneCreated registers f to run first in the creating transaction of
+// every commune (app/booking registers the commune's identity settings).
+func OnCommuneCreated(f CommuneInit) {
+	communeInits.Lock()
+	defer communeInits.Unlock()
+	communeInits.list = append(communeInits.list, f)
+}
+
+func registeredInits() []CommuneInit {
+	communeInits.Lock()
+	defer communeInits.Unlock()
+	return slices.Clone(communeInits.list)
+}
+
 // CreateCommune validates n, creates and migrates the commune's file, then
-// registers it, so that a failure at any step leaves nothing behind. init,
-// when not nil, runs in one transaction on the new file before it is
-// registered (settings, seed data).
+// registers it, so that a failure at any step leaves nothing behind. The
+// registered initialisers (OnCommuneCreated), then init when not nil, run
+// in one transaction on the new file before it is registered (settings,
+// seed data).
 func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ctx context.Context, tx *sql.Tx, c Commune) error) (Commune, error) {
 	n, err := n.normalize()
 	if err != nil {
@@ -49,10 +76,10 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	db.work = &workRecorder{deferred: &work}
 	if _, _, err = CommuneSchema.Migrate(ctx, tmp); err == nil {
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO settings (key, value) VALUES ('name', ?), ('zone', ?), ('contact_email', ?), ('created_at', ?)`,
-				c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339)); err != nil {
-				return fmt.Errorf("settings: %w", err)
+			for _, f := range registeredInits() {
+				if err := f(ctx, tx, c); err != nil {
+					return err
+				}
 			}
 			if init != nil {
 				return init(ctx, tx, c)
