@@ -185,16 +185,21 @@ func (ix *importIndex) school(ctx context.Context, tx querier, name string) (int
 	if id, ok := ix.schools[foldText(name)]; ok {
 		return id, nil
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO schools (name) VALUES (?)`, name)
-	if err != nil {
-		return 0, fmt.Errorf("admin: create school: %w", err)
-	}
-	id, err := res.LastInsertId()
+	id, err := AddSchool(ctx, tx, name)
 	if err != nil {
 		return 0, err
 	}
 	ix.addSchool(id, name)
 	return id, nil
+}
+
+// AddSchool records a school and returns its id.
+func AddSchool(ctx context.Context, tx querier, name string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO schools (name) VALUES (?)`, name)
+	if err != nil {
+		return 0, fmt.Errorf("admin: create school: %w", err)
+	}
+	return res.LastInsertId()
 }
 
 // match finds the family a group of lines is about: by its reference;

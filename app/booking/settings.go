@@ -35,6 +35,15 @@ type PrestationInput struct {
 	Audience       Audience // schools and classes allowed (empty: all)
 }
 
+// Input is a stored prestation as input to edit (its price grid is set
+// apart, by SetPriceBrackets).
+func (p Prestation) Input() PrestationInput {
+	return PrestationInput{RegieID: p.RegieID, Name: p.Name, Kind: p.Kind, Category: p.Category, ForfaitKind: p.ForfaitKind,
+		Weekdays: p.Weekdays, ExclusiveGroup: p.ExclusiveGroup, PriceCents: p.Price.FlatCents, Capacity: p.Capacity,
+		CapacityScope: p.CapacityScope, Booking: p.Booking, Cancel: p.Cancel, ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil,
+		Position: p.Position, Audience: p.Audience}
+}
+
 // Validate checks the input and returns every problem, in French.
 func (in *PrestationInput) Validate() calendar.FieldErrors {
 	var errs calendar.FieldErrors

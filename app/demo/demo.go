@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/admin"
 	"espacefamille/app/auth"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
@@ -73,7 +74,7 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		VALUES (?, 'M', 'FAMILLE X', 'Y', ?, ?)`, family, FamilyEmail, ts); err != nil {
 		return err
 	}
-	school, err := exec(`INSERT INTO schools (name) VALUES ('École de Malemort du Comtat')`)
+	school, err := admin.AddSchool(ctx, tx, "École de Malemort du Comtat")
 	if err != nil {
 		return err
 	}
@@ -93,18 +94,14 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	}
 
 	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
+	var holidays []calendar.Holiday
 	for _, h := range calendar.BundledHolidays(Zone) {
-		if !years[h.SchoolYear] {
-			continue
+		if years[h.SchoolYear] {
+			holidays = append(holidays, h)
 		}
-		var resume any
-		if !h.Estimated {
-			resume = h.Until.String()
-		}
-		if _, err := exec(`INSERT INTO school_holidays (zone, school_year, description, first_day_off, resume_day, source)
-			VALUES (?, ?, ?, ?, ?, 'bundled')`, h.Zone, h.SchoolYear, h.Description, h.From.String(), resume); err != nil {
-			return err
-		}
+	}
+	if _, err := admin.StoreHolidays(ctx, tx, holidays, "bundled"); err != nil {
+		return err
 	}
 
 	// A closure day in the agenda's fourth week, so the demo shows
@@ -118,8 +115,7 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if _, err := exec(`INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, 'Service scolaire', 'admin', ?, ?)`,
-		AdminEmail, hash, ts); err != nil {
+	if _, err := admin.AddStaffWithPassword(ctx, tx, admin.NewStaff{Email: AdminEmail, Name: "Service scolaire", Role: admin.RoleAdmin}, hash, now); err != nil {
 		return err
 	}
 	_, err = news.Create(ctx, tx, news.Item{Title: "Bienvenue sur votre espace famille",

@@ -25,6 +25,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"espacefamille/app/mail"
 	"flag"
 	"fmt"
 	"io"
@@ -196,8 +197,16 @@ func mailCopy(ctx context.Context, tpl string, src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO outbox (kind, to_addr, subject, text_body, html_body, status, next_attempt_at, created_at)
-		VALUES ('bench', 'parent@example.fr', 'Mail laissé avant le redémarrage', 'Bonjour', '', 'pending', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`)
+	tx, err := db.BeginTx(ctx, nil)
+	if err == nil {
+		_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "bench", To: "parent@example.fr", Subject: "Mail laissé avant le redémarrage",
+			Text: "Bonjour"}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			tx.Rollback()
+		}
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
