@@ -302,3 +302,41 @@ func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 	}
 	return res
 }
+
+// ExistingFile is a commune file a tool put in the data directory itself
+// (bench/fleet copies one template thousands of times), to register.
+type ExistingFile struct {
+	Slug, Name    string
+	SchemaVersion int64 // the version the file holds
+	SizeBytes     int64
+}
+
+// RegisterFiles registers files already at CommunePath(slug), in one
+// platform transaction, at the version they hold and with no stamp or
+// figures: as an upgrade finds communes registered before the registry
+// kept them (`commune migrate --all` records them). Nothing is
+// registered when one entry is invalid or taken.
+func (r *Registry) RegisterFiles(ctx context.Context, files []ExistingFile, now time.Time) error {
+	for _, f := range files {
+		if err := ValidateSlug(f.Slug); err != nil {
+			return err
+		}
+		if _, err := ValidateName(f.Name); err != nil {
+			return err
+		}
+	}
+	created := now.UTC().Format(time.RFC3339)
+	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
+		for _, f := range files {
+			_, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, created_at, schema_version, size_bytes)
+				VALUES (?, ?, ?, ?, ?)`, f.Slug, f.Name, created, f.SchemaVersion, f.SizeBytes)
+			if isUnique(err) {
+				return fmt.Errorf("%w : %s", ErrDuplicateSlug, f.Slug)
+			}
+			if err != nil {
+				return fmt.Errorf("tenants: register %s: %w", f.Slug, err)
+			}
+		}
+		return nil
+	})
+}
