@@ -39,7 +39,7 @@ const (
 
 // Errors of the registry, each with a French message for people.
 var (
-	ErrNotFound      = errors.New("commune introuvable")
+	ErrNotFound      = NotFound("commune introuvable")
 	ErrDuplicateSlug = errors.New("une commune utilise déjà cet identifiant")
 	ErrDuplicateHost = errors.New("ce nom d'hôte est déjà attribué à une commune")
 )

@@ -30,7 +30,11 @@ const pragmas = "_pragma=busy_timeout(5000)" +
 type DB struct {
 	// W is the writer: one connection, every transaction BEGIN IMMEDIATE.
 	W *sql.DB
-	// R is the read-only pool; never use it inside a write transaction.
+	// R is the raw read-only pool; never use it inside a write transaction.
+	//
+	// Deprecated: read through Reader (cached statements) instead. R stays
+	// exported only for the files listed in rawReaders (rawread_test.go)
+	// until they are rewritten; it will then become private.
 	R    *sql.DB
 	path string
 

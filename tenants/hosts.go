@@ -47,7 +47,7 @@ func (r *Registry) SetHosts(ctx context.Context, slug string, hosts []string) ([
 		}
 		for _, h := range clean {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, id); err != nil {
-				if isUnique(err) {
+				if IsUnique(err) {
 					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 				}
 				return err

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -114,7 +113,7 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339), latest, c.fileStamp, st.Size(),
 			families, children, now.Format(time.RFC3339))
 		if err != nil {
-			if isUnique(err) {
+			if IsUnique(err) {
 				return ErrDuplicateSlug
 			}
 			return err
@@ -129,7 +128,7 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 		}
 		for _, h := range c.Hosts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
-				if isUnique(err) {
+				if IsUnique(err) {
 					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 				}
 				return err
@@ -172,10 +171,6 @@ func (r *Registry) checkFree(ctx context.Context, n NewCommune) error {
 		}
 	}
 	return nil
-}
-
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 // SetStatus suspends or reactivates a commune.
@@ -330,7 +325,7 @@ func (r *Registry) RegisterFiles(ctx context.Context, files []ExistingFile, now 
 		for _, f := range files {
 			_, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, created_at, schema_version, size_bytes)
 				VALUES (?, ?, ?, ?, ?)`, f.Slug, f.Name, created, f.SchemaVersion, f.SizeBytes)
-			if isUnique(err) {
+			if IsUnique(err) {
 				return fmt.Errorf("%w : %s", ErrDuplicateSlug, f.Slug)
 			}
 			if err != nil {

@@ -214,7 +214,7 @@ func (r *Registry) restoreAsNew(ctx context.Context, slug, src string, info back
 			// No file stamp: the first open checks the file; no host names.
 			res, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, status, zone, created_at, schema_version)
 				VALUES (?, ?, ?, ?, ?, ?)`, c.Slug, c.Name, c.Status, c.Zone, c.CreatedAt.Format(time.RFC3339), c.SchemaVersion)
-			if isUnique(err) {
+			if IsUnique(err) {
 				return ErrDuplicateSlug
 			} else if err != nil {
 				return err

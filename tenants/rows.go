@@ -1,10 +1,16 @@
 package tenants
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
+
+// Row is what a scan function reads one row from: *sql.Row or *sql.Rows.
+type Row = interface{ Scan(dest ...any) error }
 
 // Collect scans every row of rows, in order, with scan, and closes rows.
 // A scan error is returned as it is.
-func Collect[T any](rows *sql.Rows, scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+func Collect[T any](rows *sql.Rows, scan func(row Row) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
@@ -20,9 +26,27 @@ func Collect[T any](rows *sql.Rows, scan func(row interface{ Scan(...any) error 
 // Column reads the one column of every row of rows, in order, and closes
 // rows. A scan error is returned as it is.
 func Column[T any](rows *sql.Rows) ([]T, error) {
-	return Collect(rows, func(row interface{ Scan(...any) error }) (T, error) {
+	return Collect(rows, func(row Row) (T, error) {
 		var v T
 		err := row.Scan(&v)
 		return v, err
 	})
+}
+
+// All runs query through q and scans every row with scan (Collect).
+func All[T any](ctx context.Context, q Querier, scan func(row Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Collect(rows, scan)
+}
+
+// Values runs query through q and reads its one column (Column).
+func Values[T any](ctx context.Context, q Querier, query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return Column[T](rows)
 }

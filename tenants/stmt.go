@@ -186,3 +186,13 @@ func (q Q) ExecContext(ctx context.Context, query string, args ...any) (sql.Resu
 
 // Tx returns the write transaction, or nil over the read pool.
 func (q Q) Tx() *sql.Tx { return q.tx }
+
+// Uncached returns q's pool or transaction without the statement cache,
+// for a query whose text varies (an IN list of any length), which would
+// otherwise take a slot of the bounded cache for each variant.
+func (q Q) Uncached() Querier {
+	if q.tx != nil {
+		return q.tx
+	}
+	return q.cache.pool
+}

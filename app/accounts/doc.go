@@ -1,6 +1,8 @@
 // Package accounts holds the parents' identities (platform-wide accounts),
-// their sessions in each commune, and the adhesion codes that link an
-// account to a family of a commune.
+// their sessions in each commune, and the adhesion form that links an
+// account to a family of a commune with a code (the codes and the links
+// are app/families' tables, written through families.IssueCode and
+// families.LinkWithCode).
 //
 // Where things live:
 //   - platform database: accounts (normalised email, argon2id hash,
@@ -8,8 +10,9 @@
 //     of the adhésion window), one-time email tokens (hashed, one hour) and
 //     rate-limit counters (throttles, counted by app/auth's Throttle, which
 //     the staff log-in uses too; hashes are app/auth's as well);
-//   - commune database: sessions (hashed token, idle and absolute expiry),
-//     family_accounts (the link made by a code) and adhesion_codes.
+//   - commune database: sessions (hashed token, idle and absolute expiry);
+//     it reads family_accounts (the link made by a code) and adhesion_codes,
+//     which app/families writes.
 //
 // A session belongs to one commune's file, so a cookie of commune A means
 // nothing on commune B; a new password ends every session opened before it,

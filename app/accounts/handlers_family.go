@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/auth"
+	"espacefamille/app/families"
 	"espacefamille/app/news"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -32,7 +33,7 @@ func (svc *Service) adhere(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	ctx, now := c.UserContext(), svc.now()
 	form := adhesionData{Code: truncate(strings.TrimSpace(c.FormValue("code")), 40)}
-	code, err := NormalizeCode(form.Code)
+	code, err := families.NormalizeCode(form.Code)
 	if err != nil {
 		form.Error = "Le code d'adhésion comporte 10 lettres et chiffres : recopiez-le tel qu'il figure sous « Votre code d'adhésion » dans le courriel reçu."
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "famille/adhesion", "Code d'adhésion", form)
@@ -48,17 +49,17 @@ func (svc *Service) adhere(c *fiber.Ctx) error {
 		return web.RenderStatus(c, fiber.StatusTooManyRequests, "famille/adhesion", "Code d'adhésion", form)
 	}
 	err = t.DB().Tx(ctx, func(tx *sql.Tx) error {
-		_, err := linkWithCode(ctx, tx, HashCode(code), u.AccountID, now)
+		_, err := families.LinkWithCode(ctx, tx, families.HashCode(code), u.AccountID, now)
 		return err
 	})
-	if err != nil && !errors.Is(err, errCodeInvalid) {
+	if err != nil && !errors.Is(err, families.ErrCodeInvalid) {
 		// Only a wrong code is a guess; any other outcome gives the attempt back.
 		if serr := svc.succeeded(ctx, now, att); serr != nil {
 			return serr
 		}
 	}
 	switch {
-	case errors.Is(err, errCodeInvalid):
+	case errors.Is(err, families.ErrCodeInvalid):
 		form.Error = "Ce code n'est pas valable ou a déjà été utilisé (un code n'est valide qu'une seule fois). Vérifiez le code reçu par courriel."
 		status := fiber.StatusUnprocessableEntity
 		if att.Last {
@@ -66,9 +67,9 @@ func (svc *Service) adhere(c *fiber.Ctx) error {
 			status = fiber.StatusTooManyRequests
 		}
 		return web.RenderStatus(c, status, "famille/adhesion", "Code d'adhésion", form)
-	case errors.Is(err, errAlreadyLinked):
+	case errors.Is(err, families.ErrAlreadyLinked):
 		web.AddFlash(c, "info", "Votre compte est déjà rattaché à cette famille.")
-	case errors.Is(err, errOtherFamily):
+	case errors.Is(err, families.ErrOtherFamily):
 		form.Error = "Votre compte est déjà rattaché à une autre famille de cette commune. Contactez votre mairie."
 		return web.RenderStatus(c, fiber.StatusConflict, "famille/adhesion", "Code d'adhésion", form)
 	case err != nil:
@@ -111,14 +112,19 @@ func (svc *Service) showAdhesions(c *fiber.Ctx) error {
 
 // familyData is the personal space's "Actualités" tab.
 type familyData struct {
-	Family Family
-	News   []news.Item
+	Family   families.Family
+	Children []families.Child
+	News     []news.Item
 }
 
 func (svc *Service) showFamily(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	ctx := c.UserContext()
-	f, err := LoadFamily(ctx, t.DB().R, u.FamilyID)
+	f, err := families.Load(ctx, t.DB().Reader(), u.FamilyID)
+	if err != nil {
+		return err
+	}
+	kids, err := families.Children(ctx, t.DB().Reader(), u.FamilyID)
 	if err != nil {
 		return err
 	}
@@ -127,7 +133,7 @@ func (svc *Service) showFamily(c *fiber.Ctx) error {
 		return err
 	}
 	web.SetTab(c, "actualites")
-	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, News: items})
+	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, Children: kids, News: items})
 }
 
 // showChild shows one child of the parent's family; the identifier is
@@ -138,10 +144,8 @@ func (svc *Service) showChild(c *fiber.Ctx) error {
 	if err != nil {
 		return web.ErrNotFound
 	}
-	child, err := FamilyChild(c.UserContext(), t.DB().R, u.FamilyID, id)
-	if errors.Is(err, ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	child, err := families.FamilyChild(c.UserContext(), t.DB().Reader(), u.FamilyID, id)
+	if err != nil {
 		return err
 	}
 	web.SetTab(c, "actualites")

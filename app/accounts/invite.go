@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"espacefamille/app/families"
 	"espacefamille/app/mail"
 	"espacefamille/tenants"
 )
@@ -17,32 +17,6 @@ var ErrNoEmail = errors.New("la famille n'a pas d'adresse email (ni la famille n
 
 // ErrFamilyNotFound means no family has the given identifier in the commune.
 var ErrFamilyNotFound = errors.New("famille introuvable dans cette commune")
-
-// IssueCode creates a new active adhesion code for the family, inside the
-// caller's write transaction, and returns it in clear (the database keeps
-// its hash only). Active codes of the family with the same label are
-// revoked: a re-issued code replaces the old one, while codes with other
-// labels (one per guardian) stay valid. Used codes stay as history.
-func IssueCode(ctx context.Context, tx *sql.Tx, familyID int64, label string) (string, error) {
-	label = strings.TrimSpace(label)
-	if _, err := tx.ExecContext(ctx, `UPDATE adhesion_codes SET status = 'revoked' WHERE family_id = ? AND label = ? AND status = 'active'`,
-		familyID, label); err != nil {
-		return "", fmt.Errorf("accounts: revoke codes: %w", err)
-	}
-	now := time.Now().UTC().Format(time.RFC3339)
-	for range 5 { // a collision of two 50-bit codes is all but impossible; retry anyway
-		code := GenerateCode()
-		_, err := tx.ExecContext(ctx, `INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, ?, ?)`,
-			familyID, HashCode(code), label, now)
-		if err == nil {
-			return code, nil
-		}
-		if !strings.Contains(err.Error(), "UNIQUE") {
-			return "", fmt.Errorf("accounts: issue code: %w", err)
-		}
-	}
-	return "", errors.New("accounts: issue code: no free code after 5 tries")
-}
 
 // Invitation is an invitation email queued for a family.
 type Invitation struct {
@@ -61,7 +35,7 @@ func InviteFamily(ctx context.Context, tx *sql.Tx, c tenants.Commune, familyID i
 	if err != nil {
 		return inv, err
 	}
-	if inv.Code, err = IssueCode(ctx, tx, familyID, inv.FamilyName); err != nil {
+	if inv.Code, err = families.IssueCode(ctx, tx, familyID, inv.FamilyName); err != nil {
 		return inv, err
 	}
 	return inv, queueInvitation(ctx, tx, c, inv, portalURL, now)
@@ -83,25 +57,20 @@ func queueInvitation(ctx context.Context, tx *sql.Tx, c tenants.Commune, inv Inv
 	if err := enqueue(ctx, tx, mailInvitation, inv.Email, mail.SenderName(ctx, tx, c.Name), d, now); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE families SET invited_at = ? WHERE id = ?`, now.UTC().Format(time.RFC3339), inv.FamilyID); err != nil {
-		return fmt.Errorf("accounts: mark invited: %w", err)
-	}
-	return nil
+	return families.MarkInvited(ctx, tx, inv.FamilyID, now)
 }
 
 // familyContact returns the family's name and the address its invitation
 // goes to: the family's email, else its first guardian's.
-func familyContact(ctx context.Context, q querier, familyID int64) (Invitation, error) {
+func familyContact(ctx context.Context, q tenants.Querier, familyID int64) (Invitation, error) {
 	inv := Invitation{FamilyID: familyID}
-	err := q.QueryRowContext(ctx, `
-		SELECT f.name, COALESCE(NULLIF(f.email, ''),
-			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&inv.FamilyName, &inv.Email)
-	if errors.Is(err, sql.ErrNoRows) {
+	var err error
+	inv.FamilyName, inv.Email, err = families.Contact(ctx, q, familyID)
+	if errors.Is(err, families.ErrNotFound) {
 		return inv, fmt.Errorf("%w (n° %d)", ErrFamilyNotFound, familyID)
 	}
 	if err != nil {
-		return inv, fmt.Errorf("accounts: family %d: %w", familyID, err)
+		return inv, fmt.Errorf("accounts: %w", err)
 	}
 	inv.Email = NormalizeEmail(inv.Email)
 	if emailProblem(inv.Email) != "" {

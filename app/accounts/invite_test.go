@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -16,13 +17,13 @@ func TestIssueCodeReplacesTheSameLabelOnly(t *testing.T) {
 	var first, second, guardian string
 	err := e.reg.WithCommune(ctx, slugA, func(db *tenants.DB) error {
 		return db.Tx(ctx, func(tx *sql.Tx) (err error) {
-			if first, err = accounts.IssueCode(ctx, tx, 1, "Mère"); err != nil {
+			if first, err = families.IssueCode(ctx, tx, 1, "Mère"); err != nil {
 				return err
 			}
-			if guardian, err = accounts.IssueCode(ctx, tx, 1, "Père"); err != nil {
+			if guardian, err = families.IssueCode(ctx, tx, 1, "Père"); err != nil {
 				return err
 			}
-			second, err = accounts.IssueCode(ctx, tx, 1, "Mère")
+			second, err = families.IssueCode(ctx, tx, 1, "Mère")
 			return err
 		})
 	})
@@ -32,7 +33,7 @@ func TestIssueCodeReplacesTheSameLabelOnly(t *testing.T) {
 	for code, want := range map[string]string{first: "revoked", second: "active", guardian: "active", "KUD31S77V7": "active"} {
 		var got string
 		e.reg.WithCommune(ctx, slugA, func(db *tenants.DB) error {
-			return db.R.QueryRow(`SELECT status FROM adhesion_codes WHERE code_hash = ?`, accounts.HashCode(code)).Scan(&got)
+			return db.R.QueryRow(`SELECT status FROM adhesion_codes WHERE code_hash = ?`, families.HashCode(code)).Scan(&got)
 		})
 		if got != want {
 			t.Errorf("code %s: %q, want %q", code, got, want)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"espacefamille/app/accounts"
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -128,7 +128,7 @@ func TestMesCommunesForAParentOfSeveralCommunes(t *testing.T) {
 	var code string
 	err := e.reg.WithCommune(ctx, slugB, func(db *tenants.DB) error {
 		return db.Tx(ctx, func(tx *sql.Tx) (err error) {
-			code, err = accounts.IssueCode(ctx, tx, 1, "")
+			code, err = families.IssueCode(ctx, tx, 1, "")
 			return err
 		})
 	})

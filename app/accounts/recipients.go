@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -15,7 +16,7 @@ import (
 // of every parent's account linked to the family, each once. family is
 // the commune's database; platform is the platform's (nil: no account is
 // looked up, for code that has no platform, such as a unit test).
-func FamilyRecipients(ctx context.Context, family, platform querier, familyID int64) ([]string, error) {
+func FamilyRecipients(ctx context.Context, family tenants.Querier, platform querier, familyID int64) ([]string, error) {
 	var out []string
 	add := func(addr string) {
 		addr = NormalizeEmail(addr)
@@ -23,11 +24,7 @@ func FamilyRecipients(ctx context.Context, family, platform querier, familyID in
 			out = append(out, addr)
 		}
 	}
-	var contact string
-	err := family.QueryRowContext(ctx, `
-		SELECT COALESCE(NULLIF(f.email, ''),
-			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&contact)
+	_, contact, err := families.Contact(ctx, family, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: family %d recipients: %w", familyID, err)
 	}

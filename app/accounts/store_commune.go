@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"espacefamille/app/web"
 )
 
 // Session lengths: a session ends after idleTimeout without a request, and
@@ -101,54 +99,6 @@ func flushSeen(ctx context.Context, tx *sql.Tx, pending map[string]any) error {
 	return nil
 }
 
-// Adhesion failures.
-var (
-	errCodeInvalid   = errors.New("accounts: unknown or used adhesion code")
-	errAlreadyLinked = errors.New("accounts: account already linked to this family")
-	errOtherFamily   = errors.New("accounts: account already linked to another family of this commune")
-)
-
-// linkWithCode consumes an active code and links the account to its
-// family, inside the caller's BEGIN IMMEDIATE transaction: of two
-// concurrent submissions of one code, exactly one links. A code of a
-// family the account is already linked to is left unused.
-func linkWithCode(ctx context.Context, tx *sql.Tx, codeHash string, accountID int64, now time.Time) (int64, error) {
-	var codeID, familyID int64
-	err := tx.QueryRowContext(ctx, `SELECT id, family_id FROM adhesion_codes WHERE code_hash = ? AND status = 'active'`, codeHash).
-		Scan(&codeID, &familyID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errCodeInvalid
-	}
-	if err != nil {
-		return 0, fmt.Errorf("accounts: find code: %w", err)
-	}
-	var linked int64
-	err = tx.QueryRowContext(ctx, `SELECT family_id FROM family_accounts WHERE account_id = ? LIMIT 1`, accountID).Scan(&linked)
-	switch {
-	case err == nil && linked == familyID:
-		return familyID, errAlreadyLinked
-	case err == nil:
-		return 0, errOtherFamily
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("accounts: find link: %w", err)
-	}
-	res, err := tx.ExecContext(ctx, `
-		UPDATE adhesion_codes SET status = 'used', account_id = ?, used_at = ?
-		WHERE id = ? AND status = 'active'`, accountID, ts(now), codeID)
-	if err != nil {
-		return 0, fmt.Errorf("accounts: use code: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return 0, errCodeInvalid
-	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO family_accounts (family_id, account_id, code_id, linked_at) VALUES (?, ?, ?, ?)`,
-		familyID, accountID, codeID, ts(now)); err != nil {
-		return 0, fmt.Errorf("accounts: link family: %w", err)
-	}
-	return familyID, nil
-}
-
 // linkedFamily returns the family the account is linked to in this
 // commune, or ErrNotFound.
 func linkedFamily(ctx context.Context, q querier, accountID int64) (int64, error) {
@@ -161,83 +111,4 @@ func linkedFamily(ctx context.Context, q querier, accountID int64) (int64, error
 		return 0, fmt.Errorf("accounts: linked family: %w", err)
 	}
 	return id, nil
-}
-
-// Family is a family as its space shows it.
-type Family struct {
-	ID       int64
-	Name     string
-	Children []Child
-}
-
-// Child is one child of a family.
-type Child struct {
-	ID         int64
-	FamilyID   int64
-	FirstName  string
-	LastName   string
-	BirthDate  string // civil date YYYY-MM-DD
-	ClassName  string // "" reads "Sans classe"
-	SchoolName string
-}
-
-// Class is the child's class, or "Sans classe".
-func (c Child) Class() string {
-	if c.ClassName == "" {
-		return "Sans classe"
-	}
-	return c.ClassName
-}
-
-// Label is the child as the memento shows it:
-// "Fille FAMILLE X (28/11/2017 - Sans classe)".
-func (c Child) Label() string {
-	return c.FirstName + " " + c.LastName + " (" + web.FormatDate(c.BirthDate) + " - " + c.Class() + ")"
-}
-
-// LoadFamily returns a family with its children, or ErrNotFound.
-func LoadFamily(ctx context.Context, q querier, familyID int64) (Family, error) {
-	f := Family{ID: familyID}
-	err := q.QueryRowContext(ctx, `SELECT name FROM families WHERE id = ?`, familyID).Scan(&f.Name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return f, ErrNotFound
-	}
-	if err != nil {
-		return f, fmt.Errorf("accounts: load family %d: %w", familyID, err)
-	}
-	f.Children, err = children(ctx, q, `c.family_id = ?`, familyID)
-	return f, err
-}
-
-// FamilyChild returns a child only if it belongs to familyID: an
-// identifier typed in a URL never reaches another family's child.
-func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
-	list, err := children(ctx, q, `c.family_id = ? AND c.id = ?`, familyID, childID)
-	if err != nil {
-		return Child{}, err
-	}
-	if len(list) == 0 {
-		return Child{}, ErrNotFound
-	}
-	return list[0], nil
-}
-
-func children(ctx context.Context, q querier, where string, args ...any) ([]Child, error) {
-	rows, err := q.QueryContext(ctx, `
-		SELECT c.id, c.family_id, c.first_name, c.last_name, c.birth_date, c.class_name, COALESCE(s.name, '')
-		FROM children c LEFT JOIN schools s ON s.id = c.school_id
-		WHERE `+where+` ORDER BY c.birth_date, c.first_name, c.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: children: %w", err)
-	}
-	defer rows.Close()
-	var out []Child
-	for rows.Next() {
-		var c Child
-		if err := rows.Scan(&c.ID, &c.FamilyID, &c.FirstName, &c.LastName, &c.BirthDate, &c.ClassName, &c.SchoolName); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }

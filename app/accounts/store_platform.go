@@ -278,3 +278,11 @@ func AccountEmail(ctx context.Context, db *sql.DB, id int64) (string, error) {
 	}
 	return email, nil
 }
+
+// Identity returns the email and the name of an account, read from the
+// platform database ("" when the account no longer exists).
+func Identity(ctx context.Context, platform querier, accountID int64) (email, name string) {
+	_ = platform.QueryRowContext(ctx, `SELECT email, trim(first_name || ' ' || last_name) FROM accounts WHERE id = ?`,
+		accountID).Scan(&email, &name)
+	return email, name
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -22,20 +23,20 @@ func (a *Admin) issueCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	label := cleanText(c.FormValue("label"))
+	label := families.CleanText(c.FormValue("label"))
 	if len(label) > 100 {
 		return errInvalid("Le libellé du code est trop long.")
 	}
 	var code string
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		fam, err := familyByID(ctx, tx, id)
+		fam, err := families.Load(ctx, tx, id)
 		if err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		if label == "" {
 			label = fam.Name
 		}
-		if code, err = accounts.IssueCode(ctx, tx, id, label); err != nil {
+		if code, err = families.IssueCode(ctx, tx, id, label); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "issue_code", "family", id, nil, map[string]string{"label": label}, now)
@@ -129,12 +130,8 @@ func (a *Admin) unlinkAccount(c *fiber.Ctx) error {
 		return err
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM family_accounts WHERE family_id = ? AND account_id = ?`, id, aid)
-		if err != nil {
+		if err := families.Unlink(ctx, tx, id, aid); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return web.ErrNotFound
 		}
 		return audit(ctx, tx, currentStaff(c), "unlink_account", "family", id, map[string]int64{"account_id": aid}, nil, now)
 	})

@@ -1,7 +1,8 @@
 // Package admin is the commune's back office, served under /{slug}/admin/:
-// staff log-in and roles, the audit log, families and children (with the
-// CSV import and adhesion codes), services, calendars, news, the kitchen's
-// numbers, attendance, money lists and the commune's settings.
+// staff log-in and roles, the audit log, the pages and forms of families
+// and children (with the CSV import and adhesion codes: app/families owns
+// their data and rules), services, calendars, news, the kitchen's numbers,
+// attendance, money lists and the commune's settings.
 package admin
 
 import (

@@ -15,8 +15,8 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
-	"espacefamille/tenants"
 )
 
 // AttendanceLine is a child on the attendance list.
@@ -27,6 +27,10 @@ type AttendanceLine struct {
 	ReservationID int64
 	Status        string // "", present, absent
 	Justified     bool
+	PAI           bool // projet d'accueil individualisé: the staff must know
+	SchoolID      int64
+	School        string
+	ClassName     string
 }
 
 type attendanceData struct {
@@ -35,7 +39,9 @@ type attendanceData struct {
 	Prestations []booking.Prestation
 	Prestation  int64
 	Lines       []AttendanceLine
-	Others      []Child
+	Groups      []AttendanceGroup // the classes of the day's list
+	Group       string            // the class shown ("": all)
+	Others      []families.Child
 	// Future says why the day cannot be pointed yet ("" for today or a
 	// past day): the list is shown, without buttons.
 	Future string
@@ -81,12 +87,18 @@ func attendanceList(ctx context.Context, q querier, day calendar.Date, prestatio
 			byChild[l.ChildID] = &l
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := attendanceChildren(ctx, q, byChild); err != nil {
+		return nil, err
+	}
 	out := make([]AttendanceLine, 0, len(byChild))
 	for _, l := range byChild {
 		out = append(out, *l)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, rows.Err()
+	return out, nil
 }
 
 func (a *Admin) showAttendance(c *fiber.Ctx) error {
@@ -119,20 +131,14 @@ func (a *Admin) showAttendance(c *fiber.Ctx) error {
 		if d.Lines, err = attendanceList(ctx, q, d.Day, d.Prestation); err != nil {
 			return err
 		}
-		if d.Others, err = allChildren(ctx, q); err != nil {
+		d.Groups = attendanceGroups(d.Lines)
+		d.Group = c.Query("classe")
+		d.Lines = inGroup(d.Lines, d.Group)
+		if d.Others, err = families.AllChildren(ctx, q); err != nil {
 			return err
 		}
 	}
 	return web.Render(c, "admin/pointage", "Pointage", d)
-}
-
-func allChildren(ctx context.Context, q querier) ([]Child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
-		ORDER BY ch.last_name, ch.first_name LIMIT 5000`)
-	if err != nil {
-		return nil, err
-	}
-	return tenants.Collect(rows, scanChild)
 }
 
 // markAttendance records present/absent (agents too), or a justified
@@ -175,32 +181,40 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 				booked = &lines[i]
 			}
 		}
-		status, justified := action, false
-		if action == "justified" {
-			if booked == nil {
-				return errInvalid("Seule l'absence d'un enfant inscrit peut être justifiée.")
-			}
-			status, justified = "absent", true
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, justified, recorded_by, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, prestation_id, child_id) DO UPDATE SET status = excluded.status,
-			justified = excluded.justified OR (attendance.justified AND excluded.status = 'absent'), recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
-			day, pid, cid, status, booked == nil, justified, who.ID, ts(now))
-		if err != nil {
-			return fmt.Errorf("admin: attendance: %w", err)
-		}
-		if justified {
-			if err := creditJustified(ctx, tx, booked.ReservationID, cid, pid, day, now); err != nil {
-				return err
-			}
-		}
-		return audit(ctx, tx, who, action, "attendance", fmt.Sprintf("%s/%d/%d", day, pid, cid), nil,
-			map[string]any{"child": name, "status": status, "unbooked": booked == nil, "justified": justified}, now)
+		return recordAttendance(ctx, tx, who, day, pid, cid, name, booked, action, now)
 	})
 	if err != nil {
 		return err
 	}
 	return c.Redirect(web.URL(c, fmt.Sprintf("/admin/pointage?jour=%s&prestation=%d", day.FR(), pid)), fiber.StatusSeeOther)
+}
+
+// recordAttendance writes one child's present, absent or justified
+// (action) on day for prestation pid, credits a justified absence, and
+// audits it; booked is the child's line when it has a booking (nil: a
+// child present without one, invoiced with the majoration).
+func recordAttendance(ctx context.Context, tx *sql.Tx, who *Staff, day calendar.Date, pid, cid int64, name string, booked *AttendanceLine, action string, now time.Time) error {
+	status, justified := action, false
+	if action == "justified" {
+		if booked == nil {
+			return errInvalid("Seule l'absence d'un enfant inscrit peut être justifiée.")
+		}
+		status, justified = "absent", true
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, justified, recorded_by, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, prestation_id, child_id) DO UPDATE SET status = excluded.status,
+		justified = excluded.justified OR (attendance.justified AND excluded.status = 'absent'), recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`,
+		day, pid, cid, status, booked == nil, justified, who.ID, ts(now))
+	if err != nil {
+		return fmt.Errorf("admin: attendance: %w", err)
+	}
+	if justified {
+		if err := creditJustified(ctx, tx, booked.ReservationID, cid, pid, day, now); err != nil {
+			return err
+		}
+	}
+	return audit(ctx, tx, who, action, "attendance", fmt.Sprintf("%s/%d/%d", day, pid, cid), nil,
+		map[string]any{"child": name, "status": status, "unbooked": booked == nil, "justified": justified}, now)
 }
 
 // creditJustified credits a justified absence once the child has been

@@ -149,7 +149,7 @@ func TestStaffInvitationSetsPasswordOnce(t *testing.T) {
 	// The administrator reads the audit log of that change.
 	r = c.Get("/alpha/admin/journal?objet=staff")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r.Body, "create staff", "nouvel.agent@alpha.example", "password_set staff", adminEmail)
+	wantContains(t, r.Body, "Création de l&#39;agent n° ", "nouvel.agent@alpha.example", "Mot de passe choisi de l&#39;agent n° ", adminEmail)
 }
 
 // Issue 9 item 11: 20 wrong staff passwords sent at once used to get 15 ×

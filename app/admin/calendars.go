@@ -27,6 +27,10 @@ type calendarData struct {
 	Holidays       []HolidayRow
 	PublicHolidays []calendar.PublicHoliday
 	Closures       []ClosureRow
+	Partial        []PartialClosureRow
+	// The closure form's choices: none ticked closes the whole commune.
+	Prestations []booking.Prestation
+	Schools     []School
 }
 
 func (a *Admin) zone(ctx context.Context, q querier, c *fiber.Ctx) string {
@@ -46,6 +50,15 @@ func (a *Admin) showCalendar(c *fiber.Ctx) error {
 	y := calendar.Today(a.now()).Year()
 	d.PublicHolidays = append(calendar.PublicHolidays(y), calendar.PublicHolidays(y+1)...)
 	if d.Closures, err = closures(ctx, q); err != nil {
+		return err
+	}
+	if d.Partial, err = partialClosureRows(ctx, q); err != nil {
+		return err
+	}
+	if d.Prestations, err = offeredPrestations(ctx, q); err != nil {
+		return err
+	}
+	if d.Schools, err = schoolList(ctx, q); err != nil {
 		return err
 	}
 	return web.Render(c, "admin/calendrier", "Calendrier", d)
@@ -142,20 +155,22 @@ type closureData struct {
 	base
 	Day      calendar.Date
 	Reason   string
+	Scope    ClosureScopeView
 	Affected []Affected
 	Forfaits int
 }
 
-func closureForm(c *fiber.Ctx) (calendar.Date, string, error) {
+// closureForm reads the closure form: day, reason and scope (closureScope).
+func closureForm(c *fiber.Ctx, q querier) (calendar.ScopedClosure, error) {
 	day, err := calendar.ParseDate(formValue(c, "day"))
 	if err != nil {
-		return day, "", errInvalid("La date de fermeture doit être au format JJ/MM/AAAA.")
+		return calendar.ScopedClosure{}, errInvalid("La date de fermeture doit être au format JJ/MM/AAAA.")
 	}
 	reason := cleanText(c.FormValue("reason"))
 	if reason == "" || len(reason) > 200 {
-		return day, "", errInvalid("Indiquez le motif de la fermeture (grève, pont…).")
+		return calendar.ScopedClosure{}, errInvalid("Indiquez le motif de la fermeture (grève, pont…).")
 	}
-	return day, reason, nil
+	return closureScope(c, q, day, reason)
 }
 
 // closurePlan is what closing a day does: the daily reservations to
@@ -168,9 +183,12 @@ type closurePlan struct {
 }
 
 // planClosure reads, before the day is closed (the calendar must not hold
-// the closure yet), who closing day affects.
-func planClosure(ctx context.Context, q querier, day calendar.Date) (closurePlan, error) {
+// the closure yet), who closing day affects: every booking of the day, or
+// only those of the scope's prestations and schools (the child's school
+// at booking).
+func planClosure(ctx context.Context, q querier, scope calendar.ScopedClosure) (closurePlan, error) {
 	var plan closurePlan
+	day := scope.Date
 	list, err := booking.ReservationsOn(ctx, q, day)
 	if err != nil {
 		return plan, err
@@ -192,6 +210,9 @@ func planClosure(ctx context.Context, q querier, day calendar.Date) (closurePlan
 		return byFamily[id], nil
 	}
 	for _, r := range list {
+		if !scope.Whole() && !scope.Applies(r.PrestationID, r.SiteID) {
+			continue
+		}
 		af, err := family(r.FamilyID)
 		if err != nil {
 			return plan, err
@@ -227,16 +248,21 @@ func planClosure(ctx context.Context, q querier, day calendar.Date) (closurePlan
 
 // previewClosure shows who a closure affects before anything changes.
 func (a *Admin) previewClosure(c *fiber.Ctx) error {
-	day, reason, err := closureForm(c)
+	ctx, q := c.UserContext(), db(c).R
+	scope, err := closureForm(c, q)
 	if err != nil {
 		return err
 	}
-	plan, err := planClosure(c.UserContext(), db(c).R, day)
+	plan, err := planClosure(ctx, q, scope)
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "admin/fermeture", "Fermeture du "+day.FR(), closureData{base: baseOf(c, "calendrier"), Day: day, Reason: reason,
-		Affected: plan.Affected, Forfaits: len(plan.Shares)})
+	view, err := scopeView(ctx, q, scope)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "admin/fermeture", "Fermeture du "+scope.Date.FR(), closureData{base: baseOf(c, "calendrier"), Day: scope.Date,
+		Reason: scope.Reason, Scope: view, Affected: plan.Affected, Forfaits: len(plan.Shares)})
 }
 
 // confirmClosure closes the day, cancels its daily bookings and credits
@@ -244,20 +270,31 @@ func (a *Admin) previewClosure(c *fiber.Ctx) error {
 // cover it (every régie: a post-paid family's credit is taken off its
 // next invoice payment), and emails the families, in one transaction.
 func (a *Admin) confirmClosure(c *fiber.Ctx) error {
-	day, reason, err := closureForm(c)
+	scope, err := closureForm(c, db(c).R)
 	if err != nil {
 		return err
 	}
+	day, reason := scope.Date, scope.Reason
 	t := tenants.From(c)
 	var families int
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		plan, err := planClosure(ctx, tx, day)
+		plan, err := planClosure(ctx, tx, scope)
 		if err != nil {
 			return err
 		}
-		if err := booking.AddClosure(ctx, tx, day, reason, now); errors.Is(err, booking.ErrClosureExists) {
-			return errInvalid("Le " + day.FR() + " est déjà un jour de fermeture.")
-		} else if err != nil {
+		view, err := scopeView(ctx, tx, scope)
+		if err != nil {
+			return err
+		}
+		if scope.Whole() {
+			err = booking.AddClosure(ctx, tx, day, reason, now)
+		} else {
+			_, err = booking.AddPartialClosure(ctx, tx, scope, now)
+		}
+		switch {
+		case errors.Is(err, booking.ErrClosureExists), errors.Is(err, booking.ErrDayClosed):
+			return errInvalid("Le " + day.FR() + " est déjà un jour de fermeture pour toute la commune.")
+		case err != nil:
 			return err
 		}
 		credits := make([]billing.ReservationCredit, 0, len(plan.Daily))
@@ -290,8 +327,8 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 		}
 		families = len(plan.Affected)
 		return audit(ctx, tx, currentStaff(c), "create", "closure", day.String(), nil,
-			map[string]any{"reason": reason, "cancelled": len(plan.Daily), "families": families,
-				"forfaits": len(plan.Shares), "forfait_credit_cents": shared}, now)
+			scopeAudit(view, map[string]any{"reason": reason, "cancelled": len(plan.Daily), "families": families,
+				"forfaits": len(plan.Shares), "forfait_credit_cents": shared}), now)
 	})
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // HolidayRow is a stored school holiday.
@@ -97,8 +98,6 @@ func closures(ctx context.Context, q querier) ([]ClosureRow, error) {
 // familyContact returns a family's name and the address its emails go to
 // (the family's, else its first guardian's), "" when it has none.
 func familyContact(ctx context.Context, q querier, familyID int64) (name, email string, err error) {
-	err = q.QueryRowContext(ctx, `SELECT f.name, COALESCE(NULLIF(f.email, ''),
-			(SELECT g.email FROM guardians g WHERE g.family_id = f.id AND g.email <> '' ORDER BY g.id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&name, &email)
+	name, email, err = families.Contact(ctx, q, familyID)
 	return name, strings.ToLower(strings.TrimSpace(email)), err
 }

@@ -8,27 +8,28 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/families"
 	"espacefamille/app/web"
 )
 
 type childFormData struct {
 	base
-	Family  Family
-	Child   Child
-	Form    ChildForm
+	Family  families.Family
+	Child   families.Child
+	Form    families.ChildForm
 	Schools []string
 	Errors  formErrors
 }
 
-func childFormOf(c *fiber.Ctx) ChildForm {
-	return ChildForm{FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"), BirthDate: c.FormValue("birth_date"),
+func childFormOf(c *fiber.Ctx) families.ChildForm {
+	return families.ChildForm{FirstName: c.FormValue("first_name"), LastName: c.FormValue("last_name"), BirthDate: c.FormValue("birth_date"),
 		School: c.FormValue("school"), ClassName: c.FormValue("class_name"), Diet: c.FormValue("diet"),
 		PAI: checked(c, "pai"), HomeBasket: checked(c, "home_basket")}
 }
 
 func (a *Admin) childPage(c *fiber.Ctx, status int, d childFormData) error {
 	var err error
-	if d.Schools, err = schoolNames(c.UserContext(), db(c).R); err != nil {
+	if d.Schools, err = families.SchoolNames(c.UserContext(), db(c).Reader()); err != nil {
 		return err
 	}
 	d.base = baseOf(c, "familles")
@@ -44,7 +45,7 @@ func (a *Admin) newChild(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.childPage(c, fiber.StatusOK, childFormData{Family: fam, Form: ChildForm{LastName: fam.Name}})
+	return a.childPage(c, fiber.StatusOK, childFormData{Family: fam, Form: families.ChildForm{LastName: fam.Name}})
 }
 
 func (a *Admin) editChild(c *fiber.Ctx) error {
@@ -57,15 +58,15 @@ func (a *Admin) editChild(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	fam, err := familyByID(ctx, db(c).R, id)
+	fam, err := families.Load(ctx, db(c).Reader(), id)
 	if err != nil {
-		return web.ErrNotFound
+		return err
 	}
-	ch, err := familyChild(ctx, db(c).R, id, cid)
+	ch, err := families.FamilyChild(ctx, db(c).Reader(), id, cid)
 	if err != nil {
-		return web.ErrNotFound
+		return err
 	}
-	form := ChildForm{FirstName: ch.FirstName, LastName: ch.LastName, BirthDate: web.FormatDate(ch.BirthDate), School: ch.SchoolName,
+	form := families.ChildForm{FirstName: ch.FirstName, LastName: ch.LastName, BirthDate: web.FormatDate(ch.BirthDate), School: ch.SchoolName,
 		ClassName: ch.ClassName, Diet: ch.Diet, PAI: ch.PAI, HomeBasket: ch.HomeBasket}
 	return a.childPage(c, fiber.StatusOK, childFormData{Family: fam, Child: ch, Form: form})
 }
@@ -90,27 +91,17 @@ func (a *Admin) saveChild(c *fiber.Ctx, childID int64) error {
 	ch, errs := form.Validate()
 	ch.ID, ch.FamilyID = childID, id
 	if len(errs) > 0 {
-		return a.childPage(c, fiber.StatusUnprocessableEntity, childFormData{Family: fam, Child: ch, Form: form, Errors: errs})
+		return a.childPage(c, fiber.StatusUnprocessableEntity, childFormData{Family: fam, Child: ch, Form: form, Errors: formErrors(errs)})
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		var err error
-		if ch.SchoolID, err = schoolID(ctx, tx, ch.SchoolName); err != nil {
+		saved, before, err := families.SaveChild(ctx, tx, ch, now)
+		switch {
+		case err != nil:
 			return err
+		case before == nil:
+			return audit(ctx, tx, currentStaff(c), "create", "child", saved.ID, nil, saved, now)
 		}
-		if childID == 0 {
-			if ch.ID, err = insertChild(ctx, tx, ch, now); err != nil {
-				return err
-			}
-			return audit(ctx, tx, currentStaff(c), "create", "child", ch.ID, nil, ch, now)
-		}
-		before, err := familyChild(ctx, tx, id, childID)
-		if err != nil {
-			return web.ErrNotFound
-		}
-		if err := updateChild(ctx, tx, ch); err != nil {
-			return err
-		}
-		return audit(ctx, tx, currentStaff(c), "update", "child", ch.ID, before, ch, now)
+		return audit(ctx, tx, currentStaff(c), "update", "child", saved.ID, *before, saved, now)
 	})
 	if err != nil {
 		return err

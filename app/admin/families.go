@@ -3,27 +3,27 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/accounts"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
 )
 
 type familiesData struct {
 	base
-	Filter   FamilyFilter
-	Families []FamilyRow
+	Filter   families.Filter
+	Families []families.ListRow
 	More     bool
 	PrevURL  string
 	NextURL  string
 }
 
-func (f FamilyFilter) pageURL(page int) string {
+func pageURL(f families.Filter, page int) string {
 	v := url.Values{}
 	if f.Query != "" {
 		v.Set("q", f.Query)
@@ -37,39 +37,39 @@ func (f FamilyFilter) pageURL(page int) string {
 
 func (a *Admin) listFamilies(c *fiber.Ctx) error {
 	page, _ := strconv.Atoi(c.Query("page"))
-	f := FamilyFilter{Query: c.Query("q"), State: c.Query("etat"), Page: max(page, 1)}
+	f := families.Filter{Query: c.Query("q"), State: c.Query("etat"), Page: max(page, 1)}
 	if len(f.Query) > 100 {
 		f.Query = f.Query[:100]
 	}
-	list, more, err := listFamilies(c.UserContext(), db(c).R, f)
+	list, more, err := families.List(c.UserContext(), db(c).Reader(), f)
 	if err != nil {
 		return err
 	}
 	d := familiesData{base: baseOf(c, "familles"), Filter: f, Families: list, More: more}
 	if f.Page > 1 {
-		d.PrevURL = f.pageURL(f.Page - 1)
+		d.PrevURL = pageURL(f, f.Page-1)
 	}
 	if more {
-		d.NextURL = f.pageURL(f.Page + 1)
+		d.NextURL = pageURL(f, f.Page+1)
 	}
 	return web.Render(c, "admin/familles", "Familles", d)
 }
 
 type familyFormData struct {
 	base
-	Family Family
-	Form   FamilyForm
+	Family families.Family
+	Form   families.FamilyForm
 	Errors formErrors
 }
 
-func familyFormOf(c *fiber.Ctx) FamilyForm {
-	return FamilyForm{Name: c.FormValue("name"), Email: c.FormValue("email"), Phone: c.FormValue("phone"),
+func familyFormOf(c *fiber.Ctx) families.FamilyForm {
+	return families.FamilyForm{Name: c.FormValue("name"), Email: c.FormValue("email"), Phone: c.FormValue("phone"),
 		Address: c.FormValue("address"), PostalCode: c.FormValue("postal_code"), City: c.FormValue("city"),
 		ExternalRef: c.FormValue("external_ref"), QF: c.FormValue("qf"), QFFrom: c.FormValue("qf_from"), QFUntil: c.FormValue("qf_until")}
 }
 
-func formOfFamily(f Family) FamilyForm {
-	ff := FamilyForm{Name: f.Name, Email: f.Email, Phone: f.Phone, Address: f.Address, PostalCode: f.PostalCode, City: f.City,
+func formOfFamily(f families.Family) families.FamilyForm {
+	ff := families.FamilyForm{Name: f.Name, Email: f.Email, Phone: f.Phone, Address: f.Address, PostalCode: f.PostalCode, City: f.City,
 		ExternalRef: f.ExternalRef, QFFrom: web.FormatDate(f.QFFrom), QFUntil: web.FormatDate(f.QFUntil)}
 	if f.HasQF {
 		ff.QF = strconv.FormatInt(f.QF, 10)
@@ -86,15 +86,12 @@ func (a *Admin) createFamily(c *fiber.Ctx) error {
 	fam, errs := form.Validate()
 	if len(errs) > 0 {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/famille-form", "Nouvelle famille",
-			familyFormData{base: baseOf(c, "familles"), Form: form, Errors: errs})
+			familyFormData{base: baseOf(c, "familles"), Form: form, Errors: formErrors(errs)})
 	}
 	var id int64
 	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		if err := refFree(ctx, tx, fam.ExternalRef, 0); err != nil {
-			return err
-		}
 		var err error
-		if id, err = insertFamily(ctx, tx, fam, now); err != nil {
+		if id, err = families.Create(ctx, tx, fam, now); err != nil {
 			return err
 		}
 		fam.ID = id
@@ -107,28 +104,13 @@ func (a *Admin) createFamily(c *fiber.Ctx) error {
 	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
 }
 
-// refFree refuses an external reference already used by another family.
-func refFree(ctx context.Context, q querier, ref string, self int64) error {
-	if ref == "" {
-		return nil
-	}
-	other, err := familyByRef(ctx, q, ref)
-	if errors.Is(err, ErrNotFound) || err == nil && other.ID == self {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return errInvalid("La référence « " + ref + " » est déjà celle de la famille " + other.Name + ".")
-}
-
 type familyData struct {
 	base
-	Family    Family
-	Guardians []Guardian
-	Children  []Child
-	Codes     []CodeRow
-	Accounts  []LinkedAccount
+	Family    families.Family
+	Guardians []families.Guardian
+	Children  []families.Child
+	Codes     []families.Code
+	Accounts  []families.LinkedAccount
 }
 
 func (a *Admin) showFamily(c *fiber.Ctx) error {
@@ -136,39 +118,39 @@ func (a *Admin) showFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, q := c.UserContext(), db(c).R
+	ctx, q := c.UserContext(), db(c).Reader()
 	d := familyData{base: baseOf(c, "familles")}
-	if d.Family, err = familyByID(ctx, q, id); errors.Is(err, ErrNotFound) {
-		return web.ErrNotFound
-	} else if err != nil {
+	if d.Family, err = families.Load(ctx, q, id); err != nil {
 		return err
 	}
-	if d.Guardians, err = guardians(ctx, q, id); err != nil {
+	if d.Guardians, err = families.Guardians(ctx, q, id); err != nil {
 		return err
 	}
-	if d.Children, err = familyChildren(ctx, q, id); err != nil {
+	if d.Children, err = families.Children(ctx, q, id); err != nil {
 		return err
 	}
-	if d.Codes, err = familyCodes(ctx, q, id); err != nil {
+	if d.Codes, err = families.Codes(ctx, q, id); err != nil {
 		return err
 	}
-	if d.Accounts, err = linkedAccounts(ctx, q, id); err != nil {
+	if d.Accounts, err = families.LinkedAccounts(ctx, q, id); err != nil {
 		return err
 	}
-	accountIdentity(ctx, a.srv.Registry.Platform().R, d.Accounts)
+	for i := range d.Accounts {
+		d.Accounts[i].Email, d.Accounts[i].Name = accounts.Identity(ctx, a.srv.Registry.Platform().R, d.Accounts[i].AccountID)
+	}
 	return web.Render(c, "admin/famille", d.Family.Name, d)
 }
 
 // familyParam is the family the page's :id names; an identifier that is
-// malformed or names no family is web.ErrNotFound.
-func familyParam(c *fiber.Ctx) (Family, error) {
+// malformed or names no family is a 404 (families.ErrNotFound).
+func familyParam(c *fiber.Ctx) (families.Family, error) {
 	id, err := idParam(c, "id")
 	if err != nil {
-		return Family{}, err
+		return families.Family{}, err
 	}
-	fam, err := familyByID(c.UserContext(), db(c).R, id)
+	fam, err := families.Load(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
-		return Family{}, web.ErrNotFound
+		return families.Family{}, err
 	}
 	return fam, nil
 }
@@ -191,20 +173,14 @@ func (a *Admin) updateFamily(c *fiber.Ctx) error {
 	fam.ID = id
 	if len(errs) > 0 {
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "admin/famille-form", "Modifier la famille",
-			familyFormData{base: baseOf(c, "familles"), Family: fam, Form: form, Errors: errs})
+			familyFormData{base: baseOf(c, "familles"), Family: fam, Form: form, Errors: formErrors(errs)})
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		before, err := familyByID(ctx, tx, id)
+		before, err := families.Update(ctx, tx, fam)
 		if err != nil {
-			return web.ErrNotFound
-		}
-		if err := refFree(ctx, tx, fam.ExternalRef, id); err != nil {
 			return err
 		}
 		fam.InvitedAt = before.InvitedAt
-		if err := updateFamily(ctx, tx, fam); err != nil {
-			return err
-		}
 		return audit(ctx, tx, currentStaff(c), "update", "family", id, before, fam, now)
 	})
 	if err != nil {
@@ -220,68 +196,28 @@ func (a *Admin) saveGuardian(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	g := Guardian{FamilyID: id, Civility: formValue(c, "civility"), Email: formValue(c, "email"), Phone: cleanText(c.FormValue("phone"))}
+	g, problem := families.GuardianForm{Civility: c.FormValue("civility"), LastName: c.FormValue("last_name"),
+		FirstName: c.FormValue("first_name"), Email: c.FormValue("email"), Phone: c.FormValue("phone")}.Validate()
+	if problem != "" {
+		return errInvalid(problem)
+	}
+	g.FamilyID = id
 	g.ID, _ = strconv.ParseInt(c.FormValue("guardian_id"), 10, 64)
-	errs := formErrors{}
-	g.LastName = checkName(errs, "last_name", c.FormValue("last_name"), 100, "Le nom du responsable est obligatoire.")
-	if first := strings.TrimSpace(c.FormValue("first_name")); first != "" {
-		g.FirstName = checkName(errs, "first_name", first, 100, "")
-	}
-	if len(g.Phone) > 40 {
-		errs.add("phone", "Le numéro de téléphone est trop long.")
-	}
-	for _, f := range []string{"last_name", "first_name", "phone"} {
-		if msg, ok := errs[f]; ok {
-			return errInvalid(msg)
-		}
-	}
-	if g.Civility != "" && g.Civility != "M" && g.Civility != "Mme" {
-		return errInvalid("Civilité invalide.")
-	}
-	if g.Email != "" {
-		fam, errs := FamilyForm{Name: "x", Email: g.Email}.Validate()
-		if len(errs) > 0 {
-			return errInvalid("L'adresse email du responsable n'est pas valide.")
-		}
-		g.Email = fam.Email
-	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		if _, err := familyByID(ctx, tx, id); err != nil {
-			return web.ErrNotFound
+		saved, before, err := families.SaveGuardian(ctx, tx, g, now)
+		switch {
+		case err != nil:
+			return err
+		case before == nil:
+			return audit(ctx, tx, currentStaff(c), "create", "guardian", saved.ID, nil, saved, now)
 		}
-		return saveGuardianTx(ctx, tx, currentStaff(c), g, now)
+		return audit(ctx, tx, currentStaff(c), "update", "guardian", saved.ID, *before, saved, now)
 	})
 	if err != nil {
 		return err
 	}
 	web.AddFlash(c, "success", "Responsable enregistré.")
 	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
-}
-
-func saveGuardianTx(ctx context.Context, tx *sql.Tx, who *Staff, g Guardian, now time.Time) error {
-	if g.ID == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO guardians (family_id, civility, last_name, first_name, email, phone, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, g.FamilyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, ts(now))
-		if err != nil {
-			return err
-		}
-		g.ID, _ = res.LastInsertId()
-		return audit(ctx, tx, who, "create", "guardian", g.ID, nil, g, now)
-	}
-	var before Guardian
-	err := tx.QueryRowContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians
-		WHERE id = ? AND family_id = ?`, g.ID, g.FamilyID).Scan(&before.ID, &before.FamilyID, &before.Civility,
-		&before.LastName, &before.FirstName, &before.Email, &before.Phone)
-	if errors.Is(err, sql.ErrNoRows) {
-		return web.ErrNotFound
-	} else if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE guardians SET civility = ?, last_name = ?, first_name = ?, email = ?, phone = ?
-		WHERE id = ? AND family_id = ?`, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, g.ID, g.FamilyID); err != nil {
-		return err
-	}
-	return audit(ctx, tx, who, "update", "guardian", g.ID, before, g, now)
 }
 
 func (a *Admin) deleteGuardian(c *fiber.Ctx) error {
@@ -294,12 +230,8 @@ func (a *Admin) deleteGuardian(c *fiber.Ctx) error {
 		return err
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM guardians WHERE id = ? AND family_id = ?`, gid, id)
-		if err != nil {
+		if err := families.DeleteGuardian(ctx, tx, id, gid); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return web.ErrNotFound
 		}
 		return audit(ctx, tx, currentStaff(c), "delete", "guardian", gid, map[string]int64{"family_id": id}, nil, now)
 	})

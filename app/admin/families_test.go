@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
-	"espacefamille/app/admin"
 	"espacefamille/app/apptest"
 )
 
@@ -179,50 +178,4 @@ func confirmPath(t *testing.T, body string) string {
 	}
 	rest := body[i+len(`action="`):]
 	return rest[:strings.Index(rest, `"`)]
-}
-
-func TestParseImportSeparatorAndEncoding(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name string
-		data []byte
-	}{
-		{"semicolon utf-8", []byte("Famille;Enfant prénom;Date de naissance\nFAMILLE É;Zoé;01/02/2018\n")},
-		{"comma utf-8 bom", []byte("\xef\xbb\xbfFamille,Enfant prénom,Date de naissance\nFAMILLE É,Zoé,01/02/2018\n")},
-		{"semicolon windows-1252", []byte("Famille;Enfant pr\xe9nom;Date de naissance\r\nFAMILLE \xc9;Zo\xe9;01/02/2018\r\n")},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			file, err := admin.ParseImport(tc.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows := file.Rows
-			if len(rows) != 1 || !rows[0].OK() || rows[0].Family.Name != "FAMILLE É" || rows[0].Child.FirstName != "Zoé" {
-				t.Fatalf("rows = %+v", rows)
-			}
-		})
-	}
-	if _, err := admin.ParseImport([]byte("Nom;Prénom\nA;B\n")); err == nil || !strings.Contains(err.Error(), "Famille") {
-		t.Fatalf("missing family column: %v", err)
-	}
-}
-
-func FuzzParseImport(f *testing.F) {
-	f.Add([]byte(importCSV))
-	f.Add([]byte("Famille,Date de naissance\n\"A,\"\"B\",01/01/2018\n"))
-	f.Add([]byte("\xef\xbb\xbfFamille;PAI\nX;oui\n;\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := admin.ParseImport(data)
-		if err != nil {
-			return
-		}
-		for _, r := range file.Rows {
-			if r.Line < 2 {
-				t.Fatalf("line %d", r.Line)
-			}
-			if r.OK() && strings.TrimSpace(r.Family.Name) == "" {
-				t.Fatalf("a row without family name is valid: %+v", r)
-			}
-		}
-	})
 }

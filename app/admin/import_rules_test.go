@@ -4,27 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"espacefamille/app/admin"
 )
-
-// The usual titles of a family number column are recognised: "N° famille"
-// lost its ° in the folding and the file was accepted without a word.
-func TestImportRecognisesFamilyNumberHeaders(t *testing.T) {
-	t.Parallel()
-	for _, h := range []string{"N° famille", "Nº famille", "N°famille", "No famille", "N° Famille ", "Num. famille", "Numéro de famille",
-		"N° dossier", "Référence famille", "Identifiant famille"} {
-		t.Run(h, func(t *testing.T) {
-			file, err := admin.ParseImport([]byte(h + ";Famille\nF042;MARTIN\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := file.Rows[0].Family.ExternalRef; got != "F042" || len(file.Ignored) != 0 {
-				t.Fatalf("reference %q, ignored %q", got, file.Ignored)
-			}
-		})
-	}
-}
 
 // Every column the import does not use is named in the preview, with the
 // columns that repeat one already read.
@@ -111,36 +91,5 @@ func TestImportRepairsSpreadsheetValues(t *testing.T) {
 	}
 	if n := f.count(t, "alpha", `SELECT count(*) FROM guardians WHERE phone = '0712345678'`); n != 1 {
 		t.Fatal("the guardian's phone was not repaired")
-	}
-}
-
-func TestQuotientFamilialAsTheCAFPrintsIt(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name, in string
-		want     int64
-		ok       bool
-	}{
-		{"whole euros", "523", 523, true},
-		{"decimal comma from a French spreadsheet rounds up", "523,50", 524, true},
-		{"decimal point", "523.5", 524, true},
-		{"zero cents stay the same bracket", "523,00", 523, true},
-		{"thousands with a space", "1 204,10", 1205, true},
-		{"thousands with a no-break space", "1\u00a0204", 1204, true},
-		{"two separators", "1,204,10", 0, false},
-		{"comma without digits after", "523,", 0, false},
-		{"negative", "-12", 0, false},
-		{"words", "environ 500", 0, false},
-		{"above any plausible QF", "2000000", 0, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fam, errs := admin.FamilyForm{Name: "MARTIN", QF: tc.in}.Validate()
-			if _, bad := errs["qf"]; bad == tc.ok {
-				t.Fatalf("QF %q: errors %v, want ok=%v", tc.in, errs, tc.ok)
-			}
-			if tc.ok && (!fam.HasQF || fam.QF != tc.want) {
-				t.Fatalf("QF %q = %d, want %d", tc.in, fam.QF, tc.want)
-			}
-		})
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"espacefamille/app/admin"
 )
 
 const oneLine = "Un nom tient sur une ligne, sans retour à la ligne, tabulation ni caractère invisible."
@@ -52,43 +50,5 @@ func TestNameFieldsRefuseLineBreaksWithAFrenchMessage(t *testing.T) {
 	if n := f.count(t, "alpha", `SELECT (SELECT count(*) FROM families) + (SELECT count(*) FROM children) + (SELECT count(*) FROM guardians)
 		+ (SELECT count(*) FROM regies)`); n != 1 {
 		t.Fatalf("rows written: %d, want only FAMILLE X", n)
-	}
-}
-
-// An import row whose name holds a line break (Alt+Entrée in Excel) is a
-// row error with the same message, not a silently joined name.
-func TestImportRefusesLineBreakInNames(t *testing.T) {
-	t.Parallel()
-	data := "Famille;Responsable nom;Enfant prénom;Date de naissance\n" +
-		"\"FAMILLE\nMARTIN\";MARTIN;Léa;03/04/2016\n" +
-		"FAMILLE DUPONT;\"DU\nPONT\";Noé;03/04/2016\n" +
-		"FAMILLE DURAND;DURAND;\"Zo\né\";03/04/2016\n"
-	file, err := admin.ParseImport([]byte(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range file.Rows {
-		if r.OK() || !strings.Contains(strings.Join(r.Errors, " "), oneLine) {
-			t.Errorf("line %d: errors %q, want %q", r.Line, r.Errors, oneLine)
-		}
-	}
-}
-
-func TestFoldTextMatchesAccentsAndCase(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ a, b string }{
-		{"École du Centre", "ECOLE DU CENTRE"},
-		{"Œuvre Zoé", "oeuvre zoe"},
-		{"Hélène", "HELENE"},
-		{"François", "francois"},
-	} {
-		file, err := admin.ParseImport([]byte("Famille;Enfant prénom;Date de naissance\n" + tc.a + ";x;01/01/2018\n" + tc.b + ";x;01/01/2018\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The second line is the same child (accents and case ignored).
-		if r := file.Rows[1]; r.OK() {
-			t.Errorf("%q and %q are not folded alike", tc.a, tc.b)
-		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/booking"
+	"espacefamille/app/families"
 )
 
 // DefaultConfig puts the starting configuration of a new commune into its
@@ -102,7 +103,13 @@ func CopyConfig(ctx context.Context, tx *sql.Tx, s ConfigSnapshot) error {
 			}
 			continue
 		}
-		// The back office's own tables: schools and school_holidays.
+		if t == "schools" {
+			if err := families.CopySchoolRows(ctx, tx, tr.columns, tr.rows); err != nil {
+				return err
+			}
+			continue
+		}
+		// The back office's own table: school_holidays.
 		marks := strings.TrimSuffix(strings.Repeat("?, ", len(tr.columns)), ", ")
 		q := `INSERT INTO ` + t + ` (` + strings.Join(tr.columns, ", ") + `) VALUES (` + marks + `)`
 		for _, r := range tr.rows {

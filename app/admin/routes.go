@@ -30,6 +30,9 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/agents/:id", adm, a.updateStaff)
 	g.Post("/agents/:id/invitation", adm, a.reinviteStaff)
 	g.Get("/journal", adm, a.showAudit)
+	g.Get("/paniers", a.showPendingCarts)
+	g.Get("/courriels", adm, a.showFailedMails)
+	g.Post("/courriels/:id/renvoyer", adm, a.retryMail)
 
 	g.Get("/familles", a.listFamilies)
 	g.Get("/familles/nouvelle", adm, a.newFamily)
@@ -68,6 +71,7 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/calendrier/fermetures", adm, a.previewClosure)
 	g.Post("/calendrier/fermetures/confirmer", adm, a.confirmClosure)
 	g.Post("/calendrier/fermetures/:day/supprimer", adm, a.deleteClosure)
+	g.Post("/calendrier/fermetures-partielles/:id/supprimer", adm, a.deletePartialClosure)
 
 	g.Get("/actualites", a.listNews)
 	g.Post("/actualites", adm, a.saveNews)
@@ -79,6 +83,7 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Get("/cuisine.csv", a.kitchenCSV)
 	g.Get("/pointage", a.showAttendance)
 	g.Post("/pointage", a.markAttendance)
+	g.Post("/pointage/liste", a.markAttendanceList)
 
 	g.Get("/finances", adm, a.showMoney)
 	g.Get("/finances/export.csv", adm, a.moneyCSV)
@@ -91,12 +96,4 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/parametres", adm, a.saveSettings)
 	g.Post("/parametres/logo", adm, a.uploadLogo)
 	g.Post("/parametres/logo/supprimer", adm, a.removeLogo)
-}
-
-type dashboardData struct {
-	base
-}
-
-func (a *Admin) showDashboard(c *fiber.Ctx) error {
-	return web.Render(c, "admin/accueil", "Espace des agents", dashboardData{base: baseOf(c, "accueil")})
 }

@@ -2,11 +2,11 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
 
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -72,11 +72,8 @@ func NewService(o Options) *Service {
 }
 
 func familyEmail(ctx context.Context, q querier, familyID int64) (string, error) {
-	var email string
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(NULLIF(f.email, ''),
-		(SELECT email FROM guardians WHERE family_id = f.id AND email <> '' ORDER BY id LIMIT 1), '')
-		FROM families f WHERE f.id = ?`, familyID).Scan(&email)
-	if errors.Is(err, sql.ErrNoRows) {
+	_, email, err := families.Contact(ctx, q, familyID)
+	if errors.Is(err, families.ErrNotFound) {
 		return "", ErrNotFound
 	}
 	return email, err

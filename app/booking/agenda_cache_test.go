@@ -46,6 +46,10 @@ func TestAgendaCacheKeepsWeeksUntilSomethingTheyShowChanges(t *testing.T) {
 		{name: "the mairie closes the day (calendar)", want: "closed closure", change: func(f *fixture) {
 			f.exec(`INSERT INTO closures (day, reason, created_at) VALUES ('2026-12-03', 'Grève', '2026-11-23')`)
 		}},
+		{name: "the mairie closes the meal only (partial closure)", want: "closed closure", change: func(f *fixture) {
+			f.exec(`INSERT INTO partial_closures (id, day, reason, created_at) VALUES (1, '2026-12-03', 'Grève cantine', '2026-11-23')`)
+			f.exec(`INSERT INTO partial_closure_prestations (closure_id, prestation_id) VALUES (1, ?)`, f.classique)
+		}},
 		{name: "the mairie renames the meal (configuration)", want: "renamed", change: func(f *fixture) {
 			f.exec(`UPDATE prestations SET name = 'REPAS DU JOUR' WHERE id = ?`, f.classique)
 		}},

@@ -3,6 +3,8 @@ package booking
 import (
 	"strconv"
 	"strings"
+
+	"espacefamille/app/families"
 )
 
 // Audience is who a prestation is offered to: the schools (by id) and the
@@ -18,7 +20,7 @@ func (a Audience) All() bool { return len(a.Schools) == 0 && len(a.Classes) == 0
 
 // Allows reports whether child may book the prestation; when not, the
 // reason says which rule refuses (school first, then class).
-func (a Audience) Allows(child Child) (bool, Reason) {
+func (a Audience) Allows(child families.Child) (bool, Reason) {
 	if len(a.Schools) > 0 {
 		ok := false
 		for _, id := range a.Schools {

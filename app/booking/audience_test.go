@@ -6,25 +6,26 @@ import (
 	"testing"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 func TestAudienceRule(t *testing.T) {
 	t.Parallel()
-	centre := Child{ID: 10, FamilyID: 1, FirstName: "Fille", LastName: "FAMILLE X", SchoolID: 1, ClassName: "CP"}
+	centre := families.Child{ID: 10, FamilyID: 1, FirstName: "Fille", LastName: "FAMILLE X", SchoolID: 1, ClassName: "CP"}
 	for _, tc := range []struct {
 		name   string
 		a      Audience
-		child  Child
+		child  families.Child
 		ok     bool
 		reason string
 	}{
 		{"no restriction: every child", Audience{}, centre, true, ""},
 		{"school allowed", Audience{Schools: []int64{2, 1}}, centre, true, ""},
 		{"another school only", Audience{Schools: []int64{2}}, centre, false, "non proposé pour son école"},
-		{"child without a school, schools restricted", Audience{Schools: []int64{1}}, Child{SchoolID: 0}, false, "non proposé pour son école"},
+		{"child without a school, schools restricted", Audience{Schools: []int64{1}}, families.Child{SchoolID: 0}, false, "non proposé pour son école"},
 		{"class allowed, case and spaces ignored", Audience{Classes: []string{"ce1", " cp "}}.normalize(), centre, true, ""},
 		{"class not allowed", Audience{Classes: []string{"CM1", "CM2"}}, centre, false, "non proposé pour sa classe"},
-		{"sans classe is not a listed class", Audience{Classes: []string{"CP"}}, Child{SchoolID: 1}, false, "non proposé pour sa classe"},
+		{"sans classe is not a listed class", Audience{Classes: []string{"CP"}}, families.Child{SchoolID: 1}, false, "non proposé pour sa classe"},
 		{"school and class must both match", Audience{Schools: []int64{1}, Classes: []string{"CM2"}}, centre, false, "non proposé pour sa classe"},
 		{"school and class both match", Audience{Schools: []int64{1}, Classes: []string{"CP"}}, centre, true, ""},
 	} {

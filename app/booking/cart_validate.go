@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // CartCheck is a cart re-validated by CheckCart: the lines that still
@@ -28,7 +29,7 @@ type checker struct {
 	now      time.Time
 	cfg      *communeConfig
 	cal      *calendar.Calendar
-	children map[int64]*Child // nil: not (any more) in the family
+	children map[int64]*families.Child // nil: not (any more) in the family
 }
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller
@@ -40,12 +41,12 @@ func newChecker(ctx context.Context, tx querier, cfg *communeConfig, familyID in
 			return nil, err
 		}
 	}
-	return &checker{ctx: ctx, tx: tx, familyID: familyID, now: now, cfg: cfg, cal: cfg.cal, children: map[int64]*Child{}}, nil
+	return &checker{ctx: ctx, tx: tx, familyID: familyID, now: now, cfg: cfg, cal: cfg.cal, children: map[int64]*families.Child{}}, nil
 }
 
 func (k *checker) prestation(id int64) (Prestation, error) { return k.cfg.prestation(id) }
 
-func (k *checker) child(id int64) (*Child, error) {
+func (k *checker) child(id int64) (*families.Child, error) {
 	if c, ok := k.children[id]; ok {
 		return c, nil
 	}
@@ -131,7 +132,7 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 		return r.String(), nil
 	}
 	if deadlines {
-		if ok, r := CanBook(p, l.Day, k.cal, k.now); !ok {
+		if ok, r := CanBookFor(p, c.SchoolID, l.Day, k.cal, k.now); !ok {
 			return r.String(), nil
 		}
 	}
@@ -182,7 +183,7 @@ func (k *checker) checkDeadline(l CartLine, p Prestation) (string, error) {
 	if ok, r := p.Audience.Allows(*c); !ok {
 		return r.String(), nil
 	}
-	if ok, r := CanBook(p, l.Day, k.cal, k.now); !ok {
+	if ok, r := CanBookFor(p, c.SchoolID, l.Day, k.cal, k.now); !ok {
 		return r.String(), nil
 	}
 	return "", nil

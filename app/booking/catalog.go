@@ -165,7 +165,8 @@ func DefaultCatalog(ctx context.Context, tx *sql.Tx, mealCents int64, now time.T
 
 // catalogCopyTables are the tables of this package a copied configuration
 // carries (see CopyCatalogRows), in an order that respects references.
-var catalogCopyTables = []string{"regies", "prestations", "price_brackets", "closures"}
+var catalogCopyTables = []string{"regies", "prestations", "price_brackets", "closures",
+	"partial_closures", "partial_closure_prestations", "partial_closure_schools"}
 
 // CatalogCopyTables lists them, for the code that reads a configuration
 // to copy.

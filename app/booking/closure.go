@@ -13,11 +13,11 @@ func ForfaitClosureShare(p Prestation, r Reservation, day calendar.Date, cal *ca
 	if r.ForfaitFrom.IsZero() || !r.Covers(day) {
 		return 0, 0
 	}
-	if ok, _ := DayOpen(p, day, cal); !ok {
+	if ok, _ := DayOpenFor(p, r.SiteID, day, cal); !ok {
 		return 0, 0
 	}
 	for d := r.ForfaitFrom; !d.After(r.ForfaitUntil); d = d.AddDays(1) {
-		if ok, _ := DayOpen(p, d, cal); ok {
+		if ok, _ := DayOpenFor(p, r.SiteID, d, cal); ok {
 			days++
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -34,8 +35,8 @@ func publicError(err error) error {
 type selection struct {
 	Regies   []Regie
 	Regie    Regie
-	Children []Child
-	Child    Child
+	Children []families.Child
+	Child    families.Child
 	Week     calendar.Date
 	cfg      *communeConfig // the commune's booking configuration
 }
@@ -101,7 +102,7 @@ func (svc *Service) selectFrom(c *fiber.Ctx, get func(string) string) (selection
 		return sel, err
 	}
 	sel.Regies = sel.cfg.regies
-	if sel.Children, err = FamilyChildren(ctx, db.Reader(), fam); err != nil {
+	if sel.Children, err = families.Children(ctx, db.Reader(), fam); err != nil {
 		return sel, err
 	}
 	if len(sel.Regies) == 0 || len(sel.Children) == 0 {
@@ -116,7 +117,7 @@ func (svc *Service) selectFrom(c *fiber.Ctx, get func(string) string) (selection
 		sel.Regie = sel.Regies[i]
 	}
 	if childID != 0 {
-		i := indexBy(sel.Children, func(ch Child) bool { return ch.ID == childID })
+		i := indexBy(sel.Children, func(ch families.Child) bool { return ch.ID == childID })
 		if i < 0 {
 			return sel, errUnknown
 		}

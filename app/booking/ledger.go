@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // slot is a prestation on a day (or a forfait period's first day).
@@ -112,7 +113,7 @@ func (l *Ledger) apply(ch Change) {
 
 // Booker decides cart changes for one child of a family; it is pure.
 type Booker struct {
-	Child       Child
+	Child       families.Child
 	Prestations []Prestation // the régie's prestations (for exclusivity)
 	Calendar    *calendar.Calendar
 	QF          *calendar.QF
@@ -195,7 +196,7 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 	if ok, r := p.Audience.Allows(b.Child); !ok {
 		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + p.Name + " " + r.String() + "."}
 	}
-	if ok, r := CanBook(p, key, b.Calendar, b.Now); !ok {
+	if ok, r := CanBookFor(p, b.Child.SchoolID, key, b.Calendar, b.Now); !ok {
 		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + r.String() + "."}
 	}
 	if Full(p, led.Booked(p.ID, key)) {

@@ -131,30 +131,6 @@ func (p Prestation) Excludes(q Prestation) bool {
 	return p.ID != q.ID && p.ExclusiveGroup != "" && p.ExclusiveGroup == q.ExclusiveGroup
 }
 
-// Child is a child of the family as the booking pages show it.
-type Child struct {
-	ID        int64
-	FamilyID  int64
-	FirstName string
-	LastName  string
-	BirthDate calendar.Date
-	ClassName string
-	SchoolID  int64 // 0: none
-}
-
-// Name is "Fille FAMILLE X".
-func (c Child) Name() string { return c.FirstName + " " + c.LastName }
-
-// Label is the child as the memento shows it:
-// "Fille FAMILLE X (28/11/2017 - Sans classe)".
-func (c Child) Label() string {
-	class := c.ClassName
-	if class == "" {
-		class = "Sans classe"
-	}
-	return c.Name() + " (" + c.BirthDate.FR() + " - " + class + ")"
-}
-
 // Cart line actions.
 const (
 	ActionAdd    = "add"    // demande en cours

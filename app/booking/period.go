@@ -39,7 +39,7 @@ func (b *Booker) Plan(req PeriodRequest) (Change, []Skip, error) {
 			skips = append(skips, Skip{Child: b.Child.Name(), Prestation: p.Name, Day: day, Reason: r})
 		}
 		for _, day := range days {
-			if ok, r := DayOpen(p, day, b.Calendar); !ok {
+			if ok, r := DayOpenFor(p, b.Child.SchoolID, day, b.Calendar); !ok {
 				skip(day, r)
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // ReasonCode names why a day cannot be booked; it is stable (CSS classes,
@@ -214,8 +215,8 @@ type CellInput struct {
 	Day        calendar.Date
 	Calendar   *calendar.Calendar
 	Now        time.Time
-	Ledger     *Ledger // the child's reservations and cart lines
-	Child      *Child  // nil: the prestation's audience is not checked
+	Ledger     *Ledger         // the child's reservations and cart lines
+	Child      *families.Child // nil: the prestation's audience is not checked
 }
 
 // CellFor computes the state of one agenda cell. A validated booking or a
@@ -225,6 +226,10 @@ type CellInput struct {
 func CellFor(in CellInput) Cell {
 	p, day, led := in.Prestation, in.Day, in.Ledger
 	cell := Cell{Day: day, Key: day}
+	var school int64 // closures of a school concern its children
+	if in.Child != nil {
+		school = in.Child.SchoolID
+	}
 	if p.IsForfait() {
 		key, _, err := Key(p, day, in.Calendar)
 		if err != nil {
@@ -233,7 +238,7 @@ func CellFor(in CellInput) Cell {
 		}
 		cell.Key = key
 		// A forfait shows on the open days of its period only.
-		if ok, r := DayOpen(p, day, in.Calendar); !ok {
+		if ok, r := DayOpenFor(p, school, day, in.Calendar); !ok {
 			cell.State, cell.Reason = CellClosed, r
 			return cell
 		}
@@ -257,7 +262,7 @@ func CellFor(in CellInput) Cell {
 			return cell
 		}
 	}
-	if ok, r := CanBook(p, cell.Key, in.Calendar, in.Now); !ok {
+	if ok, r := CanBookFor(p, school, cell.Key, in.Calendar, in.Now); !ok {
 		cell.State, cell.Reason = CellClosed, r
 		return cell
 	}

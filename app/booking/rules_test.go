@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 func mustDate(t testing.TB, s string) calendar.Date {
@@ -41,7 +42,7 @@ var (
 	testGarderie = Prestation{ID: 3, RegieID: 2, Name: "GARDERIE MATIN ET SOIR", Kind: KindForfait, ForfaitKind: calendar.ForfaitMonth,
 		Weekdays: meals, Price: calendar.PriceRule{FlatCents: 2500}, Booking: mustDeadline("days:7@12:00"),
 		Cancel: mustDeadline("days:7@12:00"), CapacityScope: ScopeDay}
-	testChild = Child{ID: 10, FamilyID: 1, FirstName: "Fille", LastName: "FAMILLE X"}
+	testChild = families.Child{ID: 10, FamilyID: 1, FirstName: "Fille", LastName: "FAMILLE X"}
 )
 
 // testCalendar is zone B with a strike on Friday 4 December 2026.

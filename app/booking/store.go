@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -190,43 +191,14 @@ func brackets(ctx context.Context, q querier, prestationID int64) ([]calendar.Br
 	return out, rows.Err()
 }
 
-const childColumns = `id, family_id, first_name, last_name, birth_date, class_name, COALESCE(school_id, 0)`
-
-func scanChild(s interface{ Scan(...any) error }) (Child, error) {
-	var c Child
-	err := s.Scan(&c.ID, &c.FamilyID, &c.FirstName, &c.LastName, &c.BirthDate, &c.ClassName, &c.SchoolID)
-	return c, err
-}
-
-// FamilyChildren lists a family's children, eldest first.
-func FamilyChildren(ctx context.Context, q querier, familyID int64) ([]Child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children WHERE family_id = ? ORDER BY birth_date, first_name, id`, familyID)
-	if err != nil {
-		return nil, fmt.Errorf("booking: children: %w", err)
-	}
-	defer rows.Close()
-	var out []Child
-	for rows.Next() {
-		c, err := scanChild(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // FamilyChild returns a child only if it belongs to familyID (ErrNotFound
 // otherwise): an identifier from a form never reaches another family.
-func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (Child, error) {
-	c, err := scanChild(q.QueryRowContext(ctx, `SELECT `+childColumns+` FROM children WHERE id = ? AND family_id = ?`, childID, familyID))
-	if errors.Is(err, sql.ErrNoRows) {
+func FamilyChild(ctx context.Context, q querier, familyID, childID int64) (families.Child, error) {
+	c, err := families.FamilyChild(ctx, q, familyID, childID)
+	if errors.Is(err, families.ErrNotFound) {
 		return c, ErrNotFound
 	}
-	if err != nil {
-		return c, fmt.Errorf("booking: child %d: %w", childID, err)
-	}
-	return c, nil
+	return c, err
 }
 
 // FamilyQF returns the family's quotient familial, or nil when unknown.
@@ -286,13 +258,19 @@ func LoadCalendar(ctx context.Context, q querier) (*calendar.Calendar, error) {
 		}
 		cfg.Closures = append(cfg.Closures, c)
 	}
-	return calendar.NewCalendar(cfg), rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if cfg.ScopedClosures, err = PartialClosures(ctx, q); err != nil {
+		return nil, err
+	}
+	return calendar.NewCalendar(cfg), nil
 }
 
 // LoadLedger reads what child has between from and to: validated
 // reservations and cart lines (a forfait counts when its period meets the
 // range) and the booked places of the prestations that have a capacity.
-func LoadLedger(ctx context.Context, q querier, child Child, prestations []Prestation, from, to calendar.Date) (*Ledger, error) {
+func LoadLedger(ctx context.Context, q querier, child families.Child, prestations []Prestation, from, to calendar.Date) (*Ledger, error) {
 	res, err := childReservations(ctx, q, child.ID, from, to)
 	if err != nil {
 		return nil, err

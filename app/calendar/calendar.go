@@ -66,10 +66,13 @@ type Closure struct {
 
 // Config describes one commune's calendar.
 type Config struct {
-	Zone          string    // school holiday zone ("A", "B", "C", "Corse")
-	Holidays      []Holiday // school holidays; those of other zones are ignored when Zone is set
-	Closures      []Closure // the commune's closure days
-	AlsaceMoselle bool      // the commune also observes Vendredi saint and Saint-Étienne
+	Zone     string    // school holiday zone ("A", "B", "C", "Corse")
+	Holidays []Holiday // school holidays; those of other zones are ignored when Zone is set
+	Closures []Closure // the commune's closure days
+	// ScopedClosures close some prestations or schools only (see
+	// ScopedClosureOn); the day stays open in DayStatus.
+	ScopedClosures []ScopedClosure
+	AlsaceMoselle  bool // the commune also observes Vendredi saint and Saint-Étienne
 }
 
 // Calendar answers whether a day is open for one commune; it is immutable and safe for concurrent use.
@@ -78,6 +81,7 @@ type Calendar struct {
 	holidays []Holiday // sorted by From
 	maxUntil []Date    // maxUntil[i] is the latest Until among holidays[:i+1]
 	closures map[Date]string
+	scoped   map[Date][]ScopedClosure
 	alsace   bool
 }
 
@@ -101,6 +105,14 @@ func NewCalendar(cfg Config) *Calendar {
 	for _, cl := range cfg.Closures {
 		if _, dup := c.closures[cl.Date]; !dup {
 			c.closures[cl.Date] = cl.Reason
+		}
+	}
+	for _, s := range cfg.ScopedClosures {
+		if !s.Whole() {
+			if c.scoped == nil {
+				c.scoped = map[Date][]ScopedClosure{}
+			}
+			c.scoped[s.Date] = append(c.scoped[s.Date], s)
 		}
 	}
 	return c

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"time"
 
-	"espacefamille/app/accounts"
 	"espacefamille/app/admin"
 	"espacefamille/app/auth"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	"espacefamille/app/news"
 	"espacefamille/tenants"
 )
@@ -49,44 +49,31 @@ func Ensure(ctx context.Context, reg *tenants.Registry, now time.Time) (bool, er
 // deterministic for a given day.
 func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	today := calendar.Today(now)
-	ts := now.UTC().Format(time.RFC3339)
-	exec := func(q string, args ...any) (int64, error) {
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return 0, fmt.Errorf("demo seed: %w\n%s", err, q)
-		}
-		return res.LastInsertId()
-	}
-
 	if err := booking.SetSetting(ctx, tx, "sender_name", Name); err != nil {
 		return err
 	}
 	if err := booking.SetSetting(ctx, tx, "address", "Mairie, Place de la Mairie, 84570 Malemort-du-Comtat"); err != nil {
 		return err
 	}
-	family, err := exec(`INSERT INTO families (name, email, address, postal_code, city, qf_value, qf_valid_from, qf_valid_until, created_at)
-		VALUES ('FAMILLE X', ?, '1 chemin des Écoliers', '84570', 'Malemort-du-Comtat', 650, ?, ?, ?)`,
-		FamilyEmail, schoolYearStart(today).String(), schoolYearStart(today).AddDays(364).String(), ts)
+	yearStart := schoolYearStart(today)
+	family, err := families.Create(ctx, tx, families.Family{Name: "FAMILLE X", Email: FamilyEmail, Address: "1 chemin des Écoliers",
+		PostalCode: "84570", City: "Malemort-du-Comtat", HasQF: true, QF: 650,
+		QFFrom: yearStart.String(), QFUntil: yearStart.AddDays(364).String()}, now)
 	if err != nil {
-		return err
+		return fmt.Errorf("demo seed: %w", err)
 	}
-	if _, err := exec(`INSERT INTO guardians (family_id, civility, last_name, first_name, email, created_at)
-		VALUES (?, 'M', 'FAMILLE X', 'Y', ?, ?)`, family, FamilyEmail, ts); err != nil {
-		return err
-	}
-	school, err := admin.AddSchool(ctx, tx, "École de Malemort du Comtat")
-	if err != nil {
-		return err
+	if _, _, err := families.SaveGuardian(ctx, tx, families.Guardian{FamilyID: family, Civility: "M", LastName: "FAMILLE X",
+		FirstName: "Y", Email: FamilyEmail}, now); err != nil {
+		return fmt.Errorf("demo seed: %w", err)
 	}
 	for _, first := range []string{"Fille", "Garçon"} {
-		if _, err := exec(`INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, class_name, created_at)
-			VALUES (?, ?, 'FAMILLE X', '2017-11-28', ?, '', ?)`, family, first, school, ts); err != nil {
-			return err
+		if _, _, err := families.SaveChild(ctx, tx, families.Child{FamilyID: family, FirstName: first, LastName: "FAMILLE X",
+			BirthDate: "2017-11-28", SchoolName: "École de Malemort du Comtat"}, now); err != nil {
+			return fmt.Errorf("demo seed: %w", err)
 		}
 	}
-	if _, err := exec(`INSERT INTO adhesion_codes (family_id, code_hash, label, created_at) VALUES (?, ?, 'FAMILLE X', ?)`,
-		family, accounts.HashCode(AdhesionCode), ts); err != nil {
-		return err
+	if err := families.SeedCode(ctx, tx, family, AdhesionCode, "FAMILLE X", now); err != nil {
+		return fmt.Errorf("demo seed: %w", err)
 	}
 
 	if err := seedCatalog(ctx, tx, now); err != nil {
@@ -104,11 +91,10 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		return err
 	}
 
-	// A closure day in the agenda's fourth week, so the demo shows
+	// A closure on a school day the agenda shows, so the demo shows
 	// "fermeture" beside the holidays (booking, issue 4).
-	if _, err := exec(`INSERT INTO closures (day, reason, created_at) VALUES (?, 'Journée pédagogique', ?)`,
-		today.Monday().AddDays(25).String(), ts); err != nil {
-		return err
+	if err := booking.AddClosure(ctx, tx, SampleClosureDay(today), "Journée pédagogique", now); err != nil {
+		return fmt.Errorf("demo seed: %w", err)
 	}
 
 	hash, err := auth.HashPassword(ctx, AdminPassword)
@@ -160,6 +146,30 @@ func seedCatalog(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		return fmt.Errorf("demo seed: %w", err)
 	}
 	return nil
+}
+
+// SampleClosureDay is the demo's closure day for today: a school day on
+// which meals are served (Monday, Tuesday, Thursday or Friday, not a
+// public or school holiday), as late as possible in the four weeks the
+// agenda shows from today's week but at least three days ahead (so it is
+// not just a day past the booking deadline), else the first such day
+// after them (a summer's day: the first days of the next school year).
+// A fixed offset fell on 25 December, a holiday, and never showed.
+func SampleClosureDay(today calendar.Date) calendar.Date {
+	cal := calendar.NewZoneCalendar(Zone)
+	meals := calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)
+	school := func(d calendar.Date) bool { return meals.Has(d.Weekday()) && cal.IsOpen(d) }
+	end := today.Monday().AddDays(7*booking.AgendaWeeks - 1)
+	for d := end; !d.Before(today.AddDays(3)); d = d.AddDays(-1) {
+		if school(d) {
+			return d
+		}
+	}
+	d := end.AddDays(1)
+	for !school(d) {
+		d = d.AddDays(1)
+	}
+	return d
 }
 
 // schoolYear names the school year containing today, shifted by offset

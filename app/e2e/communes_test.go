@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"testing"
 
-	"espacefamille/app/accounts"
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -35,7 +35,7 @@ func TestMesCommunes(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					code, err = accounts.IssueCode(ctx, tx, id, "")
+					code, err = families.IssueCode(ctx, tx, id, "")
 					return err
 				})
 			if err != nil {

@@ -70,6 +70,10 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	case errors.Is(err, ErrCSRF):
 		status, heading = fiber.StatusForbidden, "Formulaire expiré"
 		msg = "Ce formulaire a expiré ou ne provient pas de ce site. Rechargez la page et recommencez."
+	case errors.Is(err, tenants.ErrMissing):
+		// Any package's not-found error, or a lookup's sql.ErrNoRows passed
+		// through tenants.Missing; other database errors stay 500.
+		status, heading, msg = fiber.StatusNotFound, headingFor(fiber.StatusNotFound), frenchStatus(fiber.StatusNotFound)
 	case errors.As(err, &fe):
 		status = fe.Code
 		heading = headingFor(status)

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"espacefamille/app/accounts"
 	"espacefamille/app/demo"
+	"espacefamille/app/families"
 	"espacefamille/app/mail/smtptest"
 	"espacefamille/tenants"
 )
@@ -48,7 +48,7 @@ func codeStatus(t *testing.T, data, code string) string {
 	defer reg.Close()
 	var s string
 	reg.WithCommune(ctx, demo.Slug, func(db *tenants.DB) error {
-		return db.R.QueryRow(`SELECT status FROM adhesion_codes WHERE code_hash = ?`, accounts.HashCode(code)).Scan(&s)
+		return db.R.QueryRow(`SELECT status FROM adhesion_codes WHERE code_hash = ?`, families.HashCode(code)).Scan(&s)
 	})
 	return s
 }

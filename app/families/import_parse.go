@@ -1,4 +1,4 @@
-package admin
+package families
 
 import (
 	"bytes"
@@ -126,7 +126,7 @@ func detectSeparator(text string) rune {
 // "nofamille".
 func headerKey(h string) string {
 	var b strings.Builder
-	for _, r := range foldText(h) {
+	for _, r := range FoldText(h) {
 		switch {
 		case r == '°' || r == 'º':
 			b.WriteByte('o')
@@ -160,7 +160,7 @@ func ParseImport(data []byte) (*ImportFile, error) {
 	file := &ImportFile{}
 	untitled := map[int]bool{} // untitled columns: listed when a line fills them
 	for i, h := range header {
-		h = cleanText(h)
+		h = CleanText(h)
 		field, ok := importColumns[headerKey(h)]
 		_, dup := cols[field]
 		switch {
@@ -256,7 +256,7 @@ func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[s
 		r.Notes = append(r.Notes, fmt.Sprintf("QF « %s » compté %d (les tranches de prix sont en nombres entiers)", r.Family.QF, fam.QF))
 	}
 	r.fam = fam
-	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), Email: strings.ToLower(get("g_email")), Phone: cleanText(r.repairPhone(get("g_phone")))}
+	r.Guardian = Guardian{Civility: normalizeCivility(get("g_civility")), Email: strings.ToLower(get("g_email")), Phone: CleanText(r.repairPhone(get("g_phone")))}
 	for _, n := range []struct {
 		dst   *string
 		field string
@@ -304,7 +304,7 @@ func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[s
 	}
 	r.ch = ch
 	if len(cerrs) == 0 {
-		k := foldText(ch.FirstName) + "|" + foldText(ch.LastName) + "|" + ch.BirthDate
+		k := FoldText(ch.FirstName) + "|" + FoldText(ch.LastName) + "|" + ch.BirthDate
 		if prev, dup := seenChild[k]; dup {
 			r.Errors = append(r.Errors, fmt.Sprintf("doublon : même enfant (prénom, nom, date de naissance) qu'à la ligne %d", prev))
 		} else {
@@ -373,7 +373,7 @@ func groupRows(rows []ImportRow) {
 		default:
 			r.key = "line:" + strconv.Itoa(r.Line)
 		}
-		name := foldText(r.fam.Name)
+		name := FoldText(r.fam.Name)
 		if f, seen := byName[name]; !seen {
 			byName[name] = first{r.key, r.Line}
 		} else if f.key != r.key {
@@ -384,7 +384,7 @@ func groupRows(rows []ImportRow) {
 }
 
 func parseYesNo(v string) (bool, bool) {
-	switch foldText(strings.TrimSpace(v)) {
+	switch FoldText(strings.TrimSpace(v)) {
 	case "", "non", "n", "0", "no", "faux", "false", "-":
 		return false, true
 	case "oui", "o", "1", "x", "yes", "y", "vrai", "true":
@@ -394,7 +394,7 @@ func parseYesNo(v string) (bool, bool) {
 }
 
 func normalizeCivility(v string) string {
-	switch foldText(strings.TrimSuffix(strings.TrimSpace(v), ".")) {
+	switch FoldText(strings.TrimSuffix(strings.TrimSpace(v), ".")) {
 	case "m", "monsieur", "mr":
 		return "M"
 	case "mme", "madame", "mlle", "mademoiselle":

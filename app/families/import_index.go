@@ -1,4 +1,4 @@
-package admin
+package families
 
 import (
 	"context"
@@ -25,6 +25,7 @@ type importIndex struct {
 	schools   map[string]int64 // folded school name
 
 	maxFamily, maxChild, maxGuardian, maxSchool int64
+	fake                                        int64 // last provisional identifier of a preview
 }
 
 // childRef is a known child: its id and family.
@@ -38,28 +39,28 @@ func newImportIndex() *importIndex {
 // childKey identifies a child across imports: first name, last name (accents
 // and case ignored) and birth date.
 func childKey(first, last, birth string) string {
-	return foldText(first) + "|" + foldText(last) + "|" + birth
+	return FoldText(first) + "|" + FoldText(last) + "|" + birth
 }
 
 // refresh reads the rows added since the last refresh (all of them the
 // first time).
-func (ix *importIndex) refresh(ctx context.Context, q querier) error {
+func (ix *importIndex) refresh(ctx context.Context, q tenants.Querier) error {
 	rows, err := q.QueryContext(ctx, `SELECT `+familyColumns+` FROM families WHERE id > ? ORDER BY id`, ix.maxFamily)
 	if err != nil {
-		return fmt.Errorf("admin: import index families: %w", err)
+		return fmt.Errorf("families: import index families: %w", err)
 	}
 	fams, err := tenants.Collect(rows, scanFamily)
 	if err != nil {
-		return fmt.Errorf("admin: import index families: %w", err)
+		return fmt.Errorf("families: import index families: %w", err)
 	}
 	for _, f := range fams {
 		ix.addFamily(f)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, family_id, first_name, last_name, birth_date FROM children WHERE id > ? ORDER BY id`, ix.maxChild)
 	if err != nil {
-		return fmt.Errorf("admin: import index children: %w", err)
+		return fmt.Errorf("families: import index children: %w", err)
 	}
-	if err := scanEach(rows, func(row interface{ Scan(...any) error }) error {
+	if err := scanEach(rows, func(row tenants.Row) error {
 		var ch Child
 		if err := row.Scan(&ch.ID, &ch.FamilyID, &ch.FirstName, &ch.LastName, &ch.BirthDate); err != nil {
 			return err
@@ -67,13 +68,13 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 		ix.addChild(ch)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("admin: import index children: %w", err)
+		return fmt.Errorf("families: import index children: %w", err)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians WHERE id > ? ORDER BY id`, ix.maxGuardian)
 	if err != nil {
-		return fmt.Errorf("admin: import index guardians: %w", err)
+		return fmt.Errorf("families: import index guardians: %w", err)
 	}
-	if err := scanEach(rows, func(row interface{ Scan(...any) error }) error {
+	if err := scanEach(rows, func(row tenants.Row) error {
 		var g Guardian
 		if err := row.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone); err != nil {
 			return err
@@ -81,13 +82,13 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 		ix.addGuardian(g)
 		return nil
 	}); err != nil {
-		return fmt.Errorf("admin: import index guardians: %w", err)
+		return fmt.Errorf("families: import index guardians: %w", err)
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, name FROM schools WHERE id > ? ORDER BY id`, ix.maxSchool)
 	if err != nil {
-		return fmt.Errorf("admin: import index schools: %w", err)
+		return fmt.Errorf("families: import index schools: %w", err)
 	}
-	return scanEach(rows, func(row interface{ Scan(...any) error }) error {
+	return scanEach(rows, func(row tenants.Row) error {
 		var id int64
 		var name string
 		if err := row.Scan(&id, &name); err != nil {
@@ -99,7 +100,7 @@ func (ix *importIndex) refresh(ctx context.Context, q querier) error {
 }
 
 // scanEach calls fn for each row and closes rows.
-func scanEach(rows *sql.Rows, fn func(row interface{ Scan(...any) error }) error) error {
+func scanEach(rows *sql.Rows, fn func(row tenants.Row) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		if err := fn(rows); err != nil {
@@ -126,7 +127,7 @@ func (ix *importIndex) link(f *Family) {
 	if f.Email != "" {
 		ix.byEmail[f.Email] = append(ix.byEmail[f.Email], f.ID)
 	}
-	name := foldText(f.Name)
+	name := FoldText(f.Name)
 	ix.byName[name] = append(ix.byName[name], f.ID)
 }
 
@@ -143,7 +144,7 @@ func (ix *importIndex) setFamily(f Family) {
 	if old.Email != "" {
 		ix.byEmail[old.Email] = without(ix.byEmail[old.Email], f.ID)
 	}
-	name := foldText(old.Name)
+	name := FoldText(old.Name)
 	ix.byName[name] = without(ix.byName[name], f.ID)
 	*old = f
 	ix.link(old)
@@ -170,36 +171,31 @@ func (ix *importIndex) addGuardian(g Guardian) {
 }
 
 func (ix *importIndex) addSchool(id int64, name string) {
-	if _, known := ix.schools[foldText(name)]; !known {
-		ix.schools[foldText(name)] = id
+	if _, known := ix.schools[FoldText(name)]; !known {
+		ix.schools[FoldText(name)] = id
 	}
 	ix.maxSchool = max(ix.maxSchool, id)
 }
 
 // school returns the id of the school named name (accents and case
 // ignored), creating it; 0 for no school.
-func (ix *importIndex) school(ctx context.Context, tx querier, name string) (int64, error) {
+func (ix *importIndex) school(ctx context.Context, tx tenants.Querier, name string) (int64, error) {
 	if name == "" {
 		return 0, nil
 	}
-	if id, ok := ix.schools[foldText(name)]; ok {
+	if id, ok := ix.schools[FoldText(name)]; ok {
 		return id, nil
 	}
-	id, err := AddSchool(ctx, tx, name)
+	res, err := tx.ExecContext(ctx, `INSERT INTO schools (name) VALUES (?)`, name)
+	if err != nil {
+		return 0, fmt.Errorf("families: create school: %w", err)
+	}
+	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
 	}
 	ix.addSchool(id, name)
 	return id, nil
-}
-
-// AddSchool records a school and returns its id.
-func AddSchool(ctx context.Context, tx querier, name string) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO schools (name) VALUES (?)`, name)
-	if err != nil {
-		return 0, fmt.Errorf("admin: create school: %w", err)
-	}
-	return res.LastInsertId()
 }
 
 // match finds the family a group of lines is about: by its reference;
@@ -237,8 +233,10 @@ func (ix *importIndex) match(rows []ImportRow, idx []int) (found *Family, namesa
 			}
 		}
 	}
-	if ids := ix.byName[foldText(first.Name)]; len(ids) > 0 {
-		return nil, ids[0]
+	for _, id := range ix.byName[FoldText(first.Name)] {
+		if id > 0 { // a preview's provisional family is the file's own: groupRows notes it
+			return nil, id
+		}
 	}
 	return nil, 0
 }

@@ -1,4 +1,4 @@
-package accounts
+package families
 
 import (
 	"crypto/rand"

@@ -1,10 +1,13 @@
-package admin
+package families
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // importPlan is a parsed file's valid lines grouped by family (groupRows's
@@ -39,33 +42,59 @@ func newImportPlan(file *ImportFile) *importPlan {
 	return p
 }
 
-// summary counts the lines read and those in error, after apply.
-func (p *importPlan) summary(sum ImportSummary) ImportSummary {
-	sum.Rows, sum.Invalid = len(p.rows), 0
+// summary completes an apply's counts with the lines read and those the
+// parse refused (apply counts the lines it refuses itself).
+func (p *importPlan) summary(sum Summary) Summary {
+	sum.Rows = len(p.rows)
+	sum.Invalid += countInvalid(p)
+	sum.Noted = 0
 	for _, v := range p.views {
-		if len(v.Errors) > 0 {
-			sum.Invalid++
+		if len(v.Notes) > 0 {
+			sum.Noted++
 		}
 	}
 	return sum
 }
 
-// importStep is one apply call's context: with tx nil it is the preview,
-// which only reads the index. tx is a write transaction through the
-// commune's statement cache (tenants.DB.InTx): an import runs the same few
-// statements tens of thousands of times.
+func countInvalid(p *importPlan) int {
+	n := 0
+	for i := range p.rows {
+		if !p.rows[i].OK() {
+			n++
+		}
+	}
+	return n
+}
+
+// AuditFunc records one change of an import in the caller's journal, in
+// the import's transaction (action "import_create" or "import_update" of
+// a family).
+type AuditFunc func(ctx context.Context, tx *sql.Tx, action string, familyID int64, before, after any, now time.Time) error
+
+// importStep is one apply call's context. The preview (tx nil) writes
+// nothing but goes through exactly the same decisions as the import: what
+// it would create enters the index under a provisional negative
+// identifier, so that later lines match it as they will match the real
+// row, and the preview's counts are what confirming does.
 type importStep struct {
-	tx  querier
-	ix  *importIndex
-	who *Staff
-	now time.Time
-	j   *job
+	tx    tenants.Querier
+	raw   *sql.Tx
+	ix    *importIndex
+	audit AuditFunc
+	now   time.Time
+	step  func(errMsg string) // one line done; nil in the preview
+}
+
+// provisional returns the next provisional identifier of the preview.
+func (ix *importIndex) provisional() int64 {
+	ix.fake--
+	return ix.fake
 }
 
 // apply matches (and, with a transaction, writes) the groups from..to-1
 // and returns what they did.
-func (p *importPlan) apply(ctx context.Context, st importStep, from, to int) (ImportSummary, error) {
-	var sum ImportSummary
+func (p *importPlan) apply(ctx context.Context, st importStep, from, to int) (Summary, error) {
+	var sum Summary
 	for _, idx := range p.groups[from:to] {
 		if err := p.applyGroup(ctx, st, idx, &sum); err != nil {
 			return sum, err
@@ -97,10 +126,36 @@ func mergeFamily(old, in Family) Family {
 }
 
 // applyGroup matches (and, with a transaction, writes) one family and its
-// lines.
-func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, sum *ImportSummary) error {
+// lines. A line whose child is already registered in another family is
+// refused before anything is written, guardian included; a family none
+// of whose lines remains is not written at all: what the preview counts
+// as refused is exactly what the import leaves out.
+func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, sum *Summary) error {
 	old, namesake := st.ix.match(p.rows, idx)
-	fam := p.rows[idx[0]].fam
+	var famID int64
+	if old != nil {
+		famID = old.ID
+	}
+	keep := make([]int, 0, len(idx))
+	for _, i := range idx {
+		r := &p.rows[i]
+		if r.HasChild {
+			if c, found := st.ix.children[childKey(r.ch.FirstName, r.ch.LastName, r.ch.BirthDate)]; found && c.familyID != famID {
+				msg := fmt.Sprintf("cet enfant est déjà inscrit dans une autre famille (n° %d)", c.familyID)
+				p.views[i].Errors = append(p.views[i].Errors, msg)
+				sum.Invalid++
+				if st.step != nil {
+					st.step(fmt.Sprintf("Ligne %d : %s", r.Line, msg))
+				}
+				continue
+			}
+		}
+		keep = append(keep, i)
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	fam := p.rows[keep[0]].fam
 	famAction := "famille créée"
 	if old != nil {
 		fam = mergeFamily(*old, fam)
@@ -114,14 +169,14 @@ func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, s
 			if err := updateFamily(ctx, st.tx, fam); err != nil {
 				return err
 			}
-			if err := audit(ctx, st.tx, st.who, "import_update", "family", fam.ID, *old, fam, st.now); err != nil {
+			if err := st.audit(ctx, st.raw, "import_update", fam.ID, *old, fam, st.now); err != nil {
 				return err
 			}
-			st.ix.setFamily(fam)
 		}
+		st.ix.setFamily(fam)
 	} else {
 		if namesake != 0 {
-			v := &p.views[idx[0]]
+			v := &p.views[keep[0]]
 			v.Notes = append(v.Notes, fmt.Sprintf("une famille du même nom existe déjà (n° %d), sans la même référence ni le même email : "+
 				"une nouvelle famille est créée. S'il s'agit de la même, indiquez sa référence (ou son email) dans le fichier.", namesake))
 		}
@@ -131,21 +186,23 @@ func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, s
 			if fam.ID, err = insertFamily(ctx, st.tx, fam, st.now); err != nil {
 				return err
 			}
-			if err := audit(ctx, st.tx, st.who, "import_create", "family", fam.ID, nil, fam, st.now); err != nil {
+			if err := st.audit(ctx, st.raw, "import_create", fam.ID, nil, fam, st.now); err != nil {
 				return err
 			}
-			st.ix.addFamily(fam)
+		} else {
+			fam.ID = st.ix.provisional()
 		}
+		st.ix.addFamily(fam)
 	}
 	known := append([]Guardian(nil), st.ix.guardians[fam.ID]...)
-	for n, i := range idx {
+	for n, i := range keep {
 		r := &p.rows[i]
 		actions := []string{}
 		if n == 0 {
 			actions = append(actions, famAction)
 		}
 		if r.Guardian.LastName != "" {
-			a, err := importGuardian(ctx, st.tx, &known, fam.ID, r.Guardian, st.now)
+			a, err := importGuardian(ctx, st, &known, fam.ID, r.Guardian)
 			if err != nil {
 				return err
 			}
@@ -155,16 +212,9 @@ func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, s
 			}
 		}
 		if r.HasChild {
-			a, msg, err := importChild(ctx, st, fam.ID, r.ch)
+			a, err := importChild(ctx, st, fam.ID, r.ch)
 			if err != nil {
 				return err
-			}
-			if msg != "" {
-				p.views[i].Errors = append(p.views[i].Errors, msg)
-				if st.j != nil {
-					st.j.step(fmt.Sprintf("Ligne %d : %s", r.Line, msg))
-				}
-				continue
 			}
 			if a == "enfant ajouté" {
 				sum.NewChildren++
@@ -174,23 +224,22 @@ func (p *importPlan) applyGroup(ctx context.Context, st importStep, idx []int, s
 			actions = append(actions, a)
 		}
 		p.views[i].Action = strings.Join(actions, " ; ")
-		if st.j != nil {
-			st.j.step("")
+		if st.step != nil {
+			st.step("")
 		}
 	}
-	if st.tx != nil {
-		st.ix.guardians[fam.ID] = known
-	}
+	st.ix.guardians[fam.ID] = known
 	return nil
 }
 
 // importGuardian adds the line's guardian unless the family already has
 // one of that name (whose email and phone are then updated).
-func importGuardian(ctx context.Context, tx querier, known *[]Guardian, familyID int64, g Guardian, now time.Time) (string, error) {
+func importGuardian(ctx context.Context, st importStep, known *[]Guardian, familyID int64, g Guardian) (string, error) {
+	tx := st.tx
 	g.FamilyID = familyID
 	for k, old := range *known {
-		if foldText(old.LastName) == foldText(g.LastName) && foldText(old.FirstName) == foldText(g.FirstName) {
-			if tx != nil && (g.Email != "" || g.Phone != "" || g.Civility != "") {
+		if FoldText(old.LastName) == FoldText(g.LastName) && FoldText(old.FirstName) == FoldText(g.FirstName) {
+			if g.Email != "" || g.Phone != "" || g.Civility != "" {
 				if g.Email == "" {
 					g.Email = old.Email
 				}
@@ -201,9 +250,11 @@ func importGuardian(ctx context.Context, tx querier, known *[]Guardian, familyID
 					g.Civility = old.Civility
 				}
 				g.ID = old.ID
-				if _, err := tx.ExecContext(ctx, `UPDATE guardians SET civility = ?, email = ?, phone = ? WHERE id = ?`,
-					g.Civility, g.Email, g.Phone, old.ID); err != nil {
-					return "", err
+				if tx != nil {
+					if _, err := tx.ExecContext(ctx, `UPDATE guardians SET civility = ?, email = ?, phone = ? WHERE id = ?`,
+						g.Civility, g.Email, g.Phone, old.ID); err != nil {
+						return "", err
+					}
 				}
 				(*known)[k] = g
 			}
@@ -212,7 +263,7 @@ func importGuardian(ctx context.Context, tx querier, known *[]Guardian, familyID
 	}
 	if tx != nil {
 		res, err := tx.ExecContext(ctx, `INSERT INTO guardians (family_id, civility, last_name, first_name, email, phone, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, familyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, ts(now))
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, familyID, g.Civility, g.LastName, g.FirstName, g.Email, g.Phone, tenants.At(st.now))
 		if err != nil {
 			return "", err
 		}
@@ -224,31 +275,31 @@ func importGuardian(ctx context.Context, tx querier, known *[]Guardian, familyID
 	return "responsable ajouté", nil
 }
 
-// importChild adds or updates a child of the family. msg is a French
-// problem that makes the line be skipped.
-func importChild(ctx context.Context, st importStep, familyID int64, ch Child) (action, msg string, err error) {
+// importChild adds or updates a child of the family (applyGroup has
+// refused the children of other families).
+func importChild(ctx context.Context, st importStep, familyID int64, ch Child) (action string, err error) {
 	ch.FamilyID = familyID
 	old, found := st.ix.children[childKey(ch.FirstName, ch.LastName, ch.BirthDate)]
-	switch {
-	case found && old.familyID != familyID:
-		return "", fmt.Sprintf("cet enfant est déjà inscrit dans une autre famille (n° %d)", old.familyID), nil
-	case found:
+	action = "enfant ajouté"
+	if found {
 		action, ch.ID = "enfant mis à jour", old.id
-	default:
-		action = "enfant ajouté"
 	}
 	if st.tx == nil {
-		return action, "", nil
+		if !found {
+			ch.ID = st.ix.provisional()
+			st.ix.addChild(ch)
+		}
+		return action, nil
 	}
 	if ch.SchoolID, err = st.ix.school(ctx, st.tx, ch.SchoolName); err != nil {
-		return "", "", err
+		return "", err
 	}
 	if found {
-		return action, "", updateChild(ctx, st.tx, ch)
+		return action, updateChild(ctx, st.tx, ch)
 	}
 	if ch.ID, err = insertChild(ctx, st.tx, ch, st.now); err != nil {
-		return "", "", err
+		return "", err
 	}
 	st.ix.addChild(ch)
-	return action, "", nil
+	return action, nil
 }

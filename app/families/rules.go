@@ -1,4 +1,4 @@
-package admin
+package families
 
 import (
 	"net/mail"
@@ -11,6 +11,7 @@ import (
 
 	"espacefamille/app/calendar"
 	"espacefamille/app/names"
+	"espacefamille/app/web"
 )
 
 // Family is a family as the commune registers it.
@@ -68,13 +69,32 @@ type ChildForm struct {
 	PAI, HomeBasket                                         bool
 }
 
-func cleanText(s string) string {
+// Name is "Fille FAMILLE X".
+func (c Child) Name() string { return c.FirstName + " " + c.LastName }
+
+// Class is the child's class, or "Sans classe".
+func (c Child) Class() string {
+	if c.ClassName == "" {
+		return "Sans classe"
+	}
+	return c.ClassName
+}
+
+// Label is the child as the memento shows it:
+// "Fille FAMILLE X (28/11/2017 - Sans classe)".
+func (c Child) Label() string {
+	return c.Name() + " (" + web.FormatDate(c.BirthDate) + " - " + c.Class() + ")"
+}
+
+// CleanText trims a typed value and folds its runs of spaces and control
+// characters into one space.
+func CleanText(s string) string {
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 }
 
-// checkName validates a name field with the product's one name rule
+// CheckName validates a name field with the product's one name rule
 // (names.Check), adding missing when it is empty.
-func checkName(errs formErrors, field, v string, max int, missing string) string {
+func CheckName(errs FieldErrors, field, v string, max int, missing string) string {
 	name, problem := names.Check(v, max)
 	switch {
 	case name == "":
@@ -86,11 +106,11 @@ func checkName(errs formErrors, field, v string, max int, missing string) string
 }
 
 // Validate checks a family form and returns the family to save.
-func (f FamilyForm) Validate() (Family, formErrors) {
-	errs := formErrors{}
-	fam := Family{Email: strings.ToLower(strings.TrimSpace(f.Email)), Phone: cleanText(f.Phone),
-		Address: cleanText(f.Address), PostalCode: cleanText(f.PostalCode), City: cleanText(f.City), ExternalRef: cleanText(f.ExternalRef)}
-	fam.Name = checkName(errs, "name", f.Name, 200, "Le nom de la famille est obligatoire.")
+func (f FamilyForm) Validate() (Family, FieldErrors) {
+	errs := FieldErrors{}
+	fam := Family{Email: strings.ToLower(strings.TrimSpace(f.Email)), Phone: CleanText(f.Phone),
+		Address: CleanText(f.Address), PostalCode: CleanText(f.PostalCode), City: CleanText(f.City), ExternalRef: CleanText(f.ExternalRef)}
+	fam.Name = CheckName(errs, "name", f.Name, 200, "Le nom de la famille est obligatoire.")
 	if fam.Email != "" {
 		if a, err := mail.ParseAddress(fam.Email); err != nil || a.Address != fam.Email {
 			errs.add("email", "L'adresse email n'est pas valide.")
@@ -106,8 +126,8 @@ func (f FamilyForm) Validate() (Family, formErrors) {
 		}
 		fam.HasQF, fam.QF = true, v
 	}
-	fam.QFFrom = parseOptionalDate(errs, "qf_from", f.QFFrom, "La date de début du quotient familial")
-	fam.QFUntil = parseOptionalDate(errs, "qf_until", f.QFUntil, "La date de fin du quotient familial")
+	fam.QFFrom = ParseOptionalDate(errs, "qf_from", f.QFFrom, "La date de début du quotient familial")
+	fam.QFUntil = ParseOptionalDate(errs, "qf_until", f.QFUntil, "La date de fin du quotient familial")
 	if fam.QFFrom != "" && fam.QFUntil != "" && fam.QFUntil < fam.QFFrom {
 		errs.add("qf_until", "La fin de validité du quotient familial précède son début.")
 	}
@@ -143,8 +163,8 @@ func parseQF(s string) (int64, bool) {
 	return v, v <= 1_000_000
 }
 
-// parseOptionalDate reads JJ/MM/AAAA (or AAAA-MM-JJ) into YYYY-MM-DD.
-func parseOptionalDate(errs formErrors, field, v, label string) string {
+// ParseOptionalDate reads JJ/MM/AAAA (or AAAA-MM-JJ) into YYYY-MM-DD.
+func ParseOptionalDate(errs FieldErrors, field, v, label string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return ""
@@ -157,13 +177,48 @@ func parseOptionalDate(errs formErrors, field, v, label string) string {
 	return d.String()
 }
 
+// GuardianForm is a guardian form, as typed.
+type GuardianForm struct {
+	Civility, LastName, FirstName, Email, Phone string
+}
+
+// Validate checks a guardian form and returns the guardian to save, or
+// the first problem in French.
+func (f GuardianForm) Validate() (Guardian, string) {
+	g := Guardian{Civility: strings.TrimSpace(f.Civility), Email: strings.TrimSpace(f.Email), Phone: CleanText(f.Phone)}
+	errs := FieldErrors{}
+	g.LastName = CheckName(errs, "last_name", f.LastName, 100, "Le nom du responsable est obligatoire.")
+	if first := strings.TrimSpace(f.FirstName); first != "" {
+		g.FirstName = CheckName(errs, "first_name", first, 100, "")
+	}
+	if len(g.Phone) > 40 {
+		errs.add("phone", "Le numéro de téléphone est trop long.")
+	}
+	for _, field := range []string{"last_name", "first_name", "phone"} {
+		if msg, ok := errs[field]; ok {
+			return g, msg
+		}
+	}
+	if g.Civility != "" && g.Civility != "M" && g.Civility != "Mme" {
+		return g, "Civilité invalide."
+	}
+	if g.Email != "" {
+		fam, errs := FamilyForm{Name: "x", Email: g.Email}.Validate()
+		if len(errs) > 0 {
+			return g, "L'adresse email du responsable n'est pas valide."
+		}
+		g.Email = fam.Email
+	}
+	return g, ""
+}
+
 // Validate checks a child form; School is returned as typed.
-func (f ChildForm) Validate() (Child, formErrors) {
-	errs := formErrors{}
-	ch := Child{SchoolName: cleanText(f.School),
-		ClassName: cleanText(f.ClassName), PAI: f.PAI, HomeBasket: f.HomeBasket, Diet: cleanText(f.Diet)}
-	ch.FirstName = checkName(errs, "first_name", f.FirstName, 100, "Le prénom de l'enfant est obligatoire.")
-	ch.LastName = checkName(errs, "last_name", f.LastName, 100, "Le nom de l'enfant est obligatoire.")
+func (f ChildForm) Validate() (Child, FieldErrors) {
+	errs := FieldErrors{}
+	ch := Child{SchoolName: CleanText(f.School),
+		ClassName: CleanText(f.ClassName), PAI: f.PAI, HomeBasket: f.HomeBasket, Diet: CleanText(f.Diet)}
+	ch.FirstName = CheckName(errs, "first_name", f.FirstName, 100, "Le prénom de l'enfant est obligatoire.")
+	ch.LastName = CheckName(errs, "last_name", f.LastName, 100, "Le nom de l'enfant est obligatoire.")
 	if strings.TrimSpace(f.BirthDate) == "" {
 		errs.add("birth_date", "La date de naissance est obligatoire (JJ/MM/AAAA).")
 	} else if d, err := calendar.ParseDate(strings.TrimSpace(f.BirthDate)); err != nil {
@@ -196,7 +251,7 @@ func dietProblem(diet string) string {
 	if len(diet) > 200 {
 		return "La préférence alimentaire est trop longue (200 caractères au plus)."
 	}
-	d := foldText(diet)
+	d := FoldText(diet)
 	for _, w := range religiousWords {
 		if strings.Contains(d, w) {
 			return "Indiquez une préférence alimentaire (par exemple « sans porc », « végétarien ») sans mention religieuse."
@@ -210,12 +265,12 @@ func dietProblem(diet string) string {
 	return ""
 }
 
-// foldText lower-cases and removes accents, for searching and matching
+// FoldText lower-cases and removes accents, for searching and matching
 // ("Œuvre Élodie" is "oeuvre elodie"). An import folds every name of the
 // file and of the commune: ASCII text takes a fast path, and other
 // characters are decomposed one by one rather than through a
 // transform.Chain built per call (that was a third of an import's time).
-func foldText(s string) string {
+func FoldText(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {

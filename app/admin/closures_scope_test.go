@@ -1,0 +1,115 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// A canteen strike closes the canteen only, and a school's closure
+// concerns its children only: each goes through the same preview →
+// confirm flow, cancels and credits only what it concerns, emails only
+// the families concerned, and the agenda and the booking checks honour it.
+func TestClosureOfOnePrestationOrOneSchool(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fams, kids := seedServices(t, f, 2) // FAMILLE A at school 1, FAMILLE B moved to school 2
+	f.exec(t, "alpha", `UPDATE children SET school_id = 2 WHERE id = ?`, kids[1])
+	admin := f.admin(t)
+	meal := createPrestation(t, f, admin, prestationForm(1, "REPAS CLASSIQUE ENFANT", "2,55"))
+	evening := prestationForm(1, "GARDERIE DU SOIR", "1,00")
+	evening.Set("exclusive_group", "")
+	garderie := createPrestation(t, f, admin, evening)
+	day := openDay(15)
+	for i := range fams {
+		parent := f.parent(t, "alpha", fams[i])
+		parent.click(1, kids[i], meal, day, "reserver")
+		parent.click(1, kids[i], garderie, day, "reserver")
+		payCart(t, f, fams[i], 1)
+	}
+	validated := func(prestation, child int64) int {
+		return f.count(t, "alpha", `SELECT count(*) FROM reservations WHERE state = 'validated' AND prestation_id = ? AND child_id = ?`, prestation, child)
+	}
+
+	// The canteen strike: preview, then confirm.
+	strike := url.Values{"day": {day.FR()}, "reason": {"Grève cantine"}, "prestation": {itoa(meal)}}
+	r := admin.Post("/alpha/admin/calendrier/fermetures", strike)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.Body, "Concerne : <strong>REPAS CLASSIQUE ENFANT</strong>", "2 famille(s)", "Enfant FAMILLE A – REPAS CLASSIQUE ENFANT")
+	if strings.Contains(r.Body, "GARDERIE DU SOIR (") {
+		t.Fatalf("the preview lists the garderie:\n%s", r.Body)
+	}
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", strike), http.StatusSeeOther)
+	for i := range kids {
+		if validated(meal, kids[i]) != 0 || validated(garderie, kids[i]) != 1 {
+			t.Fatalf("child %d: the strike must cancel the meal and keep the garderie", i)
+		}
+	}
+	if n := f.count(t, "alpha", `SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE kind = 'closure'`); n != 2*255 {
+		t.Fatalf("credited %d, want two meals", n)
+	}
+	if n := f.count(t, "alpha", `SELECT count(*) FROM closures`); n != 0 {
+		t.Fatal("a canteen strike closed the whole commune")
+	}
+	// The parent's agenda: the meal is closed, the garderie is not.
+	a := f.parent(t, "alpha", fams[0])
+	body := a.agenda(1, kids[0], day).Body
+	if got := cell(t, body, "REPAS CLASSIQUE ENFANT", day); got != "closed closure" {
+		t.Errorf("meal cell %q, want a closure", got)
+	}
+	if got := cell(t, body, "GARDERIE DU SOIR", day); got != "validated" {
+		t.Errorf("garderie cell %q, want still validated", got)
+	}
+	wantContains(t, a.click(1, kids[0], meal, day, "reserver").Body, "fermeture")
+	if n := f.count(t, "alpha", `SELECT count(*) FROM cart_lines WHERE prestation_id = ?`, meal); n != 0 {
+		t.Fatal("a meal of the strike day went into the cart")
+	}
+
+	// School 2 closes the next day: only FAMILLE B's child is concerned.
+	next := openDay(int(day.Sub(openDay(0))) + 1)
+	for i := range fams {
+		f.parent(t, "alpha", fams[i]).click(1, kids[i], meal, next, "reserver")
+		payCart(t, f, fams[i], 1)
+	}
+	mailsToA := func() int {
+		return f.count(t, "alpha", `SELECT count(*) FROM outbox WHERE kind = 'closure' AND to_name = 'FAMILLE A'`)
+	}
+	before := mailsToA()
+	school := url.Values{"day": {next.FR()}, "reason": {"Sortie scolaire"}, "school": {"2"}}
+	r = admin.Post("/alpha/admin/calendrier/fermetures", school)
+	wantContains(t, r.Body, "1 famille(s)", "FAMILLE B", "enfants de École du Hameau")
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", school), http.StatusSeeOther)
+	if validated(meal, kids[0]) != 1 || validated(meal, kids[1]) != 0 {
+		t.Fatal("the school's closure must cancel only its child's meal")
+	}
+	if n := mailsToA() - before; n != 0 {
+		t.Fatalf("FAMILLE A got %d emails about school 2's closure", n)
+	}
+	if n := f.count(t, "alpha", `SELECT count(*) FROM outbox WHERE kind = 'closure' AND to_name = 'FAMILLE B' AND subject LIKE ?`, "%"+next.FR()+"%"); n == 0 {
+		t.Fatal("FAMILLE B was not told")
+	}
+	if got := cell(t, a.agenda(1, kids[0], next).Body, "REPAS CLASSIQUE ENFANT", next); got != "validated" {
+		t.Errorf("school 1's child sees %q on school 2's closure", got)
+	}
+	b := f.parent(t, "alpha", fams[1])
+	if got := cell(t, b.agenda(1, kids[1], next).Body, "REPAS CLASSIQUE ENFANT", next); got != "closed closure" {
+		t.Errorf("school 2's child sees %q, want a closure", got)
+	}
+
+	// The calendar lists both, in French; the journal records their scope;
+	// deleting one reopens it.
+	cal := admin.Get("/alpha/admin/calendrier").Body
+	wantContains(t, cal, "Grève cantine – REPAS CLASSIQUE ENFANT", "Sortie scolaire – toutes les prestations – enfants de École du Hameau")
+	wantContains(t, admin.Get("/alpha/admin/journal?objet=closure").Body, "Création de la fermeture du "+day.FR(), "Portée :")
+	id := f.count(t, "alpha", `SELECT id FROM partial_closures WHERE reason = 'Sortie scolaire'`)
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures-partielles/"+itoa(int64(id))+"/supprimer", nil), http.StatusSeeOther)
+	if got := cell(t, b.agenda(1, kids[1], next).Body, "REPAS CLASSIQUE ENFANT", next); got == "closed closure" {
+		t.Error("the deleted closure still closes the day")
+	}
+	// A scope naming another commune's or an unknown prestation is refused.
+	bad := url.Values{"day": {day.FR()}, "reason": {"x"}, "prestation": {"999"}}
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures", bad), http.StatusUnprocessableEntity)
+	// Agents cannot close anything.
+	wantStatus(t, f.agent(t).Post("/alpha/admin/calendrier/fermetures-partielles/1/supprimer", nil), http.StatusForbidden)
+}

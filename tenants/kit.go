@@ -1,0 +1,140 @@
+package tenants
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// This file is the database kit every store uses: one querier, one stored
+// time format, the unique-violation check and not-found errors. The row
+// helpers are in rows.go, the statement cache (DB.Reader, DB.InTx) in
+// stmt.go.
+
+// Querier is what a store reads and writes through: the read pool with
+// its cached statements (DB.Reader), a write transaction (DB.InTx, or the
+// bare *sql.Tx that DB.Tx hands over). Reads inside a write go through the
+// transaction, never through the read pool.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+var (
+	_ Querier = Q{}
+	_ Querier = (*sql.Tx)(nil)
+)
+
+// TimeLayout is how every instant is stored: UTC, fixed width to the
+// nanosecond, so that stored instants compare and sort as text.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// FormatTime returns t as stored (TimeLayout, in UTC).
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseTime reads a stored instant: TimeLayout, or any RFC 3339 text (rows
+// written before one format was used everywhere have whole seconds).
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("tenants: stored instant %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// Time is an instant in a column: it is written in TimeLayout and read
+// back with ParseTime. The zero Time is written as NULL and NULL reads as
+// the zero Time, so optional instants (sent_at, revoked_at) need no other
+// type. Pass At(t) as a query argument and scan into a *Time.
+type Time struct{ time.Time }
+
+// At returns t as a column value.
+func At(t time.Time) Time { return Time{t} }
+
+// Value writes t in TimeLayout, or NULL when t is zero.
+func (t Time) Value() (driver.Value, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	return FormatTime(t.Time), nil
+}
+
+// Scan reads a stored instant; NULL and the empty text read as zero.
+func (t *Time) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		t.Time = time.Time{}
+		return nil
+	case time.Time: // a column declared DATETIME or TIMESTAMP
+		t.Time = v.UTC()
+		return nil
+	case string:
+		return t.parse(v)
+	case []byte:
+		return t.parse(string(v))
+	}
+	return fmt.Errorf("tenants: cannot read %T as an instant", src)
+}
+
+func (t *Time) parse(s string) error {
+	if s == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	v, err := ParseTime(s)
+	t.Time = v
+	return err
+}
+
+// IsUnique reports whether err is SQLite refusing a row that would repeat
+// a UNIQUE or PRIMARY KEY value (by the driver's extended error code, not
+// by the message's wording).
+func IsUnique(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return true
+	}
+	return false
+}
+
+// ErrMissing is the class of "what was asked for does not exist" errors:
+// every package's not-found error (NotFound) and every sql.ErrNoRows passed
+// through Missing match it, so the web's error handler answers them with
+// 404 and any other error with 500.
+var ErrMissing = errors.New("not found")
+
+// NotFound returns a package's not-found sentinel, with text msg: it is
+// itself (errors.Is compares it by identity) and it is ErrMissing.
+func NotFound(msg string) error { return &notFound{msg: msg} }
+
+type notFound struct{ msg string }
+
+func (e *notFound) Error() string        { return e.msg }
+func (e *notFound) Is(target error) bool { return target == ErrMissing }
+
+// Missing returns err, except that sql.ErrNoRows becomes an error that is
+// both sql.ErrNoRows and ErrMissing: a lookup whose row is absent reads
+// as not found, a failing database does not.
+func Missing(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return missingRow{err}
+	}
+	return err
+}
+
+type missingRow struct{ err error }
+
+func (e missingRow) Error() string        { return e.err.Error() }
+func (e missingRow) Unwrap() error        { return e.err }
+func (e missingRow) Is(target error) bool { return target == ErrMissing }
