@@ -186,6 +186,18 @@ func recentToken(ctx context.Context, q querier, accountID int64, purpose string
 	return n > 0, nil
 }
 
+// CreateConfirmedAccount adds an account whose address counts as
+// confirmed, with a password hash made by auth.HashPassword: an account
+// provisioned by a tool (the load tool's parents), not signed up through
+// the pages. The email must be free.
+func CreateConfirmedAccount(ctx context.Context, tx *sql.Tx, s Signup, hash string, now time.Time) (int64, error) {
+	id, err := insertAccount(ctx, tx, s, hash, now)
+	if err != nil {
+		return 0, err
+	}
+	return id, confirmEmail(ctx, tx, id, now)
+}
+
 func confirmEmail(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?`, ts(now), accountID)
 	if err != nil {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"espacefamille/app/booking"
 	"fmt"
 	"strconv"
 	"strings"
@@ -94,7 +95,7 @@ func moneyRows(ctx context.Context, q querier, f MoneyFilter) ([]MoneyRow, error
 type moneyData struct {
 	base
 	Filter MoneyFilter
-	Regies []Regie
+	Regies []booking.Regie
 	Rows   []MoneyRow
 	Total  int64
 	Query  string
@@ -108,7 +109,7 @@ func (a *Admin) showMoney(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, err := regies(ctx, q)
+	rs, err := booking.AllRegies(ctx, q)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (s *Service) applyLatePayment(ctx context.Context, db *tenants.DB, com tena
 // fetch asks the order's provider about its operation; a failure is
 // logged and recorded.
 func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Result, error) {
-	regie, err := LoadRegie(ctx, db.R, o.RegieID)
+	regie, err := loadRegie(ctx, db.R, o.RegieID)
 	if err != nil {
 		return Result{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"espacefamille/app/booking"
 	"fmt"
 	"net/http"
 	"time"
@@ -16,8 +17,8 @@ import (
 
 // Provider names (regies.payment_provider).
 const (
-	ProviderSimulator = "simulator"
-	ProviderPayFiP    = "payfip"
+	ProviderSimulator = booking.ProviderSimulator
+	ProviderPayFiP    = booking.ProviderPayFiP
 	providerCredit    = "credit" // orders settled by credit alone
 )
 
@@ -69,18 +70,18 @@ type Provider interface {
 }
 
 // ProviderFactory builds the provider of a régie over its commune's database.
-type ProviderFactory func(db *tenants.DB, r Regie) (Provider, error)
+type ProviderFactory func(db *tenants.DB, r booking.Regie) (Provider, error)
 
 // DefaultProviders builds the simulator or the PayFiP client of a régie;
 // hc (nil: a client with a timeout) carries PayFiP's calls.
 func DefaultProviders(hc *http.Client) ProviderFactory {
-	return func(db *tenants.DB, r Regie) (Provider, error) {
+	return func(db *tenants.DB, r booking.Regie) (Provider, error) {
 		switch r.Provider {
 		case ProviderSimulator, "":
 			return &simulatorProvider{db: db}, nil
 		case ProviderPayFiP:
-			c := &payfip.Client{Endpoint: r.Settings.Endpoint, PaymentURL: r.Settings.PaymentURL,
-				Numcli: r.Settings.Numcli, Saisie: r.Settings.Saisie, HTTP: hc}
+			c := &payfip.Client{Endpoint: r.Payment.Endpoint, PaymentURL: r.Payment.PaymentURL,
+				Numcli: r.Payment.Numcli, Saisie: r.Payment.Saisie, HTTP: hc}
 			if err := c.Validate(); err != nil {
 				return nil, err
 			}

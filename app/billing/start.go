@@ -58,12 +58,12 @@ func (e *BelowMinimumError) Error() string {
 func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
-	var regie Regie
+	var regie booking.Regie
 	empty := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		out, empty = Checkout{}, false
 		var err error
-		if regie, err = LoadRegie(ctx, tx, regieID); err != nil {
+		if regie, err = loadRegie(ctx, tx, regieID); err != nil {
 			return err
 		}
 		if regie.Mode != "prepaid" {
@@ -113,7 +113,7 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 // reports it settled when nothing was left to pay. A local provider's
 // payment was started in the placing transaction (startInTx); a remote
 // one is asked now, after that transaction committed.
-func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, out Checkout, object string) (Checkout, error) {
+func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, regie booking.Regie, out Checkout, object string) (Checkout, error) {
 	if out.Order.AmountCents == 0 {
 		s.mailed(com)
 		return out, nil
@@ -133,7 +133,7 @@ func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, 
 func (s *Service) Continue(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID int64, ref string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
-	var regie Regie
+	var regie booking.Regie
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		out = Checkout{}
 		o, err := OrderByRef(ctx, tx, familyID, ref)
@@ -143,7 +143,7 @@ func (s *Service) Continue(ctx context.Context, db *tenants.DB, com tenants.Comm
 		if o.Status != OrderPending || o.ProviderRef != "" || !now.Before(o.ExpiresAt) {
 			return ErrOrderClosed
 		}
-		if regie, err = LoadRegie(ctx, tx, o.RegieID); err != nil {
+		if regie, err = loadRegie(ctx, tx, o.RegieID); err != nil {
 			return err
 		}
 		out.Order = o
@@ -185,7 +185,7 @@ var ErrOrderClosed = errors.New("billing: order no longer open")
 func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
-	var regie Regie
+	var regie booking.Regie
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		out = Checkout{}
 		inv, err := FamilyInvoice(ctx, tx, familyID, invoiceID)
@@ -195,7 +195,7 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 		if inv.Paid() || inv.DueCents() <= 0 {
 			return ErrNotFound
 		}
-		if regie, err = LoadRegie(ctx, tx, inv.RegieID); err != nil {
+		if regie, err = loadRegie(ctx, tx, inv.RegieID); err != nil {
 			return err
 		}
 		if err := s.supersede(ctx, tx, familyID, inv.RegieID, inv.ID, now); err != nil {
@@ -230,7 +230,7 @@ func lineFromCart(l booking.CartLine) Line {
 // is left to pay (credit, cancellations) and settleNow, it is settled at
 // once. Payment must be open at the régie, and the amount at least
 // MinOnlineCents, for an amount to pay.
-func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie Regie, o Order, payer string, settleNow bool, now time.Time, out *Order) error {
+func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie booking.Regie, o Order, payer string, settleNow bool, now time.Time, out *Order) error {
 	if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func (s *Service) supersede(ctx context.Context, tx *sql.Tx, familyID, regieID, 
 // commit together, one transaction for "Valider". Nothing happens for an
 // order left to the parent's choice, one with nothing to pay, or a
 // remote provider, which pay calls after the commit.
-func (s *Service) startInTx(ctx context.Context, tx *sql.Tx, db *tenants.DB, com tenants.Commune, regie Regie, out *Checkout, object string) error {
+func (s *Service) startInTx(ctx context.Context, tx *sql.Tx, db *tenants.DB, com tenants.Commune, regie booking.Regie, out *Checkout, object string) error {
 	o := &out.Order
 	if out.Choose || o.AmountCents == 0 || o.Status != OrderPending {
 		return nil
@@ -343,7 +343,7 @@ func (s *Service) startRequest(com tenants.Commune, p Provider, o *Order, object
 
 // startProvider asks a remote provider for a payment page, outside any
 // write transaction, then records its operation id.
-func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, o *Order, object string) (string, error) {
+func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants.Commune, regie booking.Regie, o *Order, object string) (string, error) {
 	now := s.now()
 	fail := func(cause error) error {
 		s.log.Error("billing: provider start failed", "commune", com.Slug, "order", o.Ref, "provider", regie.Provider, "err", cause)
@@ -375,7 +375,7 @@ var ErrPaymentClosed = errors.New("billing: online payment not open for this ré
 // PaymentOpen reports whether the régie's provider may take payments: the
 // simulator (also the default of a new régie) only in demo mode or when
 // the operator allowed it.
-func (s *Service) PaymentOpen(r Regie) bool {
+func (s *Service) PaymentOpen(r booking.Regie) bool {
 	return !s.refuseSimulator || (r.Provider != ProviderSimulator && r.Provider != "")
 }
 
