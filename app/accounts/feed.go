@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
 
@@ -24,11 +25,11 @@ const feedPast = 30
 
 // feedView is the "Ajouter à mon agenda" box of Mon compte.
 type feedView struct {
-	Family bool   // the account has a family in this commune
-	Active bool   // a link exists
-	Since  string // its creation, "03/12/2026"
-	URL    string // the link, shown only right after it is made (only its hash is kept)
-	Webcal string // the same as webcal://, which phones open in their calendar
+	Family bool         // the account has a family in this commune
+	Active bool         // a link exists
+	Since  string       // its creation, "03/12/2026"
+	URL    string       // the link, shown only right after it is made (only its hash is kept)
+	Webcal template.URL // the same as webcal://, which phones open in their calendar (built here from URL, so trusted)
 }
 
 // feedSince returns when the family's link was made, or ErrNotFound.
@@ -156,7 +157,7 @@ func (svc *Service) createFeed(c *fiber.Ctx) error {
 	}
 	d := accountData{Errors: FieldErrors{}}
 	d.Feed.URL = svc.communeURL(c, "/agenda/"+token+".ics")
-	d.Feed.Webcal = "webcal://" + strings.TrimPrefix(strings.TrimPrefix(d.Feed.URL, "https://"), "http://")
+	d.Feed.Webcal = template.URL("webcal://" + strings.TrimPrefix(strings.TrimPrefix(d.Feed.URL, "https://"), "http://"))
 	return svc.renderAccount(c, fiber.StatusOK, d)
 }
 

@@ -56,9 +56,11 @@ func (svc *Service) renderAccount(c *fiber.Ctx, status int, d accountData) error
 	if d.Communes, err = svc.communeLinks(c); err != nil {
 		return err
 	}
+	shown := d.Feed // the link just made, shown once
 	if d.Feed, err = svc.feedView(c); err != nil {
 		return err
 	}
+	d.Feed.URL, d.Feed.Webcal = shown.URL, shown.Webcal
 	return web.RenderStatus(c, status, "famille/mon-compte", accountTitle, d)
 }
 
