@@ -82,7 +82,7 @@ func TestFamilyCalendarFeed(t *testing.T) {
 	fille := e.book(slugA, 1, "Fille", "REPAS CLASSIQUE ENFANT", soon, "validated")
 	garcon := e.book(slugA, 1, "Garçon", "REPAS VEGETARIEN", soon, "validated")
 	recent := e.book(slugA, 1, "Fille", "REPAS CLASSIQUE ENFANT", past, "validated")
-	e.book(slugA, 1, "Fille", "REPAS CLASSIQUE ENFANT", old, "validated")              // older than 30 days
+	e.book(slugA, 1, "Fille", "REPAS CLASSIQUE ENFANT", old, "validated")               // older than 30 days
 	e.book(slugA, 1, "Garçon", "REPAS CLASSIQUE ENFANT", today.AddDays(8), "cancelled") // cancelled
 	// Another family of the same commune, with a name that needs escaping.
 	y := e.exec(slugA, `INSERT INTO families (name, created_at) VALUES ('FAMILLE Y', '2026-01-01T00:00:00Z')`)
