@@ -155,6 +155,8 @@ func (svc *Service) createFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	web.AddFlash(c, "success", "Votre lien d'agenda est créé : copiez-le plus bas, dans « Ajouter à mon agenda ».")
+	web.FlashNow(c)
 	d := accountData{Errors: FieldErrors{}}
 	d.Feed.URL = svc.communeURL(c, "/agenda/"+token+".ics")
 	d.Feed.Webcal = template.URL("webcal://" + strings.TrimPrefix(strings.TrimPrefix(d.Feed.URL, "https://"), "http://"))

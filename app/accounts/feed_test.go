@@ -31,7 +31,7 @@ func (cl *client) createFeed() string {
 	cl.e.t.Helper()
 	r := cl.submit(pathA+"/mon-compte", pathA+"/mon-compte/agenda", nil)
 	mustStatus(cl.e.t, "Ajouter à mon agenda", r, http.StatusOK)
-	mustContain(cl.e.t, "new link", r.Body, "Votre lien d'agenda", "Copiez-le maintenant", "Ouvrir dans mon agenda", "webcal://ef.test/", "Révoquer le lien")
+	mustContain(cl.e.t, "new link", r.Body, "Votre lien d'agenda est créé", "Votre lien d'agenda", "Copiez-le maintenant", "Ouvrir dans mon agenda", "webcal://ef.test/", "Révoquer le lien")
 	m := feedURLRE.FindStringSubmatch(r.Body)
 	if m == nil {
 		cl.e.t.Fatalf("no feed URL in:\n%s", r.Body)
@@ -84,6 +84,13 @@ func TestFamilyCalendarFeed(t *testing.T) {
 	recent := e.book(slugA, 1, "Fille", "REPAS CLASSIQUE ENFANT", past, "validated")
 	e.book(slugA, 1, "Fille", "REPAS CLASSIQUE ENFANT", old, "validated")               // older than 30 days
 	e.book(slugA, 1, "Garçon", "REPAS CLASSIQUE ENFANT", today.AddDays(8), "cancelled") // cancelled
+	// A forfait is one event over its period.
+	from, until := today.AddDays(14), today.AddDays(40)
+	forfait := e.exec(slugA, `
+		INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, day, forfait_from, forfait_until, state, price_cents, created_at, validated_at)
+		SELECT 1, c.id, p.id, p.regie_id, ?, ?, ?, 'validated', 2500, '2026-01-01T00:00:00.000000000Z', '2026-01-01T00:00:00.000000000Z'
+		FROM children c, prestations p WHERE c.family_id = 1 AND c.first_name = 'Garçon' AND p.name = 'GARDERIE MATIN ET SOIR'`,
+		from.String(), from.String(), until.String())
 	// Another family of the same commune, with a name that needs escaping.
 	y := e.exec(slugA, `INSERT INTO families (name, created_at) VALUES ('FAMILLE Y', '2026-01-01T00:00:00Z')`)
 	e.exec(slugA, `INSERT INTO children (family_id, first_name, last_name, birth_date, created_at)
@@ -118,7 +125,7 @@ func TestFamilyCalendarFeed(t *testing.T) {
 		}
 	}
 	uid := func(id int64) string { return "reservation-" + itoa(id) + "@malemort-du-comtat.espacefamille" }
-	want := []string{uid(recent), uid(fille), uid(garcon)}
+	want := []string{uid(recent), uid(fille), uid(garcon), uid(forfait)}
 	if !slices.Equal(uids, want) {
 		t.Fatalf("events %v, want %v (the last 30 days and the future, validated, this family only)", uids, want)
 	}
@@ -134,7 +141,12 @@ func TestFamilyCalendarFeed(t *testing.T) {
 		t.Error("another family's booking is in the feed")
 	}
 	// The same bookings keep their UIDs on the next refresh.
-	if again := parseFeed(t, cal.get(feed).Body); len(again) != 3 || again[0]["UID"] != uids[0] {
+	f := events[3]
+	if f["DTSTART;VALUE=DATE"] != strings.ReplaceAll(from.String(), "-", "") || f["DTEND;VALUE=DATE"] != strings.ReplaceAll(until.AddDays(1).String(), "-", "") ||
+		!strings.Contains(f["DESCRIPTION"], "(forfait du "+from.FR()+" au "+until.FR()+")") {
+		t.Errorf("forfait event %v, want %s to %s", f, from, until)
+	}
+	if again := parseFeed(t, cal.get(feed).Body); len(again) != 4 || again[0]["UID"] != uids[0] {
 		t.Errorf("UIDs changed on refresh: %v", again)
 	}
 
