@@ -97,13 +97,28 @@ type simulatorProvider struct{ db *tenants.DB }
 
 func (p *simulatorProvider) Name() string { return ProviderSimulator }
 
+// localProvider is a provider that keeps its operations in the
+// commune's own database and never waits on anything else (the
+// simulator): its operation is recorded by StartTx inside the
+// transaction that places the order, so "Valider" is one transaction.
+// A remote provider (PayFiP) is called outside any write transaction.
+type localProvider interface {
+	Provider
+	StartTx(ctx context.Context, tx *sql.Tx, req StartRequest) (Started, error)
+}
+
 func (p *simulatorProvider) Start(ctx context.Context, req StartRequest) (Started, error) {
-	var op simulator.Operation
+	var started Started
 	err := p.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		op, err = simulator.Create(ctx, tx, req.OrderRef, req.AmountCents, time.Now())
+		started, err = p.StartTx(ctx, tx, req)
 		return err
 	})
+	return started, err
+}
+
+func (p *simulatorProvider) StartTx(ctx context.Context, tx *sql.Tx, req StartRequest) (Started, error) {
+	op, err := simulator.Create(ctx, tx, req.OrderRef, req.AmountCents, time.Now())
 	if err != nil {
 		return Started{}, err
 	}
@@ -118,6 +133,11 @@ func (p *simulatorProvider) Fetch(ctx context.Context, ref string) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
+	return simulatorResult(op), nil
+}
+
+// simulatorResult is what the simulator says of its operation op.
+func simulatorResult(op simulator.Operation) Result {
 	r := Result{OrderRef: op.OrderRef, AmountCents: op.AmountCents, AuthNumber: op.AuthNumber, PaidAt: op.FinishedAt}
 	switch op.Status {
 	case simulator.Paid:
@@ -129,7 +149,7 @@ func (p *simulatorProvider) Fetch(ctx context.Context, ref string) (Result, erro
 	default:
 		r.Status = StatusPending
 	}
-	return r, nil
+	return r
 }
 
 type payfipProvider struct{ c *payfip.Client }

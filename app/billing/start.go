@@ -92,7 +92,10 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 			o.Lines = append(o.Lines, l)
 		}
 		out.Choose = len(check.Removed) > 0
-		return s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order)
+		if err := s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order); err != nil {
+			return err
+		}
+		return s.startInTx(ctx, tx, db, com, regie, &out, "Reservations "+regie.Name)
 	})
 	switch {
 	case err != nil:
@@ -107,13 +110,18 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 }
 
 // pay sends the parent of a placed order to the provider's page, or
-// reports it settled when nothing was left to pay.
+// reports it settled when nothing was left to pay. A local provider's
+// payment was started in the placing transaction (startInTx); a remote
+// one is asked now, after that transaction committed.
 func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, out Checkout, object string) (Checkout, error) {
 	if out.Order.AmountCents == 0 {
 		s.mailed(com)
 		return out, nil
 	}
 	s.pending(com)
+	if out.RedirectURL != "" {
+		return out, nil
+	}
 	var err error
 	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, object)
 	return out, err
@@ -142,7 +150,7 @@ func (s *Service) Continue(ctx context.Context, db *tenants.DB, com tenants.Comm
 		if o.AmountCents == 0 {
 			return s.settleWithoutPayment(ctx, tx, com, &out.Order, now)
 		}
-		return nil
+		return s.startInTx(ctx, tx, db, com, regie, &out, "Reservations "+regie.Name)
 	})
 	if err != nil {
 		return out, err
@@ -195,7 +203,10 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 		}
 		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
 			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
-		return s.placeOrder(ctx, tx, com, regie, o, payer, true, now, &out.Order)
+		if err := s.placeOrder(ctx, tx, com, regie, o, payer, true, now, &out.Order); err != nil {
+			return err
+		}
+		return s.startInTx(ctx, tx, db, com, regie, &out, "Facture "+regie.Name)
 	})
 	if err != nil {
 		return out, err
@@ -294,8 +305,44 @@ func (s *Service) supersede(ctx context.Context, tx *sql.Tx, familyID, regieID, 
 	return nil
 }
 
-// startProvider asks the provider for a payment page, outside any write
-// transaction, then records its operation id.
+// startInTx starts the payment of the order just placed in tx when its
+// provider is local (the simulator, whose operation is a row of this
+// database): the order, its holds, the operation and its reference
+// commit together, one transaction for "Valider". Nothing happens for an
+// order left to the parent's choice, one with nothing to pay, or a
+// remote provider, which pay calls after the commit.
+func (s *Service) startInTx(ctx context.Context, tx *sql.Tx, db *tenants.DB, com tenants.Commune, regie Regie, out *Checkout, object string) error {
+	o := &out.Order
+	if out.Choose || o.AmountCents == 0 || o.Status != OrderPending {
+		return nil
+	}
+	p, err := s.providers(db, regie)
+	if err != nil {
+		return nil // pay reports it, and closes the order, after the commit
+	}
+	lp, ok := p.(localProvider)
+	if !ok {
+		return nil
+	}
+	started, err := lp.StartTx(ctx, tx, s.startRequest(com, p, o, object, s.now()))
+	if err != nil {
+		return err
+	}
+	if err := setProviderRef(ctx, tx, o.ID, started.Ref); err != nil {
+		return err
+	}
+	o.ProviderRef, out.RedirectURL = started.Ref, started.RedirectURL
+	return nil
+}
+
+func (s *Service) startRequest(com tenants.Commune, p Provider, o *Order, object string, now time.Time) StartRequest {
+	return StartRequest{OrderRef: o.Ref, AmountCents: o.AmountCents, Email: o.Email,
+		Object: object, Year: now.In(parisLoc()).Year(), NotifyURL: s.absURL(com, NotifyPath(p.Name())),
+		ReturnURL: s.absURL(com, returnPath(o.Ref))}
+}
+
+// startProvider asks a remote provider for a payment page, outside any
+// write transaction, then records its operation id.
 func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, o *Order, object string) (string, error) {
 	now := s.now()
 	fail := func(cause error) error {
@@ -310,9 +357,7 @@ func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants
 	if err != nil {
 		return "", fail(err)
 	}
-	started, err := p.Start(ctx, StartRequest{OrderRef: o.Ref, AmountCents: o.AmountCents, Email: o.Email,
-		Object: object, Year: now.In(parisLoc()).Year(), NotifyURL: s.absURL(com, NotifyPath(p.Name())),
-		ReturnURL: s.absURL(com, returnPath(o.Ref))})
+	started, err := p.Start(ctx, s.startRequest(com, p, o, object, now))
 	if err != nil {
 		return "", fail(err)
 	}

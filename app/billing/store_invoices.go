@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // querier is *sql.DB (the read pool) or *sql.Tx (inside a write).
@@ -145,17 +146,17 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 	if err != nil {
 		return Invoice{}, fmt.Errorf("billing: create invoice: %w", err)
 	}
+	rows := make([][]any, 0, len(n.Lines))
 	for _, l := range n.Lines {
 		var res any
 		if l.ReservationID != 0 {
 			res = l.ReservationID
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO invoice_lines (invoice_id, child_name, prestation, day, label, quantity, unit_cents, amount_cents, reservation_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			inv.ID, l.ChildName, l.Prestation, l.Day, l.Label, l.Quantity, l.UnitCents, l.AmountCents, res); err != nil {
-			return Invoice{}, fmt.Errorf("billing: create invoice line: %w", err)
-		}
+		rows = append(rows, []any{inv.ID, l.ChildName, l.Prestation, l.Day, l.Label, l.Quantity, l.UnitCents, l.AmountCents, res})
+	}
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO invoice_lines (invoice_id, child_name, prestation, day, label,
+		quantity, unit_cents, amount_cents, reservation_id)`, "", rows); err != nil {
+		return Invoice{}, fmt.Errorf("billing: create invoice line: %w", err)
 	}
 	return inv, nil
 }

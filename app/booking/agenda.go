@@ -3,9 +3,7 @@ package booking
 import (
 	"context"
 	"fmt"
-	"html"
 	"html/template"
-	"strings"
 	"time"
 
 	"espacefamille/app/calendar"
@@ -30,10 +28,14 @@ type Week struct {
 	From, To calendar.Date // Monday, Friday
 	Days     []Day
 	Rows     []Row
-	// HTML is the week's <table>, rendered once in Go (tableHTML): the
+	// HTML is the week's <table>, written once (agenda_html.go): the
 	// fragment the agenda cache keeps.
 	HTML template.HTML
 }
+
+// Anchor is the id of the week's table, "semaine-2026-11-30": the agenda's
+// links and the cells' messages point at it.
+func (w Week) Anchor() string { return "semaine-" + w.From.String() }
 
 // Day is a column heading: "L 27".
 type Day struct {
@@ -52,11 +54,6 @@ type Row struct {
 	Prestation Prestation
 	Cells      []Cell
 	Views      []CellView // what the page prints, computed once
-	// HTML is the row's cells, <td> after <td>, escaped once in Go: the
-	// page has 60+ cells, and html/template's escapers, called by
-	// reflection for each of a cell's eight values, were most of the
-	// agenda's rendering under load (bench/README.md).
-	HTML template.HTML
 }
 
 // CellView is a cell as the page prints it: plain strings, so that the
@@ -70,33 +67,14 @@ type CellView struct {
 	DayFR     string
 	Value     string // the button's value: "prestation|day|intent"
 	Reason    string // short visible word: a closed cell's reason, "en cours", "validée"…
+	Why       string // why a click cannot act on the cell (Explain), one tap away
 	Clickable bool
 }
 
-// writeHTML writes the cell as a <td> (with a button when clickable),
-// every value escaped.
-func (v CellView) writeHTML(b *strings.Builder) {
-	esc := html.EscapeString
-	b.WriteString(`<td class="cell ` + esc(v.Class) + `">`)
-	if v.Clickable {
-		b.WriteString(`<button type="submit" name="case" value="` + esc(v.Value) + `" class="cell-button" title="` + esc(v.Text) +
-			`" aria-label="` + esc(v.Label) + `"><span aria-hidden="true">` + esc(v.Icon) + `</span>`)
-	} else {
-		b.WriteString(`<span aria-hidden="true" title="` + esc(v.Text) + `">` + esc(v.Icon) + `</span><span class="visually-hidden">` +
-			esc(v.DayFR) + ` : ` + esc(v.Text) + `</span>`)
-	}
-	if v.Reason != "" {
-		b.WriteString(`<span class="reason" aria-hidden="true">` + esc(v.Reason) + `</span>`)
-	}
-	if v.Clickable {
-		b.WriteString(`</button>`)
-	}
-	b.WriteString("</td>\n")
-}
-
-// View returns the cell as the page prints it, for prestation p.
-func (c Cell) View(p Prestation) CellView {
-	v := CellView{Class: c.Class(), Icon: c.Icon(), Text: c.Text(), DayFR: c.Day.FR(), Clickable: c.Clickable}
+// View returns the cell as the page prints it, for prestation p under the
+// commune's calendar cal.
+func (c Cell) View(p Prestation, cal *calendar.Calendar) CellView {
+	v := CellView{Class: c.Class(), Icon: c.Icon(), Text: c.Text(), DayFR: c.Day.FR(), Clickable: c.Clickable, Why: Explain(p, c, cal)}
 	v.Label = p.Name + ", " + v.DayFR + " : " + v.Text
 	if c.Clickable {
 		v.Value = fmt.Sprintf("%d|%s|%s", p.ID, c.Day, c.Intent())
@@ -154,13 +132,8 @@ func buildWeek(b *Booker, from calendar.Date) Week {
 		for _, d := range wk.Days {
 			cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child})
 			row.Cells = append(row.Cells, cell)
-			row.Views = append(row.Views, cell.View(p))
+			row.Views = append(row.Views, cell.View(p, b.Calendar))
 		}
-		var sb strings.Builder
-		for _, v := range row.Views {
-			v.writeHTML(&sb)
-		}
-		row.HTML = template.HTML(sb.String()) //nolint:gosec // writeHTML escapes every value
 		wk.Rows = append(wk.Rows, row)
 	}
 	wk.HTML = wk.tableHTML()

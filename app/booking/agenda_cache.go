@@ -3,9 +3,6 @@ package booking
 import (
 	"fmt"
 	"hash/fnv"
-	"html"
-	"html/template"
-	"strings"
 	"sync"
 	"time"
 
@@ -149,24 +146,4 @@ func (b *Booker) nextChange(monday calendar.Date) time.Time {
 		}
 	}
 	return next
-}
-
-// tableHTML renders the week's table, every value escaped: the cached
-// fragment the page prints inside its form.
-func (w Week) tableHTML() template.HTML {
-	esc := html.EscapeString
-	var b strings.Builder
-	b.WriteString(`<table class="week" id="semaine-` + esc(w.From.String()) + `">` + "\n")
-	b.WriteString(`    <caption>` + esc(w.Title()) + "</caption>\n    <thead>\n      <tr><th scope=\"col\">Semaine</th>")
-	for _, d := range w.Days {
-		b.WriteString(`<th scope="col"><abbr title="` + esc(d.Date.FR()) + `">` + esc(d.Letter) + `</abbr> <span class="daynum">` + esc(d.Number) + `</span></th>`)
-	}
-	b.WriteString("</tr>\n    </thead>\n    <tbody>\n")
-	for _, r := range w.Rows {
-		b.WriteString("      <tr>\n        <th scope=\"row\">" + esc(r.Prestation.Name) + "</th>\n        ")
-		b.WriteString(string(r.HTML))
-		b.WriteString("      </tr>\n")
-	}
-	b.WriteString("    </tbody>\n  </table>")
-	return template.HTML(b.String()) //nolint:gosec // every value escaped above
 }

@@ -54,7 +54,7 @@ func TestAudienceInAgendaClickAndPeriod(t *testing.T) {
 	cp.Audience = Audience{Classes: []string{"CM2"}}
 	day := mustDate(t, "2026-12-10")
 	c := CellFor(CellInput{Prestation: cp, Day: day, Calendar: testCalendar(), Now: testNow, Ledger: NewLedger(nil, nil, nil), Child: &testChild})
-	if c.State != CellClosed || c.Reason.Code != ReasonAudience || c.View(cp).Reason != "non proposé" || !strings.Contains(c.Text(), "non proposé pour sa classe") {
+	if c.State != CellClosed || c.Reason.Code != ReasonAudience || c.View(cp, nil).Reason != "non proposé" || !strings.Contains(c.Text(), "non proposé pour sa classe") {
 		t.Fatalf("cell %+v %q", c, c.Text())
 	}
 	// Without a child (not the agenda's case), the audience is not checked.

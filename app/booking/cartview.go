@@ -29,6 +29,20 @@ func (v CartView) Refund() bool { return v.TotalCents < 0 }
 // RefundTotal is the avoir the cart gives, "2,55 €".
 func (v CartView) RefundTotal() string { return calendar.FormatEuros(-v.TotalCents) }
 
+// Brief is the cart in a few words for the compact bar: "3 prestations –
+// 7,65 €", or "1 prestation – 2,55 € en votre faveur" when it gives money
+// back.
+func (v CartView) Brief() string {
+	noun := " prestations – "
+	if v.Lines == 1 {
+		noun = " prestation – "
+	}
+	if v.Refund() {
+		return strconv.Itoa(v.Lines) + noun + v.RefundTotal() + " en votre faveur"
+	}
+	return strconv.Itoa(v.Lines) + noun + v.Total()
+}
+
 // ChildCart is one child's part of the cart.
 type ChildCart struct {
 	ChildID int64

@@ -178,9 +178,13 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 		d.Notices = append(d.Notices, "Demande retirée du panier, "+g.Text()+".")
 	}
 	for _, row := range firstRows(ag) {
-		p := row.Prestation
-		d.Rules = append(d.Rules, p.Name+" : "+p.Booking.Describe()+" ; "+strings.ToLower(p.Cancel.DescribeCancellation()[:1])+p.Cancel.DescribeCancellation()[1:]+".")
+		d.Rules = append(d.Rules, row.Prestation.RuleText())
 	}
+	places := make([]string, len(ag.Weeks))
+	for i, w := range ag.Weeks {
+		places[i] = w.Anchor()
+	}
+	web.FlashPlaces(c, places...)
 	web.SetTab(c, "reservations")
 	return web.Render(c, "famille/reservations", "Mes réservations", d)
 }
@@ -236,30 +240,44 @@ func (svc *Service) toggleCell(c *fiber.Ctx) error {
 	}
 	click := Click{FamilyID: web.User(c).FamilyID, RegieID: sel.Regie.ID, ChildID: sel.Child.ID, PrestationID: pid, Day: d, Intent: Intent(intent)}
 	ch, err := ToggleCell(c.UserContext(), tenants.From(c).DB(), click, svc.now())
+	// The click's messages go beside the week of the tapped cell, and the
+	// page comes back anchored there (issue 13: not two screens above).
+	week := Week{From: d.Monday()}.Anchor()
+	said := false
+	say := func(kind, text string) { web.AddFlashAt(c, week, kind, text); said = true }
 	var refusal *Refusal
 	var skip *Skip
 	switch {
 	case errors.As(err, &refusal):
-		web.AddFlash(c, "error", refusal.Message)
+		say("error", refusal.Message)
 	case errors.As(err, &skip):
-		web.AddFlash(c, "error", skip.Error())
+		say("error", skip.Error())
 	case err != nil:
 		return publicError(err)
 	default:
 		for _, l := range ch.Insert {
 			if l.Action == ActionAdd && !l.ForfaitFrom.IsZero() {
-				web.AddFlash(c, "success", fmt.Sprintf("Forfait %s demandé pour toute la période du %s au %s.", l.PrestationName, l.ForfaitFrom.FR(), l.ForfaitUntil.FR()))
+				say("success", fmt.Sprintf("Forfait %s demandé pour toute la période du %s au %s.", l.PrestationName, l.ForfaitFrom.FR(), l.ForfaitUntil.FR()))
+			}
+			if l.Action == ActionAdd {
+				for _, r := range ch.Replaced {
+					say("info", r.Text(l.PrestationName, l.Day))
+				}
 			}
 		}
 	}
 	if c.Get("X-Requested-With") == "fetch" {
 		// The agenda's script (templates/static/agenda.js) swaps the
-		// week tables and the cart from the page: no redirect to follow,
-		// and this click's messages shown at once.
+		// week tables, their messages and the cart from the page: no
+		// redirect to follow, and this click's messages shown at once.
 		web.FlashNow(c)
 		return svc.renderAgenda(c, sel)
 	}
-	return web.RedirectTo(c, sel.agendaPath(sel.Week)+"#semaine-"+d.Monday().String())
+	anchor := "#" + week
+	if said {
+		anchor = "#retour-" + week
+	}
+	return web.RedirectTo(c, sel.agendaPath(sel.Week)+anchor)
 }
 
 // validateCart confirms a post-paid régie's cart at once.

@@ -86,6 +86,25 @@ func (l *Ledger) Booked(prestationID int64, key calendar.Date) int {
 type Change struct {
 	Delete []int64
 	Insert []CartLine
+	// Replaced names the other choices of the exclusive group that a
+	// click replaced on its day, for the message beside the cell.
+	Replaced []Replacement
+}
+
+// Replacement is a choice a click replaced: a demande en cours removed,
+// or a validated booking whose cancellation joins the cart.
+type Replacement struct {
+	Prestation string
+	Validated  bool
+}
+
+// Text is the message about it: "Un seul choix par jour : REPAS
+// VEGETARIEN du 03/12/2026 est remplacé par REPAS CLASSIQUE ENFANT."
+func (r Replacement) Text(by string, day calendar.Date) string {
+	if r.Validated {
+		return "Un seul choix par jour : " + r.Prestation + " du " + day.FR() + ", déjà réservé, sera annulé quand vous validerez le panier, au profit de " + by + "."
+	}
+	return "Un seul choix par jour : " + r.Prestation + " du " + day.FR() + " est remplacé par " + by + "."
 }
 
 // Empty reports whether the change does nothing.
@@ -212,6 +231,7 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 				return Change{}, &Skip{Reason: Reason{Code: ReasonExclusive, Detail: q.Name}}
 			}
 			ch.Delete = append(ch.Delete, c.ID)
+			ch.Replaced = append(ch.Replaced, Replacement{Prestation: q.Name})
 		}
 		if res, ok := led.Validated(q.ID, key); ok {
 			if _, cancelling := led.CancelLine(res.ID); cancelling {
@@ -226,6 +246,7 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 			c := b.newLine(q, key, res.ForfaitUntil, ActionCancel, res.PriceCents)
 			c.ReservationID = res.ID
 			ch.Insert = append(ch.Insert, c)
+			ch.Replaced = append(ch.Replaced, Replacement{Prestation: q.Name, Validated: true})
 		}
 	}
 	ch.Insert = append(ch.Insert, b.newLine(p, key, last, ActionAdd, calendar.Price(p.Price, b.QF, key)))

@@ -227,6 +227,19 @@ func TestSummarizeTotals(t *testing.T) {
 	if Summarize(lines[:3]).Total() != "7,65\u00a0€" {
 		t.Fatal("memento total")
 	}
+	// The compact cart bar of a phone (issue 13).
+	for _, tc := range []struct {
+		lines []CartLine
+		want  string
+	}{
+		{lines[:3], "3 prestations – 7,65\u00a0€"},
+		{lines[:1], "1 prestation – 2,55\u00a0€"},
+		{lines[3:], "1 prestation – 2,30\u00a0€ en votre faveur"},
+	} {
+		if got := Summarize(tc.lines).Brief(); got != tc.want {
+			t.Errorf("Brief() = %q, want %q", got, tc.want)
+		}
+	}
 }
 
 func TestPlanPeriod(t *testing.T) {

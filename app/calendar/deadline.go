@@ -178,24 +178,40 @@ func (r Deadline) OpenIn(day Date, now time.Time, cal *Calendar) bool {
 }
 
 // Phrase returns the French rule after the verb, e.g. "jusqu'à 2 jours ouvrés avant, 10h00".
-func (r Deadline) Phrase() string {
+func (r Deadline) Phrase() string { return r.PhraseBefore("") }
+
+// PhraseBefore is Phrase for a deadline counted back from another day
+// than the booked one: anchor names that day as a masculine noun without
+// its article ("1er du mois" for a monthly forfait), and the rule reads
+// "jusqu'à 7 jours avant le 1er du mois, 12h00". An empty anchor is the
+// booked day itself (Phrase).
+func (r Deadline) PhraseBefore(anchor string) string {
 	at := fmt.Sprintf("%02dh%02d", r.Hour, r.Minute)
+	// before is " avant" or " avant le …"; of is "" or " du …".
+	before, of, same := " avant", "", "jour même"
+	if anchor != "" {
+		before, of, same = " avant le "+anchor, " du "+anchor, anchor
+	}
 	switch {
 	case r.Kind == DeadlinePreviousWeek:
 		if r.Weekday < 0 || r.Weekday > 6 {
 			return ""
 		}
-		return "jusqu'au " + WeekdayNamesFR[r.Weekday] + " " + at + " de la semaine précédente"
+		week := "de la semaine précédente"
+		if anchor != "" {
+			week = "de la semaine qui précède celle du " + anchor
+		}
+		return "jusqu'au " + WeekdayNamesFR[r.Weekday] + " " + at + " " + week
 	case r.Days == 0:
-		return "jusqu'au jour même, " + at
+		return "jusqu'au " + same + ", " + at
 	case r.Kind == DeadlineCalendarDays && r.Days == 1:
-		return "jusqu'à la veille, " + at
+		return "jusqu'à la veille" + of + ", " + at
 	case r.Kind == DeadlineWorkingDays && r.Days == 1:
-		return "jusqu'à 1 jour ouvré avant, " + at
+		return "jusqu'à 1 jour ouvré" + before + ", " + at
 	case r.Kind == DeadlineWorkingDays:
-		return fmt.Sprintf("jusqu'à %d jours ouvrés avant, %s", r.Days, at)
+		return fmt.Sprintf("jusqu'à %d jours ouvrés%s, %s", r.Days, before, at)
 	}
-	return fmt.Sprintf("jusqu'à %d jours avant, %s", r.Days, at)
+	return fmt.Sprintf("jusqu'à %d jours%s, %s", r.Days, before, at)
 }
 
 // Describe returns the booking rule for parents, e.g. "Réservation jusqu'à 2 jours ouvrés avant, 10h00".

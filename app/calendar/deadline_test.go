@@ -177,6 +177,30 @@ func TestDeadlineDescribe(t *testing.T) {
 	}
 }
 
+// A forfait's deadline counts back from the period's first day, and its
+// rule says so: "7 jours avant le 1er du mois", not "7 jours avant".
+func TestDeadlinePhraseBeforeThePeriodStart(t *testing.T) {
+	tests := []struct{ name, rule, anchor, want string }{
+		{"monthly forfait, calendar days", "days:7@12:00", ForfaitMonth.Start(), "jusqu'à 7 jours avant le 1er du mois, 12h00"},
+		{"monthly forfait, the eve", "days:1@18:00", ForfaitMonth.Start(), "jusqu'à la veille du 1er du mois, 18h00"},
+		{"monthly forfait, the day itself", "days:0@08:00", ForfaitMonth.Start(), "jusqu'au 1er du mois, 08h00"},
+		{"school period, working days", "workdays:3@10:00", ForfaitSchoolPeriod.Start(), "jusqu'à 3 jours ouvrés avant le premier jour de la période scolaire, 10h00"},
+		{"school year, one working day", "workdays:1@10:00", ForfaitSchoolYear.Start(), "jusqu'à 1 jour ouvré avant le jour de la rentrée, 10h00"},
+		{"monthly forfait, previous week", "week:thu@12:00", ForfaitMonth.Start(), "jusqu'au jeudi 12h00 de la semaine qui précède celle du 1er du mois"},
+		{"no anchor is the booked day", "days:7@12:00", "", "jusqu'à 7 jours avant, 12h00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mustDeadline(tt.rule).PhraseBefore(tt.anchor); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := ForfaitKind("other").Start(); got != "début du forfait" {
+		t.Fatalf("unknown kind: %q", got)
+	}
+}
+
 func TestDeadlineSQL(t *testing.T) {
 	r := mustDeadline("week:thu@12:00")
 	v, err := r.Value()

@@ -51,6 +51,21 @@ func (k ForfaitKind) Label() string {
 	return string(k)
 }
 
+// Start names the first day of the period as a masculine noun without its
+// article, for rules counted from it ("jusqu'à 7 jours avant le 1er du
+// mois"): the first day ForfaitPeriod returns.
+func (k ForfaitKind) Start() string {
+	switch k {
+	case ForfaitMonth:
+		return "1er du mois"
+	case ForfaitSchoolPeriod:
+		return "premier jour de la période scolaire"
+	case ForfaitSchoolYear:
+		return "jour de la rentrée"
+	}
+	return "début du forfait"
+}
+
 // ForfaitPeriod returns the first and last days (both included) of the forfait period that contains day.
 //
 //   - month: the calendar month of day.

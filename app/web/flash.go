@@ -14,25 +14,73 @@ import (
 type Flash struct {
 	Kind string // "success", "info" or "error"
 	Text string
+	// Place is the id of the element the message is about ("" for the
+	// page): a page that shows that element puts the message beside it
+	// (FlashPlaces), any other page at the top.
+	Place string `json:",omitempty"`
 }
 
 const flashCookie = "ef_flash"
 
 type flashKey struct{}
 
-// AddFlash queues a message for the next page the browser shows. The
-// cookie is signed so that nobody can make a page display their text.
-func AddFlash(c *fiber.Ctx, kind, text string) {
+// AddFlash queues a message for the next page the browser shows.
+func AddFlash(c *fiber.Ctx, kind, text string) { addFlash(c, Flash{Kind: kind, Text: text}) }
+
+// AddFlashAt queues a message about the element of id place (an agenda
+// week, where the tapped cell is), for the next page that shows it.
+func AddFlashAt(c *fiber.Ctx, place, kind, text string) {
+	addFlash(c, Flash{Kind: kind, Text: text, Place: place})
+}
+
+func addFlash(c *fiber.Ctx, f Flash) {
+	if s, _ := c.Locals(serverKey{}).(*Server); s == nil {
+		return
+	}
+	list, _ := c.Locals(flashKey{}).([]Flash)
+	list = append(list, f)
+	c.Locals(flashKey{}, list)
+	setFlashCookie(c, list)
+}
+
+// setFlashCookie keeps the queued messages for the next page, signed so
+// that nobody can make a page display their text.
+func setFlashCookie(c *fiber.Ctx, list []Flash) {
 	s, _ := c.Locals(serverKey{}).(*Server)
 	if s == nil {
 		return
 	}
-	list, _ := c.Locals(flashKey{}).([]Flash)
-	list = append(list, Flash{Kind: kind, Text: text})
-	c.Locals(flashKey{}, list)
 	b, _ := json.Marshal(list)
 	payload := base64.RawURLEncoding.EncodeToString(b)
 	SetCookie(c, flashCookie, payload+"."+s.sign("flash", payload), 0)
+}
+
+type flashPlacesKey struct{}
+
+// FlashPlaces tells the page this request renders that it shows the
+// messages of these places beside their elements (Page.FlashAt); the
+// messages of other places stay at the top of the page.
+func FlashPlaces(c *fiber.Ctx, places ...string) { c.Locals(flashPlacesKey{}, places) }
+
+// splitFlash separates the messages the page shows beside their element
+// from those it shows at the top.
+func splitFlash(c *fiber.Ctx, all []Flash) (top []Flash, placed map[string][]Flash) {
+	places, _ := c.Locals(flashPlacesKey{}).([]string)
+	for _, f := range all {
+		shown := false
+		for _, p := range places {
+			shown = shown || (f.Place != "" && f.Place == p)
+		}
+		if !shown {
+			top = append(top, f)
+			continue
+		}
+		if placed == nil {
+			placed = map[string][]Flash{}
+		}
+		placed[f.Place] = append(placed[f.Place], f)
+	}
+	return top, placed
 }
 
 type flashNowKey struct{}

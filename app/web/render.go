@@ -35,10 +35,11 @@ type Page struct {
 	Title   string
 	Commune *tenants.Commune
 	User    *UserView
-	Flash   []Flash
-	Tab     string // active tab of the family space
-	Area    string // AreaFamily (default) or AreaStaff: which header links to show
-	Logo    string // versioned URL of the commune's logo, "" when it has none
+	Flash   []Flash            // messages shown at the top of the page
+	Placed  map[string][]Flash // messages shown beside an element (FlashPlaces)
+	Tab     string             // active tab of the family space
+	Area    string             // AreaFamily (default) or AreaStaff: which header links to show
+	Logo    string             // versioned URL of the commune's logo, "" when it has none
 	Demo    bool
 	csrf    string
 	prefix  string
@@ -53,6 +54,9 @@ func (p Page) URL(path string) string {
 	}
 	return p.prefix + path
 }
+
+// FlashAt returns the messages about the element of id place.
+func (p Page) FlashAt(place string) []Flash { return p.Placed[place] }
 
 // CSRFToken returns the page's anti-forgery token.
 func (p Page) CSRFToken() string { return p.csrf }
@@ -79,7 +83,8 @@ func RenderStatus(c *fiber.Ctx, status int, page, title string, data any) error 
 
 // NewPage builds the common binding of a page.
 func NewPage(c *fiber.Ctx, title string, data any) Page {
-	p := Page{Title: title, Data: data, User: User(c), Flash: TakeFlash(c)}
+	p := Page{Title: title, Data: data, User: User(c)}
+	p.Flash, p.Placed = splitFlash(c, TakeFlash(c))
 	if t := tenants.From(c); t != nil {
 		com := t.Commune
 		p.Commune = &com

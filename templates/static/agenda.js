@@ -4,7 +4,9 @@
 // page itself); the week tables and the cart are taken from that page,
 // focus stays on the clicked cell and the change is read out in the
 // aria-live region #agenda-annonce. Without this script, or when anything
-// goes wrong, the form posts as usual.
+// goes wrong, the form posts as usual. A message about the clicked cell
+// (a refusal, a forfait, a replaced choice) is put above its week, and the
+// compact cart bar of a phone is refreshed with the cart.
 (function () {
   "use strict";
   var busy = false;
@@ -32,24 +34,47 @@
       if (!fresh) return false; // another page: let the browser show it
       if (fresh.innerHTML !== tables[i].innerHTML) tables[i].replaceWith(document.importNode(fresh, true));
     }
-    var cart = document.getElementById("mes-reservations"), newCart = doc.getElementById("mes-reservations");
-    if (cart && newCart) cart.replaceWith(document.importNode(newCart, true));
+    ["mes-reservations", "panier-resume"].forEach(function (id) {
+      var old = document.getElementById(id), fresh = doc.getElementById(id);
+      if (old && fresh) old.replaceWith(document.importNode(fresh, true));
+    });
+
+    // A message about the tapped cell goes above its week, as the page
+    // without this script shows it.
+    Array.prototype.forEach.call(document.querySelectorAll(".cell-feedback"), function (f) { f.remove(); });
+    var near = [];
+    Array.prototype.forEach.call(doc.querySelectorAll(".cell-feedback"), function (f) {
+      var table = document.getElementById(f.getAttribute("data-week"));
+      if (!table) return;
+      table.parentNode.insertBefore(document.importNode(f, true), table);
+      near.push(text(f));
+    });
 
     // Messages of this click (refusals, forfait notices) replace the old.
     var main = document.querySelector("main");
     Array.prototype.forEach.call(main.querySelectorAll(":scope > .flash"), function (f) { f.remove(); });
     // They go where the page puts them: below the family space's tabs.
     var tabs = main.querySelector(":scope > .family-tabs");
-    var said = [], first = tabs ? tabs.nextSibling : main.firstChild;
+    var said = near, first = tabs ? tabs.nextSibling : main.firstChild;
     Array.prototype.forEach.call(doc.querySelectorAll("main > .flash"), function (f) {
       main.insertBefore(document.importNode(f, true), first);
       said.push(text(f));
     });
 
-    var td = cellAt(pos), button = td && td.querySelector("button");
+    // The message is above the week: bring it into view if the page
+    // was scrolled past it (the cell stays in view below it).
+    var feedback = document.querySelector(".cell-feedback");
+    if (feedback && feedback.getBoundingClientRect().top < 0) feedback.scrollIntoView({ block: "start" });
+
+    // Focus stays on the cell: its button, or the sign of a cell that can
+    // no longer be clicked (which opens why).
+    var td = cellAt(pos), button = td && td.querySelector("button"), sign = td && td.querySelector("summary");
     if (button) {
       said.push(button.getAttribute("aria-label"));
       button.focus();
+    } else if (sign) {
+      said.push(text(sign.querySelector(".visually-hidden")));
+      sign.focus();
     } else if (td) {
       said.push(text(td));
       td.tabIndex = -1;
@@ -60,6 +85,15 @@
     if (live) live.textContent = said.join(" ");
     return true;
   }
+
+  // An opened explanation of a closed cell is brought into view when it
+  // opened below the window's edge (without this script, one scrolls).
+  document.addEventListener("toggle", function (event) {
+    var d = event.target;
+    if (!d.classList || !d.classList.contains("why") || !d.open) return;
+    var why = d.querySelector(".why-text");
+    if (why && why.getBoundingClientRect().bottom > window.innerHeight) why.scrollIntoView({ block: "nearest" });
+  }, true);
 
   document.addEventListener("submit", function (event) {
     var form = event.target, button = event.submitter;
