@@ -59,9 +59,9 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			return nil
 		})
 	}
-	var families, children int64
+	var fig figures
 	if err == nil {
-		families, children, _ = countFamilies(ctx, db)
+		fig, _ = readFigures(ctx, db, now)
 	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -81,10 +81,10 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at, schema_version, file_stamp, size_bytes,
-			                      families, children, stats_at)
-			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			                      families, children, bookings_7d, stats_at, activity_at)
+			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Slug, c.Name, c.Zone, c.AdminEmail, now.Format(time.RFC3339), latest, c.fileStamp, st.Size(),
-			families, children, now.Format(time.RFC3339))
+			fig.families, fig.children, fig.bookings7d, now.Format(time.RFC3339), now.Format(time.RFC3339))
 		if err != nil {
 			if IsUnique(err) {
 				return ErrDuplicateSlug
@@ -152,12 +152,18 @@ func (r *Registry) SetStatus(ctx context.Context, slug, status string) error {
 		return &ValidationError{"status", "statut inconnu"}
 	}
 	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE communes SET status = ? WHERE slug = ?`, status, slug)
+		res, err := tx.ExecContext(ctx, `UPDATE communes SET status = ? WHERE slug = ? AND archived_at = ''`, status, slug)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			var archived string
+			if err := tx.QueryRowContext(ctx, `SELECT archived_at FROM communes WHERE slug = ?`, slug).Scan(&archived); errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			} else if err != nil {
+				return err
+			}
+			return ErrArchived
 		}
 		return nil
 	})
@@ -268,5 +274,28 @@ func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 			res.Err = fmt.Errorf("tenants: record schema version: %w", err)
 		}
 	}
+	if err := r.recordMigration(ctx, c.ID, res.From, res.To, res.Err); err != nil && res.Err == nil {
+		res.Err = err
+	}
 	return res
+}
+
+// recordMigration keeps the error of a commune's failed migration in the
+// registry (the console lists it), or clears it once a migration succeeds.
+func (r *Registry) recordMigration(ctx context.Context, id, from, to int64, failed error) error {
+	msg, at := "", ""
+	if failed != nil {
+		latest, _ := CommuneSchema.Latest()
+		msg = fmt.Sprintf("migration de la version %d vers la version %d en échec : %v", max(from, to), latest, failed)
+		at = time.Now().UTC().Format(time.RFC3339)
+	}
+	res, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET migrate_error = ?, migrate_error_at = ? WHERE id = ? AND migrate_error != ?`,
+		msg, at, id, msg)
+	if err != nil {
+		return fmt.Errorf("tenants: record migration outcome: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		r.forget() // resolved communes carry MigrateError
+	}
+	return nil
 }

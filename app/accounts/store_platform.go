@@ -216,6 +216,10 @@ func addMembership(ctx context.Context, tx *sql.Tx, accountID, communeID int64, 
 	if err != nil {
 		return fmt.Errorf("accounts: add membership: %w", err)
 	}
+	// Joining a commune keeps an account told it was linked to none (RGPD).
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET orphaned_at = '' WHERE id = ? AND orphaned_at != ''`, accountID); err != nil {
+		return fmt.Errorf("accounts: keep account: %w", err)
+	}
 	return nil
 }
 

@@ -95,6 +95,9 @@ func TestEveryMailKindRenders(t *testing.T) {
 				PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
 			"M " + family, []string{"Une nouvelle facture est disponible", "Facture 2026-GM-00019 (REGIE GARDERIE) du 01/12/2026",
 				"du 01/11/2026 au 30/11/2026", euros, "avant le 31/12/2026", "https://malemort.ef.test/famille/factures"}, nil},
+		{"account_orphaned", "the parent's only commune was archived: the account goes in 30 days (RGPD)",
+			map[string]string{"CommuneName": commune, "Name": "Marie " + family, "DeleteOn": "02/01/2027", "URL": "https://ef.test/"},
+			"Marie " + family, []string{"n'est plus rattaché à aucune commune", "seront supprimés le", "02/01/2027", "code d'adhésion", "https://ef.test/", "RGPD"}, nil},
 	}
 	kinds := mail.Kinds()
 	for _, kind := range kinds {
