@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"espacefamille/app/billing"
+	"espacefamille/app/booking"
 )
 
 // "Payer" on an invoice that cannot go to the payment service brings the
@@ -72,8 +73,8 @@ func TestSimulatorRefusalLeavesPayFiPAndPaymentlessCartsAlone(t *testing.T) {
 	})
 	t.Run("a régie without provider is the simulator", func(t *testing.T) {
 		e := newEnvWith(t, refuse)
-		if e.h.Service().PaymentOpen(billing.Regie{Provider: ""}) || e.h.Service().PaymentOpen(billing.Regie{Provider: billing.ProviderSimulator}) ||
-			!e.h.Service().PaymentOpen(billing.Regie{Provider: billing.ProviderPayFiP}) || e.h.Service().SimulatorOpen() {
+		if e.h.Service().PaymentOpen(booking.Regie{Provider: ""}) || e.h.Service().PaymentOpen(booking.Regie{Provider: billing.ProviderSimulator}) ||
+			!e.h.Service().PaymentOpen(booking.Regie{Provider: billing.ProviderPayFiP}) || e.h.Service().SimulatorOpen() {
 			t.Error("payment open where it should not be, or closed for PayFiP")
 		}
 	})

@@ -398,14 +398,14 @@ func TestForfaitOrderLineNamesItsPeriod(t *testing.T) {
 // An invoice number starts with the régie's prefix, or "R" and its id.
 func TestInvoicePrefixOfARegie(t *testing.T) {
 	for _, c := range []struct {
-		regie billing.Regie
+		regie booking.Regie
 		want  string
 	}{
-		{billing.Regie{ID: 3, InvoicePrefix: "CANT"}, "CANT"},
-		{billing.Regie{ID: 0}, "R0"},
-		{billing.Regie{ID: 7}, "R7"},
-		{billing.Regie{ID: 1234567890}, "R1234567890"},
-		{billing.Regie{ID: -42}, "R-42"},
+		{booking.Regie{ID: 3, InvoicePrefix: "CANT"}, "CANT"},
+		{booking.Regie{ID: 0}, "R0"},
+		{booking.Regie{ID: 7}, "R7"},
+		{booking.Regie{ID: 1234567890}, "R1234567890"},
+		{booking.Regie{ID: -42}, "R-42"},
 	} {
 		if got := c.regie.Prefix(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.regie, got, c.want)

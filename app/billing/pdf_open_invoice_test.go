@@ -7,6 +7,7 @@ import (
 
 	"espacefamille/app/apptest"
 	"espacefamille/app/billing"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestOpenInvoicePDFSaysWhatIsDueAndHowItIsRecovered(t *testing.T) {
 	day := calendar.DateOf(2026, time.December, 7)
 	doc := billing.InvoiceDocument{
-		Commune: "Commune de Malemort du Comtat", Regie: billing.Regie{Name: "GARDERIE"},
+		Commune: "Commune de Malemort du Comtat", Regie: booking.Regie{Name: "GARDERIE"},
 		Invoice: billing.Invoice{Number: "2026-G-00007", Status: billing.InvoiceOpen, PayerName: "M FAMILLE X",
 			IssuedOn: day, DueOn: day.AddDays(30), TotalCents: 2550, CreditCents: 500, PaidCents: 0,
 			Lines: []billing.Line{{ChildName: "Fille FAMILLE X", Prestation: "GARDERIE", Label: "Présent sans réservation", Day: day,
