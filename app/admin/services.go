@@ -144,6 +144,14 @@ type PrestationRow struct {
 	Regie string
 }
 
+// CancelLine is the cancellation rule as parents read it under the
+// agenda (a forfait's deadline counted from the start of its period:
+// "jusqu'à 7 jours avant le 1er du mois"), capitalised for its own line
+// under BookingRule.
+func (p PrestationRow) CancelLine() string {
+	return "A" + strings.TrimPrefix(p.CancelRule(), "a")
+}
+
 // PriceText is the price in French.
 func (p PrestationRow) PriceText() string { return priceText(p.Price.FlatCents, p.Price.Brackets) }
 
