@@ -52,6 +52,13 @@ type Config struct {
 	// (billing.Options.OnPayment): the metrics. Both may be nil.
 	Observe        func(group string, status int, d time.Duration)
 	PaymentOutcome func(outcome string)
+	// BackupDir is ESPACEFAMILLE_BACKUP_DIR (the console's "Sauvegarder
+	// maintenant" and archives; "" : neither); ArchiveRetention how long an
+	// archived commune's data is kept.
+	BackupDir        string
+	ArchiveRetention time.Duration
+	// TOTPKey seals the console administrators' TOTP secrets at rest.
+	TOTPKey *platform.SecretKey
 }
 
 // New builds the Fiber application with every domain's routes.
@@ -79,20 +86,33 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
-	mailbox.Routes(s)                                     // demo mode only
-	platform.Routes(s, platform.Deps{Notify: cfg.Notify}) // the provider's console
+	mailbox.Routes(s) // demo mode only
+	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention,
+		TOTPKey: cfg.TOTPKey}) // the provider's console
 	s.Finish()
 	return s, nil
+}
+
+// HousekeepingOptions tune Housekeeping.
+type HousekeepingOptions struct {
+	Every     time.Duration    // between passes (housekeeping.DefaultEvery when 0)
+	BackupDir string           // where archived communes' daily backups are
+	Now       func() time.Time // the clock (time.Now when nil; tests)
 }
 
 // Housekeeping returns the periodic clean-up job of every domain: ended
 // parents' and staff sessions, used or expired links, stale rate-limit
 // counters, on the platform database and on the communes open at each
-// pass. serve starts it and stops it before closing the databases.
-func Housekeeping(reg *tenants.Registry, log *slog.Logger, every time.Duration) *housekeeping.Job {
+// pass; parents' accounts linked to no commune for 30 days (RGPD), and
+// archived communes past their retention (their backups in backupDir).
+// serve starts it and stops it before closing the databases.
+func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions) *housekeeping.Job {
+	purgeArchived := func(ctx context.Context, _ *tenants.DB, now time.Time) (int64, error) {
+		return reg.PurgeArchived(ctx, o.BackupDir, now)
+	}
 	return housekeeping.New(housekeeping.Config{
-		Registry: reg, Logger: log, Every: every,
-		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired},
+		Registry: reg, Logger: log, Every: o.Every, Now: o.Now,
+		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired, accounts.PurgeOrphans, purgeArchived},
 		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
 	})
 }

@@ -202,7 +202,7 @@ var (
 	iconRE       = regexp.MustCompile(`<span aria-hidden="true"[^>]*>(○|🕒|✓|✗|–)</span>`)
 	stateTexts   = `(réservable|demande en cours|demande validée|annulation en cours|non réservable : [^<"]+)`
 	buttonRE     = regexp.MustCompile(`<button [^>]*aria-label="[^"]+, \d\d/\d\d/\d{4} : ` + stateTexts + `"`)
-	readerTextRE = regexp.MustCompile(`<span class="visually-hidden">\d\d/\d\d/\d{4} : ` + stateTexts + `</span>`)
+	readerTextRE = regexp.MustCompile(`<span class="visually-hidden">(?:[^<,]+, )?\d\d/\d\d/\d{4} : ` + stateTexts + `</span>`)
 )
 
 // checkCellsAccessible checks that every agenda cell says its state in

@@ -110,7 +110,7 @@ func (r *Registry) Audit(ctx context.Context, slug string) AuditReport {
 		rep.Err = err
 		return rep
 	}
-	families, children, _ := countFamilies(ctx, db)
+	fig, _ := readFigures(ctx, db, now)
 	version, verr := Version(ctx, db.Reader())
 	rep.Work, err = findWork(ctx, db.Reader(), now)
 	if err == nil && st.Size() <= quickCheckMax {
@@ -142,7 +142,8 @@ func (r *Registry) Audit(ctx context.Context, slug string) AuditReport {
 		}
 		stamp := FormatTime(now)
 		_, err := tx.ExecContext(ctx, `UPDATE communes SET schema_version = ?, size_bytes = ?, families = ?, children = ?,
-			stats_at = ?, audited_at = ? WHERE id = ?`, version, st.Size(), families, children, stamp, stamp, c.ID)
+			bookings_7d = ?, stats_at = ?, activity_at = ?, audited_at = ? WHERE id = ?`,
+			version, st.Size(), fig.families, fig.children, fig.bookings7d, stamp, stamp, stamp, c.ID)
 		return err
 	})
 	return rep

@@ -66,6 +66,9 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 		if ctx.Err() != nil {
 			break
 		}
+		if !c.ArchivedAt.IsZero() {
+			continue // its final backup is kept until PurgeArchived
+		}
 		jobs <- c.Slug
 	}
 	close(jobs)

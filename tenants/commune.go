@@ -26,6 +26,13 @@ type Commune struct {
 	// Broken says why the file cannot be served ("" while healthy): it is
 	// served again once `espacefamille commune check` finds it sound.
 	Broken string
+	// MigrateError is the last failed migration of the file ("" once it
+	// migrated): the commune answers "maintenance" until it migrates.
+	MigrateError string
+	// ArchivedAt is when the commune was archived (zero: it is not); an
+	// archived commune is no longer served (a French 410 page) and is
+	// deleted for good at PurgeAt (lifecycle.go).
+	ArchivedAt, PurgeAt time.Time
 	// fileStamp is the file's size and modification time when this node
 	// last closed it (fleet.go).
 	fileStamp string

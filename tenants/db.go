@@ -53,6 +53,9 @@ type DB struct {
 	work *workRecorder
 	// writes counts committed write transactions (stats refreshed on close).
 	writes atomic.Int64
+	// lastWrite is the last commit (Unix ns); activityDue when the
+	// registry's figures are next refreshed (activity.go).
+	lastWrite, activityDue atomic.Int64
 	// opened is what the registry knew of the file at open; nil outside it.
 	opened *opened
 	// txstats is the writer's accounting (WriterStats).
@@ -176,6 +179,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	d.writes.Add(1)
+	d.wrote(ctx, time.Now())
 	return nil
 }
 

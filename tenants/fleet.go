@@ -118,6 +118,9 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 	case v < latest:
 		from, to, err := CommuneSchema.Migrate(ctx, path)
 		r.migrated(slug, from, to, err)
+		if rerr := r.recordMigration(ctx, c.ID, from, to, err); rerr != nil {
+			r.log.Warn("tenants: record migration", "commune", slug, "err", rerr)
+		}
 		if err != nil {
 			r.log.Error("commune migration failed", "commune", slug, "from", from, "to", to, "err", err)
 			if IsCorrupt(err) {
@@ -141,18 +144,20 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 }
 
 // closeCommunes is the cache's closer: for each handle it settles the
-// work flags, reads its counts when it wrote, closes it, and then records
-// in one platform transaction the files' new stamps, sizes and counts.
+// work flags, reads its figures when it wrote, closes it, and then records
+// in one platform transaction the files' new stamps, sizes and figures.
 func (r *Registry) closeCommunes(dbs []*DB) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	type update struct {
-		id                 int64
-		stamp              string
-		size               int64
-		families, children int64
-		counted            bool
+		id        int64
+		stamp     string
+		size      int64
+		figures   figures
+		lastWrite time.Time
+		counted   bool
 	}
+	now := time.Now()
 	var updates []update
 	for _, db := range dbs {
 		o := db.opened
@@ -163,9 +168,9 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 		if err := r.SettleWork(ctx, db); err != nil {
 			r.log.Warn("tenants: settle work flags", "commune", o.commune.Slug, "err", err)
 		}
-		u := update{id: o.commune.ID}
+		u := update{id: o.commune.ID, lastWrite: db.LastWrite()}
 		if db.writes.Load() > 0 || o.commune.fileStamp == "" {
-			u.families, u.children, u.counted = countFamilies(ctx, db)
+			u.figures, u.counted = readFigures(ctx, db, now)
 		}
 		if err := db.Close(); err != nil {
 			r.log.Warn("tenants: close commune", "commune", o.commune.Slug, "err", err)
@@ -183,13 +188,18 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 	if len(updates) == 0 {
 		return
 	}
-	now := FormatTime(time.Now())
+	at := FormatTime(now)
 	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		for _, u := range updates {
 			q, args := `UPDATE communes SET file_stamp = ?, size_bytes = ? WHERE id = ?`, []any{u.stamp, u.size, u.id}
 			if u.counted {
-				q = `UPDATE communes SET file_stamp = ?, size_bytes = ?, families = ?, children = ?, stats_at = ? WHERE id = ?`
-				args = []any{u.stamp, u.size, u.families, u.children, now, u.id}
+				last := ""
+				if !u.lastWrite.IsZero() {
+					last = FormatTime(u.lastWrite)
+				}
+				q = `UPDATE communes SET file_stamp = ?, size_bytes = ?, families = ?, children = ?, bookings_7d = ?, stats_at = ?, activity_at = ?,
+					last_activity_at = CASE WHEN ? > last_activity_at THEN ? ELSE last_activity_at END WHERE id = ?`
+				args = []any{u.stamp, u.size, u.figures.families, u.figures.children, u.figures.bookings7d, at, at, last, last, u.id}
 			}
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return err
@@ -202,47 +212,226 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 	}
 }
 
-// countFamilies reads the counts `commune list` shows.
-func countFamilies(ctx context.Context, db *DB) (families, children int64, ok bool) {
-	err := db.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM families), (SELECT count(*) FROM children)`).Scan(&families, &children)
-	return families, children, err == nil
-}
-
 // FleetEntry is what the registry knows of one commune without opening
 // its file: `commune list`, the provider's console.
 type FleetEntry struct {
 	Commune
 	SizeBytes          int64
 	Families, Children int64
-	StatsAt            time.Time // when the counts were last read (zero: never)
-	AuditedAt          time.Time // when the background audit last read the file
-	BrokenAt           time.Time
-	Work               []Work // kinds of work flagged, in kind order
+	// Bookings7d is the number of reservations validated in the seven days
+	// before ActivityAt, when it was read (activity.go says how often).
+	Bookings7d int64
+	StatsAt    time.Time // when the counts were last read (zero: never)
+	ActivityAt time.Time // when Bookings7d was last read (zero: never)
+	// LastActivity is the commune's last write transaction (a booking, a
+	// log-in, a back-office change) seen by this node (zero: none seen).
+	LastActivity time.Time
+	// LinkedAccounts is the number of parents' accounts with a membership.
+	LinkedAccounts int64
+	AuditedAt      time.Time // when the background audit last read the file
+	BrokenAt       time.Time
+	MigrateErrorAt time.Time
+	// ArchivePath is the archived commune's final backup; FileDeletedAt
+	// when its live file was deleted (zero: kept).
+	ArchivePath   string
+	FileDeletedAt time.Time
+	// Backup is the commune's last backup (zero Target: none attempted).
+	Backup BackupState
+	Work   []Work // kinds of work flagged, in kind order
+}
+
+// BackupAge is how old the commune's last good backup still known current
+// is at now; ok is false when it never had one.
+func (f FleetEntry) BackupAge(now time.Time) (age time.Duration, ok bool) {
+	if f.Backup.OKAt.IsZero() {
+		return 0, false
+	}
+	return now.Sub(f.Backup.CoveredAt), true
 }
 
 // Fleet lists every commune with the figures kept in the registry, ordered
 // by slug; it opens no commune file.
 func (r *Registry) Fleet(ctx context.Context) ([]FleetEntry, error) {
-	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT `+communeColumns+`, c.size_bytes, c.families, c.children,
-		c.stats_at, c.audited_at, c.broken_at,
+	return r.fleet(ctx, "")
+}
+
+// FleetCommune is Fleet for one commune.
+func (r *Registry) FleetCommune(ctx context.Context, slug string) (FleetEntry, error) {
+	list, err := r.fleet(ctx, `c.slug = ?`, slug)
+	if err != nil {
+		return FleetEntry{}, err
+	}
+	if len(list) == 0 {
+		return FleetEntry{}, ErrNotFound
+	}
+	return list[0], nil
+}
+
+// FleetByID is Fleet for the communes ids, in the order of ids (unknown
+// ids are left out): one page of a list sorted by FleetKeys.
+func (r *Registry) FleetByID(ctx context.Context, ids []int64) ([]FleetEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	list, err := r.fleet(ctx, `c.id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]FleetEntry, len(list))
+	for _, f := range list {
+		byID[f.ID] = f
+	}
+	out := make([]FleetEntry, 0, len(list))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// FleetKey is what a list of every commune needs to search and sort them
+// before reading the figures of one page (FleetByID): 10,000 full rows
+// cost more to read than to show.
+type FleetKey struct {
+	ID                int64
+	Slug, Name, Hosts string
+	// Key is the value of the sort field asked (int64, or string), nil
+	// for the fields above.
+	Key any
+}
+
+// fleetSortFields are the sort fields FleetKeys knows beside slug, name
+// and hosts, as SQL over communes c and backups b.
+var fleetSortFields = map[string]string{
+	"zone": `c.zone`, "schema": `c.schema_version`, "size": `c.size_bytes`, "families": `c.families`, "children": `c.children`,
+	"accounts": `(SELECT count(*) FROM memberships m WHERE m.commune_id = c.id)`, "bookings": `c.bookings_7d`,
+	"activity": `c.last_activity_at`,
+	// A commune never backed up sorts as the oldest backup.
+	"backup": `CASE WHEN COALESCE(b.ok_at, '') = '' THEN '' ELSE b.covered_at END`,
+	// The order of FleetEntry's states: deleted, archived, broken, in
+	// maintenance, suspended, active.
+	"status": `CASE WHEN c.file_deleted_at != '' THEN 0 WHEN c.archived_at != '' THEN 1 WHEN c.broken != '' THEN 2
+		WHEN c.migrate_error != '' THEN 3 WHEN c.status = 'suspended' THEN 4 ELSE 5 END`,
+}
+
+// FleetKeys lists every commune's slug and name, its host names when
+// hosts (a search, a sort by host: they cost a subquery per commune), and
+// the value of the sort field (see fleetSortFields; "" or another: none).
+func (r *Registry) FleetKeys(ctx context.Context, field string, hosts bool) ([]FleetKey, error) {
+	expr, ok := fleetSortFields[field]
+	if !ok {
+		expr = `NULL`
+	}
+	hostsExpr, join := `''`, ``
+	if hosts {
+		hostsExpr = `COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), '')`
+	}
+	if strings.Contains(expr, "b.") {
+		join = ` LEFT JOIN backups b ON b.target = c.slug`
+	}
+	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT c.id, c.slug, c.name, `+hostsExpr+`, `+expr+`
+		FROM communes c`+join)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: fleet keys: %w", err)
+	}
+	return Collect(rows, func(row interface{ Scan(...any) error }) (FleetKey, error) {
+		var k FleetKey
+		err := row.Scan(&k.ID, &k.Slug, &k.Name, &k.Hosts, &k.Key)
+		return k, err
+	})
+}
+
+// FleetSummary is the fleet at a glance, from the registry.
+type FleetSummary struct {
+	// Versions counts the communes in service (not archived) by the
+	// schema version of their file.
+	Versions map[int64]int
+	// Trouble lists the communes broken or whose migration failed (at
+	// most the limit asked); TroubleCount counts them all.
+	Trouble      []FleetEntry
+	TroubleCount int
+	// StaleBackups counts the communes in service with no good backup,
+	// one known current for longer than the age asked, or whose last
+	// backup attempt failed.
+	StaleBackups int
+}
+
+// Summary reads the FleetSummary: backups older than staleAfter at now
+// are stale; at most limit communes in trouble are listed.
+func (r *Registry) Summary(ctx context.Context, now time.Time, staleAfter time.Duration, limit int) (FleetSummary, error) {
+	s := FleetSummary{Versions: map[int64]int{}}
+	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT schema_version, count(*) FROM communes WHERE archived_at = '' GROUP BY schema_version`)
+	if err != nil {
+		return s, fmt.Errorf("tenants: fleet summary: %w", err)
+	}
+	type vc struct {
+		v int64
+		n int
+	}
+	counts, err := Collect(rows, func(row interface{ Scan(...any) error }) (vc, error) {
+		var c vc
+		return c, row.Scan(&c.v, &c.n)
+	})
+	if err != nil {
+		return s, err
+	}
+	for _, c := range counts {
+		s.Versions[c.v] = c.n
+	}
+	err = r.platform.Reader().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM communes WHERE archived_at = '' AND (broken != '' OR migrate_error != '')),
+		(SELECT count(*) FROM communes c LEFT JOIN backups b ON b.target = c.slug WHERE c.archived_at = ''
+			AND (COALESCE(b.ok_at, '') = '' OR b.covered_at < ? OR b.error != ''))`,
+		FormatTime(now.Add(-staleAfter))).Scan(&s.TroubleCount, &s.StaleBackups)
+	if err != nil {
+		return s, fmt.Errorf("tenants: fleet summary: %w", err)
+	}
+	if s.TroubleCount > 0 {
+		s.Trouble, err = r.fleet(ctx, `c.archived_at = '' AND (c.broken != '' OR c.migrate_error != '') ORDER BY c.slug LIMIT ?`, limit)
+	}
+	return s, err
+}
+
+func (r *Registry) fleet(ctx context.Context, where string, args ...any) ([]FleetEntry, error) {
+	q := `SELECT ` + communeColumns + `, c.size_bytes, c.families, c.children, c.bookings_7d,
+		c.stats_at, c.activity_at, c.last_activity_at, c.audited_at, c.broken_at, c.migrate_error_at, c.archive_path, c.file_deleted_at,
+		(SELECT count(*) FROM memberships m WHERE m.commune_id = c.id),
+		COALESCE(b.target, ''), COALESCE(b.attempted_at, ''), COALESCE(b.error, ''), COALESCE(b.ok_at, ''), COALESCE(b.covered_at, ''),
+		COALESCE(b.path, ''), COALESCE(b.bytes, 0),
 		COALESCE((SELECT group_concat(w.kind, ' ') FROM (SELECT kind FROM commune_work WHERE commune_id = c.id ORDER BY kind) w), '')
-		FROM communes c ORDER BY c.slug`)
+		FROM communes c LEFT JOIN backups b ON b.target = c.slug`
+	if where == "" {
+		where = `1 ORDER BY c.slug`
+	}
+	rows, err := r.platform.Reader().QueryContext(ctx, q+` WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: fleet: %w", err)
 	}
 	return Collect(rows, func(row interface{ Scan(...any) error }) (FleetEntry, error) {
 		var f FleetEntry
-		var created, hosts, statsAt, auditedAt, brokenAt, work string
-		err := row.Scan(&f.ID, &f.Slug, &f.Name, &f.Status, &f.Zone, &f.AdminEmail, &created, &hosts,
-			&f.SchemaVersion, &f.Broken, &f.fileStamp, &f.SizeBytes, &f.Families, &f.Children, &statsAt, &auditedAt, &brokenAt, &work)
+		var statsAt, activityAt, lastActivity, auditedAt, brokenAt, migrateAt, deletedAt, work string
+		var bAttempted, bOK, bCovered string
+		err := scanCommuneInto(row, &f.Commune, &f.SizeBytes, &f.Families, &f.Children, &f.Bookings7d,
+			&statsAt, &activityAt, &lastActivity, &auditedAt, &brokenAt, &migrateAt, &f.ArchivePath, &deletedAt,
+			&f.LinkedAccounts,
+			&f.Backup.Target, &bAttempted, &f.Backup.Error, &bOK, &bCovered, &f.Backup.Path, &f.Backup.Bytes,
+			&work)
 		if err != nil {
 			return f, err
 		}
-		f.CreatedAt, _ = ParseTime(created)
-		f.Hosts = strings.Fields(hosts)
-		f.StatsAt, _ = ParseTime(statsAt)
-		f.AuditedAt, _ = ParseTime(auditedAt)
-		f.BrokenAt, _ = ParseTime(brokenAt)
+		for _, t := range []struct {
+			dst *time.Time
+			s   string
+		}{{&f.StatsAt, statsAt}, {&f.ActivityAt, activityAt}, {&f.LastActivity, lastActivity}, {&f.AuditedAt, auditedAt},
+			{&f.BrokenAt, brokenAt}, {&f.MigrateErrorAt, migrateAt}, {&f.FileDeletedAt, deletedAt},
+			{&f.Backup.AttemptedAt, bAttempted}, {&f.Backup.OKAt, bOK}, {&f.Backup.CoveredAt, bCovered}} {
+			*t.dst, _ = ParseTime(t.s)
+		}
 		for _, w := range strings.Fields(work) {
 			f.Work = append(f.Work, Work(w))
 		}

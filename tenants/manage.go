@@ -7,14 +7,41 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
 
+// CommuneInit writes what every new commune starts with. tenants owns the
+// files, not their content: the package that owns the commune's settings
+// registers it (OnCommuneCreated), and CreateCommune runs it first in the
+// creating transaction.
+type CommuneInit func(ctx context.Context, tx *sql.Tx, c Commune) error
+
+var communeInits struct {
+	sync.Mutex
+	list []CommuneInit
+}
+
+// OnCommuneCreated registers f to run first in the creating transaction of
+// every commune (app/booking registers the commune's identity settings).
+func OnCommuneCreated(f CommuneInit) {
+	communeInits.Lock()
+	defer communeInits.Unlock()
+	communeInits.list = append(communeInits.list, f)
+}
+
+func registeredInits() []CommuneInit {
+	communeInits.Lock()
+	defer communeInits.Unlock()
+	return slices.Clone(communeInits.list)
+}
+
 // CreateCommune validates n, creates and migrates the commune's file, then
-// registers it, so that a failure at any step leaves nothing behind. init,
-// when not nil, runs in one transaction on the new file before it is
-// registered (settings, seed data).
+// registers it, so that a failure at any step leaves nothing behind. The
+// registered initialisers (OnCommuneCreated), then init when not nil, run
+// in one transaction on the new file before it is registered (settings,
+// seed data).
 func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ctx context.Context, tx *sql.Tx, c Commune) error) (Commune, error) {
 	n, err := n.normalize()
 	if err != nil {
@@ -48,10 +75,10 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	db.work = &workRecorder{deferred: &work}
 	if _, _, err = CommuneSchema.Migrate(ctx, tmp); err == nil {
 		err = db.Tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx,
-				`INSERT INTO settings (key, value) VALUES ('name', ?), ('zone', ?), ('contact_email', ?), ('created_at', ?)`,
-				c.Name, c.Zone, c.AdminEmail, FormatTime(now)); err != nil {
-				return fmt.Errorf("settings: %w", err)
+			for _, f := range registeredInits() {
+				if err := f(ctx, tx, c); err != nil {
+					return err
+				}
 			}
 			if init != nil {
 				return init(ctx, tx, c)
@@ -59,9 +86,9 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 			return nil
 		})
 	}
-	var families, children int64
+	var fig figures
 	if err == nil {
-		families, children, _ = countFamilies(ctx, db)
+		fig, _ = readFigures(ctx, db, now)
 	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -81,10 +108,10 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at, schema_version, file_stamp, size_bytes,
-			                      families, children, stats_at)
-			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			                      families, children, bookings_7d, stats_at, activity_at)
+			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Slug, c.Name, c.Zone, c.AdminEmail, FormatTime(now), latest, c.fileStamp, st.Size(),
-			families, children, FormatTime(now))
+			fig.families, fig.children, fig.bookings7d, FormatTime(now), FormatTime(now))
 		if err != nil {
 			if IsUnique(err) {
 				return ErrDuplicateSlug
@@ -152,12 +179,18 @@ func (r *Registry) SetStatus(ctx context.Context, slug, status string) error {
 		return &ValidationError{"status", "statut inconnu"}
 	}
 	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE communes SET status = ? WHERE slug = ?`, status, slug)
+		res, err := tx.ExecContext(ctx, `UPDATE communes SET status = ? WHERE slug = ? AND archived_at = ''`, status, slug)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			var archived string
+			if err := tx.QueryRowContext(ctx, `SELECT archived_at FROM communes WHERE slug = ?`, slug).Scan(&archived); errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			} else if err != nil {
+				return err
+			}
+			return ErrArchived
 		}
 		return nil
 	})
@@ -268,5 +301,66 @@ func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
 			res.Err = fmt.Errorf("tenants: record schema version: %w", err)
 		}
 	}
+	if err := r.recordMigration(ctx, c.ID, res.From, res.To, res.Err); err != nil && res.Err == nil {
+		res.Err = err
+	}
 	return res
+}
+
+// ExistingFile is a commune file a tool put in the data directory itself
+// (bench/fleet copies one template thousands of times), to register.
+type ExistingFile struct {
+	Slug, Name    string
+	SchemaVersion int64 // the version the file holds
+	SizeBytes     int64
+}
+
+// RegisterFiles registers files already at CommunePath(slug), in one
+// platform transaction, at the version they hold and with no stamp or
+// figures: as an upgrade finds communes registered before the registry
+// kept them (`commune migrate --all` records them). Nothing is
+// registered when one entry is invalid or taken.
+func (r *Registry) RegisterFiles(ctx context.Context, files []ExistingFile, now time.Time) error {
+	for _, f := range files {
+		if err := ValidateSlug(f.Slug); err != nil {
+			return err
+		}
+		if _, err := ValidateName(f.Name); err != nil {
+			return err
+		}
+	}
+	created := FormatTime(now)
+	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
+		for _, f := range files {
+			_, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, created_at, schema_version, size_bytes)
+				VALUES (?, ?, ?, ?, ?)`, f.Slug, f.Name, created, f.SchemaVersion, f.SizeBytes)
+			if IsUnique(err) {
+				return fmt.Errorf("%w : %s", ErrDuplicateSlug, f.Slug)
+			}
+			if err != nil {
+				return fmt.Errorf("tenants: register %s: %w", f.Slug, err)
+			}
+		}
+		return nil
+	})
+}
+
+// recordMigration keeps the error of a commune's failed migration in the
+// registry (the console lists it), or clears it once a migration succeeds.
+func (r *Registry) recordMigration(ctx context.Context, id, from, to int64, failed error) error {
+	msg, at := "", ""
+	if failed != nil {
+		latest, _ := CommuneSchema.Latest()
+		msg = fmt.Sprintf("migration de la version %d vers la version %d en échec : %v", max(from, to), latest, failed)
+		at = FormatTime(time.Now())
+	}
+	res, err := r.platform.W.ExecContext(ctx, `UPDATE communes SET migrate_error = ?, migrate_error_at = ? WHERE id = ? AND migrate_error != ?`,
+		msg, at, id, msg)
+	if err != nil {
+		return fmt.Errorf("tenants: record migration outcome: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		r.forget() // resolved communes carry MigrateError
+	}
+	return nil
 }

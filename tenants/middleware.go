@@ -132,6 +132,10 @@ func (r *Registry) Middleware() fiber.Handler {
 			t.Prefix = "/" + com.Slug
 			c.Path("/" + tail)
 		}
+		if !t.Commune.ArchivedAt.IsZero() {
+			c.Locals(tenantKey{}, t)
+			return ErrArchived
+		}
 		if t.Commune.Status != StatusActive {
 			c.Locals(tenantKey{}, t)
 			return ErrSuspended

@@ -156,20 +156,28 @@ func (r *Registry) WithCommune(ctx context.Context, slug string, fn func(*DB) er
 
 const communeColumns = `c.id, c.slug, c.name, c.status, c.zone, c.admin_email, c.created_at,
 	COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), ''),
-	c.schema_version, c.broken, c.file_stamp`
+	c.schema_version, c.broken, c.file_stamp, c.migrate_error, c.archived_at, c.purge_at`
 
 func scanCommune(row interface{ Scan(...any) error }) (Commune, error) {
 	var c Commune
-	var created, hosts string
-	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.Status, &c.Zone, &c.AdminEmail, &created, &hosts,
-		&c.SchemaVersion, &c.Broken, &c.fileStamp); err != nil {
-		return c, err
+	return c, scanCommuneInto(row, &c)
+}
+
+// scanCommuneInto scans communeColumns, then extra, into c.
+func scanCommuneInto(row interface{ Scan(...any) error }, c *Commune, extra ...any) error {
+	var created, hosts, archived, purge string
+	dest := append([]any{&c.ID, &c.Slug, &c.Name, &c.Status, &c.Zone, &c.AdminEmail, &created, &hosts,
+		&c.SchemaVersion, &c.Broken, &c.fileStamp, &c.MigrateError, &archived, &purge}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return err
 	}
 	c.CreatedAt, _ = ParseTime(created)
 	if hosts != "" {
 		c.Hosts = strings.Fields(hosts)
 	}
-	return c, nil
+	c.ArchivedAt, _ = ParseTime(archived)
+	c.PurgeAt, _ = ParseTime(purge)
+	return nil
 }
 
 // Communes lists every commune, ordered by slug.

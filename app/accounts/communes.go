@@ -28,27 +28,38 @@ type communesData struct {
 // from two). Sessions are per commune: the other commune's space asks
 // to log in with the same identifiers when needed.
 func (svc *Service) showCommunes(c *fiber.Ctx) error {
+	list, err := svc.communeLinks(c)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "famille/communes", "Mes communes", communesData{Communes: list})
+}
+
+// communeLinks lists the communes the account has an adhesion in, by
+// name, each with a link to its family space (none for the current or a
+// suspended commune).
+func (svc *Service) communeLinks(c *fiber.Ctx) ([]communeLink, error) {
 	t, u := tenants.From(c), web.User(c)
 	ctx := c.UserContext()
 	slugs, err := membershipSlugs(ctx, svc.platform.Reader(), u.AccountID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var d communesData
+	var out []communeLink
 	for _, slug := range slugs {
 		com, err := svc.web.Registry.BySlug(ctx, slug)
 		if errors.Is(err, tenants.ErrNotFound) {
 			continue // removed since
 		} else if err != nil {
-			return err
+			return nil, err
 		}
 		l := communeLink{Name: com.Name, Current: com.ID == t.Commune.ID, Open: com.Status == tenants.StatusActive}
 		if !l.Current && l.Open {
 			l.URL = communeURL(svc.web, t, com, "/famille")
 		}
-		d.Communes = append(d.Communes, l)
+		out = append(out, l)
 	}
-	return web.Render(c, "famille/communes", "Mes communes", d)
+	return out, nil
 }
 
 // communeURL is the address of another commune's page as seen from the

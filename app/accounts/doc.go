@@ -9,8 +9,14 @@
 //     password_changed_at as the session epoch), memberships (the communes
 //     of the adhésion window), one-time email tokens (hashed, one hour) and
 //     rate-limit counters (throttles, counted by app/auth's Throttle, which
-//     the staff log-in uses too; hashes are app/auth's as well);
-//   - commune database: sessions (hashed token, idle and absolute expiry);
+//     the staff log-in uses too; hashes are app/auth's as well), and the
+//     pending email changes of Mon compte (email_changes: hashed one-time
+//     link to the new address, 24 hours; the link is the platform's, so
+//     any commune opens it);
+//   - commune database: sessions (hashed token, idle and absolute expiry),
+//     and family_feeds (the hashed token of a family's secret calendar
+//     link, served as RFC 5545 by app/ics; it reads app/booking's
+//     reservations, never writes them);
 //     it reads family_accounts (the link made by a code) and adhesion_codes,
 //     which app/families writes.
 //
@@ -28,6 +34,8 @@
 // Routes (under the commune): /connexion, /deconnexion (POST), /inscription,
 // /inscription/formulaire, /inscription/envoyee, /confirmation/{token},
 // /mot-de-passe-oublie, /mot-de-passe/{token}, /adhesion,
-// /adhesion/confirmee, /famille, /famille/enfants/{id}. Other domains guard
+// /adhesion/confirmee, /famille, /famille/enfants/{id}, /mon-compte (and
+// its forms: email, telephone, mot-de-passe, agenda, agenda/revoquer),
+// /mon-compte/email/{token}, /agenda/{token}.ics. Other domains guard
 // their family pages with RequireFamily and read web.User(c).FamilyID.
 package accounts

@@ -128,7 +128,7 @@ func (svc *Service) showFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items, err := news.Published(ctx, t.DB().R, time.Now().In(web.Paris()).Format(time.DateOnly), 10)
+	items, err := news.Published(ctx, t.DB().Reader(), time.Now().In(web.Paris()).Format(time.DateOnly), 10)
 	if err != nil {
 		return err
 	}

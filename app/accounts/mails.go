@@ -15,6 +15,8 @@ const (
 	mailConfirmation = "confirmation"
 	mailEmailTaken   = "email_taken"
 	mailReset        = "password_reset"
+	mailEmailChange  = "email_change"  // to the new address: the link that makes the change
+	mailEmailChanged = "email_changed" // to the old address: the change is done
 )
 
 var mailSubjects = map[string]string{
@@ -22,6 +24,8 @@ var mailSubjects = map[string]string{
 	mailConfirmation: "Confirmez la création de votre compte Espace Famille",
 	mailEmailTaken:   "Votre compte Espace Famille",
 	mailReset:        "Réinitialisation de votre mot de passe Espace Famille",
+	mailEmailChange:  "Confirmez votre nouvelle adresse email Espace Famille",
+	mailEmailChanged: "L'adresse email de votre compte Espace Famille a changé",
 }
 
 // mailData is what every mail template receives.
@@ -31,6 +35,7 @@ type mailData struct {
 	URL         string // the main link of the email
 	ResetURL    string
 	Code        string
+	Email       string // the new address of an email change
 	commune     string // the slug the mail belongs to (mail.Message.Commune)
 }
 

@@ -181,6 +181,18 @@ func recentToken(ctx context.Context, q tenants.Querier, accountID int64, purpos
 	return n > 0, nil
 }
 
+// CreateConfirmedAccount adds an account whose address counts as
+// confirmed, with a password hash made by auth.HashPassword: an account
+// provisioned by a tool (the load tool's parents), not signed up through
+// the pages. The email must be free.
+func CreateConfirmedAccount(ctx context.Context, tx *sql.Tx, s Signup, hash string, now time.Time) (int64, error) {
+	id, err := insertAccount(ctx, tx, s, hash, now)
+	if err != nil {
+		return 0, err
+	}
+	return id, confirmEmail(ctx, tx, id, now)
+}
+
 func confirmEmail(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE accounts SET email_confirmed_at = COALESCE(email_confirmed_at, ?) WHERE id = ?`, tenants.FormatTime(now), accountID)
 	if err != nil {
@@ -210,6 +222,10 @@ func addMembership(ctx context.Context, tx *sql.Tx, accountID, communeID int64, 
 		accountID, communeID, tenants.FormatTime(now))
 	if err != nil {
 		return fmt.Errorf("accounts: add membership: %w", err)
+	}
+	// Joining a commune keeps an account told it was linked to none (RGPD).
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET orphaned_at = '' WHERE id = ? AND orphaned_at != ''`, accountID); err != nil {
+		return fmt.Errorf("accounts: keep account: %w", err)
 	}
 	return nil
 }

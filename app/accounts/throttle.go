@@ -18,6 +18,10 @@ var (
 	loginLimit     = auth.Limit{Max: 10, Window: 15 * time.Minute, Hold: 15 * time.Minute}
 	loginIPLimit   = auth.Limit{Max: 30, Window: 15 * time.Minute, Hold: 15 * time.Minute}
 	resetMailLimit = auth.Limit{Max: 5, Window: time.Hour, Hold: time.Hour}
+	// Mon compte: 5 address changes an hour (each sends an email), 5 wrong
+	// current passwords per 15 minutes.
+	emailChangeLimit    = auth.Limit{Max: 5, Window: time.Hour, Hold: time.Hour}
+	passwordChangeLimit = auth.Limit{Max: 5, Window: 15 * time.Minute, Hold: 15 * time.Minute}
 )
 
 // throttle counts attempts in the platform's throttles table.
@@ -52,3 +56,5 @@ func keyLoginIP(ip string) string       { return "login:ip:" + ip }
 func keyCodeAccount(id int64) string    { return fmt.Sprintf("code:account:%d", id) }
 func keyCodeIP(ip string) string        { return "code:ip:" + ip }
 func keyResetMail(email string) string  { return "reset:email:" + email }
+func keyEmailChange(id int64) string    { return fmt.Sprintf("emailchange:account:%d", id) }
+func keyPasswordChange(id int64) string { return fmt.Sprintf("password:account:%d", id) }

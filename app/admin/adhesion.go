@@ -87,7 +87,7 @@ func (a *Admin) inviteTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, w
 // linked to yet; each family is its own transaction, so one family without
 // an address does not stop the others.
 func (a *Admin) inviteAllPending(c *fiber.Ctx) error {
-	ids, err := accounts.PendingFamilies(c.UserContext(), db(c).R)
+	ids, err := accounts.PendingFamilies(c.UserContext(), db(c).Reader())
 	if err != nil {
 		return err
 	}

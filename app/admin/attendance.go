@@ -113,7 +113,7 @@ func (a *Admin) showAttendance(c *fiber.Ctx) error {
 		d.Day = day
 	}
 	d.Future = futureAttendance(d.Day, a.now())
-	rs, err := regies(ctx, q)
+	rs, err := booking.AllRegies(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func recordAttendance(ctx context.Context, tx *sql.Tx, who *Staff, day calendar.
 // creditJustified credits a justified absence once the child has been
 // absent (justified) for more than the commune's waiting days in a row.
 func creditJustified(ctx context.Context, tx *sql.Tx, reservationID, childID, prestationID int64, day calendar.Date, now time.Time) error {
-	w, err := setting(ctx, tx, "waiting_days")
+	w, err := booking.Setting(ctx, tx, "waiting_days")
 	if err != nil {
 		return err
 	}

@@ -297,6 +297,7 @@ var auditCodes = map[string]string{
 	"simulator": "simulateur de paiement", "payfip": "PayFiP", "month": "mois", "school_period": "période scolaire",
 	"school_year": "année scolaire", "percent": "pourcentage", "fixed": "montant fixe", "cheque": "chèque",
 	"transfer": "virement", "day": "par jour", "site": "par jour et par site",
+	"meal": "repas", "session": "à la séance",
 }
 
 // normKey makes "PublishedFrom", "published_from" and "publishedFrom" one key.
@@ -343,7 +344,8 @@ var auditFields = map[string]string{
 	"regie": "Régie", "regieid": "Régie n°", "mode": "Mode", "invoiceprefix": "Préfixe des factures",
 	"provider": "Paiement", "legalmentions": "Mentions légales", "position": "Ordre", "numcli": "N° client PayFiP",
 	"saisie": "Mode de saisie PayFiP", "endpoint": "Adresse du service PayFiP", "paymenturl": "Adresse de paiement",
-	"prestation": "Prestation", "kind": "Type", "forfaitkind": "Période du forfait", "weekdays": "Jours",
+	"prestation": "Prestation", "kind": "Type", "category": "Catégorie", "forfaitkind": "Période du forfait", "weekdays": "Jours",
+	"payment":        "Paramètres de paiement",
 	"exclusivegroup": "Groupe exclusif", "pricecents": "Prix", "capacity": "Capacité", "capacityscope": "Capacité comptée",
 	"booking": "Délai de réservation", "cancel": "Délai d'annulation", "validfrom": "Valable du", "validuntil": "Valable jusqu'au",
 	"audience": "Public", "schools": "Écoles", "classes": "Classes", "brackets": "Tranche de QF", "maxqf": "QF maximum",

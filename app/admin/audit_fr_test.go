@@ -265,8 +265,8 @@ func TestEveryAuditKindHasAFrenchLabel(t *testing.T) {
 		}
 	}
 	// The values recorded whole (their JSON fields).
-	recorded := []any{families.Family{}, families.Guardian{}, families.Child{}, news.Item{}, Regie{}, billing.ProviderSettings{},
-		booking.PrestationInput{Audience: booking.Audience{Schools: []int64{1}}}, []calendar.Bracket{{}}, Surcharge{},
+	recorded := []any{families.Family{}, families.Guardian{}, families.Child{}, news.Item{}, booking.Regie{}, booking.PaymentSettings{},
+		booking.PrestationInput{Audience: booking.Audience{Schools: []int64{1}}}, []calendar.Bracket{{}}, booking.Surcharge{},
 		branding.Logo{}, billing.Refund{}, billing.RunReport{}, families.Summary{}}
 	for _, v := range recorded {
 		for _, k := range jsonKeys(t, v) {

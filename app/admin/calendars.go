@@ -34,7 +34,7 @@ type calendarData struct {
 }
 
 func (a *Admin) zone(ctx context.Context, q tenants.Querier, c *fiber.Ctx) string {
-	if z, err := setting(ctx, q, "zone"); err == nil && z != "" {
+	if z, err := booking.Setting(ctx, q, "zone"); err == nil && z != "" {
 		return z
 	}
 	return commune(c).Zone
@@ -72,11 +72,11 @@ func (a *Admin) setZone(c *fiber.Ctx) error {
 		return errInvalid("Choisissez la zone A, B, C ou Corse.")
 	}
 	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		old, err := setting(ctx, tx, "zone")
+		old, err := booking.Setting(ctx, tx, "zone")
 		if err != nil {
 			return err
 		}
-		if err := setSetting(ctx, tx, "zone", z); err != nil {
+		if err := booking.SetSetting(ctx, tx, "zone", z); err != nil {
 			return err
 		}
 		if _, err := LoadZoneHolidays(ctx, tx, z); err != nil {

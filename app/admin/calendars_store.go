@@ -58,6 +58,12 @@ func upsertHolidays(ctx context.Context, tx *sql.Tx, hs []calendar.Holiday, sour
 	return n, nil
 }
 
+// StoreHolidays stores school holidays (as upsertHolidays) from source
+// ("bundled", "import"); it returns how many were stored.
+func StoreHolidays(ctx context.Context, tx *sql.Tx, hs []calendar.Holiday, source string) (int, error) {
+	return upsertHolidays(ctx, tx, hs, source)
+}
+
 // LoadZoneHolidays makes the commune's school holidays those of zone:
 // other zones' rows go, and the bundled official calendar of zone
 // (app/calendar) is stored, in tx. Public holidays need nothing stored:

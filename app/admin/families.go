@@ -136,7 +136,7 @@ func (a *Admin) showFamily(c *fiber.Ctx) error {
 		return err
 	}
 	for i := range d.Accounts {
-		d.Accounts[i].Email, d.Accounts[i].Name = accounts.Identity(ctx, a.srv.Registry.Platform().R, d.Accounts[i].AccountID)
+		d.Accounts[i].Email, d.Accounts[i].Name = accounts.Identity(ctx, a.srv.Registry.Platform().Reader(), d.Accounts[i].AccountID)
 	}
 	return web.Render(c, "admin/famille", d.Family.Name, d)
 }

@@ -50,3 +50,14 @@ func PurgeExpired(ctx context.Context, db *tenants.DB, now time.Time) (int64, er
 	}
 	return n, nil
 }
+
+// EndAllSessions ends every staff session of the commune (it is being
+// archived).
+func EndAllSessions(ctx context.Context, db *tenants.DB) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions`); err != nil {
+			return fmt.Errorf("admin: end staff sessions: %w", err)
+		}
+		return nil
+	})
+}

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"espacefamille/app/booking"
 	"fmt"
 	"strconv"
 	"strings"
@@ -95,7 +96,7 @@ func moneyRows(ctx context.Context, q tenants.Querier, f MoneyFilter) ([]MoneyRo
 type moneyData struct {
 	base
 	Filter MoneyFilter
-	Regies []Regie
+	Regies []booking.Regie
 	Rows   []MoneyRow
 	Total  int64
 	Query  string
@@ -110,7 +111,7 @@ func (a *Admin) showMoney(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rs, err := regies(ctx, q)
+	rs, err := booking.AllRegies(ctx, q)
 	if err != nil {
 		return err
 	}

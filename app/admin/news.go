@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -23,36 +22,8 @@ type newsData struct {
 	Error string
 }
 
-func allNews(ctx context.Context, q querier) ([]news.Item, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, title, body, published_from, COALESCE(published_until, '') FROM news
-		ORDER BY published_from DESC, id DESC LIMIT 200`)
-	if err != nil {
-		return nil, fmt.Errorf("admin: news: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Item
-	for rows.Next() {
-		var it news.Item
-		if err := rows.Scan(&it.ID, &it.Title, &it.Body, &it.PublishedFrom, &it.PublishedUntil); err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
-func newsByID(ctx context.Context, q querier, id int64) (news.Item, error) {
-	var it news.Item
-	err := q.QueryRowContext(ctx, `SELECT id, title, body, published_from, COALESCE(published_until, '') FROM news WHERE id = ?`, id).
-		Scan(&it.ID, &it.Title, &it.Body, &it.PublishedFrom, &it.PublishedUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return it, ErrNotFound
-	}
-	return it, err
-}
-
 func (a *Admin) listNews(c *fiber.Ctx) error {
-	items, err := allNews(c.UserContext(), db(c).R)
+	items, err := news.All(c.UserContext(), db(c).Reader(), 200)
 	if err != nil {
 		return err
 	}
@@ -65,11 +36,11 @@ func (a *Admin) editNews(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	it, err := newsByID(c.UserContext(), db(c).R, id)
+	it, err := news.Load(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
 		return web.ErrNotFound
 	}
-	items, err := allNews(c.UserContext(), db(c).R)
+	items, err := news.All(c.UserContext(), db(c).Reader(), 200)
 	if err != nil {
 		return err
 	}
@@ -93,7 +64,7 @@ func (a *Admin) saveNews(c *fiber.Ctx) error {
 		errs.add("from", "La date de publication est obligatoire.")
 	}
 	fail := func(msg string) error {
-		items, err := allNews(c.UserContext(), db(c).R)
+		items, err := news.All(c.UserContext(), db(c).Reader(), 200)
 		if err != nil {
 			return err
 		}
@@ -111,22 +82,17 @@ func (a *Admin) saveNews(c *fiber.Ctx) error {
 			}
 			return audit(ctx, tx, currentStaff(c), "create", "news", it.ID, nil, it, now)
 		}
-		before, err := newsByID(ctx, tx, id)
+		before, err := news.Load(ctx, tx, id)
 		if err != nil {
 			return web.ErrNotFound
 		}
-		if it.Title == "" || len(it.Title) > 200 || it.Body == "" || len(it.Body) > 20000 ||
-			(it.PublishedUntil != "" && it.PublishedUntil < it.PublishedFrom) {
-			return fmt.Errorf("%w: titre (200 caractères au plus), texte et dates de publication cohérentes obligatoires", news.ErrInvalid)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE news SET title = ?, body = ?, published_from = ?, published_until = ? WHERE id = ?`,
-			it.Title, it.Body, it.PublishedFrom, nullable(it.PublishedUntil), id); err != nil {
+		if err := news.Update(ctx, tx, it); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "update", "news", id, before, it, now)
 	})
 	if errors.Is(err, news.ErrInvalid) {
-		return fail(strings.TrimPrefix(err.Error(), news.ErrInvalid.Error()+": "))
+		return fail(news.Message(err))
 	}
 	if err != nil {
 		return err
@@ -141,11 +107,11 @@ func (a *Admin) deleteNews(c *fiber.Ctx) error {
 		return err
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		before, err := newsByID(ctx, tx, id)
+		before, err := news.Load(ctx, tx, id)
 		if err != nil {
 			return web.ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM news WHERE id = ?`, id); err != nil {
+		if err := news.Delete(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "delete", "news", strconv.FormatInt(id, 10), before, nil, now)

@@ -4,11 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"espacefamille/app/booking"
-	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 )
 
 // DefaultConfig puts the starting configuration of a new commune into its
@@ -19,24 +20,8 @@ import (
 // before, and the zone's school holidays (public holidays are computed).
 // It returns how many school holidays were loaded.
 func DefaultConfig(ctx context.Context, tx *sql.Tx, zone string, mealCents int64, now time.Time) (int, error) {
-	if mealCents < 0 {
-		return 0, fmt.Errorf("admin: default config: negative meal price")
-	}
-	created := now.UTC().Format(time.RFC3339)
-	res, err := tx.ExecContext(ctx, `INSERT INTO regies (name, mode, invoice_prefix, payment_provider, position, created_at)
-		VALUES ('REGIE CANTINE - prépaiement', 'prepaid', 'CA', 'simulator', 1, ?)`, created)
-	if err != nil {
-		return 0, fmt.Errorf("admin: default régie: %w", err)
-	}
-	regie, _ := res.LastInsertId()
-	meals := booking.MaskFromWeekdays(calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday))
-	for i, name := range []string{"REPAS CLASSIQUE ENFANT", "REPAS VEGETARIEN"} {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO prestations (regie_id, name, kind, weekdays, exclusive_group, price_cents,
-				booking_deadline, cancel_deadline, position, created_at)
-			VALUES (?, ?, 'daily', ?, 'repas', ?, 'workdays:2@10:00', 'workdays:2@10:00', ?, ?)`,
-			regie, name, meals, mealCents, i+1, created); err != nil {
-			return 0, fmt.Errorf("admin: default prestation: %w", err)
-		}
+	if err := booking.DefaultCatalog(ctx, tx, mealCents, now); err != nil {
+		return 0, fmt.Errorf("admin: default config: %w", err)
 	}
 	return LoadZoneHolidays(ctx, tx, zone)
 }
@@ -45,8 +30,7 @@ func DefaultConfig(ctx context.Context, tx *sql.Tx, zone string, mealCents int64
 // that respects their references: schools (prestations may be reserved to
 // some), régies, prestations, price grids, the calendar. Never families,
 // staff, bookings or money.
-var configTables = []string{"schools", "regies", "prestations", "price_brackets", "school_holidays", "closures",
-	"partial_closures", "partial_closure_prestations", "partial_closure_schools"}
+var configTables = slices.Concat([]string{"schools"}, booking.CatalogCopyTables(), []string{"school_holidays"})
 
 // ConfigSnapshot is a commune's configuration, read to be copied.
 type ConfigSnapshot struct {
@@ -113,6 +97,19 @@ func CopyConfig(ctx context.Context, tx *sql.Tx, s ConfigSnapshot) error {
 		if len(tr.rows) == 0 {
 			continue
 		}
+		if slices.Contains(booking.CatalogCopyTables(), t) {
+			if err := booking.CopyCatalogRows(ctx, tx, t, tr.columns, tr.rows); err != nil {
+				return err
+			}
+			continue
+		}
+		if t == "schools" {
+			if err := families.CopySchoolRows(ctx, tx, tr.columns, tr.rows); err != nil {
+				return err
+			}
+			continue
+		}
+		// The back office's own table: school_holidays.
 		marks := strings.TrimSuffix(strings.Repeat("?, ", len(tr.columns)), ", ")
 		q := `INSERT INTO ` + t + ` (` + strings.Join(tr.columns, ", ") + `) VALUES (` + marks + `)`
 		for _, r := range tr.rows {
@@ -121,8 +118,5 @@ func CopyConfig(ctx context.Context, tx *sql.Tx, s ConfigSnapshot) error {
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE regies SET payment_provider = 'simulator'`); err != nil {
-		return fmt.Errorf("admin: copy config: %w", err)
-	}
-	return nil
+	return booking.UseSimulatorEverywhere(ctx, tx)
 }

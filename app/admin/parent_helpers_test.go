@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -105,6 +106,17 @@ func prestationForm(regie int64, name, price string) url.Values {
 		"weekday_1": {"1"}, "weekday_2": {"1"}, "weekday_4": {"1"}, "weekday_5": {"1"}, "price": {price},
 		"capacity": {"0"}, "capacity_scope": {"day"}, "booking_kind": {"days"}, "booking_days": {"1"}, "booking_at": {"00:00"},
 		"cancel_kind": {"days"}, "cancel_days": {"1"}, "cancel_at": {"00:00"}}
+}
+
+// setBrackets puts a QF grid in the form, one row per {max, price}; the
+// last row's max is "" (open-ended).
+func setBrackets(form url.Values, rows ...[2]string) {
+	form.Set("bracket_count", strconv.Itoa(len(rows)))
+	for i, r := range rows {
+		k := strconv.Itoa(i)
+		form.Set("qf_max_"+k, r[0])
+		form.Set("qf_price_"+k, r[1])
+	}
 }
 
 // createPrestation saves the form and returns the new prestation's id.

@@ -16,15 +16,25 @@ import (
 	"espacefamille/app/web"
 )
 
+// Kinds of the prestation form: a meal and a garderie or activity by the
+// session are sold by the day (booking.KindDaily, told apart by their
+// category), a forfait for a period.
+const (
+	formKindMeal    = "meal"
+	formKindSession = "session"
+	formKindForfait = "forfait"
+)
+
 // PrestationForm is the prestation form as typed.
 type PrestationForm struct {
-	RegieID, Name, Kind, Forfait, ExclusiveGroup, Price, Brackets string
-	Weekdays                                                      map[string]bool // "1" (lundi) … "0" (dimanche)
-	Capacity, CapacityScope, ValidFrom, ValidUntil, Position      string
-	Booking, Cancel                                               DeadlineForm
-	SurchargeKind, SurchargeValue                                 string
-	Schools                                                       map[string]bool // allowed school ids ("" map: all)
-	Classes                                                       string          // allowed classes, comma-separated
+	RegieID, Name, Kind, Forfait, ExclusiveGroup, Price      string
+	Brackets                                                 []BracketRow
+	Weekdays                                                 map[string]bool // "1" (lundi) … "0" (dimanche)
+	Capacity, CapacityScope, ValidFrom, ValidUntil, Position string
+	Booking, Cancel                                          DeadlineForm
+	SurchargeKind, SurchargeValue                            string
+	Schools                                                  map[string]bool // allowed school ids ("" map: all)
+	Classes                                                  string          // allowed classes, comma-separated
 }
 
 // DeadlineForm is a deadline as typed: kind (days, workdays, week),
@@ -37,7 +47,8 @@ var WeekdayChoices = []struct{ Value, Label string }{
 }
 
 func defaultPrestationForm() PrestationForm {
-	return PrestationForm{Kind: "daily", Schools: map[string]bool{}, Price: "0,00", Capacity: "0", CapacityScope: "day", Position: "0",
+	return PrestationForm{Kind: formKindMeal, ExclusiveGroup: "repas", Schools: map[string]bool{}, Capacity: "0", CapacityScope: "day", Position: "0",
+		Brackets: padBracketRows(nil),
 		Weekdays: map[string]bool{"1": true, "2": true, "4": true, "5": true},
 		Booking:  DeadlineForm{Kind: "workdays", Days: "2", Weekday: "4", At: "10:00"},
 		Cancel:   DeadlineForm{Kind: "workdays", Days: "2", Weekday: "4", At: "10:00"}}
@@ -56,8 +67,8 @@ func deadlineForm(d calendar.Deadline) DeadlineForm {
 	return f
 }
 
-func formOfPrestation(p booking.Prestation, s Surcharge) PrestationForm {
-	f := PrestationForm{RegieID: strconv.FormatInt(p.RegieID, 10), Name: p.Name, Kind: p.Kind, Forfait: string(p.ForfaitKind),
+func formOfPrestation(p booking.Prestation, s booking.Surcharge) PrestationForm {
+	f := PrestationForm{RegieID: strconv.FormatInt(p.RegieID, 10), Name: p.Name, Kind: formKindOf(p), Forfait: string(p.ForfaitKind),
 		ExclusiveGroup: p.ExclusiveGroup, Price: calendar.FormatEuros(p.Price.FlatCents), Weekdays: map[string]bool{},
 		Capacity: strconv.Itoa(p.Capacity), CapacityScope: p.CapacityScope, Position: strconv.Itoa(p.Position),
 		ValidFrom: p.ValidFrom.FR(), ValidUntil: p.ValidUntil.FR(), Booking: deadlineForm(p.Booking), Cancel: deadlineForm(p.Cancel),
@@ -65,7 +76,7 @@ func formOfPrestation(p booking.Prestation, s Surcharge) PrestationForm {
 	for _, id := range p.Audience.Schools {
 		f.Schools[strconv.FormatInt(id, 10)] = true
 	}
-	f.Price = strings.TrimSuffix(f.Price, " €")
+	f.Price = eurosField(p.Price.FlatCents)
 	if p.ValidFrom.IsZero() {
 		f.ValidFrom = ""
 	}
@@ -76,28 +87,57 @@ func formOfPrestation(p booking.Prestation, s Surcharge) PrestationForm {
 		n, _ := strconv.Atoi(w.Value)
 		f.Weekdays[w.Value] = p.Weekdays.Has(time.Weekday(n))
 	}
-	var lines []string
-	for i, b := range p.Price.Brackets {
-		price := strings.TrimSuffix(calendar.FormatEuros(b.Cents), " €")
-		if i == len(p.Price.Brackets)-1 {
-			lines = append(lines, "au-delà ; "+price)
-		} else {
-			lines = append(lines, fmt.Sprintf("%d ; %s", b.MaxQF, price))
-		}
+	f.Brackets = bracketRowsOf(p.Price.Brackets)
+	if len(p.Price.Brackets) > 0 && p.Price.FlatCents == p.Price.Brackets[len(p.Price.Brackets)-1].Cents {
+		f.Price = "" // the single price only mirrors the open bracket
 	}
-	f.Brackets = strings.Join(lines, "\n")
 	switch s.Kind {
 	case "percent":
 		f.SurchargeValue = strconv.FormatInt(s.Value, 10)
 	case "fixed":
-		f.SurchargeValue = strings.TrimSuffix(calendar.FormatEuros(s.Value), " €")
+		f.SurchargeValue = eurosField(s.Value)
 	}
 	return f
 }
 
+// formKindOf is the form's kind of a stored prestation.
+func formKindOf(p booking.Prestation) string {
+	switch {
+	case p.Kind == booking.KindForfait:
+		return formKindForfait
+	case p.Category == booking.CategorySession:
+		return formKindSession
+	}
+	return formKindMeal
+}
+
+// ShowsForfait, ShowsExclusiveGroup: the fields that apply to the form's
+// kind (the others are hidden, and ignored when saved).
+func (f PrestationForm) ShowsForfait() bool        { return f.Kind == formKindForfait }
+func (f PrestationForm) ShowsExclusiveGroup() bool { return f.Kind != formKindSession }
+
+// KindChoices are the kinds of prestation the form offers.
+func (PrestationForm) KindChoices() []struct{ Value, Label string } {
+	return []struct{ Value, Label string }{
+		{formKindMeal, "repas (à la journée)"}, {formKindSession, "garderie ou activité à la séance"}, {formKindForfait, "forfait (mois, période ou année)"}}
+}
+
+// bracketRowsOf reads the grid's rows (bracket_count rows, at most
+// maxBracketRows).
+func bracketRowsFormOf(c *fiber.Ctx) []BracketRow {
+	n, _ := strconv.Atoi(c.FormValue("bracket_count"))
+	n = min(max(n, 0), maxBracketRows)
+	rows := make([]BracketRow, n)
+	for i := range rows {
+		k := strconv.Itoa(i)
+		rows[i] = BracketRow{Min: c.FormValue("qf_min_" + k), Max: c.FormValue("qf_max_" + k), Price: c.FormValue("qf_price_" + k)}
+	}
+	return rows
+}
+
 func prestationFormOf(c *fiber.Ctx) PrestationForm {
 	f := PrestationForm{RegieID: c.FormValue("regie_id"), Name: c.FormValue("name"), Kind: c.FormValue("kind"), Forfait: c.FormValue("forfait"),
-		ExclusiveGroup: c.FormValue("exclusive_group"), Price: c.FormValue("price"), Brackets: c.FormValue("brackets"),
+		ExclusiveGroup: c.FormValue("exclusive_group"), Price: c.FormValue("price"), Brackets: bracketRowsFormOf(c),
 		Weekdays: map[string]bool{}, Capacity: c.FormValue("capacity"), CapacityScope: c.FormValue("capacity_scope"),
 		ValidFrom: c.FormValue("valid_from"), ValidUntil: c.FormValue("valid_until"), Position: c.FormValue("position"),
 		SurchargeKind: c.FormValue("surcharge_kind"), SurchargeValue: c.FormValue("surcharge_value"),
@@ -134,7 +174,7 @@ func (d DeadlineForm) parse() (calendar.Deadline, error) {
 
 // parse turns the form into booking's input, the QF brackets and the
 // majoration, or French errors per field.
-func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, Surcharge, formErrors) {
+func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, booking.Surcharge, formErrors) {
 	errs := formErrors{}
 	var in booking.PrestationInput
 	var err error
@@ -147,14 +187,37 @@ func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, Su
 	if nameProblem != "" && in.Name != "" {
 		errs.add("name", nameProblem)
 	}
-	in.Kind, in.ForfaitKind, in.ExclusiveGroup = f.Kind, calendar.ForfaitKind(f.Forfait), cleanText(f.ExclusiveGroup)
+	switch f.Kind {
+	case formKindMeal, booking.KindDaily: // "daily": what scripts posted before the kinds
+
+		in.Kind, in.Category, in.ExclusiveGroup = booking.KindDaily, booking.CategoryMeal, cleanText(f.ExclusiveGroup)
+	case formKindSession:
+		in.Kind, in.Category = booking.KindDaily, booking.CategorySession
+	case formKindForfait:
+		in.Kind, in.ForfaitKind, in.ExclusiveGroup = booking.KindForfait, calendar.ForfaitKind(f.Forfait), cleanText(f.ExclusiveGroup)
+	default:
+		errs.add("kind", "Choisissez le type : repas, garderie ou activité à la séance, ou forfait.")
+	}
 	for v, on := range f.Weekdays {
 		if n, _ := strconv.Atoi(v); on {
 			in.Weekdays = in.Weekdays.With(time.Weekday(n))
 		}
 	}
-	if in.PriceCents, err = calendar.ParseEuros(f.Price); err != nil {
-		errs.add("price", "Le prix doit être un montant en euros, par exemple 2,55.")
+	brackets, problems := parseBracketRows(f.Brackets)
+	for _, p := range problems {
+		errs.add(fmt.Sprintf("bracket_%d", p.Row), p.Message)
+	}
+	switch price := strings.TrimSpace(f.Price); {
+	case price == "" && len(brackets) > 0:
+		// The single price is optional with a grid: it mirrors the open
+		// bracket (a family without a valid QF pays it).
+		in.PriceCents = brackets[len(brackets)-1].Cents
+	case price == "" && len(problems) == 0:
+		errs.add("price", "Indiquez le prix unique, ou les tranches de quotient familial.")
+	case price != "":
+		if in.PriceCents, err = calendar.ParseEuros(price); err != nil {
+			errs.add("price", "Le prix unique doit être un montant en euros, par exemple 2,55.")
+		}
 	}
 	if in.Capacity, err = strconv.Atoi(strings.TrimSpace(f.Capacity)); err != nil {
 		errs.add("capacity", "La capacité est un nombre entier (0 : sans limite).")
@@ -187,11 +250,7 @@ func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, Su
 			in.Audience.Classes = append(in.Audience.Classes, class)
 		}
 	}
-	brackets, msg := parseBrackets(f.Brackets)
-	if msg != "" {
-		errs.add("brackets", msg)
-	}
-	sur := Surcharge{Kind: f.SurchargeKind}
+	sur := booking.Surcharge{Kind: f.SurchargeKind}
 	switch sur.Kind {
 	case "":
 	case "percent":
@@ -215,43 +274,6 @@ func (f PrestationForm) parse() (booking.PrestationInput, []calendar.Bracket, Su
 	return in, brackets, sur, errs
 }
 
-// parseBrackets reads one bracket per line, "QF maximum ; prix", the last
-// line ("au-delà ; prix") without limit. An empty text is a flat price.
-func parseBrackets(text string) ([]calendar.Bracket, string) {
-	var out []calendar.Bracket
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	var kept []string
-	for _, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			kept = append(kept, l)
-		}
-	}
-	for i, l := range kept {
-		qf, price, ok := strings.Cut(l, ";")
-		if !ok {
-			return nil, fmt.Sprintf("Tranche %d : écrivez « QF maximum ; prix », par exemple « 500 ; 1,20 ».", i+1)
-		}
-		cents, err := calendar.ParseEuros(strings.TrimSpace(price))
-		if err != nil {
-			return nil, fmt.Sprintf("Tranche %d : le prix n'est pas un montant en euros.", i+1)
-		}
-		b := calendar.Bracket{Cents: cents}
-		if i < len(kept)-1 {
-			if b.MaxQF, err = strconv.Atoi(strings.TrimSpace(qf)); err != nil || b.MaxQF < 0 {
-				return nil, fmt.Sprintf("Tranche %d : le quotient familial maximum est un nombre entier.", i+1)
-			}
-		}
-		out = append(out, b)
-	}
-	if len(out) == 1 {
-		return nil, "Indiquez au moins deux tranches, ou laissez vide pour un prix unique."
-	}
-	if err := (calendar.PriceRule{Brackets: out}).Validate(); err != nil {
-		return nil, err.Error()
-	}
-	return out, ""
-}
-
 // fieldErrorsOf turns booking's French errors into form errors.
 func fieldErrorsOf(err error) formErrors {
 	var fe calendar.FieldErrors
@@ -265,7 +287,7 @@ func fieldErrorsOf(err error) formErrors {
 	case errors.Is(err, booking.ErrDuplicateName):
 		return formErrors{"name": "Une prestation de ce nom existe déjà pour cette régie."}
 	case errors.Is(err, calendar.ErrInvalidPriceRule):
-		return formErrors{"brackets": err.Error()}
+		return formErrors{"bracket_0": err.Error()}
 	case errors.Is(err, booking.ErrNotFound):
 		return formErrors{"regie_id": "Régie introuvable."}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,11 +21,11 @@ import (
 
 type regiesData struct {
 	base
-	Regies []Regie
+	Regies []booking.Regie
 }
 
 func (a *Admin) listRegies(c *fiber.Ctx) error {
-	list, err := regies(c.UserContext(), db(c).R)
+	list, err := booking.AllRegies(c.UserContext(), db(c).Reader())
 	if err != nil {
 		return err
 	}
@@ -33,8 +34,8 @@ func (a *Admin) listRegies(c *fiber.Ctx) error {
 
 type regieFormData struct {
 	base
-	Regie    Regie
-	Settings billing.ProviderSettings
+	Regie    booking.Regie
+	Settings booking.PaymentSettings
 	Error    string
 	// Simulator: the built-in payment simulator may be chosen.
 	Simulator bool
@@ -46,7 +47,7 @@ func (a *Admin) newRegie(c *fiber.Ctx) error {
 		provider = billing.ProviderSimulator
 	}
 	return web.Render(c, "admin/regie-form", "Nouvelle régie", regieFormData{base: baseOf(c, "services"),
-		Regie: Regie{Mode: "prepaid", Provider: provider}, Settings: billing.ProviderSettings{Saisie: "T"}, Simulator: a.simulator})
+		Regie: booking.Regie{Mode: "prepaid", Provider: provider}, Settings: booking.PaymentSettings{Saisie: "T"}, Simulator: a.simulator})
 }
 
 // msgSimulatorClosed refuses the simulator outside demo mode.
@@ -57,15 +58,11 @@ func (a *Admin) editRegie(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := regieByID(c.UserContext(), db(c).R, id)
+	r, err := booking.LoadRegie(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
 		return web.ErrNotFound
 	}
-	br, err := billing.LoadRegie(c.UserContext(), db(c).R, id)
-	if err != nil {
-		return err
-	}
-	return web.Render(c, "admin/regie-form", r.Name, regieFormData{base: baseOf(c, "services"), Regie: r, Settings: br.Settings, Simulator: a.simulator})
+	return web.Render(c, "admin/regie-form", r.Name, regieFormData{base: baseOf(c, "services"), Regie: r, Settings: r.Payment, Simulator: a.simulator})
 }
 
 // saveRegie creates or updates a régie and its payment provider.
@@ -79,9 +76,9 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 	}
 	pos, _ := strconv.Atoi(formValue(c, "position"))
 	name, nameProblem := names.Check(c.FormValue("name"), 120)
-	r := Regie{ID: id, Name: name, Mode: formValue(c, "mode"), InvoicePrefix: cleanText(c.FormValue("invoice_prefix")),
+	r := booking.Regie{ID: id, Name: name, Mode: formValue(c, "mode"), InvoicePrefix: cleanText(c.FormValue("invoice_prefix")),
 		Provider: formValue(c, "provider"), LegalMentions: strings.TrimSpace(c.FormValue("legal_mentions")), Position: pos}
-	ps := billing.ProviderSettings{Numcli: formValue(c, "numcli"), Saisie: formValue(c, "saisie"), Endpoint: formValue(c, "endpoint")}
+	ps := booking.PaymentSettings{Numcli: formValue(c, "numcli"), Saisie: formValue(c, "saisie"), Endpoint: formValue(c, "endpoint")}
 	msg := ""
 	switch {
 	case r.Name == "":
@@ -110,17 +107,19 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		var before any
 		if id != 0 {
-			old, err := regieByID(ctx, tx, id)
+			old, err := booking.LoadRegie(ctx, tx, id)
 			if err != nil {
 				return web.ErrNotFound
 			}
 			before = old
 		}
 		var err error
-		if r.ID, err = saveRegieTx(ctx, tx, r, now); err != nil {
+		if r.ID, err = booking.SaveRegie(ctx, tx, r, now); errors.Is(err, booking.ErrDuplicateRegie) {
+			return errInvalid(err.Error())
+		} else if err != nil {
 			return err
 		}
-		if err := billing.SetProvider(ctx, tx, r.ID, r.Provider, ps); err != nil {
+		if err := booking.SetPaymentProvider(ctx, tx, r.ID, r.Provider, ps); err != nil {
 			return err
 		}
 		action := "create"
@@ -145,6 +144,14 @@ type PrestationRow struct {
 	Regie string
 }
 
+// CancelLine is the cancellation rule as parents read it under the
+// agenda (a forfait's deadline counted from the start of its period:
+// "jusqu'à 7 jours avant le 1er du mois"), capitalised for its own line
+// under BookingRule.
+func (p PrestationRow) CancelLine() string {
+	return "A" + strings.TrimPrefix(p.CancelRule(), "a")
+}
+
 // PriceText is the price in French.
 func (p PrestationRow) PriceText() string { return priceText(p.Price.FlatCents, p.Price.Brackets) }
 
@@ -155,13 +162,13 @@ type prestationsData struct {
 
 func (a *Admin) listPrestations(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	rs, err := regies(ctx, db(c).R)
+	rs, err := booking.AllRegies(ctx, db(c).Reader())
 	if err != nil {
 		return err
 	}
 	d := prestationsData{base: baseOf(c, "services")}
 	for _, r := range rs {
-		ps, err := booking.Prestations(ctx, db(c).R, r.ID)
+		ps, err := booking.Prestations(ctx, db(c).Reader(), r.ID)
 		if err != nil {
 			return err
 		}
@@ -176,7 +183,7 @@ type prestationFormData struct {
 	base
 	ID      int64
 	Form    PrestationForm
-	Regies  []Regie
+	Regies  []booking.Regie
 	Schools []School
 	Errors  formErrors
 }
@@ -223,10 +230,10 @@ func (d prestationFormData) Deadlines() []DeadlineField {
 
 func (a *Admin) prestationPage(c *fiber.Ctx, status int, d prestationFormData) error {
 	var err error
-	if d.Regies, err = regies(c.UserContext(), db(c).R); err != nil {
+	if d.Regies, err = booking.AllRegies(c.UserContext(), db(c).Reader()); err != nil {
 		return err
 	}
-	if d.Schools, err = schoolList(c.UserContext(), db(c).R); err != nil {
+	if d.Schools, err = schoolList(c.UserContext(), db(c).Reader()); err != nil {
 		return err
 	}
 	d.base = baseOf(c, "services")
@@ -242,13 +249,13 @@ func (a *Admin) editPrestation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := booking.LoadPrestation(c.UserContext(), db(c).R, id)
+	p, err := booking.LoadPrestation(c.UserContext(), db(c).Reader(), id)
 	if errors.Is(err, booking.ErrNotFound) {
 		return web.ErrNotFound
 	} else if err != nil {
 		return err
 	}
-	s, err := prestationSurcharge(c.UserContext(), db(c).R, id)
+	s, err := booking.PrestationSurcharge(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
 		return err
 	}
@@ -266,7 +273,25 @@ func (a *Admin) savePrestation(c *fiber.Ctx) error {
 		}
 	}
 	form := prestationFormOf(c)
+	// The grid's buttons and the kind's refresh re-show the form, saving
+	// nothing: they work without JavaScript.
+	if c.FormValue("add_bracket") != "" && len(form.Brackets) < maxBracketRows {
+		form.Brackets = padBracketRows(append(form.Brackets, BracketRow{}))
+		return a.prestationPage(c, fiber.StatusOK, prestationFormData{ID: id, Form: form})
+	}
+	if v := c.FormValue("remove_bracket"); v != "" {
+		if i, err := strconv.Atoi(v); err == nil && i >= 0 && i < len(form.Brackets) {
+			form.Brackets = slices.Delete(form.Brackets, i, i+1)
+		}
+		form.Brackets = padBracketRows(form.Brackets)
+		return a.prestationPage(c, fiber.StatusOK, prestationFormData{ID: id, Form: form})
+	}
+	if c.FormValue("refresh") != "" {
+		form.Brackets = padBracketRows(form.Brackets)
+		return a.prestationPage(c, fiber.StatusOK, prestationFormData{ID: id, Form: form})
+	}
 	in, brackets, sur, errs := form.parse()
+	form.Brackets = padBracketRows(form.Brackets)
 	if len(errs) > 0 {
 		return a.prestationPage(c, fiber.StatusUnprocessableEntity, prestationFormData{ID: id, Form: form, Errors: errs})
 	}
@@ -290,7 +315,7 @@ func (a *Admin) savePrestation(c *fiber.Ctx) error {
 		if err := booking.SetPriceBrackets(ctx, tx, id, brackets); err != nil {
 			return err
 		}
-		if err := setSurcharge(ctx, tx, id, sur); err != nil {
+		if err := booking.SetSurcharge(ctx, tx, id, sur); err != nil {
 			return err
 		}
 		action := "update"

@@ -59,9 +59,10 @@ func TestRegieAndPrestationThroughBookingAPI(t *testing.T) {
 	r = c.Post("/alpha/admin/regies", url.Values{"name": {"REGIE CANTINE"}, "mode": {"prepaid"}, "provider": {"payfip"}, "numcli": {"012345"}, "saisie": {"T"}, "invoice_prefix": {"GM"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	form := url.Values{"regie_id": {"1"}, "name": {"REPAS BIO"}, "kind": {"daily"}, "weekday_1": {"1"}, "weekday_2": {"1"},
-		"price": {"2,80"}, "brackets": {"500 ; 1,20\nau-delà ; 2,80"}, "capacity": {"2"}, "capacity_scope": {"day"},
+		"price": {"2,80"}, "capacity": {"2"}, "capacity_scope": {"day"},
 		"booking_kind": {"workdays"}, "booking_days": {"2"}, "booking_at": {"10:00"},
 		"cancel_kind": {"week"}, "cancel_weekday": {"4"}, "cancel_at": {"12:00"}, "surcharge_kind": {"percent"}, "surcharge_value": {"20"}}
+	setBrackets(form, [2]string{"500", "1,20"}, [2]string{"", "2,80"})
 	r = c.Post("/alpha/admin/prestations", form)
 	wantStatus(t, r, http.StatusSeeOther)
 	r = c.Get("/alpha/admin/prestations")

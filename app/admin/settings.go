@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"database/sql"
+	"espacefamille/app/booking"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -40,7 +41,7 @@ func (a *Admin) renderSettings(c *fiber.Ctx, status int, vals map[string]string,
 	ctx := c.UserContext()
 	if vals == nil {
 		var err error
-		if vals, err = loadSettings(ctx, db(c).R); err != nil {
+		if vals, err = loadSettings(ctx, db(c).Reader()); err != nil {
 			return err
 		}
 		if vals["accessibility_audit_date"] != "" {
@@ -48,7 +49,7 @@ func (a *Admin) renderSettings(c *fiber.Ctx, status int, vals map[string]string,
 		}
 		vals["name"] = commune(c).Name
 	}
-	logo, err := branding.Current(ctx, db(c).R)
+	logo, err := branding.Current(ctx, db(c).Reader())
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (a *Admin) renderSettings(c *fiber.Ctx, status int, vals map[string]string,
 func loadSettings(ctx context.Context, q querier) (map[string]string, error) {
 	out := map[string]string{}
 	for _, k := range settingKeys {
-		v, err := setting(ctx, q, k)
+		v, err := booking.Setting(ctx, q, k)
 		if err != nil {
 			return nil, err
 		}
@@ -135,12 +136,12 @@ func (a *Admin) saveSettings(c *fiber.Ctx) error {
 			return err
 		}
 		changedBefore, changedAfter := map[string]string{}, map[string]string{}
-		storedName, err := setting(ctx, tx, "name")
+		storedName, err := booking.Setting(ctx, tx, "name")
 		if err != nil {
 			return err
 		}
 		if storedName != name {
-			if err := setSetting(ctx, tx, "name", name); err != nil {
+			if err := booking.SetSetting(ctx, tx, "name", name); err != nil {
 				return err
 			}
 		}
@@ -154,7 +155,7 @@ func (a *Admin) saveSettings(c *fiber.Ctx) error {
 				continue
 			}
 			changedBefore[k], changedAfter[k] = before[k], vals[k]
-			if err := setSetting(ctx, tx, k, vals[k]); err != nil {
+			if err := booking.SetSetting(ctx, tx, k, vals[k]); err != nil {
 				return err
 			}
 		}

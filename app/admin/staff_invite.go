@@ -104,17 +104,44 @@ func AddStaff(ctx context.Context, tx *sql.Tx, c tenants.Commune, publicURL stri
 	} else if !errors.Is(err, ErrNotFound) {
 		return StaffInvitation{}, err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, role, created_at) VALUES (?, ?, ?, ?)`, n.Email, n.Name, n.Role, tenants.FormatTime(now))
+	id, err := insertStaff(ctx, tx, n, now)
 	if err != nil {
-		return StaffInvitation{}, fmt.Errorf("admin: create staff: %w", err)
+		return StaffInvitation{}, err
 	}
-	id, _ := res.LastInsertId()
 	st := Staff{ID: id, Email: n.Email, Name: n.Name, Role: n.Role}
 	inv, err := queueStaffInvitation(ctx, tx, c, publicURL, st, now)
 	if err != nil {
 		return inv, err
 	}
 	return inv, audit(ctx, tx, actor, "create", "staff", id, nil, map[string]string{"email": n.Email, "name": n.Name, "role": n.Role}, now)
+}
+
+func insertStaff(ctx context.Context, tx *sql.Tx, n NewStaff, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO staff (email, name, role, created_at) VALUES (?, ?, ?, ?)`, n.Email, n.Name, n.Role, tenants.FormatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("admin: create staff: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// AddStaffWithPassword adds a member whose password is already chosen
+// (hash from auth.HashPassword): the demo's administrator. No invitation
+// is sent.
+func AddStaffWithPassword(ctx context.Context, tx *sql.Tx, n NewStaff, hash string, now time.Time) (int64, error) {
+	n = n.normalize()
+	if errs := n.validate(); len(errs) > 0 {
+		return 0, &StaffInvalidError{Fields: errs}
+	}
+	if _, err := staffByEmail(ctx, tx, n.Email); err == nil {
+		return 0, ErrStaffExists
+	} else if !errors.Is(err, ErrNotFound) {
+		return 0, err
+	}
+	id, err := insertStaff(ctx, tx, n, now)
+	if err != nil {
+		return 0, err
+	}
+	return id, setStaffPassword(ctx, tx, id, hash)
 }
 
 // InviteStaffAgain sends a member a new set-password link (valid 7 days;

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/billing/simulator"
 	"espacefamille/tenants"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) applyLatePayment(ctx context.Context, db *tenants.DB, com tena
 // fetch asks the order's provider about its operation; a failure is
 // logged and recorded.
 func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune, o Order, source string) (Result, error) {
-	regie, err := LoadRegie(ctx, db.Reader(), o.RegieID)
+	regie, err := loadRegie(ctx, db.Reader(), o.RegieID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -96,89 +97,143 @@ func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune
 // refused and logged; a mismatched amount is credited, logged and
 // reported (ErrAmountMismatch).
 func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune, orderID int64, res Result, source string) (Order, error) {
-	now := s.now()
-	var o Order
-	var refused error
-	mailed := false
-	logged := ""
+	var a applied
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		refused, mailed, logged = nil, false, ""
 		var err error
-		if o, err = orderByID(ctx, tx, orderID); err != nil {
-			return err
-		}
-		event := func(outcome, detail string) error {
-			logged = outcome
-			return logEvent(ctx, tx, eventOf(o, source, outcome, detail, now))
-		}
-		if res.OrderRef != "" && res.OrderRef != o.Ref {
-			refused = ErrRefMismatch
-			return event("ref_mismatch", "référence du fournisseur : "+res.OrderRef)
-		}
-		switch res.Status {
-		case StatusPaid:
-			if res.PaidAt.IsZero() {
-				res.PaidAt = now
-			}
-			pay := Payment{OrderID: o.ID, Provider: o.Provider, ProviderRef: o.ProviderRef, AmountCents: res.AmountCents,
-				AuthNumber: res.AuthNumber, PaidAt: res.PaidAt, Late: o.Status != OrderPending}
-			if ok, err := insertPayment(ctx, tx, pay, now); err != nil || !ok {
-				if err == nil {
-					err = event("duplicate", "")
-				}
-				return err
-			}
-			mailed = true
-			st := Settlement{Order: o, Payment: pay, Means: meansOf(o.Provider), Now: now}
-			defer func() { o = st.Order }()
-			if res.AmountCents != o.AmountCents {
-				refused = ErrAmountMismatch
-				s.log.Error("billing: paid amount does not match the order", "commune", com.Slug, "order", o.Ref,
-					"paid", res.AmountCents, "expected", o.AmountCents)
-				if err := s.creditMismatch(ctx, tx, com, &st); err != nil {
-					return err
-				}
-				return event("amount_mismatch", fmt.Sprintf("payé %d, attendu %d", res.AmountCents, o.AmountCents))
-			}
-			if pay.Late {
-				if err := s.settleLate(ctx, tx, com, &st); err != nil {
-					return err
-				}
-				return event("late_payment", st.Order.Outcome)
-			}
-			if err := s.settle(ctx, tx, com, &st); err != nil {
-				return err
-			}
-			return event("paid", st.Order.Outcome)
-		case StatusRefused, StatusAbandoned:
-			status, outcome := OrderRefused, "paiement refusé"
-			if res.Status == StatusAbandoned {
-				status, outcome = OrderAbandoned, "paiement abandonné"
-			}
-			if o.Status == OrderPending {
-				if err := s.closeFailed(ctx, tx, o, status, outcome, now); err != nil {
-					return err
-				}
-				o.Status, o.Outcome = status, outcome
-			}
-			return event(string(res.Status), "")
-		default:
-			return event(string(res.Status), "")
-		}
+		a, err = s.applyTx(ctx, tx, com, orderID, res, source)
+		return err
 	})
+	return s.afterApply(com, a, err)
+}
+
+// applied is what applyTx did, for afterApply once it committed.
+type applied struct {
+	order   Order
+	refused error  // ErrRefMismatch, ErrAmountMismatch
+	mailed  bool   // a receipt waits in the outbox
+	logged  string // the outcome recorded in payment_events
+}
+
+// applyTx is Apply inside the caller's write transaction.
+func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, orderID int64, res Result, source string) (a applied, _ error) {
+	now := s.now()
+	o := &a.order // named result: the settlement's deferred update reaches the caller
+	var err error
+	if *o, err = orderByID(ctx, tx, orderID); err != nil {
+		return a, err
+	}
+	event := func(outcome, detail string) error {
+		a.logged = outcome
+		return logEvent(ctx, tx, eventOf(*o, source, outcome, detail, now))
+	}
+	if res.OrderRef != "" && res.OrderRef != o.Ref {
+		a.refused = ErrRefMismatch
+		return a, event("ref_mismatch", "référence du fournisseur : "+res.OrderRef)
+	}
+	switch res.Status {
+	case StatusPaid:
+		if res.PaidAt.IsZero() {
+			res.PaidAt = now
+		}
+		pay := Payment{OrderID: o.ID, Provider: o.Provider, ProviderRef: o.ProviderRef, AmountCents: res.AmountCents,
+			AuthNumber: res.AuthNumber, PaidAt: res.PaidAt, Late: o.Status != OrderPending}
+		if ok, err := insertPayment(ctx, tx, pay, now); err != nil || !ok {
+			if err == nil {
+				err = event("duplicate", "")
+			}
+			return a, err
+		}
+		a.mailed = true
+		st := Settlement{Order: *o, Payment: pay, Means: meansOf(o.Provider), Now: now}
+		defer func() { *o = st.Order }()
+		if res.AmountCents != o.AmountCents {
+			a.refused = ErrAmountMismatch
+			s.log.Error("billing: paid amount does not match the order", "commune", com.Slug, "order", o.Ref,
+				"paid", res.AmountCents, "expected", o.AmountCents)
+			if err := s.creditMismatch(ctx, tx, com, &st); err != nil {
+				return a, err
+			}
+			return a, event("amount_mismatch", fmt.Sprintf("payé %d, attendu %d", res.AmountCents, o.AmountCents))
+		}
+		if pay.Late {
+			if err := s.settleLate(ctx, tx, com, &st); err != nil {
+				return a, err
+			}
+			return a, event("late_payment", st.Order.Outcome)
+		}
+		if err := s.settle(ctx, tx, com, &st); err != nil {
+			return a, err
+		}
+		return a, event("paid", st.Order.Outcome)
+	case StatusRefused, StatusAbandoned:
+		status, outcome := OrderRefused, "paiement refusé"
+		if res.Status == StatusAbandoned {
+			status, outcome = OrderAbandoned, "paiement abandonné"
+		}
+		if o.Status == OrderPending {
+			if err := s.closeFailed(ctx, tx, *o, status, outcome, now); err != nil {
+				return a, err
+			}
+			o.Status, o.Outcome = status, outcome
+		}
+		return a, event(string(res.Status), "")
+	default:
+		return a, event(string(res.Status), "")
+	}
+}
+
+// afterApply reports what a committed applyTx did (metrics, the mail
+// sender woken) and returns its order and refusal; err is the
+// transaction's error.
+func (s *Service) afterApply(com tenants.Commune, a applied, err error) (Order, error) {
 	if err != nil {
-		return o, err
+		return a.order, err
 	}
-	if s.onPayment != nil && logged != "" {
-		s.onPayment(logged)
+	if s.onPayment != nil && a.logged != "" {
+		s.onPayment(a.logged)
 	}
-	if mailed {
+	if a.mailed {
 		s.mailed(com)
 	}
-	if refused != nil {
-		return o, refused
+	return a.order, a.refused
+}
+
+// SimulatorOutcome is the simulator's card form submitted: in one
+// transaction the simulator records the outcome of its operation idOp
+// (paid, refused or abandoned; an operation finished already keeps its
+// own) and the order is updated as a notification would, from the
+// operation as recorded, never from the form. The simulator keeps its
+// operations in this database and waits on nothing, so its side and
+// ours commit together.
+func (s *Service) SimulatorOutcome(ctx context.Context, db *tenants.DB, com tenants.Commune, idOp, outcome string) (Order, error) {
+	var a applied
+	unknown := false
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		a, unknown = applied{}, false
+		err := simulator.Finish(ctx, tx, idOp, outcome, s.now())
+		if err != nil && !errors.Is(err, simulator.ErrFinished) {
+			return err
+		}
+		op, err := simulator.Get(ctx, tx, idOp)
+		if err != nil {
+			return err
+		}
+		o, err := orderByProviderRef(ctx, tx, ProviderSimulator, idOp)
+		if errors.Is(err, ErrNotFound) {
+			unknown = true
+			return logEvent(ctx, tx, paymentEvent{Provider: ProviderSimulator, ProviderRef: idOp, Source: SourceNotify, Outcome: "unknown_order", At: s.now()})
+		}
+		if err != nil {
+			return err
+		}
+		a, err = s.applyTx(ctx, tx, com, o.ID, simulatorResult(op), SourceNotify)
+		return err
+	})
+	if err == nil && unknown {
+		s.log.Warn("billing: simulator operation without order", "commune", com.Slug, "ref", idOp)
+		return Order{}, ErrNotFound
 	}
-	return o, nil
+	return s.afterApply(com, a, err)
 }
 
 // creditMismatch credits a captured amount that does not match its order:

@@ -1,7 +1,6 @@
 package billing
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -344,12 +343,14 @@ func (h *Handlers) submitSimulator(c *fiber.Ctx) error {
 				simulatorPage{Op: op, Card: card, Errors: errs})
 		}
 	}
-	err = t.DB().Tx(ctx, func(tx *sql.Tx) error { return simulator.Finish(ctx, tx, op.IDOp, outcome, h.svc.now()) })
-	if err != nil && !errors.Is(err, simulator.ErrFinished) {
-		return err
-	}
-	if _, err := h.svc.Notify(ctx, t.DB(), t.Commune, ProviderSimulator, op.IDOp, SourceNotify); err != nil {
-		h.srv.Logger(c).Error("billing: simulator notification", "err", err)
+	if _, err := h.svc.SimulatorOutcome(ctx, t.DB(), t.Commune, op.IDOp, outcome); err != nil {
+		// Recorded and refused (logged with the payment's event), or an
+		// operation without order: the return page tells the parent. Any
+		// other error rolled everything back, the operation included.
+		if !errors.Is(err, ErrAmountMismatch) && !errors.Is(err, ErrRefMismatch) && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		h.srv.Logger(c).Error("billing: simulator outcome", "err", err)
 	}
 	return h.backFromSimulator(c, op)
 }

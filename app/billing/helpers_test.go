@@ -90,8 +90,8 @@ func (e *env) count(q string, args ...any) int {
 func (e *env) usePayFiP() {
 	e.t.Helper()
 	err := e.db.Tx(context.Background(), func(tx *sql.Tx) error {
-		return billing.SetProvider(context.Background(), tx, e.cantine, billing.ProviderPayFiP,
-			billing.ProviderSettings{Numcli: "012345", Saisie: "T", Endpoint: e.payfip.Endpoint(), PaymentURL: e.payfip.PaymentURL()})
+		return booking.SetPaymentProvider(context.Background(), tx, e.cantine, billing.ProviderPayFiP,
+			booking.PaymentSettings{Numcli: "012345", Saisie: "T", Endpoint: e.payfip.Endpoint(), PaymentURL: e.payfip.PaymentURL()})
 	})
 	if err != nil {
 		e.t.Fatal(err)

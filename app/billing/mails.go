@@ -34,7 +34,7 @@ type Receipt struct {
 
 // ReceiptFor builds the receipt of a settled order.
 func ReceiptFor(ctx context.Context, q tenants.Querier, com tenants.Commune, o Order, pay Payment) (Receipt, error) {
-	regie, err := LoadRegie(ctx, q, o.RegieID)
+	regie, err := loadRegie(ctx, q, o.RegieID)
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -43,33 +43,6 @@ var (
 	ErrEmptyCart      = errors.New("billing: empty cart")
 )
 
-// Regie is what billing needs of a régie.
-type Regie struct {
-	ID            int64
-	Name          string
-	Mode          string // prepaid or postpaid
-	InvoicePrefix string
-	Provider      string // simulator or payfip
-	LegalMentions string
-	Settings      ProviderSettings
-}
-
-// Prefix returns the invoice prefix, "R<id>" when none is set.
-func (r Regie) Prefix() string {
-	if r.InvoicePrefix != "" {
-		return r.InvoicePrefix
-	}
-	return "R" + itoa(r.ID)
-}
-
-// ProviderSettings are a régie's payment provider settings.
-type ProviderSettings struct {
-	Numcli     string
-	Saisie     string // T, X, W
-	Endpoint   string
-	PaymentURL string
-}
-
 // Line is one priced line of an order or an invoice.
 type Line struct {
 	CartLineID    int64
@@ -211,28 +184,6 @@ type Credit struct {
 	Label       string
 	OrderID     int64
 	CreatedAt   time.Time
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
 }
 
 func parisLoc() *time.Location { return calendar.Paris() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"espacefamille/app/booking"
 	"fmt"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 type InvoiceDocument struct {
 	Commune        string
 	CommuneAddress string
-	Regie          Regie
+	Regie          booking.Regie
 	Invoice        Invoice
 	FamilyAddress  string
 }
@@ -28,7 +29,7 @@ func LoadInvoiceDocument(ctx context.Context, q tenants.Querier, com tenants.Com
 	if err != nil {
 		return InvoiceDocument{}, err
 	}
-	regie, err := LoadRegie(ctx, q, inv.RegieID)
+	regie, err := loadRegie(ctx, q, inv.RegieID)
 	if err != nil {
 		return InvoiceDocument{}, err
 	}

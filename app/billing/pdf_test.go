@@ -1,6 +1,7 @@
 package billing_test
 
 import (
+	"espacefamille/app/booking"
 	"os"
 	"strings"
 	"testing"
@@ -23,7 +24,7 @@ func unicodeInvoice() billing.InvoiceDocument {
 	return billing.InvoiceDocument{
 		Commune:        "Commune de Malemort du Comtat",
 		CommuneAddress: "Place de la Mairie, 84570 Malemort-du-Comtat",
-		Regie:          billing.Regie{Name: "REGIE CANTINE - prépaiement"},
+		Regie:          booking.Regie{Name: "REGIE CANTINE - prépaiement"},
 		FamilyAddress:  "12 ulica Świętokrzyska 84570 Malemort-du-Comtat",
 		Invoice: billing.Invoice{Number: "2026-GM-00042", Status: billing.InvoicePaid, PayerName: "M Łukasz Nguyễn",
 			IssuedOn: day, DueOn: day.AddDays(30), PeriodStart: day, PeriodEnd: day.AddDays(3),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"espacefamille/app/booking"
 	"fmt"
 	"net/http"
 	"time"
@@ -16,8 +17,8 @@ import (
 
 // Provider names (regies.payment_provider).
 const (
-	ProviderSimulator = "simulator"
-	ProviderPayFiP    = "payfip"
+	ProviderSimulator = booking.ProviderSimulator
+	ProviderPayFiP    = booking.ProviderPayFiP
 	providerCredit    = "credit" // orders settled by credit alone
 )
 
@@ -69,18 +70,18 @@ type Provider interface {
 }
 
 // ProviderFactory builds the provider of a régie over its commune's database.
-type ProviderFactory func(db *tenants.DB, r Regie) (Provider, error)
+type ProviderFactory func(db *tenants.DB, r booking.Regie) (Provider, error)
 
 // DefaultProviders builds the simulator or the PayFiP client of a régie;
 // hc (nil: a client with a timeout) carries PayFiP's calls.
 func DefaultProviders(hc *http.Client) ProviderFactory {
-	return func(db *tenants.DB, r Regie) (Provider, error) {
+	return func(db *tenants.DB, r booking.Regie) (Provider, error) {
 		switch r.Provider {
 		case ProviderSimulator, "":
 			return &simulatorProvider{db: db}, nil
 		case ProviderPayFiP:
-			c := &payfip.Client{Endpoint: r.Settings.Endpoint, PaymentURL: r.Settings.PaymentURL,
-				Numcli: r.Settings.Numcli, Saisie: r.Settings.Saisie, HTTP: hc}
+			c := &payfip.Client{Endpoint: r.Payment.Endpoint, PaymentURL: r.Payment.PaymentURL,
+				Numcli: r.Payment.Numcli, Saisie: r.Payment.Saisie, HTTP: hc}
 			if err := c.Validate(); err != nil {
 				return nil, err
 			}
@@ -97,13 +98,28 @@ type simulatorProvider struct{ db *tenants.DB }
 
 func (p *simulatorProvider) Name() string { return ProviderSimulator }
 
+// localProvider is a provider that keeps its operations in the
+// commune's own database and never waits on anything else (the
+// simulator): its operation is recorded by StartTx inside the
+// transaction that places the order, so "Valider" is one transaction.
+// A remote provider (PayFiP) is called outside any write transaction.
+type localProvider interface {
+	Provider
+	StartTx(ctx context.Context, tx *sql.Tx, req StartRequest) (Started, error)
+}
+
 func (p *simulatorProvider) Start(ctx context.Context, req StartRequest) (Started, error) {
-	var op simulator.Operation
+	var started Started
 	err := p.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		op, err = simulator.Create(ctx, tx, req.OrderRef, req.AmountCents, time.Now())
+		started, err = p.StartTx(ctx, tx, req)
 		return err
 	})
+	return started, err
+}
+
+func (p *simulatorProvider) StartTx(ctx context.Context, tx *sql.Tx, req StartRequest) (Started, error) {
+	op, err := simulator.Create(ctx, tx, req.OrderRef, req.AmountCents, time.Now())
 	if err != nil {
 		return Started{}, err
 	}
@@ -118,6 +134,11 @@ func (p *simulatorProvider) Fetch(ctx context.Context, ref string) (Result, erro
 	if err != nil {
 		return Result{}, err
 	}
+	return simulatorResult(op), nil
+}
+
+// simulatorResult is what the simulator says of its operation op.
+func simulatorResult(op simulator.Operation) Result {
 	r := Result{OrderRef: op.OrderRef, AmountCents: op.AmountCents, AuthNumber: op.AuthNumber, PaidAt: op.FinishedAt}
 	switch op.Status {
 	case simulator.Paid:
@@ -129,7 +150,7 @@ func (p *simulatorProvider) Fetch(ctx context.Context, ref string) (Result, erro
 	default:
 		r.Status = StatusPending
 	}
-	return r, nil
+	return r
 }
 
 type payfipProvider struct{ c *payfip.Client }

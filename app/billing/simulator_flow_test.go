@@ -136,3 +136,44 @@ func TestDuplicateNotificationMakesOnePayment(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The simulator keeps its operations in the commune's database and waits
+// on nothing: "Valider" writes the order, its holds and the simulator's
+// operation in one write transaction (it took three: the order, the
+// operation, its reference), and the card form records the operation's
+// outcome and applies the payment in one (it took two).
+func TestSimulatorValiderAndCardAreOneWriteTransactionEach(t *testing.T) {
+	e := newEnv(t)
+	e.book(e.children[0], 3)
+	writes := func() (n int64) {
+		for _, st := range e.db.WriterStats() {
+			n += st.Count
+		}
+		return n
+	}
+	w0 := writes()
+	r := e.checkout()
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/paiement/simulateur/") {
+		t.Fatalf("checkout: %d %s %s", r.Status, r.Location, r.Body)
+	}
+	w1 := writes()
+	o := e.lastOrder()
+	if o.Status != billing.OrderPending || o.ProviderRef == "" || !strings.HasSuffix(r.Location, o.ProviderRef) {
+		t.Fatalf("order after Valider = %+v, sent to %s", o, r.Location)
+	}
+	form := url.Values{"numero": {"4242 4242 4242 4242"}, "expiration": {"12/40"}, "cryptogramme": {"123"}, "action": {"payer"}}
+	post := e.do(http.MethodPost, r.Location[len("/malemort-du-comtat"):], form, e.family)
+	w2 := writes()
+	if post.Status != http.StatusSeeOther {
+		t.Fatalf("card: %d %s", post.Status, post.Body)
+	}
+	if got := e.lastOrder(); got.Status != billing.OrderPaid {
+		t.Fatalf("order after the card = %s", got.Status)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM simulator_operations WHERE id_op = ? AND status = 'paid'`, o.ProviderRef); n != 1 {
+		t.Errorf("simulator's operation paid: %d", n)
+	}
+	if w1-w0 != 1 || w2-w1 != 1 {
+		t.Errorf("write transactions: Valider %d, card %d; want 1 and 1", w1-w0, w2-w1)
+	}
+}

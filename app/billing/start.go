@@ -58,12 +58,12 @@ func (e *BelowMinimumError) Error() string {
 func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, regieID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
-	var regie Regie
+	var regie booking.Regie
 	empty := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		out, empty = Checkout{}, false
 		var err error
-		if regie, err = LoadRegie(ctx, tx, regieID); err != nil {
+		if regie, err = loadRegie(ctx, tx, regieID); err != nil {
 			return err
 		}
 		if regie.Mode != "prepaid" {
@@ -92,7 +92,10 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 			o.Lines = append(o.Lines, l)
 		}
 		out.Choose = len(check.Removed) > 0
-		return s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order)
+		if err := s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order); err != nil {
+			return err
+		}
+		return s.startInTx(ctx, tx, db, com, regie, &out, "Reservations "+regie.Name)
 	})
 	switch {
 	case err != nil:
@@ -107,13 +110,18 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 }
 
 // pay sends the parent of a placed order to the provider's page, or
-// reports it settled when nothing was left to pay.
-func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, out Checkout, object string) (Checkout, error) {
+// reports it settled when nothing was left to pay. A local provider's
+// payment was started in the placing transaction (startInTx); a remote
+// one is asked now, after that transaction committed.
+func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, regie booking.Regie, out Checkout, object string) (Checkout, error) {
 	if out.Order.AmountCents == 0 {
 		s.mailed(com)
 		return out, nil
 	}
 	s.pending(com)
+	if out.RedirectURL != "" {
+		return out, nil
+	}
 	var err error
 	out.RedirectURL, err = s.startProvider(ctx, db, com, regie, &out.Order, object)
 	return out, err
@@ -125,7 +133,7 @@ func (s *Service) pay(ctx context.Context, db *tenants.DB, com tenants.Commune, 
 func (s *Service) Continue(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID int64, ref string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
-	var regie Regie
+	var regie booking.Regie
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		out = Checkout{}
 		o, err := OrderByRef(ctx, tx, familyID, ref)
@@ -135,14 +143,14 @@ func (s *Service) Continue(ctx context.Context, db *tenants.DB, com tenants.Comm
 		if o.Status != OrderPending || o.ProviderRef != "" || !now.Before(o.ExpiresAt) {
 			return ErrOrderClosed
 		}
-		if regie, err = LoadRegie(ctx, tx, o.RegieID); err != nil {
+		if regie, err = loadRegie(ctx, tx, o.RegieID); err != nil {
 			return err
 		}
 		out.Order = o
 		if o.AmountCents == 0 {
 			return s.settleWithoutPayment(ctx, tx, com, &out.Order, now)
 		}
-		return nil
+		return s.startInTx(ctx, tx, db, com, regie, &out, "Reservations "+regie.Name)
 	})
 	if err != nil {
 		return out, err
@@ -177,7 +185,7 @@ var ErrOrderClosed = errors.New("billing: order no longer open")
 func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.Commune, familyID, invoiceID int64, payer string) (Checkout, error) {
 	now := s.now()
 	var out Checkout
-	var regie Regie
+	var regie booking.Regie
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		out = Checkout{}
 		inv, err := FamilyInvoice(ctx, tx, familyID, invoiceID)
@@ -187,7 +195,7 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 		if inv.Paid() || inv.DueCents() <= 0 {
 			return ErrNotFound
 		}
-		if regie, err = LoadRegie(ctx, tx, inv.RegieID); err != nil {
+		if regie, err = loadRegie(ctx, tx, inv.RegieID); err != nil {
 			return err
 		}
 		if err := s.supersede(ctx, tx, familyID, inv.RegieID, inv.ID, now); err != nil {
@@ -195,7 +203,10 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 		}
 		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
 			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
-		return s.placeOrder(ctx, tx, com, regie, o, payer, true, now, &out.Order)
+		if err := s.placeOrder(ctx, tx, com, regie, o, payer, true, now, &out.Order); err != nil {
+			return err
+		}
+		return s.startInTx(ctx, tx, db, com, regie, &out, "Facture "+regie.Name)
 	})
 	if err != nil {
 		return out, err
@@ -219,7 +230,7 @@ func lineFromCart(l booking.CartLine) Line {
 // is left to pay (credit, cancellations) and settleNow, it is settled at
 // once. Payment must be open at the régie, and the amount at least
 // MinOnlineCents, for an amount to pay.
-func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie Regie, o Order, payer string, settleNow bool, now time.Time, out *Order) error {
+func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie booking.Regie, o Order, payer string, settleNow bool, now time.Time, out *Order) error {
 	if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
 		return err
 	}
@@ -294,9 +305,45 @@ func (s *Service) supersede(ctx context.Context, tx *sql.Tx, familyID, regieID, 
 	return nil
 }
 
-// startProvider asks the provider for a payment page, outside any write
-// transaction, then records its operation id.
-func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants.Commune, regie Regie, o *Order, object string) (string, error) {
+// startInTx starts the payment of the order just placed in tx when its
+// provider is local (the simulator, whose operation is a row of this
+// database): the order, its holds, the operation and its reference
+// commit together, one transaction for "Valider". Nothing happens for an
+// order left to the parent's choice, one with nothing to pay, or a
+// remote provider, which pay calls after the commit.
+func (s *Service) startInTx(ctx context.Context, tx *sql.Tx, db *tenants.DB, com tenants.Commune, regie booking.Regie, out *Checkout, object string) error {
+	o := &out.Order
+	if out.Choose || o.AmountCents == 0 || o.Status != OrderPending {
+		return nil
+	}
+	p, err := s.providers(db, regie)
+	if err != nil {
+		return nil // pay reports it, and closes the order, after the commit
+	}
+	lp, ok := p.(localProvider)
+	if !ok {
+		return nil
+	}
+	started, err := lp.StartTx(ctx, tx, s.startRequest(com, p, o, object, s.now()))
+	if err != nil {
+		return err
+	}
+	if err := setProviderRef(ctx, tx, o.ID, started.Ref); err != nil {
+		return err
+	}
+	o.ProviderRef, out.RedirectURL = started.Ref, started.RedirectURL
+	return nil
+}
+
+func (s *Service) startRequest(com tenants.Commune, p Provider, o *Order, object string, now time.Time) StartRequest {
+	return StartRequest{OrderRef: o.Ref, AmountCents: o.AmountCents, Email: o.Email,
+		Object: object, Year: now.In(parisLoc()).Year(), NotifyURL: s.absURL(com, NotifyPath(p.Name())),
+		ReturnURL: s.absURL(com, returnPath(o.Ref))}
+}
+
+// startProvider asks a remote provider for a payment page, outside any
+// write transaction, then records its operation id.
+func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants.Commune, regie booking.Regie, o *Order, object string) (string, error) {
 	now := s.now()
 	fail := func(cause error) error {
 		s.log.Error("billing: provider start failed", "commune", com.Slug, "order", o.Ref, "provider", regie.Provider, "err", cause)
@@ -310,9 +357,7 @@ func (s *Service) startProvider(ctx context.Context, db *tenants.DB, com tenants
 	if err != nil {
 		return "", fail(err)
 	}
-	started, err := p.Start(ctx, StartRequest{OrderRef: o.Ref, AmountCents: o.AmountCents, Email: o.Email,
-		Object: object, Year: now.In(parisLoc()).Year(), NotifyURL: s.absURL(com, NotifyPath(p.Name())),
-		ReturnURL: s.absURL(com, returnPath(o.Ref))})
+	started, err := p.Start(ctx, s.startRequest(com, p, o, object, now))
 	if err != nil {
 		return "", fail(err)
 	}
@@ -330,7 +375,7 @@ var ErrPaymentClosed = errors.New("billing: online payment not open for this ré
 // PaymentOpen reports whether the régie's provider may take payments: the
 // simulator (also the default of a new régie) only in demo mode or when
 // the operator allowed it.
-func (s *Service) PaymentOpen(r Regie) bool {
+func (s *Service) PaymentOpen(r booking.Regie) bool {
 	return !s.refuseSimulator || (r.Provider != ProviderSimulator && r.Provider != "")
 }
 

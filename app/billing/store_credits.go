@@ -71,7 +71,7 @@ type ReservationCredit struct {
 func CreditReservations(ctx context.Context, tx *sql.Tx, kind string, list []ReservationCredit, now time.Time) (int64, error) {
 	var total int64
 	for _, r := range list {
-		reg, err := LoadRegie(ctx, tx, r.RegieID)
+		reg, err := loadRegie(ctx, tx, r.RegieID)
 		if err != nil {
 			return 0, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"espacefamille/app/booking"
 	"fmt"
 	"strings"
 	"time"
@@ -12,49 +13,18 @@ import (
 	"espacefamille/tenants"
 )
 
-// LoadRegie reads a régie and its provider settings.
-func LoadRegie(ctx context.Context, q tenants.Querier, id int64) (Regie, error) {
-	var r Regie
-	err := q.QueryRowContext(ctx, `
-		SELECT r.id, r.name, r.mode, r.invoice_prefix, r.payment_provider, r.legal_mentions,
-		       COALESCE(s.numcli, ''), COALESCE(s.saisie, 'T'), COALESCE(s.endpoint, ''), COALESCE(s.payment_url, '')
-		FROM regies r LEFT JOIN regie_payment_settings s ON s.regie_id = r.id WHERE r.id = ?`, id).Scan(
-		&r.ID, &r.Name, &r.Mode, &r.InvoicePrefix, &r.Provider, &r.LegalMentions,
-		&r.Settings.Numcli, &r.Settings.Saisie, &r.Settings.Endpoint, &r.Settings.PaymentURL)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Regie{}, ErrNotFound
+// loadRegie reads a régie and its payment settings (ErrNotFound).
+func loadRegie(ctx context.Context, q tenants.Querier, id int64) (booking.Regie, error) {
+	r, err := booking.LoadRegie(ctx, q, id)
+	if errors.Is(err, booking.ErrNotFound) {
+		return r, ErrNotFound
 	}
-	if err != nil {
-		return Regie{}, fmt.Errorf("billing: load régie %d: %w", id, err)
-	}
-	return r, nil
-}
-
-// SetProvider chooses a régie's payment provider and its settings.
-func SetProvider(ctx context.Context, tx *sql.Tx, regieID int64, provider string, s ProviderSettings) error {
-	if provider != ProviderSimulator && provider != ProviderPayFiP {
-		return fmt.Errorf("billing: unknown provider %q", provider)
-	}
-	if s.Saisie == "" {
-		s.Saisie = "T"
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE regies SET payment_provider = ? WHERE id = ?`, provider, regieID); err != nil {
-		return fmt.Errorf("billing: set provider: %w", err)
-	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO regie_payment_settings (regie_id, numcli, saisie, endpoint, payment_url) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (regie_id) DO UPDATE SET numcli = excluded.numcli, saisie = excluded.saisie,
-		       endpoint = excluded.endpoint, payment_url = excluded.payment_url`,
-		regieID, s.Numcli, s.Saisie, s.Endpoint, s.PaymentURL)
-	if err != nil {
-		return fmt.Errorf("billing: set provider settings: %w", err)
-	}
-	return nil
+	return r, err
 }
 
 // nextInvoiceNumber takes the next number of a régie for a year. It must
 // run inside the write transaction that creates the invoice.
-func nextInvoiceNumber(ctx context.Context, tx *sql.Tx, r Regie, year int) (int64, string, error) {
+func nextInvoiceNumber(ctx context.Context, tx *sql.Tx, r booking.Regie, year int) (int64, string, error) {
 	var seq int64
 	err := tx.QueryRowContext(ctx, `
 		INSERT INTO invoice_counters (regie_id, year, last) VALUES (?, ?, 1)
@@ -90,7 +60,7 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 	if len(n.Lines) == 0 {
 		return Invoice{}, fmt.Errorf("billing: invoice without lines")
 	}
-	r, err := LoadRegie(ctx, tx, n.RegieID)
+	r, err := loadRegie(ctx, tx, n.RegieID)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -139,17 +109,17 @@ func CreateInvoice(ctx context.Context, tx *sql.Tx, n NewInvoice, now time.Time)
 	if err != nil {
 		return Invoice{}, fmt.Errorf("billing: create invoice: %w", err)
 	}
+	rows := make([][]any, 0, len(n.Lines))
 	for _, l := range n.Lines {
 		var res any
 		if l.ReservationID != 0 {
 			res = l.ReservationID
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO invoice_lines (invoice_id, child_name, prestation, day, label, quantity, unit_cents, amount_cents, reservation_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			inv.ID, l.ChildName, l.Prestation, l.Day, l.Label, l.Quantity, l.UnitCents, l.AmountCents, res); err != nil {
-			return Invoice{}, fmt.Errorf("billing: create invoice line: %w", err)
-		}
+		rows = append(rows, []any{inv.ID, l.ChildName, l.Prestation, l.Day, l.Label, l.Quantity, l.UnitCents, l.AmountCents, res})
+	}
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO invoice_lines (invoice_id, child_name, prestation, day, label,
+		quantity, unit_cents, amount_cents, reservation_id)`, "", rows); err != nil {
+		return Invoice{}, fmt.Errorf("billing: create invoice line: %w", err)
 	}
 	return inv, nil
 }

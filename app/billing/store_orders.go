@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -39,6 +40,7 @@ func insertOrder(ctx context.Context, tx *sql.Tx, o *Order) error {
 		return fmt.Errorf("billing: create order: %w", err)
 	}
 	o.Status = OrderPending
+	rows := make([][]any, 0, len(o.Lines))
 	for _, l := range o.Lines {
 		var cl, res any
 		if l.CartLineID != 0 {
@@ -47,13 +49,11 @@ func insertOrder(ctx context.Context, tx *sql.Tx, o *Order) error {
 		if l.ReservationID != 0 {
 			res = l.ReservationID
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO order_lines (order_id, cart_line_id, reservation_id, child_name, prestation, day, label,
-			       quantity, unit_cents, amount_cents, refusal)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label,
-			l.Quantity, l.UnitCents, l.AmountCents, l.Refusal); err != nil {
-			return fmt.Errorf("billing: create order line: %w", err)
-		}
+		rows = append(rows, []any{o.ID, cl, res, l.ChildName, l.Prestation, l.Day, l.Label, l.Quantity, l.UnitCents, l.AmountCents, l.Refusal})
+	}
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO order_lines (order_id, cart_line_id, reservation_id, child_name,
+		prestation, day, label, quantity, unit_cents, amount_cents, refusal)`, "", rows); err != nil {
+		return fmt.Errorf("billing: create order line: %w", err)
 	}
 	return nil
 }
@@ -125,11 +125,25 @@ func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, 
 // markLinesBooked records, on the order's lines, the reservation each
 // cart line became (or cancelled): the receipt lists exactly those.
 func markLinesBooked(ctx context.Context, tx *sql.Tx, orderID int64, byCartLine map[int64]int64) error {
+	if len(byCartLine) == 0 {
+		return nil
+	}
+	pairs := make([][2]int64, 0, len(byCartLine))
 	for cl, rid := range byCartLine {
-		if _, err := tx.ExecContext(ctx, `UPDATE order_lines SET reservation_id = ? WHERE order_id = ? AND cart_line_id = ? AND refusal = ''`,
-			rid, orderID, cl); err != nil {
-			return fmt.Errorf("billing: order %d booked lines: %w", orderID, err)
-		}
+		pairs = append(pairs, [2]int64{cl, rid})
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return err
+	}
+	// One statement for every line: [[cart line, reservation], …], the
+	// list read once.
+	if _, err := tx.ExecContext(ctx, `WITH m(cart_line_id, reservation_id) AS MATERIALIZED
+		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
+		UPDATE order_lines SET reservation_id = m.reservation_id FROM m
+		WHERE order_lines.order_id = ? AND order_lines.cart_line_id = m.cart_line_id AND order_lines.refusal = ''`,
+		string(list), orderID); err != nil {
+		return fmt.Errorf("billing: order %d booked lines: %w", orderID, err)
 	}
 	return nil
 }

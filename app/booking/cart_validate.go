@@ -31,6 +31,7 @@ type checker struct {
 	cfg      *communeConfig
 	cal      *calendar.Calendar
 	children map[int64]*families.Child // nil: not (any more) in the family
+	seen     *seen                     // what prefetch read for checkLines (nil: query per line)
 }
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller
@@ -102,6 +103,28 @@ func (k *checker) groupConflict(childID int64, p Prestation, day calendar.Date) 
 	return ids, rows.Err()
 }
 
+func (k *checker) isTaken(childID int64, p Prestation, day calendar.Date) (booked, held bool, err error) {
+	if k.seen != nil {
+		booked, held = k.seen.taken(childID, p, day)
+		return booked, held, nil
+	}
+	return k.taken(childID, p, day)
+}
+
+func (k *checker) conflicts(childID int64, p Prestation, day calendar.Date) ([]int64, error) {
+	if k.seen != nil {
+		return k.seen.groupConflict(childID, p, day), nil
+	}
+	return k.groupConflict(childID, p, day)
+}
+
+func (k *checker) slotBooked(p Prestation, siteID int64, day calendar.Date) (int, error) {
+	if k.seen != nil {
+		return k.seen.booked(p, siteID, day), nil
+	}
+	return slotBooked(k.ctx, k.tx, p, siteID, day)
+}
+
 // checkCancel says why a cancellation line no longer holds, or "".
 func (k *checker) checkCancel(l CartLine, p Prestation) (string, error) {
 	if c, err := k.child(l.ChildID); err != nil || c == nil {
@@ -139,7 +162,7 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 	}
 	// A place held by an order waiting for its payment is taken too: the
 	// same child's day, or its exclusive group (another order's hold).
-	switch booked, held, err := k.taken(l.ChildID, p, l.Day); {
+	switch booked, held, err := k.isTaken(l.ChildID, p, l.Day); {
 	case err != nil:
 		return "", err
 	case booked:
@@ -147,7 +170,7 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 	case held:
 		return reasonLabels[ReasonHeld], nil
 	}
-	others, err := k.groupConflict(l.ChildID, p, l.Day)
+	others, err := k.conflicts(l.ChildID, p, l.Day)
 	if err != nil {
 		return "", err
 	}
@@ -161,7 +184,7 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 		if p.CapacityScope == ScopeSite {
 			site = c.SchoolID
 		}
-		booked, err := slotBooked(k.ctx, k.tx, p, c.SchoolID, l.Day)
+		booked, err := k.slotBooked(p, c.SchoolID, l.Day)
 		if err != nil {
 			return "", err
 		}
@@ -226,6 +249,12 @@ func checkLines(k *checker, regieID int64, full bool) (CartCheck, error) {
 		return out, err
 	}
 	orig := slices.Clone(lines)
+	if full {
+		if err := k.prefetch(lines); err != nil {
+			return out, err
+		}
+		defer func() { k.seen = nil }() // HoldCart writes after the checks
+	}
 	// Cancellations first: a demande may replace a validated booking of
 	// its exclusive group only if that booking's cancellation holds.
 	slices.SortStableFunc(lines, func(a, b CartLine) int {

@@ -159,6 +159,16 @@ func TestCheckCartRules(t *testing.T) {
 			f.exec(`UPDATE prestations SET capacity = 5 WHERE id = ?`, f.classique)
 			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10', 1, 4)`, f.classique)
 		}, []string{"2026-12-10: complet"}, 1, 255},
+		{"a per-school capacity counts each child's school only", func(f *fixture) {
+			f.exec(`INSERT INTO schools (name) VALUES ('École du Hameau')`)
+			f.exec(`UPDATE children SET school_id = (SELECT id FROM schools WHERE name = 'École du Hameau') WHERE id = ?`, f.garcon)
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+			_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-10")
+			f.exec(`UPDATE prestations SET capacity = 5, capacity_scope = 'site' WHERE id = ?`, f.classique)
+			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10', 1, 4)`, f.classique)
+			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10',
+				(SELECT id FROM schools WHERE name = 'École du Hameau'), 5)`, f.classique)
+		}, []string{"2026-12-10: complet"}, 1, 255},
 		{"a full day does not take places from another day", func(f *fixture) {
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-11")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 
 	"espacefamille/app/calendar"
 	"espacefamille/tenants"
@@ -68,21 +67,12 @@ func readConfig(ctx context.Context, q tenants.Querier) (*communeConfig, error) 
 	if cfg.regies, err = Regies(ctx, q); err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, name, mode FROM regies`)
+	all, err := AllRegies(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("booking: regies: %w", err)
-	}
-	for rows.Next() {
-		var r Regie
-		if err := rows.Scan(&r.ID, &r.Name, &r.Mode); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		cfg.regieByID[r.ID] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for _, r := range all {
+		cfg.regieByID[r.ID] = r
 	}
 	for id := range cfg.regieByID {
 		list, err := Prestations(ctx, q, id)

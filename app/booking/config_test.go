@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"database/sql"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -10,13 +11,6 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 )
-
-// inputOf is a prestation as the back office would submit it unchanged.
-func inputOf(p booking.Prestation) booking.PrestationInput {
-	return booking.PrestationInput{RegieID: p.RegieID, Name: p.Name, Kind: p.Kind, ForfaitKind: p.ForfaitKind, Weekdays: p.Weekdays,
-		ExclusiveGroup: p.ExclusiveGroup, PriceCents: p.Price.FlatCents, Capacity: p.Capacity, CapacityScope: p.CapacityScope,
-		Booking: p.Booking, Cancel: p.Cancel, ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil, Position: p.Position}
-}
 
 // The commune's configuration is kept in memory between requests: a
 // change made through the domain API, by raw SQL (the back office's
@@ -38,7 +32,7 @@ func TestConfigChangeSeenByNextRequest(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		in := inputOf(p)
+		in := p.Input()
 		in.PriceCents = 300
 		return booking.UpdatePrestation(ctx, tx, f.classique, in)
 	})
@@ -95,5 +89,25 @@ func TestAgendaCellsEscaped(t *testing.T) {
 	body := f.client(f.fam).get(f.agendaPath(f.cantine, f.fille, "2026-11-23"))
 	if strings.Contains(body, `<b>REPAS`) || !strings.Contains(body, `&lt;b&gt;REPAS &#34;A&#34; &amp; B&lt;/b&gt;, 26/11/2026 : réservable`) {
 		t.Fatal("prestation name not escaped in the cells")
+	}
+}
+
+// A stored prestation turned back into input (Prestation.Input) and saved
+// unchanged stays exactly as it was, category and audience included.
+func TestPrestationInputRoundTrips(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	list, err := booking.Prestations(ctx, f.db.Reader(), f.cantine)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("prestations: %v, %v", list, err)
+	}
+	for _, p := range list {
+		if err := f.db.Tx(ctx, func(tx *sql.Tx) error { return booking.UpdatePrestation(ctx, tx, p.ID, p.Input()) }); err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+		got, err := booking.LoadPrestation(ctx, f.db.Reader(), p.ID)
+		if err != nil || !reflect.DeepEqual(got, p) {
+			t.Fatalf("%s changed:\n got %+v\nwant %+v (%v)", p.Name, got, p, err)
+		}
 	}
 }

@@ -89,7 +89,7 @@ func PendingCarts(ctx context.Context, q tenants.Querier, limit int) ([]PendingC
 		if err := rows.Scan(&c.FamilyID, &c.Family, &c.Regie, &c.Lines, &c.AddCents, &oldest); err != nil {
 			return nil, 0, err
 		}
-		c.OldestLine, _ = time.Parse(time.RFC3339, oldest)
+		c.OldestLine = tenants.StoredTime(oldest)
 		out = append(out, c)
 	}
 	return out, total, rows.Err()

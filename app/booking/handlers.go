@@ -201,7 +201,11 @@ func limit(gone []RemovedLine, n int) []string {
 	var out []string
 	for i, g := range gone {
 		if i == n {
-			out = append(out, fmt.Sprintf("et %d autres demandes.", len(gone)-n))
+			if rest := len(gone) - n; rest == 1 {
+				out = append(out, "et 1 autre demande.")
+			} else {
+				out = append(out, fmt.Sprintf("et %d autres demandes.", rest))
+			}
 			break
 		}
 		out = append(out, g.Text()+".")

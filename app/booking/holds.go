@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/calendar"
 	"espacefamille/tenants"
 )
 
@@ -34,39 +35,54 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 	if err != nil {
 		return check, err
 	}
-	for _, l := range check.Lines {
+	return check, insertHolds(ctx, tx, k, check.Lines, orderRef, now)
+}
+
+// insertHolds holds lines for the order orderRef: one statement for the
+// holds and one for the places they take (slot_counts), whatever the
+// number of lines.
+func insertHolds(ctx context.Context, tx querier, k *checker, lines []CartLine, orderRef string, now time.Time) error {
+	rows := make([][]any, 0, len(lines))
+	places := map[slotSite]int{}
+	var order []slotSite // the slots in the order of the lines
+	for _, l := range lines {
 		p, err := k.prestation(l.PrestationID)
 		if err != nil {
-			return check, err
+			return err
 		}
 		c, err := k.child(l.ChildID)
 		if err != nil {
-			return check, err
+			return err
 		}
-		if err := insertHold(ctx, tx, l, c.SchoolID, p.ExclusiveGroup, orderRef, now); err != nil {
-			return check, err
+		var resID any
+		if l.ReservationID != 0 {
+			resID = l.ReservationID
 		}
+		rows = append(rows, []any{orderRef, l.ID, l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, c.SchoolID, l.Day,
+			l.ForfaitFrom, l.ForfaitUntil, l.Action, l.PriceCents, resID, p.ExclusiveGroup, tenants.FormatTime(now)})
+		if l.Action == ActionCancel {
+			continue
+		}
+		s := slotSite{slot{l.PrestationID, l.Day}, c.SchoolID}
+		if places[s] == 0 {
+			order = append(order, s)
+		}
+		places[s]++
 	}
-	return check, nil
-}
-
-func insertHold(ctx context.Context, tx tenants.Querier, l CartLine, siteID int64, group, orderRef string, now time.Time) error {
-	var resID any
-	if l.ReservationID != 0 {
-		resID = l.ReservationID
-	}
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO holds (order_ref, cart_line_id, family_id, regie_id, child_id, prestation_id, site_id, day,
-			forfait_from, forfait_until, action, price_cents, reservation_id, exclusive_group, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		orderRef, l.ID, l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, siteID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
-		l.Action, l.PriceCents, resID, group, tenants.FormatTime(now)); err != nil {
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO holds (order_ref, cart_line_id, family_id, regie_id, child_id,
+		prestation_id, site_id, day, forfait_from, forfait_until, action, price_cents, reservation_id, exclusive_group, created_at)`,
+		"", rows); err != nil {
 		return fmt.Errorf("booking: hold %s: %w", orderRef, err)
 	}
-	if l.Action == ActionCancel {
-		return nil
+	bumps := make([][]any, 0, len(order))
+	for _, s := range order {
+		bumps = append(bumps, []any{s.PrestationID, s.Day, s.site, places[s]})
 	}
-	return bumpSlot(ctx, tx, l.PrestationID, l.Day, siteID, 1)
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO slot_counts (prestation_id, day, site_id, booked)`,
+		`ON CONFLICT (prestation_id, day, site_id) DO UPDATE SET booked = booked + excluded.booked`, bumps); err != nil {
+		return fmt.Errorf("booking: slot count: %w", err)
+	}
+	return nil
 }
 
 // hold is one held line.
@@ -137,16 +153,23 @@ func ConfirmHolds(ctx context.Context, tx *sql.Tx, familyID int64, orderRef stri
 	if err != nil || len(list) == 0 {
 		return out, err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM holds WHERE order_ref = ?`, orderRef); err != nil {
-		return out, fmt.Errorf("booking: confirm %s: %w", orderRef, err)
-	}
 	ids := make([]int64, 0, len(list))
 	for _, h := range list {
 		ids = append(ids, h.ID)
 		if h.FamilyID != familyID {
 			return out, fmt.Errorf("booking: holds of %s belong to family %d", orderRef, h.FamilyID)
 		}
-		id, why, err := confirmHold(ctx, tx, h, orderRef, now)
+	}
+	// Annulations first (the holds are read in that order), then every
+	// demande in one statement.
+	var booked map[heldDay]int64
+	for _, h := range list {
+		if h.Action != ActionCancel && booked == nil {
+			if booked, err = bookHeld(ctx, tx, orderRef, now); err != nil {
+				return out, err
+			}
+		}
+		id, why, err := confirmHold(ctx, tx, h, booked, orderRef, now)
 		if err != nil {
 			return out, err
 		}
@@ -157,12 +180,56 @@ func ConfirmHolds(ctx context.Context, tx *sql.Tx, familyID int64, orderRef stri
 		out.Confirmed = append(out.Confirmed, ConfirmedLine{Line: h.CartLine, ReservationID: id})
 		out.TotalCents += h.Amount()
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM holds WHERE order_ref = ?`, orderRef); err != nil {
+		return out, fmt.Errorf("booking: confirm %s: %w", orderRef, err)
+	}
 	return out, deleteLines(ctx, tx, familyID, ids)
 }
 
-// confirmHold books one held line; why is the French reason when it
-// cannot be (the place it held is then given back).
-func confirmHold(ctx context.Context, tx *sql.Tx, h hold, orderRef string, now time.Time) (int64, string, error) {
+// heldDay identifies a held demande within its order (holds_one: one per
+// child, prestation and day).
+type heldDay struct {
+	childID, prestationID int64
+	day                   calendar.Date
+}
+
+// bookHeld writes, in one statement, a validated reservation for every
+// demande the order orderRef holds (its place was counted when held),
+// except those a path ignoring holds booked meanwhile (the unique index
+// of validated reservations refuses them): it returns the reservation
+// of each demande booked.
+func bookHeld(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (map[heldDay]int64, error) {
+	rows, err := tx.QueryContext(ctx, `
+		INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
+			state, price_cents, order_ref, created_at, validated_at)
+		SELECT family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
+			'validated', price_cents, order_ref, created_at, ?
+		FROM holds WHERE order_ref = ? AND action = 'add' ORDER BY id
+		ON CONFLICT DO NOTHING
+		RETURNING id, child_id, prestation_id, day`, tenants.FormatTime(now), orderRef)
+	if err != nil {
+		return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
+	}
+	defer rows.Close()
+	out := map[heldDay]int64{}
+	for rows.Next() {
+		var id int64
+		var d heldDay
+		if err := rows.Scan(&id, &d.childID, &d.prestationID, &d.day); err != nil {
+			return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
+		}
+		out[d] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
+	}
+	return out, nil
+}
+
+// confirmHold confirms one held line: an annulation cancels its
+// reservation; a demande was booked by bookHeld (booked). why is the
+// French reason when it cannot be (the place it held is then given back).
+func confirmHold(ctx context.Context, tx *sql.Tx, h hold, booked map[heldDay]int64, orderRef string, now time.Time) (int64, string, error) {
 	if h.Action == ActionCancel {
 		err := cancelReservation(ctx, tx, h.ReservationID, orderRef, now)
 		if errors.Is(err, errNotValidated) {
@@ -170,9 +237,8 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, orderRef string, now t
 		}
 		return h.ReservationID, "", err
 	}
-	id, err := writeReservation(ctx, tx, h.CartLine, h.siteID, orderRef, now)
-	if tenants.IsUnique(err) {
-		return 0, reasonLabels[ReasonBooked], bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1)
+	if id, ok := booked[heldDay{h.ChildID, h.PrestationID, h.Day}]; ok {
+		return id, "", nil
 	}
-	return id, "", err
+	return 0, reasonLabels[ReasonBooked], bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1)
 }

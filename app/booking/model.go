@@ -3,6 +3,7 @@ package booking
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"espacefamille/app/calendar"
@@ -36,11 +37,48 @@ const (
 	ModePostpaid = "postpaid"
 )
 
-// Regie is a billing unit of the commune ("REGIE CANTINE - prépaiement").
+// Payment providers of a régie.
+const (
+	ProviderSimulator = "simulator" // the built-in simulator (demonstration)
+	ProviderPayFiP    = "payfip"
+)
+
+// Regie is a billing unit of the commune ("REGIE CANTINE - prépaiement"):
+// how its prestations are paid and invoiced. It is the one régie type of
+// the application (booking, billing and the back office).
 type Regie struct {
-	ID   int64
-	Name string
-	Mode string // ModePrepaid or ModePostpaid
+	ID            int64
+	Name          string
+	Mode          string // ModePrepaid or ModePostpaid
+	InvoicePrefix string
+	Provider      string // ProviderSimulator or ProviderPayFiP
+	LegalMentions string
+	Position      int
+	Payment       PaymentSettings
+}
+
+// PaymentSettings are a régie's payment provider settings (PayFiP).
+type PaymentSettings struct {
+	Numcli     string
+	Saisie     string // T, X, W
+	Endpoint   string
+	PaymentURL string
+}
+
+// Prefix returns the invoice prefix, "R<id>" when none is set.
+func (r Regie) Prefix() string {
+	if r.InvoicePrefix != "" {
+		return r.InvoicePrefix
+	}
+	return "R" + strconv.FormatInt(r.ID, 10)
+}
+
+// ModeLabel is the mode in French.
+func (r Regie) ModeLabel() string {
+	if r.Mode == ModePostpaid {
+		return "post-paiement"
+	}
+	return "prépaiement"
 }
 
 // Prepaid reports whether "Valider" leads to payment.
@@ -50,6 +88,12 @@ func (r Regie) Prepaid() bool { return r.Mode == ModePrepaid }
 const (
 	KindDaily   = "daily"
 	KindForfait = "forfait"
+)
+
+// Categories of a prestation sold by the day (forfaits have none).
+const (
+	CategoryMeal    = "meal"    // a meal: one a day in its exclusive group
+	CategorySession = "session" // a garderie or activity paid by the session
 )
 
 // Capacity scopes.
@@ -64,6 +108,7 @@ type Prestation struct {
 	RegieID        int64
 	Name           string
 	Kind           string               // KindDaily or KindForfait
+	Category       string               // daily only: CategoryMeal or CategorySession
 	ForfaitKind    calendar.ForfaitKind // forfaits only
 	Weekdays       calendar.WeekdaySet
 	ExclusiveGroup string // "" when not exclusive

@@ -21,6 +21,7 @@ type PrestationInput struct {
 	RegieID        int64
 	Name           string
 	Kind           string               // KindDaily or KindForfait
+	Category       string               // daily only: CategoryMeal (default) or CategorySession
 	ForfaitKind    calendar.ForfaitKind // forfaits only
 	Weekdays       calendar.WeekdaySet
 	ExclusiveGroup string
@@ -33,6 +34,15 @@ type PrestationInput struct {
 	ValidUntil     calendar.Date
 	Position       int
 	Audience       Audience // schools and classes allowed (empty: all)
+}
+
+// Input is a stored prestation as input to edit (its price grid is set
+// apart, by SetPriceBrackets).
+func (p Prestation) Input() PrestationInput {
+	return PrestationInput{RegieID: p.RegieID, Name: p.Name, Kind: p.Kind, Category: p.Category, ForfaitKind: p.ForfaitKind,
+		Weekdays: p.Weekdays, ExclusiveGroup: p.ExclusiveGroup, PriceCents: p.Price.FlatCents, Capacity: p.Capacity,
+		CapacityScope: p.CapacityScope, Booking: p.Booking, Cancel: p.Cancel, ValidFrom: p.ValidFrom, ValidUntil: p.ValidUntil,
+		Position: p.Position, Audience: p.Audience}
 }
 
 // Validate checks the input and returns every problem, in French.
@@ -51,7 +61,15 @@ func (in *PrestationInput) Validate() calendar.FieldErrors {
 	switch in.Kind {
 	case KindDaily:
 		in.ForfaitKind = ""
+		switch in.Category {
+		case "":
+			in.Category = CategoryMeal
+		case CategoryMeal, CategorySession:
+		default:
+			add("kind", "Une prestation à la journée est un repas ou une séance")
+		}
 	case KindForfait:
+		in.Category = ""
 		if _, err := calendar.ParseForfaitKind(string(in.ForfaitKind)); err != nil {
 			add("forfait", "Choisissez la période du forfait : mois, période scolaire ou année scolaire")
 		}
@@ -97,11 +115,11 @@ func CreatePrestation(ctx context.Context, tx *sql.Tx, in PrestationInput, now t
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO prestations (regie_id, name, kind, forfait_period, weekdays, exclusive_group, price_cents, capacity,
 			capacity_scope, booking_deadline, cancel_deadline, valid_from, valid_until, position, created_at,
-			allowed_schools, allowed_classes)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			allowed_schools, allowed_classes, category)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup, in.PriceCents,
 		in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(), in.ValidFrom, in.ValidUntil, in.Position, tenants.FormatTime(now),
-		schools, classes)
+		schools, classes, in.Category)
 	if tenants.IsUnique(err) {
 		return 0, ErrDuplicateName
 	}
@@ -135,11 +153,11 @@ func UpdatePrestation(ctx context.Context, tx *sql.Tx, id int64, in PrestationIn
 	_, err = tx.ExecContext(ctx, `
 		UPDATE prestations SET regie_id = ?, name = ?, kind = ?, forfait_period = ?, weekdays = ?, exclusive_group = ?,
 			price_cents = ?, capacity = ?, capacity_scope = ?, booking_deadline = ?, cancel_deadline = ?,
-			valid_from = ?, valid_until = ?, position = ?, allowed_schools = ?, allowed_classes = ?
+			valid_from = ?, valid_until = ?, position = ?, allowed_schools = ?, allowed_classes = ?, category = ?
 		WHERE id = ?`,
 		in.RegieID, in.Name, in.Kind, string(in.ForfaitKind), MaskFromWeekdays(in.Weekdays), in.ExclusiveGroup,
 		in.PriceCents, in.Capacity, in.CapacityScope, in.Booking.String(), in.Cancel.String(),
-		in.ValidFrom, in.ValidUntil, in.Position, schools, classes, id)
+		in.ValidFrom, in.ValidUntil, in.Position, schools, classes, in.Category, id)
 	if tenants.IsUnique(err) {
 		return ErrDuplicateName
 	}

@@ -16,43 +16,51 @@ import (
 // work is rewriting now; new code names tenants.Querier.
 type querier = tenants.Querier
 
-// Regies lists the commune's régies that sell at least one prestation.
-func Regies(ctx context.Context, q tenants.Querier) ([]Regie, error) {
-	rows, err := q.QueryContext(ctx, `
-		SELECT r.id, r.name, r.mode FROM regies r
-		WHERE EXISTS (SELECT 1 FROM prestations p WHERE p.regie_id = r.id)
-		ORDER BY r.position, r.name`)
+const regieColumns = `r.id, r.name, r.mode, r.invoice_prefix, r.payment_provider, r.legal_mentions, r.position,
+	COALESCE(s.numcli, ''), COALESCE(s.saisie, 'T'), COALESCE(s.endpoint, ''), COALESCE(s.payment_url, '')`
+
+const regieFrom = ` FROM regies r LEFT JOIN regie_payment_settings s ON s.regie_id = r.id`
+
+func scanRegie(s interface{ Scan(...any) error }) (Regie, error) {
+	var r Regie
+	err := s.Scan(&r.ID, &r.Name, &r.Mode, &r.InvoicePrefix, &r.Provider, &r.LegalMentions, &r.Position,
+		&r.Payment.Numcli, &r.Payment.Saisie, &r.Payment.Endpoint, &r.Payment.PaymentURL)
+	return r, err
+}
+
+func queryRegies(ctx context.Context, q querier, where string) ([]Regie, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+regieColumns+regieFrom+where+` ORDER BY r.position, r.name`)
 	if err != nil {
 		return nil, fmt.Errorf("booking: regies: %w", err)
 	}
-	defer rows.Close()
-	var out []Regie
-	for rows.Next() {
-		var r Regie
-		if err := rows.Scan(&r.ID, &r.Name, &r.Mode); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return tenants.Collect(rows, scanRegie)
 }
 
-// LoadRegie returns one régie, or ErrNotFound.
-func LoadRegie(ctx context.Context, q tenants.Querier, id int64) (Regie, error) {
-	r := Regie{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT name, mode FROM regies WHERE id = ?`, id).Scan(&r.Name, &r.Mode)
+// Regies lists the commune's régies that sell at least one prestation.
+func Regies(ctx context.Context, q querier) ([]Regie, error) {
+	return queryRegies(ctx, q, ` WHERE EXISTS (SELECT 1 FROM prestations p WHERE p.regie_id = r.id)`)
+}
+
+// AllRegies lists every régie of the commune, even those selling nothing.
+func AllRegies(ctx context.Context, q querier) ([]Regie, error) {
+	return queryRegies(ctx, q, "")
+}
+
+// LoadRegie returns one régie with its payment settings, or ErrNotFound.
+func LoadRegie(ctx context.Context, q querier, id int64) (Regie, error) {
+	r, err := scanRegie(q.QueryRowContext(ctx, `SELECT `+regieColumns+regieFrom+` WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, ErrNotFound
+		return Regie{ID: id}, ErrNotFound
 	}
 	if err != nil {
-		return r, fmt.Errorf("booking: regie %d: %w", id, err)
+		return Regie{ID: id}, fmt.Errorf("booking: regie %d: %w", id, err)
 	}
 	return r, nil
 }
 
 const prestationColumns = `id, regie_id, name, kind, forfait_period, weekdays, exclusive_group, price_cents,
 	capacity, capacity_scope, booking_deadline, cancel_deadline, COALESCE(valid_from, ''), COALESCE(valid_until, ''), position,
-	allowed_schools, allowed_classes`
+	allowed_schools, allowed_classes, category`
 
 func scanPrestation(s interface{ Scan(...any) error }) (Prestation, error) {
 	var p Prestation
@@ -61,7 +69,7 @@ func scanPrestation(s interface{ Scan(...any) error }) (Prestation, error) {
 	var from, until calendar.Date
 	var schools, classes string
 	err := s.Scan(&p.ID, &p.RegieID, &p.Name, &p.Kind, &forfait, &mask, &p.ExclusiveGroup, &p.Price.FlatCents,
-		&p.Capacity, &p.CapacityScope, &booking, &cancel, &from, &until, &p.Position, &schools, &classes)
+		&p.Capacity, &p.CapacityScope, &booking, &cancel, &from, &until, &p.Position, &schools, &classes, &p.Category)
 	if err != nil {
 		return p, err
 	}

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/admin"
 	"espacefamille/app/auth"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/news"
 	"espacefamille/tenants"
 )
 
@@ -47,18 +49,10 @@ func Ensure(ctx context.Context, reg *tenants.Registry, now time.Time) (bool, er
 // deterministic for a given day.
 func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	today := calendar.Today(now)
-	ts := tenants.FormatTime(now)
-	exec := func(q string, args ...any) (int64, error) {
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
-			return 0, fmt.Errorf("demo seed: %w\n%s", err, q)
-		}
-		return res.LastInsertId()
+	if err := booking.SetSetting(ctx, tx, "sender_name", Name); err != nil {
+		return err
 	}
-
-	if _, err := exec(`INSERT INTO settings (key, value) VALUES ('sender_name', ?), ('address', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-		Name, "Mairie, Place de la Mairie, 84570 Malemort-du-Comtat"); err != nil {
+	if err := booking.SetSetting(ctx, tx, "address", "Mairie, Place de la Mairie, 84570 Malemort-du-Comtat"); err != nil {
 		return err
 	}
 	yearStart := schoolYearStart(today)
@@ -82,67 +76,76 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		return fmt.Errorf("demo seed: %w", err)
 	}
 
-	cantine, err := exec(`INSERT INTO regies (name, mode, invoice_prefix, position, created_at)
-		VALUES ('REGIE CANTINE - prépaiement', 'prepaid', 'GM', 1, ?)`, ts)
-	if err != nil {
-		return err
-	}
-	garderie, err := exec(`INSERT INTO regies (name, mode, invoice_prefix, position, created_at)
-		VALUES ('REGIE GARDERIE - post-paiement', 'postpaid', 'GA', 2, ?)`, ts)
-	if err != nil {
-		return err
-	}
-	meals := calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)
-	for i, name := range []string{"REPAS CLASSIQUE ENFANT", "REPAS VEGETARIEN"} {
-		if _, err := exec(`INSERT INTO prestations (regie_id, name, kind, weekdays, exclusive_group, price_cents, capacity,
-				booking_deadline, cancel_deadline, position, created_at)
-			VALUES (?, ?, 'daily', ?, 'repas', 255, 120, 'workdays:2@10:00', 'workdays:2@10:00', ?, ?)`,
-			cantine, name, booking.MaskFromWeekdays(meals), i+1, ts); err != nil {
-			return err
-		}
-	}
-	if _, err := exec(`INSERT INTO prestations (regie_id, name, kind, forfait_period, weekdays, price_cents,
-			booking_deadline, cancel_deadline, position, created_at)
-		VALUES (?, 'GARDERIE MATIN ET SOIR', 'forfait', 'month', ?, 2500, 'days:7@12:00', 'days:7@12:00', 1, ?)`,
-		garderie, booking.MaskFromWeekdays(calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)), ts); err != nil {
+	if err := seedCatalog(ctx, tx, now); err != nil {
 		return err
 	}
 
 	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
+	var holidays []calendar.Holiday
 	for _, h := range calendar.BundledHolidays(Zone) {
-		if !years[h.SchoolYear] {
-			continue
+		if years[h.SchoolYear] {
+			holidays = append(holidays, h)
 		}
-		var resume any
-		if !h.Estimated {
-			resume = h.Until.String()
-		}
-		if _, err := exec(`INSERT INTO school_holidays (zone, school_year, description, first_day_off, resume_day, source)
-			VALUES (?, ?, ?, ?, ?, 'bundled')`, h.Zone, h.SchoolYear, h.Description, h.From.String(), resume); err != nil {
-			return err
-		}
+	}
+	if _, err := admin.StoreHolidays(ctx, tx, holidays, "bundled"); err != nil {
+		return err
 	}
 
 	// A closure on a school day the agenda shows, so the demo shows
 	// "fermeture" beside the holidays (booking, issue 4).
-	if _, err := exec(`INSERT INTO closures (day, reason, created_at) VALUES (?, 'Journée pédagogique', ?)`,
-		SampleClosureDay(today).String(), ts); err != nil {
-		return err
+	if err := booking.AddClosure(ctx, tx, SampleClosureDay(today), "Journée pédagogique", now); err != nil {
+		return fmt.Errorf("demo seed: %w", err)
 	}
 
 	hash, err := auth.HashPassword(ctx, AdminPassword)
 	if err != nil {
 		return err
 	}
-	if _, err := exec(`INSERT INTO staff (email, name, role, password_hash, created_at) VALUES (?, 'Service scolaire', 'admin', ?, ?)`,
-		AdminEmail, hash, ts); err != nil {
+	if _, err := admin.AddStaffWithPassword(ctx, tx, admin.NewStaff{Email: AdminEmail, Name: "Service scolaire", Role: admin.RoleAdmin}, hash, now); err != nil {
 		return err
 	}
-	_, err = exec(`INSERT INTO news (title, body, published_from, created_at) VALUES (?, ?, ?, ?)`,
-		"Bienvenue sur votre espace famille",
-		"Vous pouvez désormais réserver la cantine et la garderie de vos enfants en ligne, payer vos réservations et retrouver vos factures.\n\nPensez à valider votre panier avant la date limite de réservation : deux jours ouvrés avant le repas, à 10h00.",
-		today.String(), ts)
+	_, err = news.Create(ctx, tx, news.Item{Title: "Bienvenue sur votre espace famille",
+		Body:          "Vous pouvez désormais réserver la cantine et la garderie de vos enfants en ligne, payer vos réservations et retrouver vos factures.\n\nPensez à valider votre panier avant la date limite de réservation : deux jours ouvrés avant le repas, à 10h00.",
+		PublishedFrom: today.String()}, now)
 	return err
+}
+
+// seedCatalog writes the memento's régies and prestations: the canteen in
+// prépaiement (two exclusive meals, 2,55 €, 120 places) and the garderie
+// in post-paiement (a monthly forfait, 25,00 €).
+func seedCatalog(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	cantine, err := booking.SaveRegie(ctx, tx, booking.Regie{Name: "REGIE CANTINE - prépaiement", Mode: booking.ModePrepaid,
+		InvoicePrefix: "GM", Position: 1}, now)
+	if err != nil {
+		return fmt.Errorf("demo seed: %w", err)
+	}
+	garderie, err := booking.SaveRegie(ctx, tx, booking.Regie{Name: "REGIE GARDERIE - post-paiement", Mode: booking.ModePostpaid,
+		InvoicePrefix: "GA", Position: 2}, now)
+	if err != nil {
+		return fmt.Errorf("demo seed: %w", err)
+	}
+	mealDeadline, err := calendar.ParseDeadline("workdays:2@10:00")
+	if err != nil {
+		return err
+	}
+	forfaitDeadline, err := calendar.ParseDeadline("days:7@12:00")
+	if err != nil {
+		return err
+	}
+	days := calendar.WeekdaysOf(time.Monday, time.Tuesday, time.Thursday, time.Friday)
+	for i, name := range []string{"REPAS CLASSIQUE ENFANT", "REPAS VEGETARIEN"} {
+		if _, err := booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: cantine, Name: name, Kind: booking.KindDaily,
+			Weekdays: days, ExclusiveGroup: "repas", PriceCents: 255, Capacity: 120,
+			Booking: mealDeadline, Cancel: mealDeadline, Position: i + 1}, now); err != nil {
+			return fmt.Errorf("demo seed: %w", err)
+		}
+	}
+	if _, err := booking.CreatePrestation(ctx, tx, booking.PrestationInput{RegieID: garderie, Name: "GARDERIE MATIN ET SOIR",
+		Kind: booking.KindForfait, ForfaitKind: calendar.ForfaitMonth, Weekdays: days, PriceCents: 2500,
+		Booking: forfaitDeadline, Cancel: forfaitDeadline, Position: 1}, now); err != nil {
+		return fmt.Errorf("demo seed: %w", err)
+	}
+	return nil
 }
 
 // SampleClosureDay is the demo's closure day for today: a school day on

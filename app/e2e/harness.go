@@ -41,7 +41,9 @@ const Commune = "/" + demo.Slug
 // the end of the test; when the test failed, its log is printed.
 //
 // It skips the test when Chromium is missing (fails it when $CI is set).
-func New(t testing.TB) *Harness {
+// configure, if any, adjust the application's configuration (a backup
+// directory).
+func New(t testing.TB, configure ...func(*app.Config)) *Harness {
 	t.Helper()
 	requireBrowser(t)
 
@@ -63,7 +65,11 @@ func New(t testing.TB) *Harness {
 		t.Fatalf("e2e: listen: %v", err)
 	}
 	h.BaseURL = fmt.Sprintf("http://%s", ln.Addr())
-	srv, err := app.New(ctx, app.Config{Registry: reg, Logger: log, Demo: true, PublicURL: h.BaseURL})
+	cfg := app.Config{Registry: reg, Logger: log, Demo: true, PublicURL: h.BaseURL}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	srv, err := app.New(ctx, cfg)
 	if err != nil {
 		ln.Close()
 		reg.Close()

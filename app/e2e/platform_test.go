@@ -11,6 +11,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"espacefamille/app"
 	"espacefamille/app/demo"
 	"espacefamille/app/platform"
 )
@@ -25,30 +26,9 @@ var staffLinkRE = regexp.MustCompile(`https?://\S+/venasque/admin/mot-de-passe/[
 func TestProviderOnboardsACommuneByCopy(t *testing.T) {
 	t.Parallel()
 	h := New(t)
-	const email, pw = "ops@hebergeur.example", "une phrase de passe solide"
-	inv, err := platform.Invite(context.Background(), h.Registry.Platform(), email, h.BaseURL, false, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	const pw = "une phrase de passe solide"
 	tab := h.Tab(t, Desktop)
-	tab.Go(inv.Link)
-	choosePasswordAndLogIn(tab, email, pw)
-	tab.See("Activer la double authentification")
-	tab.A11y()
-	tab.Shot("plateforme-activation")
-	var secret string
-	tab.Eval(`document.querySelector('main ol code').textContent.replaceAll(' ', '')`, &secret)
-	code, err := totp.GenerateCode(secret, time.Now())
-	if err != nil {
-		t.Fatalf("secret %q: %v", secret, err)
-	}
-	tab.Fill("Code à 6 chiffres", code)
-	tab.Click("Activer")
-	tab.See("Ils ne seront plus jamais affichés")
-	tab.Click("J'ai noté mes codes : aller à la console")
-	tab.See(demo.Name)
-	tab.A11y()
-	tab.FitsWidth()
+	enrolProvider(t, h, tab, pw)
 	tab.Shot("plateforme-communes")
 
 	tab.Click("Nouvelle collectivité")
@@ -123,6 +103,74 @@ var adhesionCodeRE = regexp.MustCompile(`code d'adhésion[^:]*:\s*([A-Z0-9]{10})
 
 // choosePasswordAndLogIn fills a set-password page (staff's or the
 // console's, which read alike), then the log-in page it leads to.
+// enrolProvider creates a provider administrator as the command line
+// does, who chooses the password pw, enrols TOTP and reaches the console
+// in tab.
+func enrolProvider(t *testing.T, h *Harness, tab *Tab, pw string) {
+	t.Helper()
+	const email = "ops@hebergeur.example"
+	inv, err := platform.Invite(context.Background(), h.Registry.Platform(), email, h.BaseURL, false, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab.Go(inv.Link)
+	choosePasswordAndLogIn(tab, email, pw)
+	tab.See("Activer la double authentification")
+	tab.A11y()
+	tab.Shot("plateforme-activation")
+	var secret string
+	tab.Eval(`document.querySelector('main ol code').textContent.replaceAll(' ', '')`, &secret)
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatalf("secret %q: %v", secret, err)
+	}
+	tab.Fill("Code à 6 chiffres", code)
+	tab.Click("Activer")
+	tab.See("Ils ne seront plus jamais affichés")
+	tab.Click("J'ai noté mes codes : aller à la console")
+	tab.See(demo.Name)
+	tab.A11y()
+	tab.FitsWidth()
+}
+
+// A provider administrator backs a commune up from the console, is refused
+// an archive without the slug typed, archives it with the slug; its
+// parents then find a French "fermé" page. The list shows the fleet view
+// and the figures.
+func TestProviderBacksUpAndArchivesACommune(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	h := New(t, func(c *app.Config) { c.BackupDir = dir })
+	tab := h.Tab(t, Desktop)
+	enrolProvider(t, h, tab, "une phrase de passe solide")
+	tab.See("Le parc")
+	tab.See("Toutes les communes sont à jour")
+	tab.See("Réservations (7 jours)")
+	tab.Go("/plateforme/communes/" + demo.Slug)
+	tab.See("Dernière sauvegarde")
+	tab.Click("Sauvegarder maintenant")
+	tab.See("Sauvegarde terminée")
+	tab.See("il y a 0 min")
+	label := "Pour archiver, tapez l'identifiant de la commune : " + demo.Slug
+	tab.Fill(label, "malemort")
+	tab.Click("Archiver la commune")
+	tab.See("Tapez exactement l'identifiant « " + demo.Slug + " » pour confirmer.")
+	tab.A11y()
+	tab.Fill(label, demo.Slug)
+	tab.Click("Archiver la commune")
+	tab.See("La commune " + demo.Slug + " est archivée")
+	tab.See("ses pages répondent « espace famille fermé »")
+	tab.A11y()
+	tab.FitsWidth()
+	tab.Shot("plateforme-commune-archivee")
+
+	parent := h.Tab(t, Phone)
+	parent.Go(Commune + "/")
+	parent.See("Cette commune n'utilise plus Espace Famille")
+	parent.A11y()
+	parent.FitsWidth()
+}
+
 func choosePasswordAndLogIn(tab *Tab, email, pw string) {
 	tab.t.Helper()
 	tab.Fill("Mot de passe (12 caractères au moins)", pw)

@@ -143,7 +143,7 @@ func TestPurgeOpenCommunesAndPlatform(t *testing.T) {
 		('old', 3, ?, ''), ('old-lock-over', 0, ?, ?), ('live-window', 2, ?, ''), ('live-locked', 0, ?, ?)`,
 		a(-3*time.Hour), a(-4*time.Hour), a(-3*time.Hour), a(-10*time.Minute), a(-3*time.Hour), a(time.Hour))
 
-	job := app.Housekeeping(reg, log, time.Hour)
+	job := app.Housekeeping(reg, log, app.HousekeepingOptions{Every: time.Hour})
 	r, err := job.RunOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestStartAndStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer release()
-	job := app.Housekeeping(reg, log, 20*time.Millisecond)
+	job := app.Housekeeping(reg, log, app.HousekeepingOptions{Every: 20 * time.Millisecond})
 	job.Start(ctx)
 	for i := range 3 { // rows that expire while the job runs go at a later pass
 		old := time.Now().Add(-24 * time.Hour).UTC().Format(accTS)

@@ -180,3 +180,16 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 	}
 	return e, nil
 }
+
+// Last returns the newest outbox row of kind addressed to to, or
+// ErrNotFound: the delivery status of an invitation.
+func Last(ctx context.Context, q tenants.Querier, kind, to string) (Entry, error) {
+	e, err := scanEntry(q.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM outbox WHERE kind = ? AND to_addr = ? ORDER BY id DESC LIMIT 1`, kind, to))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Entry{}, ErrNotFound
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("mail: last %s to %s: %w", kind, to, err)
+	}
+	return e, nil
+}

@@ -53,6 +53,14 @@ func TestEveryMailKindRenders(t *testing.T) {
 		{"password_reset", "a parent forgot the password",
 			map[string]any{"CommuneName": commune, "Name": "Marie " + family, "URL": "https://malemort.ef.test/mot-de-passe/xyz"},
 			"Marie " + family, []string{"valable une heure", "https://malemort.ef.test/mot-de-passe/xyz"}, nil},
+		{"email_change", "a parent asks to log in with a new address",
+			map[string]any{"CommuneName": commune, "Name": "Marie " + family, "Email": "marie@nouveau.example",
+				"URL": "https://malemort.ef.test/mon-compte/email/abc"},
+			"Marie " + family, []string{"marie@nouveau.example", "valable 24 heures", "https://malemort.ef.test/mon-compte/email/abc",
+				"garde son adresse actuelle"}, nil},
+		{"email_changed", "the old address hears that the change is done",
+			map[string]any{"CommuneName": commune, "Name": "Marie " + family, "Email": "marie@nouveau.example"},
+			"Marie " + family, []string{"vient d'être remplacée par", "marie@nouveau.example", "contactez sans tarder votre mairie"}, nil},
 		{"staff_invitation", "an agent is invited to the staff pages",
 			map[string]string{"CommuneName": commune, "Name": "Jeanne <Agent> & Co", "Role": "Administrateur",
 				"URL": "https://malemort.ef.test/admin/mot-de-passe/t", "Email": "agent@mairie.example", "ValidFor": "7 jours"},
@@ -87,6 +95,9 @@ func TestEveryMailKindRenders(t *testing.T) {
 				PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
 			"M " + family, []string{"Une nouvelle facture est disponible", "Facture 2026-GM-00019 (REGIE GARDERIE) du 01/12/2026",
 				"du 01/11/2026 au 30/11/2026", euros, "avant le 31/12/2026", "https://malemort.ef.test/famille/factures"}, nil},
+		{"account_orphaned", "the parent's only commune was archived: the account goes in 30 days (RGPD)",
+			map[string]string{"CommuneName": commune, "Name": "Marie " + family, "DeleteOn": "02/01/2027", "URL": "https://ef.test/"},
+			"Marie " + family, []string{"n'est plus rattaché à aucune commune", "seront supprimés le", "02/01/2027", "code d'adhésion", "https://ef.test/", "RGPD"}, nil},
 	}
 	kinds := mail.Kinds()
 	for _, kind := range kinds {

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -19,7 +20,7 @@ type fleet struct {
 	communes, handles, schema                  *prometheus.Desc
 	broken, bySchema                           *prometheus.Desc
 	backupOldest, backupPlatform, backupMissed *prometheus.Desc
-	backupFailing                              *prometheus.Desc
+	backupFailing, backupOlder, migrateFailed  *prometheus.Desc
 	outboxQueued, outboxFailed                 *prometheus.Desc
 	paymentsStale, workOverdue                 *prometheus.Desc
 	cacheHits, cacheMisses, cacheEvictions     *prometheus.Desc
@@ -42,6 +43,10 @@ func newFleet(cfg Config) *fleet {
 		backupPlatform: d("backup_platform_age_seconds", "Age of the last good backup of the platform database."),
 		backupMissed:   d("backup_communes_missing", "Communes that have no good backup at all."),
 		backupFailing:  d("backup_failing", "Communes and platform whose last backup attempt failed."),
+		backupOlder: d("backup_communes_older_than",
+			"Communes in service whose last good backup still known current is older than the label's hours (never backed up: counted from their creation). One series per threshold, not per commune.",
+			"hours"),
+		migrateFailed: d("communes_migration_failed", "Communes whose last migration failed: in French maintenance until they migrate (the console shows the error)."),
 		outboxQueued: d("outbox_queued", "Emails waiting to be sent (pending or sending), in the platform's outbox and the open communes'.",
 			"source"),
 		outboxFailed: d("outbox_failed", "Emails given up (status failed) kept in the outboxes, platform's and open communes'.", "source"),
@@ -84,16 +89,29 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 	if err != nil {
 		errs++
 	}
+	archived := 0
+	list = slices.DeleteFunc(list, func(c tenants.Commune) bool {
+		if !c.ArchivedAt.IsZero() {
+			archived++
+			return true
+		}
+		return false
+	})
 	byStatus := map[string]int{tenants.StatusActive: 0, tenants.StatusSuspended: 0}
 	bySchema := map[int64]int{}
-	broken := 0
+	broken, migrateFailed := 0, 0
 	for _, c := range list {
 		byStatus[c.Status]++
 		bySchema[c.SchemaVersion]++
 		if c.Broken != "" {
 			broken++
 		}
+		if c.MigrateError != "" {
+			migrateFailed++
+		}
 	}
+	gauge(f.migrateFailed, float64(migrateFailed))
+	byStatus["archived"] = archived
 	for s, n := range byStatus {
 		gauge(f.communes, float64(n), s)
 	}
@@ -170,15 +188,24 @@ func (f *fleet) collectBackups(gauge func(*prometheus.Desc, float64, ...string),
 	}
 	var oldest time.Duration
 	missing := 0
+	older := make([]int, len(backupAgeHours))
 	for _, c := range list {
 		s, ok := byTarget[c.Slug]
+		age := now.Sub(s.CoveredAt)
 		if !ok || s.OKAt.IsZero() {
 			missing++
 			// Never backed up: as old as the commune itself.
-			oldest = max(oldest, now.Sub(c.CreatedAt))
-			continue
+			age = now.Sub(c.CreatedAt)
 		}
-		oldest = max(oldest, now.Sub(s.CoveredAt))
+		oldest = max(oldest, age)
+		for i, h := range backupAgeHours {
+			if age > time.Duration(h)*time.Hour {
+				older[i]++
+			}
+		}
+	}
+	for i, h := range backupAgeHours {
+		gauge(f.backupOlder, float64(older[i]), strconv.Itoa(h))
 	}
 	gauge(f.backupOldest, oldest.Seconds())
 	gauge(f.backupMissed, float64(missing))
@@ -187,6 +214,11 @@ func (f *fleet) collectBackups(gauge func(*prometheus.Desc, float64, ...string),
 		gauge(f.backupPlatform, now.Sub(p.OKAt).Seconds())
 	}
 }
+
+// backupAgeHours are the thresholds of backup_communes_older_than: the
+// alert's 26 h, two days, a week. A gauge per commune would be 10,000
+// series per node; these three say how many and how late.
+var backupAgeHours = []int{26, 48, 168}
 
 func outboxCounts(ctx context.Context, q tenants.Querier) (queued, failed int, err error) {
 	// Two counts over the (status, next_attempt_at) index: sent rows pile up.

@@ -136,10 +136,24 @@ func TestMetricsExposeEveryDocumentedNameAndNoOther(t *testing.T) {
 		{`espacefamille_commune_cache_hits_total`, ""},
 		{`espacefamille_db_write_wait_seconds_count`, "1"},
 		{`espacefamille_metrics_scrape_errors`, "0"},
+		{`espacefamille_backup_communes_older_than{hours="26"}`, "0"},
+		{`espacefamille_communes_migration_failed`, "0"},
+		{`espacefamille_communes{status="archived"}`, "0"},
 	} {
 		got := sample(t, body, want.prefix)
 		if want.value != "" && got != want.value {
 			t.Errorf("%s = %s, want %s", want.prefix, got, want.value)
+		}
+	}
+
+	// A backup known current 30 hours ago is late for the alert, not for
+	// two days.
+	env.Exec("", `UPDATE backups SET covered_at = ? WHERE target = ?`, time.Now().Add(-30*time.Hour).UTC().Format(time.RFC3339), demo.Slug)
+	body = scrape(t, m)
+	for prefix, want := range map[string]string{`espacefamille_backup_communes_older_than{hours="26"}`: "1",
+		`espacefamille_backup_communes_older_than{hours="48"}`: "0"} {
+		if got := sample(t, body, prefix); got != want {
+			t.Errorf("%s = %s, want %s", prefix, got, want)
 		}
 	}
 }

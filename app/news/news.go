@@ -11,6 +11,8 @@ import (
 	"html/template"
 	"strings"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Item is one news item. Body is plain text: paragraphs are separated by a
@@ -44,8 +46,8 @@ func (it Item) HTML() template.HTML {
 var ErrInvalid = errors.New("actualité invalide")
 
 // Published lists the items visible on day (YYYY-MM-DD), newest first.
-func Published(ctx context.Context, db *sql.DB, day string, limit int) ([]Item, error) {
-	rows, err := db.QueryContext(ctx, `
+func Published(ctx context.Context, q tenants.Querier, day string, limit int) ([]Item, error) {
+	rows, err := q.QueryContext(ctx, `
 		SELECT id, title, body, published_from, COALESCE(published_until, '')
 		FROM news
 		WHERE published_from <= ? AND (published_until IS NULL OR published_until >= ?)
@@ -66,27 +68,105 @@ func Published(ctx context.Context, db *sql.DB, day string, limit int) ([]Item, 
 	return out, rows.Err()
 }
 
-// Create inserts an item inside the caller's write transaction.
-func Create(ctx context.Context, tx *sql.Tx, it Item, now time.Time) (int64, error) {
+// ErrNotFound: no news item with this id in the commune.
+var ErrNotFound = tenants.NotFound("actualité introuvable")
+
+const columns = `id, title, body, published_from, COALESCE(published_until, '')`
+
+func scan(row interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	err := row.Scan(&it.ID, &it.Title, &it.Body, &it.PublishedFrom, &it.PublishedUntil)
+	return it, err
+}
+
+// All lists the commune's items, newest publication first (at most limit).
+func All(ctx context.Context, q tenants.Querier, limit int) ([]Item, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM news ORDER BY published_from DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("news: all: %w", err)
+	}
+	return tenants.Collect(rows, scan)
+}
+
+// Load reads one item, ErrNotFound when there is none with this id.
+func Load(ctx context.Context, q tenants.Querier, id int64) (Item, error) {
+	it, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM news WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, ErrNotFound
+	}
+	if err != nil {
+		return it, fmt.Errorf("news: load %d: %w", id, err)
+	}
+	return it, nil
+}
+
+// Validate trims the item and checks it; the error wraps ErrInvalid and
+// ends with a French message. Create and Update both apply it.
+func (it *Item) Validate() error {
 	it.Title = strings.TrimSpace(it.Title)
 	it.Body = strings.TrimSpace(it.Body)
 	if it.Title == "" || len(it.Title) > 200 || it.Body == "" || len(it.Body) > 20000 {
-		return 0, fmt.Errorf("%w: titre (200 caractères au plus) et texte obligatoires", ErrInvalid)
+		return fmt.Errorf("%w: titre (200 caractères au plus) et texte obligatoires", ErrInvalid)
 	}
 	if !isDate(it.PublishedFrom) || (it.PublishedUntil != "" && (!isDate(it.PublishedUntil) || it.PublishedUntil < it.PublishedFrom)) {
-		return 0, fmt.Errorf("%w: dates de publication incorrectes", ErrInvalid)
+		return fmt.Errorf("%w: dates de publication incorrectes", ErrInvalid)
 	}
-	var until any
-	if it.PublishedUntil != "" {
-		until = it.PublishedUntil
+	return nil
+}
+
+// Message is the French part of a validation error, to show in a form.
+func Message(err error) string {
+	return strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+}
+
+func (it Item) until() any {
+	if it.PublishedUntil == "" {
+		return nil
+	}
+	return it.PublishedUntil
+}
+
+// Create inserts an item inside the caller's write transaction.
+func Create(ctx context.Context, tx *sql.Tx, it Item, now time.Time) (int64, error) {
+	if err := it.Validate(); err != nil {
+		return 0, err
 	}
 	res, err := tx.ExecContext(ctx,
 		`INSERT INTO news (title, body, published_from, published_until, created_at) VALUES (?, ?, ?, ?, ?)`,
-		it.Title, it.Body, it.PublishedFrom, until, now.UTC().Format(time.RFC3339))
+		it.Title, it.Body, it.PublishedFrom, it.until(), tenants.FormatTime(now))
 	if err != nil {
 		return 0, fmt.Errorf("news: create: %w", err)
 	}
 	return res.LastInsertId()
+}
+
+// Update changes item it.ID inside the caller's write transaction, with
+// the same checks as Create; ErrNotFound when there is no such item.
+func Update(ctx context.Context, tx *sql.Tx, it Item) error {
+	if err := it.Validate(); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE news SET title = ?, body = ?, published_from = ?, published_until = ? WHERE id = ?`,
+		it.Title, it.Body, it.PublishedFrom, it.until(), it.ID)
+	if err != nil {
+		return fmt.Errorf("news: update %d: %w", it.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Delete removes an item; ErrNotFound when there is no such item.
+func Delete(ctx context.Context, tx *sql.Tx, id int64) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM news WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("news: delete %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 func isDate(s string) bool {

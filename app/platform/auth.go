@@ -149,7 +149,11 @@ func (p *Console) verify(c *fiber.Ctx) error {
 		if att, err = throttle.Begin(ctx, tx, now, auth.Key{Name: "provider:code:" + a.Email, Limit: codeLimit}); err != nil || !att.Allowed {
 			return err
 		}
-		if step := matchTOTP(a.totpSecret, code, now, a.totpLastStep); step > 0 {
+		secret, err := p.totpKey.open(a.totpSecret, a.ID)
+		if err != nil {
+			return err
+		}
+		if step := matchTOTP(secret, code, now, a.totpLastStep); step > 0 {
 			ok, err = useTOTPStep(ctx, tx, a.ID, step)
 		} else {
 			ok, err = useRecoveryCode(ctx, tx, a.ID, code, now)
@@ -211,16 +215,24 @@ func (p *Console) showEnrol(c *fiber.Ctx) error {
 			return err
 		}
 		ctx := c.UserContext()
-		if err := p.db().Tx(ctx, func(tx *sql.Tx) error { return setPendingSecret(ctx, tx, a.ID, secret) }); err != nil {
+		stored, err := p.totpKey.seal(secret, a.ID)
+		if err != nil {
 			return err
 		}
-		a.totpPending = secret
+		if err := p.db().Tx(ctx, func(tx *sql.Tx) error { return setPendingSecret(ctx, tx, a.ID, stored) }); err != nil {
+			return err
+		}
+		a.totpPending = stored
 	}
 	return p.renderEnrol(c, fiber.StatusOK, a, "")
 }
 
 func (p *Console) renderEnrol(c *fiber.Ctx, status int, a Admin, msg string) error {
-	e, err := newEnrolment(a.Email, a.totpPending)
+	secret, err := p.totpKey.open(a.totpPending, a.ID)
+	if err != nil {
+		return err
+	}
+	e, err := newEnrolment(a.Email, secret)
 	if err != nil {
 		return err
 	}
@@ -241,7 +253,11 @@ func (p *Console) enrol(c *fiber.Ctx) error {
 		var err error
 		att, err = throttle.Begin(ctx, tx, now, auth.Key{Name: "provider:code:" + a.Email, Limit: codeLimit})
 		if err == nil && att.Allowed {
-			if step = matchTOTP(a.totpPending, c.FormValue("code"), now, 0); step > 0 {
+			var secret string
+			if secret, err = p.totpKey.open(a.totpPending, a.ID); err != nil {
+				return err
+			}
+			if step = matchTOTP(secret, c.FormValue("code"), now, 0); step > 0 {
 				err = throttle.Succeeded(ctx, tx, now, att)
 			}
 		}

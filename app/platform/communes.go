@@ -7,9 +7,12 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,31 +22,85 @@ import (
 )
 
 // Row is one commune of the console's list: what the registry keeps of
-// it, without opening its file.
+// it, without opening its file, seen at Now.
 type Row struct {
 	tenants.FleetEntry
+	Now time.Time
 }
 
 // StatusLabel is the commune's status in French.
 func (r Row) StatusLabel() string {
 	switch {
+	case !r.FileDeletedAt.IsZero():
+		return "supprimée"
+	case !r.ArchivedAt.IsZero():
+		return "archivée"
 	case r.Broken != "":
 		return "en panne"
+	case r.MigrateError != "":
+		return "maintenance"
 	case r.Status == tenants.StatusSuspended:
 		return "suspendue"
 	}
 	return "active"
 }
 
+// Archived reports whether the commune is archived (or deleted).
+func (r Row) Archived() bool { return !r.ArchivedAt.IsZero() }
+
+// BackupLabel says how old the last good backup is ("il y a 3 h"), or
+// that there is none; a failed last attempt is said too.
+func (r Row) BackupLabel() string {
+	age, ok := r.BackupAge(r.Now)
+	s := "jamais"
+	if ok {
+		s = "il y a " + ageLabel(age)
+	}
+	if r.Backup.Error != "" {
+		s += " (dernier essai en échec)"
+	}
+	return s
+}
+
+// BackupStale reports a commune with no good backup, or one older than
+// the alert's 26 hours.
+func (r Row) BackupStale() bool {
+	age, ok := r.BackupAge(r.Now)
+	return !ok || age > staleBackup || r.Backup.Error != ""
+}
+
+// staleBackup is the age past which a backup is an alert (docs/alerts.yml).
+const staleBackup = 26 * time.Hour
+
+// ageLabel is a duration for people: "12 min", "5 h", "3 j".
+func ageLabel(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return strconv.Itoa(max(int(d/time.Minute), 0)) + " min"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " h"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + " j"
+}
+
 func count(n int64) string { return strconv.FormatInt(n, 10) }
+
+// when is a moment for the list, "" when it never happened.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return web.FormatDateTime(t)
+}
 
 // column is one column of the list and of its CSV: adding a figure to the
 // console is adding a line to listColumns.
 type column struct {
 	Key, Label string
 	value      func(Row) string
-	// less orders two rows by this column (default: by value as text).
-	less func(a, b Row) int
+	// csv is the value in the CSV file, when it differs (a machine-readable
+	// figure rather than a sentence).
+	csv func(Row) string
 }
 
 var listColumns = []column{
@@ -52,17 +109,39 @@ var listColumns = []column{
 	{Key: "hosts", Label: "Noms d'hôte", value: func(r Row) string { return strings.Join(r.Hosts, " ") }},
 	{Key: "zone", Label: "Zone", value: func(r Row) string { return r.Zone }},
 	{Key: "status", Label: "Statut", value: Row.StatusLabel},
-	{Key: "schema", Label: "Version du schéma", value: func(r Row) string { return strconv.FormatInt(r.SchemaVersion, 10) },
-		less: func(a, b Row) int { return cmp.Compare(a.SchemaVersion, b.SchemaVersion) }},
-	{Key: "size", Label: "Taille (Mo)", value: func(r Row) string { return fmt.Sprintf("%.1f", float64(r.SizeBytes)/1e6) },
-		less: func(a, b Row) int { return cmp.Compare(a.SizeBytes, b.SizeBytes) }},
-	{Key: "families", Label: "Familles", value: func(r Row) string { return count(r.Families) },
-		less: func(a, b Row) int { return cmp.Compare(a.Families, b.Families) }},
-	{Key: "children", Label: "Enfants", value: func(r Row) string { return count(r.Children) },
-		less: func(a, b Row) int { return cmp.Compare(a.Children, b.Children) }},
+	{Key: "schema", Label: "Version du schéma", value: func(r Row) string { return strconv.FormatInt(r.SchemaVersion, 10) }},
+	{Key: "size", Label: "Taille (Mo)", value: func(r Row) string { return fmt.Sprintf("%.1f", float64(r.SizeBytes)/1e6) }},
+	{Key: "families", Label: "Familles", value: func(r Row) string { return count(r.Families) }},
+	{Key: "children", Label: "Enfants", value: func(r Row) string { return count(r.Children) }},
+	{Key: "accounts", Label: "Comptes liés", value: func(r Row) string { return count(r.LinkedAccounts) }},
+	{Key: "bookings", Label: "Réservations (7 jours)", value: func(r Row) string { return count(r.Bookings7d) }},
+	{Key: "activity", Label: "Dernière activité", value: func(r Row) string { return when(r.LastActivity) },
+		csv: func(r Row) string { return rfc3339(r.LastActivity) }},
+	{Key: "backup", Label: "Dernière sauvegarde", value: Row.BackupLabel,
+		csv: func(r Row) string { return rfc3339(r.Backup.OKAt) }},
 }
 
-// Cell is a column's value in a row, for the template.
+// csvColumns are the CSV's extra columns: what the page shows in words.
+var csvColumns = []column{
+	{Key: "backup_age_hours", Label: "Âge de la sauvegarde (h)", value: func(r Row) string {
+		if age, ok := r.BackupAge(r.Now); ok {
+			return strconv.FormatInt(int64(age/time.Hour), 10)
+		}
+		return ""
+	}},
+	{Key: "backup_error", Label: "Erreur de la dernière sauvegarde", value: func(r Row) string { return r.Backup.Error }},
+	{Key: "figures_at", Label: "Chiffres lus le", value: func(r Row) string { return rfc3339(r.ActivityAt) }},
+	{Key: "problem", Label: "Panne ou migration en échec", value: func(r Row) string { return cmp.Or(r.Broken, r.MigrateError) }},
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Cells are the row's values for the page.
 func (r Row) Cells() []string {
 	out := make([]string, len(listColumns))
 	for i, col := range listColumns {
@@ -71,48 +150,139 @@ func (r Row) Cells() []string {
 	return out
 }
 
-// listRows reads every commune with its figures from the registry (no
-// commune file is opened), filtered by q (name, slug or host) and sorted
-// by the column key sort ("-" first: descending).
-func listRows(ctx context.Context, reg *tenants.Registry, q, sort string) ([]Row, error) {
+// listIDs searches (name, slug or host) and sorts (by the column key sort,
+// "-" first: descending) every commune from the registry's keys alone,
+// and returns their ids in order (no commune file is opened).
+func listIDs(ctx context.Context, reg *tenants.Registry, q, sort string) ([]int64, error) {
+	desc := strings.HasPrefix(sort, "-")
+	key := strings.TrimPrefix(sort, "-")
+	q = strings.ToLower(strings.TrimSpace(q))
+	keys, err := reg.FleetKeys(ctx, key, q != "" || key == "hosts")
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		id   int64
+		text string // lower-cased text key, or
+		num  int64  // numeric key
+	}
+	items := make([]item, 0, len(keys))
+	for _, k := range keys {
+		if q != "" && !strings.Contains(strings.ToLower(k.Name+" "+k.Slug+" "+k.Hosts), q) {
+			continue
+		}
+		it := item{id: k.ID}
+		switch key {
+		case "name":
+			it.text = strings.ToLower(k.Name)
+		case "slug":
+			it.text = k.Slug
+		case "hosts":
+			it.text = k.Hosts
+		default:
+			switch v := k.Key.(type) {
+			case int64:
+				it.num = v
+			case string:
+				it.text = strings.ToLower(v)
+			}
+		}
+		items = append(items, it)
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		c := cmp.Or(cmp.Compare(a.num, b.num), strings.Compare(a.text, b.text))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.id
+	}
+	return ids, nil
+}
+
+// listRows is every commune of listIDs with its figures (the CSV).
+func listRows(ctx context.Context, reg *tenants.Registry, q, sort string, now time.Time) ([]Row, error) {
+	ids, err := listIDs(ctx, reg, q, sort)
+	if err != nil {
+		return nil, err
+	}
 	all, err := reg.Fleet(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q = strings.ToLower(strings.TrimSpace(q))
-	var rows []Row
-	for _, c := range all {
-		if q != "" && !strings.Contains(strings.ToLower(c.Name+" "+c.Slug+" "+strings.Join(c.Hosts, " ")), q) {
-			continue
-		}
-		rows = append(rows, Row{FleetEntry: c})
+	byID := make(map[int64]tenants.FleetEntry, len(all))
+	for _, f := range all {
+		byID[f.ID] = f
 	}
-	desc := strings.HasPrefix(sort, "-")
-	key := strings.TrimPrefix(sort, "-")
-	for _, col := range listColumns {
-		if col.Key != key {
-			continue
+	rows := make([]Row, 0, len(ids))
+	for _, id := range ids {
+		if f, ok := byID[id]; ok {
+			rows = append(rows, Row{FleetEntry: f, Now: now})
 		}
-		less := col.less
-		if less == nil {
-			less = func(a, b Row) int {
-				return strings.Compare(strings.ToLower(col.value(a)), strings.ToLower(col.value(b)))
-			}
-		}
-		slices.SortStableFunc(rows, func(a, b Row) int {
-			if desc {
-				return less(b, a)
-			}
-			return less(a, b)
-		})
 	}
 	return rows, nil
+}
+
+// pageSize is how many communes one page of the list shows; the CSV has
+// them all.
+const pageSize = 100
+
+// versionCount is one schema version of the fleet and its communes.
+type versionCount struct {
+	Version  int64
+	Communes int
+	Latest   bool
+}
+
+// fleetSummary is the fleet at a glance: communes per schema version, and
+// those behind the binary's schema, out of service or failing to migrate.
+type fleetSummary struct {
+	Latest   int64
+	Versions []versionCount
+	Behind   int
+	// Trouble lists the communes broken or whose migration failed, with
+	// why (at most troubleMax; TroubleMore counts the others).
+	Trouble     []Row
+	TroubleMore int
+	StaleBackup int
+}
+
+const troubleMax = 50
+
+func (p *Console) summarize(ctx context.Context) (fleetSummary, error) {
+	latest, err := tenants.CommuneSchema.Latest()
+	if err != nil {
+		return fleetSummary{}, err
+	}
+	now := p.now()
+	s, err := p.reg.Summary(ctx, now, staleBackup, troubleMax)
+	if err != nil {
+		return fleetSummary{}, err
+	}
+	sum := fleetSummary{Latest: latest, StaleBackup: s.StaleBackups, TroubleMore: s.TroubleCount - len(s.Trouble)}
+	for v, n := range s.Versions {
+		sum.Versions = append(sum.Versions, versionCount{Version: v, Communes: n, Latest: v == latest})
+		if v < latest {
+			sum.Behind += n
+		}
+	}
+	slices.SortFunc(sum.Versions, func(a, b versionCount) int { return cmp.Compare(b.Version, a.Version) })
+	for _, f := range s.Trouble {
+		sum.Trouble = append(sum.Trouble, Row{FleetEntry: f, Now: now})
+	}
+	return sum, nil
 }
 
 type listData struct {
 	Query, Sort string
 	Columns     []column
 	Rows        []Row
+	Total       int // rows matching the search, all pages
+	Page, Pages int
+	Summary     fleetSummary
 	Audit       []AuditEntry
 }
 
@@ -123,41 +293,114 @@ func (d listData) SortLink(key string) string {
 	if d.Sort == key {
 		s = "-" + key
 	}
-	v := "?tri=" + s
+	return d.link(s, 1)
+}
+
+// PageLink is the URL of page n of the current list.
+func (d listData) PageLink(n int) string { return d.link(d.Sort, n) }
+
+func (d listData) link(sort string, page int) string {
+	v := url.Values{"tri": {sort}}
 	if d.Query != "" {
-		v += "&q=" + urlQueryEscape(d.Query)
+		v.Set("q", d.Query)
 	}
-	return "/plateforme/" + v
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return "/plateforme/?" + v.Encode()
+}
+
+// CSVLink is the CSV of the current search and order.
+func (d listData) CSVLink() string {
+	v := url.Values{"tri": {d.Sort}}
+	if d.Query != "" {
+		v.Set("q", d.Query)
+	}
+	return "/plateforme/communes.csv?" + v.Encode()
+}
+
+// Prev and Next are the neighbouring pages (0: none).
+func (d listData) Prev() int {
+	if d.Page > 1 {
+		return d.Page - 1
+	}
+	return 0
+}
+
+func (d listData) Next() int {
+	if d.Page < d.Pages {
+		return d.Page + 1
+	}
+	return 0
+}
+
+// communesPage builds the list's page: every commune's keys are read
+// from the registry to search and sort, the figures of one page only.
+func (p *Console) communesPage(ctx context.Context, q, sort, page string) (listData, error) {
+	ids, err := listIDs(ctx, p.reg, q, sort)
+	if err != nil {
+		return listData{}, err
+	}
+	d := listData{Query: q, Sort: sort, Columns: listColumns, Total: len(ids)}
+	if d.Summary, err = p.summarize(ctx); err != nil {
+		return listData{}, err
+	}
+	d.Pages = max(1, (len(ids)+pageSize-1)/pageSize)
+	d.Page, _ = strconv.Atoi(page)
+	d.Page = min(max(d.Page, 1), d.Pages)
+	entries, err := p.reg.FleetByID(ctx, ids[min((d.Page-1)*pageSize, len(ids)):min(d.Page*pageSize, len(ids))])
+	if err != nil {
+		return listData{}, err
+	}
+	now := p.now()
+	for _, f := range entries {
+		d.Rows = append(d.Rows, Row{FleetEntry: f, Now: now})
+	}
+	return d, nil
 }
 
 func (p *Console) showCommunes(c *fiber.Ctx) error {
-	q, sort := c.Query("q"), c.Query("tri", "name")
-	rows, err := listRows(c.UserContext(), p.reg, q, sort)
+	d, err := p.communesPage(c.UserContext(), c.Query("q"), c.Query("tri", "name"), c.Query("page"))
 	if err != nil {
 		return err
 	}
-	return web.Render(c, "plateforme/communes", "Communes", listData{Query: q, Sort: sort, Columns: listColumns, Rows: rows})
+	return web.Render(c, "plateforme/communes", "Communes", d)
 }
 
 // communesCSV is the same list as a CSV file (semicolons, as French
-// spreadsheets expect).
+// spreadsheets expect), every page, with the same figures and a few more
+// for scripts (backup age in hours, errors, when the figures were read).
 func (p *Console) communesCSV(c *fiber.Ctx) error {
-	rows, err := listRows(c.UserContext(), p.reg, c.Query("q"), c.Query("tri", "name"))
+	rows, err := listRows(c.UserContext(), p.reg, c.Query("q"), c.Query("tri", "name"), p.now())
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="communes.csv"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	w := csv.NewWriter(c.Response().BodyWriter())
+	return writeCSV(c.Response().BodyWriter(), rows)
+}
+
+// writeCSV writes rows with listColumns then csvColumns.
+func writeCSV(out io.Writer, rows []Row) error {
+	w := csv.NewWriter(out)
 	w.Comma = ';'
-	head := make([]string, len(listColumns))
-	for i, col := range listColumns {
+	cols := slices.Concat(listColumns, csvColumns)
+	head := make([]string, len(cols))
+	for i, col := range cols {
 		head[i] = col.Label
 	}
 	_ = w.Write(head)
+	rec := make([]string, len(cols))
 	for _, r := range rows {
-		_ = w.Write(r.Cells())
+		for i, col := range cols {
+			if col.csv != nil {
+				rec[i] = col.csv(r)
+			} else {
+				rec[i] = col.value(r)
+			}
+		}
+		_ = w.Write(rec)
 	}
 	w.Flush()
 	return w.Error()
@@ -170,6 +413,8 @@ func (p *Console) setStatus(status string) fiber.Handler {
 		ctx, slug := c.UserContext(), c.Params("slug")
 		if err := p.reg.SetStatus(ctx, slug, status); errors.Is(err, tenants.ErrNotFound) {
 			return web.ErrNotFound
+		} else if errors.Is(err, tenants.ErrArchived) {
+			return web.NewError(fiber.StatusConflict, "Cette commune est archivée : elle ne peut plus être rouverte ni suspendue.")
 		} else if err != nil {
 			return err
 		}
@@ -230,6 +475,16 @@ type communeData struct {
 	Hosts     string // the host names typed, kept when refused
 	HostError string
 	Audit     []AuditEntry
+	// Invitation is the delivery of the first administrator's invitation.
+	Invitation Delivery
+	// BackupError says why "Sauvegarder maintenant" failed.
+	BackupError string
+	// RetireError says why archiving (RetireDelete: deleting) was refused.
+	RetireError  string
+	RetireDelete bool
+	BackupDir    bool // a backup directory is configured
+	// Retention is how long an archive is kept, in days.
+	RetentionDays int
 }
 
 func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
@@ -238,15 +493,16 @@ func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
 	if err != nil {
 		return err
 	}
-	fleet, err := p.reg.Fleet(ctx)
+	f, err := p.reg.FleetCommune(ctx, com.Slug)
 	if err != nil {
 		return err
 	}
-	for _, f := range fleet {
-		if f.Slug == com.Slug {
-			d.Row = Row{FleetEntry: f}
-		}
+	d.Row = Row{FleetEntry: f, Now: p.now()}
+	if d.Invitation, err = p.delivery(ctx, d.Row); err != nil {
+		return err
 	}
+	d.BackupDir = p.backupDir != ""
+	d.RetentionDays = int(cmp.Or(p.archiveRetention, tenants.DefaultArchiveRetention) / (24 * time.Hour))
 	if d.Name == "" {
 		d.Name = com.Name
 	}

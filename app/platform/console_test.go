@@ -29,7 +29,7 @@ var (
 
 // inviteProvider adds a provider administrator as the command line does
 // and returns the path of their set-password link.
-func inviteProvider(t *testing.T, env *apptest.Env, email string) string {
+func inviteProvider(t testing.TB, env *apptest.Env, email string) string {
 	t.Helper()
 	inv, err := platform.Invite(context.Background(), env.Registry.Platform(), email, env.PublicURL, false, time.Now())
 	if err != nil {
@@ -51,13 +51,13 @@ type enrolledProvider struct {
 	recovery []string
 }
 
-func enrol(t *testing.T, env *apptest.Env) enrolledProvider {
+func enrol(t testing.TB, env *apptest.Env) enrolledProvider {
 	t.Helper()
 	return enrolOn(t, env, env.Client(t, apptest.BrowserCookies()))
 }
 
 // enrolOn is enrol in the browser c (on the platform host).
-func enrolOn(t *testing.T, env *apptest.Env, c *apptest.Client) enrolledProvider {
+func enrolOn(t testing.TB, env *apptest.Env, c *apptest.Client) enrolledProvider {
 	t.Helper()
 	link := inviteProvider(t, env, providerEmail)
 	if r := c.Get(link); r.Status != http.StatusOK || !strings.Contains(r.Body, providerEmail) {

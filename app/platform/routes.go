@@ -17,6 +17,12 @@ type Console struct {
 	publicURL string
 	now       func() time.Time
 	notify    func(source string)
+	// backupDir is ESPACEFAMILLE_BACKUP_DIR ("" : no backup from the
+	// console, no archive); archiveRetention how long an archive is kept.
+	backupDir        string
+	archiveRetention time.Duration
+	// totpKey seals the TOTP secrets at rest (nil: stored in clear).
+	totpKey *SecretKey
 }
 
 // Deps is what the console needs beside the server.
@@ -25,11 +31,20 @@ type Deps struct {
 	Notify func(source string)
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// BackupDir is where backups go ("": the console cannot back up nor
+	// archive); ArchiveRetention how long an archived commune's data is
+	// kept (tenants.DefaultArchiveRetention when 0).
+	BackupDir        string
+	ArchiveRetention time.Duration
+	// TOTPKey seals the administrators' TOTP secrets at rest (nil: in
+	// clear); see EncryptTOTPSecrets.
+	TOTPKey *SecretKey
 }
 
 // Routes adds the console under /plateforme/ of the platform's own host.
 func Routes(s *web.Server, d Deps) *Console {
-	p := &Console{reg: s.Registry, publicURL: s.PublicURL, now: d.Now, notify: d.Notify}
+	p := &Console{reg: s.Registry, publicURL: s.PublicURL, now: d.Now, notify: d.Notify,
+		backupDir: d.BackupDir, archiveRetention: d.ArchiveRetention, totpKey: d.TOTPKey}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -61,6 +76,9 @@ func Routes(s *web.Server, d Deps) *Console {
 	g.Post("/communes/:slug/suspendre", web.SmallForm, full, p.setStatus(tenants.StatusSuspended))
 	g.Post("/communes/:slug/reprendre", web.SmallForm, full, p.setStatus(tenants.StatusActive))
 	g.Post("/communes/:slug/invitation", web.SmallForm, full, p.resendInvitation)
+	g.Post("/communes/:slug/sauvegarde", web.SmallForm, full, p.backupNow)
+	g.Post("/communes/:slug/archiver", web.SmallForm, full, p.retire(false))
+	g.Post("/communes/:slug/supprimer", web.SmallForm, full, p.retire(true))
 	g.Get("/journal", full, p.showAudit)
 	return p
 }

@@ -279,6 +279,8 @@ var actionLabels = map[string]string{
 	"admin_add": "administrateur ajouté", "admin_reset": "nouveau lien d'administrateur", "password_set": "mot de passe choisi",
 	"totp_enrol": "double authentification activée", "login": "connexion", "commune_create": "collectivité créée",
 	"commune_suspend": "commune suspendue", "commune_rename": "commune renommée", "commune_hosts": "noms d'hôte changés", "commune_resume": "commune rouverte", "invitation_resend": "invitation renvoyée",
+	"commune_backup": "sauvegarde faite", "commune_backup_failed": "sauvegarde en échec", "commune_archive": "commune archivée",
+	"commune_delete": "commune supprimée",
 }
 
 // ActionLabel is the action in French.

@@ -30,7 +30,7 @@ type homeData struct {
 func showHome(c *fiber.Ctx) error {
 	t := tenants.From(c)
 	today := time.Now().In(web.Paris()).Format(time.DateOnly)
-	items, err := news.Published(c.UserContext(), t.DB().R, today, 10)
+	items, err := news.Published(c.UserContext(), t.DB().Reader(), today, 10)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	case errors.Is(err, tenants.ErrUnknownCommune):
 		status, heading = fiber.StatusNotFound, "Commune introuvable"
 		msg = "Aucune commune n'est enregistrée à cette adresse. Vérifiez le lien reçu par courriel."
+	case errors.Is(err, tenants.ErrArchived):
+		status, heading = fiber.StatusGone, "Espace famille fermé"
+		msg = "Cette commune n'utilise plus Espace Famille : son espace famille est fermé. Pour vos démarches (cantine, garderie, factures), adressez-vous à votre mairie."
 	case errors.Is(err, tenants.ErrSuspended):
 		status, heading = fiber.StatusServiceUnavailable, "Service momentanément indisponible"
 		msg = "L'espace famille de cette commune est suspendu. Veuillez contacter votre mairie."

@@ -25,6 +25,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"espacefamille/app/mail"
 	"flag"
 	"fmt"
 	"io"
@@ -163,27 +164,22 @@ func create(ctx context.Context, data string, n, mailShare int) error {
 		return err
 	}
 	defer reg.Close()
-	now := tenants.FormatTime(time.Now())
-	return reg.Platform().Tx(ctx, func(tx *sql.Tx) error {
-		for i := range n {
-			slug := fmt.Sprintf("commune-%05d", i)
-			body := src
-			if mailShare > 0 && i%mailShare == 0 {
-				body = withMail
-			}
-			if err := os.WriteFile(reg.CommunePath(slug), body, 0o600); err != nil {
-				return err
-			}
-			// Registered at the version the file holds, with no stamp: as
-			// an upgrade finds communes created before the registry kept
-			// figures. `commune migrate --all` records them.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, created_at, schema_version, size_bytes)
-				VALUES (?, ?, ?, ?, ?)`, slug, "Commune "+slug[8:], now, latest-1, len(body)); err != nil {
-				return err
-			}
+	files := make([]tenants.ExistingFile, n)
+	for i := range n {
+		slug := fmt.Sprintf("commune-%05d", i)
+		body := src
+		if mailShare > 0 && i%mailShare == 0 {
+			body = withMail
 		}
-		return nil
-	})
+		if err := os.WriteFile(reg.CommunePath(slug), body, 0o600); err != nil {
+			return err
+		}
+		// Registered at the version the file holds, with no stamp: as an
+		// upgrade finds communes created before the registry kept figures.
+		// `commune migrate --all` records them.
+		files[i] = tenants.ExistingFile{Slug: slug, Name: "Commune " + slug[8:], SchemaVersion: latest - 1, SizeBytes: int64(len(body))}
+	}
+	return reg.RegisterFiles(ctx, files, time.Now())
 }
 
 // mailCopy returns the template's bytes with one pending outbox row.
@@ -196,8 +192,16 @@ func mailCopy(ctx context.Context, tpl string, src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO outbox (kind, to_addr, subject, text_body, html_body, status, next_attempt_at, created_at)
-		VALUES ('bench', 'parent@example.fr', 'Mail laissé avant le redémarrage', 'Bonjour', '', 'pending', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`)
+	tx, err := db.BeginTx(ctx, nil)
+	if err == nil {
+		_, err = mail.Enqueue(ctx, tx, mail.Message{Kind: "bench", To: "parent@example.fr", Subject: "Mail laissé avant le redémarrage",
+			Text: "Bonjour"}, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err == nil {
+			err = tx.Commit()
+		} else {
+			tx.Rollback()
+		}
+	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}

@@ -208,10 +208,15 @@ func setup(ctx context.Context, db *tenants.DB, cfg config) ([]int64, ids, error
 		if err := tx.QueryRowContext(ctx, `SELECT regie_id, id FROM prestations WHERE name = 'REPAS CLASSIQUE ENFANT'`).Scan(&id.regie, &id.meal); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE regies SET mode = 'postpaid' WHERE id = ?`, id.regie); err != nil {
+		regie, err := booking.LoadRegie(ctx, tx, id.regie)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE prestations SET capacity = ? WHERE id = ?`, cfg.capacity, id.meal); err != nil {
+		regie.Mode = booking.ModePostpaid
+		if _, err := booking.SaveRegie(ctx, tx, regie, time.Now()); err != nil {
+			return err
+		}
+		if err := setCapacity(ctx, tx, id.meal, cfg.capacity); err != nil {
 			return err
 		}
 		for i := range cfg.families {
@@ -229,6 +234,17 @@ func setup(ctx context.Context, db *tenants.DB, cfg config) ([]int64, ids, error
 		return nil
 	})
 	return out, id, err
+}
+
+// setCapacity sets the capacity of the booked meal.
+func setCapacity(ctx context.Context, tx *sql.Tx, meal int64, capacity int) error {
+	p, err := booking.LoadPrestation(ctx, tx, meal)
+	if err != nil {
+		return err
+	}
+	in := p.Input()
+	in.Capacity = capacity
+	return booking.UpdatePrestation(ctx, tx, meal, in)
 }
 
 // serve runs the booking pages on loopback with the stand-in log-in.

@@ -186,8 +186,7 @@ func setupPay(ctx context.Context, reg *tenants.Registry, db *tenants.DB, cfg co
 			WHERE p.name = 'REPAS CLASSIQUE ENFANT' AND r.mode = 'prepaid'`).Scan(&info.Regie, &info.Meal); err != nil {
 			return fmt.Errorf("the demo's prepaid meal: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE prestations SET capacity = ? WHERE id = ?`, cfg.capacity, info.Meal)
-		return err
+		return setCapacity(ctx, tx, info.Meal, cfg.capacity)
 	})
 	if err != nil {
 		return info, err
@@ -204,16 +203,17 @@ func setupPay(ctx context.Context, reg *tenants.Registry, db *tenants.DB, cfg co
 	if err != nil {
 		return info, err
 	}
-	stamp := tenants.FormatTime(now.Add(-time.Hour))
+	created := now.Add(-time.Hour)
+	stamp := tenants.FormatTime(created)
 	acc := make([]int64, cfg.families)
 	err = reg.Platform().Tx(ctx, func(tx *sql.Tx) error {
 		for i := range acc {
-			res, err := tx.ExecContext(ctx, `INSERT INTO accounts (email, password_hash, last_name, first_name, email_confirmed_at, password_changed_at, created_at)
-				VALUES (?, ?, ?, 'Parent', ?, ?, ?)`, fmt.Sprintf("parent.l%04d@example.org", i), hash, fmt.Sprintf("FAMILLE L%04d", i), stamp, stamp, stamp)
+			id, err := accounts.CreateConfirmedAccount(ctx, tx, accounts.Signup{Email: fmt.Sprintf("parent.l%04d@example.org", i),
+				LastName: fmt.Sprintf("FAMILLE L%04d", i), FirstName: "Parent"}, hash, created)
 			if err != nil {
 				return err
 			}
-			acc[i], _ = res.LastInsertId()
+			acc[i] = id
 		}
 		return nil
 	})

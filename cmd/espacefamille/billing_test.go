@@ -75,7 +75,7 @@ func TestBillingCommandsFailLoudly(t *testing.T) {
 	fake := payfiptest.New()
 	order := demoOrder(t, data, func(ctx context.Context, db *tenants.DB, regie int64) error {
 		return db.Tx(ctx, func(tx *sql.Tx) error {
-			return billing.SetProvider(ctx, tx, regie, billing.ProviderPayFiP, billing.ProviderSettings{Numcli: "012345", Saisie: "T",
+			return booking.SetPaymentProvider(ctx, tx, regie, billing.ProviderPayFiP, booking.PaymentSettings{Numcli: "012345", Saisie: "T",
 				Endpoint: fake.Endpoint(), PaymentURL: fake.PaymentURL()})
 		})
 	})

@@ -8,8 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"espacefamille/tenants"
 )
@@ -199,7 +201,9 @@ func commune(e env, reg *tenants.Registry, slug string) (tenants.Commune, error)
 // of which must be a commune.
 func communes(e env, reg *tenants.Registry, all bool, slugs []string) ([]tenants.Commune, error) {
 	if all {
-		return reg.Communes(e.ctx)
+		list, err := reg.Communes(e.ctx)
+		// Archived communes are no longer served, migrated or checked.
+		return slices.DeleteFunc(list, func(c tenants.Commune) bool { return !c.ArchivedAt.IsZero() }), err
 	}
 	list := make([]tenants.Commune, 0, len(slugs))
 	for _, s := range slugs {
@@ -222,3 +226,6 @@ func dataDirExists(dir string) error {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// days reads a validated number of days as a duration.
+func days(s string) time.Duration { return time.Duration(atoi(s)) * 24 * time.Hour }

@@ -52,7 +52,7 @@ func TestCommuneCommands(t *testing.T) {
 		{"duplicate slug", []string{"commune", "create", "--slug", "malemort-du-comtat", "--name", "Autre"}, 2, "déjà cet identifiant"},
 		{"duplicate host", []string{"commune", "create", "--slug", "mazan", "--name", "Mazan", "--host", "Famille.Malemort.example"}, 2, "nom d'hôte est déjà attribué"},
 		{"unknown flag", []string{"commune", "create", "--slug", "mazan", "--nom", "Mazan"}, 2, "flag provided but not defined"},
-		{"unknown subcommand", []string{"commune", "delete"}, 2, "unknown subcommand"},
+		{"unknown subcommand", []string{"commune", "frobnicate"}, 2, "unknown subcommand"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"migrate unknown commune", []string{"commune", "migrate", "gordes"}, 2, "commune introuvable: gordes"},
 		{"migrate needs a target", []string{"commune", "migrate"}, 2, "either --all or one or more slugs"},

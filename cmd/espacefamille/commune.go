@@ -17,7 +17,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|restore|suspend|resume|rename|hosts> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|restore|suspend|resume|rename|hosts|archive|delete> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
@@ -32,6 +32,11 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
   resume   SLUG: open a suspended commune again
   rename   SLUG --name "…": the name every page of the commune shows
   hosts    SLUG [--host H]…: replace its host names (none: reached by /SLUG/ only)
+  archive  SLUG --confirm SLUG [--backup-dir DIR] [--archive-retention DAYS]: final backup, then
+           no longer served (French 410 page), sessions and memberships removed, parents
+           left with no commune told their account goes in 30 days; all deleted after the retention
+  delete   SLUG --confirm SLUG [--backup-dir DIR] [--archive-retention DAYS]: archive, and delete
+           the commune's file and host names now (the final backup stays for the retention)
 `
 
 func cmdCommune(e env, args []string) error {
@@ -46,6 +51,8 @@ func cmdCommune(e env, args []string) error {
 		"resume":  cmdCommuneResume,
 		"rename":  cmdCommuneRename,
 		"hosts":   cmdCommuneHosts,
+		"archive": cmdCommuneArchive,
+		"delete":  cmdCommuneDelete,
 	})
 }
 
@@ -120,8 +127,15 @@ func cmdCommuneList(e env, args []string) error {
 	broken := 0
 	for _, c := range list {
 		status := c.Status
-		if c.Broken != "" {
+		switch {
+		case !c.FileDeletedAt.IsZero():
+			status = "deleted (data kept until " + c.PurgeAt.Format(time.DateOnly) + ")"
+		case !c.ArchivedAt.IsZero():
+			status = "archived (until " + c.PurgeAt.Format(time.DateOnly) + ")"
+		case c.Broken != "":
 			status, broken = "en panne", broken+1
+		case c.MigrateError != "":
+			status = "maintenance (migration failed)"
 		}
 		schema := "?"
 		if c.SchemaVersion > 0 {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"espacefamille/app/platform"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -35,6 +36,12 @@ var options = map[string]option{
 	"backup-at": {"backup-at", "ESPACEFAMILLE_BACKUP_AT", "02:30", "hour of the daily backup, HH:MM Europe/Paris", backupAt},
 	"backup-retention": {"backup-retention", "ESPACEFAMILLE_BACKUP_RETENTION", "30",
 		"days a backup is kept (each commune's newest is always kept)", positiveInt},
+	"archive-retention": {"archive-retention", "ESPACEFAMILLE_ARCHIVE_RETENTION", "365",
+		"days an archived or deleted commune's final backup (and data) is kept before it is deleted for good", positiveInt},
+	"totp-key": {"totp-key", "ESPACEFAMILLE_TOTP_KEY", "",
+		"key sealing the console administrators' TOTP secrets at rest: 32 random bytes in base64 (head -c 32 /dev/urandom | base64); prefer the environment or --totp-key-file to a flag", totpKey},
+	"totp-key-file": {"totp-key-file", "ESPACEFAMILLE_TOTP_KEY_FILE", "",
+		"file holding the TOTP key (used when --totp-key is empty)", nil},
 	"metrics-addr": {"metrics-addr", "ESPACEFAMILLE_METRICS_ADDR", "",
 		"listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090; empty: off", nil},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
@@ -106,6 +113,14 @@ func nonEmpty(s string) error {
 		return fmt.Errorf("must not be empty")
 	}
 	return nil
+}
+
+func totpKey(s string) error {
+	if s == "" {
+		return nil
+	}
+	_, err := platform.ParseSecretKey(s)
+	return err
 }
 
 func backupAt(s string) error {

@@ -16,13 +16,15 @@ import (
 	"espacefamille/app/demo"
 	"espacefamille/app/mail"
 	"espacefamille/app/metrics"
+	"espacefamille/app/platform"
 	"espacefamille/tenants"
 )
 
 func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
 	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
-		"backup-dir", "backup-at", "backup-retention", "metrics-addr", "platform-host")
+		"backup-dir", "backup-at", "backup-retention", "archive-retention", "metrics-addr", "platform-host",
+		"totp-key", "totp-key-file")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -39,7 +41,8 @@ func cmdDemo(e env, args []string) error {
 	fs := newFlags(e, "demo", "demo [--addr :8080] [--data ./demo-data]")
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
 	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
-		"backup-dir", "backup-at", "backup-retention", "metrics-addr", "platform-host")
+		"backup-dir", "backup-at", "backup-retention", "archive-retention", "metrics-addr", "platform-host",
+		"totp-key", "totp-key-file")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -78,6 +81,21 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 			log.Error("close databases", "err", err)
 		}
 	}()
+	// The console's TOTP secrets are sealed with the key, those stored in
+	// clear before it was set included; without a key, sealed secrets
+	// stop the start (no administrator could log in).
+	key, err := platform.LoadSecretKey(*o["totp-key"], *o["totp-key-file"])
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if n, err := platform.EncryptTOTPSecrets(e.ctx, reg.Platform(), key); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("TOTP secrets encrypted with the configured key", "administrators", n)
+	}
+	if key == nil {
+		log.Warn("no TOTP key: the console administrators' TOTP secrets are stored in clear (set ESPACEFAMILLE_TOTP_KEY_FILE)")
+	}
 	created := false
 	if demoMode {
 		if created, err = demo.Ensure(e.ctx, reg, time.Now()); err != nil {
@@ -94,7 +112,8 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	base := publicURL(*o["public-url"], ln.Addr())
 	var senderOpts []mail.Option
 	cfg := app.Config{Registry: reg, Logger: log, Demo: demoMode, PublicURL: base,
-		TrustedProxies: splitList(*o["trusted-proxies"]), AllowSimulator: isTrue(*o["allow-simulator"])}
+		TrustedProxies: splitList(*o["trusted-proxies"]), AllowSimulator: isTrue(*o["allow-simulator"]),
+		BackupDir: *o["backup-dir"], ArchiveRetention: days(*o["archive-retention"]), TOTPKey: key}
 	if m != nil {
 		m.Watch(metrics.Config{Registry: reg})
 		senderOpts = append(senderOpts, mail.WithObserver(m.MailBatch))
@@ -153,7 +172,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	defer func() { stopAudit(); <-auditDone }()
 	// Housekeeping stops before the databases close (deferred after them,
 	// so it runs first), letting the purge in progress finish.
-	hk := app.Housekeeping(reg, log, 0)
+	hk := app.Housekeeping(reg, log, app.HousekeepingOptions{BackupDir: *o["backup-dir"]})
 	hk.Start(context.WithoutCancel(e.ctx))
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
@@ -164,7 +183,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	}()
 	if dir := *o["backup-dir"]; dir != "" {
 		backups := &tenants.BackupSchedule{Registry: reg, Dir: dir, At: *o["backup-at"], Logger: log,
-			Retention: time.Duration(atoi(*o["backup-retention"])) * 24 * time.Hour}
+			Retention: days(*o["backup-retention"])}
 		if err := backups.Start(context.WithoutCancel(e.ctx)); err != nil {
 			ln.Close()
 			return usagef("--backup-at: %v", err)
