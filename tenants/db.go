@@ -30,12 +30,9 @@ const pragmas = "_pragma=busy_timeout(5000)" +
 type DB struct {
 	// W is the writer: one connection, every transaction BEGIN IMMEDIATE.
 	W *sql.DB
-	// R is the raw read-only pool; never use it inside a write transaction.
-	//
-	// Deprecated: read through Reader (cached statements) instead. R stays
-	// exported only for the files listed in rawReaders (rawread_test.go)
-	// until they are rewritten; it will then become private.
-	R    *sql.DB
+	// read is the raw read-only pool, reached only through Reader's
+	// cached statements (and Q.Uncached for queries whose text varies).
+	read *sql.DB
 	path string
 
 	// wgate makes DB.Tx callers take the writer in arrival order: the pool
@@ -117,7 +114,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	// released after 30 s, so an idle commune still costs little.
 	r.SetMaxIdleConns(opt.ReadConns)
 	r.SetConnMaxIdleTime(30 * time.Second)
-	d.W, d.R, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
+	d.W, d.read, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
 	return d, nil
 }
 
@@ -197,14 +194,14 @@ func TxDB(tx *sql.Tx) *DB {
 }
 
 // Ping checks that the file answers on the read pool.
-func (d *DB) Ping(ctx context.Context) error { return d.R.PingContext(ctx) }
+func (d *DB) Ping(ctx context.Context) error { return d.read.PingContext(ctx) }
 
 // Close checkpoints and closes both pools.
 func (d *DB) Close() error {
 	errL := d.closeLater()
 	d.rstmts.close()
 	d.wstmts.close()
-	errR := d.R.Close()
+	errR := d.read.Close()
 	// A checkpoint keeps the WAL short; closing the last connection
 	// checkpoints and removes the WAL file as well. A writer that never
 	// connected (a lazy handle that only read) has nothing to checkpoint.
