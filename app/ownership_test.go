@@ -26,18 +26,6 @@ var exemptFromOwnership = map[string]bool{
 	"app/apptest": true,
 }
 
-// pendingFamiliesMove lists the tables still written by two packages
-// because of the families move: app/families owns them on main, but
-// bench/load still seeds its families, children and account links with
-// SQL (app/families has no function that links an account without an
-// adhesion code yet). Empty it when bench/load goes through app/families:
-// the check then holds for every table.
-var pendingFamiliesMove = map[string]bool{
-	"families":        true,
-	"children":        true,
-	"family_accounts": true,
-}
-
 // declaredDynamicWrites are the writes whose table name is not in the
 // SQL text ("INSERT INTO " + table): the copy of a configuration from
 // another commune. Each package says here which tables it writes that
@@ -275,18 +263,10 @@ func TestEveryTableHasOneWriterPackage(t *testing.T) {
 		t.Logf("%-24s %s", table, strings.Join(w[table], ", "))
 	}
 	for _, table := range w.shared() {
-		if pendingFamiliesMove[table] {
-			t.Logf("%s: still written by %s (pendingFamiliesMove)", table, strings.Join(w[table], " and "))
-			continue
-		}
 		t.Errorf("table %s is written by %d packages (%s): give it one writer package and call it from the others",
 			table, len(w[table]), strings.Join(w[table], ", "))
 	}
-	for table := range pendingFamiliesMove {
-		if len(w[table]) < 2 {
-			t.Errorf("table %s has one writer now: remove it from pendingFamiliesMove", table)
-		}
-	}
+
 }
 
 // The check itself: two packages writing one table fail it, whatever the

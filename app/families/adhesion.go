@@ -73,15 +73,10 @@ func LinkWithCode(ctx context.Context, tx tenants.Querier, codeHash string, acco
 	if err != nil {
 		return 0, fmt.Errorf("families: find code: %w", err)
 	}
-	var linked int64
-	err = tx.QueryRowContext(ctx, `SELECT family_id FROM family_accounts WHERE account_id = ? LIMIT 1`, accountID).Scan(&linked)
-	switch {
-	case err == nil && linked == familyID:
-		return familyID, ErrAlreadyLinked
-	case err == nil:
-		return 0, ErrOtherFamily
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("families: find link: %w", err)
+	if err := linkable(ctx, tx, familyID, accountID); errors.Is(err, ErrAlreadyLinked) {
+		return familyID, err
+	} else if err != nil {
+		return 0, err
 	}
 	at := tenants.At(now)
 	res, err := tx.ExecContext(ctx, `
@@ -93,10 +88,41 @@ func LinkWithCode(ctx context.Context, tx tenants.Querier, codeHash string, acco
 	if n, _ := res.RowsAffected(); n != 1 {
 		return 0, ErrCodeInvalid
 	}
+	return familyID, insertLink(ctx, tx, familyID, accountID, codeID, at)
+}
+
+// LinkAccount links the account to the family without an adhesion code,
+// in tx, under the same rule as LinkWithCode (ErrAlreadyLinked,
+// ErrOtherFamily): for tools that seed a commune with families whose
+// accounts already exist (bench/load); parents link with a code.
+func LinkAccount(ctx context.Context, tx tenants.Querier, familyID, accountID int64, now time.Time) error {
+	if err := linkable(ctx, tx, familyID, accountID); err != nil {
+		return err
+	}
+	return insertLink(ctx, tx, familyID, accountID, nil, tenants.At(now))
+}
+
+// linkable says whether accountID may be linked to familyID: an account
+// belongs to one family of a commune.
+func linkable(ctx context.Context, tx tenants.Querier, familyID, accountID int64) error {
+	var linked int64
+	err := tx.QueryRowContext(ctx, `SELECT family_id FROM family_accounts WHERE account_id = ? LIMIT 1`, accountID).Scan(&linked)
+	switch {
+	case err == nil && linked == familyID:
+		return ErrAlreadyLinked
+	case err == nil:
+		return ErrOtherFamily
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("families: find link: %w", err)
+	}
+	return nil
+}
+
+func insertLink(ctx context.Context, tx tenants.Querier, familyID, accountID int64, codeID any, at tenants.Time) error {
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO family_accounts (family_id, account_id, code_id, linked_at) VALUES (?, ?, ?, ?)`,
 		familyID, accountID, codeID, at); err != nil {
-		return 0, fmt.Errorf("families: link family: %w", err)
+		return fmt.Errorf("families: link family: %w", err)
 	}
-	return familyID, nil
+	return nil
 }

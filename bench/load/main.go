@@ -42,6 +42,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -220,13 +221,8 @@ func setup(ctx context.Context, db *tenants.DB, cfg config) ([]int64, ids, error
 			return err
 		}
 		for i := range cfg.families {
-			res, err := tx.ExecContext(ctx, `INSERT INTO families (name, created_at) VALUES (?, 'load')`, fmt.Sprintf("FAMILLE L%04d", i))
+			fam, _, err := seedFamily(ctx, tx, fmt.Sprintf("FAMILLE L%04d", i), "", time.Now())
 			if err != nil {
-				return err
-			}
-			fam, _ := res.LastInsertId()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, created_at)
-				VALUES (?, 'Enfant', ?, '2018-05-01', 1, 'load')`, fam, fmt.Sprintf("FAMILLE L%04d", i)); err != nil {
 				return err
 			}
 			out = append(out, fam)
@@ -382,4 +378,19 @@ func verify(ctx context.Context, db *tenants.DB, cfg config, id ids, added []int
 		return fmt.Errorf("%d check(s) failed: %s", len(problems), strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// seedFamily registers one family with one child at the commune's first
+// school, through app/families (the tables' one writer).
+func seedFamily(ctx context.Context, tx *sql.Tx, name, email string, now time.Time) (family, child int64, err error) {
+	var school string
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM schools ORDER BY id LIMIT 1`).Scan(&school); err != nil {
+		return 0, 0, fmt.Errorf("first school: %w", err)
+	}
+	if family, err = families.Create(ctx, tx, families.Family{Name: name, Email: email}, now); err != nil {
+		return 0, 0, err
+	}
+	ch, _, err := families.SaveChild(ctx, tx, families.Child{FamilyID: family, FirstName: "Enfant", LastName: name,
+		BirthDate: "2018-05-01", SchoolName: school}, now)
+	return family, ch.ID, err
 }

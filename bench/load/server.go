@@ -25,6 +25,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
+	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
 
@@ -204,7 +205,6 @@ func setupPay(ctx context.Context, reg *tenants.Registry, db *tenants.DB, cfg co
 		return info, err
 	}
 	created := now.Add(-time.Hour)
-	stamp := tenants.FormatTime(created)
 	acc := make([]int64, cfg.families)
 	err = reg.Platform().Tx(ctx, func(tx *sql.Tx) error {
 		for i := range acc {
@@ -223,18 +223,11 @@ func setupPay(ctx context.Context, reg *tenants.Registry, db *tenants.DB, cfg co
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		for i := range cfg.families {
 			name := fmt.Sprintf("FAMILLE L%04d", i)
-			res, err := tx.ExecContext(ctx, `INSERT INTO families (name, email, created_at) VALUES (?, ?, ?)`, name, fmt.Sprintf("parent.l%04d@example.org", i), stamp)
+			fam, child, err := seedFamily(ctx, tx, name, fmt.Sprintf("parent.l%04d@example.org", i), created)
 			if err != nil {
 				return err
 			}
-			fam, _ := res.LastInsertId()
-			res, err = tx.ExecContext(ctx, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, created_at)
-				VALUES (?, 'Enfant', ?, '2018-05-01', 1, ?)`, fam, name, stamp)
-			if err != nil {
-				return err
-			}
-			child, _ := res.LastInsertId()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO family_accounts (family_id, account_id, linked_at) VALUES (?, ?, ?)`, fam, acc[i], stamp); err != nil {
+			if err := families.LinkAccount(ctx, tx, fam, acc[i], created); err != nil {
 				return err
 			}
 			info.Families = append(info.Families, familyInfo{ID: fam, Child: child})
