@@ -38,7 +38,7 @@ func (a *Admin) editNews(c *fiber.Ctx) error {
 	}
 	it, err := news.Load(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
-		return web.ErrNotFound
+		return err
 	}
 	items, err := news.All(c.UserContext(), db(c).Reader(), 200)
 	if err != nil {
@@ -84,7 +84,7 @@ func (a *Admin) saveNews(c *fiber.Ctx) error {
 		}
 		before, err := news.Load(ctx, tx, id)
 		if err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		if err := news.Update(ctx, tx, it); err != nil {
 			return err
@@ -109,7 +109,7 @@ func (a *Admin) deleteNews(c *fiber.Ctx) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		before, err := news.Load(ctx, tx, id)
 		if err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		if err := news.Delete(ctx, tx, id); err != nil {
 			return err

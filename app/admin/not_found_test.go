@@ -30,6 +30,15 @@ func TestFailingQueryIsAServerErrorNotAMissingPage(t *testing.T) {
 		{"refund while the families cannot be read", "families", "/alpha/admin/finances/remboursements", refund("1"), http.StatusInternalServerError},
 		{"new link for a staff member who does not exist", "", "/alpha/admin/agents/999/invitation", url.Values{}, http.StatusNotFound},
 		{"role of a staff member who does not exist", "", "/alpha/admin/agents/999", url.Values{"role": {"agent"}}, http.StatusNotFound},
+		// A nil form is a GET of the edit page.
+		{"régie that does not exist", "", "/alpha/admin/regies/999", nil, http.StatusNotFound},
+		{"régie while the régies cannot be read", "regies", "/alpha/admin/regies/1", nil, http.StatusInternalServerError},
+		{"prestation that does not exist", "", "/alpha/admin/prestations/999", nil, http.StatusNotFound},
+		{"prestation while the prestations cannot be read", "prestations", "/alpha/admin/prestations/1", nil, http.StatusInternalServerError},
+		{"news that does not exist", "", "/alpha/admin/actualites/999", nil, http.StatusNotFound},
+		{"news while the news cannot be read", "news", "/alpha/admin/actualites/1", nil, http.StatusInternalServerError},
+		{"deleting news that does not exist", "", "/alpha/admin/actualites/999/supprimer", url.Values{}, http.StatusNotFound},
+		{"deleting news while the news cannot be read", "news", "/alpha/admin/actualites/1/supprimer", url.Values{}, http.StatusInternalServerError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -38,6 +47,10 @@ func TestFailingQueryIsAServerErrorNotAMissingPage(t *testing.T) {
 			admin := f.admin(t)
 			if tc.table != "" {
 				f.exec(t, "alpha", `ALTER TABLE `+tc.table+` RENAME TO `+tc.table+`_gone`)
+			}
+			if tc.form == nil {
+				wantStatus(t, admin.Get(tc.path), tc.want)
+				return
 			}
 			wantStatus(t, admin.Post(tc.path, tc.form), tc.want)
 		})

@@ -60,7 +60,7 @@ func (a *Admin) editRegie(c *fiber.Ctx) error {
 	}
 	r, err := booking.LoadRegie(c.UserContext(), db(c).Reader(), id)
 	if err != nil {
-		return web.ErrNotFound
+		return err
 	}
 	return web.Render(c, "admin/regie-form", r.Name, regieFormData{base: baseOf(c, "services"), Regie: r, Settings: r.Payment, Simulator: a.simulator})
 }
@@ -109,7 +109,7 @@ func (a *Admin) saveRegie(c *fiber.Ctx) error {
 		if id != 0 {
 			old, err := booking.LoadRegie(ctx, tx, id)
 			if err != nil {
-				return web.ErrNotFound
+				return err
 			}
 			before = old
 		}
@@ -305,7 +305,7 @@ func (a *Admin) savePrestation(c *fiber.Ctx) error {
 		} else {
 			old, err := booking.LoadPrestation(ctx, tx, id)
 			if err != nil {
-				return web.ErrNotFound
+				return err
 			}
 			before = old
 			if err := booking.UpdatePrestation(ctx, tx, id, in); err != nil {
