@@ -108,21 +108,12 @@ func run() error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: dir, MaxOpen: 4, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer reg.Close()
 	now := time.Now()
-	if _, err := demo.Ensure(ctx, reg, now); err != nil {
-		return err
-	}
-	db, release, err := reg.Acquire(ctx, demo.Slug)
+	reg, db, closeDemo, err := openDemo(ctx, dir, now)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer closeDemo()
 	fams, ids, err := setup(ctx, db, cfg)
 	if err != nil {
 		return err
@@ -245,7 +236,7 @@ func setCapacity(ctx context.Context, tx *sql.Tx, meal int64, capacity int) erro
 
 // serve runs the booking pages on loopback with the stand-in log-in.
 func serve(ctx context.Context, reg *tenants.Registry) (string, func(), error) {
-	s, err := web.New(ctx, web.Config{Registry: reg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := web.New(ctx, web.Config{Registry: reg, Logger: quiet})
 	if err != nil {
 		return "", nil, err
 	}
@@ -341,22 +332,8 @@ func journey(ctx context.Context, base string, fam int64, id ids, from, to calen
 
 // verify checks the database after the run.
 func verify(ctx context.Context, db *tenants.DB, cfg config, id ids, added []int, st *stats) error {
-	var problems []string
-	check := func(ok bool, format string, args ...any) {
-		status := "ok  "
-		if !ok {
-			status = "FAIL"
-			problems = append(problems, fmt.Sprintf(format, args...))
-		}
-		fmt.Printf("  %s "+format+"\n", append([]any{status}, args...)...)
-	}
-	q := func(query string, args ...any) int {
-		var n int
-		if err := db.Reader().QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-			problems = append(problems, err.Error())
-		}
-		return n
-	}
+	c := &checks{ctx: ctx, db: db}
+	check, q := c.check, c.count
 	fmt.Println("checks:")
 	total := 0
 	for _, n := range added {
@@ -374,10 +351,7 @@ func verify(ctx context.Context, db *tenants.DB, cfg config, id ids, added []int
 	check(q(`SELECT COUNT(*) FROM (SELECT s.prestation_id, s.day, s.booked, (SELECT COUNT(*) FROM reservations r WHERE r.state = 'validated'
 		AND r.prestation_id = s.prestation_id AND r.day = s.day AND r.site_id = s.site_id) AS n FROM slot_counts s) WHERE booked <> n`) == 0,
 		"slot counts equal the reservations")
-	if len(problems) > 0 {
-		return fmt.Errorf("%d check(s) failed: %s", len(problems), strings.Join(problems, "; "))
-	}
-	return nil
+	return c.err()
 }
 
 // seedFamily registers one family with one child at the commune's first
@@ -393,4 +367,61 @@ func seedFamily(ctx context.Context, tx *sql.Tx, name, email string, now time.Ti
 	ch, _, err := families.SaveChild(ctx, tx, families.Child{FamilyID: family, FirstName: "Enfant", LastName: name,
 		BirthDate: "2018-05-01", SchoolName: school}, now)
 	return family, ch.ID, err
+}
+
+// checks prints the database checks after a run and collects the failed
+// ones.
+type checks struct {
+	ctx      context.Context
+	db       *tenants.DB
+	problems []string
+}
+
+// check prints one check, "ok" or "FAIL", and records a failure.
+func (c *checks) check(ok bool, format string, args ...any) {
+	status := "ok  "
+	if !ok {
+		status = "FAIL"
+		c.problems = append(c.problems, fmt.Sprintf(format, args...))
+	}
+	fmt.Printf("  %s "+format+"\n", append([]any{status}, args...)...)
+}
+
+// count runs a query returning one number; a failing query is a problem.
+func (c *checks) count(query string, args ...any) int {
+	var n int
+	if err := c.db.Reader().QueryRowContext(c.ctx, query, args...).Scan(&n); err != nil {
+		c.problems = append(c.problems, err.Error())
+	}
+	return n
+}
+
+// err is nil when every check passed.
+func (c *checks) err() error {
+	if len(c.problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d check(s) failed: %s", len(c.problems), strings.Join(c.problems, "; "))
+}
+
+// quiet is the logger of the server under load: its logs would only
+// cost CPU.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// openDemo opens a registry in dir with the demo commune (created at now
+// when new) and acquires it; closeDemo releases both.
+func openDemo(ctx context.Context, dir string, now time.Time) (reg *tenants.Registry, db *tenants.DB, closeDemo func(), err error) {
+	if reg, err = tenants.Open(ctx, tenants.Options{DataDir: dir, MaxOpen: 4, Logger: quiet}); err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := demo.Ensure(ctx, reg, now); err != nil {
+		reg.Close()
+		return nil, nil, nil, err
+	}
+	db, release, err := reg.Acquire(ctx, demo.Slug)
+	if err != nil {
+		reg.Close()
+		return nil, nil, nil, err
+	}
+	return reg, db, func() { release(); reg.Close() }, nil
 }

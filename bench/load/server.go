@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -62,21 +60,12 @@ type writerReport struct {
 
 func runServerChild(cfg config, dir, profile string) error {
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: dir, MaxOpen: 4, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer reg.Close()
 	now := time.Now()
-	if _, err := demo.Ensure(ctx, reg, now); err != nil {
-		return err
-	}
-	db, release, err := reg.Acquire(ctx, demo.Slug)
+	reg, db, closeDemo, err := openDemo(ctx, dir, now)
 	if err != nil {
 		return err
 	}
-	defer release()
+	defer closeDemo()
 	info, err := setupPay(ctx, reg, db, cfg, now)
 	if err != nil {
 		return err
@@ -86,7 +75,7 @@ func runServerChild(cfg config, dir, profile string) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	s, err := app.New(ctx, app.Config{Registry: reg, Logger: log, AllowSimulator: true, PublicURL: base, Before: labelStep})
+	s, err := app.New(ctx, app.Config{Registry: reg, Logger: quiet, AllowSimulator: true, PublicURL: base, Before: labelStep})
 	if err != nil {
 		return err
 	}

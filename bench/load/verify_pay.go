@@ -22,22 +22,8 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 		return err
 	}
 	defer db.Close()
-	var problems []string
-	check := func(ok bool, format string, args ...any) {
-		status := "ok  "
-		if !ok {
-			status = "FAIL"
-			problems = append(problems, fmt.Sprintf(format, args...))
-		}
-		fmt.Printf("  %s "+format+"\n", append([]any{status}, args...)...)
-	}
-	q := func(query string, args ...any) int {
-		var n int
-		if err := db.Reader().QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-			problems = append(problems, err.Error())
-		}
-		return n
-	}
+	c := &checks{ctx: ctx, db: db}
+	check, q := c.check, c.count
 	fmt.Println("checks:")
 	paidJourneys, refusedV, credited, told, partial, added := 0, 0, 0, 0, 0, 0
 	for _, o := range outcomes {
@@ -125,10 +111,7 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 		}
 	}
 	check(badMail == 0, "one receipt email per payment (%d), listing exactly the meals booked (%d differ or missing)", len(paidRefs), badMail)
-	if len(problems) > 0 {
-		return fmt.Errorf("%d check(s) failed: %s", len(problems), strings.Join(problems, "; "))
-	}
-	return nil
+	return c.err()
 }
 
 // countBy runs a query of (key, count) rows into a map.
