@@ -31,9 +31,9 @@ type checker struct {
 	now      time.Time
 	cfg      *communeConfig
 	cal      *calendar.Calendar
-	children map[int64]*families.Child // nil: not (any more) in the family
+	children map[int64]*families.Child  // nil: not (any more) in the family
 	custody  map[int64]custody.Calendar // of the children read, by id
-	seen     *seen                     // what prefetch read for checkLines (nil: query per line)
+	seen     *seen                      // what prefetch read for checkLines (nil: query per line)
 }
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller

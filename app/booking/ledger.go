@@ -136,7 +136,7 @@ type Booker struct {
 	FamilyID    int64 // the household booking (0: the child's own family)
 	Child       families.Child
 	Custody     *custody.Calendar // nil: the child is not shared
-	Prestations []Prestation // the régie's prestations (for exclusivity)
+	Prestations []Prestation      // the régie's prestations (for exclusivity)
 	Calendar    *calendar.Calendar
 	QF          *calendar.QF
 	Now         time.Time
