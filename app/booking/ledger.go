@@ -162,6 +162,21 @@ func (b *Booker) family() int64 {
 	return b.Child.FamilyID
 }
 
+// otherHousehold reports whether a reservation was made by the other
+// household of a shared child (never for a child that is not shared).
+func (b *Booker) otherHousehold(r Reservation) bool {
+	return b.Custody != nil && b.Custody.Shared() && r.FamilyID != b.family()
+}
+
+// sharedBy is the booking household for CellInput.FamilyID: 0 when the
+// child is not shared (every booking of it is the family's).
+func (b *Booker) sharedBy() int64 {
+	if b.Custody == nil || !b.Custody.Shared() {
+		return 0
+	}
+	return b.family()
+}
+
 // books reports whether the booking household keeps the child on day
 // (shared custody); always for a child that is not shared.
 func (b *Booker) books(day calendar.Date) bool {
@@ -217,7 +232,7 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 		if err := want(IntentCancel); err != nil {
 			return Change{}, err
 		}
-		if res.FamilyID != b.family() {
+		if b.otherHousehold(res) {
 			return Change{}, refuse("%s du %s a été réservé par l'autre responsable de l'enfant : vous ne pouvez pas l'annuler.", p.Name, key.FR())
 		}
 		if !CanCancel(p, key, b.Calendar, b.Now) {
@@ -266,7 +281,7 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 			if _, cancelling := led.CancelLine(res.ID); cancelling {
 				continue
 			}
-			if res.FamilyID != b.family() {
+			if b.otherHousehold(res) {
 				return Change{}, &Skip{Reason: Reason{Code: ReasonBooked, Detail: q.Name},
 					msg: "Réservation impossible le " + key.FR() + " : " + q.Name + " est déjà réservé par l'autre responsable de l'enfant."}
 			}

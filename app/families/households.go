@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"espacefamille/tenants"
@@ -120,4 +121,27 @@ func UnshareChild(ctx context.Context, tx tenants.Querier, childID, familyID int
 		return ErrNotFound
 	}
 	return nil
+}
+
+// ErrNoAddress: the other parent's household needs an address for its
+// invitation.
+var ErrNoAddress = errors.New("indiquez l'adresse email de l'autre parent : son invitation y est envoyée")
+
+// AddOtherHousehold registers the other guardian's household (a family of
+// its own, named "FAMILLE <NOM>", with g as its guardian and g's address)
+// and links it to the child, in tx. It returns the new family's
+// identifier; the caller issues its invitation.
+func AddOtherHousehold(ctx context.Context, tx tenants.Querier, childID int64, g Guardian, now time.Time) (int64, error) {
+	if g.Email == "" {
+		return 0, ErrNoAddress
+	}
+	id, err := Create(ctx, tx, Family{Name: "FAMILLE " + strings.ToUpper(g.LastName), Email: strings.ToLower(g.Email)}, now)
+	if err != nil {
+		return 0, err
+	}
+	g.FamilyID = id
+	if _, _, err := SaveGuardian(ctx, tx, g, now); err != nil {
+		return 0, err
+	}
+	return id, ShareChild(ctx, tx, childID, id, now)
 }
