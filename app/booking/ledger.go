@@ -223,6 +223,10 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 		return nil
 	}
 	if c, ok := led.AddLine(p.ID, key); ok {
+		if b.sharedBy() != 0 && c.FamilyID != b.family() {
+			// The other household's demande, on its day: not ours to touch.
+			return Change{}, otherParent(key)
+		}
 		return Change{Delete: []int64{c.ID}}, want(IntentRemove)
 	}
 	if res, ok := led.Validated(p.ID, key); ok {
