@@ -45,38 +45,49 @@ func LoadUsualWeek(ctx context.Context, q tenants.Querier, familyID, childID int
 func SaveUsualWeek(ctx context.Context, db *tenants.DB, familyID int64, u UsualWeek, now time.Time) error {
 	return db.Tx(ctx, func(sqltx *sql.Tx) error {
 		tx := db.InTx(sqltx)
-		if _, err := FamilyChild(ctx, tx, familyID, u.ChildID); err != nil {
-			return err
-		}
 		cfg, err := loadConfig(ctx, db, tx)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM usual_weeks WHERE family_id = ? AND child_id = ?`, familyID, u.ChildID); err != nil {
-			return fmt.Errorf("booking: usual week: %w", err)
-		}
-		parities := []Parity{EveryWeek}
-		if u.Alternating {
-			parities = []Parity{EvenWeeks, OddWeeks}
-		}
-		for _, parity := range parities {
-			for pid, wd := range u.Days[parity] {
-				p, err := cfg.prestation(pid)
-				if err != nil {
-					return err
-				}
-				mask := MaskFromWeekdays(wd) & MaskFromWeekdays(p.Weekdays)
-				if p.IsForfait() || mask == 0 {
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO usual_weeks (family_id, child_id, prestation_id, parity, weekdays, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?)`, familyID, u.ChildID, pid, parity, mask, tenants.FormatTime(now)); err != nil {
-					return fmt.Errorf("booking: usual week: %w", err)
-				}
+		return writeUsualWeek(ctx, tx, familyID, u, now, cfg.prestation)
+	})
+}
+
+// SeedUsualWeek is SaveUsualWeek inside the caller's transaction (the
+// demo's seed).
+func SeedUsualWeek(ctx context.Context, tx *sql.Tx, familyID int64, u UsualWeek, now time.Time) error {
+	return writeUsualWeek(ctx, tx, familyID, u, now, func(id int64) (Prestation, error) { return LoadPrestation(ctx, tx, id) })
+}
+
+// writeUsualWeek replaces the usual week in tx; prestation looks one up.
+func writeUsualWeek(ctx context.Context, tx tenants.Querier, familyID int64, u UsualWeek, now time.Time, prestation func(int64) (Prestation, error)) error {
+	if _, err := FamilyChild(ctx, tx, familyID, u.ChildID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM usual_weeks WHERE family_id = ? AND child_id = ?`, familyID, u.ChildID); err != nil {
+		return fmt.Errorf("booking: usual week: %w", err)
+	}
+	parities := []Parity{EveryWeek}
+	if u.Alternating {
+		parities = []Parity{EvenWeeks, OddWeeks}
+	}
+	for _, parity := range parities {
+		for pid, wd := range u.Days[parity] {
+			p, err := prestation(pid)
+			if err != nil {
+				return err
+			}
+			mask := MaskFromWeekdays(wd) & MaskFromWeekdays(p.Weekdays)
+			if p.IsForfait() || mask == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO usual_weeks (family_id, child_id, prestation_id, parity, weekdays, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, familyID, u.ChildID, pid, parity, mask, tenants.FormatTime(now)); err != nil {
+				return fmt.Errorf("booking: usual week: %w", err)
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // UsualRegie is what applying a usual week did in one régie.

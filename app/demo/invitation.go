@@ -25,8 +25,10 @@ func QueueInvitation(ctx context.Context, reg *tenants.Registry, portalURL strin
 			if err := tx.QueryRowContext(ctx, `SELECT id FROM families WHERE name = 'FAMILLE X' ORDER BY id LIMIT 1`).Scan(&family); err != nil {
 				return fmt.Errorf("demo invitation: %w", err)
 			}
-			_, err := accounts.QueueInvitation(ctx, tx, c, family, AdhesionCode, portalURL, now)
-			return err
+			if _, err := accounts.QueueInvitation(ctx, tx, c, family, AdhesionCode, portalURL, now); err != nil {
+				return err
+			}
+			return queueSecondGuardian(ctx, tx, c, portalURL, now) // issue 14: shared custody
 		})
 	})
 }
