@@ -106,14 +106,14 @@ type UsualResult struct {
 
 // ErrNoOpenWeek: no day of the usual week can be booked in the coming
 // weeks.
-var ErrNoOpenWeek = &Refusal{Message: "Aucun jour de votre semaine habituelle n'est encore réservable dans les 8 prochaines semaines."}
+var ErrNoOpenWeek = &Refusal{Message: "Aucun jour de votre semaine habituelle n'est encore réservable dans les 12 prochaines semaines."}
 
 // ErrEmptyUsualWeek: nothing to book.
 var ErrEmptyUsualWeek = &Refusal{Message: "Votre semaine habituelle est vide : cochez d'abord les jours habituels et enregistrez."}
 
 // openWeekHorizon is how many weeks ahead "la prochaine semaine ouverte"
 // is looked for.
-const openWeekHorizon = 8
+const openWeekHorizon = 12
 
 // ApplyUsualWeek puts the household's usual week for a child into its
 // carts, in one transaction: from from to to, or, when from is zero, for
