@@ -14,6 +14,7 @@ import (
 // "Valider".
 func TestUsualWeekIsSavedAndBookedInOneTap(t *testing.T) {
 	f := newFixture(t)
+	f.exec(`DELETE FROM usual_weeks`) // the demo's own usual week of Fille
 	c := f.client(f.fam)
 	page := c.get("/famille/semaine-habituelle?enfant=" + itoa(f.fille))
 	for _, want := range []string{"Ma semaine habituelle", "Enregistrer", "REPAS CLASSIQUE ENFANT", "Enregistrez d'abord vos jours habituels"} {
@@ -68,6 +69,7 @@ func TestUsualWeekIsSavedAndBookedInOneTap(t *testing.T) {
 
 func TestUsualWeekRefusesBadInputAndOtherFamilies(t *testing.T) {
 	f := newFixture(t)
+	f.exec(`DELETE FROM usual_weeks`) // the demo's own usual week of Fille
 	other, kids := f.addFamily("FAMILLE Z", 1)
 	c := f.client(f.fam)
 	c.get("/famille/semaine-habituelle")
