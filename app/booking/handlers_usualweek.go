@@ -219,7 +219,10 @@ type usualResultData struct {
 	Added   int
 	Regies  []usualResultRegie
 	Skipped []UsualSkip
-	Week    calendar.Date
+	// OtherParent counts the days of the other household (shared
+	// custody), left out of Skipped: they are not this parent's to book.
+	OtherParent int
+	Week        calendar.Date
 }
 
 // bookUsualWeek puts the child's usual week into the carts: for the next
@@ -248,7 +251,14 @@ func (svc *Service) bookUsualWeek(c *fiber.Ctx) error {
 	if err != nil {
 		return publicError(err)
 	}
-	d := usualResultData{Child: child, From: res.From, To: res.To, Added: res.Added, Skipped: res.Skipped, Week: res.From.Monday()}
+	d := usualResultData{Child: child, From: res.From, To: res.To, Added: res.Added, Week: res.From.Monday()}
+	for _, sk := range res.Skipped {
+		if sk.Reason.Code == ReasonOtherParent {
+			d.OtherParent++
+			continue
+		}
+		d.Skipped = append(d.Skipped, sk)
+	}
 	for _, r := range res.Regies {
 		lines, err := CartLines(ctx, db.Reader(), fam, r.Regie.ID)
 		if err != nil {

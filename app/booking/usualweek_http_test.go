@@ -113,3 +113,45 @@ func TestUsualWeekRefusesBadInputAndOtherFamilies(t *testing.T) {
 	}
 	_ = other
 }
+
+// Issue 14, usual week and shared custody: the demo's Lou FAMILLE X
+// spends even weeks with her father (FAMILLE Y). Each household's usual
+// week books only its own days, into its own cart; the other's days are
+// counted, not listed one by one.
+func TestUsualWeekOfASharedChildBooksEachHouseholdsDays(t *testing.T) {
+	f := newFixture(t)
+	lou := f.id(`SELECT id FROM children WHERE first_name = 'Lou'`)
+	father := f.id(`SELECT family_id FROM child_households WHERE child_id = ?`, lou)
+	for _, tc := range []struct {
+		name   string
+		family int64
+		added  string
+		days   []string
+	}{
+		{"the mother, odd week 51 (not Friday 18/12, a closure)", f.fam, "3 demandes ajoutées", []string{"2026-12-14", "2026-12-15", "2026-12-17"}},
+		{"the father, even week 50", father, "4 demandes ajoutées", []string{"2026-12-07", "2026-12-08", "2026-12-10", "2026-12-11"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := f.client(tc.family)
+			c.get("/famille/semaine-habituelle?enfant=" + itoa(lou))
+			form := url.Values{"enfant": {itoa(lou)}, "mode": {"chaque"}, "jours_all_" + itoa(f.classique): {"1", "2", "4", "5"}}
+			if status, _ := c.post("/famille/semaine-habituelle", form); status != http.StatusOK {
+				t.Fatalf("save: %d", status)
+			}
+			status, page := c.post("/famille/semaine-habituelle/reserver", url.Values{"enfant": {itoa(lou)}, "du": {"07/12/2026"}, "au": {"18/12/2026"}})
+			if status != http.StatusOK || !strings.Contains(page, tc.added) || !strings.Contains(page, "4 jours sont en garde de l'autre parent") {
+				t.Fatalf("%d\n%s", status, page)
+			}
+			var got []string
+			rows := f.count(`SELECT COUNT(*) FROM cart_lines WHERE child_id = ? AND family_id = ?`, lou, tc.family)
+			for _, d := range tc.days {
+				if f.count(`SELECT COUNT(*) FROM cart_lines WHERE child_id = ? AND family_id = ? AND day = ?`, lou, tc.family, d) == 1 {
+					got = append(got, d)
+				}
+			}
+			if rows != len(tc.days) || len(got) != len(tc.days) {
+				t.Errorf("cart of family %d: %d lines, days %v, want %v", tc.family, rows, got, tc.days)
+			}
+		})
+	}
+}
