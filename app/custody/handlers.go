@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -62,6 +63,32 @@ type ParentWeek struct {
 	Mine   bool // the whole week (when not split)
 }
 
+// Keepers says who keeps the child the week's school days: "vous",
+// "l'autre parent", or for a split week "lundi, mardi : vous ; jeudi,
+// vendredi : l'autre parent".
+func (w ParentWeek) Keepers() string {
+	who := func(mine bool) string {
+		if mine {
+			return "vous"
+		}
+		return "l'autre parent"
+	}
+	if !w.Split {
+		return who(w.Mine)
+	}
+	var parts []string
+	for i := 0; i < len(w.Days); {
+		j := i
+		var names []string
+		for ; j < len(w.Days) && w.Days[j] == w.Days[i]; j++ {
+			names = append(names, calendar.WeekdayNamesFR[(j+1)%7])
+		}
+		parts = append(parts, strings.Join(names, ", ")+" : "+who(w.Days[i]))
+		i = j
+	}
+	return strings.Join(parts, " ; ")
+}
+
 // parentData is the binding of the parents' custody page.
 type parentData struct {
 	Child     families.Child
@@ -79,9 +106,6 @@ type parentPeriod struct {
 	First, Last calendar.Date
 	Mine        bool
 }
-
-// DayLetters are the column headings of the custody weeks.
-func (parentData) DayLetters() []string { return []string{"L", "M", "M", "J", "V"} }
 
 // ParentWeeks turns the calendar's keepers into what familyID sees: its
 // days or the other parent's, never the other household's name.

@@ -107,7 +107,7 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	if page.Status != http.StatusOK {
 		t.Fatalf("father's custody page: %d", page.Status)
 	}
-	for _, want := range []string{"Semaine 49 (du 30/11/2026)", "Semaine 50 (du 07/12/2026)", "vous", "l'autre parent"} {
+	for _, want := range []string{"Semaine 49</strong> (du 30/11/2026) : l&#39;autre parent", "Semaine 50</strong> (du 07/12/2026) : vous"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("father's custody page lacks %q", want)
 		}

@@ -88,3 +88,26 @@ func TestHouseholdKnowsTheChildsFamilies(t *testing.T) {
 		t.Error("Shared: only with another household")
 	}
 }
+
+func TestParentWeeksSayWhoKeepsTheChildWithoutNamingTheOtherHousehold(t *testing.T) {
+	t.Parallel()
+	cal := Calendar{ChildID: 10, Home: 1, Others: []int64{2}, Alternation: Alternation{Even: 2, Odd: 1},
+		Periods: []Period{{FamilyID: 2, First: day(t, "2026-12-17"), Last: day(t, "2026-12-18")}}}
+	for _, tc := range []struct {
+		name   string
+		family int64
+		want   []string
+	}{
+		{"the mother", 1, []string{"l'autre parent", "lundi, mardi, mercredi : vous ; jeudi, vendredi : l'autre parent"}},
+		{"the father", 2, []string{"vous", "lundi, mardi, mercredi : l'autre parent ; jeudi, vendredi : vous"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			weeks := ParentWeeks(cal, tc.family, day(t, "2026-12-07"), 2)
+			for i, w := range weeks {
+				if got := w.Keepers(); got != tc.want[i] {
+					t.Errorf("week %d: %q, want %q", w.Number, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
