@@ -96,4 +96,6 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/parametres", adm, a.saveSettings)
 	g.Post("/parametres/logo", adm, a.uploadLogo)
 	g.Post("/parametres/logo/supprimer", adm, a.removeLogo)
+	g.Get("/notifications", adm, a.showNotifications)
+	g.Post("/notifications", adm, a.saveNotifications)
 }
