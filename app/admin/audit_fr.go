@@ -335,7 +335,7 @@ var auditFields = map[string]string{
 	"cutoffreminder": "Rappel avant la date limite de réservation", "newinvoice": "Nouvelle facture",
 	"paymentfailed": "Paiement refusé ou abandonné", "remindertime": "Heure d'envoi du rappel",
 	"daysbefore": "Jours avant la date limite",
-	"valeur": "Valeur", "id": "Identifiant", "name": "Nom", "email": "Adresse email", "phone": "Téléphone",
+	"valeur":     "Valeur", "id": "Identifiant", "name": "Nom", "email": "Adresse email", "phone": "Téléphone",
 	"address": "Adresse", "postalcode": "Code postal", "city": "Commune", "externalref": "N° famille",
 	"qf": "Quotient familial", "qfvalue": "Quotient familial", "qffrom": "QF valable du", "qfuntil": "QF valable jusqu'au",
 	"qfvalidfrom": "QF valable du", "qfvaliduntil": "QF valable jusqu'au",

@@ -92,9 +92,9 @@ func TestEveryMailKindRenders(t *testing.T) {
 		{"invoice_available", "the monthly run issues an invoice",
 			billing.NewInvoiceMail{CommuneName: commune, Link: "https://malemort.ef.test/famille/factures",
 				Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=w", Invoice: billing.Invoice{
-				PayerName: "M " + family, Number: "2026-GM-00019", RegieName: "REGIE GARDERIE", TotalCents: 1530,
-				IssuedOn: calendar.DateOf(2026, time.December, 1), DueOn: calendar.DateOf(2026, time.December, 31),
-				PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
+					PayerName: "M " + family, Number: "2026-GM-00019", RegieName: "REGIE GARDERIE", TotalCents: 1530,
+					IssuedOn: calendar.DateOf(2026, time.December, 1), DueOn: calendar.DateOf(2026, time.December, 31),
+					PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
 			"M " + family, []string{"Une nouvelle facture est disponible", "Facture 2026-GM-00019 (REGIE GARDERIE) du 01/12/2026",
 				"du 01/11/2026 au 30/11/2026", euros, "avant le 31/12/2026", "https://malemort.ef.test/famille/factures",
 				"Ne plus recevoir les emails « Nouvelle facture »", "https://malemort.ef.test/desabonnement?jeton=w"}, nil},
