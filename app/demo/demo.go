@@ -104,7 +104,7 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if _, err := admin.AddStaffWithPassword(ctx, tx, admin.NewStaff{Email: AdminEmail, Name: "Service scolaire", Role: admin.RoleAdmin}, hash, now); err != nil {
 		return err
 	}
-	if err := seedNotifications(ctx, tx, now); err != nil {
+	if err := seedNotifications(ctx, tx); err != nil {
 		return err
 	}
 	_, err = news.Create(ctx, tx, news.Item{Title: "Bienvenue sur votre espace famille",

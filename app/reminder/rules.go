@@ -121,8 +121,3 @@ func Subject(firstName string, monday calendar.Date) string {
 func Sentence(firstName string, monday calendar.Date, cutoff time.Time) string {
 	return Subject(firstName, monday) + " ; réservations ouvertes jusqu'au " + Instant(cutoff)
 }
-
-// Monday is the Monday of day's week.
-func Monday(day calendar.Date) calendar.Date {
-	return day.AddDays(-((int(day.Weekday()) + 6) % 7))
-}

@@ -67,7 +67,7 @@ func Commune(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenan
 	if err != nil {
 		return res, err
 	}
-	this := Monday(calendar.Today(now))
+	this := calendar.Today(now).Monday()
 	for w := 1; w <= Weeks; w++ {
 		monday := this.AddDays(7 * w)
 		booked, err := booking.ChildrenBookedBetween(ctx, q, monday, monday.AddDays(6))
