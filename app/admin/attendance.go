@@ -33,9 +33,9 @@ type AttendanceLine struct {
 	// Declared: the family declared the child absent (app/absences; the
 	// booking is cancelled); Certified: with a medical certificate.
 	Declared, Certified bool
-	SchoolID      int64
-	School        string
-	ClassName     string
+	SchoolID            int64
+	School              string
+	ClassName           string
 }
 
 type attendanceData struct {

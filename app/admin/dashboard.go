@@ -14,8 +14,8 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
-	"espacefamille/app/records"
 	appmail "espacefamille/app/mail"
+	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
