@@ -79,6 +79,9 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := seedCatalog(ctx, tx, now); err != nil {
 		return err
 	}
+	if err := seedRecords(ctx, tx, family, now); err != nil { // the child's record and absences (issue 14)
+		return err
+	}
 
 	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
 	var holidays []calendar.Holiday

@@ -143,7 +143,7 @@ func (svc *Service) saveRecord(c *fiber.Ctx) error {
 	if u := web.User(c); u.DisplayName != "" {
 		by = u.DisplayName
 	}
-	var changed bool
+	var changed int64
 	ctx := c.UserContext()
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -153,7 +153,7 @@ func (svc *Service) saveRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if changed {
+	if changed != 0 {
 		web.AddFlash(c, "success", "Fiche de "+st.Child.FirstName+" envoyée : la mairie va vérifier vos modifications. En attendant, la fiche validée reste celle qui s'applique.")
 	} else {
 		web.AddFlash(c, "info", "Aucune modification : la fiche validée de "+st.Child.FirstName+" reste inchangée.")

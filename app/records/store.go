@@ -99,37 +99,39 @@ func Load(ctx context.Context, q tenants.Querier, familyID, childID int64, today
 }
 
 // Submit records a parent's change of the child's record in tx, replacing
-// the change still pending if any; it returns false when r repeats the
-// record in force (nothing to validate, nothing written).
-func Submit(ctx context.Context, tx *sql.Tx, familyID, childID int64, r Record, by string, now time.Time) (bool, error) {
+// the change still pending if any, and returns the change's identifier;
+// 0 when r repeats the record in force (nothing to validate, nothing
+// written).
+func Submit(ctx context.Context, tx *sql.Tx, familyID, childID int64, r Record, by string, now time.Time) (int64, error) {
 	st, err := Load(ctx, tx, familyID, childID, calendar.Today(now))
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	if st.Current != nil && Same(*st.Current, r) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM child_records WHERE child_id = ? AND status = 'pending'`, childID); err != nil {
-			return false, fmt.Errorf("records: drop pending: %w", err)
+			return 0, fmt.Errorf("records: drop pending: %w", err)
 		}
-		return false, nil
+		return 0, nil
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM child_records WHERE child_id = ? AND status = 'pending'`, childID); err != nil {
-		return false, fmt.Errorf("records: replace pending: %w", err)
+		return 0, fmt.Errorf("records: replace pending: %w", err)
 	}
 	pickups, err := json.Marshal(nonNil(r.Pickups))
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	emergency, err := json.Marshal(nonNil(r.Emergency))
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO child_records (child_id, family_id, status, allergies, pai, pai_until, doctor_name,
+	res, err := tx.ExecContext(ctx, `INSERT INTO child_records (child_id, family_id, status, allergies, pai, pai_until, doctor_name,
 		doctor_phone, pickups, emergency, image_rights, submitted_by, submitted_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		childID, familyID, r.Allergies, r.PAI, r.PAIUntil, r.DoctorName, r.DoctorPhone, string(pickups), string(emergency),
-		r.ImageRights, by, tenants.FormatTime(now)); err != nil {
-		return false, fmt.Errorf("records: submit: %w", err)
+		r.ImageRights, by, tenants.FormatTime(now))
+	if err != nil {
+		return 0, fmt.Errorf("records: submit: %w", err)
 	}
-	return true, nil
+	return res.LastInsertId()
 }
 
 func nonNil(c []Contact) []Contact {
