@@ -76,6 +76,10 @@ func TestAbsencePageUploadChecksAndCertificateAccess(t *testing.T) {
 		})
 	}
 
+	admin := e.DemoAdmin(t, apptest.UnescapeBodies())
+	if kitchen := admin.Get(base + "/admin/cuisine.csv?jour=" + tomorrow.FR()); !strings.Contains(kitchen.Body, "REPAS CLASSIQUE ENFANT") {
+		t.Fatalf("before the absence, the kitchen does not count the meal:\n%s", kitchen.Body)
+	}
 	r := postForm(t, parent, base+"/famille/absence", fields, "scan.png", []byte("\x89PNG\r\n\x1a\nrest of the image"))
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("declaration: %d\n%s", r.Status, r.Body)
@@ -110,9 +114,16 @@ func TestAbsencePageUploadChecksAndCertificateAccess(t *testing.T) {
 		t.Fatalf("declaring another family's child: %d", r.Status)
 	}
 	// The mairie sees it; a visitor does not.
-	admin := e.DemoAdmin(t, apptest.UnescapeBodies())
 	if r := admin.Get(base + "/admin/absences"); !strings.Contains(r.Body, "Fille FAMILLE X") || !strings.Contains(r.Body, tomorrow.FR()) {
 		t.Fatalf("the back office's list lacks the absence:\n%s", r.Body)
+	}
+	// The pointage lists her as declared absent; the kitchen no longer counts her meal.
+	pointage := admin.Get(base + "/admin/pointage?jour=" + tomorrow.FR() + "&prestation=" + strconv.FormatInt(meal, 10))
+	if !strings.Contains(pointage.Body, "Fille FAMILLE X <strong>(absence signalée par la famille, certificat reçu)</strong>") {
+		t.Fatalf("the pointage does not show the declared absence:\n%s", pointage.Body)
+	}
+	if kitchen := admin.Get(base + "/admin/cuisine.csv?jour=" + tomorrow.FR()); strings.Contains(kitchen.Body, "REPAS CLASSIQUE ENFANT") {
+		t.Fatalf("the kitchen still counts the meal:\n%s", kitchen.Body)
 	}
 	if r := admin.Get(certPath); r.Status == http.StatusOK {
 		t.Fatalf("the family's URL answered a staff session without a parent's: %d", r.Status)
