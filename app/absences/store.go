@@ -160,7 +160,8 @@ func Declare(ctx context.Context, tx *sql.Tx, d Declaration, now time.Time) (Out
 
 // AttachCertificate adds a certificate to the child's absence of day
 // (every booking it cancelled), in tx, and refunds what the rule now
-// grants; ErrNotFound when the family declared no absence that day.
+// grants; ErrNotFound when the family declared no absence that day, or
+// it already has its certificate (nothing is stored then).
 func AttachCertificate(ctx context.Context, tx *sql.Tx, familyID, childID int64, day calendar.Date, u Upload, now time.Time) (Outcome, error) {
 	var out Outcome
 	rule, err := LoadRule(ctx, tx)
@@ -174,7 +175,8 @@ func AttachCertificate(ctx context.Context, tx *sql.Tx, familyID, childID int64,
 	if err != nil {
 		return out, err
 	}
-	r, err := tx.ExecContext(ctx, `UPDATE absences SET certificate_id = ? WHERE family_id = ? AND child_id = ? AND day = ?`, id, familyID, childID, day)
+	r, err := tx.ExecContext(ctx, `UPDATE absences SET certificate_id = ? WHERE family_id = ? AND child_id = ? AND day = ?
+		AND certificate_id IS NULL`, id, familyID, childID, day)
 	if err != nil {
 		return out, fmt.Errorf("absences: attach: %w", err)
 	}

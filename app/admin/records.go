@@ -12,6 +12,7 @@ import (
 	"espacefamille/app/calendar"
 	"espacefamille/app/records"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // The children's records (app/records): the changes parents sent, which
@@ -94,12 +95,19 @@ func (a *Admin) decideRecord(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		t := tenants.From(c)
+		m := records.DecisionMail{Commune: t.Commune, Platform: a.srv.Registry.Platform().Reader(),
+			Link: a.srv.CommuneURL(t.Commune, "/famille/enfants/"+strconv.FormatInt(r.ChildID, 10)+"/fiche")}
+		if err := records.QueueDecisionMail(ctx, tx, m, r, now); err != nil {
+			return err
+		}
 		return audit(ctx, tx, who, action, "child_record", r.ChildID, nil,
 			map[string]any{"pai": r.PAI, "pai_until": r.PAIUntil, "reason": reason}, now)
 	})
 	if err != nil {
 		return err
 	}
+	a.notify(commune(c).Slug)
 	if refuse {
 		web.AddFlash(c, "success", "Modification refusée : la famille voit le motif sur la fiche, la fiche validée reste inchangée.")
 	} else {

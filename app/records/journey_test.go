@@ -13,6 +13,8 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
 	"espacefamille/app/families"
+	"espacefamille/app/mail"
+	"espacefamille/app/mail/smtptest"
 )
 
 func recordForm(pai, until, doctorPhone string) url.Values {
@@ -93,6 +95,18 @@ func TestParentSendsTheRecordAndTheMairieValidatesIt(t *testing.T) {
 	if page := parent.Get(fiche); !strings.Contains(page.Body, "Le PAI est toujours en cours") {
 		t.Fatalf("the family does not see the refusal:\n%s", page.Body)
 	}
+	// The family is told by email, through the real SMTP path.
+	msgs := deliver(t, e)
+	var told []string
+	for _, m := range msgs {
+		if len(m.EnvelopeTo) == 1 && m.EnvelopeTo[0] == demo.FamilyEmail {
+			told = append(told, m.Subject+"\n"+m.Text)
+		}
+	}
+	if len(told) != 2 || !strings.Contains(told[0], "Fiche de Garçon validée") || !strings.Contains(told[1], "« Le PAI est toujours en cours : gardez oui. »") ||
+		!strings.Contains(told[1], "/famille/enfants/"+strconv.FormatInt(ids.Garcon, 10)+"/fiche") {
+		t.Fatalf("emails to the family: %q", told)
+	}
 
 	// The PAI expires: both sides are told.
 	e.Exec(demo.Slug, `UPDATE child_records SET pai_until = '2020-01-31' WHERE status = 'validated' AND child_id = ?`, ids.Garcon)
@@ -125,4 +139,20 @@ func TestAnotherFamilysChildRecordIsNotFound(t *testing.T) {
 	if n := e.Int(demo.Slug, `SELECT count(*) FROM child_records WHERE status = 'pending'`); n != 0 {
 		t.Fatalf("%d records written", n)
 	}
+}
+
+// deliver sends the demo commune's outbox through an in-process SMTP
+// server, as the background sender does, and returns what it received.
+func deliver(t *testing.T, e *apptest.Env) []smtptest.Message {
+	t.Helper()
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone},
+		mail.Sources{}, apptest.Quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug).W}); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Messages()
 }

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/accounts"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	appmail "espacefamille/app/mail"
 	"espacefamille/tenants"
 )
 
@@ -259,4 +261,46 @@ func LoadForChild(ctx context.Context, q tenants.Querier, childID int64, today c
 		return State{}, fmt.Errorf("records: child %d: %w", childID, err)
 	}
 	return Load(ctx, q, familyID, childID, today)
+}
+
+// DecisionMail is the email that tells a family the mairie's decision.
+type DecisionMail struct {
+	Commune  tenants.Commune
+	Link     string          // the record's page, absolute
+	Platform tenants.Querier // the platform's database (the parents' accounts)
+}
+
+// QueueDecisionMail writes, in tx, the email that tells the family of r
+// (validated or refused) to its address on file and every parent's
+// account linked to it.
+func QueueDecisionMail(ctx context.Context, tx *sql.Tx, m DecisionMail, r Record, now time.Time) error {
+	to, err := accounts.FamilyRecipients(ctx, tx, m.Platform, r.FamilyID)
+	if err != nil {
+		return err
+	}
+	ch, err := families.FamilyChild(ctx, tx, r.FamilyID, r.ChildID)
+	if err != nil {
+		return err
+	}
+	name, _, err := families.Contact(ctx, tx, r.FamilyID)
+	if err != nil {
+		return err
+	}
+	from := appmail.SenderName(ctx, tx, m.Commune.Name)
+	text, html, err := appmail.Render("child_record", map[string]string{"CommuneName": m.Commune.Name, "Name": name, "Child": ch.FirstName, "Refusal": r.Refusal,
+		"Link": m.Link, "From": from})
+	if err != nil {
+		return err
+	}
+	subject := "Fiche de " + ch.FirstName + " validée"
+	if r.Status == StatusRefused {
+		subject = "Fiche de " + ch.FirstName + " : modifications non validées"
+	}
+	for _, addr := range to {
+		if _, err := appmail.Enqueue(ctx, tx, appmail.Message{Kind: "child_record", To: addr, ToName: name, FromName: from,
+			Subject: subject, Text: text, HTML: html, Commune: m.Commune.Slug}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
