@@ -17,6 +17,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -30,6 +31,7 @@ type AttendanceLine struct {
 	Status        string // "", present, absent
 	Justified     bool
 	PAI           bool // projet d'accueil individualisé: the staff must know
+	PAIExpired    bool // the PAI document's validity date has passed (app/records)
 	// Declared: the family declared the child absent (app/absences; the
 	// booking is cancelled); Certified: with a medical certificate.
 	Declared, Certified bool
@@ -106,6 +108,13 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 	}
 	if err := attendanceChildren(ctx, q, byChild); err != nil {
 		return nil, err
+	}
+	expired, err := records.ExpiredPAIChildren(ctx, q, day)
+	if err != nil {
+		return nil, err
+	}
+	for id, l := range byChild {
+		l.PAIExpired = l.PAI && expired[id]
 	}
 	out := make([]AttendanceLine, 0, len(byChild))
 	for _, l := range byChild {

@@ -116,6 +116,15 @@ func TestParentSendsTheRecordAndTheMairieValidatesIt(t *testing.T) {
 	if list := admin.Get(base + "/admin/fiches"); !strings.Contains(list.Body, "PAI dont le document a expiré (1)") {
 		t.Fatalf("mairie not told of the expiry:\n%s", list.Body)
 	}
+	meal := ids.Prestations["REPAS CLASSIQUE ENFANT"]
+	today := time.Now().In(time.UTC).Format("2006-01-02")
+	e.Exec(demo.Slug, `INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, day, state, price_cents, created_at, validated_at)
+		VALUES (?, ?, ?, ?, date('now', 'localtime'), 'validated', 255, ?, ?)`, ids.Family, ids.Garcon, meal, ids.Cantine, today, today)
+	day := e.Text(demo.Slug, `SELECT day FROM reservations WHERE child_id = ?`, ids.Garcon)
+	pointage := admin.Get(base + "/admin/pointage?jour=" + day + "&prestation=" + strconv.FormatInt(meal, 10))
+	if !strings.Contains(pointage.Body, `PAI</abbr> (document expiré)`) {
+		t.Fatalf("the pointage does not flag the expired PAI:\n%s", pointage.Body)
+	}
 }
 
 func TestAnotherFamilysChildRecordIsNotFound(t *testing.T) {

@@ -304,3 +304,19 @@ func QueueDecisionMail(ctx context.Context, tx *sql.Tx, m DecisionMail, r Record
 	}
 	return nil
 }
+
+// ExpiredPAIChildren is the set of children whose record in force
+// declares a PAI whose document expired before today (the pointage marks
+// them, so that staff ask for the renewed document).
+func ExpiredPAIChildren(ctx context.Context, q tenants.Querier, today calendar.Date) (map[int64]bool, error) {
+	ids, err := tenants.Values[int64](ctx, q, `SELECT r.child_id FROM child_records r JOIN children ch ON ch.id = r.child_id
+		WHERE r.status = 'validated' AND ch.pai = 1 AND r.pai_until IS NOT NULL AND r.pai_until < ?`, today)
+	if err != nil {
+		return nil, fmt.Errorf("records: expired PAI: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
