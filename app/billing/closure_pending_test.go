@@ -182,3 +182,38 @@ func TestReleasedHoldIsNotGivenBackTwice(t *testing.T) {
 		}
 	}
 }
+
+// A payment that arrives after its order expired, for two days of which
+// one was closed meanwhile: the open day is booked again, the closed one
+// is not, and the receipt says why ("fermeture (Grève) le …"); its
+// amount stays avoir.
+func TestLatePaymentDoesNotBookADayClosedMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	ctx := context.Background()
+	o := e.lateCart("expired") // two meals, 1,00 € of credit, 4,10 € paid
+	closed := o.Lines[0].Day
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
+		return booking.AddClosure(ctx, tx, closed, "Grève", e.clock.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.payOnPayFiP(o)
+	if err != nil || got.Status != billing.OrderPaid || got.Outcome != "paiement tardif, réservations rétablies" {
+		t.Fatalf("late: %s %q %v", got.Status, got.Outcome, err)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM reservations WHERE order_ref = ? AND state = 'validated'`, o.Ref); n != 1 ||
+		e.count(`SELECT COUNT(*) FROM reservations WHERE day = ?`, closed) != 0 {
+		t.Fatalf("booked %d day(s); the closed day must not be one", n)
+	}
+	if e.balance() != 255 {
+		t.Errorf("avoir = %d, want the closed day's 255", e.balance())
+	}
+	text := fmt.Sprintf("fermeture (Grève) le %02d/%02d : 2,55"+calendar.NBSP+"€ en avoir", closed.Day(), int(closed.Month()))
+	if nb := e.lastOrder().NotBooked(); len(nb) != 1 || nb[0].NotBookedText() != text {
+		t.Fatalf("not booked %+v, want %q", nb, text)
+	}
+	var mail string
+	e.scalar(`SELECT text_body FROM outbox WHERE kind = 'payment_receipt' ORDER BY id DESC LIMIT 1`, &mail)
+	mustContain(t, mail, "Non réservé :", text)
+}

@@ -277,7 +277,9 @@ func (s *Service) tryRestore(ctx context.Context, tx *sql.Tx, st *Settlement) (b
 		inCart[l.ID] = true
 	}
 	var ids []int64
+	held := map[int64]bool{}
 	for _, l := range o.Held() {
+		held[l.CartLineID] = true
 		if inCart[l.CartLineID] {
 			ids = append(ids, l.CartLineID)
 		}
@@ -285,6 +287,12 @@ func (s *Service) tryRestore(ctx context.Context, tx *sql.Tx, st *Settlement) (b
 	res, err := booking.ConfirmLines(ctx, tx, o.FamilyID, ids, o.Ref, st.Now)
 	if err != nil {
 		return false, err
+	}
+	// The receipt says why the others were not booked (a day closed…).
+	for _, r := range check.Removed {
+		if held[r.Line.ID] {
+			res.Rejected = append(res.Rejected, r)
+		}
 	}
 	if len(res.Confirmed) == 0 || res.TotalCents > balance {
 		return false, errCannotRestore
