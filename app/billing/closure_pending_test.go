@@ -144,6 +144,10 @@ func TestClosureWinsOverAnOrderWaitingForItsPayment(t *testing.T) {
 			}
 			mustContain(t, mail, "Non réservé :", "REPAS CLASSIQUE ENFANT, "+text)
 			mustContain(t, page, "Non réservé", "REPAS CLASSIQUE ENFANT, "+text)
+			if c.status == billing.OrderCredited {
+				// Nothing booked: the return page says so, and why.
+				mustContain(t, e.returnPage(o), "Paiement reçu, porté en avoir", "Non réservé", "REPAS CLASSIQUE ENFANT, "+text)
+			}
 		})
 	}
 }
