@@ -204,3 +204,32 @@ func isoDay(s string) calendar.Date {
 	}
 	return d
 }
+
+// The same at a direct validation (ConfirmLines, which checks "already
+// booked or held" without the cart's prefetch): a hold the closure
+// released does not make the reopened day "held by another order".
+func TestReleasedHoldDoesNotBlockADirectValidation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const day = "2026-12-03"
+	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, day); err != nil {
+		t.Fatal(err)
+	}
+	f.hold(f.fam, f.cantine, "A")
+	f.close(calendar.ScopedClosure{Date: isoDay(day), Reason: "Grève"})
+	ctx := context.Background()
+	var res booking.ConfirmResult
+	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := booking.RemoveClosure(ctx, tx, isoDay(day)); err != nil {
+			return err
+		}
+		var err error
+		res, err = booking.ConfirmLines(ctx, tx, f.fam, []int64{f.id(`SELECT id FROM cart_lines`)}, "B", f.Clock.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Confirmed) != 1 || len(res.Rejected) != 0 {
+		t.Fatalf("confirmed %+v, rejected %+v", res.Confirmed, res.Rejected)
+	}
+}
