@@ -360,7 +360,7 @@ var auditFields = map[string]string{
 	"audience": "Public", "schools": "Écoles", "classes": "Classes", "brackets": "Tranche de QF", "maxqf": "QF maximum",
 	"cents": "Prix", "surcharge": "Majoration", "value": "Valeur",
 	"reason": "Motif", "cancelled": "Réservations annulées", "families": "Familles prévenues", "forfaits": "Forfaits crédités",
-	"forfaitcreditcents": "Crédit des forfaits", "scope": "Portée",
+	"forfaitcreditcents": "Crédit des forfaits", "pendingorders": "Commandes en attente de paiement libérées", "scope": "Portée",
 	"file": "Fichier", "count": "Nombre", "zone": "Zone",
 	"sendername": "Nom de l'expéditeur", "contactemail": "Adresse email de contact",
 	"accessibilitycompliance": "Conformité RGAA", "accessibilityauditdate": "Date de l'audit d'accessibilité",
