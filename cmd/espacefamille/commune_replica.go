@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"espacefamille/app/calendar"
+	"espacefamille/app/platform"
+	"espacefamille/tenants"
+)
+
+// restoreFromReplica is `commune restore SLUG --from-replica [--at T]`:
+// the commune as the replica holds it at T (default: its latest state).
+func restoreFromReplica(e env, data, replicaURL, slug, at string, settle time.Duration) error {
+	if replicaURL == "" {
+		return usagef("commune restore --from-replica: no replica configured (ESPACEFAMILLE_REPLICA_URL or --replica-url)")
+	}
+	var when time.Time
+	if at != "" {
+		var err error
+		if when, err = parseMoment(at); err != nil {
+			return usagef("commune restore: --at: %v", err)
+		}
+	}
+	if err := dataDirExists(data); err != nil {
+		return err
+	}
+	// Read-only use of the replica: this process replicates nothing (the
+	// serving node replicates the restored file as it writes it).
+	rep, err := tenants.NewReplicator(e.ctx, replicaURL, tenants.ReplicaOptions{})
+	if err != nil {
+		return err
+	}
+	defer rep.Close(e.ctx)
+	reg, err := openRegistry(e, data, 1, nil)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	got, err := reg.RestoreFromReplica(e.ctx, rep, slug, tenants.ReplicaRestore{At: when, Settle: settle,
+		Progress: func(step string) { fmt.Fprintln(e.stdout, step) }})
+	if err != nil {
+		return err
+	}
+	paris := calendar.Paris()
+	detail := fmt.Sprintf("replica %s, history %s – %s", rep.URL(),
+		got.Range.From.In(paris).Format(momentLayout), got.Range.To.In(paris).Format(momentLayout))
+	if !when.IsZero() {
+		detail += ", at " + when.In(paris).Format(momentLayout)
+	}
+	fmt.Fprintf(e.stdout, "%s (Europe/Paris)\n", detail)
+	if got.Before != "" {
+		fmt.Fprintf(e.stdout, "data of %s before the restore kept in %s\n", slug, got.Before)
+	}
+	return platform.Audit(e.ctx, reg.Platform(), platform.CLIActor, "commune_restore_replica", slug, detail, time.Now())
+}
+
+const momentLayout = "2006-01-02 15:04:05"
+
+// parseMoment reads --at: RFC 3339 (2026-12-03T14:05:00+01:00), or a
+// date and time in Europe/Paris (2026-12-03 14:05, 2026-12-03T14:05:30).
+func parseMoment(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, calendar.Paris()); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a moment: give 2026-12-03 14:05[:30] (Europe/Paris) or RFC 3339", s)
+}

@@ -1,0 +1,173 @@
+package tenants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/benbjohnson/litestream"
+)
+
+// Errors of a restore from the replica; nothing was changed.
+var (
+	// ErrNotInReplica: the replica holds no copy of the commune.
+	ErrNotInReplica = errors.New("the replica holds no copy of this commune")
+	// ErrOutsideReplica: the moment asked is outside the history the
+	// replica retains (ReplicaRange).
+	ErrOutsideReplica = errors.New("the moment asked is outside the history the replica retains")
+)
+
+// ReplicaRange is the history the replica holds of one file.
+type ReplicaRange struct {
+	From, To time.Time // first and last moments a restore can reach
+}
+
+// Range returns the history the replica holds of the commune slug;
+// ErrNotInReplica when it holds none.
+func (rep *Replicator) Range(ctx context.Context, slug string) (ReplicaRange, error) {
+	return rep.rangeOf(ctx, replicaName(slug))
+}
+
+func (rep *Replicator) rangeOf(ctx context.Context, name string) (ReplicaRange, error) {
+	client, err := rep.client(name)
+	if err != nil {
+		return ReplicaRange{}, err
+	}
+	from, to, err := litestream.NewReplicaWithClient(nil, client).TimeBounds(ctx)
+	if err != nil {
+		return ReplicaRange{}, fmt.Errorf("replica %s: %w", name, err)
+	}
+	if from.IsZero() && to.IsZero() {
+		return ReplicaRange{}, fmt.Errorf("%w (%s)", ErrNotInReplica, name)
+	}
+	return ReplicaRange{From: from, To: to}, nil
+}
+
+// ReplicaRestore tunes Registry.RestoreFromReplica.
+type ReplicaRestore struct {
+	// At is the moment to go back to (zero: the replica's latest state).
+	// The restored state is the last one shipped before At: writes of
+	// the last sync interval before At may be missing.
+	At time.Time
+	// Settle is how long to wait after suspending the commune, so that
+	// the nodes serving it see the suspension (their resolve cache).
+	Settle time.Duration
+	// Progress is told of each step (nil: silent).
+	Progress func(step string)
+}
+
+// ReplicaRestored reports a restore from the replica.
+type ReplicaRestored struct {
+	Commune Commune
+	Range   ReplicaRange // the history the replica held
+	Files   int          // files of the replica put together
+	Bytes   int64        // their size
+	Before  string       // copy of the data before the restore ("": none)
+}
+
+// RestoreFromReplica puts the commune slug back as the replica holds it at
+// opt.At, in place: the commune is suspended meanwhile (and reopened
+// after, when it was active), its current data is copied to
+// <data>/before-restore/ first, and the file restored passes
+// PRAGMA integrity_check before it replaces anything (RestoreCommune). A
+// commune deleted from the registry is registered again.
+func (r *Registry) RestoreFromReplica(ctx context.Context, rep *Replicator, slug string, opt ReplicaRestore) (ReplicaRestored, error) {
+	var out ReplicaRestored
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	if err := ValidateSlug(slug); err != nil {
+		return out, err
+	}
+	if rep == nil {
+		return out, errors.New("tenants: no replica configured (ESPACEFAMILLE_REPLICA_URL)")
+	}
+	rg, err := rep.Range(ctx, slug)
+	if err != nil {
+		return out, err
+	}
+	out.Range = rg
+	at := opt.At
+	switch {
+	case at.IsZero():
+	case at.Before(rg.From) || at.After(time.Now()):
+		return out, fmt.Errorf("%w: %s is not between %s and now", ErrOutsideReplica,
+			at.Format(time.RFC3339), rg.From.Format(time.RFC3339))
+	case at.After(rg.To):
+		at = time.Time{} // nothing was shipped after To: the latest state
+	}
+	client, err := rep.client(replicaName(slug))
+	if err != nil {
+		return out, err
+	}
+	plan, err := litestream.CalcRestorePlan(ctx, client, 0, at, rep.log)
+	if err != nil {
+		return out, fmt.Errorf("%w: %v", ErrOutsideReplica, err)
+	}
+	for _, f := range plan {
+		out.Files++
+		out.Bytes += f.Size
+	}
+
+	c, err := r.Commune(ctx, slug)
+	switch {
+	case err == nil && c.Status == StatusActive:
+		if err := r.SetStatus(ctx, slug, StatusSuspended); err != nil {
+			return out, err
+		}
+		// Whatever happens next, the commune opens again.
+		defer func() {
+			if err := r.SetStatus(context.WithoutCancel(ctx), slug, StatusActive); err != nil {
+				r.log.Error("tenants: resume after restore", "commune", slug, "err", err)
+			}
+		}()
+		progress(fmt.Sprintf("commune %s suspended (its pages answer 503 during the restore)", slug))
+		if opt.Settle > 0 {
+			progress(fmt.Sprintf("waiting %s for the serving nodes to see the suspension", opt.Settle))
+			select {
+			case <-time.After(opt.Settle):
+			case <-ctx.Done():
+				return out, ctx.Err()
+			}
+		}
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return out, err
+	}
+
+	dir := filepath.Join(r.dir, "restore")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return out, fmt.Errorf("tenants: restore directory: %w", err)
+	}
+	tmp := filepath.Join(dir, slug+"-"+time.Now().UTC().Format(backupStamp)+".db")
+	defer removeDBFiles(tmp)
+	progress(fmt.Sprintf("downloading %d file(s) of the replica (%s)", out.Files, HumanBytes(out.Bytes)))
+	ropt := litestream.NewRestoreOptions()
+	ropt.OutputPath, ropt.Timestamp = tmp, at
+	if err := litestream.NewReplicaWithClient(nil, client).Restore(ctx, ropt); err != nil {
+		return out, fmt.Errorf("tenants: restore %s from the replica: %w", slug, err)
+	}
+	progress("integrity check, copy of the current data, replacement")
+	out.Commune, out.Before, err = r.RestoreCommune(ctx, slug, tmp, "")
+	if err != nil {
+		return out, err
+	}
+	progress(fmt.Sprintf("commune %s restored", slug))
+	return out, nil
+}
+
+// HumanBytes writes a size for people ("12.3 MiB").
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
