@@ -24,8 +24,13 @@ type replicaNode struct {
 
 func newReplicaNode(t *testing.T) *replicaNode {
 	t.Helper()
+	return newReplicaNodeAt(t, "file://"+t.TempDir())
+}
+
+func newReplicaNodeAt(t *testing.T, url string) *replicaNode {
+	t.Helper()
 	// Ship every 100 ms (1 s in production) to keep the test short.
-	rep, err := tenants.NewReplicator(context.Background(), "file://"+t.TempDir(), tenants.ReplicaOptions{
+	rep, err := tenants.NewReplicator(context.Background(), url, tenants.ReplicaOptions{
 		SyncInterval: 100 * time.Millisecond, Logger: apptest.Quiet()})
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +145,28 @@ func TestBookingsComeBackFromTheReplicaAfterTheFileIsLost(t *testing.T) {
 	}
 	if b := n.bookings(); b != 2 {
 		t.Fatalf("%d bookings after the second restore, want 2", b)
+	}
+}
+
+// The same loss and restore with an S3-compatible replica: opt-in, run by
+// scripts/test-s3-replica, which starts a local S3 server and sets
+// ESPACEFAMILLE_TEST_S3_URL (s3://bucket/prefix?endpoint=…).
+func TestBookingsComeBackFromAnS3Replica(t *testing.T) {
+	url := os.Getenv("ESPACEFAMILLE_TEST_S3_URL")
+	if url == "" {
+		t.Skip("opt-in: scripts/test-s3-replica runs it against a local S3 server")
+	}
+	ctx := context.Background()
+	n := newReplicaNodeAt(t, url)
+	n.book("2026-12-03", "A")
+	n.book("2026-12-04", "B")
+	n.loseTheDisk()
+	got, err := n.Registry.RestoreFromReplica(ctx, n.rep, demo.Slug, tenants.ReplicaRestore{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := n.bookings(); b != 2 || got.Files == 0 {
+		t.Fatalf("%d bookings after the restore from S3 (%d files), want 2", b, got.Files)
 	}
 }
 

@@ -96,7 +96,7 @@ func (r *Registry) RestoreFromReplica(ctx context.Context, rep *Replicator, slug
 	case at.IsZero():
 	case at.Before(rg.From) || at.After(time.Now()):
 		return out, fmt.Errorf("%w: %s is not between %s and now", ErrOutsideReplica,
-			at.Format(time.RFC3339), rg.From.Format(time.RFC3339))
+			at.Format(time.DateTime), rg.From.In(at.Location()).Format(time.DateTime))
 	case at.After(rg.To):
 		at = time.Time{} // nothing was shipped after To: the latest state
 	}
