@@ -13,8 +13,8 @@ import (
 
 // Errors of a restore from the replica; nothing was changed.
 var (
-	// ErrNotInReplica: the replica holds no copy of the commune.
-	ErrNotInReplica = errors.New("the replica holds no copy of this commune")
+	// ErrNotInReplica: the replica holds no copy of the commune (or file).
+	ErrNotInReplica = errors.New("the replica holds no copy of it")
 	// ErrOutsideReplica: the moment asked is outside the history the
 	// replica retains (ReplicaRange).
 	ErrOutsideReplica = errors.New("the moment asked is outside the history the replica retains")
@@ -76,43 +76,14 @@ type ReplicaRestored struct {
 // commune deleted from the registry is registered again.
 func (r *Registry) RestoreFromReplica(ctx context.Context, rep *Replicator, slug string, opt ReplicaRestore) (ReplicaRestored, error) {
 	var out ReplicaRestored
-	progress := opt.Progress
-	if progress == nil {
-		progress = func(string) {}
-	}
+	progress := opt.progress()
 	if err := ValidateSlug(slug); err != nil {
 		return out, err
 	}
-	if rep == nil {
-		return out, errors.New("tenants: no replica configured (ESPACEFAMILLE_REPLICA_URL)")
-	}
-	rg, err := rep.Range(ctx, slug)
+	p, err := rep.plan(ctx, replicaName(slug), opt.At, &out)
 	if err != nil {
 		return out, err
 	}
-	out.Range = rg
-	at := opt.At
-	switch {
-	case at.IsZero():
-	case at.Before(rg.From) || at.After(time.Now()):
-		return out, fmt.Errorf("%w: %s is not between %s and now", ErrOutsideReplica,
-			at.Format(time.DateTime), rg.From.In(at.Location()).Format(time.DateTime))
-	case at.After(rg.To):
-		at = time.Time{} // nothing was shipped after To: the latest state
-	}
-	client, err := rep.client(replicaName(slug))
-	if err != nil {
-		return out, err
-	}
-	plan, err := litestream.CalcRestorePlan(ctx, client, 0, at, rep.log)
-	if err != nil {
-		return out, fmt.Errorf("%w: %v", ErrOutsideReplica, err)
-	}
-	for _, f := range plan {
-		out.Files++
-		out.Bytes += f.Size
-	}
-
 	c, err := r.Commune(ctx, slug)
 	switch {
 	case err == nil && c.Status == StatusActive:
@@ -137,26 +108,106 @@ func (r *Registry) RestoreFromReplica(ctx context.Context, rep *Replicator, slug
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return out, err
 	}
-
-	dir := filepath.Join(r.dir, "restore")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return out, fmt.Errorf("tenants: restore directory: %w", err)
-	}
-	tmp := filepath.Join(dir, slug+"-"+time.Now().UTC().Format(backupStamp)+".db")
+	tmp, err := r.download(ctx, p, slug, out, progress)
 	defer removeDBFiles(tmp)
-	progress(fmt.Sprintf("downloading %d file(s) of the replica (%s)", out.Files, HumanBytes(out.Bytes)))
-	ropt := litestream.NewRestoreOptions()
-	ropt.OutputPath, ropt.Timestamp = tmp, at
-	if err := litestream.NewReplicaWithClient(nil, client).Restore(ctx, ropt); err != nil {
-		return out, fmt.Errorf("tenants: restore %s from the replica: %w", slug, err)
+	if err != nil {
+		return out, err
 	}
-	progress("integrity check, copy of the current data, replacement")
 	out.Commune, out.Before, err = r.RestoreCommune(ctx, slug, tmp, "")
 	if err != nil {
 		return out, err
 	}
 	progress(fmt.Sprintf("commune %s restored", slug))
 	return out, nil
+}
+
+// RestorePlatformFromReplica puts the platform database back as the
+// replica holds it at opt.At (RestorePlatform: integrity check, copy of
+// the current one to <data>/before-restore/, in-place replacement).
+func (r *Registry) RestorePlatformFromReplica(ctx context.Context, rep *Replicator, opt ReplicaRestore) (ReplicaRestored, error) {
+	var out ReplicaRestored
+	progress := opt.progress()
+	p, err := rep.plan(ctx, "platform", opt.At, &out)
+	if err != nil {
+		return out, err
+	}
+	tmp, err := r.download(ctx, p, "platform", out, progress)
+	defer removeDBFiles(tmp)
+	if err != nil {
+		return out, err
+	}
+	if out.Before, err = r.RestorePlatform(ctx, tmp); err != nil {
+		return out, err
+	}
+	progress("platform database restored")
+	return out, nil
+}
+
+func (o ReplicaRestore) progress() func(string) {
+	if o.Progress == nil {
+		return func(string) {}
+	}
+	return o.Progress
+}
+
+// replicaPlan is a restore the replica can serve: the files to put
+// together, up to the moment at (zero: the latest state).
+type replicaPlan struct {
+	name   string
+	client litestream.ReplicaClient
+	at     time.Time
+}
+
+// plan checks that the replica holds the file name at the moment at and
+// fills out's range, file count and size.
+func (rep *Replicator) plan(ctx context.Context, name string, at time.Time, out *ReplicaRestored) (replicaPlan, error) {
+	if rep == nil {
+		return replicaPlan{}, errors.New("tenants: no replica configured (ESPACEFAMILLE_REPLICA_URL)")
+	}
+	rg, err := rep.rangeOf(ctx, name)
+	if err != nil {
+		return replicaPlan{}, err
+	}
+	out.Range = rg
+	switch {
+	case at.IsZero():
+	case at.Before(rg.From) || at.After(time.Now()):
+		return replicaPlan{}, fmt.Errorf("%w: %s is not between %s and now", ErrOutsideReplica,
+			at.Format(time.DateTime), rg.From.In(at.Location()).Format(time.DateTime))
+	case at.After(rg.To):
+		at = time.Time{} // nothing was shipped after To: the latest state
+	}
+	client, err := rep.client(name)
+	if err != nil {
+		return replicaPlan{}, err
+	}
+	files, err := litestream.CalcRestorePlan(ctx, client, 0, at, rep.log)
+	if err != nil {
+		return replicaPlan{}, fmt.Errorf("%w: %v", ErrOutsideReplica, err)
+	}
+	for _, f := range files {
+		out.Files++
+		out.Bytes += f.Size
+	}
+	return replicaPlan{name: name, client: client, at: at}, nil
+}
+
+// download assembles the plan's file under <data>/restore/ and returns
+// its path (remove it after use, also on error).
+func (r *Registry) download(ctx context.Context, p replicaPlan, prefix string, out ReplicaRestored, progress func(string)) (string, error) {
+	dir := filepath.Join(r.dir, "restore")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("tenants: restore directory: %w", err)
+	}
+	tmp := filepath.Join(dir, prefix+"-"+time.Now().UTC().Format(backupStamp)+".db")
+	progress(fmt.Sprintf("downloading %d file(s) of the replica (%s)", out.Files, HumanBytes(out.Bytes)))
+	ropt := litestream.NewRestoreOptions()
+	ropt.OutputPath, ropt.Timestamp = tmp, p.at
+	if err := litestream.NewReplicaWithClient(nil, p.client).Restore(ctx, ropt); err != nil {
+		return tmp, fmt.Errorf("tenants: restore %s from the replica: %w", p.name, err)
+	}
+	progress("integrity check, copy of the current data, replacement")
+	return tmp, nil
 }
 
 // HumanBytes writes a size for people ("12.3 MiB").

@@ -10,17 +10,22 @@ import (
 	"espacefamille/tenants"
 )
 
-// restoreFromReplica is `commune restore SLUG --from-replica [--at T]`:
-// the commune as the replica holds it at T (default: its latest state).
+// restoreFromReplica is `commune restore SLUG --from-replica [--at T]`
+// (slug "" : `platform restore --from-replica`): the file as the replica
+// holds it at T (default: its latest state).
 func restoreFromReplica(e env, data, replicaURL, slug, at string, settle time.Duration) error {
+	verb := "commune restore"
+	if slug == "" {
+		verb = "platform restore"
+	}
 	if replicaURL == "" {
-		return usagef("commune restore --from-replica: no replica configured (ESPACEFAMILLE_REPLICA_URL or --replica-url)")
+		return usagef("%s --from-replica: no replica configured (ESPACEFAMILLE_REPLICA_URL or --replica-url)", verb)
 	}
 	var when time.Time
 	if at != "" {
 		var err error
 		if when, err = parseMoment(at); err != nil {
-			return usagef("commune restore: --at: %v", err)
+			return usagef("%s: --at: %v", verb, err)
 		}
 	}
 	if err := dataDirExists(data); err != nil {
@@ -38,8 +43,13 @@ func restoreFromReplica(e env, data, replicaURL, slug, at string, settle time.Du
 		return err
 	}
 	defer reg.Close()
-	got, err := reg.RestoreFromReplica(e.ctx, rep, slug, tenants.ReplicaRestore{At: when, Settle: settle,
-		Progress: func(step string) { fmt.Fprintln(e.stdout, step) }})
+	opt := tenants.ReplicaRestore{At: when, Settle: settle, Progress: func(step string) { fmt.Fprintln(e.stdout, step) }}
+	var got tenants.ReplicaRestored
+	if slug == "" {
+		got, err = reg.RestorePlatformFromReplica(e.ctx, rep, opt)
+	} else {
+		got, err = reg.RestoreFromReplica(e.ctx, rep, slug, opt)
+	}
 	if err != nil {
 		return err
 	}
@@ -51,9 +61,13 @@ func restoreFromReplica(e env, data, replicaURL, slug, at string, settle time.Du
 	}
 	fmt.Fprintf(e.stdout, "%s (Europe/Paris)\n", detail)
 	if got.Before != "" {
-		fmt.Fprintf(e.stdout, "data of %s before the restore kept in %s\n", slug, got.Before)
+		fmt.Fprintf(e.stdout, "data before the restore kept in %s\n", got.Before)
 	}
-	return platform.Audit(e.ctx, reg.Platform(), platform.CLIActor, "commune_restore_replica", slug, detail, time.Now())
+	target := slug
+	if slug == "" {
+		target = tenants.PlatformTarget
+	}
+	return platform.Audit(e.ctx, reg.Platform(), platform.CLIActor, strings.ReplaceAll(verb, " ", "_")+"_replica", target, detail, time.Now())
 }
 
 const momentLayout = "2006-01-02 15:04:05"

@@ -64,6 +64,19 @@ func TestRestoreFromReplicaCommand(t *testing.T) {
 		t.Fatalf("after the restore the commune is not active again: %d\n%s", code, out)
 	}
 
+	// The platform database too: a rename made while no node replicated
+	// is undone by restoring the replica's platform database.
+	if code, _, errs := cli(t, envv, "commune", "rename", "mazan", "--name", "Commune renommée"); code != 0 {
+		t.Fatalf("rename: %d %s", code, errs)
+	}
+	code, out, errs = cli(t, envv, "platform", "restore", "--from-replica")
+	if code != 0 || !strings.Contains(out, "platform database restored") || !strings.Contains(out, "before the restore kept in") {
+		t.Fatalf("platform restore: %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, _ := cli(t, envv, "commune", "list"); code != 0 || !strings.Contains(out, "Commune de Mazan") {
+		t.Fatalf("the platform database was not restored: %d\n%s", code, out)
+	}
+
 	for _, tc := range []struct {
 		name string
 		env  map[string]string
@@ -76,6 +89,7 @@ func TestRestoreFromReplicaCommand(t *testing.T) {
 		{"a moment before its history", envv, []string{"mazan", "--from-replica", "--at", "2001-01-01 12:00"}, "outside the history"},
 		{"a moment that is no moment", envv, []string{"mazan", "--from-replica", "--at", "hier"}, "is not a moment"},
 		{"with a backup file too", envv, []string{"mazan", "--from-replica", "--from", "x.db"}, "not with --from"},
+		{"a moment in the future", envv, []string{"mazan", "--from-replica", "--at", "2999-01-01 12:00"}, "outside the history"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errs := cli(t, tc.env, append([]string{"commune", "restore"}, tc.args...)...)
