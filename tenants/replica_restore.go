@@ -174,9 +174,10 @@ func (rep *Replicator) plan(ctx context.Context, name string, at time.Time, out 
 	case at.Before(rg.From) || at.After(time.Now()):
 		return replicaPlan{}, fmt.Errorf("%w: %s is not between %s and now", ErrOutsideReplica,
 			at.Format(time.DateTime), rg.From.In(at.Location()).Format(time.DateTime))
-	case at.After(rg.To):
-		at = time.Time{} // nothing was shipped after To: the latest state
 	}
+	// A moment after the replica's last change stays that moment, not
+	// "the latest": the node may ship newer changes meanwhile (a restore
+	// to the past ships the restored file), which the moment excludes.
 	client, err := rep.client(name)
 	if err != nil {
 		return replicaPlan{}, err
