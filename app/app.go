@@ -13,6 +13,7 @@ import (
 	"espacefamille/app/admin"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
+	"espacefamille/app/custody"
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
@@ -86,6 +87,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
+	custody.Routes(s, nil, cfg.Notify)                         // "Garde partagée" of a child
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	notify.Routes(s, nil) // the one-click unsubscribe page (RFC 8058)
 	mailbox.Routes(s)     // demo mode only

@@ -37,6 +37,9 @@ var auditActions = map[string]string{
 	"absent":         "Pointage : absent",
 	"justified":      "Pointage : absence justifiée",
 	"retry":          "Nouvel envoi",
+	"share_child":    "Garde partagée : second foyer rattaché",
+	"unshare_child":  "Garde partagée : second foyer détaché",
+	"custody":        "Calendrier de garde",
 }
 
 // auditObject is how the journal names a kind of object: in the filter

@@ -79,6 +79,9 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := seedCatalog(ctx, tx, now); err != nil {
 		return err
 	}
+	if err := seedFamilyFeatures(ctx, tx, now); err != nil { // issue 14: usual week, shared custody
+		return err
+	}
 
 	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
 	var holidays []calendar.Holiday

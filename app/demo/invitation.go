@@ -28,6 +28,9 @@ func QueueInvitation(ctx context.Context, reg *tenants.Registry, portalURL strin
 			if _, err := accounts.QueueInvitation(ctx, tx, c, family, AdhesionCode, portalURL, now); err != nil {
 				return err
 			}
+			if err := queueSecondGuardian(ctx, tx, c, portalURL, now); err != nil { // issue 14: shared custody
+				return err
+			}
 			return queueSampleReminder(ctx, tx, c, portalURL, now)
 		})
 	})
