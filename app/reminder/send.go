@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"espacefamille/app/accounts"
@@ -79,8 +80,25 @@ func Commune(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenan
 		if err != nil {
 			return res, err
 		}
+		// Cutoff depends on the child's school and class only (audience,
+		// closures of a school): computed once per pair and week.
+		type place struct {
+			school int64
+			class  string
+		}
+		type found struct {
+			d  Deadline
+			ok bool
+		}
+		seen := map[place]found{}
 		for _, ch := range children {
-			d, ok := Cutoff(prestations, ch, monday, cal, now)
+			at := place{ch.SchoolID, strings.ToLower(strings.TrimSpace(ch.ClassName))}
+			f, known := seen[at]
+			if !known {
+				f.d, f.ok = Cutoff(prestations, ch, monday, cal, now)
+				seen[at] = f
+			}
+			d, ok := f.d, f.ok
 			sit := Situation{Settings: st, Deadline: d, Bookable: ok, Booked: booked[ch.ID], Sent: sent[ch.ID], HasAccount: true}
 			dec := Decide(sit, now)
 			if !dec.Later.IsZero() && dec.Later.Before(res.Next) {
