@@ -181,22 +181,19 @@ func (r *Registry) WorkDue(ctx context.Context, kind Work, now time.Time, limit 
 // MarkWork flags work of kind in slug's commune, due at due: for a job
 // that leaves work for later in a way the hook does not see (a retry).
 func (r *Registry) MarkWork(ctx context.Context, slug string, kind Work, due time.Time) error {
-	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM communes WHERE slug = ?`, slug).Scan(&id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
-			return err
-		}
-		return upsertWork(ctx, tx, id, kind, FormatTime(due), true)
-	})
+	return r.flagWork(ctx, slug, kind, due, true)
 }
 
 // SetWork sets slug's flag of kind to fall due exactly at due (later or
 // earlier than before): for a job that computes its commune's next turn
 // itself (WorkReminders). ErrNotFound for an unknown commune.
 func (r *Registry) SetWork(ctx context.Context, slug string, kind Work, due time.Time) error {
+	return r.flagWork(ctx, slug, kind, due, false)
+}
+
+// flagWork writes slug's flag of kind (keeping an earlier due time when
+// earliest).
+func (r *Registry) flagWork(ctx context.Context, slug string, kind Work, due time.Time, earliest bool) error {
 	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM communes WHERE slug = ?`, slug).Scan(&id); err != nil {
@@ -205,7 +202,7 @@ func (r *Registry) SetWork(ctx context.Context, slug string, kind Work, due time
 			}
 			return err
 		}
-		return upsertWork(ctx, tx, id, kind, FormatTime(due), false)
+		return upsertWork(ctx, tx, id, kind, FormatTime(due), earliest)
 	})
 }
 

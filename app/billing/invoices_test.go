@@ -18,7 +18,6 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
-	"espacefamille/tenants"
 )
 
 func (e *env) newInvoice(tx *sql.Tx, status string) (billing.Invoice, error) {
@@ -184,24 +183,9 @@ func TestMonthlyRunIsIdempotent(t *testing.T) {
 // it too, as the payment receipt reaches the paying account.
 func TestNewInvoiceNoticeReachesLinkedParents(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	e.ParentAccount(demo.Slug, e.family, "Parent.Lie@Example.org", apptest.ParentPassword)
 	e.ParentAccount(demo.Slug, e.family, "famille.x@example.org", apptest.ParentPassword+"2") // the address on file: once
-	first := e.bookGarderieNextMonth()
-	// The month has ended when it is invoiced.
-	after := first.AddMonths(1)
-	e.clock.Set(time.Date(after.Year(), after.Month(), 2, 9, 0, 0, 0, calendar.Paris()))
-	if rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/malemort-du-comtat/famille/factures"); err != nil || rep.Created != 1 {
-		t.Fatalf("run: %+v, %v", rep, err)
-	}
-	rows, err := e.db.Reader().QueryContext(context.Background(), `SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	to, err := tenants.Column[string](rows)
-	if err != nil {
-		t.Fatal(err)
-	}
+	to := e.invoiceNoticeRecipients(t)
 	if strings.Join(to, " ") != "famille.x@example.org parent.lie@example.org" {
 		t.Fatalf("invoice notice sent to %v, want the family's address then the linked account's, once each", to)
 	}

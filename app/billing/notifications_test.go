@@ -133,23 +133,33 @@ func TestNewInvoiceNoticeFollowsChoices(t *testing.T) {
 			e := newEnv(t)
 			e.ParentAccount(demo.Slug, e.family, "parent.lie@example.org", apptest.ParentPassword)
 			tc.setup(t, e)
-			first := e.bookGarderieNextMonth()
-			after := first.AddMonths(1)
-			e.clock.Set(time.Date(after.Year(), after.Month(), 2, 9, 0, 0, 0, calendar.Paris()))
-			if rep, err := e.h.Service().RunMonth(context.Background(), e.db, e.com, first.Year(), first.Month(), "http://ef.test/"+demo.Slug+"/famille/factures"); err != nil || rep.Created != 1 {
-				t.Fatalf("run: %+v, %v", rep, err)
-			}
-			rows, err := e.db.Reader().QueryContext(context.Background(), `SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			to, err := tenants.Column[string](rows)
-			if err != nil {
-				t.Fatal(err)
-			}
+			to := e.invoiceNoticeRecipients(t)
 			if strings.Join(to, " ") != tc.want {
 				t.Errorf("notice sent to %v, want %q", to, tc.want)
 			}
 		})
 	}
+}
+
+// invoiceNoticeRecipients books next month's garderie for FAMILLE X, runs
+// the monthly invoicing once the month is over, and returns the addresses
+// the "nouvelle facture" notice was queued to, in order.
+func (e *env) invoiceNoticeRecipients(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	first := e.bookGarderieNextMonth()
+	after := first.AddMonths(1)
+	e.clock.Set(time.Date(after.Year(), after.Month(), 2, 9, 0, 0, 0, calendar.Paris()))
+	if rep, err := e.h.Service().RunMonth(ctx, e.db, e.com, first.Year(), first.Month(), "http://ef.test/"+demo.Slug+"/famille/factures"); err != nil || rep.Created != 1 {
+		t.Fatalf("run: %+v, %v", rep, err)
+	}
+	rows, err := e.db.Reader().QueryContext(ctx, `SELECT to_addr FROM outbox WHERE kind = 'invoice_available' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := tenants.Column[string](rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return to
 }

@@ -54,7 +54,7 @@ func queueSampleReminder(ctx context.Context, tx *sql.Tx, com tenants.Commune, p
 		for w := 1; w <= reminder.Weeks; w++ {
 			monday := this.AddDays(7 * w)
 			if d, ok := reminder.Cutoff(prestations, ch, monday, cal, now); ok {
-				_, err := reminder.Remind(ctx, tx, nil, com, abs, ch, monday, d, now)
+				_, err := reminder.Remind(ctx, tx, nil, com, abs, ch, ch.FamilyID, monday, d, now)
 				return err
 			}
 		}

@@ -10,7 +10,6 @@ package housekeeping
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -47,10 +46,9 @@ const DefaultEvery = 15 * time.Minute
 
 // Job is the periodic housekeeping.
 type Job struct {
-	cfg    Config
-	cancel context.CancelFunc
-	done   chan struct{}
-	mu     sync.Mutex // one pass at a time
+	cfg  Config
+	loop Loop
+	mu   sync.Mutex // one pass at a time
 }
 
 // New returns a job; Start runs it.
@@ -156,37 +154,13 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 // Start runs a pass now and then every cfg.Every, until Stop or until ctx
 // ends.
 func (j *Job) Start(ctx context.Context) {
-	ctx, j.cancel = context.WithCancel(ctx)
-	j.done = make(chan struct{})
-	go func() {
-		defer close(j.done)
-		t := time.NewTicker(j.cfg.Every)
-		defer t.Stop()
-		for {
-			if _, err := j.RunOnce(ctx); err != nil {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
+	j.loop.Start(ctx, j.cfg.Every, func(ctx context.Context) error {
+		_, err := j.RunOnce(ctx)
+		return err
+	})
 }
 
 // Stop ends the job: a pass in progress stops after the purge it is
 // running (each purge is one transaction, which is let finish), and Stop
 // waits for it, or for ctx.
-func (j *Job) Stop(ctx context.Context) error {
-	if j.cancel == nil {
-		return nil
-	}
-	j.cancel()
-	select {
-	case <-j.done:
-		return nil
-	case <-ctx.Done():
-		return errors.New("housekeeping: stop: " + ctx.Err().Error())
-	}
-}
+func (j *Job) Stop(ctx context.Context) error { return j.loop.Stop(ctx, "housekeeping") }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"espacefamille/app/housekeeping"
 	"espacefamille/tenants"
 )
 
@@ -34,10 +35,9 @@ const (
 
 // Job sends the cut-off reminders of the communes whose turn has come.
 type Job struct {
-	cfg    Config
-	mu     sync.Mutex // one pass at a time
-	cancel context.CancelFunc
-	done   chan struct{}
+	cfg  Config
+	mu   sync.Mutex // one pass at a time
+	loop housekeeping.Loop
 }
 
 // NewJob returns the job; Start runs it.
@@ -126,40 +126,17 @@ func (j *Job) commune(ctx context.Context, slug string, now time.Time) (Result, 
 	return Commune(ctx, db, reg.Platform().Reader(), com, j.cfg.AbsURL, now)
 }
 
-// Start runs a pass now and then every cfg.Every, until Stop or ctx ends.
+// Start runs a pass now and then every cfg.Every, until Stop or ctx ends;
+// a failed pass is logged and the next one tries again.
 func (j *Job) Start(ctx context.Context) {
-	ctx, j.cancel = context.WithCancel(ctx)
-	j.done = make(chan struct{})
-	go func() {
-		defer close(j.done)
-		t := time.NewTicker(j.cfg.Every)
-		defer t.Stop()
-		for {
-			if _, err := j.RunOnce(ctx); err != nil && ctx.Err() != nil {
-				return
-			} else if err != nil {
-				j.cfg.Logger.Error("reminder", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
+	j.loop.Start(ctx, j.cfg.Every, func(ctx context.Context) error {
+		if _, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			j.cfg.Logger.Error("reminder", "err", err)
 		}
-	}()
+		return ctx.Err()
+	})
 }
 
 // Stop ends the job after the commune in progress and waits for it, or
 // for ctx.
-func (j *Job) Stop(ctx context.Context) error {
-	if j.cancel == nil {
-		return nil
-	}
-	j.cancel()
-	select {
-	case <-j.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (j *Job) Stop(ctx context.Context) error { return j.loop.Stop(ctx, "reminder") }

@@ -85,12 +85,28 @@ func TestReminderJobOncePerChildAndWeekThroughSMTP(t *testing.T) {
 		VALUES (?, ?, ?, ?, 0, '2027-01-12', 'validated', 255, ?, ?)`, e.ids.Family, e.ids.Garcon, e.ids.Prestations["REPAS CLASSIQUE ENFANT"],
 		e.ids.Cantine, tenants.FormatTime(now), tenants.FormatTime(now))
 
-	rep, got := e.run()
-	if rep.Reminded != 1 || rep.Failed != 0 {
-		t.Fatalf("report %+v, want 1 child reminded", rep)
+	// Lou is in alternating custody: the even ISO weeks (11/01 is week 2)
+	// are her father's household's, FAMILLE Y, whose parent has an account.
+	famY := e.Int(demo.Slug, `SELECT id FROM families WHERE name = 'FAMILLE Y'`)
+	e.ParentAccount(demo.Slug, famY, "pere@example.org", apptest.ParentPassword)
+
+	rep, all := e.run()
+	if rep.Reminded != 2 || rep.Failed != 0 || len(all) != 4 {
+		t.Fatalf("report %+v, %d emails; want Fille and Lou reminded, 4 emails", rep, len(all))
+	}
+	var got []smtptest.Message
+	for _, m := range all {
+		switch m.EnvelopeTo[0] {
+		case demo.SecondGuardianEmail, "pere@example.org":
+			if m.Subject != "Rien n'est réservé pour Lou la semaine du 11/01" {
+				t.Errorf("to FAMILLE Y (%s): %q", m.EnvelopeTo[0], m.Subject)
+			}
+		default:
+			got = append(got, m)
+		}
 	}
 	if len(got) != 2 {
-		t.Fatalf("%d emails, want 2 (the family's address and the parent's account)", len(got))
+		t.Fatalf("%d emails to FAMILLE X, want 2 (the family's address and the parent's account)", len(got))
 	}
 	sentence := "Rien n'est réservé pour Fille la semaine du 11/01 ; réservations ouvertes jusqu'au jeudi 07/01 à 10h00"
 	link := publicURL + "/" + demo.Slug + "/famille/reservations?" + url.Values{"enfant": {strconv.FormatInt(e.ids.Fille, 10)},
@@ -145,15 +161,16 @@ func TestReminderJobOncePerChildAndWeekThroughSMTP(t *testing.T) {
 		t.Errorf("next due %s, want %s", e.due(), want)
 	}
 
-	// The parent unsubscribes; a week later both children are reminded
-	// about the week of 18/01, to the family's address only.
+	// The parent unsubscribes; a week later Fille, Garçon and Lou (week 3,
+	// odd: FAMILLE X's) are reminded about the week of 18/01, to the
+	// family's address only.
 	e.Tx(demo.Slug, func(tx *sql.Tx) error {
 		return notify.Unsubscribe(context.Background(), tx, "Parent@Example.org", notify.CutoffReminder, now)
 	})
 	e.Clock.Set(paris(2027, 1, 13, 18, 5))
 	rep, got = e.run()
-	if rep.Reminded != 2 || len(got) != 2 {
-		t.Fatalf("report %+v, %d emails; want 2 children reminded, 2 emails", rep, len(got))
+	if rep.Reminded != 3 || len(got) != 3 {
+		t.Fatalf("report %+v, %d emails; want 3 children reminded, 3 emails", rep, len(got))
 	}
 	for _, m := range got {
 		if m.EnvelopeTo[0] != demo.FamilyEmail || !strings.Contains(m.Subject, "la semaine du 18/01") {

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"espacefamille/app/accounts"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/app/families"
 	"espacefamille/app/mail"
 	"espacefamille/app/notify"
@@ -78,17 +80,43 @@ func Commune(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenan
 		if err != nil {
 			return res, err
 		}
+		// Cutoff depends on the child's school and class only (audience,
+		// closures of a school): computed once per pair and week.
+		type place struct {
+			school int64
+			class  string
+		}
+		type found struct {
+			d  Deadline
+			ok bool
+		}
+		seen := map[place]found{}
 		for _, ch := range children {
-			d, ok := Cutoff(prestations, ch, monday, cal, now)
-			dec := Decide(Situation{Settings: st, Deadline: d, Bookable: ok, Booked: booked[ch.ID], Sent: sent[ch.ID],
-				HasAccount: linked[ch.FamilyID]}, now)
+			at := place{ch.SchoolID, strings.ToLower(strings.TrimSpace(ch.ClassName))}
+			f, known := seen[at]
+			if !known {
+				f.d, f.ok = Cutoff(prestations, ch, monday, cal, now)
+				seen[at] = f
+			}
+			d, ok := f.d, f.ok
+			sit := Situation{Settings: st, Deadline: d, Bookable: ok, Booked: booked[ch.ID], Sent: sent[ch.ID], HasAccount: true}
+			dec := Decide(sit, now)
 			if !dec.Later.IsZero() && dec.Later.Before(res.Next) {
 				res.Next = dec.Later
 			}
 			if !dec.Send {
 				continue
 			}
-			n, err := remind(ctx, db, pub, com, abs, ch, monday, d, now)
+			// The household that books the cut-off's day (shared custody),
+			// asked only now: one query for a child about to be reminded.
+			family, err := household(ctx, q, ch, d.Key)
+			if err != nil {
+				return res, err
+			}
+			if sit.HasAccount = linked[family]; !Decide(sit, now).Send {
+				continue
+			}
+			n, err := remind(ctx, db, pub, com, abs, ch, family, monday, d, now)
 			if err != nil {
 				return res, fmt.Errorf("reminder: child %d, week of %s: %w", ch.ID, monday, err)
 			}
@@ -101,21 +129,23 @@ func Commune(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenan
 
 // remind queues one child's reminder and records it, in one transaction.
 func remind(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenants.Commune, abs func(tenants.Commune, string) string,
-	ch families.Child, monday calendar.Date, d Deadline, now time.Time) (n int, err error) {
+	ch families.Child, family int64, monday calendar.Date, d Deadline, now time.Time) (n int, err error) {
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		n, err = Remind(ctx, tx, pub, com, abs, ch, monday, d, now)
+		n, err = Remind(ctx, tx, pub, com, abs, ch, family, monday, d, now)
 		return err
 	})
 	return n, err
 }
 
 // Remind queues the reminder of child ch about the week of monday, whose
-// cut-off is d, to the family's addresses (accounts.FamilyRecipients) as
-// the notification notify.CutoffReminder, and records it in the caller's
-// transaction; a child already reminded about that week (another pass)
-// gets nothing. It returns how many emails were queued.
+// cut-off is d, to the addresses of family (the household that books that
+// week: ch's family, or the other household in shared custody;
+// accounts.FamilyRecipients) as the notification notify.CutoffReminder,
+// and records it in the caller's transaction; a child already reminded
+// about that week (another pass) gets nothing. It returns how many emails
+// were queued.
 func Remind(ctx context.Context, tx *sql.Tx, pub tenants.Querier, com tenants.Commune, abs func(tenants.Commune, string) string,
-	ch families.Child, monday calendar.Date, d Deadline, now time.Time) (int, error) {
+	ch families.Child, family int64, monday calendar.Date, d Deadline, now time.Time) (int, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO cutoff_reminders (child_id, week, sent_at, recipients) VALUES (?, ?, ?, 0)
 		ON CONFLICT (child_id, week) DO NOTHING`, ch.ID, monday, tenants.FormatTime(now))
 	if err != nil {
@@ -124,7 +154,7 @@ func Remind(ctx context.Context, tx *sql.Tx, pub tenants.Querier, com tenants.Co
 	if k, err := res.RowsAffected(); err != nil || k == 0 {
 		return 0, err
 	}
-	to, err := accounts.FamilyRecipients(ctx, tx, pub, ch.FamilyID)
+	to, err := accounts.FamilyRecipients(ctx, tx, pub, family)
 	if err != nil {
 		return 0, err
 	}
@@ -148,6 +178,17 @@ func Remind(ctx context.Context, tx *sql.Tx, pub tenants.Querier, com tenants.Co
 func AgendaPath(regieID, childID int64, monday calendar.Date) string {
 	return "/famille/reservations?" + url.Values{"regie": {strconv.FormatInt(regieID, 10)},
 		"enfant": {strconv.FormatInt(childID, 10)}, "semaine": {monday.String()}}.Encode() + "#semaine-" + monday.String()
+}
+
+// household is the family that books day for ch: its own, or, for a
+// child in shared custody, the household the custody calendar gives the
+// day to (the rule booking applies).
+func household(ctx context.Context, q tenants.Querier, ch families.Child, day calendar.Date) (int64, error) {
+	keep, err := custody.LoadFor(ctx, q, ch.ID, ch.FamilyID)
+	if err != nil {
+		return 0, err
+	}
+	return keep.Keeper(day), nil
 }
 
 // familiesWithAccount lists the families a parent's account is linked to:
