@@ -37,6 +37,9 @@ var auditActions = map[string]string{
 	"absent":         "Pointage : absent",
 	"justified":      "Pointage : absence justifiée",
 	"retry":          "Nouvel envoi",
+	"share_child":    "Garde partagée : second foyer rattaché",
+	"unshare_child":  "Garde partagée : second foyer détaché",
+	"custody":        "Calendrier de garde",
 	"validate":       "Validation",
 	"refuse":         "Refus",
 }
@@ -335,7 +338,10 @@ func fieldLabel(k string) string {
 // auditFields are the French labels of the fields the journal records,
 // by normalised key (normKey).
 var auditFields = map[string]string{
-	"valeur": "Valeur", "id": "Identifiant", "name": "Nom", "email": "Adresse email", "phone": "Téléphone",
+	"cutoffreminder": "Rappel avant la date limite de réservation", "newinvoice": "Nouvelle facture",
+	"paymentfailed": "Paiement refusé ou abandonné", "remindertime": "Heure d'envoi du rappel",
+	"daysbefore": "Jours avant la date limite",
+	"valeur":     "Valeur", "id": "Identifiant", "name": "Nom", "email": "Adresse email", "phone": "Téléphone",
 	"address": "Adresse", "postalcode": "Code postal", "city": "Commune", "externalref": "N° famille",
 	"qf": "Quotient familial", "qfvalue": "Quotient familial", "qffrom": "QF valable du", "qfuntil": "QF valable jusqu'au",
 	"qfvalidfrom": "QF valable du", "qfvaliduntil": "QF valable jusqu'au",
@@ -354,7 +360,7 @@ var auditFields = map[string]string{
 	"audience": "Public", "schools": "Écoles", "classes": "Classes", "brackets": "Tranche de QF", "maxqf": "QF maximum",
 	"cents": "Prix", "surcharge": "Majoration", "value": "Valeur",
 	"reason": "Motif", "cancelled": "Réservations annulées", "families": "Familles prévenues", "forfaits": "Forfaits crédités",
-	"forfaitcreditcents": "Crédit des forfaits", "scope": "Portée",
+	"forfaitcreditcents": "Crédit des forfaits", "pendingorders": "Commandes en attente de paiement libérées", "scope": "Portée",
 	"file": "Fichier", "count": "Nombre", "zone": "Zone",
 	"sendername": "Nom de l'expéditeur", "contactemail": "Adresse email de contact",
 	"accessibilitycompliance": "Conformité RGAA", "accessibilityauditdate": "Date de l'audit d'accessibilité",

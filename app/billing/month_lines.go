@@ -9,6 +9,7 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/tenants"
 )
 
@@ -94,16 +95,19 @@ func Majoration(base int64, kind string, value int64) int64 {
 func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) ([]Line, error) {
 	first := calendar.DateOf(year, month, 1)
 	rows, err := q.QueryContext(ctx, `
-		SELECT a.day, a.prestation_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
+		SELECT a.day, a.prestation_id, ch.id, ch.family_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
 		FROM attendance a JOIN children ch ON ch.id = a.child_id JOIN prestations p ON p.id = a.prestation_id
-		WHERE ch.family_id = ? AND p.regie_id = ? AND a.status = 'present' AND a.unbooked = 1 AND a.day BETWEEN ? AND ?
-		ORDER BY a.day, ch.first_name`, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
+		WHERE (ch.family_id = ? OR EXISTS (SELECT 1 FROM child_households h WHERE h.child_id = ch.id AND h.family_id = ?))
+			AND p.regie_id = ? AND a.status = 'present' AND a.unbooked = 1 AND a.day BETWEEN ? AND ?
+		ORDER BY a.day, ch.first_name`, familyID, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
 	if err != nil {
 		return nil, fmt.Errorf("billing: majorations: %w", err)
 	}
 	type present struct {
 		day        calendar.Date
 		prestation int64
+		childID    int64
+		home       int64 // the child's own family
 		child      string
 		kind       string
 		value      int64
@@ -111,7 +115,7 @@ func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID i
 	var list []present
 	for rows.Next() {
 		var p present
-		if err := rows.Scan(&p.day, &p.prestation, &p.child, &p.kind, &p.value); err != nil {
+		if err := rows.Scan(&p.day, &p.prestation, &p.childID, &p.home, &p.child, &p.kind, &p.value); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -120,6 +124,25 @@ func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID i
 	rows.Close()
 	if err := rows.Err(); err != nil || len(list) == 0 {
 		return nil, err
+	}
+	// A shared child's day is invoiced to the household the custody
+	// calendar gives it to (issue 14): one invoice per paying guardian.
+	keepers := map[int64]custody.Calendar{}
+	kept := list[:0]
+	for _, p := range list {
+		keep, ok := keepers[p.childID]
+		if !ok {
+			if keep, err = custody.LoadFor(ctx, q, p.childID, p.home); err != nil {
+				return nil, err
+			}
+			keepers[p.childID] = keep
+		}
+		if keep.Books(familyID, p.day) {
+			kept = append(kept, p)
+		}
+	}
+	if list = kept; len(list) == 0 {
+		return nil, nil
 	}
 	qf, err := booking.FamilyQF(ctx, q, familyID)
 	if err != nil {
