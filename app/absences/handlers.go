@@ -68,7 +68,7 @@ func (svc *Service) page(c *fiber.Ctx, q tenants.Querier) (formPage, error) {
 	if p.Rule, err = LoadRule(ctx, q); err != nil {
 		return p, err
 	}
-	if p.Children, err = families.Children(ctx, q, u.FamilyID); err != nil {
+	if p.Children, err = families.GuardedChildren(ctx, q, u.FamilyID); err != nil {
 		return p, err
 	}
 	today := calendar.Today(now)
