@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +17,9 @@ import (
 
 // demoData creates a data directory holding the demo commune and one more
 // family without any email address.
-func demoData(t *testing.T) string {
+// demoData is the demo commune plus one family without an email address,
+// whose number it returns beside the data directory.
+func demoData(t *testing.T) (string, int64) {
 	t.Helper()
 	data := t.TempDir()
 	ctx := context.Background()
@@ -28,14 +31,19 @@ func demoData(t *testing.T) string {
 	if _, err := demo.Ensure(ctx, reg, time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	var noMail int64
 	err = reg.WithCommune(ctx, demo.Slug, func(db *tenants.DB) error {
-		_, err := db.W.Exec(`INSERT INTO families (name, created_at) VALUES ('FAMILLE SANS MAIL', '2025-01-01T00:00:00Z')`)
+		r, err := db.W.Exec(`INSERT INTO families (name, created_at) VALUES ('FAMILLE SANS MAIL', '2025-01-01T00:00:00Z')`)
+		if err != nil {
+			return err
+		}
+		noMail, err = r.LastInsertId()
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data
+	return data, noMail
 }
 
 func codeStatus(t *testing.T, data, code string) string {
@@ -54,7 +62,7 @@ func codeStatus(t *testing.T, data, code string) string {
 }
 
 func TestFamilyInviteSendsTheCodeOverSMTP(t *testing.T) {
-	data := demoData(t)
+	data, _ := demoData(t)
 	srv := smtptest.Start(t)
 	envv := map[string]string{"ESPACEFAMILLE_DATA": data, "SMTP_HOST": srv.Host(), "SMTP_PORT": strconv.Itoa(srv.Port()),
 		"SMTP_FROM": "noreply@espacefamille.example", "SMTP_TLS": "none", "ESPACEFAMILLE_PUBLIC_URL": "https://espacefamille.example"}
@@ -89,18 +97,22 @@ func TestFamilyInviteSendsTheCodeOverSMTP(t *testing.T) {
 }
 
 func TestFamilyInviteAllPendingReportsProgress(t *testing.T) {
-	data := demoData(t)
+	data, noMail := demoData(t)
 	envv := map[string]string{"ESPACEFAMILLE_DATA": data}
 	code, out, _ := cli(t, envv, "family", "invite", "--commune", demo.Slug, "--all-pending")
-	if code != 1 || !strings.Contains(out, "[1/2] FAMILLE X (n° 1): invitation queued") ||
-		!strings.Contains(out, "[2/2] family n° 2: NOT invited") || !strings.Contains(out, "summary: 1 invitation(s) queued, 1 failed (of 2 pending)") ||
+	// The demo's FAMILLE X and FAMILLE Y (shared custody) have addresses;
+	// the family without one is reported and counted, and the rest go on.
+	if code != 1 || !strings.Contains(out, "[1/3] FAMILLE X (n° 1): invitation queued") ||
+		!strings.Contains(out, "[2/3] FAMILLE Y (n° 2): invitation queued") ||
+		!strings.Contains(out, fmt.Sprintf("[3/3] family n° %d: NOT invited", noMail)) ||
+		!strings.Contains(out, "summary: 2 invitation(s) queued, 1 failed (of 3 pending)") ||
 		!strings.Contains(out, "SMTP_HOST is not set") {
-		t.Fatalf("all-pending: %d\n%s", code, out)
+		t.Fatalf("all-pending: %d (family without email n° %d)\n%s", code, noMail, out)
 	}
 }
 
 func TestFamilyInviteBadArguments(t *testing.T) {
-	data := demoData(t)
+	data, noMail := demoData(t)
 	envv := map[string]string{"ESPACEFAMILLE_DATA": data}
 	for _, tc := range []struct {
 		name string
@@ -112,7 +124,7 @@ func TestFamilyInviteBadArguments(t *testing.T) {
 		{"no commune", []string{"family", "invite", "--family", "1"}, "--commune is required"},
 		{"unknown commune", []string{"family", "invite", "--commune", "gordes", "--family", "1"}, "commune introuvable: gordes"},
 		{"unknown family", []string{"family", "invite", "--commune", demo.Slug, "--family", "99"}, "famille introuvable"},
-		{"family without email", []string{"family", "invite", "--commune", demo.Slug, "--family", "2"}, "pas d'adresse email"},
+		{"family without email", []string{"family", "invite", "--commune", demo.Slug, "--family", strconv.FormatInt(noMail, 10)}, "pas d'adresse email"},
 		{"bad SMTP config", []string{"family", "invite", "--commune", demo.Slug, "--family", "1"}, "SMTP_HOST is empty"},
 		{"unknown subcommand", []string{"family", "delete"}, "unknown subcommand"},
 	} {
