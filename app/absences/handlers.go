@@ -1,6 +1,7 @@
 package absences
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -67,7 +68,7 @@ func (svc *Service) page(c *fiber.Ctx, q tenants.Querier) (formPage, error) {
 	if p.Rule, err = LoadRule(ctx, q); err != nil {
 		return p, err
 	}
-	if p.Children, err = families.Children(ctx, q, u.FamilyID); err != nil {
+	if p.Children, err = families.GuardedChildren(ctx, q, u.FamilyID); err != nil {
 		return p, err
 	}
 	today := calendar.Today(now)
@@ -157,13 +158,8 @@ func (svc *Service) declare(c *fiber.Ctx) error {
 	if why != "" {
 		return svc.refuse(c, p, why)
 	}
-	u := web.User(c)
-	var out Outcome
-	ctx := c.UserContext()
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = Declare(ctx, tx, Declaration{FamilyID: u.FamilyID, ChildID: p.Child, Day: day, Certificate: cert, By: u.DisplayName}, svc.now())
-		return err
+	out, err := svc.change(c, func(ctx context.Context, tx *sql.Tx, u *web.UserView, now time.Time) (Outcome, error) {
+		return Declare(ctx, tx, Declaration{FamilyID: u.FamilyID, ChildID: p.Child, Day: day, Certificate: cert, By: u.DisplayName}, now)
 	})
 	var pe *web.PublicError
 	if errors.As(err, &pe) {
@@ -213,13 +209,8 @@ func (svc *Service) attach(c *fiber.Ctx) error {
 	if why != "" {
 		return svc.refuse(c, p, why)
 	}
-	u := web.User(c)
-	var out Outcome
-	ctx := c.UserContext()
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = AttachCertificate(ctx, tx, u.FamilyID, child, day, *cert, svc.now())
-		return err
+	out, err := svc.change(c, func(ctx context.Context, tx *sql.Tx, u *web.UserView, now time.Time) (Outcome, error) {
+		return AttachCertificate(ctx, tx, u.FamilyID, child, day, *cert, now)
 	})
 	if err != nil {
 		return err
@@ -230,6 +221,19 @@ func (svc *Service) attach(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", msg)
 	return web.RedirectTo(c, "/famille/absence")
+}
+
+// change runs fn, the parent's action, in one write transaction of the
+// request's commune.
+func (svc *Service) change(c *fiber.Ctx, fn func(ctx context.Context, tx *sql.Tx, u *web.UserView, now time.Time) (Outcome, error)) (Outcome, error) {
+	var out Outcome
+	ctx, u, now := c.UserContext(), web.User(c), svc.now()
+	err := tenants.From(c).DB().Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = fn(ctx, tx, u, now)
+		return err
+	})
+	return out, err
 }
 
 // ServeCertificate answers with a stored certificate, inline, in a

@@ -115,7 +115,7 @@ func Declare(ctx context.Context, tx *sql.Tx, d Declaration, now time.Time) (Out
 	if err != nil {
 		return out, err
 	}
-	if out.Child, err = families.FamilyChild(ctx, tx, d.FamilyID, d.ChildID); err != nil {
+	if out.Child, err = families.GuardedChild(ctx, tx, d.FamilyID, d.ChildID); err != nil {
 		return out, err
 	}
 	if why := rule.Refusal(d.Day, now); why != "" {
@@ -134,7 +134,9 @@ func Declare(ctx context.Context, tx *sql.Tx, d Declaration, now time.Time) (Out
 		certID = id
 	}
 	for _, r := range res {
-		if r.ChildID != d.ChildID || !r.ForfaitFrom.IsZero() {
+		// A household declares its own bookings: under shared custody the
+		// other household's days are its own to declare (and to be credited).
+		if r.ChildID != d.ChildID || r.FamilyID != d.FamilyID || !r.ForfaitFrom.IsZero() {
 			continue
 		}
 		if err := booking.CancelReservation(ctx, tx, r.ID, "", now); err != nil {
@@ -168,7 +170,7 @@ func AttachCertificate(ctx context.Context, tx *sql.Tx, familyID, childID int64,
 	if err != nil {
 		return out, err
 	}
-	if out.Child, err = families.FamilyChild(ctx, tx, familyID, childID); err != nil {
+	if out.Child, err = families.GuardedChild(ctx, tx, familyID, childID); err != nil {
 		return out, err
 	}
 	id, err := storeCertificate(ctx, tx, familyID, u.Data, now)

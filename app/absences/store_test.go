@@ -12,6 +12,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
+	"espacefamille/app/families"
 )
 
 // thursday is 2026-12-03 07:30 in Paris: before the 09:00 deadline.
@@ -230,5 +231,40 @@ func TestPostPaidAbsenceInvoicesOnlyTheDueDays(t *testing.T) {
 	}
 	if n := f.e.Int(demo.Slug, `SELECT count(*) FROM credits WHERE family_id = ?`, f.ids.Family); n != 0 {
 		t.Fatalf("a post-paid absence wrote %d credits", n)
+	}
+}
+
+// Shared custody: each household declares its own bookings of the shared
+// child and is credited for them; the other household's booking stays.
+func TestSharedCustodyHouseholdDeclaresItsOwnDays(t *testing.T) {
+	f := newFixture(t)
+	f.rule(absences.Rule{Enabled: true, DeadlineHour: 9, CarenceDays: 0, CertificateRequired: false})
+	var other int64
+	f.e.Tx(demo.Slug, func(tx *sql.Tx) error {
+		var err error
+		if other, err = families.Create(context.Background(), tx, families.Family{Name: "FAMILLE Y"}, thursday); err != nil {
+			return err
+		}
+		return families.ShareChild(context.Background(), tx, f.ids.Fille, other, thursday)
+	})
+	meal := f.ids.Prestations["REPAS CLASSIQUE ENFANT"]
+	mine := f.book(f.ids.Fille, meal, f.ids.Cantine, "2026-12-04", 320)
+	f.e.Exec(demo.Slug, `UPDATE reservations SET family_id = ? WHERE id = ?`, other, mine)
+	// The foyer principal has nothing booked that day: nothing to declare.
+	if _, err := f.declare(t, "2026-12-04", nil, thursday); err == nil {
+		t.Fatal("the foyer principal cancelled the other household's booking")
+	}
+	var out absences.Outcome
+	err := f.e.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
+		var err error
+		out, err = absences.Declare(context.Background(), tx, absences.Declaration{FamilyID: other, ChildID: f.ids.Fille,
+			Day: mustDay("2026-12-04")}, thursday)
+		return err
+	})
+	if err != nil || out.CreditCents != 320 {
+		t.Fatalf("the second household's declaration: %+v %v", out, err)
+	}
+	if n := f.e.Int(demo.Slug, `SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE family_id = ?`, other); n != 320 {
+		t.Fatalf("the second household was credited %d", n)
 	}
 }

@@ -32,11 +32,12 @@ func TestChildRecordFilledByParentValidatedByAgent(t *testing.T) {
 			tab.Fill("Si oui : date de fin de validité du PAI (JJ/MM/AAAA)", "31/08/2099")
 			tab.Fill("Nom du médecin", "Dr Claire Martin")
 			tab.Fill("Téléphone du médecin", "04 90 12 34 56")
-			tab.ClickSel(`#pickup-1-name`)
-			tab.Do(chromedp.SendKeys(`#pickup-1-name`, "Jeanne FAMILLE X"), chromedp.SendKeys(`#pickup-1-phone`, "06 12 34 56 78"),
-				chromedp.SendKeys(`#pickup-1-relationship`, "grand-mère"), chromedp.SendKeys(`#emergency-1-name`, "Y FAMILLE X"))
-			// A wrong number first: the message beside the field.
-			tab.Do(chromedp.SendKeys(`#emergency-1-phone`, "12 34"))
+			// The contact rows repeat their labels: set them by id, one action each.
+			for id, v := range map[string]string{"pickup-1-name": "Jeanne FAMILLE X", "pickup-1-phone": "06 12 34 56 78",
+				"pickup-1-relationship": "grand-mère", "emergency-1-name": "Y FAMILLE X",
+				"emergency-1-phone": "12 34"} { // a wrong number first: the message beside the field
+				tab.Do(chromedp.SetValue("#"+id, v))
+			}
 			tab.ClickSel(`input[name=image_rights][value=oui]`)
 			tab.Layout()
 			tab.Shot("01-fiche-formulaire")

@@ -147,7 +147,7 @@ func (svc *Service) saveRecord(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	err = db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		changed, err = Submit(ctx, tx, st.Child.FamilyID, st.Child.ID, r, by, now)
+		changed, err = Submit(ctx, tx, web.User(c).FamilyID, st.Child.ID, r, by, now)
 		return err
 	})
 	if err != nil {

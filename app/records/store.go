@@ -66,10 +66,11 @@ type State struct {
 // document is no longer valid.
 func (s State) PAIExpired() bool { return s.Current != nil && s.Current.PAIExpired(s.Today) }
 
-// Load returns the state of the family's child's record, or ErrNotFound
-// (families.ErrNotFound) when the child is not the family's.
+// Load returns the state of the record of a child the family looks after
+// (its own, or shared with it under shared custody), or ErrNotFound
+// (families.ErrNotFound) otherwise.
 func Load(ctx context.Context, q tenants.Querier, familyID, childID int64, today calendar.Date) (State, error) {
-	ch, err := families.FamilyChild(ctx, q, familyID, childID)
+	ch, err := families.GuardedChild(ctx, q, familyID, childID)
 	if err != nil {
 		return State{}, err
 	}
@@ -168,7 +169,13 @@ func Validate(ctx context.Context, tx *sql.Tx, id int64, by string, now time.Tim
 		by, tenants.FormatTime(now), id); err != nil {
 		return r, fmt.Errorf("records: validate: %w", err)
 	}
-	if err := families.SetPAI(ctx, tx, r.FamilyID, r.ChildID, r.PAI); err != nil {
+	// The change may come from a second household (shared custody): the
+	// flag is the child's, in its own family.
+	var home int64
+	if err := tx.QueryRowContext(ctx, `SELECT family_id FROM children WHERE id = ?`, r.ChildID).Scan(&home); err != nil {
+		return r, fmt.Errorf("records: child %d: %w", r.ChildID, err)
+	}
+	if err := families.SetPAI(ctx, tx, home, r.ChildID, r.PAI); err != nil {
 		return r, err
 	}
 	r.Status = StatusValidated
@@ -278,7 +285,7 @@ func QueueDecisionMail(ctx context.Context, tx *sql.Tx, m DecisionMail, r Record
 	if err != nil {
 		return err
 	}
-	ch, err := families.FamilyChild(ctx, tx, r.FamilyID, r.ChildID)
+	ch, err := families.GuardedChild(ctx, tx, r.FamilyID, r.ChildID)
 	if err != nil {
 		return err
 	}
