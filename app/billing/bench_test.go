@@ -28,7 +28,8 @@ func processCPU() time.Duration {
 // simulator's card form (its outcome and the payment applied), on a real
 // commune file, as the two pages call them. The cart is filled outside
 // the timer. Beside the wall time it reports each step's CPU time (the
-// whole process) and write transactions per family.
+// whole process), write transactions per family and the time they held
+// the writer.
 func BenchmarkValiderAndPay16Meals(b *testing.B) {
 	e := newEnv(b)
 	ctx := context.Background()
@@ -78,6 +79,7 @@ func BenchmarkValiderAndPay16Meals(b *testing.B) {
 	for _, st := range e.db.WriterStats() {
 		if st.Label == "validate" || st.Label == "card" {
 			b.ReportMetric(float64(st.Count)/float64(b.N), st.Label+"-tx/op")
+			b.ReportMetric(float64(st.Held)/float64(b.N), st.Label+"-writer-ns/op")
 		}
 	}
 }
