@@ -150,13 +150,15 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if d.writeWait != nil {
 		d.writeWait(time.Since(queued))
 	}
+	cpu := writerCPU()
 	defer func() {
 		// The writer's connection is free again: prepare the statements
 		// this transaction met unprepared, before the next one begins.
 		d.wstmts.prepareWanted(ctx)
 		done := time.Now()
+		used := cpu()
 		<-d.wgate
-		d.txstats.add(txLabel(ctx), held.Sub(queued), done.Sub(held))
+		d.txstats.add(txLabel(ctx), held.Sub(queued), done.Sub(held), used)
 	}()
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {

@@ -34,6 +34,9 @@ type TxStat struct {
 	Count int64
 	Held  time.Duration // holding the writer (begin to commit or rollback)
 	Wait  time.Duration // queued for the writer
+	// CPU is the CPU time used while holding the writer, when measured
+	// (MeasureWriterCPU); 0 otherwise.
+	CPU time.Duration
 }
 
 type txStats struct {
@@ -41,7 +44,7 @@ type txStats struct {
 	m  map[string]*TxStat
 }
 
-func (s *txStats) add(label string, wait, held time.Duration) {
+func (s *txStats) add(label string, wait, held, cpu time.Duration) {
 	s.mu.Lock()
 	if s.m == nil {
 		s.m = map[string]*TxStat{}
@@ -54,6 +57,7 @@ func (s *txStats) add(label string, wait, held time.Duration) {
 	st.Count++
 	st.Held += held
 	st.Wait += wait
+	st.CPU += cpu
 	s.mu.Unlock()
 }
 

@@ -45,7 +45,7 @@ func (svc *Service) session(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	acc, err := accountByID(ctx, svc.platform.Reader(), row.AccountID)
+	acc, communes, err := sessionAccount(ctx, svc.platform.Reader(), row.AccountID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
@@ -60,10 +60,6 @@ func (svc *Service) session(c *fiber.Ctx) error {
 		// Kept in memory and written in a batch (tenants.WriteLater): a
 		// page view never waits for the commune's writer.
 		t.DB().WriteLater(seenBatch, row.Hash, now, flushSeen)
-	}
-	communes, err := membershipCount(ctx, svc.platform.Reader(), acc.ID)
-	if err != nil {
-		return err
 	}
 	c.Locals(sessionKey{}, &row)
 	web.SetUser(c, &web.UserView{AccountID: acc.ID, DisplayName: acc.DisplayName(), FamilyID: row.FamilyID, FamilyName: row.FamilyName,

@@ -40,11 +40,13 @@ func (a Account) DisplayName() string { return strings.TrimSpace(a.FirstName + "
 const accountColumns = `id, email, password_hash, civility, last_name, first_name, phone, address, postal_code, city,
 	consent_invoices, consent_family, email_confirmed_at IS NOT NULL, password_changed_at, created_at`
 
-func scanAccount(row *sql.Row) (Account, error) {
+// scanAccount scans accountColumns, then the row's further columns into
+// extra.
+func scanAccount(row *sql.Row, extra ...any) (Account, error) {
 	var a Account
 	var changed, created string
-	err := row.Scan(&a.ID, &a.Email, &a.PasswordHash, &a.Civility, &a.LastName, &a.FirstName, &a.Phone, &a.Address,
-		&a.PostalCode, &a.City, &a.ConsentInvoices, &a.ConsentFamily, &a.EmailConfirmed, &changed, &created)
+	err := row.Scan(append([]any{&a.ID, &a.Email, &a.PasswordHash, &a.Civility, &a.LastName, &a.FirstName, &a.Phone, &a.Address,
+		&a.PostalCode, &a.City, &a.ConsentInvoices, &a.ConsentFamily, &a.EmailConfirmed, &changed, &created}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -61,6 +63,16 @@ func accountByEmail(ctx context.Context, q tenants.Querier, email string) (Accou
 
 func accountByID(ctx context.Context, q tenants.Querier, id int64) (Account, error) {
 	return scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
+}
+
+// sessionAccount reads what every page of a logged-in parent needs from
+// the platform, in one statement: the account and the number of communes
+// it has an adhesion in.
+func sessionAccount(ctx context.Context, q tenants.Querier, id int64) (Account, int, error) {
+	var communes int
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+`,
+		(SELECT COUNT(*) FROM memberships m WHERE m.account_id = accounts.id) FROM accounts WHERE id = ?`, id), &communes)
+	return a, communes, err
 }
 
 // passwordEpoch returns when the account's password last changed: every
@@ -240,16 +252,6 @@ func Memberships(ctx context.Context, q tenants.Querier, accountID int64) ([]str
 		return nil, fmt.Errorf("accounts: memberships: %w", err)
 	}
 	return tenants.Column[string](rows)
-}
-
-// membershipCount is the number of communes the account has an adhesion
-// in (the account menu offers "Mes communes" from two).
-func membershipCount(ctx context.Context, q tenants.Querier, accountID int64) (int, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE account_id = ?`, accountID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("accounts: count memberships: %w", err)
-	}
-	return n, nil
 }
 
 // membershipSlugs lists the slugs of the communes the account has an

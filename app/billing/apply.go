@@ -99,8 +99,11 @@ func (s *Service) fetch(ctx context.Context, db *tenants.DB, com tenants.Commune
 func (s *Service) Apply(ctx context.Context, db *tenants.DB, com tenants.Commune, orderID int64, res Result, source string) (Order, error) {
 	var a applied
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		a, err = s.applyTx(ctx, tx, com, orderID, res, source)
+		o, err := orderByID(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		a, err = s.applyTx(ctx, tx, com, o, res, source, nil)
 		return err
 	})
 	return s.afterApply(com, a, err)
@@ -114,14 +117,13 @@ type applied struct {
 	logged  string // the outcome recorded in payment_events
 }
 
-// applyTx is Apply inside the caller's write transaction.
-func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, orderID int64, res Result, source string) (a applied, _ error) {
+// applyTx is Apply inside the caller's write transaction, on the order
+// as read through tx; draft is the receipt email prepared before the
+// transaction, or nil (receiptDraft).
+func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, order Order, res Result, source string, draft *receiptDraft) (a applied, _ error) {
 	now := s.now()
+	a.order = order
 	o := &a.order // named result: the settlement's deferred update reaches the caller
-	var err error
-	if *o, err = orderByID(ctx, tx, orderID); err != nil {
-		return a, err
-	}
 	event := func(outcome, detail string) error {
 		a.logged = outcome
 		return logEvent(ctx, tx, eventOf(*o, source, outcome, detail, now))
@@ -144,7 +146,7 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, 
 			return a, err
 		}
 		a.mailed = true
-		st := Settlement{Order: *o, Payment: pay, Means: meansOf(o.Provider), Now: now}
+		st := Settlement{Order: *o, Payment: pay, Means: meansOf(o.Provider), Now: now, draft: draft}
 		defer func() { *o = st.Order }()
 		if res.AmountCents != o.AmountCents {
 			a.refused = ErrAmountMismatch
@@ -210,12 +212,18 @@ func (s *Service) afterApply(com tenants.Commune, a applied, err error) (Order, 
 // operation as recorded, never from the form. The simulator keeps its
 // operations in this database and waits on nothing, so its side and
 // ours commit together.
+//
+// The operation's time (the payment's, on the receipt) is when the form
+// was submitted, and its authorisation number is drawn then: the receipt
+// email is rendered from them before the writer is taken (receiptDraft).
 func (s *Service) SimulatorOutcome(ctx context.Context, db *tenants.DB, com tenants.Commune, idOp, outcome string) (Order, error) {
+	submitted, auth := s.now(), simulator.AuthNumber()
+	draft := s.draftReceipt(ctx, db, com, idOp, outcome, auth, submitted)
 	var a applied
 	unknown := false
 	err := db.Tx(ctx, func(tx *sql.Tx) error {
 		a, unknown = applied{}, false
-		err := simulator.Finish(ctx, tx, idOp, outcome, s.now())
+		err := simulator.FinishWithAuth(ctx, tx, idOp, outcome, auth, submitted)
 		if err != nil && !errors.Is(err, simulator.ErrFinished) {
 			return err
 		}
@@ -231,7 +239,7 @@ func (s *Service) SimulatorOutcome(ctx context.Context, db *tenants.DB, com tena
 		if err != nil {
 			return err
 		}
-		a, err = s.applyTx(ctx, tx, com, o.ID, simulatorResult(op), SourceNotify)
+		a, err = s.applyTx(ctx, tx, com, o, simulatorResult(op), SourceNotify, draft)
 		return err
 	})
 	if err == nil && unknown {
@@ -261,7 +269,7 @@ func (s *Service) creditMismatch(ctx context.Context, tx *sql.Tx, com tenants.Co
 		return err
 	}
 	o.Status, o.Outcome = OrderCredited, outcomeAmountMismatch
-	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now)
+	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now, st.draft)
 }
 
 // ReconcileReport counts what a reconciliation did.

@@ -28,7 +28,8 @@ func processCPU() time.Duration {
 // simulator's card form (its outcome and the payment applied), on a real
 // commune file, as the two pages call them. The cart is filled outside
 // the timer. Beside the wall time it reports each step's CPU time (the
-// whole process) and write transactions per family.
+// whole process), write transactions per family, the time they held the
+// writer and the CPU time they used holding it (tenants.MeasureWriterCPU).
 func BenchmarkValiderAndPay16Meals(b *testing.B) {
 	e := newEnv(b)
 	ctx := context.Background()
@@ -38,6 +39,8 @@ func BenchmarkValiderAndPay16Meals(b *testing.B) {
 	first = calendar.DateOf(first.Year(), first.Month(), 1)
 	meal := e.prestations["REPAS CLASSIQUE ENFANT"]
 	var cpuValidate, cpuCard time.Duration
+	tenants.MeasureWriterCPU(true)
+	defer tenants.MeasureWriterCPU(false)
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
 		var fam, child int64
@@ -78,6 +81,8 @@ func BenchmarkValiderAndPay16Meals(b *testing.B) {
 	for _, st := range e.db.WriterStats() {
 		if st.Label == "validate" || st.Label == "card" {
 			b.ReportMetric(float64(st.Count)/float64(b.N), st.Label+"-tx/op")
+			b.ReportMetric(float64(st.Held)/float64(b.N), st.Label+"-writer-ns/op")
+			b.ReportMetric(float64(st.CPU)/float64(b.N), st.Label+"-writer-cpu-ns/op")
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"strings"
 	"time"
 
@@ -101,9 +102,33 @@ func (o Order) SettledNotice() string {
 func (r Receipt) CommuneName() string { return r.Commune }
 
 // Mail renders the receipt email's plain-text and HTML bodies from
-// templates/mail/payment_receipt (mail.Render).
+// templates/mail/payment_receipt (mail.Render), from what the email shows
+// (mailData).
 func (r Receipt) Mail() (text, html string, err error) {
-	return mail.Render(kindReceipt, r)
+	return mail.Render(kindReceipt, r.mailData())
+}
+
+// mailData is the receipt without what the email does not show (the
+// lines' cart line and reservation ids), so that two receipts with the
+// same mailData render the same email.
+func (r Receipt) mailData() Receipt {
+	lines := make([]Line, len(r.Lines))
+	for i, l := range r.Lines {
+		l.CartLineID, l.ReservationID = 0, 0
+		lines[i] = l
+	}
+	r.Lines = lines
+	return r
+}
+
+// sameMail reports whether r and o render the same email.
+func (r Receipt) sameMail(o Receipt) bool {
+	if !r.PaidAt.Equal(o.PaidAt) {
+		return false
+	}
+	r, o = r.mailData(), o.mailData()
+	r.PaidAt, o.PaidAt = time.Time{}, time.Time{}
+	return reflect.DeepEqual(r, o)
 }
 
 // Mail kinds of billing, also their template names under templates/mail/.
@@ -116,7 +141,7 @@ const (
 // transaction: "1 copie de ce ticket vous est envoyée par mail" goes to
 // the paying account's address (the order's) and, when different, to the
 // family's contact address (or its first guardian's).
-func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, pay Payment, now time.Time) error {
+func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, pay Payment, now time.Time, draft *receiptDraft) error {
 	contact, err := familyEmail(ctx, tx, o.FamilyID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
@@ -129,7 +154,7 @@ func (s *Service) queueReceipt(ctx context.Context, tx *sql.Tx, com tenants.Comm
 	if err != nil {
 		return err
 	}
-	text, html, err := r.Mail()
+	text, html, err := draft.mail(r)
 	if err != nil {
 		return err
 	}

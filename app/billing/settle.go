@@ -21,6 +21,8 @@ type Settlement struct {
 	Payment Payment
 	Means   string
 	Now     time.Time
+	// draft is the receipt email prepared before the transaction, or nil.
+	draft *receiptDraft
 }
 
 // Outcomes recorded on a settled order (orders.outcome), also read by
@@ -89,7 +91,7 @@ func (s *Service) settle(ctx context.Context, tx *sql.Tx, com tenants.Commune, s
 			o.Status, o.Outcome = OrderCredited, outcomeNothingBooked
 		}
 	}
-	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now)
+	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now, st.draft)
 }
 
 // creditAll turns everything an order brought (its payment and the
@@ -218,7 +220,7 @@ func (s *Service) settleLate(ctx context.Context, tx *sql.Tx, com tenants.Commun
 		return err
 	}
 	o.Status, o.Outcome = status, outcome
-	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now)
+	return s.queueReceipt(ctx, tx, com, *o, st.Payment, st.Now, st.draft)
 }
 
 // restore re-validates what a late payment paid for, inside a savepoint so

@@ -43,21 +43,23 @@ func CartLines(ctx context.Context, q tenants.Querier, familyID, regieID int64) 
 	return cartLines(ctx, q, `l.family_id = ? AND l.regie_id = ?`, familyID, regieID)
 }
 
-func insertLine(ctx context.Context, tx tenants.Querier, l CartLine) (int64, error) {
-	var resID any
-	if l.ReservationID != 0 {
-		resID = l.ReservationID
+// insertLines writes the cart lines in one statement, whatever their
+// number (the Vue Période adds a month of meals at once).
+func insertLines(ctx context.Context, tx tenants.Querier, lines []CartLine) error {
+	rows := make([][]any, 0, len(lines))
+	for _, l := range lines {
+		var resID any
+		if l.ReservationID != 0 {
+			resID = l.ReservationID
+		}
+		rows = append(rows, []any{l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
+			l.Action, l.PriceCents, resID, tenants.FormatTime(l.CreatedAt)})
 	}
-	res, err := tx.ExecContext(ctx, `
-		INSERT INTO cart_lines (family_id, regie_id, child_id, prestation_id, day, forfait_from, forfait_until,
-			action, price_cents, reservation_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
-		l.Action, l.PriceCents, resID, tenants.FormatTime(l.CreatedAt))
-	if err != nil {
-		return 0, fmt.Errorf("booking: insert cart line: %w", err)
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO cart_lines (family_id, regie_id, child_id, prestation_id, day,
+		forfait_from, forfait_until, action, price_cents, reservation_id, created_at)`, "", rows); err != nil {
+		return fmt.Errorf("booking: insert cart lines: %w", err)
 	}
-	return res.LastInsertId()
+	return nil
 }
 
 // applyChange writes a decided change inside tx; lines are deleted only
@@ -66,12 +68,7 @@ func applyChange(ctx context.Context, tx tenants.Querier, familyID int64, ch Cha
 	if err := deleteLines(ctx, tx, familyID, ch.Delete); err != nil {
 		return err
 	}
-	for _, l := range ch.Insert {
-		if _, err := insertLine(ctx, tx, l); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertLines(ctx, tx, ch.Insert)
 }
 
 func deleteLines(ctx context.Context, tx tenants.Querier, familyID int64, ids []int64) error {

@@ -300,7 +300,8 @@ func loadAverage() string {
 }
 
 // printWriter prints the server's writer accounting: write transactions
-// per step, the time they held the writer, per family.
+// per step, the time they held the writer and the CPU time they used
+// holding it (steadier on a shared machine), per family.
 func printWriter(dir string, families int) error {
 	b, err := os.ReadFile(filepath.Join(dir, "writer.json"))
 	if err != nil {
@@ -310,18 +311,22 @@ func printWriter(dir string, families int) error {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
-	fmt.Printf("writer (one connection): %-10s %7s %12s %12s %14s\n", "step", "tx", "held", "per family", "queued (sum)")
-	var held time.Duration
+	fmt.Printf("writer (one connection): %-10s %7s %12s %12s %14s %14s\n", "step", "tx", "held", "per family", "CPU / family", "queued (sum)")
+	var held, cpu time.Duration
 	var n int64
+	perFamily := func(d time.Duration) time.Duration {
+		return (d / time.Duration(max(families, 1))).Round(time.Microsecond)
+	}
 	for _, s := range r.Stats {
 		if s.Label == "" {
 			continue // set-up before the run
 		}
 		held += s.Held
+		cpu += s.CPU
 		n += s.Count
-		fmt.Printf("                          %-10s %7d %12s %12s %14s\n", s.Label, s.Count, s.Held.Round(time.Millisecond),
-			(s.Held / time.Duration(families)).Round(time.Microsecond), s.Wait.Round(time.Millisecond))
+		fmt.Printf("                          %-10s %7d %12s %12s %14s %14s\n", s.Label, s.Count, s.Held.Round(time.Millisecond),
+			perFamily(s.Held), perFamily(s.CPU), s.Wait.Round(time.Millisecond))
 	}
-	fmt.Printf("                          %-10s %7d %12s %12s\n", "all", n, held.Round(time.Millisecond), (held / time.Duration(max(families, 1))).Round(time.Microsecond))
+	fmt.Printf("                          %-10s %7d %12s %12s %14s\n", "all", n, held.Round(time.Millisecond), perFamily(held), perFamily(cpu))
 	return nil
 }

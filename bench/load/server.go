@@ -75,6 +75,7 @@ func runServerChild(cfg config, dir, profile string) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
+	tenants.MeasureWriterCPU(true) // the writer's CPU per step (printWriter)
 	s, err := app.New(ctx, app.Config{Registry: reg, Logger: quiet, AllowSimulator: true, PublicURL: base, Before: labelStep})
 	if err != nil {
 		return err
@@ -142,6 +143,8 @@ func stepOf(method, path string) string {
 		return "home"
 	case path == "/famille/reservations" && get:
 		return "agenda"
+	case path == "/famille/reservations/periode" && get:
+		return "periodform"
 	case path == "/famille/reservations/periode":
 		return "period"
 	case path == "/famille/paiement":

@@ -83,9 +83,18 @@ func Get(ctx context.Context, q tenants.Querier, idOp string) (Operation, error)
 // Finish records the outcome of a pending operation (paid, refused or
 // abandoned); a paid one gets an authorisation number.
 func Finish(ctx context.Context, tx *sql.Tx, idOp, status string, now time.Time) error {
-	auth := ""
-	if status == Paid {
-		auth = randomDigits(6)
+	return FinishWithAuth(ctx, tx, idOp, status, AuthNumber(), now)
+}
+
+// AuthNumber draws an authorisation number (six digits).
+func AuthNumber() string { return randomDigits(6) }
+
+// FinishWithAuth is Finish with the authorisation number a paid
+// operation gets (drawn beforehand, so that the receipt can be prepared
+// before the transaction); other outcomes get none.
+func FinishWithAuth(ctx context.Context, tx *sql.Tx, idOp, status, auth string, now time.Time) error {
+	if status != Paid {
+		auth = ""
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE simulator_operations SET status = ?, auth_number = ?, finished_at = ?
 		WHERE id_op = ? AND status = 'pending'`, status, auth, tenants.FormatTime(now), idOp)
