@@ -16,6 +16,7 @@ import (
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
+	"espacefamille/app/menus"
 	"espacefamille/app/platform"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
@@ -85,6 +86,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
+	menus.Routes(s, nil)                                       // "Menus"
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	mailbox.Routes(s) // demo mode only
 	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention,

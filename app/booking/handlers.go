@@ -11,6 +11,7 @@ import (
 
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/menus"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -144,7 +145,11 @@ type agendaData struct {
 	Today      string
 	Rules      []string
 	Notices    []string // demandes dropped because their deadline passed
+	menus      map[string][]menus.DayView
 }
+
+// MenusOf is the menus shown under the week of anchor (app/menus).
+func (d agendaData) MenusOf(anchor string) []menus.DayView { return d.menus[anchor] }
 
 // showAgenda renders "Mes réservations": selectors, the Vue Agenda and the
 // cart, after dropping demandes whose deadline has passed (with a notice).
@@ -183,6 +188,17 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	places := make([]string, len(ag.Weeks))
 	for i, w := range ag.Weeks {
 		places[i] = w.Anchor()
+	}
+	if n := len(ag.Weeks); n > 0 {
+		days, err := menus.ForAgenda(ctx, db.Reader(), ag.Weeks[0].From, ag.Weeks[n-1].From.AddDays(6), sel.Child.PAI)
+		if err != nil {
+			return err
+		}
+		d.menus = map[string][]menus.DayView{}
+		for _, m := range days {
+			a := Week{From: m.Date.Monday()}.Anchor()
+			d.menus[a] = append(d.menus[a], m)
+		}
 	}
 	web.FlashPlaces(c, places...)
 	web.SetTab(c, "reservations")
