@@ -85,7 +85,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	providers := &http.Client{Timeout: 20 * time.Second, Transport: tenants.YieldingTransport(nil)}
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
-	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
+	booking.Routes(s, booking.Config{Checkout: bill.Checkout, Credit: billing.CreditBalance}) // "Mes réservations"; billing's Checkout
 	menus.Routes(s, nil)                                       // "Menus"
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	mailbox.Routes(s) // demo mode only

@@ -173,11 +173,11 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	if err != nil {
 		return publicError(err)
 	}
-	lines, err := CartLines(ctx, db.Reader(), fam, sel.Regie.ID)
+	cart, err := svc.cart(c, sel)
 	if err != nil {
 		return err
 	}
-	d := agendaData{selection: sel, Agenda: ag, Cart: Summarize(lines),
+	d := agendaData{selection: sel, Agenda: ag, Cart: cart,
 		Prev: sel.agendaPath(ag.Prev), Next: sel.agendaPath(ag.Next), Today: sel.agendaPath(calendar.Today(now))}
 	for _, g := range gone {
 		d.Notices = append(d.Notices, "Demande retirée du panier, "+g.Text()+".")
