@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout, Credit: billing.CreditBalance}) // "Mes réservations"; billing's Checkout
-	menus.Routes(s, nil)                                       // "Menus"
+	menus.Routes(s, nil)                                                                      // "Menus"
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	mailbox.Routes(s) // demo mode only
 	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention,
