@@ -5,6 +5,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -77,6 +79,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// health and static files → commune binding → CSRF; then, added here:
 	// the accounts session (who is logged in), which must come before every
 	// page that renders the header, hence accounts first.
+	s.Commune().Use(sendOffers(s, cfg))
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
@@ -95,11 +98,48 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	return s, nil
 }
 
+// sendOffers emails, right after a commune request that changed
+// something, the waiting list's offers of the places it freed (a
+// cancellation, an abandoned order, a closure, a capacity raised): the
+// places were offered inside the request's own transaction
+// (booking.SendOffers). A failure is logged; the housekeeping job sends
+// them on its next pass.
+func sendOffers(s *web.Server, cfg Config) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := c.Next()
+		t := tenants.From(c)
+		if c.Method() != fiber.MethodPost || t == nil {
+			return err
+		}
+		com := t.Commune
+		_, oerr := booking.SendOffers(c.UserContext(), t.DB(), cfg.Registry.Platform().Reader(), com,
+			func(path string) string { return s.CommuneURL(com, path) }, time.Now())
+		if oerr != nil && cfg.Logger != nil {
+			cfg.Logger.Error("waiting list offers", "commune", com.Slug, "err", oerr)
+		}
+		return err
+	}
+}
+
+// waitlistOffers is the housekeeping's part of the waiting list: offers
+// whose time is over go to the next in line, and places freed in the
+// background (an order expired by the reconciliation) are emailed.
+func waitlistOffers(reg *tenants.Registry, publicURL string) housekeeping.Purge {
+	return func(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
+		com, err := reg.Commune(ctx, strings.TrimSuffix(filepath.Base(db.Path()), ".db"))
+		if err != nil {
+			return 0, err
+		}
+		return booking.SendOffers(ctx, db, reg.Platform().Reader(), com, func(path string) string { return web.CommuneURL(publicURL, com, path) }, now)
+	}
+}
+
 // HousekeepingOptions tune Housekeeping.
 type HousekeepingOptions struct {
 	Every     time.Duration    // between passes (housekeeping.DefaultEvery when 0)
 	BackupDir string           // where archived communes' daily backups are
 	Now       func() time.Time // the clock (time.Now when nil; tests)
+	PublicURL string           // the node's base URL, for the links of emails
 }
 
 // Housekeeping returns the periodic clean-up job of every domain: ended
@@ -115,6 +155,6 @@ func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions
 	return housekeeping.New(housekeeping.Config{
 		Registry: reg, Logger: log, Every: o.Every, Now: o.Now,
 		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired, accounts.PurgeOrphans, purgeArchived},
-		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
+		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired, waitlistOffers(reg, o.PublicURL)},
 	})
 }

@@ -79,6 +79,8 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/actualites/:id", adm, a.saveNews)
 	g.Post("/actualites/:id/supprimer", adm, a.deleteNews)
 
+	g.Get("/liste-attente", a.showWaitlists)
+	g.Post("/liste-attente/parametres", adm, a.saveWaitlistSettings)
 	g.Get("/menus", a.showMenus)
 	g.Post("/menus/import", adm, a.previewMenus)
 	g.Post("/menus/import/confirmer", adm, a.confirmMenus)

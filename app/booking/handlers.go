@@ -144,7 +144,8 @@ type agendaData struct {
 	Prev, Next string
 	Today      string
 	Rules      []string
-	Notices    []string // demandes dropped because their deadline passed
+	Notices    []string // demandes dropped because their deadline passed, places kept for the family
+	Waiting    int      // the family's entries in waiting lists
 	menus      map[string][]menus.DayView
 }
 
@@ -182,6 +183,12 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	for _, g := range gone {
 		d.Notices = append(d.Notices, "Demande retirée du panier, "+g.Text()+".")
 	}
+	waits, err := FamilyWaits(ctx, db.Reader(), fam, calendar.Today(now))
+	if err != nil {
+		return err
+	}
+	d.Notices = append(d.Notices, offerNotices(waits)...)
+	d.Waiting = len(waits)
 	for _, row := range firstRows(ag) {
 		d.Rules = append(d.Rules, row.Prestation.RuleText())
 	}
@@ -234,6 +241,9 @@ func (svc *Service) toggleCell(c *fiber.Ctx) error {
 	sel, err := svc.selectFrom(c, func(k string) string { return c.FormValue(k) })
 	if err != nil {
 		return err
+	}
+	if v := c.FormValue("attente"); v != "" {
+		return svc.joinWaitlist(c, sel, v)
 	}
 	// A cell's button sends "prestation|day|intent"; separate fields are
 	// accepted too (scripts, tests).

@@ -58,5 +58,7 @@ func Routes(s *web.Server, cfg Config) *Service {
 	r.Post("/famille/reservations/valider", small, fam, svc.validateCart)
 	r.Post("/famille/reservations/vider", small, fam, svc.clearCart)
 	r.Post("/famille/paiement", small, fam, svc.startCheckout) // billing's Checkout behind it
+	r.Get("/famille/liste-attente", fam, svc.showWaits)
+	r.Post("/famille/liste-attente/:id/quitter", small, fam, svc.leaveWait)
 	return svc
 }
