@@ -100,6 +100,9 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := seedMenus(ctx, tx, today, now); err != nil {
 		return err
 	}
+	if err := seedWaitlist(ctx, tx, today, now); err != nil {
+		return err
+	}
 
 	hash, err := auth.HashPassword(ctx, AdminPassword)
 	if err != nil {
