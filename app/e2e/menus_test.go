@@ -14,8 +14,7 @@ func TestMenusOfTheWeek(t *testing.T) {
 			tab := h.Tab(t, size)
 			signUpFamilyX(tab, h, "parent.menus."+size.Name+"@example.org")
 
-			tab.Click("Menus")
-			tab.See("Menus de la cantine")
+			tab.Click("Menus de la cantine")
 			tab.See("Semaine du")
 			tab.See("Carottes râpées vinaigrette")
 			tab.See("Poisson pané (allergènes : gluten, œufs, poissons)")
@@ -35,7 +34,7 @@ func TestMenusOfTheWeek(t *testing.T) {
 			staff := tab
 			adminLogin(staff)
 			staff.Click("Menus")
-			staff.See("Menus de la cantine")
+			staff.See("Importer le fichier du prestataire")
 			staff.See("Carottes râpées vinaigrette")
 			staff.See("Importer le fichier du prestataire")
 			staff.Layout()

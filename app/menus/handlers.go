@@ -58,7 +58,7 @@ func showMenus(now func() time.Time) fiber.Handler {
 			Next: "/famille/menus?semaine=" + week.AddDays(7).String()}
 		var err error
 		if d.Enabled, err = Enabled(ctx, q); err != nil || !d.Enabled {
-			web.SetTab(c, "menus")
+			web.SetTab(c, "actualites") // reached from the family page
 			if err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func showMenus(now func() time.Time) fiber.Handler {
 			return err
 		}
 		d.Days = Views(days, len(d.PAI) > 0)
-		web.SetTab(c, "menus")
+		web.SetTab(c, "actualites") // reached from the family page
 		return web.Render(c, "famille/menus", "Menus", d)
 	}
 }
