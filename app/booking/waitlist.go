@@ -425,21 +425,3 @@ func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine
 	return nil
 }
 
-// SeedReservation writes a validated reservation of one day, and counts
-// its place, inside the caller's transaction, without the rules a parent's
-// click goes through: for the demo commune's starting data (a day already
-// full, to show the waiting list). The child must be of the family.
-func SeedReservation(ctx context.Context, tx *sql.Tx, familyID, childID, prestationID int64, day calendar.Date, now time.Time) error {
-	p, err := LoadPrestation(ctx, tx, prestationID)
-	if err != nil {
-		return err
-	}
-	child, err := FamilyChild(ctx, tx, familyID, childID)
-	if err != nil {
-		return err
-	}
-	l := CartLine{FamilyID: familyID, RegieID: p.RegieID, ChildID: childID, PrestationID: p.ID, Day: day, Action: ActionAdd,
-		PriceCents: p.Price.FlatCents, CreatedAt: now}
-	_, err = insertReservation(ctx, tx, l, child.SchoolID, "", now)
-	return err
-}

@@ -9,10 +9,10 @@ import (
 	"espacefamille/app/demo"
 )
 
-// The waiting list (issue 14): the demo's outing has one place, taken by
-// Garçon; for Fille the day is complet, one tap says why and offers the
-// waiting list; she joins it, the agenda and "Liste d'attente" show her
-// place in line, and the back office sees the day's list.
+// The waiting list (issue 14): the demo's outing has one place; Garçon
+// books it; for Fille the day is then complet, one tap says why and
+// offers the waiting list; she joins it, the agenda and "Liste d'attente"
+// show her place in line, and the back office sees the day's list.
 func TestJoiningAWaitingList(t *testing.T) {
 	t.Parallel()
 	for _, size := range Sizes {
@@ -24,18 +24,18 @@ func TestJoiningAWaitingList(t *testing.T) {
 			tab.Click("Mes réservations")
 			tab.Click("REGIE GARDERIE - post-paiement")
 			day := demo.OutingDay(calendar.Today(time.Now()))
+			// Garçon takes the outing's one place.
+			tab.Click("Garçon FAMILLE X (28/11/2017 - Sans classe)")
+			free := `button.cell-button[aria-label^="` + demo.OutingName + `, ` + day.FR() + `"]`
+			findCell(t, tab, free)
+			tab.ClickSel(free)
+			tab.See("1 " + demo.OutingName)
+			tab.Click("Valider")
+			tab.See("1 demande(s) validée(s)")
+			// For Fille the day is complet.
+			tab.Click("Fille FAMILLE X (28/11/2017 - Sans classe)")
 			const full = `td.cell.closed.full details.why > summary[title]`
-			for page := 0; ; page++ {
-				var n int
-				tab.Eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, full), &n)
-				if n > 0 {
-					break
-				}
-				if page == 3 {
-					t.Fatalf("no full day around %s", day.FR())
-				}
-				tab.Click("Suivant")
-			}
+			findCell(t, tab, full)
 			tab.ClickSel(full)
 			tab.See("Complet : toutes les places du")
 			tab.Shot("01-complet")
@@ -58,5 +58,21 @@ func TestJoiningAWaitingList(t *testing.T) {
 			tab.Layout()
 			tab.Shot("04-mairie")
 		})
+	}
+}
+
+// findCell pages the agenda forward until a cell matches css.
+func findCell(t *testing.T, tab *Tab, css string) {
+	t.Helper()
+	for page := 0; ; page++ {
+		var n int
+		tab.Eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, css), &n)
+		if n > 0 {
+			return
+		}
+		if page == 3 {
+			t.Fatalf("no cell %s in 16 weeks", css)
+		}
+		tab.Click("Suivant")
 	}
 }
