@@ -103,7 +103,7 @@ func (svc *Service) selectFrom(c *fiber.Ctx, get func(string) string) (selection
 		return sel, err
 	}
 	sel.Regies = sel.cfg.regies
-	if sel.Children, err = families.Children(ctx, db.Reader(), fam); err != nil {
+	if sel.Children, err = families.GuardedChildren(ctx, db.Reader(), fam); err != nil {
 		return sel, err
 	}
 	if len(sel.Regies) == 0 || len(sel.Children) == 0 {
@@ -145,6 +145,7 @@ type agendaData struct {
 	Today      string
 	Rules      []string
 	Notices    []string // demandes dropped because their deadline passed, places kept for the family
+	UsualWeek  bool     // the commune offers "Ma semaine habituelle"
 	Waiting    int      // the family's entries in waiting lists
 	menus      map[string][]menus.DayView
 }
@@ -189,6 +190,9 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	}
 	d.Notices = append(d.Notices, offerNotices(waits)...)
 	d.Waiting = len(waits)
+	if d.UsualWeek, err = UsualWeekOn(ctx, db.Reader()); err != nil {
+		return err
+	}
 	for _, row := range firstRows(ag) {
 		d.Rules = append(d.Rules, row.Prestation.RuleText())
 	}

@@ -60,5 +60,8 @@ func Routes(s *web.Server, cfg Config) *Service {
 	r.Post("/famille/paiement", small, fam, svc.startCheckout) // billing's Checkout behind it
 	r.Get("/famille/liste-attente", fam, svc.showWaits)
 	r.Post("/famille/liste-attente/:id/quitter", small, fam, svc.leaveWait)
+	r.Get("/famille/semaine-habituelle", fam, svc.showUsualWeek)
+	r.Post("/famille/semaine-habituelle", small, fam, svc.saveUsualWeek)
+	r.Post("/famille/semaine-habituelle/reserver", small, fam, svc.bookUsualWeek)
 	return svc
 }

@@ -424,4 +424,3 @@ func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine
 	}
 	return nil
 }
-

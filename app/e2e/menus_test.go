@@ -3,8 +3,9 @@ package e2e
 import "testing"
 
 // Menus (issue 14): the demo publishes the week's menus; a parent reads
-// them on the "Menus" page, with each dish's allergens in words, and
-// under the week in the agenda, on a phone and on a desktop.
+// them on the "Menus" page, with each dish's allergens in words, pointed
+// out because the demo's Fille has a PAI, and under the week in the
+// agenda, on a phone and on a desktop.
 func TestMenusOfTheWeek(t *testing.T) {
 	t.Parallel()
 	for _, size := range Sizes {
@@ -17,15 +18,17 @@ func TestMenusOfTheWeek(t *testing.T) {
 			tab.Click("Menus de la cantine")
 			tab.See("Semaine du")
 			tab.See("Carottes râpées vinaigrette")
-			tab.See("Poisson pané (allergènes : gluten, œufs, poissons)")
-			tab.NotSee("a un PAI")
+			// The demo's Fille has a PAI: every day's allergens are pointed out.
+			tab.See("Votre enfant Fille a un PAI")
+			tab.See("Poisson pané ⚠ Allergènes : gluten, œufs, poissons")
+			tab.See("PAI : allergènes présents ce jour-là")
 			tab.Layout()
 			tab.Shot("01-menus-semaine")
 			tab.Click("Semaine suivante")
 			tab.See("Salade de lentilles")
 
 			tab.Click("Mes réservations")
-			tab.Click("Menus de la semaine")
+			tab.Click("Menus de la semaine — allergènes signalés (PAI)")
 			tab.See("Poisson pané")
 			tab.Layout()
 			tab.Shot("02-menus-agenda")
