@@ -5,6 +5,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +20,7 @@ import (
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
+	"espacefamille/app/menus"
 	"espacefamille/app/notify"
 	"espacefamille/app/platform"
 	"espacefamille/app/portal"
@@ -80,6 +83,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// health and static files → commune binding → CSRF; then, added here:
 	// the accounts session (who is logged in), which must come before every
 	// page that renders the header, hence accounts first.
+	s.Commune().Use(sendOffers(s, cfg))
 	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
@@ -88,10 +92,11 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	providers := &http.Client{Timeout: 20 * time.Second, Transport: tenants.YieldingTransport(nil)}
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
-	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
-	custody.Routes(s, nil, cfg.Notify)                         // "Garde partagée" of a child
-	records.Routes(s, records.Config{})                        // the child's record
-	absences.Routes(s, absences.Config{})                      // "Absent(e) aujourd'hui / demain"
+	booking.Routes(s, booking.Config{Checkout: bill.Checkout, Credit: billing.CreditBalance}) // "Mes réservations"; billing's Checkout
+	custody.Routes(s, nil, cfg.Notify)                                                        // "Garde partagée" of a child
+	records.Routes(s, records.Config{})                                                       // the child's record
+	absences.Routes(s, absences.Config{})                                                     // "Absent(e) aujourd'hui / demain"
+	menus.Routes(s, nil)                                                                      // "Menus"
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	notify.Routes(s, nil) // the one-click unsubscribe page (RFC 8058)
 	mailbox.Routes(s)     // demo mode only
@@ -101,11 +106,48 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	return s, nil
 }
 
+// sendOffers emails, right after a commune request that changed
+// something, the waiting list's offers of the places it freed (a
+// cancellation, an abandoned order, a closure, a capacity raised): the
+// places were offered inside the request's own transaction
+// (booking.SendOffers). A failure is logged; the housekeeping job sends
+// them on its next pass.
+func sendOffers(s *web.Server, cfg Config) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		err := c.Next()
+		t := tenants.From(c)
+		if c.Method() != fiber.MethodPost || t == nil {
+			return err
+		}
+		com := t.Commune
+		_, oerr := booking.SendOffers(c.UserContext(), t.DB(), cfg.Registry.Platform().Reader(), com,
+			func(path string) string { return s.CommuneURL(com, path) }, time.Now())
+		if oerr != nil && cfg.Logger != nil {
+			cfg.Logger.Error("waiting list offers", "commune", com.Slug, "err", oerr)
+		}
+		return err
+	}
+}
+
+// waitlistOffers is the housekeeping's part of the waiting list: offers
+// whose time is over go to the next in line, and places freed in the
+// background (an order expired by the reconciliation) are emailed.
+func waitlistOffers(reg *tenants.Registry, publicURL string) housekeeping.Purge {
+	return func(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
+		com, err := reg.Commune(ctx, strings.TrimSuffix(filepath.Base(db.Path()), ".db"))
+		if err != nil {
+			return 0, err
+		}
+		return booking.SendOffers(ctx, db, reg.Platform().Reader(), com, func(path string) string { return web.CommuneURL(publicURL, com, path) }, now)
+	}
+}
+
 // HousekeepingOptions tune Housekeeping.
 type HousekeepingOptions struct {
 	Every     time.Duration    // between passes (housekeeping.DefaultEvery when 0)
 	BackupDir string           // where archived communes' daily backups are
 	Now       func() time.Time // the clock (time.Now when nil; tests)
+	PublicURL string           // the node's base URL, for the links of emails
 }
 
 // Housekeeping returns the periodic clean-up job of every domain: ended
@@ -121,6 +163,6 @@ func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions
 	return housekeeping.New(housekeeping.Config{
 		Registry: reg, Logger: log, Every: o.Every, Now: o.Now,
 		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired, accounts.PurgeOrphans, purgeArchived},
-		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired},
+		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired, waitlistOffers(reg, o.PublicURL)},
 	})
 }

@@ -63,10 +63,13 @@ var workKinds = []workKind{
 		remaining: `SELECT MIN(next_attempt_at) FROM outbox WHERE status IN ('pending', 'sending')`},
 	{kind: WorkOrders, bit: 1 << 1, tables: []string{"orders"},
 		remaining: `SELECT CASE WHEN EXISTS (SELECT 1 FROM orders WHERE status = 'pending') THEN ?1 END`},
-	{kind: WorkHousekeeping, bit: 1 << 2, tables: []string{"sessions", "staff_sessions", "staff_tokens", "staff_login_failures"},
+	// A waiting list (app/booking) has offers to end when their time is
+	// over: a commune with entries on a list is visited too.
+	{kind: WorkHousekeeping, bit: 1 << 2, tables: []string{"sessions", "staff_sessions", "staff_tokens", "staff_login_failures", "waitlist"},
 		delay: time.Hour, recheck: 12 * time.Hour,
 		remaining: `SELECT CASE WHEN EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM staff_sessions)
-			OR EXISTS (SELECT 1 FROM staff_tokens) OR EXISTS (SELECT 1 FROM staff_login_failures) THEN ?1 END`},
+			OR EXISTS (SELECT 1 FROM staff_tokens) OR EXISTS (SELECT 1 FROM staff_login_failures)
+			OR EXISTS (SELECT 1 FROM waitlist WHERE state IN ('waiting', 'offered')) THEN ?1 END`},
 }
 
 // workTables maps a table name to the bit of the work its inserts create.

@@ -95,11 +95,21 @@ var auditObjects = map[string]auditObject{
 	"credit":          {"Avoirs", "de l'avoir de la famille", numbered},
 	"email":           {"Emails", "de l'email", numbered},
 	"child_record":    {"Fiches des enfants", "de la fiche de l'enfant", numbered},
+	"menu":            {"Menus", "des menus", menuDays},
+}
+
+// menuDays is "du 07/12/2026" for one day's menu, "(5 jours)" for an
+// import.
+func menuDays(id string) string {
+	if d, err := calendar.ParseISO(id); err == nil {
+		return "du " + d.FR()
+	}
+	return "(" + id + ")"
 }
 
 // auditObjectOrder is the filter's order.
 var auditObjectOrder = []string{"family", "guardian", "child", "staff", "regie", "prestation", "closure",
-	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email", "child_record"}
+	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email", "child_record", "menu"}
 
 // Title is the entry in one French sentence: "Création de l'actualité n° 2",
 // "Pointage : présent du 04/03/2026".

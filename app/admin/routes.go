@@ -93,6 +93,15 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/actualites/:id", adm, a.saveNews)
 	g.Post("/actualites/:id/supprimer", adm, a.deleteNews)
 
+	g.Get("/liste-attente", a.showWaitlists)
+	g.Post("/liste-attente/parametres", adm, a.saveWaitlistSettings)
+	g.Get("/menus", a.showMenus)
+	g.Post("/menus/import", adm, a.previewMenus)
+	g.Post("/menus/import/confirmer", adm, a.confirmMenus)
+	g.Post("/menus/parametres", adm, a.saveMenuSettings)
+	g.Get("/menus/jour/:day", adm, a.editMenuDay)
+	g.Post("/menus/jour/:day", adm, a.saveMenuDay)
+
 	g.Get("/cuisine", a.showKitchen)
 	g.Get("/cuisine.csv", a.kitchenCSV)
 	g.Get("/pointage", a.showAttendance)

@@ -311,6 +311,10 @@ func (a *Admin) savePrestation(c *fiber.Ctx) error {
 			if err := booking.UpdatePrestation(ctx, tx, id, in); err != nil {
 				return err
 			}
+			// A capacity raised frees places for the waiting lists.
+			if err := booking.OfferFreedPlaces(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		if err := booking.SetPriceBrackets(ctx, tx, id, brackets); err != nil {
 			return err

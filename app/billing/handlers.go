@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/billing/simulator"
 	"espacefamille/app/booking"
+	"espacefamille/app/families"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -93,7 +96,60 @@ func belowMinimumCart(cents int64) string {
 		FormatCents(cents) + " à payer. Rien n'a été validé et vos demandes restent dans votre panier : ajoutez-y vos prochaines réservations et validez le tout ensemble."
 }
 
-type choicePage struct{ Order Order }
+type choicePage struct {
+	Order Order
+	joins map[int]WaitJoin // by index in Order.Refused()
+}
+
+// WaitJoin is the "Rejoindre la liste d'attente" form of a line refused
+// because its day is full (issue 10 §1, issue 14): booking's agenda form
+// with the child and "prestation|day".
+type WaitJoin struct {
+	ChildID int64
+	Value   string
+}
+
+// Join is the waiting list form of the i-th refused line, nil when it
+// has none.
+func (p choicePage) Join(i int) *WaitJoin {
+	if j, ok := p.joins[i]; ok {
+		return &j
+	}
+	return nil
+}
+
+// waitJoins finds, for the refused lines of a full day, the child and
+// the prestation the waiting list needs (the order keeps their names).
+func waitJoins(ctx context.Context, q tenants.Querier, o Order) (map[int]WaitJoin, error) {
+	out := map[int]WaitJoin{}
+	var children []families.Child
+	for i, l := range o.Refused() {
+		if l.Refusal != "complet" {
+			continue
+		}
+		if children == nil {
+			var err error
+			if children, err = families.Children(ctx, q, o.FamilyID); err != nil {
+				return nil, err
+			}
+		}
+		var pid int64
+		err := q.QueryRowContext(ctx, `SELECT id FROM prestations WHERE regie_id = ? AND name = ?`, o.RegieID, l.Prestation).Scan(&pid)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range children {
+			if c.Name() == l.ChildName {
+				out[i] = WaitJoin{ChildID: c.ID, Value: fmt.Sprintf("%d|%s", pid, l.Day)}
+				break
+			}
+		}
+	}
+	return out, nil
+}
 
 // showChoice lists, before any payment page, the lines that could not be
 // held and those held for the parent, with the choice to pay for the rest
@@ -107,8 +163,12 @@ func (h *Handlers) showChoice(c *fiber.Ctx) error {
 	if o.Status != OrderPending || o.ProviderRef != "" {
 		return web.RedirectTo(c, returnPath(o.Ref))
 	}
+	joins, err := waitJoins(c.UserContext(), t.DB().Reader(), o)
+	if err != nil {
+		return err
+	}
 	web.SetTab(c, "reservations")
-	return web.Render(c, "famille/paiement-choix", "Certaines demandes ne peuvent pas être réservées", choicePage{Order: o})
+	return web.Render(c, "famille/paiement-choix", "Certaines demandes ne peuvent pas être réservées", choicePage{Order: o, joins: joins})
 }
 
 // submitChoice is "Payer le reste" or "Revenir à mes réservations".

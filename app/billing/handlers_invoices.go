@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/web"
+	tenant "espacefamille/tenants"
 )
 
 var errNoInvoice = web.NewError(fiber.StatusNotFound, "Cette facture est introuvable.")
@@ -60,6 +61,9 @@ func (h *Handlers) loadInvoice(c *fiber.Ctx) (InvoiceDocument, error) {
 func (h *Handlers) showInvoice(c *fiber.Ctx) error {
 	doc, err := h.loadInvoice(c)
 	if err != nil {
+		return err
+	}
+	if err := ExplainInvoice(c.UserContext(), tenant.From(c).DB().Reader(), &doc.Invoice); err != nil {
 		return err
 	}
 	web.SetTab(c, "factures")

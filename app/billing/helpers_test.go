@@ -62,7 +62,7 @@ func newEnvWith(t testing.TB, deps func(*billing.Deps)) *env {
 				deps(&d)
 			}
 			e.h = billing.Routes(s, d)
-			booking.Routes(s, booking.Config{Checkout: e.h.Checkout, Now: a.Clock.Now})
+			booking.Routes(s, booking.Config{Checkout: e.h.Checkout, Now: a.Clock.Now, Credit: billing.CreditBalance})
 		}))
 	e.reg, e.srv, e.clock = e.Registry, e.Server, e.Clock
 	var err error

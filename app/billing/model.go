@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/tenants"
 )
@@ -57,6 +58,8 @@ type Line struct {
 	// Refusal is why a cart line could not be held at "Valider" ("complet"):
 	// the order shows it before the payment page, and never charges it.
 	Refusal string
+	// Why is the invoice page's "Pourquoi ce prix ?" (ExplainInvoice).
+	Why *booking.PriceWhy
 	// NotBooked is why a held line was not booked when the payment
 	// arrived ("fermé": its day was closed meanwhile): its amount became
 	// credit, and the receipt lists it with that reason.

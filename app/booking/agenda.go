@@ -69,6 +69,9 @@ type CellView struct {
 	Reason    string // short visible word: a closed cell's reason, "en cours", "validée"…
 	Why       string // why a click cannot act on the cell (Explain), one tap away
 	Clickable bool
+	// Join is the value of the "M'inscrire sur la liste d'attente" button
+	// of a full day ("prestation|key"), "" when the cell has none.
+	Join string
 }
 
 // View returns the cell as the page prints it, for prestation p under the
@@ -91,6 +94,21 @@ func (c Cell) View(p Prestation, cal *calendar.Calendar) CellView {
 	case CellCancelPending:
 		v.Reason = "annulation"
 	}
+	return v
+}
+
+// waitView adds the waiting list to a full day's cell: the child's place
+// in line, or the button that joins it.
+func (b *Booker) waitView(p Prestation, c Cell, v CellView) CellView {
+	if c.State != CellClosed || c.Reason.Code != ReasonFull || !b.Ledger.waitlist {
+		return v
+	}
+	if w, ok := b.Ledger.Waiting(p.ID, c.Key); ok {
+		v.Why += " " + b.Child.FirstName + " est sur la liste d'attente (" + WaitEntry{State: w.State, Rank: w.Rank}.StateText() + ") : un courriel vous préviendra si une place se libère."
+		v.Reason = "en attente"
+		return v
+	}
+	v.Join = fmt.Sprintf("%d|%s", p.ID, c.Key)
 	return v
 }
 
@@ -133,7 +151,7 @@ func buildWeek(b *Booker, from calendar.Date) Week {
 			cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child,
 				OtherParent: !b.books(d.Date), FamilyID: b.sharedBy()})
 			row.Cells = append(row.Cells, cell)
-			row.Views = append(row.Views, cell.View(p, b.Calendar))
+			row.Views = append(row.Views, b.waitView(p, cell, cell.View(p, b.Calendar)))
 		}
 		wk.Rows = append(wk.Rows, row)
 	}

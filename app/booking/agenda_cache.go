@@ -124,6 +124,12 @@ func (b *Booker) fingerprint() uint64 {
 	for k, n := range l.booked {
 		sum += h(fmt.Sprintf("b %d %s %d", k.PrestationID, k.Day, n))
 	}
+	for k, w := range l.waits {
+		sum += h(fmt.Sprintf("w %d %s %s %d", k.PrestationID, k.Day, w.State, w.Rank))
+	}
+	if l.waitlist {
+		sum += h("waitlist")
+	}
 	return sum
 }
 

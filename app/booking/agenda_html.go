@@ -51,6 +51,11 @@ var (
 	// collapsed button; name= keeps one open at a time.
 	cellWhy = markupOf(`        <td class="cell {class}"><details class="why" name="pourquoi"><summary title="{text}"><span aria-hidden="true">{icon}</span><span class="reason" aria-hidden="true">{reason}</span><span class="visually-hidden">{label}</span></summary><p class="why-text">{why}</p></details></td>
 `)
+	// cellFull: a full day the child can wait for: cellWhy whose text
+	// ends with the button that joins the waiting list (the week's form
+	// posts it; the agenda's script leaves it to the browser).
+	cellFull = markupOf(`        <td class="cell {class}"><details class="why" name="pourquoi"><summary title="{text}"><span aria-hidden="true">{icon}</span><span class="reason" aria-hidden="true">{reason}</span><span class="visually-hidden">{label}</span></summary><p class="why-text">{why} <button type="submit" name="attente" value="{join}" class="link">M'inscrire sur la liste d'attente</button></p></details></td>
+`)
 )
 
 // field is a value a markup literal names.
@@ -70,10 +75,11 @@ const (
 	fieldIcon
 	fieldReason
 	fieldWhy
+	fieldJoin
 	fieldCount
 )
 
-var fieldNames = [fieldCount]string{"anchor", "title", "date", "letter", "number", "name", "class", "value", "text", "label", "icon", "reason", "why"}
+var fieldNames = [fieldCount]string{"anchor", "title", "date", "letter", "number", "name", "class", "value", "text", "label", "icon", "reason", "why", "join"}
 
 // values are a piece's values, by field.
 type values [fieldCount]string
@@ -123,8 +129,10 @@ func (m markup) write(b *strings.Builder, v *values) {
 
 // writeHTML writes the cell with the literal of its kind.
 func (v CellView) writeHTML(b *strings.Builder) {
-	vals := values{fieldClass: v.Class, fieldValue: v.Value, fieldText: v.Text, fieldLabel: v.Label, fieldIcon: v.Icon, fieldReason: v.Reason, fieldWhy: v.Why}
+	vals := values{fieldClass: v.Class, fieldValue: v.Value, fieldText: v.Text, fieldLabel: v.Label, fieldIcon: v.Icon, fieldReason: v.Reason, fieldWhy: v.Why, fieldJoin: v.Join}
 	switch {
+	case v.Join != "":
+		cellFull.write(b, &vals)
 	case v.Clickable && v.Reason == "":
 		cellBookable.write(b, &vals)
 	case v.Clickable:

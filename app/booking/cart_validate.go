@@ -34,6 +34,20 @@ type checker struct {
 	children map[int64]*families.Child  // nil: not (any more) in the family
 	custody  map[int64]custody.Calendar // of the children read, by id
 	seen     *seen                      // what prefetch read for checkLines (nil: query per line)
+	waits    map[childSlot]waitRow      // the family's waiting lists (nil: not read yet)
+}
+
+// offered reports whether the waiting list holds a place of the slot for
+// the child.
+func (k *checker) offered(childID, prestationID int64, day calendar.Date) (bool, error) {
+	if k.waits == nil {
+		w, err := familyOffers(k.ctx, k.tx, k.familyID)
+		if err != nil {
+			return false, err
+		}
+		k.waits = w
+	}
+	return k.waits[childSlot{childID, slot{prestationID, day}}].state == WaitOffered, nil
 }
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller
@@ -206,6 +220,13 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 		booked, err := k.slotBooked(p, c.SchoolID, l.Day)
 		if err != nil {
 			return "", err
+		}
+		offered, err := k.offered(l.ChildID, p.ID, l.Day)
+		if err != nil {
+			return "", err
+		}
+		if offered {
+			booked-- // the place the waiting list holds for this child
 		}
 		s := slotSite{slot{p.ID, l.Day}, site}
 		if Full(p, booked+extra[s]) {
@@ -455,6 +476,13 @@ func confirmLines(ctx context.Context, tx tenants.Querier, cfg *communeConfig, f
 	ids := make([]int64, 0, len(lines))
 	for _, l := range lines {
 		ids = append(ids, l.ID)
+	}
+	booked := make([]CartLine, 0, len(out.Confirmed))
+	for _, c := range out.Confirmed {
+		booked = append(booked, c.Line)
+	}
+	if err := takeWaits(ctx, tx, familyID, booked, now); err != nil {
+		return out, err
 	}
 	return out, deleteLines(ctx, tx, familyID, ids)
 }

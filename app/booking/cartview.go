@@ -58,6 +58,7 @@ type CartItem struct {
 	AmountCents int64
 	Forfait     bool
 	Days        []calendar.Date // the days (forfaits: periods' first days)
+	Why         *PriceWhy       // "Pourquoi ce prix ?" (nil: not explained)
 }
 
 // Text is "3 REPAS CLASSIQUE ENFANT" or "-1 REPAS VEGETARIEN".

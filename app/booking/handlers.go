@@ -11,6 +11,7 @@ import (
 
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/menus"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -143,9 +144,14 @@ type agendaData struct {
 	Prev, Next string
 	Today      string
 	Rules      []string
-	Notices    []string // demandes dropped because their deadline passed
+	Notices    []string // demandes dropped because their deadline passed, places kept for the family
 	UsualWeek  bool     // the commune offers "Ma semaine habituelle"
+	Waiting    int      // the family's entries in waiting lists
+	menus      map[string][]menus.DayView
 }
+
+// MenusOf is the menus shown under the week of anchor (app/menus).
+func (d agendaData) MenusOf(anchor string) []menus.DayView { return d.menus[anchor] }
 
 // showAgenda renders "Mes réservations": selectors, the Vue Agenda and the
 // cart, after dropping demandes whose deadline has passed (with a notice).
@@ -169,15 +175,21 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	if err != nil {
 		return publicError(err)
 	}
-	lines, err := CartLines(ctx, db.Reader(), fam, sel.Regie.ID)
+	cart, err := svc.cart(c, sel)
 	if err != nil {
 		return err
 	}
-	d := agendaData{selection: sel, Agenda: ag, Cart: Summarize(lines),
+	d := agendaData{selection: sel, Agenda: ag, Cart: cart,
 		Prev: sel.agendaPath(ag.Prev), Next: sel.agendaPath(ag.Next), Today: sel.agendaPath(calendar.Today(now))}
 	for _, g := range gone {
 		d.Notices = append(d.Notices, "Demande retirée du panier, "+g.Text()+".")
 	}
+	waits, err := FamilyWaits(ctx, db.Reader(), fam, calendar.Today(now))
+	if err != nil {
+		return err
+	}
+	d.Notices = append(d.Notices, offerNotices(waits)...)
+	d.Waiting = len(waits)
 	if d.UsualWeek, err = UsualWeekOn(ctx, db.Reader()); err != nil {
 		return err
 	}
@@ -187,6 +199,17 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 	places := make([]string, len(ag.Weeks))
 	for i, w := range ag.Weeks {
 		places[i] = w.Anchor()
+	}
+	if n := len(ag.Weeks); n > 0 {
+		days, err := menus.ForAgenda(ctx, db.Reader(), ag.Weeks[0].From, ag.Weeks[n-1].From.AddDays(6), sel.Child.PAI)
+		if err != nil {
+			return err
+		}
+		d.menus = map[string][]menus.DayView{}
+		for _, m := range days {
+			a := Week{From: m.Date.Monday()}.Anchor()
+			d.menus[a] = append(d.menus[a], m)
+		}
 	}
 	web.FlashPlaces(c, places...)
 	web.SetTab(c, "reservations")
@@ -222,6 +245,9 @@ func (svc *Service) toggleCell(c *fiber.Ctx) error {
 	sel, err := svc.selectFrom(c, func(k string) string { return c.FormValue(k) })
 	if err != nil {
 		return err
+	}
+	if v := c.FormValue("attente"); v != "" {
+		return svc.joinWaitlist(c, sel, v)
 	}
 	// A cell's button sends "prestation|day|intent"; separate fields are
 	// accepted too (scripts, tests).

@@ -72,9 +72,33 @@ func (svc *Service) showPeriod(c *fiber.Ctx) error {
 	return web.Render(c, "famille/periode", "Réserver en Vue Période", d)
 }
 
+// cart is the family's cart of the selected régie as the pages show it,
+// each item with its "Pourquoi ce prix ?".
 func (svc *Service) cart(c *fiber.Ctx, sel selection) (CartView, error) {
-	lines, err := CartLines(c.UserContext(), tenants.From(c).DB().Reader(), web.User(c).FamilyID, sel.Regie.ID)
-	return Summarize(lines), err
+	ctx, q, fam := c.UserContext(), tenants.From(c).DB().Reader(), web.User(c).FamilyID
+	lines, err := CartLines(ctx, q, fam, sel.Regie.ID)
+	if err != nil {
+		return CartView{}, err
+	}
+	v := Summarize(lines)
+	if v.Empty() {
+		return v, nil
+	}
+	qf, err := FamilyQF(ctx, q, fam)
+	if err != nil {
+		return v, err
+	}
+	var credit int64
+	if svc.credit != nil {
+		if credit, err = svc.credit(ctx, q, fam, sel.Regie.ID); err != nil {
+			return v, err
+		}
+	}
+	explainCart(&v, lines, func(id int64) (Prestation, bool) {
+		p, err := sel.cfg.prestation(id)
+		return p, err == nil
+	}, qf, credit)
+	return v, nil
 }
 
 // periodResult is the binding of the Vue Période summary.

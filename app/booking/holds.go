@@ -35,7 +35,10 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 	if err != nil {
 		return check, err
 	}
-	return check, insertHolds(ctx, tx, k, check.Lines, orderRef, now)
+	if err := insertHolds(ctx, tx, k, check.Lines, orderRef, now); err != nil {
+		return check, err
+	}
+	return check, takeWaits(ctx, tx, familyID, check.Lines, now)
 }
 
 // insertHolds holds lines for the order orderRef: one statement for the
@@ -211,7 +214,7 @@ func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error)
 		if h.Action == ActionCancel || h.closed {
 			continue // a closure gave its place back already
 		}
-		if err := bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1); err != nil {
+		if err := freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID); err != nil {
 			return 0, err
 		}
 	}
@@ -324,5 +327,5 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, booked map[heldDay]int
 	if id, ok := booked[heldDay{h.ChildID, h.PrestationID, h.Day}]; ok {
 		return id, "", nil
 	}
-	return 0, reasonLabels[ReasonBooked], bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1)
+	return 0, reasonLabels[ReasonBooked], freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID)
 }

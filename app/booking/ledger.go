@@ -23,6 +23,28 @@ type Ledger struct {
 	adds      map[slot]CartLine
 	cancels   map[int64]CartLine // by reservation id
 	booked    map[slot]int
+	// waits are the child's places in waiting lists; waitlist is whether
+	// the commune offers them (a full day then shows "liste d'attente").
+	waits    map[slot]Wait
+	waitlist bool
+}
+
+// Waiting returns the child's place in the waiting list of a slot.
+func (l *Ledger) Waiting(prestationID int64, key calendar.Date) (Wait, bool) {
+	w, ok := l.waits[slot{prestationID, key}]
+	return w, ok
+}
+
+// withWaits adds the child's waiting lists to the ledger: a place offered
+// to the child is free for the child (its count holds it for nobody else).
+func (l *Ledger) withWaits(waits map[slot]Wait, enabled bool) *Ledger {
+	l.waits, l.waitlist = waits, enabled
+	for s, w := range waits {
+		if w.State == WaitOffered && l.booked[s] > 0 {
+			l.booked[s]--
+		}
+	}
+	return l
 }
 
 // NewLedger builds a ledger from a child's validated reservations, cart

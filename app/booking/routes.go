@@ -1,12 +1,14 @@
 package booking
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/accounts"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 // CheckoutRequest is a parent's "Valider" on the cart of a prepaid régie.
@@ -24,19 +26,24 @@ type Config struct {
 	Checkout func(c *fiber.Ctx, req CheckoutRequest) error
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Credit is the family's credit (avoir) in a régie, which the payment
+	// deducts (billing.CreditBalance); "Pourquoi ce prix ?" names it. Nil:
+	// not named.
+	Credit func(ctx context.Context, q tenants.Querier, familyID, regieID int64) (int64, error)
 }
 
 // Service holds the booking handlers.
 type Service struct {
 	checkout func(c *fiber.Ctx, req CheckoutRequest) error
 	now      func() time.Time
+	credit   func(ctx context.Context, q tenants.Querier, familyID, regieID int64) (int64, error)
 }
 
 // Routes adds the "Mes réservations" pages. Call it after accounts.Routes
 // (the session must be bound first). Every page requires a logged-in
 // parent linked to a family of the commune.
 func Routes(s *web.Server, cfg Config) *Service {
-	svc := &Service{checkout: cfg.Checkout, now: cfg.Now}
+	svc := &Service{checkout: cfg.Checkout, now: cfg.Now, credit: cfg.Credit}
 	if svc.now == nil {
 		svc.now = time.Now
 	}
@@ -51,6 +58,8 @@ func Routes(s *web.Server, cfg Config) *Service {
 	r.Post("/famille/reservations/valider", small, fam, svc.validateCart)
 	r.Post("/famille/reservations/vider", small, fam, svc.clearCart)
 	r.Post("/famille/paiement", small, fam, svc.startCheckout) // billing's Checkout behind it
+	r.Get("/famille/liste-attente", fam, svc.showWaits)
+	r.Post("/famille/liste-attente/:id/quitter", small, fam, svc.leaveWait)
 	r.Get("/famille/semaine-habituelle", fam, svc.showUsualWeek)
 	r.Post("/famille/semaine-habituelle", small, fam, svc.saveUsualWeek)
 	r.Post("/famille/semaine-habituelle/reserver", small, fam, svc.bookUsualWeek)

@@ -270,7 +270,15 @@ func LoadLedger(ctx context.Context, q tenants.Querier, child families.Child, pr
 	if err != nil {
 		return nil, err
 	}
-	return NewLedger(res, lines, booked), nil
+	waits, err := childWaits(ctx, q, child.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	set, err := LoadWaitlistSettings(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return NewLedger(res, lines, booked).withWaits(waits, set.Enabled), nil
 }
 
 // bookedAround reads, in one query, the booked places between from and to

@@ -188,7 +188,7 @@ func cancelReservation(ctx context.Context, tx tenants.Querier, id int64, orderR
 	if err != nil {
 		return fmt.Errorf("booking: cancel reservation %d: %w", id, err)
 	}
-	return bumpSlot(ctx, tx, prestationID, day, siteID, -1)
+	return freePlace(ctx, tx, prestationID, day, siteID)
 }
 
 // CancelReservation cancels one validated reservation inside the caller's

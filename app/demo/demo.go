@@ -103,6 +103,13 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		return fmt.Errorf("demo seed: %w", err)
 	}
 
+	if err := seedMenus(ctx, tx, today, now); err != nil {
+		return err
+	}
+	if err := seedWaitlist(ctx, tx, today, now); err != nil {
+		return err
+	}
+
 	hash, err := auth.HashPassword(ctx, AdminPassword)
 	if err != nil {
 		return err

@@ -81,9 +81,9 @@ type ImportError struct{ Message string }
 
 func (e *ImportError) Error() string { return e.Message }
 
-// decodeCSV returns the file as UTF-8: a BOM is dropped, and a file that
+// DecodeCSV returns the file as UTF-8: a BOM is dropped, and a file that
 // is not valid UTF-8 is read as Windows-1252 (Excel's "CSV" on Windows).
-func decodeCSV(data []byte) string {
+func DecodeCSV(data []byte) string {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if utf8.Valid(data) {
 		return string(data)
@@ -95,9 +95,9 @@ func decodeCSV(data []byte) string {
 	return string(out)
 }
 
-// detectSeparator picks ';' or ',' by counting them, outside quotes, in
+// DetectSeparator picks ';' or ',' by counting them, outside quotes, in
 // the header line.
-func detectSeparator(text string) rune {
+func DetectSeparator(text string) rune {
 	semi, comma, quoted := 0, 0, false
 	for _, r := range text {
 		switch {
@@ -143,12 +143,12 @@ func headerKey(h string) string {
 // before it (duplicates), and lines are grouped into families by
 // reference or email only (groupRows); nothing touches a database.
 func ParseImport(data []byte) (*ImportFile, error) {
-	text := decodeCSV(data)
+	text := DecodeCSV(data)
 	if strings.TrimSpace(text) == "" {
 		return nil, &ImportError{"Le fichier est vide."}
 	}
 	cr := csv.NewReader(strings.NewReader(text))
-	cr.Comma = detectSeparator(text)
+	cr.Comma = DetectSeparator(text)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = false

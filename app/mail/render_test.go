@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/billing"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/mail"
 	"espacefamille/app/reminder"
@@ -95,6 +96,10 @@ func TestEveryMailKindRenders(t *testing.T) {
 			billing.Receipt{Commune: commune, Regie: "REGIE CANTINE - prépaiement", Ref: "EF-2026-000125", AmountCents: 1530,
 				PaidAt: paidAt, Means: "Carte bancaire", Credited: true, Outcome: "reçu après expiration de la demande, le montant est porté en avoir"},
 			"", []string{"Montant payé", euros, "Suite donnée à ce paiement : reçu après expiration", "Aucune réservation n'a été faite"}, nil},
+		{"waitlist_offer", "a place freed up for the first in line",
+			booking.OfferMail{CommuneName: commune, Child: child, Prestation: "REPAS CLASSIQUE ENFANT", Day: calendar.DateOf(2026, time.December, 7),
+				Until: "lundi 07/12/2026 à 16h30", Link: "https://malemort.ef.test/famille/reservations?regie=1&enfant=2&semaine=2026-12-07"},
+			"", []string{"Une place s'est libérée", "07/12/2026", "gardée pour vous jusqu'au", "lundi 07/12/2026 à 16h30", "https://malemort.ef.test/famille/reservations?regie=1"}, nil},
 		{"invoice_available", "the monthly run issues an invoice",
 			billing.NewInvoiceMail{CommuneName: commune, Link: "https://malemort.ef.test/famille/factures",
 				Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=w", Invoice: billing.Invoice{

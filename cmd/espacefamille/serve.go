@@ -190,7 +190,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	defer func() { stopAudit(); <-auditDone }()
 	// Housekeeping stops before the databases close (deferred after them,
 	// so it runs first), letting the purge in progress finish.
-	hk := app.Housekeeping(reg, log, app.HousekeepingOptions{BackupDir: *o["backup-dir"]})
+	hk := app.Housekeeping(reg, log, app.HousekeepingOptions{BackupDir: *o["backup-dir"], PublicURL: base})
 	hk.Start(context.WithoutCancel(e.ctx))
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)

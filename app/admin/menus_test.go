@@ -1,0 +1,101 @@
+package admin_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"espacefamille/app/calendar"
+)
+
+// The caterer's file: previewed line by line with French errors and
+// nothing written; confirmed only when every line reads; then the week
+// shows it to staff, to families, and in the agenda, with the allergens
+// pointed out for a child whose record has a PAI.
+func TestMenusImportPreviewConfirmAndFamiliesSeeThem(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fams, kids := seedServices(t, f, 2)
+	admin := f.admin(t)
+	createPrestation(t, f, admin, prestationForm(1, "REPAS", "2,50"))
+	day := openDay(15)
+	monday := day.Monday()
+
+	bad := fmt.Sprintf("date;repas;plat;allergenes\n%s;Entrée;Radis beurre;lait\n%s;Soupe;Velouté;céleri\n%s;Plat;Lasagnes;chocolat\n", day.FR(), day.FR(), day.FR())
+	admin.Get("/alpha/admin/menus")
+	r := admin.Upload("/alpha/admin/menus/import", "fichier", "menus.csv", []byte(bad))
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.Body, "2 ligne(s) en erreur", "repas « Soupe » inconnu", "allergène « chocolat » inconnu", "<td>3</td>")
+	if strings.Contains(r.Body, "Confirmer l'import") {
+		t.Fatal("a file with errors can be confirmed")
+	}
+	if n := f.count(t, "alpha", `SELECT COUNT(*) FROM menu_dishes`); n != 0 {
+		t.Fatalf("the preview wrote %d dishes", n)
+	}
+	// Confirming a file with errors by hand is refused too.
+	r = admin.Post("/alpha/admin/menus/import/confirmer", url.Values{"contenu": {bad}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.Body, "Rien n&#39;a été importé.")
+
+	good := fmt.Sprintf("date;repas;plat;allergenes\n%s;Dessert;Crème brûlée;lait, œufs\n%s;Entrée;Radis beurre;lait\n%s;Plat;Poisson pané;poissons, gluten\n", day.FR(), day.FR(), day.FR())
+	r = admin.Upload("/alpha/admin/menus/import", "fichier", "menus.csv", []byte(good))
+	wantContains(t, r.Body, "3 plat(s) sur 1 jour(s)", "Confirmer l'import")
+	r = admin.PostFollow("/alpha/admin/menus/import/confirmer", url.Values{"contenu": {good}})
+	wantContains(t, r.Body, "3 plats publiés sur 1 jour(s).", "Radis beurre", "gluten, poissons")
+	if n := f.count(t, "alpha", `SELECT COUNT(*) FROM menu_dishes WHERE day = ?`, day); n != 3 {
+		t.Fatalf("%d dishes published, want 3", n)
+	}
+	// An agent reads the menus but cannot import.
+	agent := f.agent(t)
+	wantContains(t, agent.Get("/alpha/admin/menus?semaine="+monday.String()).Body, "Radis beurre")
+	agent.Get("/alpha/admin/menus")
+	wantStatus(t, agent.Upload("/alpha/admin/menus/import", "fichier", "menus.csv", []byte(good)), http.StatusForbidden)
+
+	// A family without a PAI reads the allergens in words, not highlighted.
+	parent := f.parent(t, "alpha", fams[0])
+	page := parent.Get("/alpha/famille/menus?semaine=" + day.String()).Body
+	wantContains(t, page, "Radis beurre", "(allergènes : lait)", "Crème brûlée")
+	if strings.Contains(page, "menu-allergens-pai") || strings.Contains(page, "a un PAI") {
+		t.Fatal("allergens highlighted for a family without a PAI")
+	}
+	// A child with a PAI: the day's allergens are pointed out, on the page
+	// and in the agenda under the week.
+	f.exec(t, "alpha", `UPDATE children SET pai = 1 WHERE id = ?`, kids[1])
+	pai := f.parent(t, "alpha", fams[1])
+	page = pai.Get("/alpha/famille/menus?semaine=" + day.String()).Body
+	wantContains(t, page, "a un PAI", "menu-allergens-pai", "PAI : allergènes présents ce jour-là : gluten, œufs, poissons, lait.")
+	ag := pai.agenda(1, kids[1], day).Body
+	wantContains(t, ag, "Menus de la semaine — allergènes signalés (PAI)", "Poisson pané")
+
+	// The commune hides its menus: neither the page nor the agenda shows them.
+	admin.Get("/alpha/admin/menus")
+	wantStatus(t, admin.Post("/alpha/admin/menus/parametres", url.Values{}), http.StatusSeeOther)
+	wantContains(t, pai.Get("/alpha/famille/menus").Body, "ne publie pas les menus")
+	if strings.Contains(pai.agenda(1, kids[1], day).Body, "Menus de la semaine") {
+		t.Fatal("hidden menus still in the agenda")
+	}
+}
+
+// A day's form: one dish per line with its allergens; a wrong line keeps
+// what was typed and writes nothing.
+func TestMenuDayForm(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin := f.admin(t)
+	day := calendar.DateOf(2027, 3, 1)
+	path := "/alpha/admin/menus/jour/" + day.String()
+	wantContains(t, admin.Get(path).Body, "Allergènes du plat 1", "fruits à coque")
+	form := url.Values{"plat-0-repas": {"plat"}, "plat-0-nom": {"Gratin dauphinois"}, "plat-0-allergene-06": {"1"},
+		"plat-1-repas": {"soupe"}, "plat-1-nom": {"Velouté"}}
+	r := admin.Post(path, form)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, r.Body, "Menu non enregistré : le 01/03/2027, type de plat inconnu", "Gratin dauphinois")
+	form.Set("plat-1-repas", "entree")
+	r = admin.PostFollow(path, form)
+	wantContains(t, r.Body, "Menu du 01/03/2027 enregistré.", "Velouté", "Gratin dauphinois", "(allergènes : lait)")
+	if n := f.count(t, "alpha", `SELECT COUNT(*) FROM audit_log WHERE entity = 'menu'`); n != 1 {
+		t.Fatalf("%d audit entries, want 1", n)
+	}
+}
