@@ -76,7 +76,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// health and static files → commune binding → CSRF; then, added here:
 	// the accounts session (who is logged in), which must come before every
 	// page that renders the header, hence accounts first.
-	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify})
+	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify, FeedEvents: booking.FeedEvents})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
 	// A provider's call gives the request's slot back while it waits

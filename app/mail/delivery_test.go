@@ -15,7 +15,7 @@ import (
 func TestFlushDeliversWithHeadersAndBothParts(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	src := mail.Source{Name: "malemort", DB: db}
@@ -91,7 +91,7 @@ func TestFlushDeliversWithHeadersAndBothParts(t *testing.T) {
 func TestBatchUsesOneConnection(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now), mail.WithBatchSize(10))
 	var msgs []mail.Message
@@ -115,7 +115,7 @@ func TestBatchUsesOneConnection(t *testing.T) {
 func TestSMTPDownThenUpDeliversEachMessageOnce(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	src := mail.Source{Name: "malemort", DB: db}
@@ -176,7 +176,7 @@ func TestSMTPDownThenUpDeliversEachMessageOnce(t *testing.T) {
 func TestTemporaryRejectionIsRetried(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	src := mail.Source{Name: "malemort", DB: db}
@@ -199,7 +199,7 @@ func TestTemporaryRejectionIsRetried(t *testing.T) {
 func TestPermanentRecipientRejectionFailsAtOnce(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	srv.RejectRecipient("nobody@example.fr", 550, "no such user")
@@ -223,7 +223,7 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
 	srv.Stop()
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now), mail.WithMaxAttempts(3))
 	src := mail.Source{Name: "malemort", DB: db}
@@ -243,14 +243,14 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 func TestStuckSendingRowsAreRecovered(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	src := mail.Source{Name: "malemort", DB: db}
 	ids := enqueue(t, db, clk.Now().Add(-time.Hour), invitation("old@example.fr"), invitation("recent@example.fr"))
 	// A crash left both in 'sending': one claimed 10 minutes ago, one a minute ago.
 	claimAt := func(id int64, at time.Time) {
-		if _, err := db.Exec(`UPDATE outbox SET status='sending', next_attempt_at=? WHERE id=?`, at.UTC().Format("2006-01-02T15:04:05Z"), id); err != nil {
+		if _, err := db.W.Exec(`UPDATE outbox SET status='sending', next_attempt_at=? WHERE id=?`, at.UTC().Format("2006-01-02T15:04:05Z"), id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -275,14 +275,14 @@ func TestStuckSendingRowsAreRecovered(t *testing.T) {
 func TestRedeliveryAfterCrashKeepsMessageID(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	src := mail.Source{Name: "malemort", DB: db}
 	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"))
 	flush(t, s, src)
 	// Simulate a crash between the delivery and the settlement.
-	if _, err := db.Exec(`UPDATE outbox SET status='sending', sent_at=NULL WHERE id=?`, ids[0]); err != nil {
+	if _, err := db.W.Exec(`UPDATE outbox SET status='sending', sent_at=NULL WHERE id=?`, ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(10 * time.Minute)
@@ -296,7 +296,8 @@ func TestRedeliveryAfterCrashKeepsMessageID(t *testing.T) {
 func TestConcurrentEnqueue(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 8)
+	db := openDB(t)
+	writers := pool(t, db, 8)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	const workers, each = 20, 5
@@ -306,7 +307,7 @@ func TestConcurrentEnqueue(t *testing.T) {
 		wg.Go(func() {
 			for i := range each {
 				err := func() error {
-					tx, err := db.BeginTx(context.Background(), nil)
+					tx, err := writers.BeginTx(context.Background(), nil)
 					if err != nil {
 						return err
 					}
