@@ -71,25 +71,21 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 			byChild[r.ChildID] = &AttendanceLine{ChildID: r.ChildID, Name: r.ChildName, Booked: true, ReservationID: r.ID}
 		}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT a.child_id, ch.first_name || ' ' || ch.last_name, a.status, a.justified
-		FROM attendance a JOIN children ch ON ch.id = a.child_id WHERE a.day = ? AND a.prestation_id = ?`, day, prestationID)
-	if err != nil {
-		return nil, fmt.Errorf("admin: attendance: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = tenants.Each(ctx, q, func(row tenants.Row) error {
 		var l AttendanceLine
-		if err := rows.Scan(&l.ChildID, &l.Name, &l.Status, &l.Justified); err != nil {
-			return nil, err
+		if err := row.Scan(&l.ChildID, &l.Name, &l.Status, &l.Justified); err != nil {
+			return err
 		}
 		if b := byChild[l.ChildID]; b != nil {
 			b.Status, b.Justified = l.Status, l.Justified
 		} else {
 			byChild[l.ChildID] = &l
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil
+	}, `SELECT a.child_id, ch.first_name || ' ' || ch.last_name, a.status, a.justified
+		FROM attendance a JOIN children ch ON ch.id = a.child_id WHERE a.day = ? AND a.prestation_id = ?`, day, prestationID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: attendance: %w", err)
 	}
 	if err := attendanceChildren(ctx, q, byChild); err != nil {
 		return nil, err
@@ -229,25 +225,23 @@ func creditJustified(ctx context.Context, tx *sql.Tx, reservationID, childID, pr
 	// Count the justified absences just before this one (a gap of more
 	// than a week ends the run).
 	var before int
-	rows, err := tx.QueryContext(ctx, `SELECT day FROM attendance WHERE child_id = ? AND prestation_id = ? AND justified = 1 AND day < ?
+	prev := day
+	err = tenants.Each(ctx, tx, func(row tenants.Row) error {
+		var d calendar.Date
+		if err := row.Scan(&d); err != nil {
+			return err
+		}
+		if prev.Sub(d) > 7 {
+			return tenants.ErrStop
+		}
+		before++
+		prev = d
+		return nil
+	}, `SELECT day FROM attendance WHERE child_id = ? AND prestation_id = ? AND justified = 1 AND day < ?
 		ORDER BY day DESC LIMIT 60`, childID, prestationID, day)
 	if err != nil {
 		return err
 	}
-	prev := day
-	for rows.Next() {
-		var d calendar.Date
-		if err := rows.Scan(&d); err != nil {
-			rows.Close()
-			return err
-		}
-		if prev.Sub(d) > 7 {
-			break
-		}
-		before++
-		prev = d
-	}
-	rows.Close()
 	if before < waiting {
 		return nil
 	}

@@ -92,7 +92,16 @@ type hold struct {
 }
 
 func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold, error) {
-	rows, err := q.QueryContext(ctx, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (hold, error) {
+		var h hold
+		var created string
+		if err := row.Scan(&h.ID, &h.FamilyID, &h.RegieID, &h.ChildID, &h.ChildName, &h.PrestationID, &h.PrestationName,
+			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID); err != nil {
+			return h, err
+		}
+		h.CreatedAt = tenants.StoredTime(created)
+		return h, nil
+	}, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
 		h.prestation_id, p.name, h.day, h.forfait_from, h.forfait_until, h.action, h.price_cents, COALESCE(h.reservation_id, 0),
 		h.created_at, h.site_id
 		FROM holds h JOIN children c ON c.id = h.child_id JOIN prestations p ON p.id = h.prestation_id
@@ -100,19 +109,7 @@ func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold
 	if err != nil {
 		return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
 	}
-	defer rows.Close()
-	var out []hold
-	for rows.Next() {
-		var h hold
-		var created string
-		if err := rows.Scan(&h.ID, &h.FamilyID, &h.RegieID, &h.ChildID, &h.ChildName, &h.PrestationID, &h.PrestationName,
-			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID); err != nil {
-			return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
-		}
-		h.CreatedAt = tenants.StoredTime(created)
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReleaseHolds gives back the places held for the order orderRef (it
@@ -199,7 +196,16 @@ type heldDay struct {
 // of validated reservations refuses them): it returns the reservation
 // of each demande booked.
 func bookHeld(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (map[heldDay]int64, error) {
-	rows, err := tx.QueryContext(ctx, `
+	out := map[heldDay]int64{}
+	err := tenants.Each(ctx, tx, func(row tenants.Row) error {
+		var id int64
+		var d heldDay
+		if err := row.Scan(&id, &d.childID, &d.prestationID, &d.day); err != nil {
+			return err
+		}
+		out[d] = id
+		return nil
+	}, `
 		INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
 			state, price_cents, order_ref, created_at, validated_at)
 		SELECT family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
@@ -208,19 +214,6 @@ func bookHeld(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (
 		ON CONFLICT DO NOTHING
 		RETURNING id, child_id, prestation_id, day`, tenants.FormatTime(now), orderRef)
 	if err != nil {
-		return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
-	}
-	defer rows.Close()
-	out := map[heldDay]int64{}
-	for rows.Next() {
-		var id int64
-		var d heldDay
-		if err := rows.Scan(&id, &d.childID, &d.prestationID, &d.day); err != nil {
-			return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
-		}
-		out[d] = id
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
 	}
 	return out, nil
