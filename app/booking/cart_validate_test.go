@@ -406,9 +406,7 @@ func TestCheckCartKeepsTheCartOrder(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.validate(f.fille, f.vegetarien, "2026-12-03")
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil { // replaces the vegetarian meal
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03") // replaces the vegetarian meal
 	ctx := context.Background()
 	var check booking.CartCheck
 	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
