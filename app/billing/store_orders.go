@@ -191,13 +191,13 @@ func pendingOrders(ctx context.Context, q tenants.Querier, familyID, regieID int
 // recentlyClosedUnpaid lists the orders sent to a provider that were
 // closed without payment (expired or replaced) since since.
 func recentlyClosedUnpaid(ctx context.Context, q tenants.Querier, since time.Time) ([]Order, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o
+	out, err := tenants.All(ctx, q, scanOrder, `SELECT `+orderColumns+` FROM orders o
 		WHERE status IN ('expired', 'cancelled') AND provider_ref IS NOT NULL AND closed_at > ?
 		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, tenants.FormatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("billing: recently closed orders: %w", err)
 	}
-	return tenants.Collect(rows, scanOrder)
+	return out, nil
 }
 
 // insertPayment records the payment of an order; the UNIQUE order_id makes

@@ -29,11 +29,11 @@ func scanRegie(s interface{ Scan(...any) error }) (Regie, error) {
 }
 
 func queryRegies(ctx context.Context, q querier, where string) ([]Regie, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+regieColumns+regieFrom+where+` ORDER BY r.position, r.name`)
+	out, err := tenants.All(ctx, q, scanRegie, `SELECT `+regieColumns+regieFrom+where+` ORDER BY r.position, r.name`)
 	if err != nil {
 		return nil, fmt.Errorf("booking: regies: %w", err)
 	}
-	return tenants.Collect(rows, scanRegie)
+	return out, nil
 }
 
 // Regies lists the commune's régies that sell at least one prestation.

@@ -14,6 +14,35 @@ import (
 	"espacefamille/app/calendar"
 )
 
+// checkCart is billing's CheckCart of the family's cantine cart, in a
+// transaction of its own.
+func (f *fixture) checkCart() booking.CartCheck {
+	f.T.Helper()
+	var check booking.CartCheck
+	ctx := context.Background()
+	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		check, err = booking.CheckCart(ctx, tx, f.fam, f.cantine, f.Clock.Now())
+		return err
+	}); err != nil {
+		f.T.Fatal(err)
+	}
+	return check
+}
+
+// confirmLines is billing's ConfirmLines of the family's lines ids for
+// order ref, in a transaction of its own.
+func (f *fixture) confirmLines(ids []int64, ref string) (booking.ConfirmResult, error) {
+	var res booking.ConfirmResult
+	ctx := context.Background()
+	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = booking.ConfirmLines(ctx, tx, f.fam, ids, ref, f.Clock.Now())
+		return err
+	})
+	return res, err
+}
+
 // checkout runs what billing does: CheckCart then ConfirmLines of the kept
 // lines, in one transaction.
 func (f *fixture) checkout(fam, regie int64, ref string) (booking.CartCheck, booking.ConfirmResult, error) {
@@ -123,11 +152,7 @@ func TestCheckCartRemovesWhatNoLongerHolds(t *testing.T) {
 		t.Fatalf("order reservations: %d", len(list))
 	}
 	// ConfirmLines on ids already confirmed rejects them.
-	var again booking.ConfirmResult
-	_ = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		again, err = booking.ConfirmLines(ctx, tx, f.fam, []int64{check.Lines[0].ID}, "ORDER-1", f.Clock.Now())
-		return err
-	})
+	again, err := f.confirmLines([]int64{check.Lines[0].ID}, "ORDER-1")
 	if err != nil || len(again.Confirmed) != 0 || len(again.Rejected) != 1 {
 		t.Fatalf("again: %+v %v", again, err)
 	}

@@ -92,6 +92,17 @@ func newSender(t *testing.T, cfg mail.Config, src mail.Sources, opts ...mail.Opt
 	return s
 }
 
+// commune is one test's commune outbox ("malemort") with a sender over a
+// real SMTP server and a settable clock (opts add to WithClock).
+func commune(t *testing.T, opts ...mail.Option) (srv *smtptest.Server, db *tenants.DB, clk *clock, s *mail.Sender, src mail.Source) {
+	t.Helper()
+	srv = smtptest.Start(t)
+	db = openDB(t)
+	clk = newClock()
+	s = newSender(t, smtpConfig(srv), mail.Sources{}, append([]mail.Option{mail.WithClock(clk.Now)}, opts...)...)
+	return srv, db, clk, s, mail.Source{Name: "malemort", DB: db}
+}
+
 func invitation(to string) mail.Message {
 	return mail.Message{
 		Kind:     "invitation",

@@ -76,11 +76,11 @@ func scan(row interface{ Scan(...any) error }) (Item, error) {
 
 // All lists the commune's items, newest publication first (at most limit).
 func All(ctx context.Context, q tenants.Querier, limit int) ([]Item, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM news ORDER BY published_from DESC, id DESC LIMIT ?`, limit)
+	out, err := tenants.All(ctx, q, scan, `SELECT `+columns+` FROM news ORDER BY published_from DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("news: all: %w", err)
 	}
-	return tenants.Collect(rows, scan)
+	return out, nil
 }
 
 // Load reads one item, ErrNotFound when there is none with this id.
