@@ -17,36 +17,19 @@ import (
 	"espacefamille/tenants"
 )
 
-const outboxSchema = `
-CREATE TABLE outbox (
-  id INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  to_addr TEXT NOT NULL,
-  to_name TEXT NOT NULL DEFAULT '',
-  from_name TEXT NOT NULL DEFAULT '',
-  subject TEXT NOT NULL,
-  text_body TEXT NOT NULL,
-  html_body TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sending','sent','failed')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at TEXT NOT NULL,
-  last_error TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  sent_at TEXT,
-  commune TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX outbox_due ON outbox(status, next_attempt_at);`
-
-// openDB creates a commune-like SQLite file with the outbox table, opened
-// as the tenants package opens a commune (one-connection writer, read pool).
+// openDB creates a database with the outbox table as the migrations
+// define it (the platform's: TestBothOutboxesHaveOneDefinition keeps the
+// communes' the same), opened as the tenants package opens a commune
+// (one-connection writer, read pool).
 func openDB(t *testing.T) *tenants.DB {
 	t.Helper()
-	db, err := tenants.OpenDB(filepath.Join(t.TempDir(), "commune.db"), tenants.OpenOptions{Create: true})
+	path := filepath.Join(t.TempDir(), "outbox.db")
+	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.W.Exec(outboxSchema); err != nil {
+	if _, _, err := tenants.PlatformSchema.Migrate(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
 	return db
