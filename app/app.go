@@ -9,15 +9,19 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/absences"
 	"espacefamille/app/accounts"
 	"espacefamille/app/admin"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
+	"espacefamille/app/custody"
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
+	"espacefamille/app/notify"
 	"espacefamille/app/platform"
 	"espacefamille/app/portal"
+	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -85,8 +89,12 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	bill := billing.Routes(s, billing.Deps{Notify: cfg.Notify, OnPending: cfg.PaymentPending, OnPayment: cfg.PaymentOutcome, Logger: cfg.Logger,
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
+	custody.Routes(s, nil, cfg.Notify)                         // "Garde partagée" of a child
+	records.Routes(s, records.Config{})                        // the child's record
+	absences.Routes(s, absences.Config{})                      // "Absent(e) aujourd'hui / demain"
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
-	mailbox.Routes(s) // demo mode only
+	notify.Routes(s, nil) // the one-click unsubscribe page (RFC 8058)
+	mailbox.Routes(s)     // demo mode only
 	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention,
 		TOTPKey: cfg.TOTPKey}) // the provider's console
 	s.Finish()

@@ -124,7 +124,7 @@ func (svc *Service) showFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	kids, err := families.Children(ctx, t.DB().Reader(), u.FamilyID)
+	kids, err := families.GuardedChildren(ctx, t.DB().Reader(), u.FamilyID)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,7 @@ func (a *Admin) showFamily(c *fiber.Ctx) error {
 	if d.Guardians, err = families.Guardians(ctx, q, id); err != nil {
 		return err
 	}
-	if d.Children, err = families.Children(ctx, q, id); err != nil {
+	if d.Children, err = families.GuardedChildren(ctx, q, id); err != nil {
 		return err
 	}
 	if d.Codes, err = families.Codes(ctx, q, id); err != nil {

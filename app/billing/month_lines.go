@@ -9,11 +9,13 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/tenants"
 )
 
 // monthLines is what a monthly run invoices to one family in one régie:
-// in a post-paid régie, the month's validated bookings and forfaits; in
+// in a post-paid régie, the month's validated bookings and forfaits, and
+// the days of a declared absence that stay due (dueAbsences); in
 // every régie, the majorations of the month (a child marked present at
 // the pointage without a booking: the day's price, as the family's
 // quotient familial sets it, plus the prestation's majoration). Only
@@ -26,12 +28,19 @@ func monthLines(ctx context.Context, q tenants.Querier, cal *calendar.Calendar, 
 		if err != nil {
 			return nil, err
 		}
+		due, err := dueAbsences(ctx, q, familyID, regie.ID, year, month)
+		if err != nil {
+			return nil, err
+		}
 		for _, r := range res {
-			if r.State != booking.StateValidated || (r.ForfaitFrom.IsZero() && !cal.IsOpen(r.Day)) {
+			if (r.State != booking.StateValidated && !due[r.ID]) || (r.ForfaitFrom.IsZero() && !cal.IsOpen(r.Day)) {
 				continue
 			}
 			l := Line{ReservationID: r.ID, ChildName: r.ChildName, Prestation: r.PrestationName, Day: r.Day,
 				Quantity: 1, UnitCents: r.PriceCents, AmountCents: r.PriceCents}
+			if due[r.ID] {
+				l.Label = "Absence non remboursée (jour de carence ou sans certificat médical)"
+			}
 			if !r.ForfaitFrom.IsZero() {
 				l.Label = "Forfait du " + r.ForfaitFrom.FR() + " au " + r.ForfaitUntil.FR()
 			}
@@ -48,6 +57,23 @@ func monthLines(ctx context.Context, q tenants.Querier, cal *calendar.Calendar, 
 		}
 	}
 	return lines, nil
+}
+
+// dueAbsences are the reservations of the month cancelled by an absence
+// the family declared that stays due (app/absences: a jour de carence,
+// or no medical certificate where the commune requires one).
+func dueAbsences(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) (map[int64]bool, error) {
+	first := calendar.DateOf(year, month, 1)
+	ids, err := tenants.Values[int64](ctx, q, `SELECT reservation_id FROM absences WHERE family_id = ? AND regie_id = ? AND billable = 1
+		AND day BETWEEN ? AND ?`, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
+	if err != nil {
+		return nil, fmt.Errorf("billing: due absences: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // Majoration is the amount added to base (the day's price) for a child
@@ -68,26 +94,54 @@ func Majoration(base int64, kind string, value int64) int64 {
 // priced at the day's price plus the prestation's majoration.
 func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) ([]Line, error) {
 	first := calendar.DateOf(year, month, 1)
+	rows, err := q.QueryContext(ctx, `
+		SELECT a.day, a.prestation_id, ch.id, ch.family_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
+		FROM attendance a JOIN children ch ON ch.id = a.child_id JOIN prestations p ON p.id = a.prestation_id
+		WHERE (ch.family_id = ? OR EXISTS (SELECT 1 FROM child_households h WHERE h.child_id = ch.id AND h.family_id = ?))
+			AND p.regie_id = ? AND a.status = 'present' AND a.unbooked = 1 AND a.day BETWEEN ? AND ?
+		ORDER BY a.day, ch.first_name`, familyID, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
+	if err != nil {
+		return nil, fmt.Errorf("billing: majorations: %w", err)
+	}
 	type present struct {
 		day        calendar.Date
 		prestation int64
+		childID    int64
+		home       int64 // the child's own family
 		child      string
 		kind       string
 		value      int64
 	}
-	list, err := tenants.All(ctx, q, func(row tenants.Row) (present, error) {
+	var list []present
+	for rows.Next() {
 		var p present
-		err := row.Scan(&p.day, &p.prestation, &p.child, &p.kind, &p.value)
-		return p, err
-	}, `
-		SELECT a.day, a.prestation_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
-		FROM attendance a JOIN children ch ON ch.id = a.child_id JOIN prestations p ON p.id = a.prestation_id
-		WHERE ch.family_id = ? AND p.regie_id = ? AND a.status = 'present' AND a.unbooked = 1 AND a.day BETWEEN ? AND ?
-		ORDER BY a.day, ch.first_name`, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
-	if err != nil {
-		return nil, fmt.Errorf("billing: majorations: %w", err)
+		if err := rows.Scan(&p.day, &p.prestation, &p.childID, &p.home, &p.child, &p.kind, &p.value); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, p)
 	}
-	if len(list) == 0 {
+	rows.Close()
+	if err := rows.Err(); err != nil || len(list) == 0 {
+		return nil, err
+	}
+	// A shared child's day is invoiced to the household the custody
+	// calendar gives it to (issue 14): one invoice per paying guardian.
+	keepers := map[int64]custody.Calendar{}
+	kept := list[:0]
+	for _, p := range list {
+		keep, ok := keepers[p.childID]
+		if !ok {
+			if keep, err = custody.LoadFor(ctx, q, p.childID, p.home); err != nil {
+				return nil, err
+			}
+			keepers[p.childID] = keep
+		}
+		if keep.Books(familyID, p.day) {
+			kept = append(kept, p)
+		}
+	}
+	if list = kept; len(list) == 0 {
 		return nil, nil
 	}
 	qf, err := booking.FamilyQF(ctx, q, familyID)

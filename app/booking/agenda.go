@@ -130,7 +130,8 @@ func buildWeek(b *Booker, from calendar.Date) Week {
 	for _, p := range b.Prestations {
 		row := Row{Prestation: p}
 		for _, d := range wk.Days {
-			cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child})
+			cell := CellFor(CellInput{Prestation: p, Day: d.Date, Calendar: b.Calendar, Now: b.Now, Ledger: b.Ledger, Child: &b.Child,
+				OtherParent: !b.books(d.Date), FamilyID: b.sharedBy()})
 			row.Cells = append(row.Cells, cell)
 			row.Views = append(row.Views, cell.View(p, b.Calendar))
 		}

@@ -107,7 +107,10 @@ func (b *Booker) fingerprint() uint64 {
 		return f.Sum64()
 	}
 	c := b.Child
-	sum := h(fmt.Sprintf("child %d %d %s %d %s", c.ID, c.FamilyID, c.BirthDate, c.SchoolID, c.ClassName))
+	sum := h(fmt.Sprintf("child %d %d %s %d %s by %d", c.ID, c.FamilyID, c.BirthDate, c.SchoolID, c.ClassName, b.family()))
+	if b.Custody != nil {
+		sum += h("custody " + b.Custody.Fingerprint())
+	}
 	l := b.Ledger
 	for k, r := range l.validated {
 		sum += h(fmt.Sprintf("v %d %s %d %s", k.PrestationID, k.Day, r.ID, r.State))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/tenants"
 )
 
@@ -41,7 +42,11 @@ func booker(ctx context.Context, q tenants.Querier, cfg *communeConfig, familyID
 	if err != nil {
 		return nil, err
 	}
-	return &Booker{Child: child, Prestations: prestations, Calendar: cal, QF: qf, Now: now, Ledger: led}, nil
+	keep, err := custody.LoadFor(ctx, q, child.ID, child.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	return &Booker{FamilyID: familyID, Child: child, Custody: &keep, Prestations: prestations, Calendar: cal, QF: qf, Now: now, Ledger: led}, nil
 }
 
 func findPrestation(list []Prestation, id int64) (Prestation, bool) {

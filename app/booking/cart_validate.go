@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
@@ -30,8 +31,9 @@ type checker struct {
 	now      time.Time
 	cfg      *communeConfig
 	cal      *calendar.Calendar
-	children map[int64]*families.Child // nil: not (any more) in the family
-	seen     *seen                     // what prefetch read for checkLines (nil: query per line)
+	children map[int64]*families.Child  // nil: not (any more) in the family
+	custody  map[int64]custody.Calendar // of the children read, by id
+	seen     *seen                      // what prefetch read for checkLines (nil: query per line)
 }
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller
@@ -43,7 +45,8 @@ func newChecker(ctx context.Context, tx tenants.Querier, cfg *communeConfig, fam
 			return nil, err
 		}
 	}
-	return &checker{ctx: ctx, tx: tx, familyID: familyID, now: now, cfg: cfg, cal: cfg.cal, children: map[int64]*families.Child{}}, nil
+	return &checker{ctx: ctx, tx: tx, familyID: familyID, now: now, cfg: cfg, cal: cfg.cal, children: map[int64]*families.Child{},
+		custody: map[int64]custody.Calendar{}}, nil
 }
 
 func (k *checker) prestation(id int64) (Prestation, error) { return k.cfg.prestation(id) }
@@ -60,8 +63,21 @@ func (k *checker) child(id int64) (*families.Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.children[id] = &c
+	keep, err := custody.LoadFor(k.ctx, k.tx, c.ID, c.FamilyID)
+	if err != nil {
+		return nil, err
+	}
+	k.children[id], k.custody[id] = &c, keep
 	return &c, nil
+}
+
+// keeps says why the family may not book the child's day under the
+// custody calendar ("garde de l'autre parent"), or "".
+func (k *checker) keeps(l CartLine) string {
+	if keep, ok := k.custody[l.ChildID]; ok && !keep.Books(k.familyID, l.Day) {
+		return reasonLabels[ReasonOtherParent]
+	}
+	return ""
 }
 
 // taken says whether the child's day of p is already booked (a validated
@@ -70,7 +86,7 @@ func (k *checker) child(id int64) (*families.Child, error) {
 func (k *checker) taken(childID int64, p Prestation, day calendar.Date) (booked, held bool, err error) {
 	err = k.tx.QueryRowContext(k.ctx, `SELECT
 		EXISTS (SELECT 1 FROM reservations WHERE child_id = ? AND prestation_id = ? AND day = ? AND state = 'validated'),
-		EXISTS (SELECT 1 FROM holds WHERE child_id = ? AND day = ? AND action = 'add'
+		EXISTS (SELECT 1 FROM holds WHERE child_id = ? AND day = ? AND action = 'add' AND closed_at IS NULL
 			AND (prestation_id = ? OR (exclusive_group <> '' AND exclusive_group = ?)))`,
 		childID, p.ID, day, childID, day, p.ID, p.ExclusiveGroup).Scan(&booked, &held)
 	if err != nil {
@@ -143,6 +159,9 @@ func (k *checker) checkAdd(l CartLine, p Prestation, cancelled map[int64]bool, e
 	if err != nil || c == nil {
 		return reasonLabels[ReasonChild], err
 	}
+	if why := k.keeps(l); why != "" {
+		return why, nil
+	}
 	if ok, r := p.Audience.Allows(*c); !ok {
 		return r.String(), nil
 	}
@@ -194,6 +213,9 @@ func (k *checker) checkDeadline(l CartLine, p Prestation) (string, error) {
 	c, err := k.child(l.ChildID)
 	if err != nil || c == nil {
 		return reasonLabels[ReasonChild], err
+	}
+	if why := k.keeps(l); why != "" {
+		return why, nil
 	}
 	if ok, r := p.Audience.Allows(*c); !ok {
 		return r.String(), nil

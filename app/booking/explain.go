@@ -91,6 +91,8 @@ func Explain(p Prestation, cell Cell, cal *calendar.Calendar) string {
 		return with("Vacances scolaires") + " : pas de service le " + dayFR(cell.Day) + "."
 	case ReasonWeekend:
 		return "Week-end : pas de service."
+	case ReasonOtherParent:
+		return "Garde de l'autre parent : selon le calendrier de garde, c'est l'autre responsable de l'enfant qui réserve et paie le " + dayFR(cell.Day) + "."
 	case ReasonNotOffered:
 		return explainNotOffered(p, cell, cal)
 	case ReasonFull:

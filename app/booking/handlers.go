@@ -102,7 +102,7 @@ func (svc *Service) selectFrom(c *fiber.Ctx, get func(string) string) (selection
 		return sel, err
 	}
 	sel.Regies = sel.cfg.regies
-	if sel.Children, err = families.Children(ctx, db.Reader(), fam); err != nil {
+	if sel.Children, err = families.GuardedChildren(ctx, db.Reader(), fam); err != nil {
 		return sel, err
 	}
 	if len(sel.Regies) == 0 || len(sel.Children) == 0 {
@@ -144,6 +144,7 @@ type agendaData struct {
 	Today      string
 	Rules      []string
 	Notices    []string // demandes dropped because their deadline passed
+	UsualWeek  bool     // the commune offers "Ma semaine habituelle"
 }
 
 // showAgenda renders "Mes réservations": selectors, the Vue Agenda and the
@@ -176,6 +177,9 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 		Prev: sel.agendaPath(ag.Prev), Next: sel.agendaPath(ag.Next), Today: sel.agendaPath(calendar.Today(now))}
 	for _, g := range gone {
 		d.Notices = append(d.Notices, "Demande retirée du panier, "+g.Text()+".")
+	}
+	if d.UsualWeek, err = UsualWeekOn(ctx, db.Reader()); err != nil {
+		return err
 	}
 	for _, row := range firstRows(ag) {
 		d.Rules = append(d.Rules, row.Prestation.RuleText())

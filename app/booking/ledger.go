@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/app/families"
 )
 
@@ -132,8 +133,10 @@ func (l *Ledger) apply(ch Change) {
 
 // Booker decides cart changes for one child of a family; it is pure.
 type Booker struct {
+	FamilyID    int64 // the household booking (0: the child's own family)
 	Child       families.Child
-	Prestations []Prestation // the régie's prestations (for exclusivity)
+	Custody     *custody.Calendar // nil: the child is not shared
+	Prestations []Prestation      // the régie's prestations (for exclusivity)
 	Calendar    *calendar.Calendar
 	QF          *calendar.QF
 	Now         time.Time
@@ -142,13 +145,48 @@ type Booker struct {
 
 func (b *Booker) newLine(p Prestation, key, last calendar.Date, action string, price int64) CartLine {
 	c := CartLine{
-		FamilyID: b.Child.FamilyID, RegieID: p.RegieID, ChildID: b.Child.ID, ChildName: b.Child.Name(),
+		FamilyID: b.family(), RegieID: p.RegieID, ChildID: b.Child.ID, ChildName: b.Child.Name(),
 		PrestationID: p.ID, PrestationName: p.Name, Day: key, Action: action, PriceCents: price, CreatedAt: b.Now,
 	}
 	if p.IsForfait() {
 		c.ForfaitFrom, c.ForfaitUntil = key, last
 	}
 	return c
+}
+
+// family is the household that books.
+func (b *Booker) family() int64 {
+	if b.FamilyID != 0 {
+		return b.FamilyID
+	}
+	return b.Child.FamilyID
+}
+
+// otherHousehold reports whether a reservation was made by the other
+// household of a shared child (never for a child that is not shared).
+func (b *Booker) otherHousehold(r Reservation) bool {
+	return b.Custody != nil && b.Custody.Shared() && r.FamilyID != b.family()
+}
+
+// sharedBy is the booking household for CellInput.FamilyID: 0 when the
+// child is not shared (every booking of it is the family's).
+func (b *Booker) sharedBy() int64 {
+	if b.Custody == nil || !b.Custody.Shared() {
+		return 0
+	}
+	return b.family()
+}
+
+// books reports whether the booking household keeps the child on day
+// (shared custody); always for a child that is not shared.
+func (b *Booker) books(day calendar.Date) bool {
+	return b.Custody == nil || b.Custody.Books(b.family(), day)
+}
+
+// otherParent is the skip of a day the custody calendar gives to the
+// other household.
+func otherParent(day calendar.Date) *Skip {
+	return &Skip{Day: day, Reason: Reason{Code: ReasonOtherParent}}
 }
 
 // Intent is what the parent saw and meant when clicking a cell; a click
@@ -185,6 +223,10 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 		return nil
 	}
 	if c, ok := led.AddLine(p.ID, key); ok {
+		if b.sharedBy() != 0 && c.FamilyID != b.family() {
+			// The other household's demande, on its day: not ours to touch.
+			return Change{}, otherParent(key)
+		}
 		return Change{Delete: []int64{c.ID}}, want(IntentRemove)
 	}
 	if res, ok := led.Validated(p.ID, key); ok {
@@ -193,6 +235,9 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 		}
 		if err := want(IntentCancel); err != nil {
 			return Change{}, err
+		}
+		if b.otherHousehold(res) {
+			return Change{}, refuse("%s du %s a été réservé par l'autre responsable de l'enfant : vous ne pouvez pas l'annuler.", p.Name, key.FR())
 		}
 		if !CanCancel(p, key, b.Calendar, b.Now) {
 			return Change{}, refuse("Le délai d'annulation de %s du %s est dépassé.", p.Name, key.FR())
@@ -212,6 +257,9 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 // without (the period view), the day is skipped.
 func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Change, error) {
 	led := b.Ledger
+	if !b.books(key) {
+		return Change{}, otherParent(key)
+	}
 	if ok, r := p.Audience.Allows(b.Child); !ok {
 		return Change{}, &Skip{Reason: r, msg: "Réservation impossible le " + key.FR() + " : " + p.Name + " " + r.String() + "."}
 	}
@@ -236,6 +284,10 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 		if res, ok := led.Validated(q.ID, key); ok {
 			if _, cancelling := led.CancelLine(res.ID); cancelling {
 				continue
+			}
+			if b.otherHousehold(res) {
+				return Change{}, &Skip{Reason: Reason{Code: ReasonBooked, Detail: q.Name},
+					msg: "Réservation impossible le " + key.FR() + " : " + q.Name + " est déjà réservé par l'autre responsable de l'enfant."}
 			}
 			if !replace {
 				return Change{}, &Skip{Reason: Reason{Code: ReasonExclusive, Detail: q.Name}}

@@ -39,6 +39,10 @@ func (b *Booker) Plan(req PeriodRequest) (Change, []Skip, error) {
 			skips = append(skips, Skip{Child: b.Child.Name(), Prestation: p.Name, Day: day, Reason: r})
 		}
 		for _, day := range days {
+			if !b.books(day) {
+				skip(day, Reason{Code: ReasonOtherParent})
+				continue
+			}
 			if ok, r := DayOpenFor(p, b.Child.SchoolID, day, b.Calendar); !ok {
 				skip(day, r)
 				continue

@@ -51,5 +51,8 @@ func Routes(s *web.Server, cfg Config) *Service {
 	r.Post("/famille/reservations/valider", small, fam, svc.validateCart)
 	r.Post("/famille/reservations/vider", small, fam, svc.clearCart)
 	r.Post("/famille/paiement", small, fam, svc.startCheckout) // billing's Checkout behind it
+	r.Get("/famille/semaine-habituelle", fam, svc.showUsualWeek)
+	r.Post("/famille/semaine-habituelle", small, fam, svc.saveUsualWeek)
+	r.Post("/famille/semaine-habituelle/reserver", small, fam, svc.bookUsualWeek)
 	return svc
 }

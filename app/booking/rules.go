@@ -28,6 +28,7 @@ const (
 	ReasonChild         ReasonCode = "child"
 	ReasonPrestation    ReasonCode = "prestation"
 	ReasonAudience      ReasonCode = "audience"
+	ReasonOtherParent   ReasonCode = "other_parent" // shared custody: the other household's day
 )
 
 var reasonLabels = map[ReasonCode]string{
@@ -45,6 +46,7 @@ var reasonLabels = map[ReasonCode]string{
 	ReasonChild:         "enfant qui n'est plus rattaché à la famille",
 	ReasonPrestation:    "prestation qui n'est plus proposée",
 	ReasonAudience:      "non proposé",
+	ReasonOtherParent:   "garde de l'autre parent",
 }
 
 // Reason is why a day is not bookable: a code and an optional detail
@@ -217,6 +219,12 @@ type CellInput struct {
 	Now        time.Time
 	Ledger     *Ledger         // the child's reservations and cart lines
 	Child      *families.Child // nil: the prestation's audience is not checked
+	// Shared custody: OtherParent is set when the custody calendar gives
+	// the day to the other household, whose bookings the page never
+	// shows; FamilyID (0: not checked) is the household looking, so that
+	// a booking of the other household is shown as not cancellable.
+	OtherParent bool
+	FamilyID    int64
 }
 
 // CellFor computes the state of one agenda cell. A validated booking or a
@@ -243,7 +251,15 @@ func CellFor(in CellInput) Cell {
 			return cell
 		}
 	}
+	if in.OtherParent {
+		cell.State, cell.Reason = CellClosed, Reason{Code: ReasonOtherParent}
+		return cell
+	}
 	if res, ok := led.Validated(p.ID, cell.Key); ok {
+		if in.FamilyID != 0 && res.FamilyID != in.FamilyID {
+			cell.State, cell.Reason = CellClosed, Reason{Code: ReasonBooked}
+			return cell
+		}
 		if _, cancelling := led.CancelLine(res.ID); cancelling {
 			cell.State, cell.Clickable = CellCancelPending, true
 			return cell

@@ -159,10 +159,11 @@ func brackets(ctx context.Context, q tenants.Querier, prestationID int64) ([]cal
 	return out, nil
 }
 
-// FamilyChild returns a child only if it belongs to familyID (ErrNotFound
-// otherwise): an identifier from a form never reaches another family.
+// FamilyChild returns a child only if familyID looks after it, its own or
+// shared with it (ErrNotFound otherwise): an identifier from a form never
+// reaches another family's child.
 func FamilyChild(ctx context.Context, q tenants.Querier, familyID, childID int64) (families.Child, error) {
-	c, err := families.FamilyChild(ctx, q, familyID, childID)
+	c, err := families.GuardedChild(ctx, q, familyID, childID)
 	if errors.Is(err, families.ErrNotFound) {
 		return c, ErrNotFound
 	}

@@ -79,6 +79,12 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := seedCatalog(ctx, tx, now); err != nil {
 		return err
 	}
+	if err := seedFamilyFeatures(ctx, tx, now); err != nil { // issue 14: usual week, shared custody
+		return err
+	}
+	if err := seedRecords(ctx, tx, family, now); err != nil { // the child's record and absences (issue 14)
+		return err
+	}
 
 	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
 	var holidays []calendar.Holiday
@@ -102,6 +108,9 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		return err
 	}
 	if _, err := admin.AddStaffWithPassword(ctx, tx, admin.NewStaff{Email: AdminEmail, Name: "Service scolaire", Role: admin.RoleAdmin}, hash, now); err != nil {
+		return err
+	}
+	if err := seedNotifications(ctx, tx); err != nil {
 		return err
 	}
 	_, err = news.Create(ctx, tx, news.Item{Title: "Bienvenue sur votre espace famille",

@@ -69,7 +69,7 @@ func claim(ctx context.Context, db *tenants.DB, source string, now time.Time, li
 			var c claimed
 			var created string
 			if err := row.Scan(&c.ID, &c.Kind, &c.To, &c.ToName, &c.FromName, &c.Subject, &c.Text, &c.HTML,
-				&c.attempts, &created); err != nil {
+				&c.attempts, &created, &c.Unsubscribe); err != nil {
 				return c, err
 			}
 			c.Source = source
@@ -83,7 +83,7 @@ func claim(ctx context.Context, db *tenants.DB, source string, now time.Time, li
 			WHERE id IN (SELECT id FROM outbox
 			             WHERE status = 'pending' AND next_attempt_at <= ?
 			             ORDER BY next_attempt_at, id LIMIT ?)
-			RETURNING id, kind, to_addr, to_name, from_name, subject, text_body, html_body, attempts, created_at`,
+			RETURNING id, kind, to_addr, to_name, from_name, subject, text_body, html_body, attempts, created_at, unsubscribe_url`,
 			ts, ts, limit)
 		return err
 	})

@@ -126,7 +126,7 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 		f.collectBackups(gauge, list, states, now)
 	}
 
-	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0}
+	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0, "reminders": 0}
 	err = tenants.Each(ctx, reg.Platform().Reader(), func(row tenants.Row) error {
 		var kind string
 		var n int

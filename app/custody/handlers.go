@@ -1,0 +1,209 @@
+package custody
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"espacefamille/app/accounts"
+	"espacefamille/app/calendar"
+	"espacefamille/app/families"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// SettingInvite is the commune's setting that lets the foyer principal
+// invite the other parent from its space: on unless it is "off".
+const SettingInvite = "custody_invite"
+
+// InviteOn reports whether parents may invite the other parent.
+func InviteOn(ctx context.Context, q tenants.Querier) (bool, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, SettingInvite).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	return v != "off", err
+}
+
+// PreviewWeeks is how many weeks the custody pages show ahead.
+const PreviewWeeks = 10
+
+// Service holds the parents' custody pages.
+type Service struct {
+	srv    *web.Server
+	now    func() time.Time
+	notify func(slug string) // wakes the mail sender; may be nil
+}
+
+// Routes adds the parents' "Garde partagée" page of a child. Call it
+// after accounts.Routes (the session must be bound first).
+func Routes(s *web.Server, now func() time.Time, notify func(slug string)) *Service {
+	svc := &Service{srv: s, now: now, notify: notify}
+	if svc.now == nil {
+		svc.now = time.Now
+	}
+	r := s.Commune()
+	r.Get("/famille/garde/:id", accounts.RequireFamily, svc.showCustody)
+	r.Post("/famille/garde/:id/inviter", web.SmallForm, accounts.RequireFamily, svc.inviteOtherParent)
+	return svc
+}
+
+// ParentWeek is one week of the parents' custody page.
+type ParentWeek struct {
+	Monday calendar.Date
+	Number int
+	Days   [5]bool // Monday … Friday: true when the household looking keeps the child
+	Split  bool
+	Mine   bool // the whole week (when not split)
+}
+
+// Keepers says who keeps the child the week's school days: "vous",
+// "l'autre parent", or for a split week "lundi, mardi : vous ; jeudi,
+// vendredi : l'autre parent".
+func (w ParentWeek) Keepers() string {
+	who := func(mine bool) string {
+		if mine {
+			return "vous"
+		}
+		return "l'autre parent"
+	}
+	if !w.Split {
+		return who(w.Mine)
+	}
+	var parts []string
+	for i := 0; i < len(w.Days); {
+		j := i
+		var names []string
+		for ; j < len(w.Days) && w.Days[j] == w.Days[i]; j++ {
+			names = append(names, calendar.WeekdayNamesFR[(j+1)%7])
+		}
+		parts = append(parts, strings.Join(names, ", ")+" : "+who(w.Days[i]))
+		i = j
+	}
+	return strings.Join(parts, " ; ")
+}
+
+// parentData is the binding of the parents' custody page.
+type parentData struct {
+	Child     families.Child
+	Home      bool // the household looking is the foyer principal
+	Shared    bool
+	Alternate bool
+	Weeks     []ParentWeek
+	Periods   []parentPeriod
+	CanInvite bool
+	Form      families.GuardianForm
+	Error     string
+}
+
+type parentPeriod struct {
+	First, Last calendar.Date
+	Mine        bool
+}
+
+// ParentWeeks turns the calendar's keepers into what familyID sees: its
+// days or the other parent's, never the other household's name.
+func ParentWeeks(cal Calendar, familyID int64, start calendar.Date, n int) []ParentWeek {
+	var out []ParentWeek
+	for _, w := range cal.Weeks(start, n) {
+		pw := ParentWeek{Monday: w.Monday, Number: w.Number, Split: w.Split()}
+		for i, k := range w.Days {
+			pw.Days[i] = k == familyID
+		}
+		pw.Mine = pw.Days[0]
+		out = append(out, pw)
+	}
+	return out
+}
+
+// showCustody shows who keeps the child the coming weeks, and to the
+// foyer principal of a child not shared yet, the invitation form.
+func (svc *Service) showCustody(c *fiber.Ctx) error {
+	return svc.renderCustody(c, fiber.StatusOK, families.GuardianForm{}, "")
+}
+
+func (svc *Service) renderCustody(c *fiber.Ctx, status int, form families.GuardianForm, problem string) error {
+	ctx, q, fam := c.UserContext(), tenants.From(c).DB().Reader(), web.User(c).FamilyID
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	child, err := families.GuardedChild(ctx, q, fam, id)
+	if err != nil {
+		return err
+	}
+	cal, err := LoadFor(ctx, q, child.ID, child.FamilyID)
+	if err != nil {
+		return err
+	}
+	d := parentData{Child: child, Home: child.FamilyID == fam, Shared: cal.Shared(), Alternate: cal.Alternation.Set(), Form: form, Error: problem}
+	if d.Shared {
+		d.Weeks = ParentWeeks(cal, fam, calendar.Today(svc.now()), PreviewWeeks)
+		for _, p := range cal.Periods {
+			if !p.Last.Before(calendar.Today(svc.now())) {
+				d.Periods = append(d.Periods, parentPeriod{First: p.First, Last: p.Last, Mine: p.FamilyID == fam})
+			}
+		}
+	} else if d.Home {
+		if d.CanInvite, err = InviteOn(ctx, q); err != nil {
+			return err
+		}
+	}
+	web.SetTab(c, "actualites")
+	return web.RenderStatus(c, status, "famille/garde", "Garde partagée – "+child.FirstName, d)
+}
+
+// inviteOtherParent registers the other parent's household, links it to
+// the child and emails it a code d'adhésion, in one transaction. Only the
+// foyer principal of a child not shared yet may, where the commune allows
+// it.
+func (svc *Service) inviteOtherParent(c *fiber.Ctx) error {
+	t, fam := tenants.From(c), web.User(c).FamilyID
+	ctx := c.UserContext()
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	child, err := families.FamilyChild(ctx, t.DB().Reader(), fam, id)
+	if err != nil {
+		return err
+	}
+	if on, err := InviteOn(ctx, t.DB().Reader()); err != nil || !on {
+		return errors.Join(err, web.NewError(fiber.StatusForbidden, "Votre mairie rattache elle-même le second parent : contactez-la."))
+	}
+	form := families.GuardianForm{LastName: c.FormValue("last_name"), FirstName: c.FormValue("first_name"), Email: c.FormValue("email")}
+	g, problem := form.Validate()
+	if problem == "" && g.Email == "" {
+		problem = "Indiquez l'adresse email de l'autre parent : son invitation y est envoyée."
+	}
+	if problem != "" {
+		return svc.renderCustody(c, fiber.StatusUnprocessableEntity, form, problem)
+	}
+	now := svc.now()
+	var inv accounts.Invitation
+	err = t.DB().Tx(ctx, func(tx *sql.Tx) error {
+		other, err := families.AddOtherHousehold(ctx, tx, child.ID, g, now)
+		if err != nil {
+			return err
+		}
+		inv, err = accounts.InviteFamily(ctx, tx, t.Commune, other, svc.srv.CommuneURL(t.Commune, "/"), now)
+		return err
+	})
+	if errors.Is(err, families.ErrTooManyHouseholds) {
+		return svc.renderCustody(c, fiber.StatusConflict, form, "L'autre parent est déjà rattaché à "+child.FirstName+".")
+	}
+	if err != nil {
+		return err
+	}
+	if svc.notify != nil {
+		svc.notify(t.Commune.Slug)
+	}
+	web.AddFlash(c, "success", "Invitation envoyée à "+inv.Email+". Dès son compte relié, la mairie fixe le calendrier de garde.")
+	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
+}

@@ -1,0 +1,138 @@
+package custody_test
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"espacefamille/app/apptest"
+	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
+	"espacefamille/app/demo"
+	"espacefamille/app/families"
+	"espacefamille/app/mail"
+	"espacefamille/app/mail/smtptest"
+	"espacefamille/app/web"
+	"espacefamille/tenants"
+)
+
+// Thursday 3 December 2026, 9:00 in Paris: week 49 (odd).
+var now = time.Date(2026, time.December, 3, 9, 0, 0, 0, calendar.Paris())
+
+func newEnv(t *testing.T) (*apptest.Env, apptest.DemoIDs) {
+	t.Helper()
+	env := apptest.New(t, apptest.At(now), apptest.PublicURL("http://ef.test"),
+		apptest.WithRoutes(func(s *web.Server, e *apptest.Env) {
+			apptest.HeaderSession(s, "FAMILLE")
+			custody.Routes(s, e.Clock.Now, nil)
+		}))
+	return env, env.Demo()
+}
+
+// Issue 14: the foyer principal invites the other parent from Fille's
+// custody page; the other parent's household is created and linked to
+// her, and the invitation with its code d'adhésion goes out through SMTP.
+// The other parent then sees the custody weeks, never the mother's name
+// or her other children; a third family sees nothing.
+func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
+	env, d := newEnv(t)
+	mother := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(d.Family))
+	page := mother.Get("/famille/garde/" + itoa(d.Fille))
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, "Inviter l'autre parent") {
+		t.Fatalf("custody page of a child not shared: %d\n%s", page.Status, page.Body)
+	}
+	// A bad address is refused and nothing is created.
+	r := mother.Post("/famille/garde/"+itoa(d.Fille)+"/inviter", url.Values{"last_name": {"Durand"}, "email": {"pas-une-adresse"}})
+	if r.Status != http.StatusUnprocessableEntity || env.Count(demo.Slug, `SELECT COUNT(*) FROM child_households WHERE child_id = ?`, d.Fille) != 0 {
+		t.Fatalf("bad address: %d", r.Status)
+	}
+	r = mother.PostFollow("/famille/garde/"+itoa(d.Fille)+"/inviter", url.Values{"last_name": {"Durand"}, "first_name": {"Marc"}, "email": {"marc.durand@example.org"}})
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "Invitation envoyée à marc.durand@example.org") {
+		t.Fatalf("invite: %d\n%s", r.Status, r.Body)
+	}
+	father := env.Int(demo.Slug, `SELECT family_id FROM child_households WHERE child_id = ?`, d.Fille)
+	if name := env.Text(demo.Slug, `SELECT name FROM families WHERE id = ?`, father); name != "FAMILLE DURAND" {
+		t.Errorf("household named %q", name)
+	}
+
+	// The invitation, through the real SMTP path, holds a code that links
+	// an account to the father's household.
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, apptest.Quiet(),
+		mail.WithClock(env.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
+		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	for _, m := range srv.Messages() {
+		if len(m.EnvelopeTo) == 1 && m.EnvelopeTo[0] == "marc.durand@example.org" {
+			text = m.Text
+		}
+	}
+	code := regexp.MustCompile(`\b[A-HJ-NP-Z0-9]{10}\b`).FindString(text)
+	if code == "" {
+		t.Fatalf("no code d'adhésion in the invitation:\n%s", text)
+	}
+	err = env.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
+		fam, err := families.LinkWithCode(context.Background(), tx, families.HashCode(code), 4242, env.Clock.Now())
+		if err == nil && fam != father {
+			t.Errorf("the code links family %d, want the father's %d", fam, father)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The mairie sets the calendar: even weeks to the father.
+	if err := env.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
+		return custody.SetAlternation(context.Background(), tx, d.Fille, father, d.Family, env.Clock.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dad := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(father))
+	page = dad.Get("/famille/garde/" + itoa(d.Fille))
+	if page.Status != http.StatusOK {
+		t.Fatalf("father's custody page: %d", page.Status)
+	}
+	for _, want := range []string{"Semaine 49</strong> (du 30/11/2026) : l&#39;autre parent", "Semaine 50</strong> (du 07/12/2026) : vous"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("father's custody page lacks %q", want)
+		}
+	}
+	for _, never := range []string{demo.FamilyEmail, "Garçon", "Inviter l'autre parent"} {
+		if strings.Contains(page.Body, never) {
+			t.Errorf("father's custody page shows %q", never)
+		}
+	}
+	// Only the foyer principal invites; a child of another family is 404.
+	if r := dad.Post("/famille/garde/"+itoa(d.Fille)+"/inviter", url.Values{"last_name": {"X"}, "email": {"x@example.org"}}); r.Status != http.StatusNotFound {
+		t.Errorf("father inviting: %d", r.Status)
+	}
+	if r := dad.Get("/famille/garde/" + itoa(d.Garcon)); r.Status != http.StatusNotFound {
+		t.Errorf("father opening Garçon's page: %d", r.Status)
+	}
+	// A second invitation for the same child is refused.
+	if r := mother.Post("/famille/garde/"+itoa(d.Fille)+"/inviter", url.Values{"last_name": {"Autre"}, "email": {"autre@example.org"}}); r.Status != http.StatusConflict {
+		t.Errorf("second invitation: %d", r.Status)
+	}
+	// The commune may keep the invitations to itself.
+	env.Exec(demo.Slug, `INSERT INTO settings (key, value) VALUES ('custody_invite', 'off')`)
+	if r := mother.Post("/famille/garde/"+itoa(d.Garcon)+"/inviter", url.Values{"last_name": {"Autre"}, "email": {"autre@example.org"}}); r.Status != http.StatusForbidden {
+		t.Errorf("invitation switched off: %d", r.Status)
+	}
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
