@@ -148,25 +148,19 @@ func (r *Registry) markCovered(ctx context.Context, target string, now time.Time
 // BackupStates returns the last backup of every target that has one,
 // ordered by target (the platform database first).
 func (r *Registry) BackupStates(ctx context.Context) ([]BackupState, error) {
-	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT target, attempted_at, error, ok_at, covered_at, path, bytes, source_stamp
-		FROM backups ORDER BY target`)
-	if err != nil {
-		return nil, fmt.Errorf("tenants: backup states: %w", err)
-	}
-	defer rows.Close()
-	var out []BackupState
-	for rows.Next() {
+	out, err := All(ctx, r.platform.Reader(), func(row Row) (BackupState, error) {
 		var s BackupState
 		var attempted, ok, covered string
-		if err := rows.Scan(&s.Target, &attempted, &s.Error, &ok, &covered, &s.Path, &s.Bytes, &s.stamp); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&s.Target, &attempted, &s.Error, &ok, &covered, &s.Path, &s.Bytes, &s.stamp)
 		s.AttemptedAt, _ = ParseTime(attempted)
 		s.OKAt, _ = ParseTime(ok)
 		s.CoveredAt, _ = ParseTime(covered)
-		out = append(out, s)
+		return s, err
+	}, `SELECT target, attempted_at, error, ok_at, covered_at, path, bytes, source_stamp FROM backups ORDER BY target`)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: backup states: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // backupName matches a backup file's name: <prefix>-<UTC timestamp>.db.

@@ -192,11 +192,11 @@ func scanCommuneInto(row interface{ Scan(...any) error }, c *Commune, extra ...a
 
 // Communes lists every commune, ordered by slug.
 func (r *Registry) Communes(ctx context.Context) ([]Commune, error) {
-	rows, err := r.platform.Reader().QueryContext(ctx, `SELECT `+communeColumns+` FROM communes c ORDER BY c.slug`)
+	out, err := All(ctx, r.platform.Reader(), scanCommune, `SELECT `+communeColumns+` FROM communes c ORDER BY c.slug`)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: list communes: %w", err)
 	}
-	return Collect(rows, scanCommune)
+	return out, nil
 }
 
 // Commune loads one commune by slug from the platform database.

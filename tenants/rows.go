@@ -3,6 +3,7 @@ package tenants
 import (
 	"context"
 	"database/sql"
+	"errors"
 )
 
 // Row is what a scan function reads one row from: *sql.Row or *sql.Rows.
@@ -49,4 +50,28 @@ func Values[T any](ctx context.Context, q Querier, query string, args ...any) ([
 		return nil, err
 	}
 	return Column[T](rows)
+}
+
+// ErrStop, returned by Each's function, ends the rows early without error.
+var ErrStop = errors.New("tenants: stop reading rows")
+
+// Each runs query through q and calls fn on every row, in order, then
+// closes the rows: for rows folded into a map or a total rather than
+// collected. It stops at fn's first error and returns it, except ErrStop,
+// which ends the reading with no error.
+func Each(ctx context.Context, q Querier, fn func(row Row) error, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return rows.Err()
 }

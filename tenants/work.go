@@ -171,14 +171,14 @@ func (r *Registry) WorkDue(ctx context.Context, kind Work, now time.Time, limit 
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := r.platform.Reader().QueryContext(ctx, `
+	out, err := Values[string](ctx, r.platform.Reader(), `
 		SELECT c.slug FROM commune_work w JOIN communes c ON c.id = w.commune_id
 		WHERE w.kind = ? AND w.due_at <= ? AND c.status = 'active' AND c.broken = ''
 		ORDER BY w.due_at, c.slug LIMIT ?`, string(kind), FormatTime(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: communes with %s work: %w", kind, err)
 	}
-	return Column[string](rows)
+	return out, nil
 }
 
 // MarkWork flags work of kind in slug's commune, due at due: for a job

@@ -15,8 +15,8 @@
 //     any commune opens it);
 //   - commune database: sessions (hashed token, idle and absolute expiry),
 //     and family_feeds (the hashed token of a family's secret calendar
-//     link, served as RFC 5545 by app/ics; it reads app/booking's
-//     reservations, never writes them);
+//     link, served as RFC 5545 by app/ics; the bookings come from
+//     app/booking's reader, booking.FeedEvents, handed in as Deps.FeedEvents);
 //     it reads family_accounts (the link made by a code) and adhesion_codes,
 //     which app/families writes.
 //

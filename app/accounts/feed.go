@@ -83,48 +83,6 @@ func feedFamily(ctx context.Context, q tenants.Querier, token string) (int64, er
 	return id, nil
 }
 
-// FeedEvents lists the family's validated bookings that end on or after
-// from, as all-day events: one per booked day and prestation (a forfait
-// is one event over its period). The UID is the booking's, so a phone
-// keeps the same event across refreshes.
-func FeedEvents(ctx context.Context, q tenants.Querier, familyID int64, slug string, from calendar.Date) ([]ics.Event, error) {
-	rows, err := q.QueryContext(ctx, `
-		SELECT r.id, r.day, COALESCE(r.forfait_from, ''), COALESCE(r.forfait_until, ''), p.name, c.first_name, c.last_name
-		FROM reservations r
-		JOIN prestations p ON p.id = r.prestation_id
-		JOIN children c ON c.id = r.child_id
-		WHERE r.family_id = ? AND r.state = 'validated' AND COALESCE(r.forfait_until, r.day) >= ?
-		ORDER BY r.day, c.first_name, p.name, r.id`, familyID, from.String())
-	if err != nil {
-		return nil, fmt.Errorf("accounts: feed bookings of family %d: %w", familyID, err)
-	}
-	defer rows.Close()
-	var out []ics.Event
-	for rows.Next() {
-		var id int64
-		var day, ffrom, funtil, prestation, first, last string
-		if err := rows.Scan(&id, &day, &ffrom, &funtil, &prestation, &first, &last); err != nil {
-			return nil, fmt.Errorf("accounts: feed bookings of family %d: %w", familyID, err)
-		}
-		start, end := day, day
-		if ffrom != "" && funtil != "" {
-			start, end = ffrom, funtil
-		}
-		s, err1 := time.Parse(time.DateOnly, start)
-		e, err2 := time.Parse(time.DateOnly, end)
-		if err1 != nil || err2 != nil {
-			continue // a malformed stored day cannot be shown on a calendar
-		}
-		desc := "Réservation de " + strings.TrimSpace(first+" "+last) + " : " + prestation
-		if start != end {
-			desc += fmt.Sprintf(" (forfait du %s au %s)", s.Format("02/01/2006"), e.Format("02/01/2006"))
-		}
-		out = append(out, ics.Event{UID: fmt.Sprintf("reservation-%d@%s.espacefamille", id, slug), Start: s, End: e,
-			Summary: prestation + " – " + first, Description: desc})
-	}
-	return out, rows.Err()
-}
-
 // feedView reads the state of the family's link for Mon compte.
 func (svc *Service) feedView(c *fiber.Ctx) (feedView, error) {
 	u := web.User(c)
@@ -190,7 +148,10 @@ func (svc *Service) serveFeed(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	events, err := FeedEvents(ctx, t.DB().Reader(), familyID, t.Commune.Slug, calendar.Today(now).AddDays(-feedPast))
+	if svc.feedEvents == nil {
+		return errors.New("accounts: no reader of bookings for the calendar feed (Deps.FeedEvents)")
+	}
+	events, err := svc.feedEvents(ctx, t.DB().Reader(), familyID, t.Commune.Slug, calendar.Today(now).AddDays(-feedPast))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"espacefamille/app/accounts"
 	"espacefamille/app/apptest"
+	"espacefamille/app/booking"
 	"espacefamille/app/demo"
 	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
@@ -56,7 +57,7 @@ func newEnvMode(t *testing.T, demoMode bool) *env {
 		apptest.WebConfig(func(c *web.Config) { c.Demo = demoMode }),
 		// The same assembly as app.New, with the test's clock.
 		apptest.WithRoutes(func(s *web.Server, a *apptest.Env) {
-			accounts.Routes(s, accounts.Deps{Now: a.Clock.Now})
+			accounts.Routes(s, accounts.Deps{Now: a.Clock.Now, FeedEvents: booking.FeedEvents})
 			portal.Routes(s)
 			mailbox.Routes(s)
 		}))
@@ -77,14 +78,14 @@ func (e *env) flush() mail.Counts {
 	ctx := context.Background()
 	var total mail.Counts
 	add := func(c mail.Counts) { total.Sent += c.Sent; total.Retried += c.Retried; total.Failed += c.Failed }
-	c, err := e.sender.Flush(ctx, mail.Source{Name: accounts.PlatformOutbox, DB: e.reg.Platform().W})
+	c, err := e.sender.Flush(ctx, mail.Source{Name: accounts.PlatformOutbox, DB: e.reg.Platform()})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	add(c)
 	for _, slug := range []string{slugA, slugB} {
 		err := e.reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
-			c, err := e.sender.Flush(ctx, mail.Source{Name: slug, DB: db.W})
+			c, err := e.sender.Flush(ctx, mail.Source{Name: slug, DB: db})
 			add(c)
 			return err
 		})

@@ -82,12 +82,12 @@ func familyContact(ctx context.Context, q tenants.Querier, familyID int64) (Invi
 // PendingFamilies lists, by identifier, the families that no account is
 // linked to yet: those an invitation (or a new one) is for.
 func PendingFamilies(ctx context.Context, q tenants.Querier) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `
+	out, err := tenants.Values[int64](ctx, q, `
 		SELECT f.id FROM families f
 		WHERE NOT EXISTS (SELECT 1 FROM family_accounts fa WHERE fa.family_id = f.id)
 		ORDER BY f.id`)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: pending families: %w", err)
 	}
-	return tenants.Column[int64](rows)
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"espacefamille/app/auth"
 	"espacefamille/app/families"
 	"espacefamille/tenants"
 )
@@ -150,4 +151,30 @@ func TestMesCommunesForAParentOfSeveralCommunes(t *testing.T) {
 	r = onB.get("/beta/mes-communes")
 	mustContain(t, "Mes communes on B", r.Body, `<a href="/malemort-du-comtat/famille">Commune de Malemort du Comtat</a>`)
 	mustStatus(t, "logged out", e.client().get(pathA+"/mes-communes"), http.StatusSeeOther)
+}
+
+// The sign-up confirmation and reset links are stored as every token is,
+// in app/auth's form (auth.HashToken): the database holds the hash, never
+// the token, and no second format exists to fall back to.
+func TestConfirmationAndResetLinksAreStoredInAuthsFormat(t *testing.T) {
+	e := newEnv(t)
+	p := e.client()
+	r := p.submit(pathA+"/inscription/formulaire", pathA+"/inscription/formulaire", signupForm("p@example.org"))
+	mustStatus(t, "sign-up", r, http.StatusSeeOther)
+	confirm := linkIn(t, e.lastMail("p@example.org").Text, "/confirmation/")
+	mustStatus(t, "confirmation link", p.get(confirm), http.StatusSeeOther)
+	p.submit(pathA+"/mot-de-passe-oublie", pathA+"/mot-de-passe-oublie", url.Values{"identifiant": {"p@example.org"}})
+	reset := linkIn(t, e.lastMail("p@example.org").Text, "/mot-de-passe/")
+	for _, l := range []struct{ purpose, link string }{{"confirm", confirm}, {"reset", reset}} {
+		token := l.link[strings.LastIndex(l.link, "/")+1:]
+		if !auth.ValidToken(token) {
+			t.Fatalf("%s link %q: not a token of auth.NewToken", l.purpose, l.link)
+		}
+		if n := e.count("", `SELECT COUNT(*) FROM account_tokens WHERE token_hash = ? AND purpose = ?`, auth.HashToken(token), l.purpose); n != 1 {
+			t.Errorf("%s link: %d rows stored under auth.HashToken, want 1", l.purpose, n)
+		}
+		if n := e.count("", `SELECT COUNT(*) FROM account_tokens WHERE instr(token_hash, ?) > 0`, token); n != 0 {
+			t.Errorf("%s link: the token is stored as is", l.purpose)
+		}
+	}
 }

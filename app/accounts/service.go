@@ -2,10 +2,11 @@ package accounts
 
 import (
 	"context"
-
 	"time"
 
 	"espacefamille/app/auth"
+	"espacefamille/app/calendar"
+	"espacefamille/app/ics"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -22,7 +23,15 @@ type Deps struct {
 	Notify func(source string)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// FeedEvents reads a family's bookings for its calendar link
+	// (booking.FeedEvents: app/booking owns the reservations and imports
+	// this package, so it is handed over here).
+	FeedEvents FeedEvents
 }
+
+// FeedEvents lists the family's bookings that end on or after from as
+// calendar events, with UIDs made unique by the commune's slug.
+type FeedEvents func(ctx context.Context, q tenants.Querier, familyID int64, slug string, from calendar.Date) ([]ics.Event, error)
 
 // Service holds the handlers of the accounts domain.
 type Service struct {
@@ -31,13 +40,15 @@ type Service struct {
 	notify    func(string)
 	now       func() time.Time
 	dummyHash string // compared against when an identifier is unknown, so timing tells nothing
+	// feedEvents reads the bookings a calendar link serves (Deps.FeedEvents).
+	feedEvents FeedEvents
 }
 
 // Routes adds the session middleware and the accounts pages to the commune
 // router, and returns the service. Call it before any other domain's
 // routes: the session must be known before a page renders the header.
 func Routes(s *web.Server, d Deps) *Service {
-	svc := &Service{web: s, platform: s.Registry.Platform(), notify: d.Notify, now: d.Now}
+	svc := &Service{web: s, platform: s.Registry.Platform(), notify: d.Notify, now: d.Now, feedEvents: d.FeedEvents}
 	if svc.now == nil {
 		svc.now = time.Now
 	}

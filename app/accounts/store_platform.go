@@ -245,25 +245,25 @@ func addMembership(ctx context.Context, tx *sql.Tx, accountID, communeID int64, 
 // Memberships lists the names of the communes (collectivités) the account
 // has an adhesion in, in the order they were joined.
 func Memberships(ctx context.Context, q tenants.Querier, accountID int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `
+	out, err := tenants.Values[string](ctx, q, `
 		SELECT c.name FROM memberships m JOIN communes c ON c.id = m.commune_id
 		WHERE m.account_id = ? ORDER BY m.created_at, c.name`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: memberships: %w", err)
 	}
-	return tenants.Column[string](rows)
+	return out, nil
 }
 
 // membershipSlugs lists the slugs of the communes the account has an
 // adhesion in, by name.
 func membershipSlugs(ctx context.Context, q tenants.Querier, accountID int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `
+	out, err := tenants.Values[string](ctx, q, `
 		SELECT c.slug FROM memberships m JOIN communes c ON c.id = m.commune_id
 		WHERE m.account_id = ? ORDER BY c.name, c.slug`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: membership slugs: %w", err)
 	}
-	return tenants.Column[string](rows)
+	return out, nil
 }
 
 // AccountEmail returns the log-in address of a parent's account (for the

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,8 +43,7 @@ func (a *Admin) issueCode(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", fmt.Sprintf("Nouveau code d'adhésion « %s » : %s (notez-le : il ne sera plus affiché ; les codes actifs du même libellé sont remplacés).", label, code))
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, fmt.Sprintf("Nouveau code d'adhésion « %s » : %s (notez-le : il ne sera plus affiché ; les codes actifs du même libellé sont remplacés).", label, code))
 }
 
 // inviteFamily issues a fresh code and queues the invitation email.
@@ -71,8 +69,7 @@ func (a *Admin) inviteFamily(c *fiber.Ctx) error {
 		return err
 	}
 	a.notify(t.Commune.Slug)
-	web.AddFlash(c, "success", "Invitation envoyée à "+inv.Email+".")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Invitation envoyée à "+inv.Email+".")
 }
 
 func (a *Admin) inviteTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, who *Staff, familyID int64, now time.Time) (accounts.Invitation, error) {
@@ -121,11 +118,7 @@ func (a *Admin) inviteAllPending(c *fiber.Ctx) error {
 
 // unlinkAccount removes the link between a parent's account and the family.
 func (a *Admin) unlinkAccount(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	aid, err := idParam(c, "aid")
+	id, aid, err := idParams(c, "id", "aid")
 	if err != nil {
 		return err
 	}
@@ -138,6 +131,5 @@ func (a *Admin) unlinkAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Le compte n'est plus lié à cette famille.")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Le compte n'est plus lié à cette famille.")
 }

@@ -99,6 +99,24 @@ func idParam(c *fiber.Ctx, name string) (int64, error) {
 	return id, nil
 }
 
+// idParams reads the route's two id parameters a and b (a family and one
+// of its guardians, children or accounts); an invalid one is not found.
+func idParams(c *fiber.Ctx, a, b string) (int64, int64, error) {
+	first, err := idParam(c, a)
+	if err != nil {
+		return 0, 0, err
+	}
+	second, err := idParam(c, b)
+	return first, second, err
+}
+
+// backToFamily shows msg on the family's page, where every change made
+// from it returns.
+func backToFamily(c *fiber.Ctx, id int64, msg string) error {
+	web.AddFlash(c, "success", msg)
+	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+}
+
 // readUpload reads an uploaded file, at most its first limit bytes.
 func readUpload(fh *multipart.FileHeader, limit int64) ([]byte, error) {
 	f, err := fh.Open()

@@ -86,25 +86,21 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 			byChild[id] = &AttendanceLine{ChildID: id, Status: "absent", Declared: true, Certified: cert}
 		}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT a.child_id, ch.first_name || ' ' || ch.last_name, a.status, a.justified
-		FROM attendance a JOIN children ch ON ch.id = a.child_id WHERE a.day = ? AND a.prestation_id = ?`, day, prestationID)
-	if err != nil {
-		return nil, fmt.Errorf("admin: attendance: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = tenants.Each(ctx, q, func(row tenants.Row) error {
 		var l AttendanceLine
-		if err := rows.Scan(&l.ChildID, &l.Name, &l.Status, &l.Justified); err != nil {
-			return nil, err
+		if err := row.Scan(&l.ChildID, &l.Name, &l.Status, &l.Justified); err != nil {
+			return err
 		}
 		if b := byChild[l.ChildID]; b != nil {
 			b.Status, b.Justified = l.Status, l.Justified && !b.Declared
 		} else {
 			byChild[l.ChildID] = &l
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil
+	}, `SELECT a.child_id, ch.first_name || ' ' || ch.last_name, a.status, a.justified
+		FROM attendance a JOIN children ch ON ch.id = a.child_id WHERE a.day = ? AND a.prestation_id = ?`, day, prestationID)
+	if err != nil {
+		return nil, fmt.Errorf("admin: attendance: %w", err)
 	}
 	if err := attendanceChildren(ctx, q, byChild); err != nil {
 		return nil, err

@@ -35,17 +35,10 @@ func attendanceChildren(ctx context.Context, q tenants.Querier, lines map[int64]
 	for id := range lines {
 		ids = append(ids, id)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ch.id, ch.first_name || ' ' || ch.last_name, ch.pai, COALESCE(ch.school_id, 0), COALESCE(s.name, ''), ch.class_name
-		FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
-		WHERE ch.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
-	if err != nil {
-		return fmt.Errorf("admin: attendance children: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
 		var id int64
 		var d AttendanceLine
-		if err := rows.Scan(&id, &d.Name, &d.PAI, &d.SchoolID, &d.School, &d.ClassName); err != nil {
+		if err := row.Scan(&id, &d.Name, &d.PAI, &d.SchoolID, &d.School, &d.ClassName); err != nil {
 			return err
 		}
 		l := lines[id]
@@ -53,8 +46,14 @@ func attendanceChildren(ctx context.Context, q tenants.Querier, lines map[int64]
 			l.Name = d.Name // a child the family declared absent
 		}
 		l.PAI, l.SchoolID, l.School, l.ClassName = d.PAI, d.SchoolID, d.School, d.ClassName
+		return nil
+	}, `SELECT ch.id, ch.first_name || ' ' || ch.last_name, ch.pai, COALESCE(ch.school_id, 0), COALESCE(s.name, ''), ch.class_name
+		FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+		WHERE ch.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+	if err != nil {
+		return fmt.Errorf("admin: attendance children: %w", err)
 	}
-	return rows.Err()
+	return nil
 }
 
 // Group is the line's class as the filter names it: "school/class".

@@ -16,6 +16,15 @@ import (
 	"espacefamille/tenants"
 )
 
+// auditSaved records the save of entity n° id: a creation when there was
+// no before, else an update from *before to after.
+func auditSaved[T any](ctx context.Context, tx tenants.Querier, who *Staff, entity string, id int64, before *T, after T, now time.Time) error {
+	if before == nil {
+		return audit(ctx, tx, who, "create", entity, id, nil, after, now)
+	}
+	return audit(ctx, tx, who, "update", entity, id, *before, after, now)
+}
+
 // audit writes one entry of the audit log inside the change's own
 // transaction: who (the member), what (action on entity n° id), and the
 // entity before and after, as JSON (nil when it did not exist).

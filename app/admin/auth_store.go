@@ -82,11 +82,11 @@ func staffByID(ctx context.Context, q tenants.Querier, id int64) (Staff, error) 
 }
 
 func staffList(ctx context.Context, q tenants.Querier) ([]Staff, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff ORDER BY disabled, name, email`)
+	out, err := tenants.All(ctx, q, scanStaff, `SELECT `+staffColumns+` FROM staff ORDER BY disabled, name, email`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: staff list: %w", err)
 	}
-	return tenants.Collect(rows, scanStaff)
+	return out, nil
 }
 
 // createSession opens a session for the member and returns its token.

@@ -17,21 +17,16 @@ type HolidayRow struct {
 }
 
 func schoolHolidays(ctx context.Context, q tenants.Querier, zone string) ([]HolidayRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT school_year, description, first_day_off, COALESCE(resume_day, ''), source
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (HolidayRow, error) {
+		var h HolidayRow
+		err := row.Scan(&h.SchoolYear, &h.Description, &h.From, &h.Resume, &h.Source)
+		return h, err
+	}, `SELECT school_year, description, first_day_off, COALESCE(resume_day, ''), source
 		FROM school_holidays WHERE zone = ? ORDER BY first_day_off`, zone)
 	if err != nil {
 		return nil, fmt.Errorf("admin: school holidays: %w", err)
 	}
-	defer rows.Close()
-	var out []HolidayRow
-	for rows.Next() {
-		var h HolidayRow
-		if err := rows.Scan(&h.SchoolYear, &h.Description, &h.From, &h.Resume, &h.Source); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // upsertHolidays stores holidays of one zone; an imported or bundled row
@@ -80,20 +75,15 @@ func LoadZoneHolidays(ctx context.Context, tx *sql.Tx, zone string) (int, error)
 type ClosureRow struct{ Day, Reason string }
 
 func closures(ctx context.Context, q tenants.Querier) ([]ClosureRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT day, reason FROM closures ORDER BY day DESC LIMIT 200`)
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (ClosureRow, error) {
+		var c ClosureRow
+		err := row.Scan(&c.Day, &c.Reason)
+		return c, err
+	}, `SELECT day, reason FROM closures ORDER BY day DESC LIMIT 200`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: closures: %w", err)
 	}
-	defer rows.Close()
-	var out []ClosureRow
-	for rows.Next() {
-		var c ClosureRow
-		if err := rows.Scan(&c.Day, &c.Reason); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // familyContact returns a family's name and the address its emails go to

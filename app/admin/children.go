@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -49,11 +48,7 @@ func (a *Admin) newChild(c *fiber.Ctx) error {
 }
 
 func (a *Admin) editChild(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	cid, err := idParam(c, "cid")
+	id, cid, err := idParams(c, "id", "cid")
 	if err != nil {
 		return err
 	}
@@ -95,17 +90,13 @@ func (a *Admin) saveChild(c *fiber.Ctx, childID int64) error {
 	}
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		saved, before, err := families.SaveChild(ctx, tx, ch, now)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case before == nil:
-			return audit(ctx, tx, currentStaff(c), "create", "child", saved.ID, nil, saved, now)
 		}
-		return audit(ctx, tx, currentStaff(c), "update", "child", saved.ID, *before, saved, now)
+		return auditSaved(ctx, tx, currentStaff(c), "child", saved.ID, before, saved, now)
 	})
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Enfant enregistré.")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Enfant enregistré.")
 }

@@ -100,8 +100,7 @@ func (a *Admin) createFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Famille créée.")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Famille créée.")
 }
 
 type familyData struct {
@@ -186,8 +185,7 @@ func (a *Admin) updateFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Famille enregistrée.")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Famille enregistrée.")
 }
 
 // saveGuardian adds a guardian, or updates one when the form names it.
@@ -205,27 +203,19 @@ func (a *Admin) saveGuardian(c *fiber.Ctx) error {
 	g.ID, _ = strconv.ParseInt(c.FormValue("guardian_id"), 10, 64)
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		saved, before, err := families.SaveGuardian(ctx, tx, g, now)
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
-		case before == nil:
-			return audit(ctx, tx, currentStaff(c), "create", "guardian", saved.ID, nil, saved, now)
 		}
-		return audit(ctx, tx, currentStaff(c), "update", "guardian", saved.ID, *before, saved, now)
+		return auditSaved(ctx, tx, currentStaff(c), "guardian", saved.ID, before, saved, now)
 	})
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Responsable enregistré.")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Responsable enregistré.")
 }
 
 func (a *Admin) deleteGuardian(c *fiber.Ctx) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	gid, err := idParam(c, "gid")
+	id, gid, err := idParams(c, "id", "gid")
 	if err != nil {
 		return err
 	}
@@ -238,6 +228,5 @@ func (a *Admin) deleteGuardian(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Responsable retiré.")
-	return web.RedirectTo(c, "/admin/familles/"+strconv.FormatInt(id, 10))
+	return backToFamily(c, id, "Responsable retiré.")
 }

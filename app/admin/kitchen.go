@@ -31,20 +31,16 @@ type KitchenLine struct {
 // days its prestation is offered.
 func kitchenNumbers(ctx context.Context, q tenants.Querier, days []calendar.Date) ([]KitchenLine, error) {
 	schools := map[int64]string{0: "Sans école"}
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM schools`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
 		var id int64
 		var n string
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := row.Scan(&id, &n)
 		schools[id] = n
+		return err
+	}, `SELECT id, name FROM schools`)
+	if err != nil {
+		return nil, fmt.Errorf("admin: kitchen schools: %w", err)
 	}
-	rows.Close()
 	prestations := map[int64]booking.Prestation{}
 	type flags struct{ pai, basket bool }
 	children := map[int64]flags{}

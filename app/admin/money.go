@@ -77,20 +77,15 @@ func moneyRows(ctx context.Context, q tenants.Querier, f MoneyFilter) ([]MoneyRo
 		query += ` AND i.status = ?`
 		args = append(args, f.State)
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY 1 DESC LIMIT 2000`, args...)
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (MoneyRow, error) {
+		var r MoneyRow
+		err := row.Scan(&r.Date, &r.Regie, &r.Family, &r.Reference, &r.State, &r.Cents)
+		return r, err
+	}, query+` ORDER BY 1 DESC LIMIT 2000`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("admin: money: %w", err)
 	}
-	defer rows.Close()
-	var out []MoneyRow
-	for rows.Next() {
-		var r MoneyRow
-		if err := rows.Scan(&r.Date, &r.Regie, &r.Family, &r.Reference, &r.State, &r.Cents); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 type moneyData struct {

@@ -92,22 +92,17 @@ type CreditRow struct {
 }
 
 func positiveCredits(ctx context.Context, q tenants.Querier) ([]CreditRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.family_id, f.name, c.regie_id, r.name, SUM(c.amount_cents)
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (CreditRow, error) {
+		var r CreditRow
+		err := row.Scan(&r.FamilyID, &r.FamilyName, &r.RegieID, &r.RegieName, &r.Cents)
+		return r, err
+	}, `SELECT c.family_id, f.name, c.regie_id, r.name, SUM(c.amount_cents)
 		FROM credits c JOIN families f ON f.id = c.family_id JOIN regies r ON r.id = c.regie_id
 		GROUP BY c.family_id, c.regie_id HAVING SUM(c.amount_cents) > 0 ORDER BY f.name, r.name LIMIT 2000`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: credits: %w", err)
 	}
-	defer rows.Close()
-	var out []CreditRow
-	for rows.Next() {
-		var r CreditRow
-		if err := rows.Scan(&r.FamilyID, &r.FamilyName, &r.RegieID, &r.RegieName, &r.Cents); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 type creditsData struct {

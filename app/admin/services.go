@@ -17,6 +17,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/names"
 	"espacefamille/app/web"
+	"espacefamille/tenants"
 )
 
 type regiesData struct {
@@ -198,20 +199,15 @@ type School struct {
 func (s School) Value() string { return strconv.FormatInt(s.ID, 10) }
 
 func schoolList(ctx context.Context, q querier) ([]School, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM schools ORDER BY name`)
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (School, error) {
+		var s School
+		err := row.Scan(&s.ID, &s.Name)
+		return s, err
+	}, `SELECT id, name FROM schools ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("admin: schools: %w", err)
 	}
-	defer rows.Close()
-	var out []School
-	for rows.Next() {
-		var s School
-		if err := rows.Scan(&s.ID, &s.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // WeekdayChoices are the weekday checkboxes.

@@ -178,7 +178,7 @@ func TestWaitingListOfferExpiresToTheNextInLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sender.Flush(ctx, mail.Source{Name: "alpha", DB: db.W}); err != nil {
+	if _, err := sender.Flush(ctx, mail.Source{Name: "alpha", DB: db}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

@@ -125,20 +125,13 @@ func (e *Env) Demo() DemoIDs {
 	d.Fille = e.Int(s, `SELECT id FROM children WHERE family_id = ? AND first_name = 'Fille'`, d.Family)
 	d.Garcon = e.Int(s, `SELECT id FROM children WHERE family_id = ? AND first_name = 'Garçon'`, d.Family)
 	err := e.with(s, func(db *tenants.DB) error {
-		rows, err := db.Reader().QueryContext(context.Background(), `SELECT id, name FROM prestations`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return tenants.Each(context.Background(), db.Reader(), func(row tenants.Row) error {
 			var id int64
 			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				return err
-			}
+			err := row.Scan(&id, &name)
 			d.Prestations[name] = id
-		}
-		return rows.Err()
+			return err
+		}, `SELECT id, name FROM prestations`)
 	})
 	if err != nil {
 		e.T.Fatal(err)

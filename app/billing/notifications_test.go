@@ -26,7 +26,7 @@ func (e *env) sendMail(t *testing.T) []smtptest.Message {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.db.W}); err != nil {
+	if _, err := s.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.db}); err != nil {
 		t.Fatal(err)
 	}
 	return srv.Messages()

@@ -197,9 +197,9 @@ func (e *MonthNotEndedError) Message() string {
 }
 
 func familyIDs(ctx context.Context, q tenants.Querier) ([]int64, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM families ORDER BY id`)
+	out, err := tenants.Values[int64](ctx, q, `SELECT id FROM families ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("billing: families: %w", err)
 	}
-	return tenants.Column[int64](rows)
+	return out, nil
 }

@@ -92,23 +92,20 @@ func CreditReservations(ctx context.Context, tx *sql.Tx, kind string, list []Res
 
 // FamilyCredits lists a family's credit movements, newest first.
 func FamilyCredits(ctx context.Context, q tenants.Querier, familyID int64) ([]Credit, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, family_id, regie_id, kind, amount_cents, label, COALESCE(order_id, 0), created_at
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Credit, error) {
+		var c Credit
+		var at string
+		if err := row.Scan(&c.ID, &c.FamilyID, &c.RegieID, &c.Kind, &c.AmountCents, &c.Label, &c.OrderID, &at); err != nil {
+			return c, err
+		}
+		c.CreatedAt = tenants.StoredTime(at)
+		return c, nil
+	}, `SELECT id, family_id, regie_id, kind, amount_cents, label, COALESCE(order_id, 0), created_at
 		FROM credits WHERE family_id = ? AND kind NOT IN ('order', 'release') ORDER BY id DESC LIMIT 200`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: family credits: %w", err)
 	}
-	defer rows.Close()
-	var out []Credit
-	for rows.Next() {
-		var c Credit
-		var at string
-		if err := rows.Scan(&c.ID, &c.FamilyID, &c.RegieID, &c.Kind, &c.AmountCents, &c.Label, &c.OrderID, &at); err != nil {
-			return nil, fmt.Errorf("billing: family credits: %w", err)
-		}
-		c.CreatedAt = tenants.StoredTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RegieBalance is a family's credit in one régie.
@@ -120,19 +117,14 @@ type RegieBalance struct {
 
 // FamilyBalances lists the family's positive credit balances per régie.
 func FamilyBalances(ctx context.Context, q tenants.Querier, familyID int64) ([]RegieBalance, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.regie_id, r.name, SUM(c.amount_cents) FROM credits c JOIN regies r ON r.id = c.regie_id
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (RegieBalance, error) {
+		var b RegieBalance
+		err := row.Scan(&b.RegieID, &b.RegieName, &b.AmountCents)
+		return b, err
+	}, `SELECT c.regie_id, r.name, SUM(c.amount_cents) FROM credits c JOIN regies r ON r.id = c.regie_id
 		WHERE c.family_id = ? GROUP BY c.regie_id HAVING SUM(c.amount_cents) > 0 ORDER BY r.position, r.name`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: family balances: %w", err)
 	}
-	defer rows.Close()
-	var out []RegieBalance
-	for rows.Next() {
-		var b RegieBalance
-		if err := rows.Scan(&b.RegieID, &b.RegieName, &b.AmountCents); err != nil {
-			return nil, fmt.Errorf("billing: family balances: %w", err)
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -165,21 +165,12 @@ func scanInvoice(s interface{ Scan(...any) error }) (Invoice, error) {
 
 // FamilyInvoices lists a family's invoices, newest first.
 func FamilyInvoices(ctx context.Context, q tenants.Querier, familyID int64) ([]Invoice, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+invoiceColumns+` FROM invoices i JOIN regies r ON r.id = i.regie_id
+	out, err := tenants.All(ctx, q, scanInvoice, `SELECT `+invoiceColumns+` FROM invoices i JOIN regies r ON r.id = i.regie_id
 		WHERE i.family_id = ? ORDER BY i.issued_on DESC, i.id DESC`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: family invoices: %w", err)
 	}
-	defer rows.Close()
-	var out []Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("billing: family invoices: %w", err)
-		}
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // FamilyInvoice reads one invoice of the family with its lines; another
@@ -198,21 +189,16 @@ func FamilyInvoice(ctx context.Context, q tenants.Querier, familyID, id int64) (
 }
 
 func invoiceLines(ctx context.Context, q tenants.Querier, invoiceID int64) ([]Line, error) {
-	rows, err := q.QueryContext(ctx, `SELECT child_name, prestation, day, label, quantity, unit_cents, amount_cents,
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Line, error) {
+		var l Line
+		err := row.Scan(&l.ChildName, &l.Prestation, &l.Day, &l.Label, &l.Quantity, &l.UnitCents, &l.AmountCents, &l.ReservationID)
+		return l, err
+	}, `SELECT child_name, prestation, day, label, quantity, unit_cents, amount_cents,
 		COALESCE(reservation_id, 0) FROM invoice_lines WHERE invoice_id = ? ORDER BY child_name, day, prestation, id`, invoiceID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: invoice lines: %w", err)
 	}
-	defer rows.Close()
-	var out []Line
-	for rows.Next() {
-		var l Line
-		if err := rows.Scan(&l.ChildName, &l.Prestation, &l.Day, &l.Label, &l.Quantity, &l.UnitCents, &l.AmountCents, &l.ReservationID); err != nil {
-			return nil, fmt.Errorf("billing: invoice lines: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // markInvoicePaid settles an open invoice paid by an order.

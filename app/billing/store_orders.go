@@ -104,22 +104,19 @@ func orderByID(ctx context.Context, q tenants.Querier, id int64) (Order, error) 
 }
 
 func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, error) {
-	rows, err := q.QueryContext(ctx, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Line, error) {
+		var l Line
+		if err := row.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
+			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal, &l.NotBooked); err != nil {
+			return l, err
+		}
+		return l, nil
+	}, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
 		prestation, day, label, quantity, unit_cents, amount_cents, refusal, not_booked FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: order lines: %w", err)
 	}
-	defer rows.Close()
-	var out []Line
-	for rows.Next() {
-		var l Line
-		if err := rows.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
-			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal, &l.NotBooked); err != nil {
-			return nil, fmt.Errorf("billing: order lines: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // markLines records, on the order's lines, the reservation each cart
@@ -180,32 +177,31 @@ func pendingOrders(ctx context.Context, q tenants.Querier, familyID, regieID int
 		where += ` AND family_id = ? AND regie_id = ?`
 		args = append(args, familyID, regieID)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+where+` ORDER BY id`, args...)
+	var out []Order
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		o, err := scanOrder(row)
+		if err != nil {
+			return err
+		}
+		out = append(out, o)
+		return nil
+	}, `SELECT `+orderColumns+` FROM orders WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("billing: pending orders: %w", err)
 	}
-	defer rows.Close()
-	var out []Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, fmt.Errorf("billing: pending orders: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // recentlyClosedUnpaid lists the orders sent to a provider that were
 // closed without payment (expired or replaced) since since.
 func recentlyClosedUnpaid(ctx context.Context, q tenants.Querier, since time.Time) ([]Order, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o
+	out, err := tenants.All(ctx, q, scanOrder, `SELECT `+orderColumns+` FROM orders o
 		WHERE status IN ('expired', 'cancelled') AND provider_ref IS NOT NULL AND closed_at > ?
 		  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) ORDER BY id`, tenants.FormatTime(since))
 	if err != nil {
 		return nil, fmt.Errorf("billing: recently closed orders: %w", err)
 	}
-	return tenants.Collect(rows, scanOrder)
+	return out, nil
 }
 
 // insertPayment records the payment of an order; the UNIQUE order_id makes

@@ -30,9 +30,7 @@ func TestAgendaCacheKeepsWeeksUntilSomethingTheyShowChanges(t *testing.T) {
 	}{
 		{name: "the same page again is the cached one", want: ""},
 		{name: "a click puts the day in the cart", want: "pending", change: func(f *fixture) {
-			if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-				t.Fatal(err)
-			}
+			f.click(f.classique, "2026-12-03")
 		}},
 		{name: "another family pays for the last place", want: "closed full", change: func(f *fixture) {
 			other, kids := f.addFamily("FAMILLE AUTRE", 1)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // seen is what checkLines reads once for all the demandes of a cart
@@ -54,7 +55,19 @@ func (k *checker) prefetch(lines []CartLine) error {
 	}
 	s := &seen{reservations: map[childDay][]seenPlace{}, holds: map[childDay][]seenPlace{},
 		sites: map[slotSite]int{}, slots: map[slot]int{}}
-	rows, err := k.tx.QueryContext(k.ctx, `
+	err := tenants.Each(k.ctx, k.tx, func(row tenants.Row) error {
+		var cd childDay
+		var p seenPlace
+		if err := row.Scan(&cd.child, &cd.day, &p.id, &p.prestationID, &p.group); err != nil {
+			return err
+		}
+		if p.id != 0 {
+			s.reservations[cd] = append(s.reservations[cd], p)
+		} else {
+			s.holds[cd] = append(s.holds[cd], p)
+		}
+		return nil
+	}, `
 		SELECT r.child_id, r.day, r.id, r.prestation_id, p.exclusive_group
 		FROM reservations r JOIN prestations p ON p.id = r.prestation_id
 		WHERE r.child_id IN (SELECT value FROM json_each(?)) AND r.day BETWEEN ? AND ? AND r.state = 'validated'
@@ -65,39 +78,18 @@ func (k *checker) prefetch(lines []CartLine) error {
 	if err != nil {
 		return fmt.Errorf("booking: booked or held: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var cd childDay
-		var p seenPlace
-		if err := rows.Scan(&cd.child, &cd.day, &p.id, &p.prestationID, &p.group); err != nil {
-			return fmt.Errorf("booking: booked or held: %w", err)
-		}
-		if p.id != 0 {
-			s.reservations[cd] = append(s.reservations[cd], p)
-		} else {
-			s.holds[cd] = append(s.holds[cd], p)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("booking: booked or held: %w", err)
-	}
-	rows.Close()
-	rows, err = k.tx.QueryContext(k.ctx, `SELECT prestation_id, day, site_id, booked FROM slot_counts
-		WHERE prestation_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`, jsonIDs(prestations), from, to)
-	if err != nil {
-		return fmt.Errorf("booking: booked places: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = tenants.Each(k.ctx, k.tx, func(row tenants.Row) error {
 		var ss slotSite
 		var n int
-		if err := rows.Scan(&ss.PrestationID, &ss.Day, &ss.site, &n); err != nil {
-			return fmt.Errorf("booking: booked places: %w", err)
+		if err := row.Scan(&ss.PrestationID, &ss.Day, &ss.site, &n); err != nil {
+			return err
 		}
 		s.sites[ss] += n
 		s.slots[ss.slot] += n
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT prestation_id, day, site_id, booked FROM slot_counts
+		WHERE prestation_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?`, jsonIDs(prestations), from, to)
+	if err != nil {
 		return fmt.Errorf("booking: booked places: %w", err)
 	}
 	k.seen = s

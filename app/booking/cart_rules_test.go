@@ -23,16 +23,8 @@ import (
 func TestReleaseGivesBackTheDemandesPlaceNotTheAnnulations(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
-	f.hold(f.fam, f.cantine, "A")
-	if _, err := f.confirm(f.fam, "A"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.vegetarien, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.paid("A", f.classique, "2026-12-03")
+	f.click(f.vegetarien, "2026-12-03")
 	if check := f.hold(f.fam, f.cantine, "B"); len(check.Lines) != 2 || f.places(f.classique) != 1 || f.places(f.vegetarien) != 1 {
 		t.Fatalf("hold: %+v, places %d/%d", check, f.places(f.classique), f.places(f.vegetarien))
 	}
@@ -75,18 +67,8 @@ func TestPurgeExpiredDropsOnlyTheLateLines(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	// A paid meal on Thursday 26/11, then its annulation asked in time.
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-11-26"); err != nil {
-		t.Fatal(err)
-	}
-	f.hold(f.fam, f.cantine, "A")
-	if _, err := f.confirm(f.fam, "A"); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []string{"2026-11-26", "2026-11-27", "2026-12-03"} {
-		if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.paid("A", f.classique, "2026-11-26")
+	f.click(f.classique, "2026-11-26", "2026-11-27", "2026-12-03")
 	if gone, err := booking.PurgeExpired(ctx, f.db, f.fam, f.cantine, f.Clock.Now()); err != nil || gone != nil {
 		t.Fatalf("nothing late yet: %+v %v", gone, err)
 	}
@@ -118,9 +100,7 @@ func TestClearCartEmptiesOneRegieOfOneFamily(t *testing.T) {
 	f := newFixture(t)
 	other, kids := f.addFamily("FAMILLE Z", 1)
 	for _, d := range []string{"2026-12-03", "2026-12-04"} {
-		if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, d); err != nil {
-			t.Fatal(err)
-		}
+		f.click(f.classique, d)
 		if err := f.toggle(other, f.cantine, kids[0], f.classique, d); err != nil {
 			t.Fatal(err)
 		}
@@ -145,9 +125,7 @@ func TestClearCartEmptiesOneRegieOfOneFamily(t *testing.T) {
 func TestPrepaidCartIsNotValidatedWithoutPayment(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03")
 	if _, err := booking.ValidatePostpaid(context.Background(), f.db, f.fam, f.cantine, f.Clock.Now()); !errors.Is(err, booking.ErrPrepaid) {
 		t.Fatalf("err = %v, want ErrPrepaid", err)
 	}

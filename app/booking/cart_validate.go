@@ -115,22 +115,13 @@ func (k *checker) groupConflict(childID int64, p Prestation, day calendar.Date) 
 	if p.ExclusiveGroup == "" {
 		return nil, nil
 	}
-	rows, err := k.tx.QueryContext(k.ctx, `SELECT r.id FROM reservations r JOIN prestations p ON p.id = r.prestation_id
+	ids, err := tenants.Values[int64](k.ctx, k.tx, `SELECT r.id FROM reservations r JOIN prestations p ON p.id = r.prestation_id
 		WHERE r.child_id = ? AND r.day = ? AND r.state = 'validated' AND p.exclusive_group = ? AND p.id <> ?`,
 		childID, day, p.ExclusiveGroup, p.ID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: exclusive group: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 func (k *checker) isTaken(childID int64, p Prestation, day calendar.Date) (booked, held bool, err error) {

@@ -2,7 +2,6 @@ package booking_test
 
 import (
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -180,16 +179,7 @@ func TestCheckCartRules(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			tc.setup(f)
-			var check booking.CartCheck
-			ctx := context.Background()
-			err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-				var err error
-				check, err = booking.CheckCart(ctx, tx, f.fam, f.cantine, f.Clock.Now())
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			check := f.checkCart()
 			if got := reasons(check.Removed); strings.Join(got, "\n") != strings.Join(tc.wantRemoved, "\n") {
 				t.Fatalf("removed:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.wantRemoved, "\n"))
 			}
@@ -279,22 +269,12 @@ func TestConfirmLinesRules(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			tc.setup(f)
-			ctx := context.Background()
 			var ids []int64
-			_ = f.db.Tx(ctx, func(tx *sql.Tx) error {
-				check, err := booking.CheckCart(ctx, tx, f.fam, f.cantine, f.Clock.Now())
-				for _, l := range check.Lines {
-					ids = append(ids, l.ID)
-				}
-				return err
-			})
+			for _, l := range f.checkCart().Lines {
+				ids = append(ids, l.ID)
+			}
 			tc.between(f)
-			var res booking.ConfirmResult
-			err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-				var err error
-				res, err = booking.ConfirmLines(ctx, tx, f.fam, ids, "ORDER", f.Clock.Now())
-				return err
-			})
+			res, err := f.confirmLines(ids, "ORDER")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,13 +303,7 @@ func TestConfirmLinesOnlyTouchesTheFamilysLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	theirs := f.id(`SELECT id FROM cart_lines WHERE family_id = ?`, other)
-	ctx := context.Background()
-	var res booking.ConfirmResult
-	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = booking.ConfirmLines(ctx, tx, f.fam, []int64{theirs}, "ORDER", f.Clock.Now())
-		return err
-	})
+	res, err := f.confirmLines([]int64{theirs}, "ORDER")
 	if err != nil || len(res.Confirmed) != 0 || len(res.Rejected) != 1 || res.Rejected[0].Line.ID != theirs ||
 		!strings.Contains(res.Rejected[0].Reason, "demande introuvable") {
 		t.Fatalf("another family's line: %+v %v", res, err)
@@ -338,11 +312,7 @@ func TestConfirmLinesOnlyTouchesTheFamilysLines(t *testing.T) {
 		t.Fatal("another family's cart line was deleted")
 	}
 	// An empty order confirms nothing and reads nothing.
-	err = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		res, err = booking.ConfirmLines(ctx, tx, f.fam, nil, "ORDER", f.Clock.Now())
-		return err
-	})
+	res, err = f.confirmLines(nil, "ORDER")
 	if err != nil || len(res.Confirmed)+len(res.Rejected) != 0 || res.TotalCents != 0 {
 		t.Fatalf("empty order: %+v %v", res, err)
 	}
@@ -406,18 +376,8 @@ func TestCheckCartKeepsTheCartOrder(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.validate(f.fille, f.vegetarien, "2026-12-03")
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil { // replaces the vegetarian meal
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	var check booking.CartCheck
-	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		check, err = booking.CheckCart(ctx, tx, f.fam, f.cantine, f.Clock.Now())
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03") // replaces the vegetarian meal
+	check := f.checkCart()
 	if len(check.Lines) != 2 || check.Lines[0].PrestationID != f.classique || check.Lines[0].Action != booking.ActionAdd ||
 		check.Lines[1].PrestationID != f.vegetarien || check.Lines[1].Action != booking.ActionCancel {
 		t.Fatalf("lines %+v", check.Lines)

@@ -92,25 +92,22 @@ func PartialClosures(ctx context.Context, q tenants.Querier) ([]calendar.ScopedC
 }
 
 func partialClosures(ctx context.Context, q tenants.Querier, where string, args ...any) ([]calendar.ScopedClosure, error) {
-	rows, err := q.QueryContext(ctx, `SELECT c.id, c.day, c.reason,
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (calendar.ScopedClosure, error) {
+		var c calendar.ScopedClosure
+		var ps, ss string
+		if err := row.Scan(&c.ID, &c.Date, &c.Reason, &ps, &ss); err != nil {
+			return c, err
+		}
+		c.Prestations, c.Schools = idList(ps), idList(ss)
+		return c, nil
+	}, `SELECT c.id, c.day, c.reason,
 			COALESCE((SELECT group_concat(prestation_id) FROM partial_closure_prestations WHERE closure_id = c.id), ''),
 			COALESCE((SELECT group_concat(school_id) FROM partial_closure_schools WHERE closure_id = c.id), '')
 		FROM partial_closures c `+where+` ORDER BY c.day DESC, c.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("booking: partial closures: %w", err)
 	}
-	defer rows.Close()
-	var out []calendar.ScopedClosure
-	for rows.Next() {
-		var c calendar.ScopedClosure
-		var ps, ss string
-		if err := rows.Scan(&c.ID, &c.Date, &c.Reason, &ps, &ss); err != nil {
-			return nil, err
-		}
-		c.Prestations, c.Schools = idList(ps), idList(ss)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // idList parses group_concat's "3,1,2" into sorted ids.

@@ -26,7 +26,20 @@ type DayCount struct {
 // prestation (a forfait counts on the weekdays its prestation is held),
 // schools then prestations in their order.
 func DayCounts(ctx context.Context, q tenants.Querier, day calendar.Date) ([]DayCount, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.site_id, COALESCE(s.name, ''), p.name, p.kind, p.weekdays, COUNT(*), SUM(ch.pai)
+	var out []DayCount
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		var c DayCount
+		var kind string
+		var mask int
+		if err := row.Scan(&c.SchoolID, &c.School, &c.Prestation, &kind, &mask, &c.Count, &c.PAI); err != nil {
+			return err
+		}
+		if kind == KindForfait && !WeekdaysFromMask(mask).Has(day.Weekday()) {
+			return nil
+		}
+		out = append(out, c)
+		return nil
+	}, `SELECT r.site_id, COALESCE(s.name, ''), p.name, p.kind, p.weekdays, COUNT(*), SUM(ch.pai)
 		FROM reservations r
 		JOIN prestations p ON p.id = r.prestation_id
 		JOIN children ch ON ch.id = r.child_id
@@ -37,21 +50,7 @@ func DayCounts(ctx context.Context, q tenants.Querier, day calendar.Date) ([]Day
 	if err != nil {
 		return nil, fmt.Errorf("booking: day counts: %w", err)
 	}
-	defer rows.Close()
-	var out []DayCount
-	for rows.Next() {
-		var c DayCount
-		var kind string
-		var mask int
-		if err := rows.Scan(&c.SchoolID, &c.School, &c.Prestation, &kind, &mask, &c.Count, &c.PAI); err != nil {
-			return nil, err
-		}
-		if kind == KindForfait && !WeekdaysFromMask(mask).Has(day.Weekday()) {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PendingCart is a family's cart in one régie that is not validated yet.
@@ -74,23 +73,20 @@ func PendingCarts(ctx context.Context, q tenants.Querier, limit int) ([]PendingC
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cart_lines GROUP BY family_id, regie_id)`).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("booking: pending carts: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT l.family_id, f.name, r.name, COUNT(*),
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (PendingCart, error) {
+		var c PendingCart
+		var oldest string
+		if err := row.Scan(&c.FamilyID, &c.Family, &c.Regie, &c.Lines, &c.AddCents, &oldest); err != nil {
+			return c, err
+		}
+		c.OldestLine = tenants.StoredTime(oldest)
+		return c, nil
+	}, `SELECT l.family_id, f.name, r.name, COUNT(*),
 			COALESCE(SUM(CASE WHEN l.action = 'add' THEN l.price_cents END), 0), MIN(l.created_at)
 		FROM cart_lines l JOIN families f ON f.id = l.family_id JOIN regies r ON r.id = l.regie_id
 		GROUP BY l.family_id, l.regie_id ORDER BY MIN(l.created_at), f.name LIMIT ?`, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("booking: pending carts: %w", err)
 	}
-	defer rows.Close()
-	var out []PendingCart
-	for rows.Next() {
-		var c PendingCart
-		var oldest string
-		if err := rows.Scan(&c.FamilyID, &c.Family, &c.Regie, &c.Lines, &c.AddCents, &oldest); err != nil {
-			return nil, 0, err
-		}
-		c.OldestLine = tenants.StoredTime(oldest)
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }

@@ -121,24 +121,19 @@ const closedHold = `h.action = 'add' AND h.closed_at IS NULL AND h.forfait_from 
 // may take the day if it reopens), and the hold stays, marked, so that
 // the payment books nothing for it and credits its amount.
 func releaseClosedHolds(ctx context.Context, tx *sql.Tx, day calendar.Date, now time.Time) error {
-	rows, err := tx.QueryContext(ctx, `UPDATE holds AS h SET closed_at = ? WHERE h.day = ? AND `+closedHold+`
+	places := map[slotSite]int{}
+	err := tenants.Each(ctx, tx, func(row tenants.Row) error {
+		s := slotSite{slot: slot{Day: day}}
+		if err := row.Scan(&s.PrestationID, &s.site); err != nil {
+			return err
+		}
+		places[s]++
+		return nil
+	}, `UPDATE holds AS h SET closed_at = ? WHERE h.day = ? AND `+closedHold+`
 		RETURNING prestation_id, site_id`, tenants.FormatTime(now), day)
 	if err != nil {
 		return fmt.Errorf("booking: release closed holds: %w", err)
 	}
-	defer rows.Close()
-	places := map[slotSite]int{}
-	for rows.Next() {
-		s := slotSite{slot: slot{Day: day}}
-		if err := rows.Scan(&s.PrestationID, &s.site); err != nil {
-			return fmt.Errorf("booking: release closed holds: %w", err)
-		}
-		places[s]++
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("booking: release closed holds: %w", err)
-	}
-	rows.Close()
 	for s, n := range places {
 		// The CHECK (booked >= 0) catches a count that would drift.
 		if _, err := tx.ExecContext(ctx, `UPDATE slot_counts SET booked = booked - ? WHERE prestation_id = ? AND day = ? AND site_id = ?`,
@@ -154,28 +149,36 @@ func releaseClosedHolds(ctx context.Context, tx *sql.Tx, day calendar.Date, now 
 // confirmation say how many): those demandes will not be booked, their
 // amount becomes the family's credit when the payment arrives.
 func PendingOrdersOn(ctx context.Context, q tenants.Querier, c calendar.ScopedClosure) (int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT order_ref, prestation_id, site_id FROM holds
-		WHERE day = ? AND action = 'add' AND closed_at IS NULL AND forfait_from IS NULL`, c.Date)
-	if err != nil {
-		return 0, fmt.Errorf("booking: pending orders on %s: %w", c.Date, err)
-	}
-	defer rows.Close()
 	orders := map[string]bool{}
-	for rows.Next() {
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
 		var ref string
 		var prestation, site int64
-		if err := rows.Scan(&ref, &prestation, &site); err != nil {
-			return 0, fmt.Errorf("booking: pending orders on %s: %w", c.Date, err)
+		if err := row.Scan(&ref, &prestation, &site); err != nil {
+			return err
 		}
 		if c.Whole() || c.Applies(prestation, site) {
 			orders[ref] = true
 		}
+		return nil
+	}, `SELECT order_ref, prestation_id, site_id FROM holds
+		WHERE day = ? AND action = 'add' AND closed_at IS NULL AND forfait_from IS NULL`, c.Date)
+	if err != nil {
+		return 0, fmt.Errorf("booking: pending orders on %s: %w", c.Date, err)
 	}
-	return len(orders), rows.Err()
+	return len(orders), nil
 }
 
 func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold, error) {
-	rows, err := q.QueryContext(ctx, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (hold, error) {
+		var h hold
+		var created string
+		if err := row.Scan(&h.ID, &h.FamilyID, &h.RegieID, &h.ChildID, &h.ChildName, &h.PrestationID, &h.PrestationName,
+			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID, &h.closed); err != nil {
+			return h, err
+		}
+		h.CreatedAt = tenants.StoredTime(created)
+		return h, nil
+	}, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
 		h.prestation_id, p.name, h.day, h.forfait_from, h.forfait_until, h.action, h.price_cents, COALESCE(h.reservation_id, 0),
 		h.created_at, h.site_id, h.closed_at IS NOT NULL
 		FROM holds h JOIN children c ON c.id = h.child_id JOIN prestations p ON p.id = h.prestation_id
@@ -183,19 +186,7 @@ func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold
 	if err != nil {
 		return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
 	}
-	defer rows.Close()
-	var out []hold
-	for rows.Next() {
-		var h hold
-		var created string
-		if err := rows.Scan(&h.ID, &h.FamilyID, &h.RegieID, &h.ChildID, &h.ChildName, &h.PrestationID, &h.PrestationName,
-			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID, &h.closed); err != nil {
-			return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
-		}
-		h.CreatedAt = tenants.StoredTime(created)
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReleaseHolds gives back the places held for the order orderRef (it
@@ -283,7 +274,16 @@ type heldDay struct {
 // of validated reservations refuses them): it returns the reservation
 // of each demande booked.
 func bookHeld(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (map[heldDay]int64, error) {
-	rows, err := tx.QueryContext(ctx, `
+	out := map[heldDay]int64{}
+	err := tenants.Each(ctx, tx, func(row tenants.Row) error {
+		var id int64
+		var d heldDay
+		if err := row.Scan(&id, &d.childID, &d.prestationID, &d.day); err != nil {
+			return err
+		}
+		out[d] = id
+		return nil
+	}, `
 		INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
 			state, price_cents, order_ref, created_at, validated_at)
 		SELECT family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
@@ -292,19 +292,6 @@ func bookHeld(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (
 		ON CONFLICT DO NOTHING
 		RETURNING id, child_id, prestation_id, day`, tenants.FormatTime(now), orderRef)
 	if err != nil {
-		return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
-	}
-	defer rows.Close()
-	out := map[heldDay]int64{}
-	for rows.Next() {
-		var id int64
-		var d heldDay
-		if err := rows.Scan(&id, &d.childID, &d.prestationID, &d.day); err != nil {
-			return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
-		}
-		out[d] = id
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("booking: book %s: %w", orderRef, err)
 	}
 	return out, nil

@@ -57,11 +57,7 @@ func (f *fixture) places(prestation int64) int {
 func TestHoldTakesThePlaceAtValiderAndPaymentBooksIt(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, d := range []string{"2026-12-03", "2026-12-04"} {
-		if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.click(f.classique, "2026-12-03", "2026-12-04")
 	check := f.hold(f.fam, f.cantine, "A")
 	if len(check.Lines) != 2 || len(check.Removed) != 0 || check.TotalCents != 2*255 || f.places(f.classique) != 2 {
 		t.Fatalf("hold: %+v, places %d", check, f.places(f.classique))
@@ -92,18 +88,14 @@ func TestHeldMealIsRefusedToAnotherOrderOfTheSameChild(t *testing.T) {
 		{"same meal, same day", func(f *fixture) int64 { return f.classique }, "déjà en cours de paiement"},
 		{"other meal of the exclusive group, same day", func(f *fixture) int64 {
 			// The cart's vegetarian meal replaces the classic demande.
-			if err := f.toggle(f.fam, f.cantine, f.fille, f.vegetarien, "2026-12-03"); err != nil {
-				f.T.Fatal(err)
-			}
+			f.click(f.vegetarien, "2026-12-03")
 			return f.vegetarien
 		}, "déjà en cours de paiement"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-				t.Fatal(err)
-			}
+			f.click(f.classique, "2026-12-03")
 			f.hold(f.fam, f.cantine, "A")
 			p := tc.second(f)
 			check := f.hold(f.fam, f.cantine, "B")
@@ -120,17 +112,9 @@ func TestHeldMealIsRefusedToAnotherOrderOfTheSameChild(t *testing.T) {
 func TestReplacementThroughHeldCancellation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
-	f.hold(f.fam, f.cantine, "A")
-	if _, err := f.confirm(f.fam, "A"); err != nil {
-		t.Fatal(err)
-	}
+	f.paid("A", f.classique, "2026-12-03")
 	// Vegetarian instead: the classic's cancellation and the new demande.
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.vegetarien, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.vegetarien, "2026-12-03")
 	check := f.hold(f.fam, f.cantine, "B")
 	if len(check.Lines) != 2 || check.TotalCents != 0 || f.places(f.classique) != 1 || f.places(f.vegetarien) != 1 {
 		t.Fatalf("hold: %+v, places %d/%d", check, f.places(f.classique), f.places(f.vegetarien))
@@ -148,14 +132,10 @@ func TestReplacementThroughHeldCancellation(t *testing.T) {
 func TestHeldCancellationOfAReservationCancelledMeanwhileIsRejected(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03")
 	f.hold(f.fam, f.cantine, "A")
 	f.confirm(f.fam, "A")
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil { // ask to cancel
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03") // ask to cancel
 	if check := f.hold(f.fam, f.cantine, "B"); check.TotalCents != -255 {
 		t.Fatalf("hold: %+v", check)
 	}
@@ -175,11 +155,7 @@ func TestHeldCancellationOfAReservationCancelledMeanwhileIsRejected(t *testing.T
 func TestReleaseGivesPlacesBackOnceAndKeepsTheCart(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, d := range []string{"2026-12-03", "2026-12-04"} {
-		if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, d); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.click(f.classique, "2026-12-03", "2026-12-04")
 	f.hold(f.fam, f.cantine, "A")
 	if n := f.release("A"); n != 2 || f.places(f.classique) != 0 {
 		t.Fatalf("release: %d, places %d", n, f.places(f.classique))
@@ -198,9 +174,7 @@ func TestReleaseGivesPlacesBackOnceAndKeepsTheCart(t *testing.T) {
 func TestHeldMealBookedMeanwhileByAPathIgnoringHoldsIsRejected(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03")
 	f.hold(f.fam, f.cantine, "A")
 	f.exec(`INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, site_id, day, state, price_cents, created_at, validated_at)
 		VALUES (?, ?, ?, ?, 1, '2026-12-03', 'validated', 255, 'x', 'x')`, f.fam, f.fille, f.classique, f.cantine)
@@ -216,9 +190,7 @@ func TestHeldMealBookedMeanwhileByAPathIgnoringHoldsIsRejected(t *testing.T) {
 func TestHoldsOfAnotherFamilyAreNotConfirmed(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03")
 	f.hold(f.fam, f.cantine, "A")
 	if _, err := f.confirm(f.fam+1, "A"); err == nil {
 		t.Fatal("another family's payment confirmed these holds")

@@ -29,11 +29,11 @@ func scanRegie(s interface{ Scan(...any) error }) (Regie, error) {
 }
 
 func queryRegies(ctx context.Context, q querier, where string) ([]Regie, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+regieColumns+regieFrom+where+` ORDER BY r.position, r.name`)
+	out, err := tenants.All(ctx, q, scanRegie, `SELECT `+regieColumns+regieFrom+where+` ORDER BY r.position, r.name`)
 	if err != nil {
 		return nil, fmt.Errorf("booking: regies: %w", err)
 	}
-	return tenants.Collect(rows, scanRegie)
+	return out, nil
 }
 
 // Regies lists the commune's régies that sell at least one prestation.
@@ -96,22 +96,10 @@ func parseDeadlineOr(s string) (calendar.Deadline, error) {
 
 // Prestations lists a régie's prestations with their price brackets.
 func Prestations(ctx context.Context, q tenants.Querier, regieID int64) ([]Prestation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+prestationColumns+` FROM prestations WHERE regie_id = ? ORDER BY position, name`, regieID)
+	out, err := tenants.All(ctx, q, scanPrestation,
+		`SELECT `+prestationColumns+` FROM prestations WHERE regie_id = ? ORDER BY position, name`, regieID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: prestations: %w", err)
-	}
-	var out []Prestation
-	for rows.Next() {
-		p, err := scanPrestation(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("booking: prestations: %w", err)
-		}
-		out = append(out, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	all, err := regieBrackets(ctx, q, regieID)
 	if err != nil {
@@ -125,24 +113,23 @@ func Prestations(ctx context.Context, q tenants.Querier, regieID int64) ([]Prest
 
 // regieBrackets reads the price brackets of every prestation of a régie.
 func regieBrackets(ctx context.Context, q tenants.Querier, regieID int64) (map[int64][]calendar.Bracket, error) {
-	rows, err := q.QueryContext(ctx, `
+	out := map[int64][]calendar.Bracket{}
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		var id int64
+		var b calendar.Bracket
+		if err := row.Scan(&id, &b.MaxQF, &b.Cents); err != nil {
+			return err
+		}
+		out[id] = append(out[id], b)
+		return nil
+	}, `
 		SELECT b.prestation_id, COALESCE(b.max_qf, 0), b.price_cents
 		FROM price_brackets b JOIN prestations p ON p.id = b.prestation_id
 		WHERE p.regie_id = ? ORDER BY b.prestation_id, b.max_qf IS NULL, b.max_qf`, regieID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: price brackets: %w", err)
 	}
-	defer rows.Close()
-	out := map[int64][]calendar.Bracket{}
-	for rows.Next() {
-		var id int64
-		var b calendar.Bracket
-		if err := rows.Scan(&id, &b.MaxQF, &b.Cents); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], b)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LoadPrestation returns one prestation, or ErrNotFound.
@@ -159,22 +146,17 @@ func LoadPrestation(ctx context.Context, q tenants.Querier, id int64) (Prestatio
 }
 
 func brackets(ctx context.Context, q tenants.Querier, prestationID int64) ([]calendar.Bracket, error) {
-	rows, err := q.QueryContext(ctx, `
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (calendar.Bracket, error) {
+		var b calendar.Bracket
+		err := row.Scan(&b.MaxQF, &b.Cents)
+		return b, err
+	}, `
 		SELECT COALESCE(max_qf, 0), price_cents FROM price_brackets WHERE prestation_id = ?
 		ORDER BY max_qf IS NULL, max_qf`, prestationID)
 	if err != nil {
 		return nil, fmt.Errorf("booking: price brackets: %w", err)
 	}
-	defer rows.Close()
-	var out []calendar.Bracket
-	for rows.Next() {
-		var b calendar.Bracket
-		if err := rows.Scan(&b.MaxQF, &b.Cents); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // FamilyChild returns a child only if familyID looks after it, its own or
@@ -210,15 +192,11 @@ func FamilyQF(ctx context.Context, q tenants.Querier, familyID int64) (*calendar
 // (the commune's zone only is stored) and closures.
 func LoadCalendar(ctx context.Context, q tenants.Querier) (*calendar.Calendar, error) {
 	var cfg calendar.Config
-	rows, err := q.QueryContext(ctx, `SELECT zone, school_year, description, first_day_off, resume_day FROM school_holidays`)
-	if err != nil {
-		return nil, fmt.Errorf("booking: school holidays: %w", err)
-	}
-	for rows.Next() {
+	var err error
+	cfg.Holidays, err = tenants.All(ctx, q, func(row tenants.Row) (calendar.Holiday, error) {
 		var h calendar.Holiday
-		if err := rows.Scan(&h.Zone, &h.SchoolYear, &h.Description, &h.From, &h.Until); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&h.Zone, &h.SchoolYear, &h.Description, &h.From, &h.Until); err != nil {
+			return h, err
 		}
 		if h.Until.IsZero() {
 			// Unknown resume day (summer of a year not published yet): up to 31 August.
@@ -227,26 +205,18 @@ func LoadCalendar(ctx context.Context, q tenants.Querier) (*calendar.Calendar, e
 				h.Until = calendar.DateOf(h.From.Year()+1, time.September, 1)
 			}
 		}
-		cfg.Holidays = append(cfg.Holidays, h)
+		return h, nil
+	}, `SELECT zone, school_year, description, first_day_off, resume_day FROM school_holidays`)
+	if err != nil {
+		return nil, fmt.Errorf("booking: school holidays: %w", err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT day, reason FROM closures`)
+	cfg.Closures, err = tenants.All(ctx, q, func(row tenants.Row) (calendar.Closure, error) {
+		var c calendar.Closure
+		err := row.Scan(&c.Date, &c.Reason)
+		return c, err
+	}, `SELECT day, reason FROM closures`)
 	if err != nil {
 		return nil, fmt.Errorf("booking: closures: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c calendar.Closure
-		if err := rows.Scan(&c.Date, &c.Reason); err != nil {
-			return nil, err
-		}
-		cfg.Closures = append(cfg.Closures, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if cfg.ScopedClosures, err = PartialClosures(ctx, q); err != nil {
 		return nil, err
@@ -305,7 +275,22 @@ func bookedAround(ctx context.Context, q tenants.Querier, prestations []Prestati
 	}
 	// Only forfaits look a year back: reading a year of every daily
 	// prestation's counts was a third of the agenda's queries' time.
-	rows, err := q.QueryContext(ctx, `SELECT prestation_id, day, site_id, booked FROM slot_counts
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		var id, site int64
+		var d calendar.Date
+		var n int
+		if err := row.Scan(&id, &d, &site, &n); err != nil {
+			return err
+		}
+		if byID[id].CapacityScope == ScopeSite && site != siteID {
+			return nil
+		}
+		if out[id] == nil {
+			out[id] = map[calendar.Date]int{}
+		}
+		out[id][d] += n
+		return nil
+	}, `SELECT prestation_id, day, site_id, booked FROM slot_counts
 		WHERE prestation_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?
 		UNION ALL
 		SELECT prestation_id, day, site_id, booked FROM slot_counts
@@ -314,23 +299,7 @@ func bookedAround(ctx context.Context, q tenants.Querier, prestations []Prestati
 	if err != nil {
 		return nil, fmt.Errorf("booking: booked places: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, site int64
-		var d calendar.Date
-		var n int
-		if err := rows.Scan(&id, &d, &site, &n); err != nil {
-			return nil, err
-		}
-		if byID[id].CapacityScope == ScopeSite && site != siteID {
-			continue
-		}
-		if out[id] == nil {
-			out[id] = map[calendar.Date]int{}
-		}
-		out[id][d] += n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func childReservations(ctx context.Context, q tenants.Querier, childID int64, from, to calendar.Date) ([]Reservation, error) {
@@ -347,21 +316,18 @@ func bookedPlaces(ctx context.Context, q tenants.Querier, p Prestation, siteID i
 		query = `SELECT day, booked FROM slot_counts WHERE prestation_id = ? AND day BETWEEN ? AND ? AND site_id = ?`
 		args = append(args, siteID)
 	}
-	rows, err := q.QueryContext(ctx, query, args...)
+	out := map[calendar.Date]int{}
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		var d calendar.Date
+		var n int
+		err := row.Scan(&d, &n)
+		out[d] = n
+		return err
+	}, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("booking: booked places: %w", err)
 	}
-	defer rows.Close()
-	out := map[calendar.Date]int{}
-	for rows.Next() {
-		var d calendar.Date
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, err
-		}
-		out[d] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // slotBooked counts the places booked on one slot (see bookedPlaces).

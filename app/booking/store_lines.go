@@ -17,25 +17,22 @@ const cartLineColumns = `l.id, l.family_id, l.regie_id, l.child_id, c.first_name
 // cartLines reads cart lines matching where (on alias l), ordered by child,
 // prestation and day.
 func cartLines(ctx context.Context, q tenants.Querier, where string, args ...any) ([]CartLine, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+cartLineColumns+`
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (CartLine, error) {
+		var l CartLine
+		var created string
+		if err := row.Scan(&l.ID, &l.FamilyID, &l.RegieID, &l.ChildID, &l.ChildName, &l.PrestationID, &l.PrestationName,
+			&l.Day, &l.ForfaitFrom, &l.ForfaitUntil, &l.Action, &l.PriceCents, &l.ReservationID, &created); err != nil {
+			return l, err
+		}
+		l.CreatedAt = tenants.StoredTime(created)
+		return l, nil
+	}, `SELECT `+cartLineColumns+`
 		FROM cart_lines l JOIN children c ON c.id = l.child_id JOIN prestations p ON p.id = l.prestation_id
 		WHERE `+where+` ORDER BY c.birth_date, c.first_name, l.child_id, p.position, p.name, l.day, l.action`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("booking: cart lines: %w", err)
 	}
-	defer rows.Close()
-	var out []CartLine
-	for rows.Next() {
-		var l CartLine
-		var created string
-		if err := rows.Scan(&l.ID, &l.FamilyID, &l.RegieID, &l.ChildID, &l.ChildName, &l.PrestationID, &l.PrestationName,
-			&l.Day, &l.ForfaitFrom, &l.ForfaitUntil, &l.Action, &l.PriceCents, &l.ReservationID, &created); err != nil {
-			return nil, err
-		}
-		l.CreatedAt = tenants.StoredTime(created)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CartLines lists a family's cart for one régie (both guardians share it).
@@ -87,26 +84,23 @@ const reservationColumns = `r.id, r.family_id, r.child_id, c.first_name || ' ' |
 	COALESCE(r.cancel_order_ref, ''), r.validated_at, COALESCE(r.cancelled_at, '')`
 
 func reservations(ctx context.Context, q tenants.Querier, where string, args ...any) ([]Reservation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+reservationColumns+`
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Reservation, error) {
+		var r Reservation
+		var validated, cancelled string
+		if err := row.Scan(&r.ID, &r.FamilyID, &r.ChildID, &r.ChildName, &r.PrestationID, &r.PrestationName, &r.RegieID,
+			&r.SiteID, &r.Day, &r.ForfaitFrom, &r.ForfaitUntil, &r.State, &r.PriceCents, &r.OrderRef,
+			&r.CancelOrderRef, &validated, &cancelled); err != nil {
+			return r, err
+		}
+		r.ValidatedAt, r.CancelledAt = tenants.StoredTime(validated), tenants.StoredTime(cancelled)
+		return r, nil
+	}, `SELECT `+reservationColumns+`
 		FROM reservations r JOIN children c ON c.id = r.child_id JOIN prestations p ON p.id = r.prestation_id
 		WHERE `+where+` ORDER BY c.birth_date, c.first_name, r.child_id, p.position, p.name, r.day`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("booking: reservations: %w", err)
 	}
-	defer rows.Close()
-	var out []Reservation
-	for rows.Next() {
-		var r Reservation
-		var validated, cancelled string
-		if err := rows.Scan(&r.ID, &r.FamilyID, &r.ChildID, &r.ChildName, &r.PrestationID, &r.PrestationName, &r.RegieID,
-			&r.SiteID, &r.Day, &r.ForfaitFrom, &r.ForfaitUntil, &r.State, &r.PriceCents, &r.OrderRef,
-			&r.CancelOrderRef, &validated, &cancelled); err != nil {
-			return nil, err
-		}
-		r.ValidatedAt, r.CancelledAt = tenants.StoredTime(validated), tenants.StoredTime(cancelled)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // LoadReservation returns one reservation, or ErrNotFound.

@@ -14,6 +14,35 @@ import (
 	"espacefamille/app/calendar"
 )
 
+// checkCart is billing's CheckCart of the family's cantine cart, in a
+// transaction of its own.
+func (f *fixture) checkCart() booking.CartCheck {
+	f.T.Helper()
+	var check booking.CartCheck
+	ctx := context.Background()
+	if err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		check, err = booking.CheckCart(ctx, tx, f.fam, f.cantine, f.Clock.Now())
+		return err
+	}); err != nil {
+		f.T.Fatal(err)
+	}
+	return check
+}
+
+// confirmLines is billing's ConfirmLines of the family's lines ids for
+// order ref, in a transaction of its own.
+func (f *fixture) confirmLines(ids []int64, ref string) (booking.ConfirmResult, error) {
+	var res booking.ConfirmResult
+	ctx := context.Background()
+	err := f.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = booking.ConfirmLines(ctx, tx, f.fam, ids, ref, f.Clock.Now())
+		return err
+	})
+	return res, err
+}
+
 // checkout runs what billing does: CheckCart then ConfirmLines of the kept
 // lines, in one transaction.
 func (f *fixture) checkout(fam, regie int64, ref string) (booking.CartCheck, booking.ConfirmResult, error) {
@@ -35,6 +64,28 @@ func (f *fixture) checkout(fam, regie int64, ref string) (booking.CartCheck, boo
 	return check, res, err
 }
 
+// click toggles the cantine cell of Fille FAMILLE X for prestation on
+// each day, as her parent's clicks on the agenda do.
+func (f *fixture) click(prestation int64, days ...string) {
+	f.T.Helper()
+	for _, d := range days {
+		if err := f.toggle(f.fam, f.cantine, f.fille, prestation, d); err != nil {
+			f.T.Fatalf("click %s: %v", d, err)
+		}
+	}
+}
+
+// paid books Fille's prestation on days and pays for it as order ref:
+// the cart held, then the payment confirmed.
+func (f *fixture) paid(ref string, prestation int64, days ...string) {
+	f.T.Helper()
+	f.click(prestation, days...)
+	f.hold(f.fam, f.cantine, ref)
+	if _, err := f.confirm(f.fam, ref); err != nil {
+		f.T.Fatalf("pay %s: %v", ref, err)
+	}
+}
+
 func (f *fixture) toggle(fam, regie, child, prestation int64, day string) error {
 	d, err := calendar.ParseISO(day)
 	if err != nil {
@@ -47,11 +98,7 @@ func (f *fixture) toggle(fam, regie, child, prestation int64, day string) error 
 func TestCheckCartRemovesWhatNoLongerHolds(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, day := range []string{"2026-11-26", "2026-12-03", "2026-12-10", "2026-12-11"} {
-		if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, day); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.click(f.classique, "2026-11-26", "2026-12-03", "2026-12-10", "2026-12-11")
 	if err := f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-10"); err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +152,7 @@ func TestCheckCartRemovesWhatNoLongerHolds(t *testing.T) {
 		t.Fatalf("order reservations: %d", len(list))
 	}
 	// ConfirmLines on ids already confirmed rejects them.
-	var again booking.ConfirmResult
-	_ = f.db.Tx(ctx, func(tx *sql.Tx) error {
-		again, err = booking.ConfirmLines(ctx, tx, f.fam, []int64{check.Lines[0].ID}, "ORDER-1", f.Clock.Now())
-		return err
-	})
+	again, err := f.confirmLines([]int64{check.Lines[0].ID}, "ORDER-1")
 	if err != nil || len(again.Confirmed) != 0 || len(again.Rejected) != 1 {
 		t.Fatalf("again: %+v %v", again, err)
 	}
@@ -132,16 +175,12 @@ func TestConfirmRejectsChildWhoLeftTheFamily(t *testing.T) {
 func TestReplacingValidatedMealThroughCheckout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.classique, "2026-12-03")
 	if _, res, err := f.checkout(f.fam, f.cantine, "A"); err != nil || len(res.Confirmed) != 1 {
 		t.Fatalf("%+v %v", res, err)
 	}
 	// Vegetarian instead: the classic's cancellation plus the new demande, total 0.
-	if err := f.toggle(f.fam, f.cantine, f.fille, f.vegetarien, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(f.vegetarien, "2026-12-03")
 	check, res, err := f.checkout(f.fam, f.cantine, "B")
 	if err != nil || check.TotalCents != 0 || len(res.Confirmed) != 2 || len(res.Rejected) != 0 {
 		t.Fatalf("%+v %+v %v", check, res, err)
@@ -270,9 +309,7 @@ func TestSettingsAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	// FAMILLE X has a QF of 650 valid this school year: second bracket.
-	if err := f.toggle(f.fam, f.cantine, f.fille, id, "2026-12-03"); err != nil {
-		t.Fatal(err)
-	}
+	f.click(id, "2026-12-03")
 	if n := f.count(`SELECT price_cents FROM cart_lines WHERE prestation_id = ?`, id); n != 210 {
 		t.Fatalf("price = %d", n)
 	}

@@ -70,7 +70,7 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
-		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db.W})
+		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db})
 		return err
 	}); err != nil {
 		t.Fatal(err)

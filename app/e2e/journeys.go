@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"testing"
 
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
@@ -37,6 +38,24 @@ func fillSignUp(tab *Tab, email, password string) {
 func signUpFamilyX(tab *Tab, h *Harness, email string) {
 	tab.t.Helper()
 	signUpAndJoin(tab, Commune, email, "une phrase de passe solide", demo.AdhesionCode)
+}
+
+// asNewParent runs journey once per screen size (Sizes), in parallel, each
+// on a server of its own (the family's code works once) where a parent
+// "<who>.<size>@example.org" has signed up and joined FAMILLE X
+// (signUpFamilyX) and is in the personal space.
+func asNewParent(t *testing.T, who string, journey func(t *testing.T, h *Harness, tab *Tab, email string)) {
+	t.Parallel()
+	for _, size := range Sizes {
+		t.Run(size.Name, func(t *testing.T) {
+			t.Parallel()
+			h := New(t)
+			tab := h.Tab(t, size)
+			email := who + "." + size.Name + "@example.org"
+			signUpFamilyX(tab, h, email)
+			journey(t, h, tab, email)
+		})
+	}
 }
 
 // signUpAndJoin creates a parent's account in the commune at prefix

@@ -28,149 +28,142 @@ var paidLineRE = regexp.MustCompile(`^Facture du (\d\d/\d\d/\d{4}) pour M FAMILL
 // résumé de votre paiement" and its copy by email; the meals in "Demande
 // validée" (✓); "Mes factures", "Factures payées", "Détail" and the PDF.
 func TestPaymentJourney(t *testing.T) {
-	t.Parallel()
-	for _, size := range Sizes {
-		t.Run(size.Name, func(t *testing.T) {
-			t.Parallel()
-			h := New(t) // one server per size: the family's code works once
-			tab := h.Tab(t, size)
-			signUpFamilyX(tab, h, "parent.paiement."+size.Name+"@example.org")
+	asNewParent(t, "parent.paiement", func(t *testing.T, h *Harness, tab *Tab, _ string) {
 
-			// "Mes réservations": three meals for each child.
-			tab.Click("Mes réservations")
-			for _, child := range []string{"Fille FAMILLE X", "Garçon FAMILLE X"} {
-				tab.Click(child + " (28/11/2017 - Sans classe)")
-				for _, want := range []string{"1 REPAS CLASSIQUE ENFANT", "2 REPAS CLASSIQUE ENFANT", "3 REPAS CLASSIQUE ENFANT"} {
-					tab.ClickSel(freeMeal)
-					tab.See(want)
-				}
+		// "Mes réservations": three meals for each child.
+		tab.Click("Mes réservations")
+		for _, child := range []string{"Fille FAMILLE X", "Garçon FAMILLE X"} {
+			tab.Click(child + " (28/11/2017 - Sans classe)")
+			for _, want := range []string{"1 REPAS CLASSIQUE ENFANT", "2 REPAS CLASSIQUE ENFANT", "3 REPAS CLASSIQUE ENFANT"} {
+				tab.ClickSel(freeMeal)
+				tab.See(want)
 			}
-			tab.See("Total à payer : 15,30 €")
-			tab.Shot("01-panier")
+		}
+		tab.See("Total à payer : 15,30 €")
+		tab.Shot("01-panier")
 
-			// A failure first, nothing validated and the cart kept: a refused
-			// card on the phone, "Abandonner" on the desktop (each path has
-			// its own HTTP test too).
-			if size.Mobile {
-				payWith(tab, "4000 0000 0000 0002")
-				tab.See("Paiement refusé")
-				tab.See("Votre paiement a été refusé par votre banque.")
-				tab.Shot("03-paiement-refuse")
-			} else {
-				tab.Click("Valider")
-				tab.See("Paiement de test — aucune somme ne sera prélevée.")
-				tab.Shot("02-page-de-paiement")
-				tab.Click("Abandonner")
-				tab.See("Paiement abandonné")
-				tab.Shot("03-paiement-abandonne")
-			}
-			tab.See("vos demandes restent dans votre panier")
-			tab.Click("Retour à mon panier")
-			tab.See("Total à payer : 15,30 €")
-			if n := validatedCells(tab); n != 0 {
-				t.Errorf("a failed payment validated %d cells", n)
-			}
-
-			// The test card that pays: "le résumé de votre paiement".
-			payWith(tab, "4242 4242 4242 4242")
-			tab.See("Le résumé de votre paiement")
-			tab.See("1 copie de ce ticket vous est envoyée par mail.")
-			tab.See("Commune de Malemort du Comtat")
-			tab.See("REGIE CANTINE - prépaiement")
-			tab.See("15,30 €")
-			tab.See("Numéro d'autorisation")
-			tab.See("Fille FAMILLE X : REPAS CLASSIQUE ENFANT le")
-			tab.See("Garçon FAMILLE X : REPAS CLASSIQUE ENFANT le")
-			ref, auth := receiptField(tab, "Référence"), receiptField(tab, "Numéro d'autorisation")
-			if !regexp.MustCompile(`^EF\d{8}[A-Z0-9]{8}$`).MatchString(ref) || auth == "" {
-				t.Errorf("receipt: reference %q, authorisation %q", ref, auth)
-			}
-			if when := receiptField(tab, "Date et heure"); !strings.HasPrefix(when, calendar.Today(time.Now()).FR()) {
-				t.Errorf("receipt date and time %q", when)
-			}
-			tab.Shot("05-resume-paiement")
-
-			// "Les réservations se modifient alors en « Demande validée »".
-			tab.Click("Retour à mes réservations")
-			for _, child := range []string{"Fille FAMILLE X", "Garçon FAMILLE X"} {
-				tab.Click(child + " (28/11/2017 - Sans classe)")
-				tab.See("Votre panier est vide.")
-				if n := validatedCells(tab); n != 3 {
-					t.Errorf("%s: %d cells in « demande validée », want 3", child, n)
-				}
-			}
-			tab.Shot("06-demande-validee")
-
-			// "Mes factures" → "Factures payées" → "Détail" → PDF.
-			tab.Click("Mes factures")
-			tab.See("Factures en cours")
-			tab.See("Factures payées")
-			var line string
-			tab.Eval(`(document.querySelector('section[aria-labelledby=payees] li') || {}).innerText || ''`, &line)
-			line = strings.Join(strings.Fields(line), " ")
-			m := paidLineRE.FindStringSubmatch(line)
-			if m == nil {
-				t.Fatalf("paid invoice line %q does not read like the memento's", line)
-			}
-			if m[1] != calendar.Today(time.Now()).FR() {
-				t.Errorf("invoice dated %s", m[1])
-			}
-			number := m[2]
-			tab.Shot("07-factures-payees")
-			tab.ClickSel(`section[aria-labelledby=payees] a[href*="/famille/factures/"]`)
-			tab.See("Facture " + number)
-			tab.See("REPAS CLASSIQUE ENFANT")
-			tab.See("Garçon FAMILLE X")
-			tab.See("Payée le")
-			tab.See("Carte bancaire (paiement de test)")
-			tab.Shot("08-detail-facture")
-			pdf := fetch(tab, `a[href$="/pdf"]`)
-			if pdf.Status != 200 || !strings.HasPrefix(pdf.Type, "application/pdf") || !strings.HasPrefix(pdf.Body, "%PDF-") {
-				t.Errorf("PDF: %d %q %.8q", pdf.Status, pdf.Type, pdf.Body)
-			}
-			text := apptest.PDFText(t, pdf.Bytes())
-			for _, want := range []string{number, "15,30 €", "Commune de Malemort du Comtat", "Garçon FAMILLE X", "REPAS CLASSIQUE ENFANT"} {
-				if !strings.Contains(text, want) {
-					t.Errorf("the PDF lacks %q:\n%s", want, text)
-				}
-			}
-
-			// "1 copie de ce ticket vous est envoyée par mail".
-			tab.Go(Commune + "/boite-mail-demo")
-			tab.See("Le résumé de votre paiement – référence " + ref)
-			tab.See("Numéro d'autorisation : " + auth)
-			tab.Shot("09-courriel-resume")
-			mail, err := h.LastMail(demo.Slug, "payment_receipt", demo.FamilyEmail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if mail.FromName != "Commune de Malemort du Comtat" {
-				t.Errorf("receipt sent as %q", mail.FromName)
-			}
-			for _, part := range []string{mail.Text, mail.HTML} {
-				for _, want := range []string{"résumé de votre paiement", ref, auth, "REGIE CANTINE - prépaiement",
-					"Fille FAMILLE X", "Garçon FAMILLE X", "REPAS CLASSIQUE ENFANT", "15,30"} {
-					if !strings.Contains(part, want) {
-						t.Errorf("the receipt email lacks %q:\n%s", want, part)
-					}
-				}
-			}
-
-			// Issue 9 §3: cancelling a paid meal is confirmed without any
-			// payment page, in words that say what happened.
-			tab.Go(Commune + "/famille/reservations")
-			tab.Click("Fille FAMILLE X (28/11/2017 - Sans classe)")
-			tab.ClickSel(`button.cell-button[aria-label^="REPAS CLASSIQUE ENFANT,"][aria-label$=": demande validée"]`)
-			tab.See("Avoir à recevoir : 2,55 €")
-			tab.NotSee("Total à payer")
+		// A failure first, nothing validated and the cart kept: a refused
+		// card on the phone, "Abandonner" on the desktop (each path has
+		// its own HTTP test too).
+		if tab.size.Mobile {
+			payWith(tab, "4000 0000 0000 0002")
+			tab.See("Paiement refusé")
+			tab.See("Votre paiement a été refusé par votre banque.")
+			tab.Shot("03-paiement-refuse")
+		} else {
 			tab.Click("Valider")
-			tab.See("Annulation confirmée : un avoir de 2,55 € est ajouté à votre compte.")
-			tab.See("1 copie de ce résumé vous est envoyée par mail.")
-			tab.NotSee("Montant payé")
-			tab.NotSee("Paiement de test")
-			tab.Shot("10-annulation-confirmee")
-		})
-	}
+			tab.See("Paiement de test — aucune somme ne sera prélevée.")
+			tab.Shot("02-page-de-paiement")
+			tab.Click("Abandonner")
+			tab.See("Paiement abandonné")
+			tab.Shot("03-paiement-abandonne")
+		}
+		tab.See("vos demandes restent dans votre panier")
+		tab.Click("Retour à mon panier")
+		tab.See("Total à payer : 15,30 €")
+		if n := validatedCells(tab); n != 0 {
+			t.Errorf("a failed payment validated %d cells", n)
+		}
+
+		// The test card that pays: "le résumé de votre paiement".
+		payWith(tab, "4242 4242 4242 4242")
+		tab.See("Le résumé de votre paiement")
+		tab.See("1 copie de ce ticket vous est envoyée par mail.")
+		tab.See("Commune de Malemort du Comtat")
+		tab.See("REGIE CANTINE - prépaiement")
+		tab.See("15,30 €")
+		tab.See("Numéro d'autorisation")
+		tab.See("Fille FAMILLE X : REPAS CLASSIQUE ENFANT le")
+		tab.See("Garçon FAMILLE X : REPAS CLASSIQUE ENFANT le")
+		ref, auth := receiptField(tab, "Référence"), receiptField(tab, "Numéro d'autorisation")
+		if !regexp.MustCompile(`^EF\d{8}[A-Z0-9]{8}$`).MatchString(ref) || auth == "" {
+			t.Errorf("receipt: reference %q, authorisation %q", ref, auth)
+		}
+		if when := receiptField(tab, "Date et heure"); !strings.HasPrefix(when, calendar.Today(time.Now()).FR()) {
+			t.Errorf("receipt date and time %q", when)
+		}
+		tab.Shot("05-resume-paiement")
+
+		// "Les réservations se modifient alors en « Demande validée »".
+		tab.Click("Retour à mes réservations")
+		for _, child := range []string{"Fille FAMILLE X", "Garçon FAMILLE X"} {
+			tab.Click(child + " (28/11/2017 - Sans classe)")
+			tab.See("Votre panier est vide.")
+			if n := validatedCells(tab); n != 3 {
+				t.Errorf("%s: %d cells in « demande validée », want 3", child, n)
+			}
+		}
+		tab.Shot("06-demande-validee")
+
+		// "Mes factures" → "Factures payées" → "Détail" → PDF.
+		tab.Click("Mes factures")
+		tab.See("Factures en cours")
+		tab.See("Factures payées")
+		var line string
+		tab.Eval(`(document.querySelector('section[aria-labelledby=payees] li') || {}).innerText || ''`, &line)
+		line = strings.Join(strings.Fields(line), " ")
+		m := paidLineRE.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("paid invoice line %q does not read like the memento's", line)
+		}
+		if m[1] != calendar.Today(time.Now()).FR() {
+			t.Errorf("invoice dated %s", m[1])
+		}
+		number := m[2]
+		tab.Shot("07-factures-payees")
+		tab.ClickSel(`section[aria-labelledby=payees] a[href*="/famille/factures/"]`)
+		tab.See("Facture " + number)
+		tab.See("REPAS CLASSIQUE ENFANT")
+		tab.See("Garçon FAMILLE X")
+		tab.See("Payée le")
+		tab.See("Carte bancaire (paiement de test)")
+		tab.Shot("08-detail-facture")
+		pdf := fetch(tab, `a[href$="/pdf"]`)
+		if pdf.Status != 200 || !strings.HasPrefix(pdf.Type, "application/pdf") || !strings.HasPrefix(pdf.Body, "%PDF-") {
+			t.Errorf("PDF: %d %q %.8q", pdf.Status, pdf.Type, pdf.Body)
+		}
+		text := apptest.PDFText(t, pdf.Bytes())
+		for _, want := range []string{number, "15,30 €", "Commune de Malemort du Comtat", "Garçon FAMILLE X", "REPAS CLASSIQUE ENFANT"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the PDF lacks %q:\n%s", want, text)
+			}
+		}
+
+		// "1 copie de ce ticket vous est envoyée par mail".
+		tab.Go(Commune + "/boite-mail-demo")
+		tab.See("Le résumé de votre paiement – référence " + ref)
+		tab.See("Numéro d'autorisation : " + auth)
+		tab.Shot("09-courriel-resume")
+		mail, err := h.LastMail(demo.Slug, "payment_receipt", demo.FamilyEmail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mail.FromName != "Commune de Malemort du Comtat" {
+			t.Errorf("receipt sent as %q", mail.FromName)
+		}
+		for _, part := range []string{mail.Text, mail.HTML} {
+			for _, want := range []string{"résumé de votre paiement", ref, auth, "REGIE CANTINE - prépaiement",
+				"Fille FAMILLE X", "Garçon FAMILLE X", "REPAS CLASSIQUE ENFANT", "15,30"} {
+				if !strings.Contains(part, want) {
+					t.Errorf("the receipt email lacks %q:\n%s", want, part)
+				}
+			}
+		}
+
+		// Issue 9 §3: cancelling a paid meal is confirmed without any
+		// payment page, in words that say what happened.
+		tab.Go(Commune + "/famille/reservations")
+		tab.Click("Fille FAMILLE X (28/11/2017 - Sans classe)")
+		tab.ClickSel(`button.cell-button[aria-label^="REPAS CLASSIQUE ENFANT,"][aria-label$=": demande validée"]`)
+		tab.See("Avoir à recevoir : 2,55 €")
+		tab.NotSee("Total à payer")
+		tab.Click("Valider")
+		tab.See("Annulation confirmée : un avoir de 2,55 € est ajouté à votre compte.")
+		tab.See("1 copie de ce résumé vous est envoyée par mail.")
+		tab.NotSee("Montant payé")
+		tab.NotSee("Paiement de test")
+		tab.Shot("10-annulation-confirmee")
+	})
 }
 
 // payWith validates the cart and pays on the simulator's page with a test

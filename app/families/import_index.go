@@ -2,7 +2,6 @@ package families
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"espacefamille/tenants"
@@ -45,50 +44,36 @@ func childKey(first, last, birth string) string {
 // refresh reads the rows added since the last refresh (all of them the
 // first time).
 func (ix *importIndex) refresh(ctx context.Context, q tenants.Querier) error {
-	rows, err := q.QueryContext(ctx, `SELECT `+familyColumns+` FROM families WHERE id > ? ORDER BY id`, ix.maxFamily)
-	if err != nil {
-		return fmt.Errorf("families: import index families: %w", err)
-	}
-	fams, err := tenants.Collect(rows, scanFamily)
+	fams, err := tenants.All(ctx, q, scanFamily, `SELECT `+familyColumns+` FROM families WHERE id > ? ORDER BY id`, ix.maxFamily)
 	if err != nil {
 		return fmt.Errorf("families: import index families: %w", err)
 	}
 	for _, f := range fams {
 		ix.addFamily(f)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, family_id, first_name, last_name, birth_date FROM children WHERE id > ? ORDER BY id`, ix.maxChild)
-	if err != nil {
-		return fmt.Errorf("families: import index children: %w", err)
-	}
-	if err := scanEach(rows, func(row tenants.Row) error {
+	err = tenants.Each(ctx, q, func(row tenants.Row) error {
 		var ch Child
 		if err := row.Scan(&ch.ID, &ch.FamilyID, &ch.FirstName, &ch.LastName, &ch.BirthDate); err != nil {
 			return err
 		}
 		ix.addChild(ch)
 		return nil
-	}); err != nil {
+	}, `SELECT id, family_id, first_name, last_name, birth_date FROM children WHERE id > ? ORDER BY id`, ix.maxChild)
+	if err != nil {
 		return fmt.Errorf("families: import index children: %w", err)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians WHERE id > ? ORDER BY id`, ix.maxGuardian)
-	if err != nil {
-		return fmt.Errorf("families: import index guardians: %w", err)
-	}
-	if err := scanEach(rows, func(row tenants.Row) error {
+	err = tenants.Each(ctx, q, func(row tenants.Row) error {
 		var g Guardian
 		if err := row.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone); err != nil {
 			return err
 		}
 		ix.addGuardian(g)
 		return nil
-	}); err != nil {
+	}, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians WHERE id > ? ORDER BY id`, ix.maxGuardian)
+	if err != nil {
 		return fmt.Errorf("families: import index guardians: %w", err)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, name FROM schools WHERE id > ? ORDER BY id`, ix.maxSchool)
-	if err != nil {
-		return fmt.Errorf("families: import index schools: %w", err)
-	}
-	return scanEach(rows, func(row tenants.Row) error {
+	err = tenants.Each(ctx, q, func(row tenants.Row) error {
 		var id int64
 		var name string
 		if err := row.Scan(&id, &name); err != nil {
@@ -96,18 +81,11 @@ func (ix *importIndex) refresh(ctx context.Context, q tenants.Querier) error {
 		}
 		ix.addSchool(id, name)
 		return nil
-	})
-}
-
-// scanEach calls fn for each row and closes rows.
-func scanEach(rows *sql.Rows, fn func(row tenants.Row) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
+	}, `SELECT id, name FROM schools WHERE id > ? ORDER BY id`, ix.maxSchool)
+	if err != nil {
+		return fmt.Errorf("families: import index schools: %w", err)
 	}
-	return rows.Err()
+	return nil
 }
 
 func (ix *importIndex) addFamily(f Family) {

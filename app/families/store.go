@@ -142,16 +142,15 @@ func ByRef(ctx context.Context, q tenants.Querier, ref string) (Family, error) {
 
 // Guardians lists the family's guardians in the order they were added.
 func Guardians(ctx context.Context, q tenants.Querier, familyID int64) ([]Guardian, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, family_id, civility, last_name, first_name, email, phone
-		FROM guardians WHERE family_id = ? ORDER BY id`, familyID)
-	if err != nil {
-		return nil, fmt.Errorf("families: guardians: %w", err)
-	}
-	return tenants.Collect(rows, func(row tenants.Row) (Guardian, error) {
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Guardian, error) {
 		var g Guardian
 		err := row.Scan(&g.ID, &g.FamilyID, &g.Civility, &g.LastName, &g.FirstName, &g.Email, &g.Phone)
 		return g, err
-	})
+	}, `SELECT id, family_id, civility, last_name, first_name, email, phone FROM guardians WHERE family_id = ? ORDER BY id`, familyID)
+	if err != nil {
+		return nil, fmt.Errorf("families: guardians: %w", err)
+	}
+	return out, nil
 }
 
 const childColumns = `ch.id, ch.family_id, ch.first_name, ch.last_name, ch.birth_date, COALESCE(ch.school_id, 0),
@@ -169,12 +168,12 @@ func scanChild(row tenants.Row) (Child, error) {
 
 // Children lists the family's children, eldest first.
 func Children(ctx context.Context, q tenants.Querier, familyID int64) ([]Child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+	out, err := tenants.All(ctx, q, scanChild, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		WHERE ch.family_id = ? ORDER BY ch.birth_date, ch.first_name, ch.id`, familyID)
 	if err != nil {
 		return nil, fmt.Errorf("families: children: %w", err)
 	}
-	return tenants.Collect(rows, scanChild)
+	return out, nil
 }
 
 // FamilyChild loads a child only if it belongs to the family: an
@@ -230,21 +229,21 @@ func updateChild(ctx context.Context, tx tenants.Querier, ch Child) error {
 
 // AllChildren lists the commune's children by name (at most 5,000).
 func AllChildren(ctx context.Context, q tenants.Querier) ([]Child, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+	out, err := tenants.All(ctx, q, scanChild, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		ORDER BY ch.last_name, ch.first_name LIMIT 5000`)
 	if err != nil {
 		return nil, fmt.Errorf("families: all children: %w", err)
 	}
-	return tenants.Collect(rows, scanChild)
+	return out, nil
 }
 
 // SchoolNames lists the commune's schools by name.
 func SchoolNames(ctx context.Context, q tenants.Querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM schools ORDER BY name`)
+	out, err := tenants.Values[string](ctx, q, `SELECT name FROM schools ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
-	return tenants.Column[string](rows)
+	return out, nil
 }
 
 // Code is an adhesion code as the back office shows it (never the code).

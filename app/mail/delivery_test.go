@@ -14,11 +14,7 @@ import (
 
 func TestFlushDeliversWithHeadersAndBothParts(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
-	src := mail.Source{Name: "malemort", DB: db}
+	srv, db, clk, s, src := commune(t)
 
 	msg := invitation("elodie.famillex@example.fr")
 	ids := enqueue(t, db, clk.Now(), msg)
@@ -90,16 +86,13 @@ func TestFlushDeliversWithHeadersAndBothParts(t *testing.T) {
 
 func TestBatchUsesOneConnection(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now), mail.WithBatchSize(10))
+	srv, db, clk, s, src := commune(t, mail.WithBatchSize(10))
 	var msgs []mail.Message
 	for i := range 25 {
 		msgs = append(msgs, invitation(fmt.Sprintf("parent%d@example.fr", i)))
 	}
 	enqueue(t, db, clk.Now(), msgs...)
-	if got := flush(t, s, mail.Source{Name: "malemort", DB: db}); got.Sent != 25 {
+	if got := flush(t, s, src); got.Sent != 25 {
 		t.Fatalf("counts = %+v", got)
 	}
 	if n := srv.Sessions(); n != 3 {
@@ -114,11 +107,7 @@ func TestBatchUsesOneConnection(t *testing.T) {
 
 func TestSMTPDownThenUpDeliversEachMessageOnce(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
-	src := mail.Source{Name: "malemort", DB: db}
+	srv, db, clk, s, src := commune(t)
 	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"), invitation("b@example.fr"), invitation("c@example.fr"))
 
 	srv.Stop()
@@ -175,11 +164,7 @@ func TestSMTPDownThenUpDeliversEachMessageOnce(t *testing.T) {
 
 func TestTemporaryRejectionIsRetried(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
-	src := mail.Source{Name: "malemort", DB: db}
+	srv, db, clk, s, src := commune(t)
 	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"))
 
 	srv.Reject(451, "try again later")
@@ -198,14 +183,11 @@ func TestTemporaryRejectionIsRetried(t *testing.T) {
 
 func TestPermanentRecipientRejectionFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
+	srv, db, clk, s, src := commune(t)
 	srv.RejectRecipient("nobody@example.fr", 550, "no such user")
 	ids := enqueue(t, db, clk.Now(), invitation("nobody@example.fr"), invitation("parent@example.fr"))
 
-	if got := flush(t, s, mail.Source{Name: "malemort", DB: db}); got != (mail.Counts{Sent: 1, Failed: 1}) {
+	if got := flush(t, s, src); got != (mail.Counts{Sent: 1, Failed: 1}) {
 		t.Fatalf("counts = %+v, want 1 sent and 1 failed", got)
 	}
 	if e := entry(t, db, ids[0]); e.Status != mail.StatusFailed || e.Attempts != 1 || !strings.Contains(e.LastError, "550") {
@@ -221,12 +203,8 @@ func TestPermanentRecipientRejectionFailsAtOnce(t *testing.T) {
 
 func TestGivesUpAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
+	srv, db, clk, s, src := commune(t, mail.WithMaxAttempts(3))
 	srv.Stop()
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now), mail.WithMaxAttempts(3))
-	src := mail.Source{Name: "malemort", DB: db}
 	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"))
 	want := []mail.Counts{{Retried: 1}, {Retried: 1}, {Failed: 1}, {}}
 	for i, w := range want {
@@ -242,15 +220,11 @@ func TestGivesUpAfterMaxAttempts(t *testing.T) {
 
 func TestStuckSendingRowsAreRecovered(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
-	src := mail.Source{Name: "malemort", DB: db}
+	_, db, clk, s, src := commune(t)
 	ids := enqueue(t, db, clk.Now().Add(-time.Hour), invitation("old@example.fr"), invitation("recent@example.fr"))
 	// A crash left both in 'sending': one claimed 10 minutes ago, one a minute ago.
 	claimAt := func(id int64, at time.Time) {
-		if _, err := db.Exec(`UPDATE outbox SET status='sending', next_attempt_at=? WHERE id=?`, at.UTC().Format("2006-01-02T15:04:05Z"), id); err != nil {
+		if _, err := db.W.Exec(`UPDATE outbox SET status='sending', next_attempt_at=? WHERE id=?`, at.UTC().Format("2006-01-02T15:04:05Z"), id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -274,15 +248,11 @@ func TestStuckSendingRowsAreRecovered(t *testing.T) {
 
 func TestRedeliveryAfterCrashKeepsMessageID(t *testing.T) {
 	t.Parallel()
-	srv := smtptest.Start(t)
-	db := openDB(t, 1)
-	clk := newClock()
-	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
-	src := mail.Source{Name: "malemort", DB: db}
+	srv, db, clk, s, src := commune(t)
 	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"))
 	flush(t, s, src)
 	// Simulate a crash between the delivery and the settlement.
-	if _, err := db.Exec(`UPDATE outbox SET status='sending', sent_at=NULL WHERE id=?`, ids[0]); err != nil {
+	if _, err := db.W.Exec(`UPDATE outbox SET status='sending', sent_at=NULL WHERE id=?`, ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(10 * time.Minute)
@@ -296,7 +266,8 @@ func TestRedeliveryAfterCrashKeepsMessageID(t *testing.T) {
 func TestConcurrentEnqueue(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 8)
+	db := openDB(t)
+	writers := pool(t, db, 8)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	const workers, each = 20, 5
@@ -306,7 +277,7 @@ func TestConcurrentEnqueue(t *testing.T) {
 		wg.Go(func() {
 			for i := range each {
 				err := func() error {
-					tx, err := db.BeginTx(context.Background(), nil)
+					tx, err := writers.BeginTx(context.Background(), nil)
 					if err != nil {
 						return err
 					}

@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"espacefamille/app/mail"
+	"espacefamille/tenants"
 )
 
 // Example_wiring shows how the serve command and a domain package use the outbox.
 func Example_wiring() {
 	ctx := context.Background()
-	var platformDB *sql.DB // the platform writer pool
-	openCommune := func(ctx context.Context, slug string) (*sql.DB, func(), error) {
-		// tenants: acquire the commune's writer handle, counting the user; release it after.
+	var platformDB *tenants.DB // the platform's handle (Registry.Platform)
+	openCommune := func(ctx context.Context, slug string) (*tenants.DB, func(), error) {
+		// tenants: acquire the commune's handle, counting the user; release it after.
 		return nil, func() {}, nil
 	}
 	listCommunes := func(ctx context.Context) ([]string, error) { return nil, nil } // tenants: slugs served by this node
@@ -41,12 +42,14 @@ func Example_wiring() {
 	}()
 
 	// In a store method: the action and its email commit together, then Notify.
-	var communeDB *sql.DB
-	tx, _ := communeDB.BeginTx(ctx, nil)
-	_, _ = mail.Enqueue(ctx, tx, mail.Message{Kind: "invitation", To: "parent@example.fr",
-		FromName: "Commune de Malemort du Comtat", Subject: "Votre code d'adhésion",
-		Text: "…", HTML: "<p>…</p>"}, time.Now())
-	if tx.Commit() == nil {
+	var communeDB *tenants.DB
+	err = communeDB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "invitation", To: "parent@example.fr",
+			FromName: "Commune de Malemort du Comtat", Subject: "Votre code d'adhésion",
+			Text: "…", HTML: "<p>…</p>"}, time.Now())
+		return err
+	})
+	if err == nil {
 		sender.Notify("malemort")
 	}
 }

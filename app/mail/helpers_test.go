@@ -14,45 +14,38 @@ import (
 
 	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
+	"espacefamille/tenants"
 )
 
-const outboxSchema = `
-CREATE TABLE outbox (
-  id INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  to_addr TEXT NOT NULL,
-  to_name TEXT NOT NULL DEFAULT '',
-  from_name TEXT NOT NULL DEFAULT '',
-  subject TEXT NOT NULL,
-  text_body TEXT NOT NULL,
-  html_body TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','sending','sent','failed')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at TEXT NOT NULL,
-  last_error TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  sent_at TEXT,
-  commune TEXT NOT NULL DEFAULT '',
-  unsubscribe_url TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX outbox_due ON outbox(status, next_attempt_at);`
-
-// openDB creates a commune-like SQLite file with the outbox table. conns is
-// the pool size: 1 mimics the one-connection writer pool.
-func openDB(t *testing.T, conns int) *sql.DB {
+// openDB creates a database with the outbox table as the migrations
+// define it (the platform's: TestBothOutboxesHaveOneDefinition keeps the
+// communes' the same), opened as the tenants package opens a commune
+// (one-connection writer, read pool).
+func openDB(t *testing.T) *tenants.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "commune.db")
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	path := filepath.Join(t.TempDir(), "outbox.db")
+	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(conns)
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(outboxSchema); err != nil {
+	if _, _, err := tenants.PlatformSchema.Migrate(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// pool opens n more connections on db's file (no writer queue): writers
+// that contend for SQLite's own lock, as several processes would.
+func pool(t *testing.T, db *tenants.DB, n int) *sql.DB {
+	t.Helper()
+	p, err := sql.Open("sqlite", "file:"+db.Path()+"?_pragma=busy_timeout(5000)&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetMaxOpenConns(n)
+	t.Cleanup(func() { p.Close() })
+	return p
 }
 
 // clock is a settable clock for back-off tests.
@@ -82,6 +75,17 @@ func newSender(t *testing.T, cfg mail.Config, src mail.Sources, opts ...mail.Opt
 	return s
 }
 
+// commune is one test's commune outbox ("malemort") with a sender over a
+// real SMTP server and a settable clock (opts add to WithClock).
+func commune(t *testing.T, opts ...mail.Option) (srv *smtptest.Server, db *tenants.DB, clk *clock, s *mail.Sender, src mail.Source) {
+	t.Helper()
+	srv = smtptest.Start(t)
+	db = openDB(t)
+	clk = newClock()
+	s = newSender(t, smtpConfig(srv), mail.Sources{}, append([]mail.Option{mail.WithClock(clk.Now)}, opts...)...)
+	return srv, db, clk, s, mail.Source{Name: "malemort", DB: db}
+}
+
 func invitation(to string) mail.Message {
 	return mail.Message{
 		Kind:     "invitation",
@@ -95,30 +99,28 @@ func invitation(to string) mail.Message {
 }
 
 // enqueue writes messages in one committed transaction and returns their ids.
-func enqueue(t *testing.T, db *sql.DB, now time.Time, msgs ...mail.Message) []int64 {
+func enqueue(t *testing.T, db *tenants.DB, now time.Time, msgs ...mail.Message) []int64 {
 	t.Helper()
-	tx, err := db.BeginTx(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []int64
-	for _, m := range msgs {
-		id, err := mail.Enqueue(context.Background(), tx, m, now)
-		if err != nil {
-			tx.Rollback()
-			t.Fatal(err)
+	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
+		for _, m := range msgs {
+			id, err := mail.Enqueue(context.Background(), tx, m, now)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return ids
 }
 
-func entry(t *testing.T, db *sql.DB, id int64) mail.Entry {
+func entry(t *testing.T, db *tenants.DB, id int64) mail.Entry {
 	t.Helper()
-	e, err := mail.Get(context.Background(), db, id)
+	e, err := mail.Get(context.Background(), db.Reader(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

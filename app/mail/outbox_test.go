@@ -12,7 +12,7 @@ import (
 
 func TestEnqueueValidation(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, 1)
+	db := openDB(t)
 	tests := []struct {
 		name string
 		edit func(*mail.Message)
@@ -29,7 +29,7 @@ func TestEnqueueValidation(t *testing.T) {
 	for _, tt := range tests {
 		m := invitation("parent@example.fr")
 		tt.edit(&m)
-		tx, err := db.BeginTx(context.Background(), nil)
+		tx, err := db.W.BeginTx(context.Background(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,15 +41,15 @@ func TestEnqueueValidation(t *testing.T) {
 			t.Errorf("%s: error = %v, want ErrInvalidMessage", tt.name, err)
 		}
 	}
-	if list, err := mail.List(context.Background(), db, 0); err != nil || len(list) != 0 {
+	if list, err := mail.List(context.Background(), db.Reader(), 0); err != nil || len(list) != 0 {
 		t.Fatalf("invalid messages were written: %d rows, %v", len(list), err)
 	}
 }
 
 func TestEnqueueRollsBackWithTheAction(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, 1)
-	tx, err := db.BeginTx(context.Background(), nil)
+	db := openDB(t)
+	tx, err := db.W.BeginTx(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,21 +59,21 @@ func TestEnqueueRollsBackWithTheAction(t *testing.T) {
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := mail.List(context.Background(), db, 10); len(list) != 0 {
+	if list, _ := mail.List(context.Background(), db.Reader(), 10); len(list) != 0 {
 		t.Fatalf("a rolled-back email is in the outbox")
 	}
 }
 
 func TestMailboxModeKeepsMailReadable(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, mail.Config{}, mail.Sources{}, mail.WithClock(clk.Now)) // no SMTP: demo mailbox
 	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"), invitation("b@example.fr"))
 	if got := flush(t, s, mail.Source{Name: "malemort", DB: db}); got != (mail.Counts{Sent: 2}) {
 		t.Fatalf("counts = %+v", got)
 	}
-	list, err := mail.List(context.Background(), db, 10)
+	list, err := mail.List(context.Background(), db.Reader(), 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestMailboxModeKeepsMailReadable(t *testing.T) {
 		e.ToName != want.ToName || e.FromName != want.FromName || e.Kind != "invitation" || !e.CreatedAt.Equal(clk.Now()) {
 		t.Errorf("entry = %+v", e)
 	}
-	if _, err := mail.Get(context.Background(), db, 999); !errors.Is(err, mail.ErrNotFound) {
+	if _, err := mail.Get(context.Background(), db.Reader(), 999); !errors.Is(err, mail.ErrNotFound) {
 		t.Errorf("Get(999) error = %v, want ErrNotFound", err)
 	}
 }
@@ -94,7 +94,7 @@ func TestMailboxModeKeepsMailReadable(t *testing.T) {
 func TestSTARTTLSWithAuthentication(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t, smtptest.WithSTARTTLS(), smtptest.WithAuth("mairie", "s3cret"))
-	db := openDB(t, 1)
+	db := openDB(t)
 	cfg := smtpConfig(srv)
 	cfg.TLS, cfg.TLSConfig, cfg.Username, cfg.Password = mail.TLSStartTLS, srv.ClientTLSConfig(), "mairie", "s3cret"
 	s := newSender(t, cfg, mail.Sources{})
@@ -107,7 +107,7 @@ func TestSTARTTLSWithAuthentication(t *testing.T) {
 func TestImplicitTLS(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t, smtptest.WithImplicitTLS())
-	db := openDB(t, 1)
+	db := openDB(t)
 	cfg := smtpConfig(srv)
 	cfg.TLS, cfg.TLSConfig = mail.TLSImplicit, srv.ClientTLSConfig()
 	s := newSender(t, cfg, mail.Sources{})
@@ -120,7 +120,7 @@ func TestImplicitTLS(t *testing.T) {
 func TestMandatorySTARTTLSRefusesAPlainServer(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t) // no STARTTLS offered
-	db := openDB(t, 1)
+	db := openDB(t)
 	cfg := smtpConfig(srv)
 	cfg.TLS = mail.TLSStartTLS
 	s := newSender(t, cfg, mail.Sources{})
@@ -136,7 +136,7 @@ func TestMandatorySTARTTLSRefusesAPlainServer(t *testing.T) {
 func TestWrongPasswordIsRetriedNotFailed(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t, smtptest.WithAuth("mairie", "s3cret"))
-	db := openDB(t, 1)
+	db := openDB(t)
 	cfg := smtpConfig(srv)
 	cfg.Username, cfg.Password = "mairie", "wrong"
 	s := newSender(t, cfg, mail.Sources{})
@@ -153,9 +153,9 @@ func TestWrongPasswordIsRetriedNotFailed(t *testing.T) {
 // mail without a commune belongs to none.
 func TestListCommuneKeepsToItsCommune(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, 1)
+	db := openDB(t)
 	ctx := context.Background()
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,11 +169,40 @@ func TestListCommuneKeepsToItsCommune(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	list, err := mail.ListCommune(ctx, db, "mazan", 10)
+	list, err := mail.ListCommune(ctx, db.Reader(), "mazan", 10)
 	if err != nil || len(list) != 2 || list[0].To != "d@example.fr" || list[1].To != "a@example.fr" {
 		t.Fatalf("mazan's mail: %+v, %v; want d then a", list, err)
 	}
-	if list, err := mail.ListCommune(ctx, db, "", 10); err != nil || len(list) != 0 {
+	if list, err := mail.ListCommune(ctx, db.Reader(), "", 10); err != nil || len(list) != 0 {
 		t.Fatalf("the empty slug lists %d messages, %v", len(list), err)
+	}
+}
+
+// The sender writes a commune's outbox through DB.Tx, like every other
+// writer: it queues for the writer in turn and its transactions are
+// counted (here: taking back a stuck row, claiming the batch, settling it).
+// Writing on the bare writer handle skipped the queue and the accounting.
+func TestSenderWritesThroughTheWriterQueue(t *testing.T) {
+	t.Parallel()
+	db := openDB(t)
+	clk := newClock()
+	s := newSender(t, mail.Config{}, mail.Sources{}, mail.WithClock(clk.Now))
+	ids := enqueue(t, db, clk.Now(), invitation("a@example.fr"), invitation("b@example.fr"))
+	if _, err := db.W.Exec(`UPDATE outbox SET status = 'sending' WHERE id = ?`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(mail.DefaultStuckAfter + time.Minute)
+	if got := flush(t, s, mail.Source{Name: "malemort", DB: db}); got != (mail.Counts{Sent: 2}) {
+		t.Fatalf("counts = %+v, want both sent", got)
+	}
+	var mailTxs int64
+	for _, st := range db.WriterStats() {
+		if st.Label == mail.TxLabel {
+			mailTxs = st.Count
+		}
+	}
+	if mailTxs != 3 {
+		t.Fatalf("%d write transactions of the sender went through DB.Tx, want 3 (recover, claim, settle); stats %+v",
+			mailTxs, db.WriterStats())
 	}
 }

@@ -3,10 +3,11 @@ package mail
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"slices"
 	"time"
+
+	"espacefamille/tenants"
 )
 
 // Run drains outboxes until ctx is cancelled or Stop is called: the platform
@@ -146,7 +147,7 @@ func (s *Sender) drainNamed(ctx context.Context, name string, ifOpen bool) {
 		return
 	}
 	var (
-		db      *sql.DB
+		db      *tenants.DB
 		release func()
 	)
 	switch {

@@ -2,7 +2,6 @@ package mail_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -11,17 +10,18 @@ import (
 
 	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
+	"espacefamille/tenants"
 )
 
 // communes is a tiny stand-in for the tenants registry: named databases,
 // counting how often each is opened.
 type communes struct {
 	mu    sync.Mutex
-	dbs   map[string]*sql.DB
+	dbs   map[string]*tenants.DB
 	opens map[string]int
 }
 
-func (c *communes) Open(_ context.Context, name string) (*sql.DB, func(), error) {
+func (c *communes) Open(_ context.Context, name string) (*tenants.DB, func(), error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	db, ok := c.dbs[name]
@@ -63,7 +63,7 @@ func startRun(t *testing.T, s *mail.Sender) {
 func TestRunPicksUpNotifyQuickly(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	c := &communes{dbs: map[string]*sql.DB{"malemort": openDB(t, 1), "pernes": openDB(t, 1)}, opens: map[string]int{}}
+	c := &communes{dbs: map[string]*tenants.DB{"malemort": openDB(t), "pernes": openDB(t)}, opens: map[string]int{}}
 	// Ticks and sweeps far apart: only Notify can explain a prompt delivery.
 	s := newSender(t, smtpConfig(srv), mail.Sources{Open: c.Open},
 		mail.WithTick(time.Hour), mail.WithSweepInterval(time.Hour))
@@ -87,11 +87,11 @@ func TestRunPicksUpNotifyQuickly(t *testing.T) {
 func TestRunSweepsAtStartAndDrainsPlatformOnTick(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	platform := openDB(t, 1)
-	c := &communes{dbs: map[string]*sql.DB{"malemort": openDB(t, 1)}, opens: map[string]int{}}
+	platform := openDB(t)
+	c := &communes{dbs: map[string]*tenants.DB{"malemort": openDB(t)}, opens: map[string]int{}}
 	// Mail left from before a restart: one pending, one stuck in 'sending'.
 	ids := enqueue(t, c.dbs["malemort"], time.Now().Add(-time.Hour), invitation("left@example.fr"), invitation("stuck@example.fr"))
-	if _, err := c.dbs["malemort"].Exec(`UPDATE outbox SET status='sending' WHERE id=?`, ids[1]); err != nil {
+	if _, err := c.dbs["malemort"].W.Exec(`UPDATE outbox SET status='sending' WHERE id=?`, ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	s := newSender(t, smtpConfig(srv), mail.Sources{Platform: mail.Source{Name: "platform", DB: platform}, Open: c.Open, Sweep: c.Names},
@@ -112,7 +112,7 @@ func TestRunRetriesWhenServerComesBack(t *testing.T) {
 	srv := smtptest.Start(t)
 	srv.Stop()
 	clk := newClock()
-	c := &communes{dbs: map[string]*sql.DB{"malemort": openDB(t, 1)}, opens: map[string]int{}}
+	c := &communes{dbs: map[string]*tenants.DB{"malemort": openDB(t)}, opens: map[string]int{}}
 	s := newSender(t, smtpConfig(srv), mail.Sources{Open: c.Open},
 		mail.WithClock(clk.Now), mail.WithTick(20*time.Millisecond), mail.WithSweepInterval(time.Hour))
 	startRun(t, s)
@@ -136,9 +136,9 @@ func TestRunRetriesWhenServerComesBack(t *testing.T) {
 
 func TestStopWaitsForTheBatchInFlight(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, 1)
+	db := openDB(t)
 	tr := &slowTransport{release: make(chan struct{}), started: make(chan struct{}, 1)}
-	s := newSender(t, mail.Config{}, mail.Sources{Open: func(context.Context, string) (*sql.DB, func(), error) { return db, nil, nil }},
+	s := newSender(t, mail.Config{}, mail.Sources{Open: func(context.Context, string) (*tenants.DB, func(), error) { return db, nil, nil }},
 		mail.WithTransport(tr), mail.WithTick(time.Hour), mail.WithSweepInterval(time.Hour))
 	ran := make(chan error, 1)
 	go func() { ran <- s.Run(context.Background()) }()

@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,7 +15,10 @@ import (
 // Source is a database holding an outbox table, with the name the sender knows it by.
 type Source struct {
 	Name string // "platform", or the commune's slug
-	DB   *sql.DB
+	// DB is the database's handle: the sender reads through its cached
+	// read pool and writes through DB.Tx (the writer's queue and the work
+	// recorder), never on the bare writer.
+	DB *tenants.DB
 }
 
 // Sources tells the sender where mail may wait. Only Platform is drained on
@@ -27,14 +29,14 @@ type Sources struct {
 	Platform Source
 	// Open returns the database of the named commune for the length of one
 	// drain, and a function releasing it (e.g. the tenants cache's reference).
-	Open func(ctx context.Context, name string) (db *sql.DB, release func(), err error)
+	Open func(ctx context.Context, name string) (db *tenants.DB, release func(), err error)
 	// OpenIfOpen, when set, is used instead of Open for the communes listed
 	// by the periodic sweeps (every sweep after the start-up one): it returns
 	// the commune's database only when it is open now, and never opens a
 	// file, so that a commune closed since the sweep listed it stays closed
 	// (ok false: the commune is skipped). Notified communes, due retries and
 	// the start-up sweep always use Open. May be nil.
-	OpenIfOpen func(ctx context.Context, name string) (db *sql.DB, release func(), ok bool)
+	OpenIfOpen func(ctx context.Context, name string) (db *tenants.DB, release func(), ok bool)
 	// Sweep lists the communes that may hold pending mail (all of them, at
 	// worst); it is called at start-up and every sweep interval. May be nil.
 	Sweep func(ctx context.Context) ([]string, error)
@@ -48,6 +50,10 @@ type Counts struct {
 }
 
 func (c *Counts) add(o Counts) { c.Sent += o.Sent; c.Retried += o.Retried; c.Failed += o.Failed }
+
+// TxLabel is the label of the sender's write transactions in
+// tenants.DB.WriterStats.
+const TxLabel = "mail"
 
 // Defaults of the Sender's options.
 const (
@@ -185,6 +191,9 @@ func (s *Sender) Flush(ctx context.Context, src Source) (Counts, error) {
 // drain sends what is due in src, at most maxBatches batches (0: no limit),
 // and returns when src should be looked at again (zero: nothing left).
 func (s *Sender) drain(ctx context.Context, src Source, maxBatches int) (Counts, time.Time, error) {
+	// The sender's transactions queue for the writer like any other and
+	// are counted under their own label (DB.WriterStats).
+	ctx = tenants.WithTxLabel(ctx, TxLabel)
 	var total Counts
 	now := s.now()
 	st, err := peek(ctx, src.DB)

@@ -22,9 +22,9 @@ type outboxState struct {
 	oldestSending string // earliest claim time of a sending row, "" if none
 }
 
-func peek(ctx context.Context, db *sql.DB) (outboxState, error) {
+func peek(ctx context.Context, db *tenants.DB) (outboxState, error) {
 	var p, s sql.NullString
-	err := db.QueryRowContext(ctx, `
+	err := db.Reader().QueryRowContext(ctx, `
 		SELECT (SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'),
 		       (SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'sending')`).Scan(&p, &s)
 	if err != nil {
@@ -35,15 +35,22 @@ func peek(ctx context.Context, db *sql.DB) (outboxState, error) {
 
 // recoverStuck puts back to 'pending' the rows claimed before cutoff and never
 // settled (the process died mid-batch). The interrupted try counts as an attempt.
-func recoverStuck(ctx context.Context, db *sql.DB, cutoff, now time.Time) (int64, error) {
-	res, err := db.ExecContext(ctx, `
-		UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?,
-		       last_error = 'interrupted while sending (the message may have been delivered)'
-		WHERE status = 'sending' AND next_attempt_at <= ?`, tenants.FormatTime(now), tenants.FormatTime(cutoff))
+func recoverStuck(ctx context.Context, db *tenants.DB, cutoff, now time.Time) (n int64, err error) {
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := db.InTx(tx).ExecContext(ctx, `
+			UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?,
+			       last_error = 'interrupted while sending (the message may have been delivered)'
+			WHERE status = 'sending' AND next_attempt_at <= ?`, tenants.FormatTime(now), tenants.FormatTime(cutoff))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("mail: recover stuck rows: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 // claimed is an outbox row moved to 'sending' by claim.
@@ -54,37 +61,33 @@ type claimed struct {
 
 // claim moves up to limit due rows to 'sending' in one atomic statement,
 // stamping next_attempt_at with the claim time, and returns them.
-func claim(ctx context.Context, db *sql.DB, source string, now time.Time, limit int) ([]claimed, error) {
+func claim(ctx context.Context, db *tenants.DB, source string, now time.Time, limit int) ([]claimed, error) {
 	ts := tenants.FormatTime(now)
-	rows, err := db.QueryContext(ctx, `
-		UPDATE outbox SET status = 'sending', next_attempt_at = ?
-		WHERE id IN (SELECT id FROM outbox
-		             WHERE status = 'pending' AND next_attempt_at <= ?
-		             ORDER BY next_attempt_at, id LIMIT ?)
-		RETURNING id, kind, to_addr, to_name, from_name, subject, text_body, html_body, attempts, created_at, unsubscribe_url`,
-		ts, ts, limit)
-	if err != nil {
-		return nil, fmt.Errorf("mail: claim outbox rows: %w", err)
-	}
-	defer rows.Close()
 	var out []claimed
-	for rows.Next() {
-		var (
-			c       claimed
-			created string
-		)
-		if err := rows.Scan(&c.ID, &c.Kind, &c.To, &c.ToName, &c.FromName, &c.Subject, &c.Text, &c.HTML,
-			&c.attempts, &created, &c.Unsubscribe); err != nil {
-			return nil, fmt.Errorf("mail: claim outbox rows: %w", err)
-		}
-		c.Source = source
-		c.Attempt = c.attempts + 1
-		if c.CreatedAt, err = tenants.ParseTime(created); err != nil {
-			c.CreatedAt = now // a malformed stamp must not block the mail
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+	err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = tenants.All(ctx, db.InTx(tx), func(row tenants.Row) (claimed, error) {
+			var c claimed
+			var created string
+			if err := row.Scan(&c.ID, &c.Kind, &c.To, &c.ToName, &c.FromName, &c.Subject, &c.Text, &c.HTML,
+				&c.attempts, &created, &c.Unsubscribe); err != nil {
+				return c, err
+			}
+			c.Source = source
+			c.Attempt = c.attempts + 1
+			if c.CreatedAt, err = tenants.ParseTime(created); err != nil {
+				c.CreatedAt = now // a malformed stamp must not block the mail
+			}
+			return c, nil
+		}, `
+			UPDATE outbox SET status = 'sending', next_attempt_at = ?
+			WHERE id IN (SELECT id FROM outbox
+			             WHERE status = 'pending' AND next_attempt_at <= ?
+			             ORDER BY next_attempt_at, id LIMIT ?)
+			RETURNING id, kind, to_addr, to_name, from_name, subject, text_body, html_body, attempts, created_at, unsubscribe_url`,
+			ts, ts, limit)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("mail: claim outbox rows: %w", err)
 	}
 	// Rows come back in no guaranteed order; keep the queue's order for sending.
@@ -101,32 +104,32 @@ type outcome struct {
 }
 
 // settle writes the outcomes of a batch in one short write transaction.
-func settle(ctx context.Context, db *sql.DB, now time.Time, outs []outcome) error {
-	tx, err := db.BeginTx(ctx, nil)
+func settle(ctx context.Context, db *tenants.DB, now time.Time, outs []outcome) error {
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		q := db.InTx(tx)
+		for _, o := range outs {
+			var err error
+			switch o.status {
+			case StatusSent:
+				_, err = q.ExecContext(ctx, `
+					UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = ''
+					WHERE id = ? AND status = 'sending'`, tenants.FormatTime(now), o.id)
+			case StatusPending:
+				_, err = q.ExecContext(ctx, `
+					UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+					WHERE id = ? AND status = 'sending'`, tenants.FormatTime(o.next), o.lastError, o.id)
+			default:
+				_, err = q.ExecContext(ctx, `
+					UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?
+					WHERE id = ? AND status = 'sending'`, o.lastError, o.id)
+			}
+			if err != nil {
+				return fmt.Errorf("outbox row %d: %w", o.id, err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("mail: settle batch: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	for _, o := range outs {
-		switch o.status {
-		case StatusSent:
-			_, err = tx.ExecContext(ctx, `
-				UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = ''
-				WHERE id = ? AND status = 'sending'`, tenants.FormatTime(now), o.id)
-		case StatusPending:
-			_, err = tx.ExecContext(ctx, `
-				UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-				WHERE id = ? AND status = 'sending'`, tenants.FormatTime(o.next), o.lastError, o.id)
-		default:
-			_, err = tx.ExecContext(ctx, `
-				UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?
-				WHERE id = ? AND status = 'sending'`, o.lastError, o.id)
-		}
-		if err != nil {
-			return fmt.Errorf("mail: settle outbox row %d: %w", o.id, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("mail: settle batch: %w", err)
 	}
 	return nil

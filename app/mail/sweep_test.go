@@ -2,12 +2,12 @@ package mail_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
 	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
+	"espacefamille/tenants"
 )
 
 // cache adds to communes the notion of a commune being open now, as the
@@ -18,7 +18,7 @@ type cache struct {
 	ifOpens map[string]int // OpenIfOpen calls, open or not
 }
 
-func (c *cache) OpenIfOpen(_ context.Context, name string) (*sql.DB, func(), bool) {
+func (c *cache) OpenIfOpen(_ context.Context, name string) (*tenants.DB, func(), bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ifOpens[name]++
@@ -39,7 +39,7 @@ func TestPeriodicSweepSkipsClosedCommunes(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
 	c := &cache{
-		communes: &communes{dbs: map[string]*sql.DB{"malemort": openDB(t, 1), "pernes": openDB(t, 1)}, opens: map[string]int{}},
+		communes: &communes{dbs: map[string]*tenants.DB{"malemort": openDB(t), "pernes": openDB(t)}, opens: map[string]int{}},
 		open:     map[string]bool{}, ifOpens: map[string]int{},
 	}
 	// Mail left from before a restart, in a commune that is not open.

@@ -15,7 +15,7 @@ import (
 func TestNotificationCarriesOneClickUnsubscribeHeaders(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.Start(t)
-	db := openDB(t, 1)
+	db := openDB(t)
 	clk := newClock()
 	s := newSender(t, smtpConfig(srv), mail.Sources{}, mail.WithClock(clk.Now))
 	src := mail.Source{Name: "malemort", DB: db}
@@ -54,7 +54,7 @@ func TestNotificationCarriesOneClickUnsubscribeHeaders(t *testing.T) {
 // before anything is written (it would become a header).
 func TestEnqueueRefusesABadUnsubscribeURL(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, 1)
+	db := openDB(t)
 	for _, bad := range []string{"/malemort/desabonnement?jeton=x", "https://a.example/x\r\nBcc: evil@example.com", "mailto:x@example.fr"} {
 		m := invitation("elodie.famillex@example.fr")
 		m.Unsubscribe = bad
@@ -62,7 +62,7 @@ func TestEnqueueRefusesABadUnsubscribeURL(t *testing.T) {
 			t.Errorf("unsubscribe URL %q accepted", bad)
 		}
 	}
-	if n, err := mail.List(t.Context(), db, 10); err != nil || len(n) != 0 {
+	if n, err := mail.List(t.Context(), db.Reader(), 10); err != nil || len(n) != 0 {
 		t.Errorf("outbox = %d rows, %v", len(n), err)
 	}
 }

@@ -127,20 +127,16 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0, "reminders": 0}
-	if rows, err := reg.Platform().Reader().QueryContext(ctx, `SELECT kind, count(*) FROM commune_work WHERE due_at < ? GROUP BY kind`,
-		tenants.FormatTime(now.Add(-10*time.Minute))); err != nil {
+	err = tenants.Each(ctx, reg.Platform().Reader(), func(row tenants.Row) error {
+		var kind string
+		var n int
+		if row.Scan(&kind, &n) == nil {
+			overdue[kind] = n
+		}
+		return nil
+	}, `SELECT kind, count(*) FROM commune_work WHERE due_at < ? GROUP BY kind`, tenants.FormatTime(now.Add(-10*time.Minute)))
+	if err != nil {
 		errs++
-	} else {
-		for rows.Next() {
-			var kind string
-			var n int
-			if rows.Scan(&kind, &n) == nil {
-				overdue[kind] = n
-			}
-		}
-		if rows.Close() != nil || rows.Err() != nil {
-			errs++
-		}
 	}
 	for kind, n := range overdue {
 		gauge(f.workOverdue, float64(n), kind)

@@ -47,7 +47,11 @@ var ErrInvalid = errors.New("actualité invalide")
 
 // Published lists the items visible on day (YYYY-MM-DD), newest first.
 func Published(ctx context.Context, q tenants.Querier, day string, limit int) ([]Item, error) {
-	rows, err := q.QueryContext(ctx, `
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (Item, error) {
+		var it Item
+		err := row.Scan(&it.ID, &it.Title, &it.Body, &it.PublishedFrom, &it.PublishedUntil)
+		return it, err
+	}, `
 		SELECT id, title, body, published_from, COALESCE(published_until, '')
 		FROM news
 		WHERE published_from <= ? AND (published_until IS NULL OR published_until >= ?)
@@ -56,16 +60,7 @@ func Published(ctx context.Context, q tenants.Querier, day string, limit int) ([
 	if err != nil {
 		return nil, fmt.Errorf("news: published: %w", err)
 	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		var it Item
-		if err := rows.Scan(&it.ID, &it.Title, &it.Body, &it.PublishedFrom, &it.PublishedUntil); err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ErrNotFound: no news item with this id in the commune.
@@ -81,11 +76,11 @@ func scan(row interface{ Scan(...any) error }) (Item, error) {
 
 // All lists the commune's items, newest publication first (at most limit).
 func All(ctx context.Context, q tenants.Querier, limit int) ([]Item, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM news ORDER BY published_from DESC, id DESC LIMIT ?`, limit)
+	out, err := tenants.All(ctx, q, scan, `SELECT `+columns+` FROM news ORDER BY published_from DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("news: all: %w", err)
 	}
-	return tenants.Collect(rows, scan)
+	return out, nil
 }
 
 // Load reads one item, ErrNotFound when there is none with this id.

@@ -160,7 +160,7 @@ func deliver(t *testing.T, e *apptest.Env) []smtptest.Message {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug).W}); err != nil {
+	if _, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug)}); err != nil {
 		t.Fatal(err)
 	}
 	return srv.Messages()

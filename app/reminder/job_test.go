@@ -62,7 +62,7 @@ func (e *jobEnv) run() (reminder.Report, []smtptest.Message) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug).W}); err != nil {
+	if _, err := e.sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug)}); err != nil {
 		e.t.Fatal(err)
 	}
 	return rep, e.smtp.Messages()[before:]

@@ -86,20 +86,18 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 	}
 	check(badPage == 0, "receipt pages list exactly the meals booked (%d differ)", badPage)
 	mails := map[string][]string{} // order ref → receipt texts
-	rows, err := db.Reader().QueryContext(ctx, `SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt'`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err = tenants.Each(ctx, db.Reader(), func(row tenants.Row) error {
 		var subject, text string
-		if err := rows.Scan(&subject, &text); err != nil {
-			rows.Close()
+		if err := row.Scan(&subject, &text); err != nil {
 			return err
 		}
 		ref := subject[strings.LastIndexByte(subject, ' ')+1:]
 		mails[ref] = append(mails[ref], text)
+		return nil
+	}, `SELECT subject, text_body FROM outbox WHERE kind = 'payment_receipt'`)
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	paidRefs, err := countBy(ctx, db, `SELECT o.ref, 1 FROM payments p JOIN orders o ON o.id = p.order_id`)
 	if err != nil {
 		return err
@@ -116,19 +114,13 @@ func verifyPay(ctx context.Context, path string, cfg config, info setupInfo, out
 
 // countBy runs a query of (key, count) rows into a map.
 func countBy(ctx context.Context, db *tenants.DB, query string) (map[string]int, error) {
-	rows, err := db.Reader().QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
+	err := tenants.Each(ctx, db.Reader(), func(row tenants.Row) error {
 		var k string
 		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&k, &n)
 		out[k] = n
-	}
-	return out, rows.Err()
+		return err
+	}, query)
+	return out, err
 }

@@ -154,7 +154,7 @@ func sendQueued(e env, cfg mail.Config, slug string, db *tenants.DB) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	n, err := s.Flush(e.ctx, mail.Source{Name: slug, DB: db.W})
+	n, err := s.Flush(e.ctx, mail.Source{Name: slug, DB: db})
 	if err != nil {
 		return false, err
 	}

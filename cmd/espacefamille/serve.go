@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -266,15 +265,9 @@ func openReplica(e env, url string, log *slog.Logger) (*tenants.Replicator, erro
 // and every commune's: SMTP when configured, else the built-in mailbox.
 func newSender(cfg mail.Config, reg *tenants.Registry, log *slog.Logger, opts ...mail.Option) (*mail.Sender, error) {
 	return mail.NewSender(cfg, mail.Sources{
-		Platform: mail.Source{Name: accounts.PlatformOutbox, DB: reg.Platform().W},
-		Open: func(ctx context.Context, slug string) (*sql.DB, func(), error) {
-			db, release, err := reg.Acquire(ctx, slug)
-			if err != nil {
-				return nil, nil, err
-			}
-			return db.W, release, nil
-		},
-		Sweep: sweepCommunes(reg),
+		Platform: mail.Source{Name: accounts.PlatformOutbox, DB: reg.Platform()},
+		Open:     reg.Acquire,
+		Sweep:    sweepCommunes(reg),
 	}, log, opts...)
 }
 
