@@ -136,3 +136,54 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// Issue 14: a calendar agreed by both parents. The father of the demo's
+// Lou proposes to swap the weeks; the mother sees the proposal in her own
+// words and accepts it, and the calendar changes; a refused period
+// changes nothing; nobody decides their own proposal or another family's.
+func TestParentsAgreeOnTheCustodyCalendar(t *testing.T) {
+	env, d := newEnv(t)
+	lou := env.Int(demo.Slug, `SELECT id FROM children WHERE first_name = 'Lou'`)
+	father := env.Int(demo.Slug, `SELECT family_id FROM child_households WHERE child_id = ?`, lou)
+	dad := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(father))
+	mum := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(d.Family))
+	path := "/famille/garde/" + itoa(lou)
+	dad.Get(path)
+	if r := dad.PostFollow(path+"/proposer", url.Values{"type": {"alternation"}, "mes_semaines": {"impaires"}}); !strings.Contains(r.Body, "Proposition envoyée") ||
+		!strings.Contains(r.Body, "semaines paires chez l&#39;autre parent, semaines impaires chez vous") {
+		t.Fatalf("proposal: %d\n%s", r.Status, r.Body)
+	}
+	page := mum.Get(path)
+	if !strings.Contains(page.Body, "semaines paires chez vous, semaines impaires chez l&#39;autre parent") {
+		t.Fatalf("the mother does not see the proposal:\n%s", page.Body)
+	}
+	pid := env.Int(demo.Slug, `SELECT id FROM custody_proposals WHERE status = 'pending'`)
+	if r := dad.Post(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("the father accepting his own proposal: %d", r.Status)
+	}
+	other := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(env.Exec(demo.Slug, `INSERT INTO families (name, created_at) VALUES ('FAMILLE Z', 'x')`)))
+	if r := other.Get(path); r.Status != http.StatusNotFound {
+		t.Errorf("another family opening Lou's page: %d", r.Status)
+	}
+	if r := other.Post(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); r.Status != http.StatusNotFound {
+		t.Errorf("another family deciding: %d", r.Status)
+	}
+	if r := mum.PostFollow(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); !strings.Contains(r.Body, "Proposition acceptée") {
+		t.Fatalf("accept: %d", r.Status)
+	}
+	if n := env.Count(demo.Slug, `SELECT COUNT(*) FROM custody_alternations WHERE child_id = ? AND even_family_id = ? AND odd_family_id = ?`, lou, d.Family, father); n != 1 {
+		t.Error("the accepted alternation is not the calendar")
+	}
+	// A period the mother proposes and the father refuses changes nothing.
+	mum.PostFollow(path+"/proposer", url.Values{"type": {"period"}, "du": {"19/12/2026"}, "au": {"27/12/2026"}, "chez": {"moi"}})
+	pid = env.Int(demo.Slug, `SELECT id FROM custody_proposals WHERE status = 'pending'`)
+	if r := dad.PostFollow(path+"/propositions/"+itoa(pid), url.Values{"decision": {"refuser"}}); !strings.Contains(r.Body, "Proposition refusée") {
+		t.Fatalf("refuse: %d", r.Status)
+	}
+	if n := env.Count(demo.Slug, `SELECT COUNT(*) FROM custody_periods WHERE child_id = ?`, lou); n != 0 {
+		t.Error("a refused period was added")
+	}
+	if r := mum.Post(path+"/proposer", url.Values{"type": {"period"}, "du": {"27/12/2026"}, "au": {"19/12/2026"}, "chez": {"moi"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("reversed period: %d", r.Status)
+	}
+}
