@@ -17,6 +17,7 @@ import (
 	"espacefamille/app/housekeeping"
 	"espacefamille/app/mail"
 	"espacefamille/app/mailbox"
+	"espacefamille/app/notify"
 	"espacefamille/app/platform"
 	"espacefamille/app/portal"
 	"espacefamille/app/web"
@@ -88,7 +89,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	custody.Routes(s, nil, cfg.Notify)                         // "Garde partagée" of a child
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
-	mailbox.Routes(s) // demo mode only
+	notify.Routes(s, nil) // the one-click unsubscribe page (RFC 8058)
+	mailbox.Routes(s)     // demo mode only
 	platform.Routes(s, platform.Deps{Notify: cfg.Notify, BackupDir: cfg.BackupDir, ArchiveRetention: cfg.ArchiveRetention,
 		TOTPKey: cfg.TOTPKey}) // the provider's console
 	s.Finish()

@@ -34,6 +34,11 @@ const (
 	WorkMail         Work = "mail"         // outbox rows to send (app/mail)
 	WorkOrders       Work = "orders"       // orders waiting for their payment provider (app/billing)
 	WorkHousekeeping Work = "housekeeping" // sessions, links and counters to purge one day
+	// WorkReminders is when the commune's next booking cut-off reminder
+	// goes out (app/reminder). Its due time is computed by the job, not
+	// by the rows it writes: the job sets it with SetWork, and a commune
+	// without the flag has never been looked at (MissingWork).
+	WorkReminders Work = "reminders"
 )
 
 // workKind says which inserted rows create a kind of work, and how to tell
@@ -183,6 +188,40 @@ func (r *Registry) MarkWork(ctx context.Context, slug string, kind Work, due tim
 		}
 		return upsertWork(ctx, tx, id, kind, FormatTime(due), true)
 	})
+}
+
+// SetWork sets slug's flag of kind to fall due exactly at due (later or
+// earlier than before): for a job that computes its commune's next turn
+// itself (WorkReminders). ErrNotFound for an unknown commune.
+func (r *Registry) SetWork(ctx context.Context, slug string, kind Work, due time.Time) error {
+	return r.platform.Tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM communes WHERE slug = ?`, slug).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		return upsertWork(ctx, tx, id, kind, FormatTime(due), false)
+	})
+}
+
+// MissingWork lists, by slug, at most limit active and healthy communes
+// that have no flag of kind at all: those a job that keeps its flag set
+// (WorkReminders) has never looked at, such as a commune just created.
+func (r *Registry) MissingWork(ctx context.Context, kind Work, limit int) ([]string, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := r.platform.Reader().QueryContext(ctx, `
+		SELECT c.slug FROM communes c
+		WHERE c.status = 'active' AND c.broken = ''
+		  AND NOT EXISTS (SELECT 1 FROM commune_work w WHERE w.commune_id = c.id AND w.kind = ?)
+		ORDER BY c.id LIMIT ?`, string(kind), limit)
+	if err != nil {
+		return nil, fmt.Errorf("tenants: communes without %s work: %w", kind, err)
+	}
+	return Column[string](rows)
 }
 
 // SettleWork looks, under the commune's write lock, for work of each kind

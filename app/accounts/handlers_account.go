@@ -8,6 +8,7 @@ import (
 
 	"espacefamille/app/auth"
 	"espacefamille/app/mail"
+	"espacefamille/app/notify"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -20,6 +21,9 @@ type accountData struct {
 	Phone    string
 	Communes []communeLink
 	Feed     feedView
+	// Notifications are "Mes notifications": the emails of this commune
+	// the address receives.
+	Notifications []notify.Choice
 	// The forms as submitted, when one comes back with errors.
 	NewEmail   string
 	PhoneInput string
@@ -61,6 +65,9 @@ func (svc *Service) renderAccount(c *fiber.Ctx, status int, d accountData) error
 		return err
 	}
 	d.Feed.URL, d.Feed.Webcal = shown.URL, shown.Webcal
+	if d.Notifications, err = svc.notificationChoices(c, acc.Email); err != nil {
+		return err
+	}
 	return web.RenderStatus(c, status, "famille/mon-compte", accountTitle, d)
 }
 

@@ -73,6 +73,7 @@ func Routes(s *web.Server, d Deps) *Service {
 	r.Post("/mon-compte/email", small, RequireLogin, svc.requestEmailChange)
 	r.Post("/mon-compte/telephone", small, RequireLogin, svc.changePhone)
 	r.Post("/mon-compte/mot-de-passe", small, RequireLogin, svc.changePassword)
+	r.Post("/mon-compte/notifications", small, RequireLogin, svc.saveNotifications)
 	r.Get("/mon-compte/email/:token", svc.showEmailChange)
 	r.Post("/mon-compte/email/:token", small, svc.confirmEmailChange)
 	r.Post("/mon-compte/agenda", small, RequireFamily, svc.createFeed)

@@ -335,7 +335,10 @@ func fieldLabel(k string) string {
 // auditFields are the French labels of the fields the journal records,
 // by normalised key (normKey).
 var auditFields = map[string]string{
-	"valeur": "Valeur", "id": "Identifiant", "name": "Nom", "email": "Adresse email", "phone": "Téléphone",
+	"cutoffreminder": "Rappel avant la date limite de réservation", "newinvoice": "Nouvelle facture",
+	"paymentfailed": "Paiement refusé ou abandonné", "remindertime": "Heure d'envoi du rappel",
+	"daysbefore": "Jours avant la date limite",
+	"valeur":     "Valeur", "id": "Identifiant", "name": "Nom", "email": "Adresse email", "phone": "Téléphone",
 	"address": "Adresse", "postalcode": "Code postal", "city": "Commune", "externalref": "N° famille",
 	"qf": "Quotient familial", "qfvalue": "Quotient familial", "qffrom": "QF valable du", "qfuntil": "QF valable jusqu'au",
 	"qfvalidfrom": "QF valable du", "qfvaliduntil": "QF valable jusqu'au",

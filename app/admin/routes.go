@@ -104,4 +104,6 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/parametres/logo/supprimer", adm, a.removeLogo)
 	g.Get("/parametres/familles", adm, a.showFamilySettings)
 	g.Post("/parametres/familles", adm, a.saveFamilySettings)
+	g.Get("/notifications", adm, a.showNotifications)
+	g.Post("/notifications", adm, a.saveNotifications)
 }

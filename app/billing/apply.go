@@ -175,6 +175,11 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, 
 				return a, err
 			}
 			o.Status, o.Outcome = status, outcome
+			n, err := s.queuePaymentFailed(ctx, tx, com, *o, status == OrderAbandoned, now)
+			if err != nil {
+				return a, err
+			}
+			a.mailed = n > 0
 		}
 		return a, event(string(res.Status), "")
 	default:

@@ -10,6 +10,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/calendar"
 	"espacefamille/app/mail"
+	"espacefamille/app/notify"
 	"espacefamille/tenants"
 )
 
@@ -156,35 +157,82 @@ func receiptRecipients(payer, contact string) []string {
 }
 
 // NewInvoiceMail is what templates/mail/invoice_available reads: the
-// invoice, the link to "Mes factures" and the commune's name.
+// invoice, the link to "Mes factures", the recipient's unsubscribe link
+// and the commune's name.
 type NewInvoiceMail struct {
 	CommuneName string
 	Link        string
+	Unsubscribe string
 	Invoice
 }
 
 // queueNewInvoice writes the "une nouvelle facture est disponible" email
 // to the family's address on file and to every parent's account linked to
-// the family (accounts.FamilyRecipients).
+// the family (accounts.FamilyRecipients), as the notification
+// notify.NewInvoice: not when the commune turned it off, nor to an
+// address that unsubscribed.
 func (s *Service) queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.Commune, inv Invoice, link string, now time.Time) error {
+	to, err := s.familyRecipients(ctx, tx, inv.FamilyID)
+	if err != nil {
+		return err
+	}
+	_, err = notify.Send(ctx, tx, com, s.absURL, notify.NewInvoice, to, func(unsubscribe string) (notify.Letter, error) {
+		text, html, err := mail.Render(kindNewInvoice, NewInvoiceMail{CommuneName: com.Name, Link: link, Unsubscribe: unsubscribe, Invoice: inv})
+		return notify.Letter{Subject: "Une nouvelle facture est disponible", Text: text, HTML: html}, err
+	}, now)
+	return err
+}
+
+// familyRecipients is accounts.FamilyRecipients with the service's
+// platform database, when it has one.
+func (s *Service) familyRecipients(ctx context.Context, tx *sql.Tx, familyID int64) ([]string, error) {
 	var platform tenants.Querier
 	if s.platform != nil {
 		platform = s.platform.Reader()
 	}
-	to, err := accounts.FamilyRecipients(ctx, tx, platform, inv.FamilyID)
+	return accounts.FamilyRecipients(ctx, tx, platform, familyID)
+}
+
+// PaymentFailedMail is what templates/mail/payment_failed reads.
+type PaymentFailedMail struct {
+	CommuneName string
+	Regie       string
+	Ref         string
+	AmountCents int64
+	Abandoned   bool   // abandoned on the payment page, rather than refused
+	Invoice     bool   // the order paid an invoice, not a cart
+	Link        string // where to try again: "Mes réservations" or "Mes factures"
+	Unsubscribe string
+}
+
+// Outcome is "refusé" or "abandonné".
+func (m PaymentFailedMail) Outcome() string {
+	if m.Abandoned {
+		return "abandonné"
+	}
+	return "refusé"
+}
+
+// queuePaymentFailed tells the family that the online payment of order o
+// was refused or abandoned, so nothing it asked for is validated (the
+// notification notify.PaymentFailed), in the transaction that closes it.
+func (s *Service) queuePaymentFailed(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, abandoned bool, now time.Time) (int, error) {
+	to, err := s.familyRecipients(ctx, tx, o.FamilyID)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	text, html, err := mail.Render(kindNewInvoice, NewInvoiceMail{CommuneName: com.Name, Link: link, Invoice: inv})
+	regie, err := loadRegie(ctx, tx, o.RegieID)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	from := mail.SenderName(ctx, tx, com.Name)
-	for _, addr := range to {
-		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: kindNewInvoice, To: addr, FromName: from, Commune: com.Slug,
-			Subject: "Une nouvelle facture est disponible", Text: text, HTML: html}, now); err != nil {
-			return err
-		}
+	m := PaymentFailedMail{CommuneName: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: o.AmountCents,
+		Abandoned: abandoned, Invoice: o.Kind == KindInvoice, Link: s.absURL(com, "/famille/reservations")}
+	if m.Invoice {
+		m.Link = s.absURL(com, "/famille/factures")
 	}
-	return nil
+	return notify.Send(ctx, tx, com, s.absURL, notify.PaymentFailed, to, func(unsubscribe string) (notify.Letter, error) {
+		m.Unsubscribe = unsubscribe
+		text, html, err := mail.Render(string(notify.PaymentFailed), m)
+		return notify.Letter{Subject: "Paiement " + m.Outcome() + " – référence " + o.Ref, Text: text, HTML: html}, err
+	}, now)
 }

@@ -107,6 +107,9 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if _, err := admin.AddStaffWithPassword(ctx, tx, admin.NewStaff{Email: AdminEmail, Name: "Service scolaire", Role: admin.RoleAdmin}, hash, now); err != nil {
 		return err
 	}
+	if err := seedNotifications(ctx, tx); err != nil {
+		return err
+	}
 	_, err = news.Create(ctx, tx, news.Item{Title: "Bienvenue sur votre espace famille",
 		Body:          "Vous pouvez désormais réserver la cantine et la garderie de vos enfants en ligne, payer vos réservations et retrouver vos factures.\n\nPensez à valider votre panier avant la date limite de réservation : deux jours ouvrés avant le repas, à 10h00.",
 		PublishedFrom: today.String()}, now)

@@ -13,7 +13,7 @@ import (
 // QueueInvitation queues the memento's invitation email to FAMILLE X with
 // the seeded code KUD31S77V7, so that the demo's mailbox shows it. portalURL
 // is the commune's public home page. Call it once, after Ensure created the
-// commune.
+// commune. A sample cut-off reminder goes with it (queueSampleReminder).
 func QueueInvitation(ctx context.Context, reg *tenants.Registry, portalURL string, now time.Time) error {
 	c, err := reg.Commune(ctx, Slug)
 	if err != nil {
@@ -28,7 +28,10 @@ func QueueInvitation(ctx context.Context, reg *tenants.Registry, portalURL strin
 			if _, err := accounts.QueueInvitation(ctx, tx, c, family, AdhesionCode, portalURL, now); err != nil {
 				return err
 			}
-			return queueSecondGuardian(ctx, tx, c, portalURL, now) // issue 14: shared custody
+			if err := queueSecondGuardian(ctx, tx, c, portalURL, now); err != nil { // issue 14: shared custody
+				return err
+			}
+			return queueSampleReminder(ctx, tx, c, portalURL, now)
 		})
 	})
 }

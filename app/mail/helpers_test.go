@@ -32,7 +32,8 @@ CREATE TABLE outbox (
   last_error TEXT NOT NULL DEFAULT '',
   created_at TEXT NOT NULL,
   sent_at TEXT,
-  commune TEXT NOT NULL DEFAULT ''
+  commune TEXT NOT NULL DEFAULT '',
+  unsubscribe_url TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);`
 

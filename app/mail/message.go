@@ -25,6 +25,10 @@ type Message struct {
 	// the platform's outbox (account mail asked from a commune's pages),
 	// so that a commune's demo mailbox shows its own mail only.
 	Commune string
+	// Unsubscribe is the one-click unsubscribe URL of a notification
+	// (RFC 8058): the sender adds List-Unsubscribe and
+	// List-Unsubscribe-Post headers. Empty for other emails.
+	Unsubscribe string
 }
 
 // Row statuses of the outbox table.
@@ -55,10 +59,13 @@ func (m Message) Validate() error {
 	case strings.TrimSpace(m.Text) == "":
 		return bad("text body is empty")
 	}
-	for _, f := range [][2]string{{"kind", m.Kind}, {"to name", m.ToName}, {"from name", m.FromName}, {"subject", m.Subject}} {
+	for _, f := range [][2]string{{"kind", m.Kind}, {"to name", m.ToName}, {"from name", m.FromName}, {"subject", m.Subject}, {"unsubscribe URL", m.Unsubscribe}} {
 		if strings.ContainsAny(f[1], "\r\n") {
 			return bad("%s contains a line break", f[0])
 		}
+	}
+	if m.Unsubscribe != "" && !strings.HasPrefix(m.Unsubscribe, "https://") && !strings.HasPrefix(m.Unsubscribe, "http://") {
+		return bad("unsubscribe URL %q is not an http(s) URL", m.Unsubscribe)
 	}
 	addr, err := mail.ParseAddress(m.To)
 	if err != nil {
@@ -79,9 +86,9 @@ func Enqueue(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, 
 	ts := tenants.FormatTime(now)
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO outbox (kind, to_addr, to_name, from_name, subject, text_body, html_body,
-		                    status, attempts, next_attempt_at, last_error, created_at, commune)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?)`,
-		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts, m.Commune)
+		                    status, attempts, next_attempt_at, last_error, created_at, commune, unsubscribe_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?, ?)`,
+		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts, m.Commune, m.Unsubscribe)
 	if err != nil {
 		return 0, fmt.Errorf("mail: enqueue %s: %w", m.Kind, err)
 	}
@@ -108,10 +115,11 @@ type Entry struct {
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        time.Time // zero unless sent
+	Unsubscribe   string    // the List-Unsubscribe URL of a notification, else ""
 }
 
 const entryColumns = `id, kind, to_addr, to_name, from_name, subject, text_body, html_body,
-	status, attempts, next_attempt_at, last_error, created_at, sent_at`
+	status, attempts, next_attempt_at, last_error, created_at, sent_at, unsubscribe_url`
 
 // List returns up to limit outbox rows of any status, newest first
 // (limit <= 0 means 50; at most 500).
@@ -165,7 +173,7 @@ func scanEntry(row interface{ Scan(...any) error }) (Entry, error) {
 		errNext, errCreat error
 	)
 	if err := row.Scan(&e.ID, &e.Kind, &e.To, &e.ToName, &e.FromName, &e.Subject, &e.Text, &e.HTML,
-		&e.Status, &e.Attempts, &next, &e.LastError, &created, &sentAt); err != nil {
+		&e.Status, &e.Attempts, &next, &e.LastError, &created, &sentAt, &e.Unsubscribe); err != nil {
 		return Entry{}, err
 	}
 	e.NextAttemptAt, errNext = tenants.ParseTime(next)

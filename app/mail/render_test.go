@@ -10,6 +10,7 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/calendar"
 	"espacefamille/app/mail"
+	"espacefamille/app/reminder"
 )
 
 // mailCase is one mail kind rendered from the data its sender passes.
@@ -89,12 +90,32 @@ func TestEveryMailKindRenders(t *testing.T) {
 				PaidAt: paidAt, Means: "Carte bancaire", Credited: true, Outcome: "reçu après expiration de la demande, le montant est porté en avoir"},
 			"", []string{"Montant payé", euros, "Suite donnée à ce paiement : reçu après expiration", "Aucune réservation n'a été faite"}, nil},
 		{"invoice_available", "the monthly run issues an invoice",
-			billing.NewInvoiceMail{CommuneName: commune, Link: "https://malemort.ef.test/famille/factures", Invoice: billing.Invoice{
-				PayerName: "M " + family, Number: "2026-GM-00019", RegieName: "REGIE GARDERIE", TotalCents: 1530,
-				IssuedOn: calendar.DateOf(2026, time.December, 1), DueOn: calendar.DateOf(2026, time.December, 31),
-				PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
+			billing.NewInvoiceMail{CommuneName: commune, Link: "https://malemort.ef.test/famille/factures",
+				Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=w", Invoice: billing.Invoice{
+					PayerName: "M " + family, Number: "2026-GM-00019", RegieName: "REGIE GARDERIE", TotalCents: 1530,
+					IssuedOn: calendar.DateOf(2026, time.December, 1), DueOn: calendar.DateOf(2026, time.December, 31),
+					PeriodStart: calendar.DateOf(2026, time.November, 1), PeriodEnd: calendar.DateOf(2026, time.November, 30)}},
 			"M " + family, []string{"Une nouvelle facture est disponible", "Facture 2026-GM-00019 (REGIE GARDERIE) du 01/12/2026",
-				"du 01/11/2026 au 30/11/2026", euros, "avant le 31/12/2026", "https://malemort.ef.test/famille/factures"}, nil},
+				"du 01/11/2026 au 30/11/2026", euros, "avant le 31/12/2026", "https://malemort.ef.test/famille/factures",
+				"Ne plus recevoir les emails « Nouvelle facture »", "https://malemort.ef.test/desabonnement?jeton=w"}, nil},
+		{"cutoff_reminder", "nothing booked for Léa next week, two days before the cut-off",
+			reminder.Mail{CommuneName: commune, Sentence: reminder.Sentence("Léa <A&B>", calendar.DateOf(2027, time.January, 11),
+				time.Date(2027, time.January, 7, 9, 0, 0, 0, time.UTC)), Rule: "RESTAURATION SCOLAIRE : Réservation jusqu'à 2 jours ouvrés avant, 10h00",
+				Link: "https://malemort.ef.test/famille/reservations?semaine=2027-01-11", Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=t"},
+			"Léa <A&B>", []string{"Rien n'est réservé pour Léa <A&B> la semaine du 11/01 ; réservations ouvertes jusqu'au jeudi 07/01 à 10h00.",
+				"Réserver maintenant", "https://malemort.ef.test/famille/reservations?semaine=2027-01-11", "2 jours ouvrés avant, 10h00",
+				"Ne plus recevoir les emails « Rappel avant la date limite de réservation »", "https://malemort.ef.test/desabonnement?jeton=t"}, nil},
+		{"payment_failed", "a card payment refused for a cart",
+			billing.PaymentFailedMail{CommuneName: commune, Regie: "REGIE <CANTINE> & Co", Ref: "EF-2026-000126", AmountCents: 1530,
+				Link: "https://malemort.ef.test/famille/reservations", Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=u"},
+			"REGIE <CANTINE> & Co", []string{"a été refusé", euros, "EF-2026-000126", "Aucune des réservations demandées n'est validée",
+				"https://malemort.ef.test/famille/reservations", "Ne plus recevoir les emails « Paiement refusé ou abandonné »"},
+			[]string{"a été abandonné", "La facture reste à régler"}},
+		{"payment_failed", "an invoice's payment abandoned on the payment page",
+			billing.PaymentFailedMail{CommuneName: commune, Regie: "REGIE GARDERIE", Ref: "EF-2026-000127", AmountCents: 1530, Abandoned: true, Invoice: true,
+				Link: "https://malemort.ef.test/famille/factures", Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=v"},
+			"", []string{"a été abandonné", "La facture reste à régler", "https://malemort.ef.test/famille/factures"},
+			[]string{"Aucune des réservations demandées"}},
 		{"account_orphaned", "the parent's only commune was archived: the account goes in 30 days (RGPD)",
 			map[string]string{"CommuneName": commune, "Name": "Marie " + family, "DeleteOn": "02/01/2027", "URL": "https://ef.test/"},
 			"Marie " + family, []string{"n'est plus rattaché à aucune commune", "seront supprimés le", "02/01/2027", "code d'adhésion", "https://ef.test/", "RGPD"}, nil},

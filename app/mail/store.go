@@ -61,7 +61,7 @@ func claim(ctx context.Context, db *sql.DB, source string, now time.Time, limit 
 		WHERE id IN (SELECT id FROM outbox
 		             WHERE status = 'pending' AND next_attempt_at <= ?
 		             ORDER BY next_attempt_at, id LIMIT ?)
-		RETURNING id, kind, to_addr, to_name, from_name, subject, text_body, html_body, attempts, created_at`,
+		RETURNING id, kind, to_addr, to_name, from_name, subject, text_body, html_body, attempts, created_at, unsubscribe_url`,
 		ts, ts, limit)
 	if err != nil {
 		return nil, fmt.Errorf("mail: claim outbox rows: %w", err)
@@ -74,7 +74,7 @@ func claim(ctx context.Context, db *sql.DB, source string, now time.Time, limit 
 			created string
 		)
 		if err := rows.Scan(&c.ID, &c.Kind, &c.To, &c.ToName, &c.FromName, &c.Subject, &c.Text, &c.HTML,
-			&c.attempts, &created); err != nil {
+			&c.attempts, &created, &c.Unsubscribe); err != nil {
 			return nil, fmt.Errorf("mail: claim outbox rows: %w", err)
 		}
 		c.Source = source

@@ -25,6 +25,9 @@ type Outgoing struct {
 	HTML      string
 	Attempt   int       // 1 for the first try
 	CreatedAt time.Time // the Date header
+	// Unsubscribe is the one-click unsubscribe URL (RFC 8058), "" for
+	// an email that is not a notification.
+	Unsubscribe string
 }
 
 // Transport delivers a batch of messages, over one connection where it can.
@@ -248,6 +251,12 @@ func (t *SMTP) build(o Outgoing) (*gomail.Msg, error) {
 	m.SetMessageIDWithValue(MessageID(o.Source, o.ID, o.CreatedAt, t.cfg.domain()))
 	m.SetDateWithValue(o.CreatedAt)
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	if o.Unsubscribe != "" {
+		// RFC 8058: the URL takes a POST without log-in; mail clients
+		// show "Se désabonner" and post List-Unsubscribe=One-Click.
+		m.SetGenHeader(gomail.HeaderListUnsubscribe, "<"+o.Unsubscribe+">")
+		m.SetGenHeader(gomail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	m.SetBodyString(gomail.TypeTextPlain, o.Text)
 	if o.HTML != "" {
 		m.AddAlternativeString(gomail.TypeTextHTML, o.HTML)

@@ -126,7 +126,7 @@ func (f *fleet) Collect(ch chan<- prometheus.Metric) {
 		f.collectBackups(gauge, list, states, now)
 	}
 
-	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0}
+	overdue := map[string]int{"mail": 0, "orders": 0, "housekeeping": 0, "reminders": 0}
 	if rows, err := reg.Platform().Reader().QueryContext(ctx, `SELECT kind, count(*) FROM commune_work WHERE due_at < ? GROUP BY kind`,
 		tenants.FormatTime(now.Add(-10*time.Minute))); err != nil {
 		errs++

@@ -62,7 +62,8 @@ func cmdBillingRun(e env, args []string) error {
 		return err
 	}
 	defer reg.Close()
-	svc := billing.NewService(billing.Options{Platform: reg.Platform()})
+	svc := billing.NewService(billing.Options{Platform: reg.Platform(),
+		AbsURL: func(c tenants.Commune, p string) string { return web.CommuneURL(base, c, p) }})
 	return reg.WithCommune(e.ctx, c.Slug, func(db *tenants.DB) error {
 		rep, err := svc.RunMonth(e.ctx, db, c, year, time.Month(mon), web.CommuneURL(base, c, "/famille/factures"))
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"espacefamille/app/billing"
+	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
 
@@ -19,9 +20,11 @@ type reconcileJob struct {
 }
 
 // newReconciler builds the job; notify is the mail sender's (receipts of
-// the payments the job finds).
-func newReconciler(reg *tenants.Registry, notify func(string), onPayment func(string), log *slog.Logger) *reconcileJob {
-	svc := billing.NewService(billing.Options{Notify: notify, OnPayment: onPayment, Logger: log})
+// the payments the job finds, notices of the payments it finds failed);
+// base is the node's public URL, for the links of those emails.
+func newReconciler(reg *tenants.Registry, base string, notify func(string), onPayment func(string), log *slog.Logger) *reconcileJob {
+	svc := billing.NewService(billing.Options{Notify: notify, OnPayment: onPayment, Logger: log, Platform: reg.Platform(),
+		AbsURL: func(c tenants.Commune, p string) string { return web.CommuneURL(base, c, p) }})
 	return &reconcileJob{rec: billing.NewReconciler(billing.ReconcilerOptions{Service: svc, Registry: reg, Logger: log}), log: log}
 }
 

@@ -17,6 +17,8 @@ import (
 	"espacefamille/app/mail"
 	"espacefamille/app/metrics"
 	"espacefamille/app/platform"
+	"espacefamille/app/reminder"
+	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
 
@@ -124,7 +126,7 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		ln.Close()
 		return err
 	}
-	reconcile := newReconciler(reg, sender.Notify, cfg.PaymentOutcome, log)
+	reconcile := newReconciler(reg, base, sender.Notify, cfg.PaymentOutcome, log)
 	cfg.Notify, cfg.PaymentPending = sender.Notify, reconcile.markPending
 	srv, err := app.New(e.ctx, cfg)
 	if err != nil {
@@ -179,6 +181,18 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		defer cancel()
 		if err := hk.Stop(ctx); err != nil {
 			log.Error("stop housekeeping", "err", err)
+		}
+	}()
+	// The booking cut-off reminders open only the communes whose next
+	// reminder the registry says is due; they stop before the sender.
+	reminders := reminder.NewJob(reminder.Config{Registry: reg, Logger: log, Notify: sender.Notify,
+		AbsURL: func(c tenants.Commune, p string) string { return web.CommuneURL(base, c, p) }})
+	reminders.Start(context.WithoutCancel(e.ctx))
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 30*time.Second)
+		defer cancel()
+		if err := reminders.Stop(ctx); err != nil {
+			log.Error("stop reminders", "err", err)
 		}
 	}()
 	if dir := *o["backup-dir"]; dir != "" {

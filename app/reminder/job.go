@@ -1,0 +1,165 @@
+package reminder
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"espacefamille/tenants"
+)
+
+// Config is what the job needs.
+type Config struct {
+	Registry *tenants.Registry
+	Logger   *slog.Logger
+	// AbsURL makes commune paths absolute for the emails
+	// (web.CommuneURL with the node's public URL).
+	AbsURL func(tenants.Commune, string) string
+	// Notify wakes the mail sender for a commune that queued reminders.
+	Notify func(slug string)
+	Every  time.Duration    // between passes (DefaultEvery when zero)
+	Now    func() time.Time // the clock (time.Now when nil)
+	// MaxCommunes bounds the communes one pass opens (DefaultMaxCommunes
+	// when zero); the others wait for the next pass.
+	MaxCommunes int
+}
+
+// Defaults of the job.
+const (
+	DefaultEvery       = 5 * time.Minute
+	DefaultMaxCommunes = 200
+)
+
+// Job sends the cut-off reminders of the communes whose turn has come.
+type Job struct {
+	cfg    Config
+	mu     sync.Mutex // one pass at a time
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewJob returns the job; Start runs it.
+func NewJob(cfg Config) *Job {
+	if cfg.Every <= 0 {
+		cfg.Every = DefaultEvery
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxCommunes <= 0 {
+		cfg.MaxCommunes = DefaultMaxCommunes
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = func(string) {}
+	}
+	return &Job{cfg: cfg}
+}
+
+// Report is what one pass did.
+type Report struct {
+	Communes int // communes opened
+	Reminded int // children reminded
+	Failed   int // communes whose pass failed (logged; retried at the next pass)
+}
+
+// RunOnce opens the communes whose reminders the registry says are due
+// (tenants.WorkReminders), and those never looked at yet (a new
+// commune), at most MaxCommunes, sends what is due in each, and records
+// each one's next due time. No other commune file is opened.
+func (j *Job) RunOnce(ctx context.Context) (Report, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var r Report
+	reg, now := j.cfg.Registry, j.cfg.Now()
+	due, err := reg.WorkDue(ctx, tenants.WorkReminders, now, j.cfg.MaxCommunes)
+	if err != nil {
+		return r, err
+	}
+	if len(due) < j.cfg.MaxCommunes {
+		fresh, err := reg.MissingWork(ctx, tenants.WorkReminders, j.cfg.MaxCommunes-len(due))
+		if err != nil {
+			return r, err
+		}
+		due = append(due, fresh...)
+	}
+	for _, slug := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		r.Communes++
+		res, err := j.commune(context.WithoutCancel(ctx), slug, now)
+		if err != nil {
+			r.Failed++
+			j.cfg.Logger.Error("reminder", "commune", slug, "err", err)
+			res.Next = now.Add(j.cfg.Every) // try again at the next pass
+		}
+		r.Reminded += res.Reminded
+		if res.Emails > 0 {
+			j.cfg.Notify(slug)
+		}
+		if err := reg.SetWork(context.WithoutCancel(ctx), slug, tenants.WorkReminders, res.Next); err != nil && !errors.Is(err, tenants.ErrNotFound) {
+			j.cfg.Logger.Error("reminder: next due", "commune", slug, "err", err)
+		}
+	}
+	if r.Reminded > 0 || r.Failed > 0 {
+		j.cfg.Logger.Info("reminder", "communes", r.Communes, "reminded", r.Reminded, "failed", r.Failed)
+	}
+	return r, ctx.Err()
+}
+
+func (j *Job) commune(ctx context.Context, slug string, now time.Time) (Result, error) {
+	reg := j.cfg.Registry
+	com, err := reg.Commune(ctx, slug)
+	if err != nil {
+		return Result{}, err
+	}
+	db, release, err := reg.Acquire(ctx, slug)
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
+	return Commune(ctx, db, reg.Platform().Reader(), com, j.cfg.AbsURL, now)
+}
+
+// Start runs a pass now and then every cfg.Every, until Stop or ctx ends.
+func (j *Job) Start(ctx context.Context) {
+	ctx, j.cancel = context.WithCancel(ctx)
+	j.done = make(chan struct{})
+	go func() {
+		defer close(j.done)
+		t := time.NewTicker(j.cfg.Every)
+		defer t.Stop()
+		for {
+			if _, err := j.RunOnce(ctx); err != nil && ctx.Err() != nil {
+				return
+			} else if err != nil {
+				j.cfg.Logger.Error("reminder", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Stop ends the job after the commune in progress and waits for it, or
+// for ctx.
+func (j *Job) Stop(ctx context.Context) error {
+	if j.cancel == nil {
+		return nil
+	}
+	j.cancel()
+	select {
+	case <-j.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
