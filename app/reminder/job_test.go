@@ -145,15 +145,17 @@ func TestReminderJobOncePerChildAndWeekThroughSMTP(t *testing.T) {
 		t.Errorf("next due %s, want %s", e.due(), want)
 	}
 
-	// The parent unsubscribes; a week later both children are reminded
-	// about the week of 18/01, to the family's address only.
+	// The parent unsubscribes; a week later the three children are
+	// reminded about the week of 18/01, to the family's address only (the
+	// demo's Lou, in shared custody, spends that odd week with FAMILLE X;
+	// the week of 11/01 was her father's, whose household has no account).
 	e.Tx(demo.Slug, func(tx *sql.Tx) error {
 		return notify.Unsubscribe(context.Background(), tx, "Parent@Example.org", notify.CutoffReminder, now)
 	})
 	e.Clock.Set(paris(2027, 1, 13, 18, 5))
 	rep, got = e.run()
-	if rep.Reminded != 2 || len(got) != 2 {
-		t.Fatalf("report %+v, %d emails; want 2 children reminded, 2 emails", rep, len(got))
+	if rep.Reminded != 3 || len(got) != 3 {
+		t.Fatalf("report %+v, %d emails; want 3 children reminded, 3 emails", rep, len(got))
 	}
 	for _, m := range got {
 		if m.EnvelopeTo[0] != demo.FamilyEmail || !strings.Contains(m.Subject, "la semaine du 18/01") {
@@ -178,5 +180,33 @@ func TestReminderOffSendsNothing(t *testing.T) {
 	}
 	if want := tenants.FormatTime(now.Add(reminder.Recheck)); e.due() != want {
 		t.Errorf("next due %s, want %s", e.due(), want)
+	}
+}
+
+// Shared custody (issue 14): the demo's Lou spends the even ISO weeks with
+// her father (FAMILLE Y). The reminder about his week (11/01/2027, week
+// 2) goes to his household's addresses, never to the mother's.
+func TestReminderOfASharedChildGoesToTheHouseholdOfThatWeek(t *testing.T) {
+	now := paris(2027, 1, 6, 18, 30)
+	e := newJobEnv(t, now)
+	lou := e.Int(demo.Slug, `SELECT id FROM children WHERE first_name = 'Lou'`)
+	father := e.Int(demo.Slug, `SELECT family_id FROM child_households WHERE child_id = ?`, lou)
+	e.ParentAccount(demo.Slug, father, "papa@example.org", apptest.ParentPassword)
+	rep, got := e.run()
+	if rep.Reminded != 3 {
+		t.Fatalf("report %+v, want Fille, Garçon and Lou reminded", rep)
+	}
+	to := map[string][]string{}
+	for _, m := range got {
+		to[m.Subject] = append(to[m.Subject], m.EnvelopeTo[0])
+	}
+	lous := to["Rien n'est réservé pour Lou la semaine du 11/01"]
+	if len(lous) != 2 {
+		t.Fatalf("Lou's reminder sent to %v", lous)
+	}
+	for _, addr := range lous {
+		if addr != demo.SecondGuardianEmail && addr != "papa@example.org" {
+			t.Errorf("Lou's reminder about her father's week went to %s", addr)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/app/families"
 	"espacefamille/app/mail"
 	"espacefamille/app/notify"
@@ -67,6 +68,10 @@ func Commune(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenan
 	if err != nil {
 		return res, err
 	}
+	shared, err := sharedCalendars(ctx, q)
+	if err != nil {
+		return res, err
+	}
 	this := calendar.Today(now).Monday()
 	for w := 1; w <= Weeks; w++ {
 		monday := this.AddDays(7 * w)
@@ -79,6 +84,11 @@ func Commune(ctx context.Context, db *tenants.DB, pub tenants.Querier, com tenan
 			return res, err
 		}
 		for _, ch := range children {
+			if keep, ok := shared[ch.ID]; ok {
+				// Shared custody: the household that keeps the child
+				// that week books it, and is the one reminded.
+				ch.FamilyID = keep.Keeper(monday)
+			}
 			d, ok := Cutoff(prestations, ch, monday, cal, now)
 			dec := Decide(Situation{Settings: st, Deadline: d, Bookable: ok, Booked: booked[ch.ID], Sent: sent[ch.ID],
 				HasAccount: linked[ch.FamilyID]}, now)
@@ -148,6 +158,22 @@ func Remind(ctx context.Context, tx *sql.Tx, pub tenants.Querier, com tenants.Co
 func AgendaPath(regieID, childID int64, monday calendar.Date) string {
 	return "/famille/reservations?" + url.Values{"regie": {strconv.FormatInt(regieID, 10)},
 		"enfant": {strconv.FormatInt(childID, 10)}, "semaine": {monday.String()}}.Encode() + "#semaine-" + monday.String()
+}
+
+// sharedCalendars reads the custody calendars of the commune's children
+// in shared custody (issue 14), by child.
+func sharedCalendars(ctx context.Context, q tenants.Querier) (map[int64]custody.Calendar, error) {
+	list, err := families.SharedChildren(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]custody.Calendar, len(list))
+	for _, s := range list {
+		if out[s.ChildID], err = custody.LoadFor(ctx, q, s.ChildID, s.HomeID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // familiesWithAccount lists the families a parent's account is linked to:
