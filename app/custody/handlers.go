@@ -13,6 +13,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -284,9 +285,12 @@ func (svc *Service) propose(c *fiber.Ctx) error {
 	default:
 		return web.NewError(fiber.StatusBadRequest, "La demande est invalide : rechargez la page et recommencez.")
 	}
-	err = tenants.From(c).DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
-		_, err := Propose(c.UserContext(), tx, p, svc.now())
-		return err
+	t := tenants.From(c)
+	err = t.DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
+		if _, err := Propose(c.UserContext(), tx, p, svc.now()); err != nil {
+			return err
+		}
+		return svc.tellOtherParent(c.UserContext(), tx, t.Commune, child, p, other)
 	})
 	var invalid *Invalid
 	if errors.As(err, &invalid) {
@@ -294,6 +298,9 @@ func (svc *Service) propose(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return err
+	}
+	if svc.notify != nil {
+		svc.notify(t.Commune.Slug)
 	}
 	web.AddFlash(c, "success", "Proposition envoyée à l'autre parent : le calendrier change dès qu'il l'accepte.")
 	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
@@ -330,4 +337,35 @@ func (svc *Service) decide(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", msg)
 	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
+}
+
+// ProposalMail is the email that tells the other parent of a proposal.
+type ProposalMail struct {
+	CommuneName string
+	Child       string // the child's first name
+	Text        string // the proposal, from the other parent's side
+	Link        string // the child's custody page
+}
+
+// tellOtherParent queues, in tx, the email that asks the other household
+// to accept or refuse p, to its addresses (the family's and its parents'
+// accounts').
+func (svc *Service) tellOtherParent(ctx context.Context, tx *sql.Tx, com tenants.Commune, child families.Child, p Proposal, other int64) error {
+	to, err := accounts.FamilyRecipients(ctx, tx, svc.srv.Registry.Platform().Reader(), other)
+	if err != nil {
+		return err
+	}
+	m := ProposalMail{CommuneName: com.Name, Child: child.FirstName, Text: p.Text(other),
+		Link: svc.srv.CommuneURL(com, "/famille/garde/"+strconv.FormatInt(child.ID, 10))}
+	text, html, err := mail.Render("custody_proposal", m)
+	if err != nil {
+		return err
+	}
+	for _, addr := range to {
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "custody_proposal", To: addr, FromName: mail.SenderName(ctx, tx, com.Name),
+			Subject: "Garde de " + child.FirstName + " : proposition de l'autre parent", Text: text, HTML: html}, svc.now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

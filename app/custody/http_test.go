@@ -63,20 +63,8 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 
 	// The invitation, through the real SMTP path, holds a code that links
 	// an account to the father's household.
-	srv := smtptest.Start(t)
-	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, apptest.Quiet(),
-		mail.WithClock(env.Clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
-		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db.W})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	var text string
-	for _, m := range srv.Messages() {
+	for _, m := range sendMail(t, env) {
 		if len(m.EnvelopeTo) == 1 && m.EnvelopeTo[0] == "marc.durand@example.org" {
 			text = m.Text
 		}
@@ -85,7 +73,7 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	if code == "" {
 		t.Fatalf("no code d'adhésion in the invitation:\n%s", text)
 	}
-	err = env.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
+	err := env.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
 		fam, err := families.LinkWithCode(context.Background(), tx, families.HashCode(code), 4242, env.Clock.Now())
 		if err == nil && fam != father {
 			t.Errorf("the code links family %d, want the father's %d", fam, father)
@@ -135,6 +123,25 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	}
 }
 
+// sendMail sends the demo commune's outbox through a real SMTP server and
+// returns what it received.
+func sendMail(t *testing.T, env *apptest.Env) []smtptest.Message {
+	t.Helper()
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, apptest.Quiet(),
+		mail.WithClock(env.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
+		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db.W})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Messages()
+}
+
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // Issue 14: a calendar agreed by both parents. The father of the demo's
@@ -152,6 +159,20 @@ func TestParentsAgreeOnTheCustodyCalendar(t *testing.T) {
 	if r := dad.PostFollow(path+"/proposer", url.Values{"type": {"alternation"}, "mes_semaines": {"impaires"}}); !strings.Contains(r.Body, "Proposition envoyée") ||
 		!strings.Contains(r.Body, "semaines paires chez l&#39;autre parent, semaines impaires chez vous") {
 		t.Fatalf("proposal: %d\n%s", r.Status, r.Body)
+	}
+	// The mother is told by email (real SMTP), in her own words.
+	var told bool
+	for _, m := range sendMail(t, env) {
+		if m.EnvelopeTo[0] == demo.FamilyEmail && m.Subject == "Garde de Lou : proposition de l'autre parent" {
+			told = strings.Contains(m.Text, "semaines paires chez vous, semaines impaires chez l'autre parent") &&
+				strings.Contains(m.Text, "http://ef.test/"+demo.Slug+path)
+		}
+		if m.Subject == "Garde de Lou : proposition de l'autre parent" && m.EnvelopeTo[0] == demo.SecondGuardianEmail {
+			t.Error("the father was sent his own proposal")
+		}
+	}
+	if !told {
+		t.Error("the mother was not told of the proposal")
 	}
 	page := mum.Get(path)
 	if !strings.Contains(page.Body, "semaines paires chez vous, semaines impaires chez l&#39;autre parent") {
