@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"espacefamille/app/billing"
-	"espacefamille/app/custody"
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/app/mail"
 	"espacefamille/app/reminder"
 )
