@@ -92,8 +92,9 @@ func TestFamilyInviteAllPendingReportsProgress(t *testing.T) {
 	data := demoData(t)
 	envv := map[string]string{"ESPACEFAMILLE_DATA": data}
 	code, out, _ := cli(t, envv, "family", "invite", "--commune", demo.Slug, "--all-pending")
-	if code != 1 || !strings.Contains(out, "[1/2] FAMILLE X (n° 1): invitation queued") ||
-		!strings.Contains(out, "[2/2] family n° 2: NOT invited") || !strings.Contains(out, "summary: 1 invitation(s) queued, 1 failed (of 2 pending)") ||
+	// The demo's FAMILLE Y (n° 2, Lou's father in shared custody) is pending too.
+	if code != 1 || !strings.Contains(out, "[1/3] FAMILLE X (n° 1): invitation queued") || !strings.Contains(out, "[2/3] FAMILLE Y (n° 2): invitation queued") ||
+		!strings.Contains(out, "[3/3] family n° 3: NOT invited") || !strings.Contains(out, "summary: 2 invitation(s) queued, 1 failed (of 3 pending)") ||
 		!strings.Contains(out, "SMTP_HOST is not set") {
 		t.Fatalf("all-pending: %d\n%s", code, out)
 	}
@@ -112,7 +113,7 @@ func TestFamilyInviteBadArguments(t *testing.T) {
 		{"no commune", []string{"family", "invite", "--family", "1"}, "--commune is required"},
 		{"unknown commune", []string{"family", "invite", "--commune", "gordes", "--family", "1"}, "commune introuvable: gordes"},
 		{"unknown family", []string{"family", "invite", "--commune", demo.Slug, "--family", "99"}, "famille introuvable"},
-		{"family without email", []string{"family", "invite", "--commune", demo.Slug, "--family", "2"}, "pas d'adresse email"},
+		{"family without email", []string{"family", "invite", "--commune", demo.Slug, "--family", "3"}, "pas d'adresse email"}, // n° 2 is the demo's FAMILLE Y
 		{"bad SMTP config", []string{"family", "invite", "--commune", demo.Slug, "--family", "1"}, "SMTP_HOST is empty"},
 		{"unknown subcommand", []string{"family", "delete"}, "unknown subcommand"},
 	} {
