@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/absences"
 	"espacefamille/app/accounts"
 	"espacefamille/app/admin"
 	"espacefamille/app/billing"
@@ -20,6 +21,7 @@ import (
 	"espacefamille/app/notify"
 	"espacefamille/app/platform"
 	"espacefamille/app/portal"
+	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -88,6 +90,8 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 		RefuseSimulator: !simulator, HTTP: providers}) // payments, receipts, "Mes factures"
 	booking.Routes(s, booking.Config{Checkout: bill.Checkout}) // "Mes réservations"; billing's Checkout
 	custody.Routes(s, nil, cfg.Notify)                         // "Garde partagée" of a child
+	records.Routes(s, records.Config{})                        // the child's record
+	absences.Routes(s, absences.Config{})                      // "Absent(e) aujourd'hui / demain"
 	admin.Routes(s, admin.WithNotifier(cfg.Notify), admin.WithSimulator(simulator))
 	notify.Routes(s, nil) // the one-click unsubscribe page (RFC 8058)
 	mailbox.Routes(s)     // demo mode only

@@ -61,6 +61,10 @@ type DB struct {
 	later laterBook
 	// writeWait is OpenOptions.WriteWait.
 	writeWait func(time.Duration)
+	// replicated is OpenOptions.Replicated; repl is the file's replication
+	// while the registry replicates it (replica_registry.go).
+	replicated bool
+	repl       atomic.Pointer[replicaFile]
 }
 
 // OpenOptions tunes OpenDB.
@@ -77,6 +81,10 @@ type OpenOptions struct {
 	// WriteWait, when not nil, is told how long each DB.Tx caller waited
 	// for the writer (the metrics' write-queue wait).
 	WriteWait func(time.Duration)
+	// Replicated: Litestream replicates the file and owns its checkpoints;
+	// the connections never checkpoint (wal_autocheckpoint(0), no
+	// checkpoint on Close), or they would race Litestream's copy of the WAL.
+	Replicated bool
 }
 
 // OpenDB opens the SQLite file at path with the project's pragmas.
@@ -91,10 +99,14 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 4
 	}
-	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait}
+	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated}
+	prag := pragmas
+	if opt.Replicated {
+		prag += "&_pragma=wal_autocheckpoint(0)"
+	}
 	// The writer's connections get the pre-update hook (work.go); both
 	// pools keep their prepared statements (driver.go).
-	w := openPool("file:"+path+"?mode="+mode+"&"+pragmas+"&_txlock=immediate", d.preUpdate)
+	w := openPool("file:"+path+"?mode="+mode+"&"+prag+"&_txlock=immediate", d.preUpdate)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -106,7 +118,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 			return nil, fmt.Errorf("tenants: open %s: %w", path, err)
 		}
 	}
-	r := openPool("file:"+path+"?mode=ro&"+pragmas+"&_pragma=query_only(1)", nil)
+	r := openPool("file:"+path+"?mode=ro&"+prag+"&_pragma=query_only(1)", nil)
 	r.SetMaxOpenConns(opt.ReadConns)
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
@@ -205,7 +217,9 @@ func (d *DB) Close() error {
 	// A checkpoint keeps the WAL short; closing the last connection
 	// checkpoints and removes the WAL file as well. A writer that never
 	// connected (a lazy handle that only read) has nothing to checkpoint.
-	if d.W.Stats().OpenConnections > 0 {
+	// A replicated file is Litestream's to checkpoint: its connection
+	// stays open after ours, and checkpoints once the WAL is replicated.
+	if d.W.Stats().OpenConnections > 0 && !d.replicated {
 		_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	errW := d.W.Close()

@@ -36,7 +36,7 @@ const quickCheckMax = 64 << 20
 // schema version (migrated when behind) and, when it was touched elsewhere
 // (a crash, a copy, a restore), PRAGMA quick_check. A file that is
 // missing, damaged or fails its check marks the commune broken.
-func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
+func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err error) {
 	c, err := r.Commune(ctx, slug)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
@@ -56,14 +56,24 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	repl, err := r.opt.Replica.openReplicated(ctx, path, replicaName(slug))
+	if err != nil {
+		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
+	}
+	defer func() {
+		if err != nil {
+			r.opt.Replica.closeReplicated(repl)
+		}
+	}()
 	var db *DB
 	if c.SchemaVersion == latest && c.fileStamp == stamp && walEmpty(path) {
-		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true, WriteWait: r.opt.Hooks.WriteWait}); err != nil {
+		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true, WriteWait: r.opt.Hooks.WriteWait, Replicated: repl != nil}); err != nil {
 			return nil, err
 		}
-	} else if db, err = r.openChecked(ctx, c, path, st, latest); err != nil {
+	} else if db, err = r.openChecked(ctx, c, path, st, latest, repl != nil); err != nil {
 		return nil, err
 	}
+	db.attach(repl)
 	db.work = &workRecorder{platform: r.platform, communeID: c.ID}
 	db.opened = &opened{commune: c, stamp: stamp}
 	return db, nil
@@ -79,14 +89,14 @@ func walEmpty(path string) bool {
 }
 
 // openChecked opens a file the registry cannot vouch for.
-func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st fs.FileInfo, latest int64) (*DB, error) {
+func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st fs.FileInfo, latest int64, replicated bool) (*DB, error) {
 	slug := c.Slug
 	if reason, err := checkHeader(path); err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
 	} else if reason != "" {
 		return nil, r.MarkBroken(ctx, slug, reason)
 	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, WriteWait: r.opt.Hooks.WriteWait})
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, WriteWait: r.opt.Hooks.WriteWait, Replicated: replicated})
 	if err != nil {
 		if IsCorrupt(err) {
 			return nil, r.MarkBroken(ctx, slug, err.Error())
@@ -162,7 +172,7 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 	for _, db := range dbs {
 		o := db.opened
 		if o == nil {
-			_ = db.Close()
+			_ = r.closeDB(db)
 			continue
 		}
 		if err := r.SettleWork(ctx, db); err != nil {
@@ -172,7 +182,9 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 		if db.writes.Load() > 0 || o.commune.fileStamp == "" {
 			u.figures, u.counted = readFigures(ctx, db, now)
 		}
-		if err := db.Close(); err != nil {
+		// Closed, then replicated to the last write: the file's stamp is
+		// read after Litestream's final checkpoint.
+		if err := r.closeDB(db); err != nil {
 			r.log.Warn("tenants: close commune", "commune", o.commune.Slug, "err", err)
 			continue // not a clean close: the next open checks the file
 		}

@@ -161,6 +161,10 @@ func removeDBFiles(path string) error {
 			errs = append(errs, err)
 		}
 	}
+	// Litestream's staging of a replicated file (the replica keeps its history).
+	if err := os.RemoveAll(litestreamMeta(path)); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 

@@ -32,6 +32,9 @@ type Options struct {
 	PlatformHost string
 	// Hooks are told of the registry's events (metrics); any may be nil.
 	Hooks Hooks
+	// Replica, when set, replicates every file the registry holds open
+	// (replica.go); the caller closes it after the registry.
+	Replica *Replicator
 }
 
 // Hooks are told of events inside the registry, for metrics.
@@ -84,13 +87,20 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 		return nil, fmt.Errorf("tenants: data directory: %w", err)
 	}
 	path := filepath.Join(opt.DataDir, "platform.db")
-	// Create the file before migrating it through the migration pool.
-	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4, WriteWait: opt.Hooks.WriteWait})
+	repl, err := opt.Replica.openReplicated(ctx, path, "platform")
 	if err != nil {
+		return nil, fmt.Errorf("tenants: platform database: %w", err)
+	}
+	// Create the file before migrating it through the migration pool.
+	pdb, err := OpenDB(path, OpenOptions{Create: true, ReadConns: 4, WriteWait: opt.Hooks.WriteWait, Replicated: repl != nil})
+	if err != nil {
+		opt.Replica.closeReplicated(repl)
 		return nil, err
 	}
+	pdb.attach(repl)
 	if _, _, err := PlatformSchema.Migrate(ctx, path); err != nil {
 		pdb.Close()
+		opt.Replica.closeReplicated(repl)
 		return nil, fmt.Errorf("tenants: platform database: %w", err)
 	}
 	r := &Registry{
@@ -121,7 +131,7 @@ func (r *Registry) Cache() *Cache { return r.cache }
 // Close closes every commune handle and the platform database.
 func (r *Registry) Close() error {
 	r.cache.Close()
-	return r.platform.Close()
+	return r.closeDB(r.platform)
 }
 
 // CommunePath returns the file of the commune slug.

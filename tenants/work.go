@@ -88,6 +88,9 @@ const sqliteInsert = 18
 // preUpdate is the writer connection's pre-update hook: it runs inside
 // SQLite for every row written, so it only sets a bit.
 func (d *DB) preUpdate(data sqlite.SQLitePreUpdateData) {
+	if f := d.repl.Load(); f != nil {
+		f.dirty() // the replication lag counts from here (replica.go)
+	}
 	if data.Op != sqliteInsert {
 		return
 	}

@@ -12,10 +12,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/absences"
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -29,9 +31,13 @@ type AttendanceLine struct {
 	Status        string // "", present, absent
 	Justified     bool
 	PAI           bool // projet d'accueil individualisé: the staff must know
-	SchoolID      int64
-	School        string
-	ClassName     string
+	PAIExpired    bool // the PAI document's validity date has passed (app/records)
+	// Declared: the family declared the child absent (app/absences; the
+	// booking is cancelled); Certified: with a medical certificate.
+	Declared, Certified bool
+	SchoolID            int64
+	School              string
+	ClassName           string
 }
 
 type attendanceData struct {
@@ -71,6 +77,15 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 			byChild[r.ChildID] = &AttendanceLine{ChildID: r.ChildID, Name: r.ChildName, Booked: true, ReservationID: r.ID}
 		}
 	}
+	declared, err := absences.OnDay(ctx, q, day, prestationID)
+	if err != nil {
+		return nil, err
+	}
+	for id, cert := range declared {
+		if byChild[id] == nil {
+			byChild[id] = &AttendanceLine{ChildID: id, Status: "absent", Declared: true, Certified: cert}
+		}
+	}
 	rows, err := q.QueryContext(ctx, `SELECT a.child_id, ch.first_name || ' ' || ch.last_name, a.status, a.justified
 		FROM attendance a JOIN children ch ON ch.id = a.child_id WHERE a.day = ? AND a.prestation_id = ?`, day, prestationID)
 	if err != nil {
@@ -83,7 +98,7 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 			return nil, err
 		}
 		if b := byChild[l.ChildID]; b != nil {
-			b.Status, b.Justified = l.Status, l.Justified
+			b.Status, b.Justified = l.Status, l.Justified && !b.Declared
 		} else {
 			byChild[l.ChildID] = &l
 		}
@@ -93,6 +108,13 @@ func attendanceList(ctx context.Context, q tenants.Querier, day calendar.Date, p
 	}
 	if err := attendanceChildren(ctx, q, byChild); err != nil {
 		return nil, err
+	}
+	expired, err := records.ExpiredPAIChildren(ctx, q, day)
+	if err != nil {
+		return nil, err
+	}
+	for id, l := range byChild {
+		l.PAIExpired = l.PAI && expired[id]
 	}
 	out := make([]AttendanceLine, 0, len(byChild))
 	for _, l := range byChild {
@@ -218,37 +240,28 @@ func recordAttendance(ctx context.Context, tx *sql.Tx, who *Staff, day calendar.
 		map[string]any{"child": name, "status": status, "unbooked": booked == nil, "justified": justified}, now)
 }
 
-// creditJustified credits a justified absence once the child has been
-// absent (justified) for more than the commune's waiting days in a row.
+// creditJustified credits a justified absence unless it is one of the
+// first jours de carence of the child's absence: the commune's absence
+// rule (app/absences) decides, over the child's booked days of the
+// prestation, the days justified at the pointage being the absent ones.
 func creditJustified(ctx context.Context, tx *sql.Tx, reservationID, childID, prestationID int64, day calendar.Date, now time.Time) error {
-	w, err := booking.Setting(ctx, tx, "waiting_days")
+	rule, err := absences.LoadRule(ctx, tx)
 	if err != nil {
 		return err
 	}
-	waiting, _ := strconv.Atoi(w)
-	// Count the justified absences just before this one (a gap of more
-	// than a week ends the run).
-	var before int
-	rows, err := tx.QueryContext(ctx, `SELECT day FROM attendance WHERE child_id = ? AND prestation_id = ? AND justified = 1 AND day < ?
-		ORDER BY day DESC LIMIT 60`, childID, prestationID, day)
+	rule.CertificateRequired = false // "justifiée" is the certificate seen
+	days, err := tenants.All(ctx, tx, func(row tenants.Row) (absences.BookedDay, error) {
+		var b absences.BookedDay
+		err := row.Scan(&b.Day, &b.Absent)
+		return b, err
+	}, `SELECT r.day, EXISTS (SELECT 1 FROM attendance a WHERE a.child_id = r.child_id AND a.prestation_id = r.prestation_id
+			AND a.day = r.day AND a.justified = 1)
+		FROM reservations r WHERE r.child_id = ? AND r.prestation_id = ? AND r.state = 'validated' AND r.forfait_from IS NULL
+		AND r.day BETWEEN ? AND ?`, childID, prestationID, day.AddDays(-90), day)
 	if err != nil {
-		return err
+		return fmt.Errorf("admin: justified days: %w", err)
 	}
-	prev := day
-	for rows.Next() {
-		var d calendar.Date
-		if err := rows.Scan(&d); err != nil {
-			rows.Close()
-			return err
-		}
-		if prev.Sub(d) > 7 {
-			break
-		}
-		before++
-		prev = d
-	}
-	rows.Close()
-	if before < waiting {
+	if d := absences.Decide(rule, days)[day]; d.Billable {
 		return nil
 	}
 	r, err := booking.LoadReservation(ctx, tx, reservationID)

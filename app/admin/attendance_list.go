@@ -25,7 +25,8 @@ import (
 // It works without JavaScript. A class (school and class) narrows the
 // list.
 
-// attendanceChildren fills the lines' PAI flag, school and class.
+// attendanceChildren fills the lines' PAI flag, school and class (and
+// the name of a line that has none yet).
 func attendanceChildren(ctx context.Context, q tenants.Querier, lines map[int64]*AttendanceLine) error {
 	if len(lines) == 0 {
 		return nil
@@ -34,7 +35,7 @@ func attendanceChildren(ctx context.Context, q tenants.Querier, lines map[int64]
 	for id := range lines {
 		ids = append(ids, id)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ch.id, ch.pai, COALESCE(ch.school_id, 0), COALESCE(s.name, ''), ch.class_name
+	rows, err := q.QueryContext(ctx, `SELECT ch.id, ch.first_name || ' ' || ch.last_name, ch.pai, COALESCE(ch.school_id, 0), COALESCE(s.name, ''), ch.class_name
 		FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
 		WHERE ch.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
 	if err != nil {
@@ -44,10 +45,13 @@ func attendanceChildren(ctx context.Context, q tenants.Querier, lines map[int64]
 	for rows.Next() {
 		var id int64
 		var d AttendanceLine
-		if err := rows.Scan(&id, &d.PAI, &d.SchoolID, &d.School, &d.ClassName); err != nil {
+		if err := rows.Scan(&id, &d.Name, &d.PAI, &d.SchoolID, &d.School, &d.ClassName); err != nil {
 			return err
 		}
 		l := lines[id]
+		if l.Name == "" {
+			l.Name = d.Name // a child the family declared absent
+		}
 		l.PAI, l.SchoolID, l.School, l.ClassName = d.PAI, d.SchoolID, d.School, d.ClassName
 	}
 	return rows.Err()

@@ -40,6 +40,8 @@ var auditActions = map[string]string{
 	"share_child":    "Garde partagée : second foyer rattaché",
 	"unshare_child":  "Garde partagée : second foyer détaché",
 	"custody":        "Calendrier de garde",
+	"validate":       "Validation",
+	"refuse":         "Refus",
 }
 
 // auditObject is how the journal names a kind of object: in the filter
@@ -92,11 +94,12 @@ var auditObjects = map[string]auditObject{
 	"invoicing":       {"Facturation", "de la facturation", ofMonth},
 	"credit":          {"Avoirs", "de l'avoir de la famille", numbered},
 	"email":           {"Emails", "de l'email", numbered},
+	"child_record":    {"Fiches des enfants", "de la fiche de l'enfant", numbered},
 }
 
 // auditObjectOrder is the filter's order.
 var auditObjectOrder = []string{"family", "guardian", "child", "staff", "regie", "prestation", "closure",
-	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email"}
+	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email", "child_record"}
 
 // Title is the entry in one French sentence: "Création de l'actualité n° 2",
 // "Pointage : présent du 04/03/2026".
@@ -357,7 +360,7 @@ var auditFields = map[string]string{
 	"audience": "Public", "schools": "Écoles", "classes": "Classes", "brackets": "Tranche de QF", "maxqf": "QF maximum",
 	"cents": "Prix", "surcharge": "Majoration", "value": "Valeur",
 	"reason": "Motif", "cancelled": "Réservations annulées", "families": "Familles prévenues", "forfaits": "Forfaits crédités",
-	"forfaitcreditcents": "Crédit des forfaits", "scope": "Portée",
+	"forfaitcreditcents": "Crédit des forfaits", "pendingorders": "Commandes en attente de paiement libérées", "scope": "Portée",
 	"file": "Fichier", "count": "Nombre", "zone": "Zone",
 	"sendername": "Nom de l'expéditeur", "contactemail": "Adresse email de contact",
 	"accessibilitycompliance": "Conformité RGAA", "accessibilityauditdate": "Date de l'audit d'accessibilité",
@@ -371,4 +374,6 @@ var auditFields = map[string]string{
 	"updatedfamilies": "Familles mises à jour", "newchildren": "Enfants ajoutés", "updatedchildren": "Enfants mis à jour",
 	"newguardians": "Responsables ajoutés", "noted": "Lignes avec remarque",
 	"prestations": "Prestations", "hasqf": "Quotient familial connu", "lasterror": "Erreur", "to": "Destinataire", "subject": "Objet", "invitedat": "Invitée le", "present": "Présents", "absent": "Absents",
+	"paiuntil": "PAI valable jusqu'au", "deadline": "Heure limite le jour même", "carence": "Jours de carence",
+	"certificate": "Certificat médical", "enabled": "Absences en ligne",
 }

@@ -158,6 +158,7 @@ type closureData struct {
 	Scope    ClosureScopeView
 	Affected []Affected
 	Forfaits int
+	Pending  string // what the closure does to orders waiting for their payment (pendingOrdersText)
 }
 
 // closureForm reads the closure form: day, reason and scope (closureScope).
@@ -180,6 +181,10 @@ type closurePlan struct {
 	Affected []Affected
 	Daily    []booking.Reservation
 	Shares   []billing.NewCredit
+	// Pending counts the orders waiting for their payment that hold a
+	// demande the closure closes: the closure releases those places, and
+	// the payment books nothing for them (their amount becomes credit).
+	Pending int
 }
 
 // planClosure reads, before the day is closed (the calendar must not hold
@@ -191,6 +196,9 @@ func planClosure(ctx context.Context, q tenants.Querier, scope calendar.ScopedCl
 	day := scope.Date
 	list, err := booking.ReservationsOn(ctx, q, day)
 	if err != nil {
+		return plan, err
+	}
+	if plan.Pending, err = booking.PendingOrdersOn(ctx, q, scope); err != nil {
 		return plan, err
 	}
 	cal, err := booking.LoadCalendar(ctx, q)
@@ -262,7 +270,7 @@ func (a *Admin) previewClosure(c *fiber.Ctx) error {
 		return err
 	}
 	return web.Render(c, "admin/fermeture", "Fermeture du "+scope.Date.FR(), closureData{base: baseOf(c, "calendrier"), Day: scope.Date,
-		Reason: scope.Reason, Scope: view, Affected: plan.Affected, Forfaits: len(plan.Shares)})
+		Reason: scope.Reason, Scope: view, Affected: plan.Affected, Forfaits: len(plan.Shares), Pending: pendingOrdersText(plan.Pending, false)})
 }
 
 // confirmClosure closes the day, cancels its daily bookings and credits
@@ -276,7 +284,7 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 	}
 	day, reason := scope.Date, scope.Reason
 	t := tenants.From(c)
-	var families int
+	var families, pending int
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		plan, err := planClosure(ctx, tx, scope)
 		if err != nil {
@@ -325,17 +333,41 @@ func (a *Admin) confirmClosure(c *fiber.Ctx) error {
 				return err
 			}
 		}
-		families = len(plan.Affected)
+		families, pending = len(plan.Affected), plan.Pending
 		return audit(ctx, tx, currentStaff(c), "create", "closure", day.String(), nil,
 			scopeAudit(view, map[string]any{"reason": reason, "cancelled": len(plan.Daily), "families": families,
-				"forfaits": len(plan.Shares), "forfait_credit_cents": shared}), now)
+				"forfaits": len(plan.Shares), "forfait_credit_cents": shared, "pending_orders": pending}), now)
 	})
 	if err != nil {
 		return err
 	}
 	a.notify(t.Commune.Slug)
-	web.AddFlash(c, "success", fmt.Sprintf("Fermeture du %s enregistrée ; %d famille(s) prévenue(s), réservations annulées et créditées.", day.FR(), families))
+	msg := fmt.Sprintf("Fermeture du %s enregistrée ; %d famille(s) prévenue(s), réservations annulées et créditées.", day.FR(), families)
+	if pending > 0 {
+		msg += " " + pendingOrdersText(pending, true)
+	}
+	web.AddFlash(c, "success", msg)
 	return web.RedirectTo(c, "/admin/calendrier")
+}
+
+// pendingOrdersText tells the back office what a closure does (done:
+// has done) to the n orders waiting for their payment that hold one of
+// its demandes; "" when there are none.
+func pendingOrdersText(n int, done bool) string {
+	var what string
+	switch {
+	case n == 0:
+		return ""
+	case n == 1 && done:
+		what = "1 commande en attente de paiement réservait ce jour : sa place est libérée"
+	case n == 1:
+		what = "1 commande en attente de paiement réserve ce jour : sa place sera libérée"
+	case done:
+		what = fmt.Sprintf("%d commandes en attente de paiement réservaient ce jour : leurs places sont libérées", n)
+	default:
+		what = fmt.Sprintf("%d commandes en attente de paiement réservent ce jour : leurs places seront libérées", n)
+	}
+	return what + " ; au paiement, ce jour ne sera pas réservé et son montant sera porté en avoir de la famille."
 }
 
 // queueClosureMail tells a family about the closure and what it cancelled:

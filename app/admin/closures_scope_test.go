@@ -1,10 +1,16 @@
 package admin_test
 
 import (
+	"context"
+	"database/sql"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"espacefamille/app/booking"
+	"espacefamille/tenants"
 )
 
 // A canteen strike closes the canteen only, and a school's closure
@@ -112,4 +118,82 @@ func TestClosureOfOnePrestationOrOneSchool(t *testing.T) {
 	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures", bad), http.StatusUnprocessableEntity)
 	// Agents cannot close anything.
 	wantStatus(t, f.agent(t).Post("/alpha/admin/calendrier/fermetures-partielles/1/supprimer", nil), http.StatusForbidden)
+}
+
+// holdCart is "Valider" on a family's cart: its demandes are held for the
+// order ref, which then waits for its payment.
+func holdCart(t *testing.T, f *fixture, family, regie int64, ref string) {
+	t.Helper()
+	ctx := context.Background()
+	err := f.reg.WithCommune(ctx, "alpha", func(db *tenants.DB) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			chk, err := booking.HoldCart(ctx, db, tx, family, regie, ref, time.Now())
+			if err == nil && len(chk.Lines) == 0 {
+				t.Errorf("%s holds nothing: %+v", ref, chk.Removed)
+			}
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A day closed while orders wait for their payment: the preview says how
+// many, confirming releases their places at once and says so; a closure
+// that does not concern them leaves them alone.
+func TestClosureTellsHowManyOrdersWaitingForPaymentItConcerns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fams, kids := seedServices(t, f, 3) // FAMILLE C moved to school 2
+	f.exec(t, "alpha", `UPDATE children SET school_id = 2 WHERE id = ?`, kids[2])
+	admin := f.admin(t)
+	meal := createPrestation(t, f, admin, prestationForm(1, "REPAS CLASSIQUE ENFANT", "2,55"))
+	day := openDay(15)
+	for i := range fams {
+		f.parent(t, "alpha", fams[i]).click(1, kids[i], meal, day, "reserver")
+		holdCart(t, f, fams[i], 1, "CMD-"+itoa(int64(i)))
+	}
+	held := func() int {
+		return f.count(t, "alpha", `SELECT COALESCE(SUM(booked), 0) FROM slot_counts WHERE day = ?`, day)
+	}
+	if held() != 3 {
+		t.Fatalf("%d places held, want 3", held())
+	}
+
+	// School 1 closes: two orders wait for a meal there.
+	school := url.Values{"day": {day.FR()}, "reason": {"Sortie scolaire"}, "school": {"1"}}
+	r := admin.Post("/alpha/admin/calendrier/fermetures", school)
+	wantStatus(t, r, http.StatusOK)
+	wantContains(t, r.Body, "2 commandes en attente de paiement réservent ce jour : leurs places seront libérées ; au paiement, ce jour ne sera pas réservé et son montant sera porté en avoir de la famille.")
+	if held() != 3 {
+		t.Fatal("the preview released places")
+	}
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", school), http.StatusSeeOther)
+	wantContains(t, admin.Get("/alpha/admin/calendrier").Body, "2 commandes en attente de paiement réservaient ce jour : leurs places sont libérées")
+	if held() != 1 {
+		t.Fatalf("%d places held after the closure, want 1 (school 2's child)", held())
+	}
+	if n := f.count(t, "alpha", `SELECT count(*) FROM holds WHERE closed_at IS NOT NULL`); n != 2 {
+		t.Fatalf("%d holds marked closed, want 2", n)
+	}
+	wantContains(t, admin.Get("/alpha/admin/journal?objet=closure").Body, "Création de la fermeture du "+day.FR())
+
+	// Then the whole commune: one order is left waiting (the others were
+	// released already and are not counted twice).
+	whole := url.Values{"day": {day.FR()}, "reason": {"Grève"}}
+	f.exec(t, "alpha", `DELETE FROM partial_closures`)
+	r = admin.Post("/alpha/admin/calendrier/fermetures", whole)
+	wantContains(t, r.Body, "1 commande en attente de paiement réserve ce jour : sa place sera libérée")
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", whole), http.StatusSeeOther)
+	wantContains(t, admin.Get("/alpha/admin/calendrier").Body, "1 commande en attente de paiement réservait ce jour : sa place est libérée")
+	if held() != 0 {
+		t.Fatalf("%d places held after closing the commune", held())
+	}
+
+	// A closure with no order waiting says nothing about orders.
+	other := url.Values{"day": {day.AddDays(1).FR()}, "reason": {"Pont"}}
+	if body := admin.Post("/alpha/admin/calendrier/fermetures", other).Body; strings.Contains(body, "en attente de paiement") {
+		t.Fatalf("a closure with no pending order mentions some:\n%s", body)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
 	appmail "espacefamille/app/mail"
+	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -51,6 +52,7 @@ type dashboardData struct {
 	Unpaid     billing.Unpaid
 	Failed     int
 	LastImport *LastImport
+	Records    int // children's record changes awaiting validation
 }
 
 // nextOpenDay is the first day after today on which the commune is open
@@ -126,6 +128,9 @@ func (a *Admin) showDashboard(c *fiber.Ctx) error {
 	}
 	d.Schools, d.DayTotal = mealsBySchool(counts)
 	if _, d.Carts, err = booking.PendingCarts(ctx, q, 1); err != nil {
+		return err
+	}
+	if d.Records, err = records.PendingCount(ctx, q); err != nil {
 		return err
 	}
 	if d.IsAdmin() {

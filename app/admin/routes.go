@@ -60,6 +60,14 @@ func (a *Admin) routes(g fiber.Router) {
 	g.Post("/familles/:id/invitation", adm, a.inviteFamily)
 	g.Post("/familles/:id/comptes/:aid/delier", adm, a.unlinkAccount)
 
+	g.Get("/absences", a.showAbsences)
+	g.Get("/absences/certificats/:id", a.showAbsenceCertificate)
+	g.Get("/absences/regle", adm, a.showAbsenceRule)
+	g.Post("/absences/regle", adm, a.saveAbsenceRule)
+	g.Get("/fiches", a.showRecords)
+	g.Get("/enfants/:cid/fiche", a.showChildRecord)
+	g.Post("/fiches/:id/:decision", a.decideRecord)
+
 	g.Get("/regies", a.listRegies)
 	g.Get("/regies/nouvelle", adm, a.newRegie)
 	g.Post("/regies", adm, a.saveRegie)

@@ -20,7 +20,7 @@ import (
 // settingKeys are the commune settings the back office edits; the portal
 // reads them (app/portal/legal.go, the mails' sender name).
 var settingKeys = []string{"address", "contact_email", "sender_name", "accessibility_compliance",
-	"accessibility_audit_date", "privacy_notice", "waiting_days"}
+	"accessibility_audit_date", "privacy_notice"}
 
 // Compliance levels of the accessibility statement (RGAA).
 var complianceLevels = []string{"non conforme", "partiellement conforme", "totalement conforme"}
@@ -119,9 +119,6 @@ func (a *Admin) saveSettings(c *fiber.Ctx) error {
 		errs.add("accessibility_compliance", "Choisissez l'état de conformité.")
 	}
 	vals["accessibility_audit_date"] = parseOptionalDate(errs, "accessibility_audit_date", vals["accessibility_audit_date"], "La date de l'audit")
-	if w := vals["waiting_days"]; w != "" && (len(w) > 2 || strings.Trim(w, "0123456789") != "") {
-		errs.add("waiting_days", "Le nombre de jours de carence est un nombre entier.")
-	}
 	for k, v := range vals {
 		if len(v) > 20000 {
 			errs.add(k, "Texte trop long.")

@@ -81,6 +81,7 @@ type config struct {
 	web       func(*web.Config)
 	ctx       context.Context
 	platform  string
+	replica   *tenants.Replicator
 }
 
 // Option adjusts New.
@@ -89,6 +90,10 @@ type Option func(*config)
 // At starts the test's clock at now (default: time.Now()); the demo
 // commune is seeded for that day.
 func At(now time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithReplica replicates the node's files to rep (the caller closes it,
+// after the registry: create it before New).
+func WithReplica(rep *tenants.Replicator) Option { return func(c *config) { c.replica = rep } }
 
 // WithoutDemo leaves out the demo commune.
 func WithoutDemo() Option { return func(c *config) { c.demo = false } }
@@ -149,7 +154,8 @@ func New(t testing.TB, opts ...Option) *Env {
 		log = Quiet()
 	}
 	ctx := context.Background()
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform})
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
+		Replica: cfg.replica})
 	if err != nil {
 		t.Fatal(err)
 	}

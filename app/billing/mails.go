@@ -31,6 +31,7 @@ type Receipt struct {
 	Outcome     string // what became of a payment that arrived for a closed order
 	Notice      string // what happened, for an order settled without payment
 	Lines       []Line // exactly what was booked or cancelled
+	NotBooked   []Line // what the payment could not book, with why (NotBookedText)
 }
 
 // ReceiptFor builds the receipt of a settled order.
@@ -41,7 +42,7 @@ func ReceiptFor(ctx context.Context, q tenants.Querier, com tenants.Commune, o O
 	}
 	r := Receipt{Commune: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: pay.AmountCents,
 		CreditCents: o.CreditCents, PaidAt: pay.PaidAt, AuthNumber: pay.AuthNumber, Means: meansOf(o.Provider),
-		Credited: o.Status == OrderCredited, Invoice: o.Kind == KindInvoice, Lines: o.Booked()}
+		Credited: o.Status == OrderCredited, Invoice: o.Kind == KindInvoice, Lines: o.Booked(), NotBooked: o.NotBooked()}
 	if pay.Late || r.Credited {
 		r.Outcome = o.Outcome
 	}

@@ -57,6 +57,10 @@ type Line struct {
 	// Refusal is why a cart line could not be held at "Valider" ("complet"):
 	// the order shows it before the payment page, and never charges it.
 	Refusal string
+	// NotBooked is why a held line was not booked when the payment
+	// arrived ("fermé": its day was closed meanwhile): its amount became
+	// credit, and the receipt lists it with that reason.
+	NotBooked string
 }
 
 // Order is a payment request for a cart or an invoice.
@@ -121,6 +125,29 @@ func (o Order) Booked() []Line {
 		}
 	}
 	return out
+}
+
+// NotBooked lists the held lines that the payment could not book (their
+// day closed meanwhile…), with their reasons: their amount became credit.
+func (o Order) NotBooked() []Line {
+	var out []Line
+	for _, l := range o.Lines {
+		if l.Refusal == "" && l.NotBooked != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// NotBookedText is "fermé le 07/01 : 4,20 € en avoir" for a line the
+// payment could not book (an annulation not made credits nothing:
+// "réservation déjà annulée le 07/01").
+func (l Line) NotBookedText() string {
+	s := fmt.Sprintf("%s le %02d/%02d", l.NotBooked, l.Day.Day(), int(l.Day.Month()))
+	if l.AmountCents > 0 {
+		s += " : " + calendar.FormatEuros(l.AmountCents) + " en avoir"
+	}
+	return s
 }
 
 // RefusalText is "complet le 07/01" for a refused line.

@@ -14,7 +14,8 @@ import (
 )
 
 // monthLines is what a monthly run invoices to one family in one régie:
-// in a post-paid régie, the month's validated bookings and forfaits; in
+// in a post-paid régie, the month's validated bookings and forfaits, and
+// the days of a declared absence that stay due (dueAbsences); in
 // every régie, the majorations of the month (a child marked present at
 // the pointage without a booking: the day's price, as the family's
 // quotient familial sets it, plus the prestation's majoration). Only
@@ -27,12 +28,19 @@ func monthLines(ctx context.Context, q tenants.Querier, cal *calendar.Calendar, 
 		if err != nil {
 			return nil, err
 		}
+		due, err := dueAbsences(ctx, q, familyID, regie.ID, year, month)
+		if err != nil {
+			return nil, err
+		}
 		for _, r := range res {
-			if r.State != booking.StateValidated || (r.ForfaitFrom.IsZero() && !cal.IsOpen(r.Day)) {
+			if (r.State != booking.StateValidated && !due[r.ID]) || (r.ForfaitFrom.IsZero() && !cal.IsOpen(r.Day)) {
 				continue
 			}
 			l := Line{ReservationID: r.ID, ChildName: r.ChildName, Prestation: r.PrestationName, Day: r.Day,
 				Quantity: 1, UnitCents: r.PriceCents, AmountCents: r.PriceCents}
+			if due[r.ID] {
+				l.Label = "Absence non remboursée (jour de carence ou sans certificat médical)"
+			}
 			if !r.ForfaitFrom.IsZero() {
 				l.Label = "Forfait du " + r.ForfaitFrom.FR() + " au " + r.ForfaitUntil.FR()
 			}
@@ -49,6 +57,23 @@ func monthLines(ctx context.Context, q tenants.Querier, cal *calendar.Calendar, 
 		}
 	}
 	return lines, nil
+}
+
+// dueAbsences are the reservations of the month cancelled by an absence
+// the family declared that stays due (app/absences: a jour de carence,
+// or no medical certificate where the commune requires one).
+func dueAbsences(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) (map[int64]bool, error) {
+	first := calendar.DateOf(year, month, 1)
+	ids, err := tenants.Values[int64](ctx, q, `SELECT reservation_id FROM absences WHERE family_id = ? AND regie_id = ? AND billable = 1
+		AND day BETWEEN ? AND ?`, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
+	if err != nil {
+		return nil, fmt.Errorf("billing: due absences: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // Majoration is the amount added to base (the day's price) for a child

@@ -327,3 +327,98 @@ func TestPreviewEndedMonth(t *testing.T) {
 		t.Fatalf("after the cancellation: %+v %v", p, err)
 	}
 }
+
+// Only service done is invoiced for a month: a post-paid day booked on a
+// day the commune was closed (a closure, a weekend) is left out, as is a
+// child marked present on such a day; a forfait is invoiced whole (its
+// closed days are credited by the closure itself). A family already
+// invoiced for the month is counted apart and not invoiced twice.
+func TestMonthInvoicesOnlyDaysTheCommuneWasOpen(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	year := e.clock.Now().Year() // the clock is in October: September is over
+	fille := e.children[0]
+	garderie, classique := e.prestations["GARDERIE MATIN ET SOIR"], e.prestations["REPAS CLASSIQUE ENFANT"]
+	monday := calendar.DateOf(year, time.September, 1)
+	for monday.Weekday() != time.Monday {
+		monday = monday.AddDays(1)
+	}
+	monday = monday.AddDays(7) // a school day in every zone
+	tuesday, saturday := monday.AddDays(1), monday.AddDays(5)
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
+		return booking.AddClosure(ctx, tx, tuesday, "Grève", e.clock.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	day := func(d calendar.Date, cents int64) {
+		e.Exec(demo.Slug, `INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, day, state, price_cents, created_at, validated_at)
+			VALUES (?, ?, ?, ?, ?, 'validated', ?, 'x', 'x')`, e.family, fille, garderie, e.garderie, d, cents)
+	}
+	day(monday, 101)   // open: invoiced
+	day(tuesday, 202)  // closed by the commune
+	day(saturday, 404) // a weekend
+	e.Exec(demo.Slug, `INSERT INTO reservations (family_id, child_id, prestation_id, regie_id, day, forfait_from, forfait_until, state, price_cents, created_at, validated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'validated', 2400, 'x', 'x')`, e.family, fille, garderie, e.garderie,
+		calendar.DateOf(year, time.September, 1), calendar.DateOf(year, time.September, 1), calendar.DateOf(year, time.September, 30))
+	present := func(d calendar.Date) {
+		e.Exec(demo.Slug, `INSERT INTO attendance (day, prestation_id, child_id, status, unbooked, recorded_at) VALUES (?, ?, ?, 'present', 1, 'x')`,
+			d, classique, fille)
+	}
+	present(monday)  // 2,55 € without majoration
+	present(tuesday) // closed: not invoiced
+
+	p, err := billing.PreviewMonth(ctx, e.db.Reader(), year, time.September)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range p.Families {
+		got = append(got, fmt.Sprintf("%s: %d line(s), %d", f.RegieName, f.Lines, f.TotalCents))
+	}
+	want := []string{"REGIE CANTINE - prépaiement: 1 line(s), 255", "REGIE GARDERIE - post-paiement: 2 line(s), 2501"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || p.TotalCents != 2756 || p.Existing != 0 {
+		t.Fatalf("preview, %d existing, total %d:\n%s\nwant:\n%s", p.Existing, p.TotalCents, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The garderie's September invoice exists already: that family and
+	// régie is counted apart, the cantine's majoration is still due.
+	e.Exec(demo.Slug, `INSERT INTO invoices (regie_id, family_id, number, year, seq, status, issued_on, period_start, period_end, period_key, total_cents, created_at)
+		VALUES (?, ?, 'G-1', ?, 1, 'open', '2026-10-01', '2026-09-01', '2026-09-30', ?, 2501, 'x')`, e.garderie, e.family, year, fmt.Sprintf("%d-09", year))
+	p, err = billing.PreviewMonth(ctx, e.db.Reader(), year, time.September)
+	if err != nil || p.Existing != 1 || len(p.Families) != 1 || p.Families[0].RegieID != e.cantine || p.TotalCents != 255 {
+		t.Fatalf("with the garderie invoiced: %+v %v", p, err)
+	}
+}
+
+// A movement of the credits ledger is written once per order and kind (a
+// payment notified twice credits once), but an order's movements of
+// different kinds all count.
+func TestCreditOncePerOrderAndKind(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.usePayFiP()
+	e.book(e.children[0], 1)
+	o := e.startCart()
+	add := func(kind string, cents int64) bool {
+		t.Helper()
+		var ok bool
+		if err := e.db.Tx(context.Background(), func(tx *sql.Tx) error {
+			var err error
+			ok, err = billing.AddCredit(context.Background(), tx, billing.NewCredit{FamilyID: e.family, RegieID: e.cantine, Kind: kind,
+				AmountCents: cents, Label: kind, OrderID: o.ID}, e.clock.Now())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !add("late", 255) || add("late", 255) || !add("rejected", 100) {
+		t.Fatal("an order's movement of one kind must be written once, another kind again")
+	}
+	if n := e.count(`SELECT COUNT(*) FROM credits WHERE order_id = ?`, o.ID); n != 2 {
+		t.Fatalf("%d movements for the order, want 2", n)
+	}
+	if e.balance() != 355 {
+		t.Fatalf("avoir = %d, want 355", e.balance())
+	}
+}

@@ -146,21 +146,31 @@ func (s *Service) bookHeld(ctx context.Context, tx *sql.Tx, st *Settlement) (boo
 	return res, nil
 }
 
-// recordBooked marks the order's lines with their reservations and
-// writes the "payée" invoice of what was booked (credit and paid capped
-// at its total).
+// recordBooked marks the order's lines with their reservations, and
+// those that could not be booked with the reason, and writes the "payée"
+// invoice of what was booked (credit and paid capped at its total).
 func (s *Service) recordBooked(ctx context.Context, tx *sql.Tx, st *Settlement, res booking.ConfirmResult, credit, paid int64) error {
 	o := &st.Order
 	byLine := map[int64]int64{}
 	for _, c := range res.Confirmed {
 		byLine[c.Line.ID] = c.ReservationID
 	}
-	if err := markLinesBooked(ctx, tx, o.ID, byLine); err != nil {
+	why := map[int64]string{}
+	for _, r := range res.Rejected {
+		why[r.Line.ID] = r.Reason
+	}
+	if err := markLines(ctx, tx, o.ID, byLine, why); err != nil {
 		return err
 	}
 	var lines []Line
 	for i, l := range o.Lines {
-		if rid, ok := byLine[l.CartLineID]; ok && l.Refusal == "" {
+		if l.Refusal != "" {
+			continue
+		}
+		if r, ok := why[l.CartLineID]; ok {
+			o.Lines[i].NotBooked = r
+		}
+		if rid, ok := byLine[l.CartLineID]; ok {
 			o.Lines[i].ReservationID = rid
 			l.ReservationID = rid
 			lines = append(lines, l)
@@ -267,7 +277,9 @@ func (s *Service) tryRestore(ctx context.Context, tx *sql.Tx, st *Settlement) (b
 		inCart[l.ID] = true
 	}
 	var ids []int64
+	held := map[int64]bool{}
 	for _, l := range o.Held() {
+		held[l.CartLineID] = true
 		if inCart[l.CartLineID] {
 			ids = append(ids, l.CartLineID)
 		}
@@ -275,6 +287,12 @@ func (s *Service) tryRestore(ctx context.Context, tx *sql.Tx, st *Settlement) (b
 	res, err := booking.ConfirmLines(ctx, tx, o.FamilyID, ids, o.Ref, st.Now)
 	if err != nil {
 		return false, err
+	}
+	// The receipt says why the others were not booked (a day closed…).
+	for _, r := range check.Removed {
+		if held[r.Line.ID] {
+			res.Rejected = append(res.Rejected, r)
+		}
 	}
 	if len(res.Confirmed) == 0 || res.TotalCents > balance {
 		return false, errCannotRestore

@@ -105,7 +105,7 @@ func orderByID(ctx context.Context, q tenants.Querier, id int64) (Order, error) 
 
 func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, error) {
 	rows, err := q.QueryContext(ctx, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
-		prestation, day, label, quantity, unit_cents, amount_cents, refusal FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
+		prestation, day, label, quantity, unit_cents, amount_cents, refusal, not_booked FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: order lines: %w", err)
 	}
@@ -114,7 +114,7 @@ func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, 
 	for rows.Next() {
 		var l Line
 		if err := rows.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
-			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal); err != nil {
+			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal, &l.NotBooked); err != nil {
 			return nil, fmt.Errorf("billing: order lines: %w", err)
 		}
 		out = append(out, l)
@@ -122,28 +122,32 @@ func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, 
 	return out, rows.Err()
 }
 
-// markLinesBooked records, on the order's lines, the reservation each
-// cart line became (or cancelled): the receipt lists exactly those.
-func markLinesBooked(ctx context.Context, tx *sql.Tx, orderID int64, byCartLine map[int64]int64) error {
-	if len(byCartLine) == 0 {
+// markLines records, on the order's lines, the reservation each cart
+// line became (or cancelled), and why the payment could not book the
+// others (notBooked): the receipt lists exactly those.
+func markLines(ctx context.Context, tx *sql.Tx, orderID int64, booked map[int64]int64, notBooked map[int64]string) error {
+	if len(booked)+len(notBooked) == 0 {
 		return nil
 	}
-	pairs := make([][2]int64, 0, len(byCartLine))
-	for cl, rid := range byCartLine {
-		pairs = append(pairs, [2]int64{cl, rid})
+	rows := make([][3]any, 0, len(booked)+len(notBooked))
+	for cl, rid := range booked {
+		rows = append(rows, [3]any{cl, rid, ""})
 	}
-	list, err := json.Marshal(pairs)
+	for cl, why := range notBooked {
+		rows = append(rows, [3]any{cl, nil, why})
+	}
+	list, err := json.Marshal(rows)
 	if err != nil {
 		return err
 	}
-	// One statement for every line: [[cart line, reservation], …], the
-	// list read once.
-	if _, err := tx.ExecContext(ctx, `WITH m(cart_line_id, reservation_id) AS MATERIALIZED
-		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-		UPDATE order_lines SET reservation_id = m.reservation_id FROM m
+	// One statement for every line: [[cart line, reservation, why], …],
+	// the list read once.
+	if _, err := tx.ExecContext(ctx, `WITH m(cart_line_id, reservation_id, why) AS MATERIALIZED
+		(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?))
+		UPDATE order_lines SET reservation_id = COALESCE(m.reservation_id, order_lines.reservation_id), not_booked = m.why FROM m
 		WHERE order_lines.order_id = ? AND order_lines.cart_line_id = m.cart_line_id AND order_lines.refusal = ''`,
 		string(list), orderID); err != nil {
-		return fmt.Errorf("billing: order %d booked lines: %w", orderID, err)
+		return fmt.Errorf("billing: order %d lines booked: %w", orderID, err)
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func (k *checker) prefetch(lines []CartLine) error {
 		WHERE r.child_id IN (SELECT value FROM json_each(?)) AND r.day BETWEEN ? AND ? AND r.state = 'validated'
 		UNION ALL
 		SELECT child_id, day, 0, prestation_id, exclusive_group FROM holds
-		WHERE child_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ? AND action = 'add'`,
+		WHERE child_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ? AND action = 'add' AND closed_at IS NULL`,
 		jsonIDs(children), from, to, jsonIDs(children), from, to)
 	if err != nil {
 		return fmt.Errorf("booking: booked or held: %w", err)

@@ -86,7 +86,7 @@ func (k *checker) keeps(l CartLine) string {
 func (k *checker) taken(childID int64, p Prestation, day calendar.Date) (booked, held bool, err error) {
 	err = k.tx.QueryRowContext(k.ctx, `SELECT
 		EXISTS (SELECT 1 FROM reservations WHERE child_id = ? AND prestation_id = ? AND day = ? AND state = 'validated'),
-		EXISTS (SELECT 1 FROM holds WHERE child_id = ? AND day = ? AND action = 'add'
+		EXISTS (SELECT 1 FROM holds WHERE child_id = ? AND day = ? AND action = 'add' AND closed_at IS NULL
 			AND (prestation_id = ? OR (exclusive_group <> '' AND exclusive_group = ?)))`,
 		childID, p.ID, day, childID, day, p.ID, p.ExclusiveGroup).Scan(&booked, &held)
 	if err != nil {

@@ -24,7 +24,9 @@ var ErrDayClosed = errors.New("ce jour est déjà fermé pour toute la commune")
 
 // AddPartialClosure records a closure of c.Prestations and/or c.Schools
 // on c.Date and returns its id. Bookings already made stay until the back
-// office cancels and credits them.
+// office cancels and credits them; the demandes it closes that orders
+// waiting for their payment hold are released at once, and will not be
+// booked (their amount becomes credit).
 func AddPartialClosure(ctx context.Context, tx *sql.Tx, c calendar.ScopedClosure, now time.Time) (int64, error) {
 	c.Reason = strings.TrimSpace(c.Reason)
 	switch {
@@ -64,7 +66,7 @@ func AddPartialClosure(ctx context.Context, tx *sql.Tx, c calendar.ScopedClosure
 			return 0, fmt.Errorf("booking: partial closure school: %w", err)
 		}
 	}
-	return id, nil
+	return id, releaseClosedHolds(ctx, tx, c.Date, now)
 }
 
 // RemovePartialClosure reopens what a partial closure closed and returns

@@ -74,6 +74,11 @@
 //	ConfirmHolds(ctx, tx, familyID, orderRef, now) (ConfirmResult, error)
 //	    the order is paid: its holds become reservations (and
 //	    cancellations) without checking again; the lines leave the cart.
+//	    A day closed while the order waited (AddClosure or
+//	    AddPartialClosure released its hold at once) is rejected with
+//	    ReasonDayClosed: the closure wins, billing credits its amount.
+//	PendingOrdersOn(ctx, q, closure) (int, error)
+//	    how many orders waiting for their payment a closure concerns.
 //	ReleaseHolds(ctx, tx, orderRef) (int, error)
 //	    the order will not be paid: its places are free at once.
 //	ConfirmLines(ctx, tx, familyID, lineIDs, orderRef, now) (ConfirmResult, error)

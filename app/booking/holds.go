@@ -89,12 +89,92 @@ func insertHolds(ctx context.Context, tx querier, k *checker, lines []CartLine, 
 type hold struct {
 	CartLine
 	siteID int64
+	closed bool // its day was closed meanwhile and its place given back
+}
+
+// ReasonDayClosed is why a held demande is not booked at payment: its
+// day was closed (the whole commune, its prestation or the child's
+// school) while the order waited for its payment. The closure wins.
+const ReasonDayClosed = "fermé"
+
+// closedHold selects (as h) the held demandes of a day (not forfaits: a
+// forfait keeps its closed days, credited by the closure) that a closure
+// of the whole commune, or a partial closure of their prestation and/or
+// of the child's school, closes, and that were not released yet.
+const closedHold = `h.action = 'add' AND h.closed_at IS NULL AND h.forfait_from IS NULL AND (
+	EXISTS (SELECT 1 FROM closures c WHERE c.day = h.day)
+	OR EXISTS (SELECT 1 FROM partial_closures pc WHERE pc.day = h.day
+		AND (EXISTS (SELECT 1 FROM partial_closure_prestations x WHERE x.closure_id = pc.id)
+			OR EXISTS (SELECT 1 FROM partial_closure_schools y WHERE y.closure_id = pc.id))
+		AND (NOT EXISTS (SELECT 1 FROM partial_closure_prestations x WHERE x.closure_id = pc.id)
+			OR EXISTS (SELECT 1 FROM partial_closure_prestations x WHERE x.closure_id = pc.id AND x.prestation_id = h.prestation_id))
+		AND (NOT EXISTS (SELECT 1 FROM partial_closure_schools y WHERE y.closure_id = pc.id)
+			OR EXISTS (SELECT 1 FROM partial_closure_schools y WHERE y.closure_id = pc.id AND y.school_id = h.site_id))))`
+
+// releaseClosedHolds releases, inside the transaction that records a
+// closure of day, the held demandes of orders waiting for their payment
+// that the closure closes: each place is given back at once (another
+// order, or the same child's other prestation of its exclusive group,
+// may take the day if it reopens), and the hold stays, marked, so that
+// the payment books nothing for it and credits its amount.
+func releaseClosedHolds(ctx context.Context, tx *sql.Tx, day calendar.Date, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `UPDATE holds AS h SET closed_at = ? WHERE h.day = ? AND `+closedHold+`
+		RETURNING prestation_id, site_id`, tenants.FormatTime(now), day)
+	if err != nil {
+		return fmt.Errorf("booking: release closed holds: %w", err)
+	}
+	defer rows.Close()
+	places := map[slotSite]int{}
+	for rows.Next() {
+		s := slotSite{slot: slot{Day: day}}
+		if err := rows.Scan(&s.PrestationID, &s.site); err != nil {
+			return fmt.Errorf("booking: release closed holds: %w", err)
+		}
+		places[s]++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("booking: release closed holds: %w", err)
+	}
+	rows.Close()
+	for s, n := range places {
+		// The CHECK (booked >= 0) catches a count that would drift.
+		if _, err := tx.ExecContext(ctx, `UPDATE slot_counts SET booked = booked - ? WHERE prestation_id = ? AND day = ? AND site_id = ?`,
+			n, s.PrestationID, s.Day, s.site); err != nil {
+			return fmt.Errorf("booking: slot count: %w", err)
+		}
+	}
+	return nil
+}
+
+// PendingOrdersOn counts the orders waiting for their payment that hold
+// a demande the closure c would close (the back office's preview and
+// confirmation say how many): those demandes will not be booked, their
+// amount becomes the family's credit when the payment arrives.
+func PendingOrdersOn(ctx context.Context, q tenants.Querier, c calendar.ScopedClosure) (int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT order_ref, prestation_id, site_id FROM holds
+		WHERE day = ? AND action = 'add' AND closed_at IS NULL AND forfait_from IS NULL`, c.Date)
+	if err != nil {
+		return 0, fmt.Errorf("booking: pending orders on %s: %w", c.Date, err)
+	}
+	defer rows.Close()
+	orders := map[string]bool{}
+	for rows.Next() {
+		var ref string
+		var prestation, site int64
+		if err := rows.Scan(&ref, &prestation, &site); err != nil {
+			return 0, fmt.Errorf("booking: pending orders on %s: %w", c.Date, err)
+		}
+		if c.Whole() || c.Applies(prestation, site) {
+			orders[ref] = true
+		}
+	}
+	return len(orders), rows.Err()
 }
 
 func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold, error) {
 	rows, err := q.QueryContext(ctx, `SELECT h.cart_line_id, h.family_id, h.regie_id, h.child_id, c.first_name || ' ' || c.last_name,
 		h.prestation_id, p.name, h.day, h.forfait_from, h.forfait_until, h.action, h.price_cents, COALESCE(h.reservation_id, 0),
-		h.created_at, h.site_id
+		h.created_at, h.site_id, h.closed_at IS NOT NULL
 		FROM holds h JOIN children c ON c.id = h.child_id JOIN prestations p ON p.id = h.prestation_id
 		WHERE h.order_ref = ? ORDER BY h.action DESC, h.id`, orderRef) // annulations ('cancel') first
 	if err != nil {
@@ -106,7 +186,7 @@ func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold
 		var h hold
 		var created string
 		if err := rows.Scan(&h.ID, &h.FamilyID, &h.RegieID, &h.ChildID, &h.ChildName, &h.PrestationID, &h.PrestationName,
-			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID); err != nil {
+			&h.Day, &h.ForfaitFrom, &h.ForfaitUntil, &h.Action, &h.PriceCents, &h.ReservationID, &created, &h.siteID, &h.closed); err != nil {
 			return nil, fmt.Errorf("booking: holds of %s: %w", orderRef, err)
 		}
 		h.CreatedAt = tenants.StoredTime(created)
@@ -128,8 +208,8 @@ func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error)
 		return 0, fmt.Errorf("booking: release %s: %w", orderRef, err)
 	}
 	for _, h := range list {
-		if h.Action == ActionCancel {
-			continue
+		if h.Action == ActionCancel || h.closed {
+			continue // a closure gave its place back already
 		}
 		if err := bumpSlot(ctx, tx, h.PrestationID, h.Day, h.siteID, -1); err != nil {
 			return 0, err
@@ -144,8 +224,9 @@ func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error)
 // validated reservations (their place was already counted), annulations
 // cancel their reservation. An annulation whose reservation was cancelled
 // meanwhile (a closure decided by the mairie) is rejected, as is a
-// demande that a path ignoring holds booked meanwhile; billing credits
-// rejected lines. The held lines leave the cart and the holds are
+// demande whose day was closed meanwhile (ReasonDayClosed: the closure
+// released its place) or that a path ignoring holds booked meanwhile;
+// billing credits rejected lines. The held lines leave the cart and the holds are
 // deleted. Confirmed[i].Line.ID is the cart line the hold came from.
 func ConfirmHolds(ctx context.Context, tx *sql.Tx, familyID int64, orderRef string, now time.Time) (ConfirmResult, error) {
 	var out ConfirmResult
@@ -204,7 +285,7 @@ func bookHeld(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (
 			state, price_cents, order_ref, created_at, validated_at)
 		SELECT family_id, child_id, prestation_id, regie_id, site_id, day, forfait_from, forfait_until,
 			'validated', price_cents, order_ref, created_at, ?
-		FROM holds WHERE order_ref = ? AND action = 'add' ORDER BY id
+		FROM holds WHERE order_ref = ? AND action = 'add' AND closed_at IS NULL ORDER BY id
 		ON CONFLICT DO NOTHING
 		RETURNING id, child_id, prestation_id, day`, tenants.FormatTime(now), orderRef)
 	if err != nil {
@@ -236,6 +317,9 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, booked map[heldDay]int
 			return 0, "réservation déjà annulée", nil
 		}
 		return h.ReservationID, "", err
+	}
+	if h.closed {
+		return 0, ReasonDayClosed, nil
 	}
 	if id, ok := booked[heldDay{h.ChildID, h.PrestationID, h.Day}]; ok {
 		return id, "", nil

@@ -198,7 +198,9 @@ var ErrClosureExists = errors.New("ce jour est déjà un jour de fermeture")
 
 // AddClosure makes day a closure day with its reason ("Grève"). Bookings
 // already made on that day stay until the back office cancels and
-// credits them (see CancelReservation and ReservationsOn).
+// credits them (see CancelReservation and ReservationsOn); the demandes
+// that orders waiting for their payment hold on that day are released
+// at once, and will not be booked (their amount becomes credit).
 func AddClosure(ctx context.Context, tx *sql.Tx, day calendar.Date, reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
 	if day.IsZero() {
@@ -214,7 +216,7 @@ func AddClosure(ctx context.Context, tx *sql.Tx, day calendar.Date, reason strin
 	if err != nil {
 		return fmt.Errorf("booking: add closure: %w", err)
 	}
-	return nil
+	return releaseClosedHolds(ctx, tx, day, now)
 }
 
 // RemoveClosure reopens a closure day; ErrNotFound when it was not closed.

@@ -82,6 +82,9 @@ func Seed(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	if err := seedFamilyFeatures(ctx, tx, now); err != nil { // issue 14: usual week, shared custody
 		return err
 	}
+	if err := seedRecords(ctx, tx, family, now); err != nil { // the child's record and absences (issue 14)
+		return err
+	}
 
 	years := map[string]bool{schoolYear(today, 0): true, schoolYear(today, 1): true}
 	var holidays []calendar.Holiday

@@ -144,3 +144,16 @@ func MarkInvited(ctx context.Context, tx tenants.Querier, familyID int64, now ti
 	}
 	return nil
 }
+
+// SetPAI sets the PAI flag of the family's child in tx (the child's
+// record, once the mairie validates it), or returns ErrNotFound.
+func SetPAI(ctx context.Context, tx tenants.Querier, familyID, childID int64, pai bool) error {
+	res, err := tx.ExecContext(ctx, `UPDATE children SET pai = ? WHERE id = ? AND family_id = ?`, pai, childID, familyID)
+	if err != nil {
+		return fmt.Errorf("families: set pai %d: %w", childID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

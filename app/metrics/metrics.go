@@ -73,7 +73,7 @@ func (m *Metrics) Watch(cfg Config) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	m.reg.MustRegister(newFleet(cfg))
+	m.reg.MustRegister(newFleet(cfg), newReplica(cfg.Registry))
 }
 
 // Handler serves the metrics in Prometheus' text format.

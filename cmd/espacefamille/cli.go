@@ -92,7 +92,8 @@ func exitCode(stderr io.Writer, err error) int {
 		return 0
 	case errors.As(err, &ue), errors.As(err, &ve),
 		errors.Is(err, tenants.ErrDuplicateSlug), errors.Is(err, tenants.ErrDuplicateHost),
-		errors.Is(err, tenants.ErrNotFound), errors.Is(err, tenants.ErrBadBackup):
+		errors.Is(err, tenants.ErrNotFound), errors.Is(err, tenants.ErrBadBackup),
+		errors.Is(err, tenants.ErrNotInReplica), errors.Is(err, tenants.ErrOutsideReplica):
 		fmt.Fprintf(stderr, "espacefamille: %v\n", err)
 		return 2
 	default:

@@ -28,6 +28,9 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
   restore  SLUG --from FILE [--as NEWSLUG]: put a backup back (after its integrity
            check), or beside the commune as a new one
+  restore  SLUG --from-replica [--at TIME]: put the commune back as the continuous
+           replica (ESPACEFAMILLE_REPLICA_URL) holds it at TIME (default: latest),
+           suspended meanwhile
   suspend  SLUG: its parents and staff get a French 503 page until resume
   resume   SLUG: open a suspended commune again
   rename   SLUG --name "…": the name every page of the commune shows
@@ -141,7 +144,7 @@ func cmdCommuneList(e env, args []string) error {
 		if c.SchemaVersion > 0 {
 			schema = fmt.Sprintf("%d/%d", c.SchemaVersion, latest)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", c.Slug, c.Name, status, schema, humanBytes(c.SizeBytes),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", c.Slug, c.Name, status, schema, tenants.HumanBytes(c.SizeBytes),
 			c.Families, c.Children, strings.Join(c.Hosts, " "))
 	}
 	if err := tw.Flush(); err != nil {
@@ -190,18 +193,6 @@ func cmdCommuneCheck(e env, args []string) error {
 		return errors.New("some commune files are damaged or could not be checked; damaged ones answer 503 until repaired or restored and checked again")
 	}
 	return nil
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func cmdCommuneMigrate(e env, args []string) error {
@@ -332,16 +323,32 @@ func cmdCommuneBackup(e env, args []string) error {
 }
 
 func cmdCommuneRestore(e env, args []string) error {
-	fs := newFlags(e, "commune restore", "commune restore SLUG --from FILE [--as NEWSLUG] [--data DIR]")
-	o := bind(fs, e.getenv, "data")
+	fs := newFlags(e, "commune restore", "commune restore SLUG (--from FILE [--as NEWSLUG] | --from-replica [--at TIME]) [--data DIR]")
+	o := bind(fs, e.getenv, "data", "replica-url")
 	from := fs.String("from", "", "backup file to restore (from `commune backup` or the scheduled backups)")
 	as := fs.String("as", "", "restore as a new commune of this slug, beside the original (which stays untouched)")
+	fromReplica := fs.Bool("from-replica", false, "restore from the continuous replica (ESPACEFAMILLE_REPLICA_URL) instead of a backup file")
+	at := fs.String("at", "", "with --from-replica: the moment to go back to, 2026-12-03 14:05[:30] (Europe/Paris) or RFC 3339 (default: the latest state)")
+	settle := fs.Duration("settle", 5*time.Second, "with --from-replica: wait after suspending the commune, for the serving nodes to see it")
 	slug, err := parseWithSlug(e, fs, args)
 	if err != nil {
 		return err
 	}
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
+	}
+	switch {
+	case *fromReplica && (*from != "" || *as != ""):
+		return usagef("commune restore: --from-replica restores in place: not with --from or --as")
+	case !*fromReplica && *at != "":
+		return usagef("commune restore: --at goes with --from-replica")
+	case *fromReplica && slug == "":
+		return usagef("commune restore: give the commune's SLUG")
+	case *fromReplica:
+		if err := tenants.ValidateSlug(slug); err != nil {
+			return usagef("commune restore: %v", err)
+		}
+		return restoreFromReplica(e, *o["data"], *o["replica-url"], slug, *at, *settle)
 	}
 	if slug == "" || *from == "" {
 		return usagef("commune restore: give the commune's SLUG and --from FILE")

@@ -44,6 +44,8 @@ var options = map[string]option{
 		"file holding the TOTP key (used when --totp-key is empty)", nil},
 	"metrics-addr": {"metrics-addr", "ESPACEFAMILLE_METRICS_ADDR", "",
 		"listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090; empty: off", nil},
+	"replica-url": {"replica-url", "ESPACEFAMILLE_REPLICA_URL", "",
+		"replicate every open commune file and the platform database continuously (Litestream) to file:///DIR or s3://BUCKET/PREFIX?endpoint=URL; empty: off", replicaURL},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
 		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
@@ -125,6 +127,14 @@ func totpKey(s string) error {
 
 func backupAt(s string) error {
 	_, _, err := tenants.ParseBackupAt(s)
+	return err
+}
+
+func replicaURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	_, err := tenants.ValidateReplicaURL(s)
 	return err
 }
 

@@ -26,7 +26,7 @@ func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
 	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
 		"backup-dir", "backup-at", "backup-retention", "archive-retention", "metrics-addr", "platform-host",
-		"totp-key", "totp-key-file")
+		"totp-key", "totp-key-file", "replica-url")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func cmdDemo(e env, args []string) error {
 	options["data-demo"] = option{"data", "ESPACEFAMILLE_DATA", "./demo-data", options["data"].usage, nonEmpty}
 	o := bind(fs, e.getenv, "addr", "data-demo", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
 		"backup-dir", "backup-at", "backup-retention", "archive-retention", "metrics-addr", "platform-host",
-		"totp-key", "totp-key-file")
+		"totp-key", "totp-key-file", "replica-url")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -73,8 +73,24 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		m = metrics.New()
 		hooks = m.Hooks()
 	}
+	// The replicator outlives the registry (deferred first, it closes
+	// last): closing the registry makes the files' final syncs.
+	rep, err := openReplica(e, *o["replica-url"], log)
+	if err != nil {
+		return err
+	}
+	if rep != nil {
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
+			defer cancel()
+			if err := rep.Close(ctx); err != nil {
+				log.Error("close replica", "err", err)
+			}
+		}()
+		log.Info("replicating commune files and the platform database", "replica", rep.URL())
+	}
 	reg, err := tenants.Open(e.ctx, tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log, Hooks: hooks,
-		PlatformHost: normalHost(*o["platform-host"])})
+		PlatformHost: normalHost(*o["platform-host"]), Replica: rep})
 	if err != nil {
 		return err
 	}
@@ -236,6 +252,14 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// openReplica starts the replication to the replica at url ("" : none).
+func openReplica(e env, url string, log *slog.Logger) (*tenants.Replicator, error) {
+	if url == "" {
+		return nil, nil
+	}
+	return tenants.NewReplicator(e.ctx, url, tenants.ReplicaOptions{Logger: log})
 }
 
 // newSender builds the background mail sender over the platform's outbox
