@@ -136,15 +136,16 @@ func (svc *Service) showFamily(c *fiber.Ctx) error {
 	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, Children: kids, News: items})
 }
 
-// showChild shows one child of the parent's family; the identifier is
-// looked up within that family only.
+// showChild shows one child the parent's family looks after (its own, or
+// shared with it in shared custody); the identifier is looked up within
+// those children only.
 func (svc *Service) showChild(c *fiber.Ctx) error {
 	t, u := tenants.From(c), web.User(c)
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return web.ErrNotFound
 	}
-	child, err := families.FamilyChild(c.UserContext(), t.DB().Reader(), u.FamilyID, id)
+	child, err := families.GuardedChild(c.UserContext(), t.DB().Reader(), u.FamilyID, id)
 	if err != nil {
 		return err
 	}

@@ -222,6 +222,7 @@ type familySettingsData struct {
 	base
 	UsualWeek bool
 	Invite    bool
+	Shared    []families.SharedChild
 }
 
 func (a *Admin) showFamilySettings(c *fiber.Ctx) error {
@@ -232,6 +233,9 @@ func (a *Admin) showFamilySettings(c *fiber.Ctx) error {
 		return err
 	}
 	if d.Invite, err = custody.InviteOn(ctx, q); err != nil {
+		return err
+	}
+	if d.Shared, err = families.SharedChildren(ctx, q); err != nil {
 		return err
 	}
 	return web.Render(c, "admin/parametres-familles", "Semaine habituelle et garde partagée", d)

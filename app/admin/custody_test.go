@@ -87,6 +87,9 @@ func TestFamilySettingsSwitchTheUsualWeekAndInvitations(t *testing.T) {
 	if page.Status != http.StatusOK || strings.Count(page.Body, " checked") != 2 {
 		t.Fatalf("both on by default: %d", page.Status)
 	}
+	if !strings.Contains(page.Body, "Lou FAMILLE X</a> : FAMILLE X (foyer principal) et FAMILLE Y") {
+		t.Error("the demo's shared child is not listed")
+	}
 	r := adm.Submit("/admin/parametres/familles", "/admin/parametres/familles", url.Values{"invitation": {"1"}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.Status)

@@ -120,11 +120,26 @@ func TestSharedCustodyEachGuardianPaysOnlyTheirDays(t *testing.T) {
 		t.Errorf("father's agenda of the mother's week: other parent shown %v, the mother's other child shown %v",
 			strings.Contains(agenda.Body, "garde de l&#39;autre parent"), strings.Contains(agenda.Body, "Garçon FAMILLE X"))
 	}
-	// A cancellation's credit goes to the household that booked and paid.
+	// Only the household that booked cancels, and the credit is its own.
 	cancelDay := days[father][len(days[father])-1]
 	if _, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: e.family, RegieID: e.cantine, ChildID: fille, PrestationID: classique,
 		Day: cancelDay, Intent: booking.IntentCancel}, e.clock.Now()); err == nil {
 		t.Fatal("the mother cancelled the father's booking")
+	}
+	if _, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: father, RegieID: e.cantine, ChildID: fille, PrestationID: classique,
+		Day: cancelDay, Intent: booking.IntentCancel}, e.clock.Now()); err != nil {
+		t.Fatalf("the father cancelling his own day: %v", err)
+	}
+	e.do(http.MethodGet, "/famille/factures", nil, father)
+	r := e.do(http.MethodPost, "/famille/paiement", url.Values{"regie": {itoa(int(e.cantine))}, "enfant": {itoa(int(fille))}}, father)
+	if page := e.follow(r, father); !strings.Contains(page.Body, "Annulation confirmée : un avoir de 2,55") {
+		t.Fatalf("father's cancellation: %d %s", page.Status, page.Body)
+	}
+	var fatherCredit, motherCredit int
+	e.scalar(`SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE family_id = ?`, &fatherCredit, father)
+	e.scalar(`SELECT COALESCE(SUM(amount_cents), 0) FROM credits WHERE family_id = ?`, &motherCredit, e.family)
+	if fatherCredit != 255 || motherCredit != 0 {
+		t.Errorf("credits: father %d, mother %d cents; want 255 and 0", fatherCredit, motherCredit)
 	}
 }
 

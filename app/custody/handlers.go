@@ -13,6 +13,7 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
+	"espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -51,6 +52,8 @@ func Routes(s *web.Server, now func() time.Time, notify func(slug string)) *Serv
 	r := s.Commune()
 	r.Get("/famille/garde/:id", accounts.RequireFamily, svc.showCustody)
 	r.Post("/famille/garde/:id/inviter", web.SmallForm, accounts.RequireFamily, svc.inviteOtherParent)
+	r.Post("/famille/garde/:id/proposer", web.SmallForm, accounts.RequireFamily, svc.propose)
+	r.Post("/famille/garde/:id/propositions/:pid", web.SmallForm, accounts.RequireFamily, svc.decide)
 	return svc
 }
 
@@ -100,6 +103,13 @@ type parentData struct {
 	CanInvite bool
 	Form      families.GuardianForm
 	Error     string
+	Mine      []string        // this household's pending proposals, in words
+	Theirs    []theirProposal // the other household's, to accept or refuse
+}
+
+type theirProposal struct {
+	ID   int64
+	Text string
 }
 
 type parentPeriod struct {
@@ -144,6 +154,17 @@ func (svc *Service) renderCustody(c *fiber.Ctx, status int, form families.Guardi
 	}
 	d := parentData{Child: child, Home: child.FamilyID == fam, Shared: cal.Shared(), Alternate: cal.Alternation.Set(), Form: form, Error: problem}
 	if d.Shared {
+		pending, err := Pending(ctx, q, child.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range pending {
+			if p.ProposedBy == fam {
+				d.Mine = append(d.Mine, p.Text(fam))
+			} else {
+				d.Theirs = append(d.Theirs, theirProposal{ID: p.ID, Text: p.Text(fam)})
+			}
+		}
 		d.Weeks = ParentWeeks(cal, fam, calendar.Today(svc.now()), PreviewWeeks)
 		for _, p := range cal.Periods {
 			if !p.Last.Before(calendar.Today(svc.now())) {
@@ -206,4 +227,145 @@ func (svc *Service) inviteOtherParent(c *fiber.Ctx) error {
 	}
 	web.AddFlash(c, "success", "Invitation envoyée à "+inv.Email+". Dès son compte relié, la mairie fixe le calendrier de garde.")
 	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
+}
+
+// sharedChild resolves :id to a shared child the household looks after,
+// with its calendar.
+func sharedChild(c *fiber.Ctx) (families.Child, Calendar, error) {
+	ctx, q, fam := c.UserContext(), tenants.From(c).DB().Reader(), web.User(c).FamilyID
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return families.Child{}, Calendar{}, web.ErrNotFound
+	}
+	child, err := families.GuardedChild(ctx, q, fam, id)
+	if err != nil {
+		return child, Calendar{}, err
+	}
+	cal, err := LoadFor(ctx, q, child.ID, child.FamilyID)
+	if err == nil && !cal.Shared() {
+		err = web.ErrNotFound
+	}
+	return child, cal, err
+}
+
+// propose records the household's proposal of a custody calendar: its
+// weeks (paires or impaires), or a period at its home or the other's.
+func (svc *Service) propose(c *fiber.Ctx) error {
+	child, cal, err := sharedChild(c)
+	if err != nil {
+		return err
+	}
+	fam := web.User(c).FamilyID
+	other := cal.Home
+	if other == fam {
+		other = cal.Others[0]
+	}
+	p := Proposal{ChildID: child.ID, ProposedBy: fam, Kind: c.FormValue("type")}
+	switch p.Kind {
+	case ProposeAlternation:
+		switch c.FormValue("mes_semaines") {
+		case "paires":
+			p.EvenWeeks = fam
+		case "impaires":
+			p.EvenWeeks = other
+		default:
+			return svc.renderCustody(c, fiber.StatusUnprocessableEntity, families.GuardianForm{}, "Choisissez vos semaines : paires ou impaires.")
+		}
+	case ProposePeriod:
+		p.FamilyID = fam
+		if c.FormValue("chez") == "autre" {
+			p.FamilyID = other
+		}
+		var err1, err2 error
+		p.First, err1 = calendar.ParseDate(strings.TrimSpace(c.FormValue("du")))
+		p.Last, err2 = calendar.ParseDate(strings.TrimSpace(c.FormValue("au")))
+		if err1 != nil || err2 != nil {
+			return svc.renderCustody(c, fiber.StatusUnprocessableEntity, families.GuardianForm{}, "Indiquez les dates de début et de fin de la période (JJ/MM/AAAA).")
+		}
+	default:
+		return web.NewError(fiber.StatusBadRequest, "La demande est invalide : rechargez la page et recommencez.")
+	}
+	t := tenants.From(c)
+	err = t.DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
+		if _, err := Propose(c.UserContext(), tx, p, svc.now()); err != nil {
+			return err
+		}
+		return svc.tellOtherParent(c.UserContext(), tx, t.Commune, child, p, other)
+	})
+	var invalid *Invalid
+	if errors.As(err, &invalid) {
+		return svc.renderCustody(c, fiber.StatusUnprocessableEntity, families.GuardianForm{}, invalid.Message)
+	}
+	if err != nil {
+		return err
+	}
+	if svc.notify != nil {
+		svc.notify(t.Commune.Slug)
+	}
+	web.AddFlash(c, "success", "Proposition envoyée à l'autre parent : le calendrier change dès qu'il l'accepte.")
+	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
+}
+
+// decide accepts or refuses the other household's proposal.
+func (svc *Service) decide(c *fiber.Ctx) error {
+	child, _, err := sharedChild(c)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(c.Params("pid"), 10, 64)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	accept := c.FormValue("decision") == "accepter"
+	if !accept && c.FormValue("decision") != "refuser" {
+		return web.NewError(fiber.StatusBadRequest, "La demande est invalide : rechargez la page et recommencez.")
+	}
+	err = tenants.From(c).DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
+		_, err := Decide(c.UserContext(), tx, child.ID, pid, web.User(c).FamilyID, accept, svc.now())
+		return err
+	})
+	var invalid *Invalid
+	if errors.As(err, &invalid) {
+		return svc.renderCustody(c, fiber.StatusUnprocessableEntity, families.GuardianForm{}, invalid.Message)
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Proposition refusée."
+	if accept {
+		msg = "Proposition acceptée : le calendrier de garde est mis à jour."
+	}
+	web.AddFlash(c, "success", msg)
+	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
+}
+
+// ProposalMail is the email that tells the other parent of a proposal.
+type ProposalMail struct {
+	CommuneName string
+	Child       string // the child's first name
+	Text        string // the proposal, from the other parent's side
+	Link        string // the child's custody page
+}
+
+// tellOtherParent queues, in tx, the email that asks the other household
+// to accept or refuse p, to its addresses (the family's and its parents'
+// accounts').
+func (svc *Service) tellOtherParent(ctx context.Context, tx *sql.Tx, com tenants.Commune, child families.Child, p Proposal, other int64) error {
+	to, err := accounts.FamilyRecipients(ctx, tx, svc.srv.Registry.Platform().Reader(), other)
+	if err != nil {
+		return err
+	}
+	m := ProposalMail{CommuneName: com.Name, Child: child.FirstName, Text: p.Text(other),
+		Link: svc.srv.CommuneURL(com, "/famille/garde/"+strconv.FormatInt(child.ID, 10))}
+	text, html, err := mail.Render("custody_proposal", m)
+	if err != nil {
+		return err
+	}
+	for _, addr := range to {
+		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "custody_proposal", To: addr, FromName: mail.SenderName(ctx, tx, com.Name),
+			Subject: "Garde de " + child.FirstName + " : proposition de l'autre parent", Text: text, HTML: html}, svc.now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

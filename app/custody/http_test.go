@@ -63,20 +63,8 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 
 	// The invitation, through the real SMTP path, holds a code that links
 	// an account to the father's household.
-	srv := smtptest.Start(t)
-	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, apptest.Quiet(),
-		mail.WithClock(env.Clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
-		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 	var text string
-	for _, m := range srv.Messages() {
+	for _, m := range sendMail(t, env) {
 		if len(m.EnvelopeTo) == 1 && m.EnvelopeTo[0] == "marc.durand@example.org" {
 			text = m.Text
 		}
@@ -85,7 +73,7 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	if code == "" {
 		t.Fatalf("no code d'adhésion in the invitation:\n%s", text)
 	}
-	err = env.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
+	err := env.DB(demo.Slug).Tx(context.Background(), func(tx *sql.Tx) error {
 		fam, err := families.LinkWithCode(context.Background(), tx, families.HashCode(code), 4242, env.Clock.Now())
 		if err == nil && fam != father {
 			t.Errorf("the code links family %d, want the father's %d", fam, father)
@@ -135,4 +123,88 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	}
 }
 
+// sendMail sends the demo commune's outbox through a real SMTP server and
+// returns what it received.
+func sendMail(t *testing.T, env *apptest.Env) []smtptest.Message {
+	t.Helper()
+	srv := smtptest.Start(t)
+	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, apptest.Quiet(),
+		mail.WithClock(env.Clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
+		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return srv.Messages()
+}
+
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// Issue 14: a calendar agreed by both parents. The father of the demo's
+// Lou proposes to swap the weeks; the mother sees the proposal in her own
+// words and accepts it, and the calendar changes; a refused period
+// changes nothing; nobody decides their own proposal or another family's.
+func TestParentsAgreeOnTheCustodyCalendar(t *testing.T) {
+	env, d := newEnv(t)
+	lou := env.Int(demo.Slug, `SELECT id FROM children WHERE first_name = 'Lou'`)
+	father := env.Int(demo.Slug, `SELECT family_id FROM child_households WHERE child_id = ?`, lou)
+	dad := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(father))
+	mum := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(d.Family))
+	path := "/famille/garde/" + itoa(lou)
+	dad.Get(path)
+	if r := dad.PostFollow(path+"/proposer", url.Values{"type": {"alternation"}, "mes_semaines": {"impaires"}}); !strings.Contains(r.Body, "Proposition envoyée") ||
+		!strings.Contains(r.Body, "semaines paires chez l&#39;autre parent, semaines impaires chez vous") {
+		t.Fatalf("proposal: %d\n%s", r.Status, r.Body)
+	}
+	// The mother is told by email (real SMTP), in her own words.
+	var told bool
+	for _, m := range sendMail(t, env) {
+		if m.EnvelopeTo[0] == demo.FamilyEmail && m.Subject == "Garde de Lou : proposition de l'autre parent" {
+			told = strings.Contains(m.Text, "semaines paires chez vous, semaines impaires chez l'autre parent") &&
+				strings.Contains(m.Text, "http://ef.test/"+demo.Slug+path)
+		}
+		if m.Subject == "Garde de Lou : proposition de l'autre parent" && m.EnvelopeTo[0] == demo.SecondGuardianEmail {
+			t.Error("the father was sent his own proposal")
+		}
+	}
+	if !told {
+		t.Error("the mother was not told of the proposal")
+	}
+	page := mum.Get(path)
+	if !strings.Contains(page.Body, "semaines paires chez vous, semaines impaires chez l&#39;autre parent") {
+		t.Fatalf("the mother does not see the proposal:\n%s", page.Body)
+	}
+	pid := env.Int(demo.Slug, `SELECT id FROM custody_proposals WHERE status = 'pending'`)
+	if r := dad.Post(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("the father accepting his own proposal: %d", r.Status)
+	}
+	other := env.Client(t, apptest.InCommune(demo.Slug), apptest.AsFamily(env.Exec(demo.Slug, `INSERT INTO families (name, created_at) VALUES ('FAMILLE Z', 'x')`)))
+	if r := other.Get(path); r.Status != http.StatusNotFound {
+		t.Errorf("another family opening Lou's page: %d", r.Status)
+	}
+	if r := other.Post(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); r.Status != http.StatusNotFound {
+		t.Errorf("another family deciding: %d", r.Status)
+	}
+	if r := mum.PostFollow(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); !strings.Contains(r.Body, "Proposition acceptée") {
+		t.Fatalf("accept: %d", r.Status)
+	}
+	if n := env.Count(demo.Slug, `SELECT COUNT(*) FROM custody_alternations WHERE child_id = ? AND even_family_id = ? AND odd_family_id = ?`, lou, d.Family, father); n != 1 {
+		t.Error("the accepted alternation is not the calendar")
+	}
+	// A period the mother proposes and the father refuses changes nothing.
+	mum.PostFollow(path+"/proposer", url.Values{"type": {"period"}, "du": {"19/12/2026"}, "au": {"27/12/2026"}, "chez": {"moi"}})
+	pid = env.Int(demo.Slug, `SELECT id FROM custody_proposals WHERE status = 'pending'`)
+	if r := dad.PostFollow(path+"/propositions/"+itoa(pid), url.Values{"decision": {"refuser"}}); !strings.Contains(r.Body, "Proposition refusée") {
+		t.Fatalf("refuse: %d", r.Status)
+	}
+	if n := env.Count(demo.Slug, `SELECT COUNT(*) FROM custody_periods WHERE child_id = ?`, lou); n != 0 {
+		t.Error("a refused period was added")
+	}
+	if r := mum.Post(path+"/proposer", url.Values{"type": {"period"}, "du": {"27/12/2026"}, "au": {"19/12/2026"}, "chez": {"moi"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("reversed period: %d", r.Status)
+	}
+}

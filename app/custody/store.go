@@ -108,17 +108,8 @@ func AddPeriod(ctx context.Context, tx tenants.Querier, childID, familyID int64,
 	if err != nil {
 		return 0, err
 	}
-	switch {
-	case !c.Shared():
-		return 0, &Invalid{"Rattachez d'abord le foyer du second parent à l'enfant."}
-	case !c.Household(familyID):
-		return 0, &Invalid{"Choisissez un des foyers de l'enfant."}
-	case first.IsZero() || last.IsZero():
-		return 0, &Invalid{"Indiquez les dates de début et de fin (JJ/MM/AAAA)."}
-	case last.Before(first):
-		return 0, &Invalid{"La date de fin est avant la date de début."}
-	case last.Sub(first) >= maxPeriodDays:
-		return 0, &Invalid{"Une période dure au plus 400 jours."}
+	if err := checkPeriod(c, familyID, first, last); err != nil {
+		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO custody_periods (child_id, family_id, first_day, last_day, created_at) VALUES (?, ?, ?, ?, ?)`,
 		childID, familyID, first, last, tenants.FormatTime(now))
@@ -126,6 +117,23 @@ func AddPeriod(ctx context.Context, tx tenants.Querier, childID, familyID int64,
 		return 0, fmt.Errorf("custody: add period for child %d: %w", childID, err)
 	}
 	return res.LastInsertId()
+}
+
+// checkPeriod says why a period of familyID cannot be added to c.
+func checkPeriod(c Calendar, familyID int64, first, last calendar.Date) error {
+	switch {
+	case !c.Shared():
+		return &Invalid{"Rattachez d'abord le foyer du second parent à l'enfant."}
+	case !c.Household(familyID):
+		return &Invalid{"Choisissez un des foyers de l'enfant."}
+	case first.IsZero() || last.IsZero():
+		return &Invalid{"Indiquez les dates de début et de fin (JJ/MM/AAAA)."}
+	case last.Before(first):
+		return &Invalid{"La date de fin est avant la date de début."}
+	case last.Sub(first) >= maxPeriodDays:
+		return &Invalid{"Une période dure au plus 400 jours."}
+	}
+	return nil
 }
 
 // DeletePeriod removes one period of the child's calendar.

@@ -57,6 +57,11 @@ func TestSecondGuardianSeesOnlyTheirDays(t *testing.T) {
 			signUpAndJoin(tab, Commune, "papa."+size.Name+"@example.org", "une phrase de passe solide", demo.SecondGuardianCode)
 			tab.See("Lou FAMILLE X")
 			tab.NotSee("Fille FAMILLE X")
+			tab.Click("Lou FAMILLE X") // her record opens for her second household too
+			if tab.Status() != 200 {
+				t.Fatalf("Lou's page for her father: %d", tab.Status())
+			}
+			tab.Go(Commune + "/famille")
 			tab.Click("Garde partagée")
 			tab.See("Calendrier de garde")
 			tab.See("vous")

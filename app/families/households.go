@@ -145,3 +145,23 @@ func AddOtherHousehold(ctx context.Context, tx tenants.Querier, childID int64, g
 	}
 	return id, ShareChild(ctx, tx, childID, id, now)
 }
+
+// SharedChild is a child in shared custody, for the back office's list.
+type SharedChild struct {
+	ChildID   int64
+	ChildName string
+	HomeID    int64
+	HomeName  string
+	OtherName string
+}
+
+// SharedChildren lists the commune's children in shared custody, by name.
+func SharedChildren(ctx context.Context, q tenants.Querier) ([]SharedChild, error) {
+	return tenants.All(ctx, q, func(row tenants.Row) (SharedChild, error) {
+		var s SharedChild
+		err := row.Scan(&s.ChildID, &s.ChildName, &s.HomeID, &s.HomeName, &s.OtherName)
+		return s, err
+	}, `SELECT ch.id, ch.first_name || ' ' || ch.last_name, f.id, f.name, o.name
+		FROM child_households h JOIN children ch ON ch.id = h.child_id JOIN families f ON f.id = ch.family_id JOIN families o ON o.id = h.family_id
+		ORDER BY ch.last_name, ch.first_name, ch.id`)
+}

@@ -10,6 +10,7 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/custody"
 	"espacefamille/app/mail"
 	"espacefamille/app/reminder"
 )
@@ -127,6 +128,10 @@ func TestEveryMailKindRenders(t *testing.T) {
 				Link: "https://malemort.ef.test/famille/factures", Unsubscribe: "https://malemort.ef.test/desabonnement?jeton=v"},
 			"", []string{"a été abandonné", "La facture reste à régler", "https://malemort.ef.test/famille/factures"},
 			[]string{"Aucune des réservations demandées"}},
+		{"custody_proposal", "the other parent proposes a custody calendar (issue 14)",
+			custody.ProposalMail{CommuneName: commune, Child: "Lou <b>", Text: "semaines paires chez vous, semaines impaires chez l'autre parent",
+				Link: "https://malemort.ef.test/famille/garde/3"},
+			"Lou <b>", []string{"propose un changement du calendrier de garde", "semaines paires chez vous", "https://malemort.ef.test/famille/garde/3"}, nil},
 		{"account_orphaned", "the parent's only commune was archived: the account goes in 30 days (RGPD)",
 			map[string]string{"CommuneName": commune, "Name": "Marie " + family, "DeleteOn": "02/01/2027", "URL": "https://ef.test/"},
 			"Marie " + family, []string{"n'est plus rattaché à aucune commune", "seront supprimés le", "02/01/2027", "code d'adhésion", "https://ef.test/", "RGPD"}, nil},

@@ -197,3 +197,31 @@ func TestReminderOffSendsNothing(t *testing.T) {
 		t.Errorf("next due %s, want %s", e.due(), want)
 	}
 }
+
+// Shared custody (issue 14): the demo's Lou spends the even ISO weeks with
+// her father (FAMILLE Y). The reminder about his week (11/01/2027, week
+// 2) goes to his household's addresses, never to the mother's.
+func TestReminderOfASharedChildGoesToTheHouseholdOfThatWeek(t *testing.T) {
+	now := paris(2027, 1, 6, 18, 30)
+	e := newJobEnv(t, now)
+	lou := e.Int(demo.Slug, `SELECT id FROM children WHERE first_name = 'Lou'`)
+	father := e.Int(demo.Slug, `SELECT family_id FROM child_households WHERE child_id = ?`, lou)
+	e.ParentAccount(demo.Slug, father, "papa@example.org", apptest.ParentPassword)
+	rep, got := e.run()
+	if rep.Reminded != 3 {
+		t.Fatalf("report %+v, want Fille, Garçon and Lou reminded", rep)
+	}
+	to := map[string][]string{}
+	for _, m := range got {
+		to[m.Subject] = append(to[m.Subject], m.EnvelopeTo[0])
+	}
+	lous := to["Rien n'est réservé pour Lou la semaine du 11/01"]
+	if len(lous) != 2 {
+		t.Fatalf("Lou's reminder sent to %v", lous)
+	}
+	for _, addr := range lous {
+		if addr != demo.SecondGuardianEmail && addr != "papa@example.org" {
+			t.Errorf("Lou's reminder about her father's week went to %s", addr)
+		}
+	}
+}
