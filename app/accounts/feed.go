@@ -89,7 +89,11 @@ func (svc *Service) feedView(c *fiber.Ctx) (feedView, error) {
 	if u == nil || u.FamilyID == 0 {
 		return feedView{}, nil
 	}
-	since, err := feedSince(c.UserContext(), tenants.From(c).DB().Reader(), u.FamilyID)
+	q := tenants.From(c).DB().Reader()
+	if on, err := FeatureOn(c.UserContext(), q, SettingFeed); err != nil || !on {
+		return feedView{}, err // off: Mon compte shows no box
+	}
+	since, err := feedSince(c.UserContext(), q, u.FamilyID)
 	if errors.Is(err, ErrNotFound) {
 		return feedView{Family: true}, nil
 	} else if err != nil {
@@ -140,6 +144,12 @@ func (svc *Service) serveFeed(c *fiber.Ctx) error {
 	ctx, now := c.UserContext(), svc.now()
 	token, ok := strings.CutSuffix(c.Params("file"), ".ics")
 	if !ok {
+		return web.ErrNotFound
+	}
+	// A commune that stops offering the feed stops serving existing links.
+	if on, err := FeatureOn(ctx, t.DB().Reader(), SettingFeed); err != nil {
+		return err
+	} else if !on {
 		return web.ErrNotFound
 	}
 	familyID, err := feedFamily(ctx, t.DB().Reader(), token)

@@ -115,6 +115,14 @@ type familyData struct {
 	Family   families.Family
 	Children []families.Child
 	News     []news.Item
+	Feed     bool // the commune offers the calendar link
+}
+
+// childData is a child's page: the child, and whether the commune offers
+// the child's record.
+type childData struct {
+	families.Child
+	Record bool
 }
 
 func (svc *Service) showFamily(c *fiber.Ctx) error {
@@ -132,8 +140,12 @@ func (svc *Service) showFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	feed, err := FeatureOn(ctx, t.DB().Reader(), SettingFeed)
+	if err != nil {
+		return err
+	}
 	web.SetTab(c, "actualites")
-	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, Children: kids, News: items})
+	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, Children: kids, News: items, Feed: feed})
 }
 
 // showChild shows one child the parent's family looks after (its own, or
@@ -149,6 +161,10 @@ func (svc *Service) showChild(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	record, err := FeatureOn(c.UserContext(), t.DB().Reader(), SettingChildRecord)
+	if err != nil {
+		return err
+	}
 	web.SetTab(c, "actualites")
-	return web.Render(c, "famille/enfant", child.FirstName+" "+child.LastName, child)
+	return web.Render(c, "famille/enfant", child.FirstName+" "+child.LastName, childData{Child: child, Record: record})
 }

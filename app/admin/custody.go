@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/accounts"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/custody"
@@ -222,6 +223,8 @@ type familySettingsData struct {
 	base
 	UsualWeek bool
 	Invite    bool
+	Record    bool // the child's record (app/records)
+	Feed      bool // the family's calendar link
 	Shared    []families.SharedChild
 }
 
@@ -235,10 +238,16 @@ func (a *Admin) showFamilySettings(c *fiber.Ctx) error {
 	if d.Invite, err = custody.InviteOn(ctx, q); err != nil {
 		return err
 	}
+	if d.Record, err = accounts.FeatureOn(ctx, q, accounts.SettingChildRecord); err != nil {
+		return err
+	}
+	if d.Feed, err = accounts.FeatureOn(ctx, q, accounts.SettingFeed); err != nil {
+		return err
+	}
 	if d.Shared, err = families.SharedChildren(ctx, q); err != nil {
 		return err
 	}
-	return web.Render(c, "admin/parametres-familles", "Semaine habituelle et garde partagée", d)
+	return web.Render(c, "admin/parametres-familles", "Services aux familles", d)
 }
 
 func (a *Admin) saveFamilySettings(c *fiber.Ctx) error {
@@ -248,9 +257,10 @@ func (a *Admin) saveFamilySettings(c *fiber.Ctx) error {
 		}
 		return "off"
 	}
-	vals := map[string]string{booking.SettingUsualWeek: onOff("semaine_habituelle"), custody.SettingInvite: onOff("invitation")}
+	vals := map[string]string{booking.SettingUsualWeek: onOff("semaine_habituelle"), custody.SettingInvite: onOff("invitation"),
+		accounts.SettingChildRecord: onOff("fiche"), accounts.SettingFeed: onOff("agenda")}
 	err := a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
-		for _, k := range []string{booking.SettingUsualWeek, custody.SettingInvite} {
+		for _, k := range []string{booking.SettingUsualWeek, custody.SettingInvite, accounts.SettingChildRecord, accounts.SettingFeed} {
 			if err := booking.SetSetting(ctx, tx, k, vals[k]); err != nil {
 				return err
 			}

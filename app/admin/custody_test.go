@@ -84,8 +84,8 @@ func TestFamilySettingsSwitchTheUsualWeekAndInvitations(t *testing.T) {
 	env := apptest.New(t)
 	adm := env.DemoAdmin(t, apptest.InCommune(demo.Slug))
 	page := adm.Get("/admin/parametres/familles")
-	if page.Status != http.StatusOK || strings.Count(page.Body, " checked") != 2 {
-		t.Fatalf("both on by default: %d", page.Status)
+	if page.Status != http.StatusOK || strings.Count(page.Body, " checked") != 4 {
+		t.Fatalf("all four on by default: %d", page.Status)
 	}
 	if !strings.Contains(page.Body, "Lou FAMILLE X</a> : FAMILLE X (foyer principal) et FAMILLE Y") {
 		t.Error("the demo's shared child is not listed")

@@ -30,8 +30,9 @@ func Routes(s *web.Server, cfg Config) *Service {
 		svc.now = time.Now
 	}
 	r := s.Commune()
-	r.Get("/famille/enfants/:id/fiche", accounts.RequireFamily, svc.showRecord)
-	r.Post("/famille/enfants/:id/fiche", web.SmallForm, accounts.RequireFamily, svc.saveRecord)
+	on := accounts.RequireFeature(accounts.SettingChildRecord)
+	r.Get("/famille/enfants/:id/fiche", accounts.RequireFamily, on, svc.showRecord)
+	r.Post("/famille/enfants/:id/fiche", web.SmallForm, accounts.RequireFamily, on, svc.saveRecord)
 	return svc
 }
 
