@@ -121,6 +121,7 @@ func (a *Admin) custodyChange(c *fiber.Ctx, action string, after any, msg string
 	case err != nil:
 		return err
 	}
+	a.notify(commune(c).Slug)
 	web.AddFlash(c, "success", msg)
 	return web.RedirectTo(c, custodyData{Family: fam, Child: ch}.BasePath())
 }
@@ -184,7 +185,10 @@ func (a *Admin) setAlternation(c *fiber.Ctx) error {
 			if (even == 0) != (odd == 0) {
 				return &custody.Invalid{Message: "Choisissez un foyer pour les semaines paires et un pour les semaines impaires."}
 			}
-			return custody.SetAlternation(ctx, tx, ch.ID, even, odd, now)
+			if err := custody.SetAlternation(ctx, tx, ch.ID, even, odd, now); err != nil {
+				return err
+			}
+			return custody.TellCalendarChanged(ctx, tx, a.srv, commune(c), ch, custody.AlternationChange(even), now)
 		})
 }
 
@@ -201,8 +205,10 @@ func (a *Admin) addCustodyPeriod(c *fiber.Ctx) error {
 	return a.custodyChange(c, "custody", map[string]string{"family": strconv.FormatInt(who, 10), "from": first.String(), "until": last.String()},
 		"Période enregistrée du "+first.FR()+" au "+last.FR()+".",
 		func(ctx context.Context, tx *sql.Tx, ch families.Child, now time.Time) error {
-			_, err := custody.AddPeriod(ctx, tx, ch.ID, who, first, last, now)
-			return err
+			if _, err := custody.AddPeriod(ctx, tx, ch.ID, who, first, last, now); err != nil {
+				return err
+			}
+			return custody.TellCalendarChanged(ctx, tx, a.srv, commune(c), ch, custody.PeriodChange(custody.Period{FamilyID: who, First: first, Last: last}, false), now)
 		})
 }
 
@@ -213,7 +219,20 @@ func (a *Admin) deleteCustodyPeriod(c *fiber.Ctx) error {
 	}
 	return a.custodyChange(c, "custody", map[string]int64{"deleted_period": pid}, "Période supprimée.",
 		func(ctx context.Context, tx *sql.Tx, ch families.Child, now time.Time) error {
-			return custody.DeletePeriod(ctx, tx, ch.ID, pid)
+			cal, err := custody.Load(ctx, tx, ch.ID)
+			if err != nil {
+				return err
+			}
+			var gone custody.Period
+			for _, p := range cal.Periods {
+				if p.ID == pid {
+					gone = p
+				}
+			}
+			if err := custody.DeletePeriod(ctx, tx, ch.ID, pid); err != nil {
+				return err
+			}
+			return custody.TellCalendarChanged(ctx, tx, a.srv, commune(c), ch, custody.PeriodChange(gone, true), now)
 		})
 }
 

@@ -6,10 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"espacefamille/app/apptest"
-	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
 )
 
@@ -18,12 +16,8 @@ import (
 // custody calendar (alternation, a holiday period), sees who keeps her
 // which day, and the page refuses what does not hold.
 func TestBackOfficeSetsTheCustodyCalendar(t *testing.T) {
-	env := apptest.New(t, apptest.At(time.Date(2026, time.December, 3, 9, 0, 0, 0, calendar.Paris())))
-	d := env.Demo()
-	lou := env.Int(demo.Slug, `SELECT id FROM children WHERE first_name = 'Lou'`)
-	father := env.Int(demo.Slug, `SELECT family_id FROM child_households WHERE child_id = ?`, lou)
-	adm := env.DemoAdmin(t, apptest.InCommune(demo.Slug))
-	base := "/admin/familles/" + strconv.FormatInt(d.Family, 10) + "/enfants/" + strconv.FormatInt(lou, 10) + "/garde"
+	lc := newLouCustody(t)
+	env, d, lou, father, adm, base := lc.env, lc.d, lc.lou, lc.father, lc.adm, lc.base
 
 	page := adm.Get(base)
 	if page.Status != http.StatusOK {

@@ -13,7 +13,6 @@ import (
 	"espacefamille/app/accounts"
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
-	"espacefamille/app/mail"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -320,9 +319,13 @@ func (svc *Service) decide(c *fiber.Ctx) error {
 	if !accept && c.FormValue("decision") != "refuser" {
 		return web.NewError(fiber.StatusBadRequest, "La demande est invalide : rechargez la page et recommencez.")
 	}
-	err = tenants.From(c).DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
-		_, err := Decide(c.UserContext(), tx, child.ID, pid, web.User(c).FamilyID, accept, svc.now())
-		return err
+	t := tenants.From(c)
+	err = t.DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
+		p, err := Decide(c.UserContext(), tx, child.ID, pid, web.User(c).FamilyID, accept, svc.now())
+		if err != nil {
+			return err
+		}
+		return svc.tellProposer(c.UserContext(), tx, t.Commune, child, p, accept)
 	})
 	var invalid *Invalid
 	if errors.As(err, &invalid) {
@@ -331,41 +334,13 @@ func (svc *Service) decide(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := "Proposition refusée."
+	if svc.notify != nil {
+		svc.notify(t.Commune.Slug)
+	}
+	msg := "Proposition refusée : l'autre parent en est informé par courriel."
 	if accept {
-		msg = "Proposition acceptée : le calendrier de garde est mis à jour."
+		msg = "Proposition acceptée : le calendrier de garde est mis à jour et l'autre parent en est informé par courriel."
 	}
 	web.AddFlash(c, "success", msg)
 	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
-}
-
-// ProposalMail is the email that tells the other parent of a proposal.
-type ProposalMail struct {
-	CommuneName string
-	Child       string // the child's first name
-	Text        string // the proposal, from the other parent's side
-	Link        string // the child's custody page
-}
-
-// tellOtherParent queues, in tx, the email that asks the other household
-// to accept or refuse p, to its addresses (the family's and its parents'
-// accounts').
-func (svc *Service) tellOtherParent(ctx context.Context, tx *sql.Tx, com tenants.Commune, child families.Child, p Proposal, other int64) error {
-	to, err := accounts.FamilyRecipients(ctx, tx, svc.srv.Registry.Platform().Reader(), other)
-	if err != nil {
-		return err
-	}
-	m := ProposalMail{CommuneName: com.Name, Child: child.FirstName, Text: p.Text(other),
-		Link: svc.srv.CommuneURL(com, "/famille/garde/"+strconv.FormatInt(child.ID, 10))}
-	text, html, err := mail.Render("custody_proposal", m)
-	if err != nil {
-		return err
-	}
-	for _, addr := range to {
-		if _, err := mail.Enqueue(ctx, tx, mail.Message{Kind: "custody_proposal", To: addr, FromName: mail.SenderName(ctx, tx, com.Name),
-			Subject: "Garde de " + child.FirstName + " : proposition de l'autre parent", Text: text, HTML: html}, svc.now()); err != nil {
-			return err
-		}
-	}
-	return nil
 }

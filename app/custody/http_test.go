@@ -16,10 +16,8 @@ import (
 	"espacefamille/app/custody"
 	"espacefamille/app/demo"
 	"espacefamille/app/families"
-	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
 	"espacefamille/app/web"
-	"espacefamille/tenants"
 )
 
 // Thursday 3 December 2026, 9:00 in Paris: week 49 (odd).
@@ -64,7 +62,7 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	// The invitation, through the real SMTP path, holds a code that links
 	// an account to the father's household.
 	var text string
-	for _, m := range sendMail(t, env) {
+	for _, m := range env.SendMail(t, demo.Slug) {
 		if len(m.EnvelopeTo) == 1 && m.EnvelopeTo[0] == "marc.durand@example.org" {
 			text = m.Text
 		}
@@ -123,23 +121,34 @@ func TestParentInvitesTheOtherParentAndEachSeesTheirWeeks(t *testing.T) {
 	}
 }
 
-// sendMail sends the demo commune's outbox through a real SMTP server and
-// returns what it received.
-func sendMail(t *testing.T, env *apptest.Env) []smtptest.Message {
+// wantDecisionMail checks that the answer to a proposal went to the
+// proposing household only (to), with its own words and no name of the
+// other household.
+func wantDecisionMail(t *testing.T, msgs []smtptest.Message, to, subject, sentence, link string) {
 	t.Helper()
-	srv := smtptest.Start(t)
-	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, apptest.Quiet(),
-		mail.WithClock(env.Clock.Now))
-	if err != nil {
-		t.Fatal(err)
+	var got int
+	for _, m := range msgs {
+		if !strings.HasPrefix(m.Subject, "Garde de Lou : l'autre parent a") {
+			continue
+		}
+		if m.EnvelopeTo[0] != to || m.Subject != subject {
+			t.Errorf("%q sent to %s", m.Subject, m.EnvelopeTo[0])
+			continue
+		}
+		got++
+		text := strings.Join(strings.Fields(m.Text), " ")
+		if !strings.Contains(text, sentence) || !strings.Contains(m.Text, link) || !strings.Contains(m.HTML, link) {
+			t.Errorf("decision mail lacks %q or the link:\n%s", sentence, m.Text)
+		}
+		for _, name := range []string{"FAMILLE X", "FAMILLE Y", "Paul"} {
+			if strings.Contains(m.Text, name) || strings.Contains(m.HTML, name) {
+				t.Errorf("decision mail names %q:\n%s", name, m.Text)
+			}
+		}
 	}
-	if err := env.Registry.WithCommune(context.Background(), demo.Slug, func(db *tenants.DB) error {
-		_, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: db})
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	if got == 0 {
+		t.Errorf("no %q mail to %s", subject, to)
 	}
-	return srv.Messages()
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
@@ -162,7 +171,7 @@ func TestParentsAgreeOnTheCustodyCalendar(t *testing.T) {
 	}
 	// The mother is told by email (real SMTP), in her own words.
 	var told bool
-	for _, m := range sendMail(t, env) {
+	for _, m := range env.SendMail(t, demo.Slug) {
 		if m.EnvelopeTo[0] == demo.FamilyEmail && m.Subject == "Garde de Lou : proposition de l'autre parent" {
 			told = strings.Contains(m.Text, "semaines paires chez vous, semaines impaires chez l'autre parent") &&
 				strings.Contains(m.Text, "http://ef.test/"+demo.Slug+path)
@@ -192,6 +201,11 @@ func TestParentsAgreeOnTheCustodyCalendar(t *testing.T) {
 	if r := mum.PostFollow(path+"/propositions/"+itoa(pid), url.Values{"decision": {"accepter"}}); !strings.Contains(r.Body, "Proposition acceptée") {
 		t.Fatalf("accept: %d", r.Status)
 	}
+	// The father is told by email that his proposal is accepted, in his
+	// own words, and the mother gets nothing more.
+	wantDecisionMail(t, env.SendMail(t, demo.Slug), demo.SecondGuardianEmail, "Garde de Lou : l'autre parent a accepté votre proposition",
+		"L'autre parent de Lou a accepté votre proposition : semaines paires chez l'autre parent, semaines impaires chez vous. Le calendrier de garde est mis à jour.",
+		"http://ef.test/"+demo.Slug+path)
 	if n := env.Count(demo.Slug, `SELECT COUNT(*) FROM custody_alternations WHERE child_id = ? AND even_family_id = ? AND odd_family_id = ?`, lou, d.Family, father); n != 1 {
 		t.Error("the accepted alternation is not the calendar")
 	}
@@ -201,6 +215,9 @@ func TestParentsAgreeOnTheCustodyCalendar(t *testing.T) {
 	if r := dad.PostFollow(path+"/propositions/"+itoa(pid), url.Values{"decision": {"refuser"}}); !strings.Contains(r.Body, "Proposition refusée") {
 		t.Fatalf("refuse: %d", r.Status)
 	}
+	wantDecisionMail(t, env.SendMail(t, demo.Slug), demo.FamilyEmail, "Garde de Lou : l'autre parent a refusé votre proposition",
+		"L'autre parent de Lou a refusé votre proposition : du 19/12/2026 au 27/12/2026 chez vous. Le calendrier de garde ne change pas.",
+		"http://ef.test/"+demo.Slug+path)
 	if n := env.Count(demo.Slug, `SELECT COUNT(*) FROM custody_periods WHERE child_id = ?`, lou); n != 0 {
 		t.Error("a refused period was added")
 	}
