@@ -84,7 +84,7 @@ func New(ctx context.Context, cfg Config) (*web.Server, error) {
 	// the accounts session (who is logged in), which must come before every
 	// page that renders the header, hence accounts first.
 	s.Commune().Use(sendOffers(s, cfg))
-	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify, FeedEvents: booking.FeedEvents})
+	accounts.Routes(s, accounts.Deps{Notify: cfg.Notify, FeedEvents: booking.FeedEvents, MenusOn: menus.Enabled})
 	portal.Routes(s)
 	simulator := cfg.Demo || cfg.AllowSimulator
 	// A provider's call gives the request's slot back while it waits

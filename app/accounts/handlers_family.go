@@ -116,6 +116,7 @@ type familyData struct {
 	Children []families.Child
 	News     []news.Item
 	Feed     bool // the commune offers the calendar link
+	Menus    bool // the commune shows its menus to families
 }
 
 // childData is a child's page: the child, and whether the commune offers
@@ -144,8 +145,14 @@ func (svc *Service) showFamily(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var menus bool
+	if svc.menusOn != nil {
+		if menus, err = svc.menusOn(ctx, t.DB().Reader()); err != nil {
+			return err
+		}
+	}
 	web.SetTab(c, "actualites")
-	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, Children: kids, News: items, Feed: feed})
+	return web.Render(c, "famille/espace", "Mon espace", familyData{Family: f, Children: kids, News: items, Feed: feed, Menus: menus})
 }
 
 // showChild shows one child the parent's family looks after (its own, or

@@ -27,6 +27,10 @@ type Deps struct {
 	// (booking.FeedEvents: app/booking owns the reservations and imports
 	// this package, so it is handed over here).
 	FeedEvents FeedEvents
+	// MenusOn reports whether the commune shows its menus to families
+	// (menus.Enabled: app/menus imports this package); nil hides the
+	// family page's link to them.
+	MenusOn func(ctx context.Context, q tenants.Querier) (bool, error)
 }
 
 // FeedEvents lists the family's bookings that end on or after from as
@@ -42,13 +46,14 @@ type Service struct {
 	dummyHash string // compared against when an identifier is unknown, so timing tells nothing
 	// feedEvents reads the bookings a calendar link serves (Deps.FeedEvents).
 	feedEvents FeedEvents
+	menusOn    func(ctx context.Context, q tenants.Querier) (bool, error) // Deps.MenusOn
 }
 
 // Routes adds the session middleware and the accounts pages to the commune
 // router, and returns the service. Call it before any other domain's
 // routes: the session must be known before a page renders the header.
 func Routes(s *web.Server, d Deps) *Service {
-	svc := &Service{web: s, platform: s.Registry.Platform(), notify: d.Notify, now: d.Now, feedEvents: d.FeedEvents}
+	svc := &Service{web: s, platform: s.Registry.Platform(), notify: d.Notify, now: d.Now, feedEvents: d.FeedEvents, menusOn: d.MenusOn}
 	if svc.now == nil {
 		svc.now = time.Now
 	}

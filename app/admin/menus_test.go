@@ -69,12 +69,18 @@ func TestMenusImportPreviewConfirmAndFamiliesSeeThem(t *testing.T) {
 	ag := pai.agenda(1, kids[1], day).Body
 	wantContains(t, ag, "Menus de la semaine — allergènes signalés (PAI)", "Poisson pané")
 
-	// The commune hides its menus: neither the page nor the agenda shows them.
+	wantContains(t, pai.Get("/alpha/famille").Body, "Menus de la cantine")
+
+	// The commune hides its menus: neither the page, nor the agenda, nor
+	// the family page's link shows them.
 	admin.Get("/alpha/admin/menus")
 	wantStatus(t, admin.Post("/alpha/admin/menus/parametres", url.Values{}), http.StatusSeeOther)
 	wantContains(t, pai.Get("/alpha/famille/menus").Body, "ne publie pas les menus")
 	if strings.Contains(pai.agenda(1, kids[1], day).Body, "Menus de la semaine") {
 		t.Fatal("hidden menus still in the agenda")
+	}
+	if strings.Contains(pai.Get("/alpha/famille").Body, "Menus de la cantine") {
+		t.Fatal("the family page still links to the hidden menus")
 	}
 }
 
