@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,12 +43,17 @@ func (e *Env) with(slug string, fn func(db *tenants.DB) error) error {
 }
 
 // Exec runs a statement in a transaction on a commune ("" = the platform)
-// and returns the last inserted id.
+// and returns the last inserted id; a statement ending in "RETURNING id"
+// returns that id instead, on both platform stores (PostgreSQL's driver
+// has no last inserted id).
 func (e *Env) Exec(slug, q string, args ...any) int64 {
 	e.T.Helper()
 	var id int64
 	err := e.with(slug, func(db *tenants.DB) error {
 		return db.Tx(context.Background(), func(tx *sql.Tx) error {
+			if strings.HasSuffix(strings.TrimSpace(q), "RETURNING id") {
+				return tx.QueryRow(q, args...).Scan(&id)
+			}
 			res, err := tx.Exec(q, args...)
 			if err == nil {
 				id, _ = res.LastInsertId()
