@@ -235,6 +235,9 @@ func (r *Registry) restoreAsNew(ctx context.Context, slug, src string, info back
 // and migrates it to this binary's schema. The current platform database
 // is first backed up under <data>/before-restore/.
 func (r *Registry) RestorePlatform(ctx context.Context, from string) (string, error) {
+	if r.platform.dialect == Postgres {
+		return "", ErrPlatformOnPostgres
+	}
 	if _, err := checkBackup(ctx, from, PlatformSchema, "communes"); err != nil {
 		return "", err
 	}

@@ -156,7 +156,7 @@ func (e *Env) ParentAccount(slug string, family int64, email, password string) i
 	}
 	now := tenants.FormatTime(time.Now())
 	account := e.Exec("", `INSERT INTO accounts (email, password_hash, last_name, first_name, email_confirmed_at, password_changed_at, created_at)
-		VALUES (?, ?, 'Parent', 'Un', ?, ?, ?)`, email, hash, now, now, now)
+		VALUES (?, ?, 'Parent', 'Un', ?, ?, ?) RETURNING id`, email, hash, now, now, now)
 	e.Exec(slug, `INSERT INTO family_accounts (family_id, account_id, linked_at) VALUES (?, ?, ?)`, family, account, now)
 	return account
 }
