@@ -103,6 +103,11 @@ func WithReplica(rep *tenants.Replicator) Option { return func(c *config) { c.re
 // instead of platform.db.
 func OnPostgres(dsn string) Option { return func(c *config) { c.pgDSN = dsn } }
 
+// OnSQLite keeps the platform store in platform.db whatever EnvPlatform
+// says: for tests of what only platform.db has (its backup, its restore,
+// its replication).
+func OnSQLite() Option { return func(c *config) { c.sqlite, c.pgDSN = true, "" } }
+
 // EnvPlatform, set to "postgres", puts the platform store of every Env on
 // a fresh PostgreSQL schema of the test server (pgtest): a sweep of every
 // test over that dialect, e.g.
@@ -121,7 +126,7 @@ type Platform struct {
 // subtest each, t.Run(p.Name, …New(t, p.Option(t), …)).
 func Platforms() []Platform {
 	return []Platform{
-		{"sqlite", func(testing.TB) Option { return func(c *config) { c.sqlite, c.pgDSN = true, "" } }},
+		{"sqlite", func(testing.TB) Option { return OnSQLite() }},
 		{"postgres", func(t testing.TB) Option { return OnPostgres(pgtest.DSN(t)) }},
 	}
 }
