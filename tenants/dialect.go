@@ -51,7 +51,7 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 var rebound sync.Map // string → string
 
 // rebind returns query with its `?` placeholders numbered `$1, $2, …` as
-// PostgreSQL wants them; a `?` inside a string literal, a quoted
+// PostgreSQL wants them (`?NNN` keeps its number); a `?` inside a string literal, a quoted
 // identifier or a comment is left alone.
 func rebind(query string) string {
 	if !strings.Contains(query, "?") {
@@ -64,6 +64,18 @@ func rebind(query string) string {
 	s := mapOutsideLiterals(query, func(s string, i int) (string, int) {
 		if s[i] != '?' {
 			return "", 0
+		}
+		// SQLite's ?NNN is parameter NNN, as PostgreSQL's $NNN; a bare ?
+		// is the one after the highest so far.
+		j := i + 1
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j > i+1 {
+			if v, err := strconv.Atoi(s[i+1 : j]); err == nil {
+				n = max(n, v)
+			}
+			return "$" + s[i+1:j], j - i
 		}
 		n++
 		return "$" + strconv.Itoa(n), 1
