@@ -65,6 +65,9 @@ type DB struct {
 	// while the registry replicates it (replica_registry.go).
 	replicated bool
 	repl       atomic.Pointer[replicaFile]
+	// ckpt checkpoints the WAL beside the writer (checkpoint.go); nil for
+	// a replicated file.
+	ckpt *checkpointer
 }
 
 // OpenOptions tunes OpenDB.
@@ -100,13 +103,16 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 		opt.ReadConns = 4
 	}
 	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated}
-	prag := pragmas
+	prag, wprag := pragmas, fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)
 	if opt.Replicated {
 		prag += "&_pragma=wal_autocheckpoint(0)"
+		wprag = ""
+	} else {
+		d.ckpt = newCheckpointer("file:" + path + "?mode=rw&" + prag)
 	}
 	// The writer's connections get the pre-update hook (work.go); both
 	// pools keep their prepared statements (driver.go).
-	w := openPool("file:"+path+"?mode="+mode+"&"+prag+"&_txlock=immediate", d.preUpdate)
+	w := openPool("file:"+path+"?mode="+mode+"&"+prag+wprag+"&_txlock=immediate", d.preUpdate)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -115,6 +121,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if !opt.Lazy || opt.Create {
 		if err := w.Ping(); err != nil {
 			w.Close()
+			_ = d.ckpt.close()
 			return nil, fmt.Errorf("tenants: open %s: %w", path, err)
 		}
 	}
@@ -190,6 +197,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	d.writes.Add(1)
+	d.ckpt.committed()
 	d.wrote(ctx, time.Now())
 	return nil
 }
@@ -216,6 +224,7 @@ func (d *DB) Close() error {
 	d.rstmts.close()
 	d.wstmts.close()
 	errR := d.read.Close()
+	errC := d.ckpt.close()
 	// A checkpoint keeps the WAL short; closing the last connection
 	// checkpoints and removes the WAL file as well. A writer that never
 	// connected (a lazy handle that only read) has nothing to checkpoint.
@@ -225,5 +234,5 @@ func (d *DB) Close() error {
 		_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	errW := d.W.Close()
-	return errors.Join(errL, errR, errW)
+	return errors.Join(errL, errR, errC, errW)
 }
