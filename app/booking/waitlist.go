@@ -395,19 +395,31 @@ type waitRow struct {
 // or book ("booked"); an offered place is handed over to the booking,
 // which counted its own.
 func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, now time.Time) error {
+	adds := demandes(lines)
+	if len(adds) == 0 {
+		return nil
+	}
+	waits, err := familyOffers(ctx, tx, familyID)
+	if err != nil {
+		return err
+	}
+	return takeOffered(ctx, tx, waits, adds, now)
+}
+
+// demandes are the lines that ask for a place (not annulations).
+func demandes(lines []CartLine) []CartLine {
 	var adds []CartLine
 	for _, l := range lines {
 		if l.Action != ActionCancel {
 			adds = append(adds, l)
 		}
 	}
-	if len(adds) == 0 {
-		return nil
-	}
-	waits, err := familyOffers(ctx, tx, familyID)
-	if err != nil || len(waits) == 0 {
-		return err
-	}
+	return adds
+}
+
+// takeOffered is takeWaits with the family's entries already read in the
+// same transaction (waits) and the demandes among the lines (adds).
+func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, adds []CartLine, now time.Time) error {
 	for _, l := range adds {
 		w, ok := waits[childSlot{l.ChildID, slot{l.PrestationID, l.Day}}]
 		if !ok {
