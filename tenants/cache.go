@@ -132,11 +132,27 @@ func (c *Cache) closer() {
 // Acquire returns the open handle of slug, opening it if needed (once, even
 // under concurrent calls), and a release function to call when done.
 func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
+	return c.acquire(ctx, slug, false)
+}
+
+// AcquireBackground is Acquire for a background job visiting communes
+// nobody is using (reminders, housekeeping of closed communes): a handle
+// it opens goes to the least recently used end of the cache, and one
+// found open keeps its place, so that a pass over hundreds of closed
+// communes evicts its own handles one after the other instead of the
+// communes parents are using.
+func (c *Cache) AcquireBackground(ctx context.Context, slug string) (*DB, func(), error) {
+	return c.acquire(ctx, slug, true)
+}
+
+func (c *Cache) acquire(ctx context.Context, slug string, background bool) (*DB, func(), error) {
 	for {
 		c.mu.Lock()
 		if e, ok := c.items[slug]; ok {
 			e.refs++
-			c.lru.MoveToFront(e.elem)
+			if !background {
+				c.lru.MoveToFront(e.elem)
+			}
 			c.mu.Unlock()
 			c.hits.Add(1)
 			select {
@@ -175,7 +191,11 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 			}
 		}
 		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1}
-		e.elem = c.lru.PushFront(e)
+		if background {
+			e.elem = c.lru.PushBack(e)
+		} else {
+			e.elem = c.lru.PushFront(e)
+		}
 		c.items[slug] = e
 		c.mu.Unlock()
 

@@ -148,6 +148,12 @@ func (r *Registry) Acquire(ctx context.Context, slug string) (*DB, func(), error
 	return r.cache.Acquire(ctx, slug)
 }
 
+// AcquireBackground is Acquire for background jobs: the handle it opens
+// is the next one evicted, so hot communes stay open (Cache.AcquireBackground).
+func (r *Registry) AcquireBackground(ctx context.Context, slug string) (*DB, func(), error) {
+	return r.cache.AcquireBackground(ctx, slug)
+}
+
 // AcquireIfOpen returns slug's database only when it is open now, never
 // opening a file (Cache.AcquireIfOpen).
 func (r *Registry) AcquireIfOpen(ctx context.Context, slug string) (*DB, func(), bool) {

@@ -198,10 +198,10 @@ func cmdCommuneCheck(e env, args []string) error {
 func cmdCommuneMigrate(e env, args []string) error {
 	var jobs *int
 	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--jobs N] [--data DIR]", func(fs *flag.FlagSet) func() error {
-		jobs = fs.Int("jobs", 0, "communes migrated at once (default: twice the cores)")
+		jobs = fs.Int("jobs", 0, "communes migrated at once (default: four per core)")
 		return func() error {
 			if *jobs < 0 || *jobs > 1000 {
-				return usagef("commune migrate: --jobs must be between 1 and 1000 (0: twice the cores), got %d", *jobs)
+				return usagef("commune migrate: --jobs must be between 1 and 1000 (0: four per core), got %d", *jobs)
 			}
 			return nil
 		}
