@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Cache keeps at most max commune databases open, least recently used
@@ -30,6 +31,8 @@ type Cache struct {
 	shutdown bool // Close was called: close inline from now on
 
 	hits, misses, evictions, failures atomic.Int64
+
+	warmStop, warmDone chan struct{} // the pinger keeping read connections (warm.go)
 }
 
 // CacheStats are the cache's counters since it was created.
@@ -61,7 +64,8 @@ type cacheEntry struct {
 	ready chan struct{} // closed once db or err is set
 	refs  int
 	elem  *list.Element
-	gone  bool // removed from the cache; close when refs reaches 0
+	gone  bool      // removed from the cache; close when refs reaches 0
+	used  time.Time // last acquired by a request or a job (warm.go)
 }
 
 // NewCache returns a cache of at most max open handles (256 if max <= 0).
@@ -150,6 +154,7 @@ func (c *Cache) acquire(ctx context.Context, slug string, background bool) (*DB,
 		c.mu.Lock()
 		if e, ok := c.items[slug]; ok {
 			e.refs++
+			e.used = time.Now()
 			if !background {
 				c.lru.MoveToFront(e.elem)
 			}
@@ -190,7 +195,7 @@ func (c *Cache) acquire(ctx context.Context, slug string, background bool) (*DB,
 				victim = nil
 			}
 		}
-		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1}
+		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1, used: time.Now()}
 		if background {
 			e.elem = c.lru.PushBack(e)
 		} else {
@@ -316,6 +321,7 @@ func (c *Cache) Len() int {
 // Close closes every idle handle, waiting for the ones queued for the
 // closer, and marks the others to close on release.
 func (c *Cache) Close() {
+	c.stopWarm()
 	c.mu.Lock()
 	c.shutdown = true
 	var idle []*DB

@@ -73,6 +73,9 @@ type OpenOptions struct {
 	Create bool
 	// ReadConns bounds the read pool (default 4).
 	ReadConns int
+	// ReadIdle is how long an idle read connection stays open (default
+	// DefaultReadIdle). The cache keeps one per open handle warm.
+	ReadIdle time.Duration
 	// Lazy opens no connection now: the writer connects at its first
 	// transaction, the readers at their first query. Only for a file known
 	// to exist in WAL mode already (a cold open of a commune), so that a
@@ -86,6 +89,9 @@ type OpenOptions struct {
 	// checkpoint on Close), or they would race Litestream's copy of the WAL.
 	Replicated bool
 }
+
+// DefaultReadIdle is how long an idle read connection stays open.
+const DefaultReadIdle = 30 * time.Second
 
 // OpenDB opens the SQLite file at path with the project's pragmas.
 func OpenDB(path string, opt OpenOptions) (*DB, error) {
@@ -123,9 +129,13 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
 	// and prepared statements redone each time). Idle connections are
-	// released after 30 s, so an idle commune still costs little.
+	// released after ReadIdle, except the one the cache keeps warm
+	// (warm.go), so an idle commune still costs little.
 	r.SetMaxIdleConns(opt.ReadConns)
-	r.SetConnMaxIdleTime(30 * time.Second)
+	if opt.ReadIdle <= 0 {
+		opt.ReadIdle = DefaultReadIdle
+	}
+	r.SetConnMaxIdleTime(opt.ReadIdle)
 	d.W, d.read, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
 	return d, nil
 }
