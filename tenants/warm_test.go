@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -51,5 +52,40 @@ func TestOpenCommuneKeepsOneWarmReadConnection(t *testing.T) {
 	time.Sleep(4 * idle)
 	if n := db.read.Stats().OpenConnections; n != 1 {
 		t.Fatalf("%d read connections open after %v idle, want the one kept warm", n, 4*idle)
+	}
+}
+
+// The writer's connection of a commune that wrote once closes after
+// WriteIdle unused, and the next write opens it again: an open handle
+// comes back to the one read connection the cache budgets.
+func TestWriterConnectionClosesWhenUnused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.db")
+	db, err := OpenDB(path, OpenOptions{Create: true, WriteIdle: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	write := func(v int) {
+		t.Helper()
+		if err := db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS t (v INTEGER); INSERT INTO t (v) VALUES (?)`, v)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(1)
+	if n := db.W.Stats().OpenConnections; n != 1 {
+		t.Fatalf("%d writer connections after a write, want 1", n)
+	}
+	time.Sleep(2 * time.Second) // database/sql's cleaner runs at least every second
+	if n := db.W.Stats().OpenConnections; n != 0 {
+		t.Fatalf("%d writer connections left unused past WriteIdle, want 0", n)
+	}
+	write(2)
+	var count int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&count); err != nil || count != 2 {
+		t.Fatalf("%d rows (%v), want both writes", count, err)
 	}
 }
