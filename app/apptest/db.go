@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,6 +12,23 @@ import (
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
 )
+
+// EmptyCommune opens a commune file of its own in t.TempDir(), migrated
+// and holding no data, for store tests that need no registry, server or
+// demo; it is closed when the test ends.
+func EmptyCommune(t testing.TB) *tenants.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "commune.db")
+	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, _, err := tenants.CommuneSchema.Migrate(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
 
 // DB returns a commune's handles ("" = the platform), held until the test
 // ends.
