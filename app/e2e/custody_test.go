@@ -13,7 +13,7 @@ import (
 // lists what could not be booked and why, and the parent validates and
 // pays as usual.
 func TestUsualWeekBookedInOneTap(t *testing.T) {
-	asDemoParent(t, "habituelle", demo.AdhesionCode, Sizes, func(t *testing.T, h *Harness, tab *Tab, email string) {
+	asNewParent(t, "habituelle", func(t *testing.T, h *Harness, tab *Tab, email string) {
 		tab.Click("Mes réservations")
 		tab.Click("Ma semaine habituelle")
 		tab.See("Les jours habituels de Fille")

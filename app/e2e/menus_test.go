@@ -1,17 +1,13 @@
 package e2e
 
-import (
-	"testing"
-
-	"espacefamille/app/demo"
-)
+import "testing"
 
 // Menus (issue 14): the demo publishes the week's menus; a parent reads
 // them on the "Menus" page, with each dish's allergens in words, pointed
 // out because the demo's Fille has a PAI, and under the week in the
 // agenda, on a phone and on a desktop.
 func TestMenusOfTheWeek(t *testing.T) {
-	asDemoParent(t, "parent.menus", demo.AdhesionCode, Sizes, func(t *testing.T, h *Harness, tab *Tab, email string) {
+	asNewParent(t, "parent.menus", func(t *testing.T, h *Harness, tab *Tab, email string) {
 		tab.Click("Menus de la cantine")
 		tab.See("Semaine du")
 		tab.See("Carottes râpées vinaigrette")

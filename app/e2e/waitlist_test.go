@@ -14,7 +14,7 @@ import (
 // offers the waiting list; she joins it, the agenda and "Liste d'attente"
 // show her place in line, and the back office sees the day's list.
 func TestJoiningAWaitingList(t *testing.T) {
-	asDemoParent(t, "parent.attente", demo.AdhesionCode, Sizes, func(t *testing.T, h *Harness, tab *Tab, email string) {
+	asNewParent(t, "parent.attente", func(t *testing.T, h *Harness, tab *Tab, email string) {
 		tab.Click("Mes réservations")
 		tab.Click("REGIE GARDERIE - post-paiement")
 		day := demo.OutingDay(calendar.Today(time.Now()))
