@@ -13,18 +13,19 @@ import (
 	"espacefamille/tenants"
 )
 
-// EmptyCommune opens a commune file of its own in t.TempDir(), migrated
-// and holding no data, for store tests that need no registry, server or
-// demo; it is closed when the test ends.
-func EmptyCommune(t testing.TB) *tenants.DB {
+// EmptyDB opens a database file of its own in t.TempDir(), migrated to
+// schema (tenants.CommuneSchema or tenants.PlatformSchema) and holding no
+// data, for store tests that need no registry, server or demo; it is
+// closed when the test ends.
+func EmptyDB(t testing.TB, schema *tenants.Schema) *tenants.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "commune.db")
+	path := filepath.Join(t.TempDir(), "empty.db")
 	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, _, err := tenants.CommuneSchema.Migrate(context.Background(), path); err != nil {
+	if _, _, err := schema.Migrate(context.Background(), path); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -14,6 +14,7 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 	"espacefamille/app/menus"
+	"espacefamille/tenants"
 )
 
 func TestParseAllergenReadsTheNamesFamiliesAndCaterersWrite(t *testing.T) {
@@ -173,7 +174,7 @@ func FuzzParseCSV(f *testing.F) {
 
 func TestSaveDaysReplacesTheDaysOfTheFileAndNothingElse(t *testing.T) {
 	ctx := context.Background()
-	db := apptest.EmptyCommune(t)
+	db := apptest.EmptyDB(t, tenants.CommuneSchema)
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	mon, tue := calendar.DateOf(2026, 12, 7), calendar.DateOf(2026, 12, 8)
 	save := func(days ...menus.Day) error {

@@ -10,6 +10,7 @@ import (
 
 	"espacefamille/app/apptest"
 	"espacefamille/app/news"
+	"espacefamille/tenants"
 )
 
 func TestValidateAppliesToCreateAndUpdateAlike(t *testing.T) {
@@ -45,7 +46,7 @@ func TestValidateAppliesToCreateAndUpdateAlike(t *testing.T) {
 
 func TestUpdateAndDeleteGoThroughTheSameRulesAsCreate(t *testing.T) {
 	ctx := context.Background()
-	db := apptest.EmptyCommune(t)
+	db := apptest.EmptyDB(t, tenants.CommuneSchema)
 	now := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	var id int64
 	if err := db.Tx(ctx, func(tx *sql.Tx) (err error) {
