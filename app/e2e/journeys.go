@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
@@ -86,6 +87,16 @@ func signUpAndJoin(tab *Tab, prefix, email, password, code string) {
 	tab.Click("Valider")
 	tab.Click("Fermer")
 	tab.See("Mes réservations")
+}
+
+// fillTestCard fills the test payment page (the simulator's card form)
+// with card, an expiry three years ahead and a cryptogram.
+func fillTestCard(tab *Tab, card string) {
+	tab.t.Helper()
+	tab.See("Paiement de test — aucune somme ne sera prélevée.")
+	tab.Fill("Numéro de carte", card)
+	tab.Fill("Date d'expiration (MM/AA)", fmt.Sprintf("12/%02d", (time.Now().Year()+3)%100))
+	tab.Fill("Cryptogramme (3 chiffres)", "123")
 }
 
 // mailLink returns the newest link holding part in the demo mailbox's
