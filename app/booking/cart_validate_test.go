@@ -184,6 +184,17 @@ func TestCheckCartRules(t *testing.T) {
 			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10',
 				(SELECT id FROM schools WHERE name = 'École du Hameau'), 5)`, f.classique)
 		}, []string{"2026-12-10: complet"}, 1, 255},
+		{"a meal now kept for the CM2 only: the CP pupil's demande is removed, the CM2 pupil's kept", func(f *fixture) {
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03")
+			_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-04")
+			f.exec(`UPDATE children SET class_name = CASE id WHEN ? THEN 'CP' ELSE 'CM2' END WHERE id IN (?, ?)`, f.fille, f.fille, f.garcon)
+			f.restrict(f.classique, func(in *booking.PrestationInput) { in.Audience = booking.Audience{Classes: []string{"cm2"}} })
+		}, []string{"2026-12-03: non proposé pour sa classe"}, 1, 255},
+		{"shared custody: Lou's demande on her father's even week is removed, her mother's odd week kept", func(f *fixture) {
+			lou := f.id(`SELECT id FROM children WHERE first_name = 'Lou'`)
+			f.addLine(lou, f.classique, "2026-12-03")
+			f.addLine(lou, f.classique, "2026-12-10")
+		}, []string{"2026-12-10: garde de l'autre parent"}, 1, 255},
 		{"a place the waiting list offers the child is hers: kept on a full day", func(f *fixture) {
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
 			f.fullDay(f.classique, "2026-12-10")
