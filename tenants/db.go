@@ -76,6 +76,12 @@ type OpenOptions struct {
 	Create bool
 	// ReadConns bounds the read pool (default 4).
 	ReadConns int
+	// ReadIdle is how long an idle read connection stays open (default
+	// DefaultReadIdle). The cache keeps one per open handle warm.
+	ReadIdle time.Duration
+	// WriteIdle is how long the writer's connection stays open unused
+	// (default DefaultWriteIdle).
+	WriteIdle time.Duration
 	// Lazy opens no connection now: the writer connects at its first
 	// transaction, the readers at their first query. Only for a file known
 	// to exist in WAL mode already (a cold open of a commune), so that a
@@ -89,6 +95,16 @@ type OpenOptions struct {
 	// checkpoint on Close), or they would race Litestream's copy of the WAL.
 	Replicated bool
 }
+
+// DefaultReadIdle is how long an idle read connection stays open.
+const DefaultReadIdle = 30 * time.Second
+
+// DefaultWriteIdle is how long an unused writer connection stays open: a
+// commune that wrote once (a parent's log-in) would otherwise hold two
+// connections, five file descriptors, for as long as it stays in the
+// cache, against the three DefaultCacheSize budgets per handle. A commune
+// writing less often than this pays a schema parse at its next write.
+const DefaultWriteIdle = 5 * time.Minute
 
 // OpenDB opens the SQLite file at path with the project's pragmas.
 func OpenDB(path string, opt OpenOptions) (*DB, error) {
@@ -115,7 +131,10 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	w := openPool("file:"+path+"?mode="+mode+"&"+prag+wprag+"&_txlock=immediate", d.preUpdate)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
-	w.SetConnMaxIdleTime(0)
+	if opt.WriteIdle <= 0 {
+		opt.WriteIdle = DefaultWriteIdle
+	}
+	w.SetConnMaxIdleTime(opt.WriteIdle)
 	// Ping creates the file (when allowed) and applies WAL mode once,
 	// before readers (query_only) connect.
 	if !opt.Lazy || opt.Create {
@@ -130,9 +149,13 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
 	// and prepared statements redone each time). Idle connections are
-	// released after 30 s, so an idle commune still costs little.
+	// released after ReadIdle, except the one the cache keeps warm
+	// (warm.go), so an idle commune still costs little.
 	r.SetMaxIdleConns(opt.ReadConns)
-	r.SetConnMaxIdleTime(30 * time.Second)
+	if opt.ReadIdle <= 0 {
+		opt.ReadIdle = DefaultReadIdle
+	}
+	r.SetConnMaxIdleTime(opt.ReadIdle)
 	d.W, d.read, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
 	return d, nil
 }

@@ -93,24 +93,23 @@ type Wait struct {
 // childWaits reads a child's entries waiting or offered between from and
 // to (a year earlier for forfaits' keys), with their rank.
 func childWaits(ctx context.Context, q querier, childID int64, from, to calendar.Date) (map[slot]Wait, error) {
-	rows, err := q.QueryContext(ctx, `SELECT w.prestation_id, w.day, w.state,
+	out := map[slot]Wait{}
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		var s slot
+		var w Wait
+		if err := row.Scan(&s.PrestationID, &s.Day, &w.State, &w.Rank); err != nil {
+			return err
+		}
+		out[s] = w
+		return nil
+	}, `SELECT w.prestation_id, w.day, w.state,
 		(SELECT COUNT(*) FROM waitlist o WHERE o.prestation_id = w.prestation_id AND o.day = w.day AND o.state = 'waiting' AND o.id <= w.id)
 		FROM waitlist w WHERE w.child_id = ? AND w.state IN ('waiting', 'offered') AND w.day BETWEEN ? AND ?`,
 		childID, from.AddDays(-366), to)
 	if err != nil {
 		return nil, fmt.Errorf("booking: waiting list: %w", err)
 	}
-	defer rows.Close()
-	out := map[slot]Wait{}
-	for rows.Next() {
-		var s slot
-		var w Wait
-		if err := rows.Scan(&s.PrestationID, &s.Day, &w.State, &w.Rank); err != nil {
-			return nil, err
-		}
-		out[s] = w
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // WaitEntry is an entry of the waiting list, for the family's and the
