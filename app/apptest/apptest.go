@@ -114,23 +114,6 @@ func OnSQLite() Option { return func(c *config) { c.sqlite, c.pgDSN = true, "" }
 // ESPACEFAMILLE_TEST_PLATFORM=postgres go test ./app/...
 const EnvPlatform = "ESPACEFAMILLE_TEST_PLATFORM"
 
-// Platform is one platform store a test runs on.
-type Platform struct {
-	Name string // "sqlite" or "postgres", the subtest's name
-	// Option selects it (nothing for SQLite); call it inside the subtest,
-	// which it skips when no PostgreSQL test server is configured.
-	Option func(t testing.TB) Option
-}
-
-// Platforms are both platform stores: tests of platform data run as one
-// subtest each, t.Run(p.Name, …New(t, p.Option(t), …)).
-func Platforms() []Platform {
-	return []Platform{
-		{"sqlite", func(testing.TB) Option { return OnSQLite() }},
-		{"postgres", func(t testing.TB) Option { return OnPostgres(pgtest.DSN(t)) }},
-	}
-}
-
 // WithoutDemo leaves out the demo commune.
 func WithoutDemo() Option { return func(c *config) { c.demo = false } }
 
