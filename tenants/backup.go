@@ -34,7 +34,7 @@ func (r *Registry) Backup(ctx context.Context, slug, dir string, now time.Time) 
 // (communes, host names, parents' accounts, memberships) to dir as
 // platform-<UTC timestamp>.db, recorded under PlatformTarget.
 func (r *Registry) BackupPlatform(ctx context.Context, dir string, now time.Time) (string, error) {
-	return r.backupFile(ctx, PlatformTarget, filepath.Join(r.dir, "platform.db"), dir, "platform", now)
+	return r.backupFile(ctx, PlatformTarget, r.platform.Path(), dir, "platform", now)
 }
 
 func (r *Registry) backupFile(ctx context.Context, target, src, dir, prefix string, now time.Time) (string, error) {

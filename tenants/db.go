@@ -65,6 +65,12 @@ type DB struct {
 	// while the registry replicates it (replica_registry.go).
 	replicated bool
 	repl       atomic.Pointer[replicaFile]
+	// lease is the commune's lease this handle writes under (nil on a
+	// single node): every write transaction checks it before it commits
+	// (fencing, lease.go); closed is closed once the registry closed the
+	// handle and ended its replication.
+	lease  *Lease
+	closed chan struct{}
 }
 
 // OpenOptions tunes OpenDB.
@@ -99,7 +105,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 4
 	}
-	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated}
+	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated, closed: make(chan struct{})}
 	prag := pragmas
 	if opt.Replicated {
 		prag += "&_pragma=wal_autocheckpoint(0)"
@@ -185,6 +191,11 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 			_ = tx.Rollback()
 			return fmt.Errorf("record pending work: %w", err)
 		}
+	}
+	if err := d.lease.Check(); err != nil {
+		_ = tx.Rollback()
+		d.lease.nodes.Fenced.Add(1)
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

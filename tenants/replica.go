@@ -66,6 +66,7 @@ type replicaFile struct {
 	ready      chan struct{} // closed once registered (err set on failure)
 	err        error
 	closing    chan struct{} // non-nil once the final sync began; closed after it
+	client     *countingClient
 
 	// Lag accounting (ReplicaStats): first and last are the times (Unix
 	// ns) of the first and last row written since the replica was last
@@ -165,6 +166,14 @@ func (r *Replicator) client(name string) (litestream.ReplicaClient, error) {
 	return &countingClient{ReplicaClient: c, errs: &r.errs}, nil
 }
 
+// fence makes f's uploads check the commune's lease: once this node no
+// longer holds it, nothing more reaches the replica (lease.go).
+func (f *replicaFile) fence(l *Lease) {
+	if f != nil && f.client != nil && l != nil {
+		f.client.lease.Store(l)
+	}
+}
+
 // acquire starts replicating the file at dbPath into the replica folder
 // name (or joins the replication already running for it), before the
 // application opens its own connections: a final sync still running for
@@ -211,13 +220,15 @@ func (r *Replicator) acquire(ctx context.Context, dbPath, name string) (*replica
 }
 
 func (r *Replicator) register(ctx context.Context, f *replicaFile) error {
-	client, err := r.client(f.name)
+	c, err := r.client(f.name)
 	if err != nil {
 		return err
 	}
+	client := c.(*countingClient)
 	if err := client.Init(ctx); err != nil {
 		return fmt.Errorf("replica %s: %w", f.name, err)
 	}
+	f.client = client
 	db := litestream.NewDB(f.path)
 	replica := litestream.NewReplicaWithClient(db, client)
 	if r.syncInterval > 0 {
@@ -350,7 +361,16 @@ func (f *replicaFile) lag(now time.Time) time.Duration {
 // countingClient counts the replica storage's failures (ReplicaStats).
 type countingClient struct {
 	litestream.ReplicaClient
-	errs *atomic.Int64
+	errs  *atomic.Int64
+	lease atomic.Pointer[Lease] // the file's lease (nil: a single node)
+}
+
+// fenced refuses a change to the replica once the lease is not held.
+func (c *countingClient) fenced() error {
+	if l := c.lease.Load(); l != nil {
+		return l.Check()
+	}
+	return nil
 }
 
 func (c *countingClient) count(err error) error {
@@ -370,6 +390,9 @@ func (c *countingClient) LTXFiles(ctx context.Context, level int, seek ltx.TXID,
 }
 
 func (c *countingClient) WriteLTXFile(ctx context.Context, level int, minTXID, maxTXID ltx.TXID, rd io.Reader) (*ltx.FileInfo, error) {
+	if err := c.fenced(); err != nil {
+		return nil, err
+	}
 	info, err := c.ReplicaClient.WriteLTXFile(ctx, level, minTXID, maxTXID, rd)
 	return info, c.count(err)
 }
@@ -380,6 +403,9 @@ func (c *countingClient) OpenLTXFile(ctx context.Context, level int, minTXID, ma
 }
 
 func (c *countingClient) DeleteLTXFiles(ctx context.Context, a []*ltx.FileInfo) error {
+	if err := c.fenced(); err != nil {
+		return err
+	}
 	return c.count(c.ReplicaClient.DeleteLTXFiles(ctx, a))
 }
 

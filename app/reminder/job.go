@@ -119,7 +119,9 @@ func (j *Job) commune(ctx context.Context, slug string, now time.Time) (Result, 
 		return Result{}, err
 	}
 	db, release, err := reg.Acquire(ctx, slug)
-	if err != nil {
+	if tenants.IsNotOwner(err) {
+		return Result{}, nil // another node owns it: reminded from there
+	} else if err != nil {
 		return Result{}, err
 	}
 	defer release()

@@ -162,7 +162,8 @@ func openRegistry(e env, dataDir string, cacheSize int, log *slog.Logger) (*tena
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log})
+	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log,
+		PlatformPath: e.getenv("ESPACEFAMILLE_PLATFORM_DB")})
 }
 
 // openData opens the data directory of a command that must not create it.
