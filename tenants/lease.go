@@ -117,6 +117,7 @@ type Nodes struct {
 
 	lastRenew time.Time
 	stop      chan struct{}
+	stopOnce  sync.Once
 	done      chan struct{}
 	started   atomic.Bool
 
@@ -513,8 +514,7 @@ func (n *Nodes) Stop(ctx context.Context) error {
 	if !n.started.Load() {
 		return nil
 	}
-	close(n.stop)
-	<-n.done
+	n.halt()
 	n.mu.Lock()
 	for _, l := range n.held {
 		l.lost.Store(true)
@@ -537,4 +537,10 @@ func (r *Registry) holds(ctx context.Context, slug string) bool {
 	}
 	row, err := r.nodes.readLease(ctx, r.platform.Reader(), communeLease+slug)
 	return err == nil && row.node == r.nodes.id && row.live(time.Now())
+}
+
+// halt stops the renewals (Stop; tests pause a node with it).
+func (n *Nodes) halt() {
+	n.stopOnce.Do(func() { close(n.stop) })
+	<-n.done
 }
