@@ -70,11 +70,14 @@ func (r *Registry) nextAudit(ctx context.Context, cutoff time.Time) (string, err
 	var slug string
 	node := ""
 	if r.nodes != nil {
-		node = r.nodes.id // among several nodes, only the files this one owns
+		// Among several nodes, only the files this one owns and has in
+		// place (ready under its epoch: a claim still restoring has none).
+		node = r.nodes.id
 	}
 	err := r.platform.Reader().QueryRowContext(ctx, `SELECT slug FROM communes
 		WHERE status = 'active' AND broken = '' AND audited_at < ?
-		  AND (? = '' OR EXISTS (SELECT 1 FROM leases l WHERE l.name = 'commune:' || communes.slug AND l.node = ?))
+		  AND (? = '' OR EXISTS (SELECT 1 FROM leases l WHERE l.name = 'commune:' || communes.slug
+		                         AND l.node = ? AND l.ready_epoch = l.epoch))
 		ORDER BY audited_at, slug LIMIT 1`,
 		FormatTime(cutoff), node, node).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {

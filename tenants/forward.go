@@ -67,7 +67,7 @@ func (n *Nodes) routeRequest(c *fiber.Ctx, slug string, known *NotOwnerError) (d
 			return true, fmt.Errorf("tenants: forward %s to %s: %w", slug, url, err)
 		}
 		// The owner does not answer (dead, its lease not expired yet).
-		n.log.Warn("leases: owner unreachable", "commune", slug, "owner", url, "err", err)
+		n.log.Debug("leases: owner unreachable", "commune", slug, "owner", url, "err", err)
 		return true, ErrMaintenance
 	}
 	n.Forwards.Add(1)

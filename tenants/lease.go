@@ -30,11 +30,12 @@ import (
 // store's expiry). Another node claims only after that expiry, so no
 // commit of the old holder can follow a commit of the new one (given
 // clocks that do not drift by more than the margin within one TTL). The
-// check is two atomic loads: no platform query on the write path. The
-// same check guards the replica storage (the file's replica client
-// refuses to upload once the lease is no longer valid), so the old
-// holder's Litestream cannot ship into a history the new holder has taken
-// over. The commune file records the epoch under which it is written
+// check is two atomic loads: no platform query on the write path. A
+// like check guards the replica storage: the file's replica client
+// uploads the writes committed in time until the lease's expiry (as this
+// node counts it, from the renewal's sending) and refuses after, so the
+// old holder's Litestream cannot ship into a history the new holder has
+// taken over. The commune file records the epoch under which it is written
 // (table node_epochs, one row per grant), which tells a claiming node
 // whether its local copy is the latest and lets anyone check that epochs
 // only grew.
@@ -47,7 +48,7 @@ type NodeOptions struct {
 	// the other nodes forward the requests of the communes it owns.
 	URL string
 	// TTL is how long a lease lives without renewal (default 15 s); it is
-	// renewed every TTL/3. A dead node's communes are claimed by others
+	// renewed every TTL/5. A dead node's communes are claimed by others
 	// once it has passed.
 	TTL time.Duration
 }
@@ -85,8 +86,12 @@ type Lease struct {
 	Epoch int64
 	nodes *Nodes
 	valid atomic.Int64 // monotonic ns (Nodes.mono) until which writes may commit
-	lost  atomic.Bool
-	since int64 // monotonic ns when it was granted
+	// expiry is the store's expiry as this node counts it (monotonic ns):
+	// writes committed before valid may still ship to the replica until
+	// then, never after (another node may have restored by then).
+	expiry atomic.Int64
+	lost   atomic.Bool
+	since  int64 // monotonic ns when it was granted
 }
 
 // Check is the fencing check: nil while the lease is held and valid.
@@ -100,9 +105,35 @@ func (l *Lease) Check() error {
 	return nil
 }
 
+// checkShip is the replica's fencing check: nil until the lease's expiry
+// as the other nodes read it.
+func (l *Lease) checkShip() error {
+	if l == nil {
+		return nil
+	}
+	if l.lost.Load() || l.nodes.mono() >= l.expiry.Load() {
+		return fmt.Errorf("%w (%s, epoch %d): not shipped to the replica", ErrLeaseLost, l.Name, l.Epoch)
+	}
+	return nil
+}
+
+// shipWindow is how long writes may still ship to the replica.
+func (l *Lease) shipWindow() time.Duration {
+	return max(time.Duration(l.expiry.Load()-l.nodes.mono()), 0)
+}
+
+// extend sets the lease's validity from a renewal or grant sent at sent.
+func (l *Lease) extend(sent int64, n *Nodes) {
+	l.valid.Store(sent + int64(n.ttl-n.margin))
+	l.expiry.Store(sent + int64(n.ttl) - int64(100*time.Millisecond))
+}
+
 // Nodes is this node's side of the leases: claims, renewals, moves.
 type Nodes struct {
-	r      *Registry
+	r *Registry
+	// db is the platform store on connections of the leases' own, so
+	// that renewals never queue behind this node's other platform writes.
+	db     *DB
 	id     string
 	url    string
 	ttl    time.Duration
@@ -142,7 +173,11 @@ func newNodes(r *Registry, o NodeOptions) (*Nodes, error) {
 	if o.TTL < time.Second {
 		return nil, fmt.Errorf("tenants: lease TTL %s: at least 1s", o.TTL)
 	}
-	n := &Nodes{r: r, id: o.ID, url: strings.TrimSuffix(o.URL, "/"), ttl: o.TTL, margin: max(o.TTL/4, 250*time.Millisecond),
+	db, err := OpenDB(r.platform.Path(), OpenOptions{ReadConns: 2})
+	if err != nil {
+		return nil, err
+	}
+	n := &Nodes{r: r, db: db, id: o.ID, url: strings.TrimSuffix(o.URL, "/"), ttl: o.TTL, margin: max(o.TTL/4, 250*time.Millisecond),
 		base: time.Now(), log: r.log, held: map[string]*Lease{}, moving: map[string]struct{}{}, owners: map[string]owner{}}
 	return n, nil
 }
@@ -174,7 +209,7 @@ func (r *Registry) Nodes() *Nodes { return r.nodes }
 // start registers the node and starts renewing its leases.
 func (n *Nodes) start(ctx context.Context) error {
 	now := time.Now()
-	_, err := n.r.platform.W.ExecContext(ctx, `INSERT INTO nodes (id, url, started_at, seen_at) VALUES (?, ?, ?, ?)
+	_, err := n.db.W.ExecContext(ctx, `INSERT INTO nodes (id, url, started_at, seen_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET url = excluded.url, started_at = excluded.started_at, seen_at = excluded.seen_at`,
 		n.id, n.url, FormatTime(now), FormatTime(now))
 	if err != nil {
@@ -188,7 +223,11 @@ func (n *Nodes) start(ctx context.Context) error {
 }
 
 // tick is how often the node looks for moves and renews when due.
-func (n *Nodes) tick() time.Duration { return min(n.ttl/3, 500*time.Millisecond) }
+func (n *Nodes) tick() time.Duration { return min(n.ttl/5, 500*time.Millisecond) }
+
+// renewEvery is how often the leases are renewed: a renewal delayed by
+// a busy store still lands well before the leases' validity ends.
+func (n *Nodes) renewEvery() time.Duration { return n.ttl / 5 }
 
 func (n *Nodes) loop() {
 	defer close(n.done)
@@ -201,7 +240,7 @@ func (n *Nodes) loop() {
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), n.ttl)
-		if time.Since(n.lastRenew) >= n.ttl/3 {
+		if time.Since(n.lastRenew) >= n.renewEvery() {
 			if err := n.renew(ctx); err != nil {
 				n.log.Error("leases: renewal failed; writes stop when the leases run out", "node", n.id, "err", err)
 			}
@@ -223,7 +262,7 @@ func (n *Nodes) renew(ctx context.Context) error {
 		name         string
 		epoch, ready int64
 	}
-	err := n.r.platform.Tx(ctx, func(tx *sql.Tx) error {
+	err := n.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE nodes SET seen_at = ?, url = ? WHERE id = ?`, FormatTime(now), n.url, n.id); err != nil {
 			return err
 		}
@@ -250,12 +289,14 @@ func (n *Nodes) renew(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if took := time.Duration(n.mono() - sent); took > n.renewEvery() {
+		n.log.Warn("leases: slow renewal (a busy platform store)", "node", n.id, "took", took.Round(time.Millisecond), "leases", len(rows))
+	}
 	n.lastRenew = now
 	mine := make(map[string]int64, len(rows))
 	for _, r := range rows {
 		mine[r.name] = r.epoch
 	}
-	valid := sent + int64(n.ttl-n.margin)
 	var lost []*Lease
 	n.mu.Lock()
 	for name, l := range n.held {
@@ -263,7 +304,7 @@ func (n *Nodes) renew(ctx context.Context) error {
 			continue // granted after the renewal read its rows
 		}
 		if e, ok := mine[name]; ok && e == l.Epoch {
-			l.valid.Store(valid)
+			l.extend(sent, n)
 			continue
 		}
 		l.lost.Store(true)
@@ -293,7 +334,7 @@ func (n *Nodes) renew(ctx context.Context) error {
 	for _, l := range lost {
 		n.log.Warn("leases: lease taken by another node; closing without shipping", "lease", l.Name, "epoch", l.Epoch)
 		if slug, ok := strings.CutPrefix(l.Name, communeLease); ok {
-			n.r.cache.Evict(slug)
+			go n.r.cache.Evict(slug) // never holds the renewals up
 		}
 	}
 	return nil
@@ -350,7 +391,7 @@ func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *
 	sent := n.mono()
 	now := time.Now()
 	var out grant
-	err = n.r.platform.Tx(ctx, func(tx *sql.Tx) error {
+	err = n.db.Tx(ctx, func(tx *sql.Tx) error {
 		row, err := n.readLease(ctx, tx, name)
 		if err != nil {
 			return err
@@ -416,7 +457,7 @@ func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *
 	if err != nil {
 		return nil, nil, err
 	}
-	l.valid.Store(sent + int64(n.ttl-n.margin))
+	l.extend(sent, n)
 	n.mu.Lock()
 	l.since = n.mono() // after the commit: a renewal that read before it skips l
 	if old := n.held[name]; old != nil {
@@ -432,7 +473,7 @@ func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *
 // markReady records that the commune is served under l (a move's target
 // tells the mover and `commune move` it is done).
 func (n *Nodes) markReady(ctx context.Context, l *Lease) error {
-	_, err := n.r.platform.W.ExecContext(ctx, `UPDATE leases SET ready_epoch = ? WHERE name = ? AND node = ? AND epoch = ?`,
+	_, err := n.db.W.ExecContext(ctx, `UPDATE leases SET ready_epoch = ? WHERE name = ? AND node = ? AND epoch = ?`,
 		l.Epoch, l.Name, n.id, l.Epoch)
 	return err
 }
@@ -473,7 +514,7 @@ func (n *Nodes) Route(ctx context.Context, slug string) (string, error) {
 	if cached && now.Before(o.until) {
 		return o.url, nil
 	}
-	row, err := n.readLease(ctx, n.r.platform.Reader(), name)
+	row, err := n.readLease(ctx, n.db.Reader(), name)
 	if err != nil {
 		return "", err
 	}
@@ -481,7 +522,7 @@ func (n *Nodes) Route(ctx context.Context, slug string) (string, error) {
 		return "", nil
 	}
 	var url string
-	if err := n.r.platform.Reader().QueryRowContext(ctx, `SELECT url FROM nodes WHERE id = ?`, row.node).Scan(&url); err != nil || url == "" {
+	if err := n.db.Reader().QueryRowContext(ctx, `SELECT url FROM nodes WHERE id = ?`, row.node).Scan(&url); err != nil || url == "" {
 		return "", fmt.Errorf("tenants: commune %s is owned by node %s, whose address is unknown", slug, row.node)
 	}
 	exp, _ := ParseTime(row.expires)
@@ -522,8 +563,8 @@ func (n *Nodes) Stop(ctx context.Context) error {
 	clear(n.held)
 	n.mu.Unlock()
 	now := FormatTime(time.Now())
-	_, err := n.r.platform.W.ExecContext(ctx, `UPDATE leases SET node = '', expires_at = ?, move_to = '' WHERE node = ?`, now, n.id)
-	return err
+	_, err := n.db.W.ExecContext(ctx, `UPDATE leases SET node = '', expires_at = ?, move_to = '' WHERE node = ?`, now, n.id)
+	return errors.Join(err, n.db.Close())
 }
 
 // holds reports whether this node writes the commune slug: always on a

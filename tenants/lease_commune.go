@@ -57,7 +57,7 @@ func (n *Nodes) drop(l *Lease) {
 func (n *Nodes) release(name string, epoch int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := n.r.platform.W.ExecContext(ctx, `UPDATE leases SET node = '', expires_at = ?, move_to = ''
+	if _, err := n.db.W.ExecContext(ctx, `UPDATE leases SET node = '', expires_at = ?, move_to = ''
 		WHERE name = ? AND node = ? AND epoch = ?`, FormatTime(time.Now()), name, n.id, epoch); err != nil {
 		n.log.Error("leases: release", "lease", name, "err", err)
 	}
@@ -300,7 +300,7 @@ func (r *Registry) LiveNodes(ctx context.Context) ([]Node, error) {
 // rather than at its first request).
 func (n *Nodes) followMoves(ctx context.Context) error {
 	type move struct{ name, to string }
-	moves, err := All(ctx, n.r.platform.Reader(), func(row interface{ Scan(...any) error }) (move, error) {
+	moves, err := All(ctx, n.db.Reader(), func(row interface{ Scan(...any) error }) (move, error) {
 		var m move
 		return m, row.Scan(&m.name, &m.to)
 	}, `SELECT name, move_to FROM leases WHERE node = ? AND move_to <> ''`, n.id)
@@ -322,7 +322,7 @@ func (n *Nodes) followMoves(ctx context.Context) error {
 			go n.handOver(slug, m.to)
 		}
 	}
-	handed, err := Values[string](ctx, n.r.platform.Reader(),
+	handed, err := Values[string](ctx, n.db.Reader(),
 		`SELECT name FROM leases WHERE node = ? AND ready_epoch < epoch AND expires_at > ? AND name LIKE 'commune:%'`, n.id, FormatTime(time.Now()))
 	if err != nil {
 		return err
@@ -369,7 +369,7 @@ func (n *Nodes) handOver(slug, to string) {
 		l = nil
 	}
 	now := time.Now()
-	err := n.r.platform.Tx(ctx, func(tx *sql.Tx) error {
+	err := n.db.Tx(ctx, func(tx *sql.Tx) error {
 		row, err := n.readLease(ctx, tx, name)
 		if err != nil {
 			return err

@@ -166,6 +166,14 @@ func (r *Replicator) client(name string) (litestream.ReplicaClient, error) {
 	return &countingClient{ReplicaClient: c, errs: &r.errs}, nil
 }
 
+// lease returns the lease f's uploads are fenced by (nil: none).
+func (f *replicaFile) lease() *Lease {
+	if f.client == nil {
+		return nil
+	}
+	return f.client.lease.Load()
+}
+
 // fence makes f's uploads check the commune's lease: once this node no
 // longer holds it, nothing more reaches the replica (lease.go).
 func (f *replicaFile) fence(l *Lease) {
@@ -256,11 +264,28 @@ func (r *Replicator) release(ctx context.Context, f *replicaFile) error {
 	}
 	f.closing = make(chan struct{})
 	r.mu.Unlock()
-	// The final sync, explicit: Litestream's own on close skips a file it
-	// has not read yet (opened and closed within one sync interval).
-	_, err := r.store.SyncDB(ctx, f.path, true)
-	if uerr := r.store.UnregisterDB(ctx, f.path); err == nil {
-		err = uerr
+	var err error
+	if l := f.lease(); l != nil {
+		// The final sync has until the lease's expiry: after it nothing
+		// may ship, and waiting longer would only hold the file up.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.shipWindow())
+		defer cancel()
+	}
+	if f.client != nil && f.client.fenced() != nil {
+		// The commune's lease went to another node: nothing more may
+		// reach the replica, and Litestream's close makes one attempt
+		// instead of retrying for 30 s.
+		f.db.ShutdownSyncTimeout = 0
+		_ = r.store.UnregisterDB(ctx, f.path)
+	} else {
+		// The final sync, explicit: Litestream's own on close skips a
+		// file it has not read yet (opened and closed within one sync
+		// interval).
+		_, err = r.store.SyncDB(ctx, f.path, true)
+		if uerr := r.store.UnregisterDB(ctx, f.path); err == nil {
+			err = uerr
+		}
 	}
 	r.mu.Lock()
 	delete(r.files, f.path)
@@ -368,7 +393,7 @@ type countingClient struct {
 // fenced refuses a change to the replica once the lease is not held.
 func (c *countingClient) fenced() error {
 	if l := c.lease.Load(); l != nil {
-		return l.Check()
+		return l.checkShip()
 	}
 	return nil
 }
