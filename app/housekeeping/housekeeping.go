@@ -136,7 +136,7 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 			if ctx.Err() != nil || visited[slug] {
 				continue
 			}
-			db, release, err := reg.Acquire(ctx, slug)
+			db, release, err := reg.AcquireBackground(ctx, slug)
 			if tenants.IsNotOwner(err) {
 				continue // another node owns it: its housekeeping runs there
 			}
