@@ -68,9 +68,18 @@ func (r *Registry) RunAudit(ctx context.Context, opt AuditOptions) {
 // if that was before cutoff.
 func (r *Registry) nextAudit(ctx context.Context, cutoff time.Time) (string, error) {
 	var slug string
+	node := ""
+	if r.nodes != nil {
+		// Among several nodes, only the files this one owns and has in
+		// place (ready under its epoch: a claim still restoring has none).
+		node = r.nodes.id
+	}
 	err := r.platform.Reader().QueryRowContext(ctx, `SELECT slug FROM communes
-		WHERE status = 'active' AND broken = '' AND audited_at < ? ORDER BY audited_at, slug LIMIT 1`,
-		FormatTime(cutoff)).Scan(&slug)
+		WHERE status = 'active' AND broken = '' AND audited_at < ?
+		  AND (? = '' OR EXISTS (SELECT 1 FROM leases l WHERE l.name = 'commune:' || communes.slug
+		                         AND l.node = ? AND l.ready_epoch = l.epoch))
+		ORDER BY audited_at, slug LIMIT 1`,
+		FormatTime(cutoff), node, node).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

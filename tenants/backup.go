@@ -44,7 +44,7 @@ func (r *Registry) BackupPlatform(ctx context.Context, dir string, now time.Time
 	if r.platform.dialect == Postgres {
 		return "", ErrPlatformOnPostgres
 	}
-	return r.backupFile(ctx, PlatformTarget, filepath.Join(r.dir, "platform.db"), dir, "platform", now)
+	return r.backupFile(ctx, PlatformTarget, r.platform.Path(), dir, "platform", now)
 }
 
 func (r *Registry) backupFile(ctx context.Context, target, src, dir, prefix string, now time.Time) (string, error) {

@@ -69,18 +69,26 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 		if !c.ArchivedAt.IsZero() {
 			continue // its final backup is kept until PurgeArchived
 		}
+		if !r.holds(ctx, c.Slug) {
+			continue // another node owns it: backed up there
+		}
 		jobs <- c.Slug
 	}
 	close(jobs)
 	wg.Wait()
-	// The platform database changes all day (sessions): always copied.
-	// On PostgreSQL the server's own backups cover it (docs/scale-out.md).
+	// The platform database changes all day (sessions): always copied, by
+	// one node among several. On PostgreSQL the server's own backups
+	// cover it (docs/scale-out.md).
 	platformDir := filepath.Join(dir, "platform")
 	if r.platform.dialect == SQLite {
-		if _, err := r.BackupPlatform(ctx, platformDir, now); err != nil {
+		if ok, err := r.TryLock(ctx, "backup-platform"); err != nil {
 			rep.Failed[PlatformTarget] = err
-		} else {
-			rep.BackedUp++
+		} else if ok {
+			if _, err := r.BackupPlatform(ctx, platformDir, now); err != nil {
+				rep.Failed[PlatformTarget] = err
+			} else {
+				rep.BackedUp++
+			}
 		}
 	}
 	for _, d := range []string{communesDir, platformDir} {

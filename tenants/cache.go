@@ -353,3 +353,42 @@ func (c *Cache) Open() []string {
 	}
 	return out
 }
+
+// EvictWait closes slug's handle like Evict, and waits until it is closed
+// (with its replication ended: the final sync done) or ctx ends.
+func (c *Cache) EvictWait(ctx context.Context, slug string) error {
+	c.mu.Lock()
+	e, ok := c.items[slug]
+	if ok {
+		c.removeLocked(e)
+	}
+	var waiting []*DB
+	for _, d := range c.closeq {
+		if d.opened != nil && d.opened.commune.Slug == slug {
+			waiting = append(waiting, d)
+		}
+	}
+	idle := ok && e.refs == 0 && e.db != nil
+	c.mu.Unlock()
+	if ok {
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if e.db != nil {
+			if idle {
+				c.close([]*DB{e.db})
+			}
+			waiting = append(waiting, e.db)
+		}
+	}
+	for _, d := range waiting {
+		select {
+		case <-d.closed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}

@@ -70,6 +70,12 @@ type DB struct {
 	// another platform's in the same server (postgres.go).
 	dialect  Dialect
 	lockSalt string
+	// lease is the commune's lease this handle writes under (nil on a
+	// single node): every write transaction checks it before it commits
+	// (fencing, lease.go); closed is closed once the registry closed the
+	// handle and ended its replication.
+	lease  *Lease
+	closed chan struct{}
 	// ckpt checkpoints the WAL beside the writer (checkpoint.go); nil for
 	// a replicated file.
 	ckpt *checkpointer
@@ -123,7 +129,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 4
 	}
-	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated}
+	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated, closed: make(chan struct{})}
 	prag, wprag := pragmas, fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)
 	if opt.Replicated {
 		prag += "&_pragma=wal_autocheckpoint(0)"
@@ -225,6 +231,11 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 			_ = tx.Rollback()
 			return fmt.Errorf("record pending work: %w", err)
 		}
+	}
+	if err := d.lease.Check(); err != nil {
+		_ = tx.Rollback()
+		d.lease.nodes.Fenced.Add(1)
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

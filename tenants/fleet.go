@@ -44,6 +44,17 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 	if c.Broken != "" {
 		return nil, &BrokenError{Slug: slug, Reason: c.Broken}
 	}
+	// Among several nodes, only the holder of the commune's lease opens
+	// its file (lease_commune.go); nil on a single node.
+	lease, grant, err := r.nodes.gate(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && grant != nil {
+			r.nodes.drop(lease)
+		}
+	}()
 	path := r.CommunePath(slug)
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -76,6 +87,14 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 	db.attach(repl)
 	db.work = &workRecorder{platform: r.platform, communeID: c.ID}
 	db.opened = &opened{commune: c, stamp: stamp}
+	if lease != nil {
+		db.lease = lease
+		repl.fence(lease)
+		if err = r.nodes.opened(ctx, db, grant); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 

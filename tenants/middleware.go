@@ -145,9 +145,22 @@ func (r *Registry) Middleware() fiber.Handler {
 			c.Locals(tenantKey{}, t)
 			return &BrokenError{Slug: t.Commune.Slug, Reason: t.Commune.Broken}
 		}
+		if r.nodes != nil {
+			// Among several nodes: served here, or by its owner.
+			if done, err := r.nodes.routeRequest(c, t.Commune.Slug, nil); done {
+				c.Locals(tenantKey{}, t)
+				return err
+			}
+		}
 		db, release, err := r.Acquire(ctx, t.Commune.Slug)
 		if err != nil {
 			c.Locals(tenantKey{}, t)
+			var no *NotOwnerError
+			if errors.As(err, &no) {
+				// Claimed by another node between the route and the open.
+				_, err := r.nodes.routeRequest(c, t.Commune.Slug, no)
+				return err
+			}
 			return r.ReportError(ctx, t.Commune.Slug, err)
 		}
 		defer release()

@@ -42,6 +42,14 @@ type Options struct {
 	// Replica, when set, replicates every file the registry holds open
 	// (replica.go); the caller closes it after the registry.
 	Replica *Replicator
+	// PlatformPath is the platform database's file ("" :
+	// <DataDir>/platform.db). Nodes on one machine share one file.
+	PlatformPath string
+	// Node, when set, makes this registry one node among several sharing
+	// the platform store: it writes only the communes whose lease it holds
+	// (lease.go). The platform database is then not replicated by the
+	// node (several nodes share it).
+	Node *NodeOptions
 }
 
 // Hooks are told of events inside the registry, for metrics.
@@ -66,6 +74,7 @@ type Registry struct {
 	cache    *Cache
 	log      *slog.Logger
 	opt      Options
+	nodes    *Nodes // nil on a single node
 
 	mu     sync.RWMutex
 	bySlug map[string]cachedCommune
@@ -111,6 +120,15 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	r.cache = NewCache(opt.MaxOpen, r.openCommune)
 	r.cache.close = r.closeCommunes
 	r.cache.keepWarm(opt.ReadIdle)
+	if opt.Node != nil {
+		if r.nodes, err = newNodes(r, *opt.Node); err == nil {
+			err = r.nodes.start(ctx)
+		}
+		if err != nil {
+			r.closeDB(pdb)
+			return nil, err
+		}
+	}
 	return r, nil
 }
 
@@ -129,7 +147,14 @@ func openPlatform(ctx context.Context, opt Options) (*DB, error) {
 		return pdb, nil
 	}
 	path := filepath.Join(opt.DataDir, "platform.db")
-	repl, err := opt.Replica.openReplicated(ctx, path, "platform")
+	if opt.PlatformPath != "" {
+		path = opt.PlatformPath
+	}
+	platformReplica := opt.Replica
+	if opt.Node != nil {
+		platformReplica = nil
+	}
+	repl, err := platformReplica.openReplicated(ctx, path, "platform")
 	if err != nil {
 		return nil, fmt.Errorf("tenants: platform database: %w", err)
 	}
@@ -160,7 +185,15 @@ func (r *Registry) Cache() *Cache { return r.cache }
 // Close closes every commune handle and the platform database.
 func (r *Registry) Close() error {
 	r.cache.Close()
-	return r.closeDB(r.platform)
+	var err error
+	if r.nodes != nil {
+		// After the handles closed (their final syncs made under the
+		// leases): the others may take the communes over at once.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = r.nodes.Stop(ctx)
+		cancel()
+	}
+	return errors.Join(err, r.closeDB(r.platform))
 }
 
 // CommunePath returns the file of the commune slug.

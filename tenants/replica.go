@@ -66,6 +66,7 @@ type replicaFile struct {
 	ready      chan struct{} // closed once registered (err set on failure)
 	err        error
 	closing    chan struct{} // non-nil once the final sync began; closed after it
+	client     *countingClient
 
 	// Lag accounting (ReplicaStats): first and last are the times (Unix
 	// ns) of the first and last row written since the replica was last
@@ -165,6 +166,22 @@ func (r *Replicator) client(name string) (litestream.ReplicaClient, error) {
 	return &countingClient{ReplicaClient: c, errs: &r.errs}, nil
 }
 
+// lease returns the lease f's uploads are fenced by (nil: none).
+func (f *replicaFile) lease() *Lease {
+	if f.client == nil {
+		return nil
+	}
+	return f.client.lease.Load()
+}
+
+// fence makes f's uploads check the commune's lease: once this node no
+// longer holds it, nothing more reaches the replica (lease.go).
+func (f *replicaFile) fence(l *Lease) {
+	if f != nil && f.client != nil && l != nil {
+		f.client.lease.Store(l)
+	}
+}
+
 // acquire starts replicating the file at dbPath into the replica folder
 // name (or joins the replication already running for it), before the
 // application opens its own connections: a final sync still running for
@@ -211,13 +228,15 @@ func (r *Replicator) acquire(ctx context.Context, dbPath, name string) (*replica
 }
 
 func (r *Replicator) register(ctx context.Context, f *replicaFile) error {
-	client, err := r.client(f.name)
+	c, err := r.client(f.name)
 	if err != nil {
 		return err
 	}
+	client := c.(*countingClient)
 	if err := client.Init(ctx); err != nil {
 		return fmt.Errorf("replica %s: %w", f.name, err)
 	}
+	f.client = client
 	db := litestream.NewDB(f.path)
 	replica := litestream.NewReplicaWithClient(db, client)
 	if r.syncInterval > 0 {
@@ -245,11 +264,28 @@ func (r *Replicator) release(ctx context.Context, f *replicaFile) error {
 	}
 	f.closing = make(chan struct{})
 	r.mu.Unlock()
-	// The final sync, explicit: Litestream's own on close skips a file it
-	// has not read yet (opened and closed within one sync interval).
-	_, err := r.store.SyncDB(ctx, f.path, true)
-	if uerr := r.store.UnregisterDB(ctx, f.path); err == nil {
-		err = uerr
+	var err error
+	if l := f.lease(); l != nil {
+		// The final sync has until the lease's expiry: after it nothing
+		// may ship, and waiting longer would only hold the file up.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.shipWindow())
+		defer cancel()
+	}
+	if f.client != nil && f.client.fenced() != nil {
+		// The commune's lease went to another node: nothing more may
+		// reach the replica, and Litestream's close makes one attempt
+		// instead of retrying for 30 s.
+		f.db.ShutdownSyncTimeout = 0
+		_ = r.store.UnregisterDB(ctx, f.path)
+	} else {
+		// The final sync, explicit: Litestream's own on close skips a
+		// file it has not read yet (opened and closed within one sync
+		// interval).
+		_, err = r.store.SyncDB(ctx, f.path, true)
+		if uerr := r.store.UnregisterDB(ctx, f.path); err == nil {
+			err = uerr
+		}
 	}
 	r.mu.Lock()
 	delete(r.files, f.path)
@@ -350,7 +386,16 @@ func (f *replicaFile) lag(now time.Time) time.Duration {
 // countingClient counts the replica storage's failures (ReplicaStats).
 type countingClient struct {
 	litestream.ReplicaClient
-	errs *atomic.Int64
+	errs  *atomic.Int64
+	lease atomic.Pointer[Lease] // the file's lease (nil: a single node)
+}
+
+// fenced refuses a change to the replica once the lease is not held.
+func (c *countingClient) fenced() error {
+	if l := c.lease.Load(); l != nil {
+		return l.checkShip()
+	}
+	return nil
 }
 
 func (c *countingClient) count(err error) error {
@@ -370,6 +415,9 @@ func (c *countingClient) LTXFiles(ctx context.Context, level int, seek ltx.TXID,
 }
 
 func (c *countingClient) WriteLTXFile(ctx context.Context, level int, minTXID, maxTXID ltx.TXID, rd io.Reader) (*ltx.FileInfo, error) {
+	if err := c.fenced(); err != nil {
+		return nil, err
+	}
 	info, err := c.ReplicaClient.WriteLTXFile(ctx, level, minTXID, maxTXID, rd)
 	return info, c.count(err)
 }
@@ -380,6 +428,9 @@ func (c *countingClient) OpenLTXFile(ctx context.Context, level int, minTXID, ma
 }
 
 func (c *countingClient) DeleteLTXFiles(ctx context.Context, a []*ltx.FileInfo) error {
+	if err := c.fenced(); err != nil {
+		return err
+	}
 	return c.count(c.ReplicaClient.DeleteLTXFiles(ctx, a))
 }
 

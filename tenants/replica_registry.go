@@ -46,7 +46,13 @@ func (d *DB) attach(f *replicaFile) {
 // closeDB closes a handle of the registry, then ends its replication.
 func (r *Registry) closeDB(db *DB) error {
 	err := db.Close()
-	return errors.Join(err, r.opt.Replica.closeReplicated(db.repl.Swap(nil)))
+	err = errors.Join(err, r.opt.Replica.closeReplicated(db.repl.Swap(nil)))
+	select {
+	case <-db.closed:
+	default:
+		close(db.closed)
+	}
+	return err
 }
 
 // Replica returns the registry's replicator (nil: no replica).

@@ -171,10 +171,24 @@ func (r *Registry) WorkDue(ctx context.Context, kind Work, now time.Time, limit 
 	if limit <= 0 {
 		limit = -1
 	}
-	out, err := Values[string](ctx, r.platform.Reader(), `
+	var out []string
+	var err error
+	if r.nodes == nil {
+		out, err = Values[string](ctx, r.platform.Reader(), `
 		SELECT c.slug FROM commune_work w JOIN communes c ON c.id = w.commune_id
 		WHERE w.kind = ? AND w.due_at <= ? AND c.status = 'active' AND c.broken = ''
 		ORDER BY w.due_at, c.slug LIMIT ?`, string(kind), FormatTime(now), limit)
+	} else {
+		// Among several nodes, a commune's jobs run on its owner: the
+		// communes another live node holds are its work, not this node's
+		// (one nobody holds is claimed by the node whose job opens it).
+		out, err = Values[string](ctx, r.platform.Reader(), `
+		SELECT c.slug FROM commune_work w JOIN communes c ON c.id = w.commune_id
+		WHERE w.kind = ? AND w.due_at <= ? AND c.status = 'active' AND c.broken = ''
+		  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = 'commune:' || c.slug
+		                  AND l.node <> '' AND l.node <> ? AND l.expires_at > ?)
+		ORDER BY w.due_at, c.slug LIMIT ?`, string(kind), FormatTime(now), r.nodes.id, FormatTime(time.Now()), limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("tenants: communes with %s work: %w", kind, err)
 	}

@@ -188,6 +188,10 @@ func (r *Reconciler) commune(ctx context.Context, slug string, full bool) (Recon
 	if marked || full {
 		var err error
 		if db, release, err = r.reg.Acquire(ctx, slug); err != nil {
+			if tenants.IsNotOwner(err) {
+				r.unmark(slug, gen) // its owner reconciles it
+				return ReconcileReport{}, nil
+			}
 			return ReconcileReport{}, err
 		}
 	} else {

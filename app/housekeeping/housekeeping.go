@@ -101,7 +101,13 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 		}
 	}
 	if len(j.cfg.Platform) > 0 {
-		run("platform", j.cfg.Registry.Platform(), j.cfg.Platform)
+		// Platform-wide: on one node at a time among several.
+		if ok, err := j.cfg.Registry.TryLock(ctx, "housekeeping"); err != nil {
+			r.Failed++
+			j.cfg.Logger.Error("housekeeping: platform lock", "err", err)
+		} else if ok {
+			run("platform", j.cfg.Registry.Platform(), j.cfg.Platform)
+		}
 	}
 	if len(j.cfg.Commune) > 0 {
 		reg := j.cfg.Registry
@@ -131,6 +137,9 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 				continue
 			}
 			db, release, err := reg.AcquireBackground(ctx, slug)
+			if tenants.IsNotOwner(err) {
+				continue // another node owns it: its housekeeping runs there
+			}
 			if err != nil {
 				r.Failed++
 				j.cfg.Logger.Error("housekeeping", "source", slug, "err", err)

@@ -162,6 +162,9 @@ func (s *Sender) drainNamed(ctx context.Context, name string, ifOpen bool) {
 	default:
 		var err error
 		if db, release, err = s.src.Open(ctx, name); err != nil {
+			if tenants.IsNotOwner(err) {
+				return // another node owns the commune: its sender sends
+			}
 			if ctx.Err() == nil {
 				s.log.Error("mail: cannot open source", "source", name, "error", err)
 			}

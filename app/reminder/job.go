@@ -135,7 +135,9 @@ func (j *Job) commune(ctx context.Context, slug string, now time.Time) (Result, 
 	}
 	// Opened as a background visit: the communes parents use stay open.
 	db, release, err := reg.AcquireBackground(ctx, slug)
-	if err != nil {
+	if tenants.IsNotOwner(err) {
+		return Result{}, nil // another node owns it: reminded from there
+	} else if err != nil {
 		return Result{}, err
 	}
 	defer release()

@@ -67,6 +67,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		status, heading = fiber.StatusServiceUnavailable, "Service momentanément indisponible"
 		msg = "Service momentanément indisponible, la mairie en est informée. Veuillez réessayer plus tard."
 		quiet = true
+	case errors.Is(err, tenants.ErrMaintenance):
+		// A move to another node: a few seconds (issue 15).
+		status, heading = fiber.StatusServiceUnavailable, "Maintenance en cours"
+		msg = "L'espace famille de cette commune est en maintenance pour quelques secondes. Veuillez réessayer dans un instant."
+		c.Set(fiber.HeaderRetryAfter, "5")
+		quiet = true
 	case errors.Is(err, tenants.ErrSchemaBehind), errors.Is(err, tenants.ErrNewerSchema):
 		status, heading = fiber.StatusServiceUnavailable, "Maintenance en cours"
 		msg = "L'espace famille de cette commune est en cours de maintenance. Veuillez réessayer plus tard."

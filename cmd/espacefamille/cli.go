@@ -167,7 +167,8 @@ func openRegistry(e env, dataDir string, cacheSize int, log *slog.Logger) (*tena
 	if err := platformDSN(dsn); err != nil {
 		return nil, usagef("ESPACEFAMILLE_PLATFORM_DSN %v", err)
 	}
-	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log, PlatformDSN: dsn})
+	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log, PlatformDSN: dsn,
+		PlatformPath: e.getenv("ESPACEFAMILLE_PLATFORM_DB")})
 }
 
 // openData opens the data directory of a command that must not create it.

@@ -39,6 +39,8 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
   archive  SLUG --confirm SLUG [--backup-dir DIR] [--archive-retention DAYS]: final backup, then
            no longer served (French 410 page), sessions and memberships removed, parents
            left with no commune told their account goes in 30 days; all deleted after the retention
+  move     SLUG --to NODE [--wait 30s]: among several nodes, hand the commune over to NODE
+           (a few seconds of maintenance page; every confirmed write goes with it)
   delete   SLUG --confirm SLUG [--backup-dir DIR] [--archive-retention DAYS]: archive, and delete
            the commune's file and host names now (the final backup stays for the retention)
 `
@@ -57,6 +59,7 @@ func cmdCommune(e env, args []string) error {
 		"hosts":   cmdCommuneHosts,
 		"archive": cmdCommuneArchive,
 		"delete":  cmdCommuneDelete,
+		"move":    cmdCommuneMove,
 	})
 }
 
@@ -96,6 +99,19 @@ func cmdCommuneCreate(e env, args []string) error {
 	c, err := reg.CreateCommune(e.ctx, n, setup.init)
 	if err != nil {
 		return err
+	}
+	if u := e.getenv("ESPACEFAMILLE_REPLICA_URL"); u != "" {
+		// Among several nodes, the one that first serves the commune
+		// restores it from the replica: it must be there.
+		rep, err := tenants.NewReplicator(e.ctx, u, tenants.ReplicaOptions{})
+		if err != nil {
+			return err
+		}
+		err = reg.ShipToReplica(e.ctx, rep, c.Slug)
+		_ = rep.Close(e.ctx)
+		if err != nil {
+			return fmt.Errorf("commune create: copy to the replica: %w", err)
+		}
 	}
 	fmt.Fprintf(e.stdout, "commune %s created: %s (zone %s)\n", c.Slug, c.Name, c.Zone)
 	fmt.Fprintf(e.stdout, "  served at /%s/", c.Slug)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"espacefamille/app/platform"
 	"espacefamille/app/web"
@@ -48,6 +49,14 @@ var options = map[string]option{
 		"replicate every open commune file and the platform database continuously (Litestream) to file:///DIR or s3://BUCKET/PREFIX?endpoint=URL; empty: off", replicaURL},
 	"platform-dsn": {"platform-dsn", "ESPACEFAMILLE_PLATFORM_DSN", "",
 		"keep the platform store (communes, host names, accounts, memberships, console) in this PostgreSQL database, shared by several nodes: postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…; prefer the environment to a flag (the password); empty: <data>/platform.db", platformDSN},
+	"platform-db": {"platform-db", "ESPACEFAMILLE_PLATFORM_DB", "",
+		"the platform database's file, shared by the nodes of one machine (default <data>/platform.db)", nil},
+	"node-id": {"node-id", "ESPACEFAMILLE_NODE_ID", "",
+		"this node's name among several sharing the platform store: it then writes only the communes whose lease it holds and forwards the others' requests (empty: a single node)", nodeID},
+	"node-url": {"node-url", "ESPACEFAMILLE_NODE_URL", "",
+		"this node's internal address, where the other nodes forward its communes' requests, e.g. http://10.0.0.2:8080 (required with --node-id)", httpURL},
+	"lease-ttl": {"lease-ttl", "ESPACEFAMILLE_LEASE_TTL", "15s",
+		"how long a commune's lease lives without renewal: a dead node's communes are taken over after it", leaseTTL},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
 		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
@@ -219,4 +228,34 @@ func normalHost(s string) string {
 		return ""
 	}
 	return h
+}
+
+func nodeID(s string) error {
+	if s == "" {
+		return nil
+	}
+	return tenants.ValidateNodeID(s)
+}
+
+func leaseTTL(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < time.Second || d > time.Hour {
+		return fmt.Errorf("must be a duration between 1s and 1h, e.g. 15s, got %q", s)
+	}
+	return nil
+}
+
+// nodeOptions reads --node-id, --node-url and --lease-ttl (nil: a single node).
+func nodeOptions(o map[string]*string) (*tenants.NodeOptions, error) {
+	if *o["node-id"] == "" {
+		if *o["node-url"] != "" {
+			return nil, fmt.Errorf("--node-url needs --node-id")
+		}
+		return nil, nil
+	}
+	if *o["node-url"] == "" {
+		return nil, fmt.Errorf("--node-id needs --node-url (the node's internal address)")
+	}
+	ttl, _ := time.ParseDuration(*o["lease-ttl"])
+	return &tenants.NodeOptions{ID: *o["node-id"], URL: *o["node-url"], TTL: ttl}, nil
 }

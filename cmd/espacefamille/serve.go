@@ -25,7 +25,7 @@ func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
 	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
 		"backup-dir", "backup-at", "backup-retention", "archive-retention", "metrics-addr", "platform-host",
-		"totp-key", "totp-key-file", "replica-url", "platform-dsn")
+		"totp-key", "totp-key-file", "replica-url", "platform-dsn", "platform-db", "node-id", "node-url", "lease-ttl")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -34,6 +34,9 @@ func cmdServe(e env, args []string) error {
 	}
 	if err := validate(o); err != nil {
 		return usagef("%v", err)
+	}
+	if _, err := nodeOptions(o); err != nil {
+		return usagef("serve: %v", err)
 	}
 	return serve(e, o, false)
 }
@@ -92,8 +95,21 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	if p := o["platform-dsn"]; p != nil {
 		dsn = *p
 	}
-	reg, err := tenants.Open(e.ctx, tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log, Hooks: hooks,
-		PlatformHost: normalHost(*o["platform-host"]), Replica: rep, PlatformDSN: dsn})
+	opts := tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log, Hooks: hooks,
+		PlatformHost: normalHost(*o["platform-host"]), Replica: rep, PlatformDSN: dsn}
+	if o["node-id"] != nil { // serve (demo is a single node)
+		opts.PlatformPath = *o["platform-db"]
+		if opts.Node, err = nodeOptions(o); err != nil {
+			return usagef("%v", err)
+		}
+		if opts.Node != nil {
+			log.Info("node among several", "node", opts.Node.ID, "url", opts.Node.URL, "lease_ttl", opts.Node.TTL)
+			if rep == nil {
+				log.Warn("no replica (ESPACEFAMILLE_REPLICA_URL): a commune moved or taken over from a dead node starts from this node's own copy, if any")
+			}
+		}
+	}
+	reg, err := tenants.Open(e.ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,214 @@
+package tenants_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"espacefamille/tenants"
+)
+
+// nodeCluster is several registries sharing one platform file and one
+// file replica, as nodes on several machines share PostgreSQL and object
+// storage: each has its own data directory.
+type nodeCluster struct {
+	t        *testing.T
+	platform string
+	replica  string
+}
+
+func newNodeCluster(t *testing.T) *nodeCluster {
+	dir := t.TempDir()
+	return &nodeCluster{t: t, platform: filepath.Join(dir, "platform.db"), replica: "file://" + filepath.Join(dir, "replica")}
+}
+
+// open starts a registry: a node when id != "", else a command's.
+func (c *nodeCluster) open(id string, ttl time.Duration) *tenants.Registry {
+	t := c.t
+	ctx := context.Background()
+	rep, err := tenants.NewReplicator(ctx, c.replica, tenants.ReplicaOptions{Logger: quietLogger(), SyncInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: quietLogger(), Replica: rep, PlatformPath: c.platform}
+	if id != "" {
+		opt.Node = &tenants.NodeOptions{ID: id, URL: "http://" + id + ".invalid", TTL: ttl}
+	}
+	reg, err := tenants.Open(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			reg.Close()
+		}
+		rep.Close(context.Background())
+	})
+	return reg
+}
+
+func addFamily(ctx context.Context, reg *tenants.Registry, slug, name string) error {
+	return reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO families (name, created_at) VALUES (?, '2026-01-01')`, name)
+			return err
+		})
+	})
+}
+
+func familyNames(t *testing.T, reg *tenants.Registry, slug string) []string {
+	t.Helper()
+	var names []string
+	err := reg.WithCommune(context.Background(), slug, func(db *tenants.DB) error {
+		rows, err := db.Reader().QueryContext(context.Background(), `SELECT name FROM families ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			names = append(names, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func epochsInFile(t *testing.T, reg *tenants.Registry, slug string) []string {
+	t.Helper()
+	var out []string
+	err := reg.WithCommune(context.Background(), slug, func(db *tenants.DB) error {
+		rows, err := db.Reader().QueryContext(context.Background(), `SELECT epoch || ':' || node FROM node_epochs ORDER BY epoch`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting for %s after 30s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// One commune, two nodes: the first to need it claims it (epoch 1) and
+// the other is told who owns it; a node frozen past its lease can no
+// longer commit (fencing) while the other, having claimed epoch 2,
+// restores from the replica and finds every write confirmed before the
+// freeze; a move hands the commune to a third node with epoch 3 and
+// every write the second one confirmed. The file lists the epochs in
+// order, each with its one writer.
+func TestLeasesClaimFenceAndMoveACommune(t *testing.T) {
+	ctx := context.Background()
+	cl := newNodeCluster(t)
+	cmd := cl.open("", 0)
+	createCommune(t, cmd, "ilot")
+	if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Close()
+
+	a := cl.open("a", 2*time.Second)
+	b := cl.open("b", 2*time.Second)
+	if err := addFamily(ctx, a, "ilot", "FAMILLE AVANT"); err != nil {
+		t.Fatalf("first node to need the commune: %v", err)
+	}
+	var no *tenants.NotOwnerError
+	if _, _, err := b.Acquire(ctx, "ilot"); !errors.As(err, &no) || no.Node != "a" {
+		t.Fatalf("second node opening the commune: %v, want owned by a", err)
+	}
+	if url, err := b.Nodes().Route(ctx, "ilot"); err != nil || url != "http://a.invalid" {
+		t.Fatalf("route from b: %q %v, want a's address", url, err)
+	}
+	if err := a.SyncReplica(ctx, "ilot"); err != nil {
+		t.Fatal(err)
+	}
+
+	// a freezes: its lease runs out and b claims the commune.
+	tenants.PauseNode(a)
+	waitFor(t, "a's lease to expire", func() bool {
+		l, err := a.LeaseOf(ctx, "ilot")
+		return err == nil && !l.Live
+	})
+	if err := addFamily(ctx, b, "ilot", "FAMILLE APRÈS"); err != nil {
+		t.Fatalf("b claiming the expired commune: %v", err)
+	}
+	err := addFamily(ctx, a, "ilot", "FAMILLE FANTÔME")
+	if !errors.Is(err, tenants.ErrLeaseLost) {
+		t.Fatalf("a write on the frozen node: %v, want ErrLeaseLost", err)
+	}
+	if got := familyNames(t, b, "ilot"); len(got) != 2 || got[0] != "FAMILLE AVANT" || got[1] != "FAMILLE APRÈS" {
+		t.Fatalf("families on b: %q", got)
+	}
+
+	// A move to a third node: every write b confirmed goes with it.
+	c := cl.open("c", 2*time.Second)
+	if err := b.RequestMove(ctx, "ilot", "c"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "c to serve the commune", func() bool {
+		l, err := c.LeaseOf(ctx, "ilot")
+		return err == nil && l.Node == "c" && l.Serving
+	})
+	if err := addFamily(ctx, b, "ilot", "FAMILLE PERDUE"); !tenants.IsNotOwner(err) {
+		t.Fatalf("b writing after the move: %v, want owned by c", err)
+	}
+	if got := familyNames(t, c, "ilot"); len(got) != 2 || got[1] != "FAMILLE APRÈS" {
+		t.Fatalf("families on c after the move: %q", got)
+	}
+	if got := epochsInFile(t, c, "ilot"); len(got) != 3 || got[0] != "1:a" || got[1] != "2:b" || got[2] != "3:c" {
+		t.Fatalf("epochs recorded in the file: %q, want 1:a 2:b 3:c", got)
+	}
+}
+
+// Platform-wide jobs run on one node at a time; a single node always may.
+func TestPlatformWideJobsRunOnOneNodeAtATime(t *testing.T) {
+	ctx := context.Background()
+	cl := newNodeCluster(t)
+	single := cl.open("", 0)
+	if ok, err := single.TryLock(ctx, "housekeeping"); !ok || err != nil {
+		t.Fatalf("single node: %v %v", ok, err)
+	}
+	a := cl.open("a", 2*time.Second)
+	b := cl.open("b", 2*time.Second)
+	okA, errA := a.TryLock(ctx, "housekeeping")
+	okB, errB := b.TryLock(ctx, "housekeeping")
+	if errA != nil || errB != nil || !okA || okB {
+		t.Fatalf("a: %v %v, b: %v %v; want a only", okA, errA, okB, errB)
+	}
+	if ok, _ := a.TryLock(ctx, "housekeeping"); !ok {
+		t.Fatal("a lost its own lock")
+	}
+	a.Close()
+	if ok, err := b.TryLock(ctx, "housekeeping"); !ok || err != nil {
+		t.Fatalf("b after a stopped: %v %v", ok, err)
+	}
+}
