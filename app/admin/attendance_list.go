@@ -134,7 +134,7 @@ func (a *Admin) markAttendanceList(c *fiber.Ctx) error {
 	var n int
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		lines, err := attendanceList(ctx, tx, day, pid)
 		if err != nil {
