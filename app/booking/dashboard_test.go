@@ -71,6 +71,7 @@ func TestDayCountsCountsWhoIsExpectedThatDay(t *testing.T) {
 func TestPendingCartsListsTheOldestFirst(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	opened := f.Clock.Now()
 	f.validate(f.fille, f.classique, "2026-12-03")
 	_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03") // an annulation
 	_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-04")
@@ -99,6 +100,9 @@ func TestPendingCartsListsTheOldestFirst(t *testing.T) {
 		}
 		if got := strings.Join(out, " ; "); got != tc.want || total != tc.wantTotal {
 			t.Errorf("%s: got %q (%d in all), want %q (%d)", tc.name, got, total, tc.want, tc.wantTotal)
+		}
+		if len(list) > 0 && !list[0].OldestLine.Equal(opened) {
+			t.Errorf("%s: the oldest cart's first line dates from %v, want %v", tc.name, list[0].OldestLine, opened)
 		}
 	}
 }
