@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +16,7 @@ import (
 
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
+	"espacefamille/migrations"
 	"espacefamille/tenants"
 )
 
@@ -129,15 +133,17 @@ func TestCommuneListFiguresKeptInTheRegistry(t *testing.T) {
 func TestFailedMigrationShownInTheConsole(t *testing.T) {
 	env := apptest.New(t, apptest.WithCommune(mazan, nil))
 	ctx := context.Background()
-	latest, _ := tenants.CommuneSchema.Latest()
+	forgotten := lastTableCreatingMigrations(t)
 	env.Registry.Cache().Evict("mazan")
-	// The file forgets its last migration: running it again fails (its
-	// objects exist already), as a broken upgrade would.
+	// The file forgets its migrations from the last one that creates a
+	// table: running that one again fails (its table exists already), as a
+	// broken upgrade would. (The very last migration may be a data fix that
+	// runs twice without error.)
 	db, err := sql.Open("sqlite", "file:"+env.Registry.CommunePath("mazan"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DELETE FROM goose_db_version WHERE version_id = ?`, latest); err != nil {
+	if _, err := db.Exec(`DELETE FROM goose_db_version WHERE version_id >= ?`, forgotten[0]); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -161,8 +167,10 @@ func TestFailedMigrationShownInTheConsole(t *testing.T) {
 	// Repaired by hand (the version row put back), it migrates and leaves
 	// maintenance.
 	db, _ = sql.Open("sqlite", "file:"+env.Registry.CommunePath("mazan"))
-	if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, latest); err != nil {
-		t.Fatal(err)
+	for _, v := range forgotten {
+		if _, err := db.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	db.Close()
 	if res := env.Registry.MigrateCommunes(ctx, []string{"mazan"}, nil); res[0].Err != nil {
@@ -198,4 +206,36 @@ func TestInvitationDeliveryStatusAndResend(t *testing.T) {
 	if p := c.Get(page); !strings.Contains(p.Body, "en file d&#39;attente") || strings.Contains(p.Body, "550 5.1.1") {
 		t.Fatalf("re-sent invitation not shown as queued:\n%s", p.Body)
 	}
+}
+
+// lastTableCreatingMigrations returns the version of the last commune
+// migration that creates a table, followed by every later version.
+func lastTableCreatingMigrations(t *testing.T) []int64 {
+	t.Helper()
+	files, err := fs.Glob(migrations.Commune, "commune/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("commune migrations: %v", err)
+	}
+	sort.Strings(files)
+	for i := len(files) - 1; i >= 0; i-- {
+		body, err := fs.ReadFile(migrations.Commune, files[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		up, _, _ := strings.Cut(string(body), "+goose Down")
+		if !strings.Contains(strings.ToUpper(up), "CREATE TABLE") {
+			continue
+		}
+		var out []int64
+		for _, f := range files[i:] {
+			v, err := strconv.ParseInt(strings.SplitN(path.Base(f), "_", 2)[0], 10, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	t.Fatal("no commune migration creates a table")
+	return nil
 }
