@@ -262,6 +262,11 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 	if err := srv.App.ShutdownWithTimeout(30 * time.Second); err != nil {
 		log.Error("shutdown", "err", err)
 	}
+	// A stop that comes right after the start can reach fasthttp before
+	// its Serve has registered the listener: Shutdown then has nothing to
+	// close and Serve would accept forever. Closing the listener ourselves
+	// ends it either way (a second close only returns an error).
+	ln.Close()
 	<-errc
 	// Background tasks (a families import) saw the signal through their
 	// context and stop at their next transaction; wait for them, bounded.
