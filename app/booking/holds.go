@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -93,6 +94,9 @@ type hold struct {
 	CartLine
 	siteID int64
 	closed bool // its day was closed meanwhile and its place given back
+	// closedWhy is why a closed hold whose day reopened could not take
+	// its place back ("complet"); "" while the day is closed.
+	closedWhy string
 }
 
 // ReasonDayClosed is why a held demande is not booked at payment: its
@@ -235,6 +239,9 @@ func ConfirmHolds(ctx context.Context, tx *sql.Tx, familyID int64, orderRef stri
 			return out, fmt.Errorf("booking: holds of %s belong to family %d", orderRef, h.FamilyID)
 		}
 	}
+	if err := retakeReopened(ctx, tx, orderRef, list); err != nil {
+		return out, err
+	}
 	// Annulations first (the holds are read in that order), then every
 	// demande in one statement.
 	var booked map[heldDay]int64
@@ -309,7 +316,7 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, booked map[heldDay]int
 		return h.ReservationID, "", err
 	}
 	if h.closed {
-		return 0, ReasonDayClosed, nil
+		return 0, cmp.Or(h.closedWhy, ReasonDayClosed), nil
 	}
 	if id, ok := booked[heldDay{h.ChildID, h.PrestationID, h.Day}]; ok {
 		return id, "", nil
