@@ -367,7 +367,7 @@ func (s *Service) closeFailed(ctx context.Context, tx *sql.Tx, o Order, status, 
 		return err
 	}
 	if o.Kind == KindCart {
-		if _, err := booking.ReleaseHolds(ctx, tx, o.Ref); err != nil {
+		if _, err := booking.ReleaseHoldsAt(ctx, tx, o.Ref, now); err != nil {
 			return err
 		}
 	}

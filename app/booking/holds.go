@@ -39,7 +39,7 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 	if err := insertHolds(ctx, tx, k, check.Lines, orderRef, now); err != nil {
 		return check, err
 	}
-	return check, takeWaits(ctx, tx, familyID, check.Lines, now)
+	return check, takeWaits(ctx, tx, familyID, check.Lines, orderRef, now)
 }
 
 // insertHolds holds lines for the order orderRef: one statement for the
@@ -193,11 +193,18 @@ func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold
 	return out, nil
 }
 
-// ReleaseHolds gives back the places held for the order orderRef (it
-// expired, failed, was abandoned or replaced): they are free at once for
-// every family. The cart lines stay in the family's cart. Releasing twice
-// changes nothing; it reports how many lines were held.
+// ReleaseHolds is ReleaseHoldsAt now.
 func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error) {
+	return ReleaseHoldsAt(ctx, tx, orderRef, time.Now())
+}
+
+// ReleaseHoldsAt gives back, at now, the places held for the order
+// orderRef (it expired, failed, was abandoned or replaced): they are free
+// at once for every family, except a place the order took from the
+// family's own waiting-list offer, which returns to that offer until its
+// expiry (returnPlace). The cart lines stay in the family's cart.
+// Releasing twice changes nothing; it reports how many lines were held.
+func ReleaseHoldsAt(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (int, error) {
 	list, err := orderHolds(ctx, tx, orderRef)
 	if err != nil || len(list) == 0 {
 		return 0, err
@@ -209,7 +216,7 @@ func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error)
 		if h.Action == ActionCancel || h.closed {
 			continue // a closure gave its place back already
 		}
-		if err := freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID); err != nil {
+		if err := returnPlace(ctx, tx, orderRef, h, now); err != nil {
 			return 0, err
 		}
 	}

@@ -393,8 +393,10 @@ type waitRow struct {
 
 // takeWaits closes the entries of the days the family's lines now hold
 // or book ("booked"); an offered place is handed over to the booking,
-// which counted its own.
-func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, now time.Time) error {
+// which counted its own. holdRef is the order whose holds took them (""
+// for bookings): if it ends without payment, returnPlace gives the place
+// back to the entry.
+func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, holdRef string, now time.Time) error {
 	var adds []CartLine
 	for _, l := range lines {
 		if l.Action != ActionCancel {
@@ -413,7 +415,8 @@ func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine
 		if !ok {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET state = 'booked', updated_at = ? WHERE id = ?`, tenants.FormatTime(now), w.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET state = 'booked', hold_ref = NULLIF(?, ''), updated_at = ? WHERE id = ?`,
+			holdRef, tenants.FormatTime(now), w.id); err != nil {
 			return fmt.Errorf("booking: waiting list: %w", err)
 		}
 		if w.state == WaitOffered {
@@ -423,4 +426,45 @@ func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine
 		}
 	}
 	return nil
+}
+
+// returnPlace gives back the place of a demande the order holdRef held
+// and releases without payment: when the hold had taken the family's
+// waiting-list entry, the entry gets it back, as the parent expects (an
+// offer still running keeps the place until its own expiry, and is mailed
+// if it was not yet; a waiting entry is back in its place in line, and
+// the place offered to the first in line); otherwise the place goes to
+// the first in line (freePlace).
+func returnPlace(ctx context.Context, tx querier, holdRef string, h hold, now time.Time) error {
+	var id int64
+	var offeredAt, until sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT id, offered_at, offered_until FROM waitlist
+		WHERE hold_ref = ? AND child_id = ? AND prestation_id = ? AND day = ? AND state = 'booked'`,
+		holdRef, h.ChildID, h.PrestationID, h.Day).Scan(&id, &offeredAt, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID)
+	}
+	if err != nil {
+		return fmt.Errorf("booking: waiting list of %s: %w", holdRef, err)
+	}
+	state := WaitWaiting
+	if offeredAt.Valid {
+		state = WaitExpired
+		if end, err := tenants.ParseTime(until.String); !until.Valid || (err == nil && now.Before(end)) {
+			state = WaitOffered
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE waitlist SET state = ?, hold_ref = NULL, updated_at = ? WHERE id = ?`, state, tenants.FormatTime(now), id)
+	if tenants.IsUnique(err) {
+		// The child is on that list again (joined since): this entry ends.
+		state = WaitExpired
+		_, err = tx.ExecContext(ctx, `UPDATE waitlist SET state = ?, hold_ref = NULL, updated_at = ? WHERE id = ?`, state, tenants.FormatTime(now), id)
+	}
+	if err != nil {
+		return fmt.Errorf("booking: waiting list of %s: %w", holdRef, err)
+	}
+	if state == WaitOffered {
+		return nil // the place the hold counted is the offer's again
+	}
+	return freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID)
 }
