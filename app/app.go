@@ -130,8 +130,9 @@ func sendOffers(s *web.Server, cfg Config) fiber.Handler {
 }
 
 // waitlistOffers is the housekeeping's part of the waiting list: offers
-// whose time is over go to the next in line, and places freed in the
-// background (an order expired by the reconciliation) are emailed.
+// whose time is over go to the next in line (and are emailed). Places
+// freed in the background (an order expired by the reconciliation) are
+// offered and emailed by that flow itself (booking.MailOffers).
 func waitlistOffers(reg *tenants.Registry, publicURL string) housekeeping.Purge {
 	return func(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
 		com, err := reg.Commune(ctx, strings.TrimSuffix(filepath.Base(db.Path()), ".db"))

@@ -3,6 +3,7 @@ package billing_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +112,45 @@ func TestAPlaceOfferedThenHeldByAnUnpaidOrderGoesBackToTheOffer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The only place of a day is held by an order that expires in the
+// background (the reconciliation): the place is offered to the first in
+// line and the offer's email is in the outbox when the reconciliation
+// returns, written with the expiry, not at the next housekeeping pass.
+func TestPlaceFreedByAnExpiredOrderIsOfferedAndMailedAtOnce(t *testing.T) {
+	e := newEnv(t)
+	e.usePayFiP()
+	ctx := context.Background()
+	svc := e.h.Service()
+	meal := e.prestations["REPAS CLASSIQUE ENFANT"]
+	e.setCapacity(1)
+	a := e.addFamilies(1)[0]
+	var day calendar.Date
+	e.scalar(`SELECT day FROM cart_lines WHERE family_id = ?`, &day, a)
+	if _, err := svc.StartCart(ctx, e.db, e.com, a, e.cantine, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := booking.JoinWaitlist(ctx, e.db, booking.Click{FamilyID: e.family, RegieID: e.cantine, ChildID: e.children[0],
+		PrestationID: meal, Day: day}, e.clock.Now()); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	e.clock.Advance(billing.OrderTTL + time.Minute)
+	if rep, err := svc.Reconcile(ctx, e.db, e.com); err != nil || rep.Expired != 1 {
+		t.Fatalf("reconcile: %+v %v", rep, err)
+	}
+	var state string
+	var mailed sql.NullString
+	e.scalar(`SELECT state FROM waitlist WHERE child_id = ?`, &state, e.children[0])
+	e.scalar(`SELECT mailed_at FROM waitlist WHERE child_id = ?`, &mailed, e.children[0])
+	if state != booking.WaitOffered || !mailed.Valid {
+		t.Fatalf("X's entry %q, mailed %v: want offered and mailed", state, mailed)
+	}
+	var n int
+	var text string
+	e.Scan(demo.Slug, `SELECT COUNT(*), COALESCE(MAX(text_body), '') FROM outbox WHERE kind = 'waitlist_offer'`, nil, &n, &text)
+	if n == 0 || !strings.Contains(text, "http://ef.test/"+demo.Slug+"/famille/reservations?regie=") {
+		t.Fatalf("%d offer email(s) in the outbox; text:\n%s", n, text)
 	}
 }
