@@ -233,3 +233,40 @@ func CancelReservation(ctx context.Context, tx *sql.Tx, id int64, orderRef strin
 	_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE reservation_id = ?`, id)
 	return err
 }
+
+// RestoreReservation validates again, inside the caller's transaction, a
+// reservation cancelled for an absence the family declared, when the
+// child came after all (the pointage marks it present): the child takes
+// a place again, counted even when the day is full now (the child is
+// there). It returns the child's validated reservation of that day, this
+// one or one booked meanwhile; ErrNotFound when the reservation does not
+// exist.
+func RestoreReservation(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+	var prestationID, siteID, childID int64
+	var day calendar.Date
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT prestation_id, day, site_id, child_id, state FROM reservations WHERE id = ?`, id).
+		Scan(&prestationID, &day, &siteID, &childID, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("booking: restore reservation %d: %w", id, err)
+	}
+	if state == StateValidated {
+		return id, nil
+	}
+	var other int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM reservations WHERE child_id = ? AND prestation_id = ? AND day = ? AND state = 'validated'`,
+		childID, prestationID, day).Scan(&other)
+	if err == nil {
+		return other, nil // booked again meanwhile
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("booking: restore reservation %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reservations SET state = 'validated', cancelled_at = NULL, cancel_order_ref = NULL WHERE id = ?`, id); err != nil {
+		return 0, fmt.Errorf("booking: restore reservation %d: %w", id, err)
+	}
+	return id, bumpSlot(ctx, tx, prestationID, day, siteID, 1)
+}
