@@ -154,7 +154,8 @@ type HousekeepingOptions struct {
 // Housekeeping returns the periodic clean-up job of every domain: ended
 // parents' and staff sessions, used or expired links, stale rate-limit
 // counters, on the platform database and on the communes open at each
-// pass; parents' accounts linked to no commune for 30 days (RGPD), and
+// pass; medical certificates past the commune's retention (RGPD);
+// parents' accounts linked to no commune for 30 days (RGPD), and
 // archived communes past their retention (their backups in backupDir).
 // serve starts it and stops it before closing the databases.
 func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions) *housekeeping.Job {
@@ -164,6 +165,6 @@ func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions
 	return housekeeping.New(housekeeping.Config{
 		Registry: reg, Logger: log, Every: o.Every, Now: o.Now,
 		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired, accounts.PurgeOrphans, purgeArchived},
-		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired, waitlistOffers(reg, o.PublicURL)},
+		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired, admin.PurgeCertificates, waitlistOffers(reg, o.PublicURL)},
 	})
 }
