@@ -46,20 +46,20 @@ func (r *Registry) RunAudit(ctx context.Context, opt AuditOptions) {
 	}
 	for ctx.Err() == nil {
 		slug, err := r.nextAudit(ctx, time.Now().Add(-opt.Every))
-		wait := opt.Idle
 		if err == nil && slug != "" {
 			start := time.Now()
 			rep := r.Audit(ctx, slug)
 			if rep.Err != nil && ctx.Err() == nil {
 				r.log.Warn("tenants: audit", "commune", slug, "err", rep.Err)
 			}
-			wait = time.Duration(float64(time.Since(start)) * (1/opt.Share - 1))
+			_ = Pace(ctx, start, opt.Share)
+			continue
 		} else if err != nil && ctx.Err() == nil {
 			r.log.Error("tenants: audit: next commune", "err", err)
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(wait):
+		case <-time.After(opt.Idle):
 		}
 	}
 }

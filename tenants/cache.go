@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Cache keeps at most max commune databases open, least recently used
@@ -30,6 +31,8 @@ type Cache struct {
 	shutdown bool // Close was called: close inline from now on
 
 	hits, misses, evictions, failures atomic.Int64
+
+	warmStop, warmDone chan struct{} // the pinger keeping read connections (warm.go)
 }
 
 // CacheStats are the cache's counters since it was created.
@@ -61,7 +64,8 @@ type cacheEntry struct {
 	ready chan struct{} // closed once db or err is set
 	refs  int
 	elem  *list.Element
-	gone  bool // removed from the cache; close when refs reaches 0
+	gone  bool      // removed from the cache; close when refs reaches 0
+	used  time.Time // last acquired by a request or a job (warm.go)
 }
 
 // NewCache returns a cache of at most max open handles (256 if max <= 0).
@@ -132,11 +136,28 @@ func (c *Cache) closer() {
 // Acquire returns the open handle of slug, opening it if needed (once, even
 // under concurrent calls), and a release function to call when done.
 func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
+	return c.acquire(ctx, slug, false)
+}
+
+// AcquireBackground is Acquire for a background job visiting communes
+// nobody is using (reminders, housekeeping of closed communes): a handle
+// it opens goes to the least recently used end of the cache, and one
+// found open keeps its place, so that a pass over hundreds of closed
+// communes evicts its own handles one after the other instead of the
+// communes parents are using.
+func (c *Cache) AcquireBackground(ctx context.Context, slug string) (*DB, func(), error) {
+	return c.acquire(ctx, slug, true)
+}
+
+func (c *Cache) acquire(ctx context.Context, slug string, background bool) (*DB, func(), error) {
 	for {
 		c.mu.Lock()
 		if e, ok := c.items[slug]; ok {
 			e.refs++
-			c.lru.MoveToFront(e.elem)
+			e.used = time.Now()
+			if !background {
+				c.lru.MoveToFront(e.elem)
+			}
 			c.mu.Unlock()
 			c.hits.Add(1)
 			select {
@@ -174,8 +195,12 @@ func (c *Cache) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 				victim = nil
 			}
 		}
-		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1}
-		e.elem = c.lru.PushFront(e)
+		e := &cacheEntry{slug: slug, ready: make(chan struct{}), refs: 1, used: time.Now()}
+		if background {
+			e.elem = c.lru.PushBack(e)
+		} else {
+			e.elem = c.lru.PushFront(e)
+		}
 		c.items[slug] = e
 		c.mu.Unlock()
 
@@ -296,6 +321,7 @@ func (c *Cache) Len() int {
 // Close closes every idle handle, waiting for the ones queued for the
 // closer, and marks the others to close on release.
 func (c *Cache) Close() {
+	c.stopWarm()
 	c.mu.Lock()
 	c.shutdown = true
 	var idle []*DB

@@ -8,11 +8,14 @@ import (
 	"strings"
 )
 
-// Budget per open commune handle, measured (bench/README.md): a handle
-// holds about three file descriptors (database, WAL, shared memory) and
-// more while its read pool is busy, and 0.3–0.6 MiB resident.
+// Budget per open commune handle, measured (bench/README.md): an idle
+// handle holds one connection, three file descriptors (database, WAL,
+// shared memory; two more per extra connection while its pools are busy),
+// and 0.3–0.6 MiB resident. The half of the descriptor limit that the
+// cache leaves covers sockets, the platform database and the busy
+// handles' extra connections (at most one per request in flight).
 const (
-	fdsPerHandle      = 4
+	fdsPerHandle      = 3
 	bytesPerHandle    = 600 << 10
 	minDefaultHandles = 64
 	maxDefaultHandles = 100_000

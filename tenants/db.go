@@ -65,6 +65,9 @@ type DB struct {
 	// while the registry replicates it (replica_registry.go).
 	replicated bool
 	repl       atomic.Pointer[replicaFile]
+	// ckpt checkpoints the WAL beside the writer (checkpoint.go); nil for
+	// a replicated file.
+	ckpt *checkpointer
 }
 
 // OpenOptions tunes OpenDB.
@@ -73,6 +76,12 @@ type OpenOptions struct {
 	Create bool
 	// ReadConns bounds the read pool (default 4).
 	ReadConns int
+	// ReadIdle is how long an idle read connection stays open (default
+	// DefaultReadIdle). The cache keeps one per open handle warm.
+	ReadIdle time.Duration
+	// WriteIdle is how long the writer's connection stays open unused
+	// (default DefaultWriteIdle).
+	WriteIdle time.Duration
 	// Lazy opens no connection now: the writer connects at its first
 	// transaction, the readers at their first query. Only for a file known
 	// to exist in WAL mode already (a cold open of a commune), so that a
@@ -87,6 +96,16 @@ type OpenOptions struct {
 	Replicated bool
 }
 
+// DefaultReadIdle is how long an idle read connection stays open.
+const DefaultReadIdle = 30 * time.Second
+
+// DefaultWriteIdle is how long an unused writer connection stays open: a
+// commune that wrote once (a parent's log-in) would otherwise hold two
+// connections, five file descriptors, for as long as it stays in the
+// cache, against the three DefaultCacheSize budgets per handle. A commune
+// writing less often than this pays a schema parse at its next write.
+const DefaultWriteIdle = 5 * time.Minute
+
 // OpenDB opens the SQLite file at path with the project's pragmas.
 func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if strings.ContainsAny(path, "?#") {
@@ -100,21 +119,28 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 		opt.ReadConns = 4
 	}
 	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated}
-	prag := pragmas
+	prag, wprag := pragmas, fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)
 	if opt.Replicated {
 		prag += "&_pragma=wal_autocheckpoint(0)"
+		wprag = ""
+	} else {
+		d.ckpt = newCheckpointer("file:" + path + "?mode=rw&" + prag)
 	}
 	// The writer's connections get the pre-update hook (work.go); both
 	// pools keep their prepared statements (driver.go).
-	w := openPool("file:"+path+"?mode="+mode+"&"+prag+"&_txlock=immediate", d.preUpdate)
+	w := openPool("file:"+path+"?mode="+mode+"&"+prag+wprag+"&_txlock=immediate", d.preUpdate)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
-	w.SetConnMaxIdleTime(0)
+	if opt.WriteIdle <= 0 {
+		opt.WriteIdle = DefaultWriteIdle
+	}
+	w.SetConnMaxIdleTime(opt.WriteIdle)
 	// Ping creates the file (when allowed) and applies WAL mode once,
 	// before readers (query_only) connect.
 	if !opt.Lazy || opt.Create {
 		if err := w.Ping(); err != nil {
 			w.Close()
+			_ = d.ckpt.close()
 			return nil, fmt.Errorf("tenants: open %s: %w", path, err)
 		}
 	}
@@ -123,9 +149,13 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
 	// and prepared statements redone each time). Idle connections are
-	// released after 30 s, so an idle commune still costs little.
+	// released after ReadIdle, except the one the cache keeps warm
+	// (warm.go), so an idle commune still costs little.
 	r.SetMaxIdleConns(opt.ReadConns)
-	r.SetConnMaxIdleTime(30 * time.Second)
+	if opt.ReadIdle <= 0 {
+		opt.ReadIdle = DefaultReadIdle
+	}
+	r.SetConnMaxIdleTime(opt.ReadIdle)
 	d.W, d.read, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
 	return d, nil
 }
@@ -190,6 +220,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		return fmt.Errorf("commit: %w", err)
 	}
 	d.writes.Add(1)
+	d.ckpt.committed()
 	d.wrote(ctx, time.Now())
 	return nil
 }
@@ -216,6 +247,7 @@ func (d *DB) Close() error {
 	d.rstmts.close()
 	d.wstmts.close()
 	errR := d.read.Close()
+	errC := d.ckpt.close()
 	// A checkpoint keeps the WAL short; closing the last connection
 	// checkpoints and removes the WAL file as well. A writer that never
 	// connected (a lazy handle that only read) has nothing to checkpoint.
@@ -225,5 +257,5 @@ func (d *DB) Close() error {
 		_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	errW := d.W.Close()
-	return errors.Join(errL, errR, errW)
+	return errors.Join(errL, errR, errC, errW)
 }

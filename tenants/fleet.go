@@ -67,7 +67,7 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 	}()
 	var db *DB
 	if c.SchemaVersion == latest && c.fileStamp == stamp && walEmpty(path) {
-		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, Lazy: true, WriteWait: r.opt.Hooks.WriteWait, Replicated: repl != nil}); err != nil {
+		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, ReadIdle: r.opt.ReadIdle, Lazy: true, WriteWait: r.opt.Hooks.WriteWait, Replicated: repl != nil}); err != nil {
 			return nil, err
 		}
 	} else if db, err = r.openChecked(ctx, c, path, st, latest, repl != nil); err != nil {
@@ -96,7 +96,7 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 	} else if reason != "" {
 		return nil, r.MarkBroken(ctx, slug, reason)
 	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, WriteWait: r.opt.Hooks.WriteWait, Replicated: replicated})
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, ReadIdle: r.opt.ReadIdle, WriteWait: r.opt.Hooks.WriteWait, Replicated: replicated})
 	if err != nil {
 		if IsCorrupt(err) {
 			return nil, r.MarkBroken(ctx, slug, err.Error())

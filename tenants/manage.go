@@ -220,8 +220,9 @@ func (r *Registry) MigrateCommunes(ctx context.Context, slugs []string, progress
 }
 
 // MigrateCommunesBounded is MigrateCommunes with at most workers communes
-// migrating at once (twice the cores when workers <= 0): an operator
-// upgrading beside a busy server keeps cores for the parents.
+// migrating at once (four per core when workers <= 0: a migration waits
+// for the disk as long as it computes, two syncs when its file closes):
+// an operator upgrading beside a busy server keeps cores for the parents.
 func (r *Registry) MigrateCommunesBounded(ctx context.Context, slugs []string, workers int, progress func(done, total int, res MigrateResult)) []MigrateResult {
 	results := make([]MigrateResult, len(slugs))
 	jobs := make(chan int)
@@ -229,7 +230,7 @@ func (r *Registry) MigrateCommunesBounded(ctx context.Context, slugs []string, w
 	var mu sync.Mutex
 	done := 0
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0) * 2
+		workers = runtime.GOMAXPROCS(0) * 4
 	}
 	workers = min(workers, max(len(slugs), 1))
 	for range workers {

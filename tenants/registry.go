@@ -22,6 +22,9 @@ type Options struct {
 	MaxOpen   int          // bound of the open-handle cache (default: DefaultCacheSize)
 	Logger    *slog.Logger // default slog.Default()
 	ReadConns int          // read pool size per commune (default 4)
+	// ReadIdle is how long an idle read connection stays open (default
+	// DefaultReadIdle); the cache keeps one per open commune (warm.go).
+	ReadIdle time.Duration
 	// ResolveTTL is how long a resolved commune is trusted before the
 	// platform database is read again (default 5s), so that a suspension
 	// made by another process is seen quickly.
@@ -116,6 +119,7 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	}
 	r.cache = NewCache(opt.MaxOpen, r.openCommune)
 	r.cache.close = r.closeCommunes
+	r.cache.keepWarm(opt.ReadIdle)
 	return r, nil
 }
 
@@ -146,6 +150,12 @@ var ErrSchemaBehind = errors.New("commune database schema is behind and its migr
 // Acquire returns slug's open database and a release function.
 func (r *Registry) Acquire(ctx context.Context, slug string) (*DB, func(), error) {
 	return r.cache.Acquire(ctx, slug)
+}
+
+// AcquireBackground is Acquire for background jobs: the handle it opens
+// is the next one evicted, so hot communes stay open (Cache.AcquireBackground).
+func (r *Registry) AcquireBackground(ctx context.Context, slug string) (*DB, func(), error) {
+	return r.cache.AcquireBackground(ctx, slug)
 }
 
 // AcquireIfOpen returns slug's database only when it is open now, never

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -186,12 +185,11 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
 			return err
 		}
-		var name string
-		if err := tx.QueryRowContext(ctx, `SELECT first_name || ' ' || last_name FROM children WHERE id = ?`, cid).Scan(&name); errors.Is(err, sql.ErrNoRows) {
-			return web.ErrNotFound
-		} else if err != nil {
+		child, err := families.LoadChild(ctx, tx, cid)
+		if err != nil {
 			return err
 		}
+		name := child.Name()
 		lines, err := attendanceList(ctx, tx, day, pid)
 		if err != nil {
 			return err

@@ -136,7 +136,7 @@ func (a *Admin) markAttendanceList(c *fiber.Ctx) error {
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		n, withdrawn = 0, nil
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
-			return web.ErrNotFound
+			return err
 		}
 		lines, err := attendanceList(ctx, tx, day, pid)
 		if err != nil {

@@ -191,6 +191,15 @@ func setStaffPassword(ctx context.Context, tx *sql.Tx, id int64, hash string) er
 	return nil
 }
 
+// setStaffRole stores a member's role and whether the account is
+// disabled.
+func setStaffRole(ctx context.Context, tx *sql.Tx, id int64, role string, disabled bool) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET role = ?, disabled = ? WHERE id = ?`, role, disabled, id); err != nil {
+		return fmt.Errorf("admin: set role: %w", err)
+	}
+	return nil
+}
+
 // createInviteToken issues a one-time set-password link token.
 func createInviteToken(ctx context.Context, tx *sql.Tx, staffID int64, now time.Time) (string, error) {
 	// A new link replaces the unused ones.

@@ -14,6 +14,12 @@ func TestFailingQueryIsAServerErrorNotAMissingPage(t *testing.T) {
 	attendance := func(prestation string) url.Values {
 		return url.Values{"day": {"04/03/2026"}, "prestation": {prestation}, "child": {"1"}, "status": {"present"}}
 	}
+	attendanceOf := func(child string) url.Values {
+		return url.Values{"day": {"04/03/2026"}, "prestation": {"1"}, "child": {child}, "status": {"present"}}
+	}
+	list := func(prestation string) url.Values {
+		return url.Values{"day": {"04/03/2026"}, "prestation": {prestation}, "tous": {"1"}}
+	}
 	refund := func(family string) url.Values {
 		return url.Values{"family": {family}, "regie": {"1"}, "amount": {"1,00"}, "means": {"cheque"}, "day": {"04/03/2026"}}
 	}
@@ -26,6 +32,10 @@ func TestFailingQueryIsAServerErrorNotAMissingPage(t *testing.T) {
 	}{
 		{"attendance for a prestation that does not exist", "", "/alpha/admin/pointage", attendance("999"), http.StatusNotFound},
 		{"attendance while the prestations cannot be read", "prestations", "/alpha/admin/pointage", attendance("1"), http.StatusInternalServerError},
+		{"attendance of a child who does not exist", "", "/alpha/admin/pointage", attendanceOf("999"), http.StatusNotFound},
+		{"attendance while the children cannot be read", "children", "/alpha/admin/pointage", attendanceOf("1"), http.StatusInternalServerError},
+		{"attendance list for a prestation that does not exist", "", "/alpha/admin/pointage/liste", list("999"), http.StatusNotFound},
+		{"attendance list while the prestations cannot be read", "prestations", "/alpha/admin/pointage/liste", list("1"), http.StatusInternalServerError},
 		{"refund to a family that does not exist", "", "/alpha/admin/finances/remboursements", refund("999"), http.StatusNotFound},
 		{"refund while the families cannot be read", "families", "/alpha/admin/finances/remboursements", refund("1"), http.StatusInternalServerError},
 		{"new link for a staff member who does not exist", "", "/alpha/admin/agents/999/invitation", url.Values{}, http.StatusNotFound},

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/families"
 	"espacefamille/app/records"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
@@ -56,10 +57,11 @@ func (a *Admin) showChildRecord(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := recordData{base: baseOf(c, "familles"), State: st}
-	if err := q.QueryRowContext(ctx, `SELECT name FROM families WHERE id = ?`, st.Child.FamilyID).Scan(&d.FamilyName); err != nil {
+	fam, err := families.Load(ctx, q, st.Child.FamilyID)
+	if err != nil {
 		return err
 	}
+	d := recordData{base: baseOf(c, "familles"), State: st, FamilyName: fam.Name}
 	return web.Render(c, "admin/fiche", "Fiche de "+st.Child.FirstName+" "+st.Child.LastName, d)
 }
 

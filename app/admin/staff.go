@@ -100,7 +100,7 @@ func (a *Admin) updateStaff(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET role = ?, disabled = ? WHERE id = ?`, role, disabled, id); err != nil {
+		if err := setStaffRole(ctx, tx, id, role, disabled); err != nil {
 			return err
 		}
 		if disabled {

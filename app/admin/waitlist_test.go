@@ -12,8 +12,6 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
-	"espacefamille/app/mail"
-	"espacefamille/app/mail/smtptest"
 )
 
 // waitFixture is alpha with a post-paid ACCUEIL of one place and n
@@ -173,16 +171,10 @@ func TestWaitingListOfferExpiresToTheNextInLine(t *testing.T) {
 
 	// The offers' emails through real SMTP: B's, C's (queued two hours
 	// later), D's.
-	srv := smtptest.Start(t)
-	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}, mail.Sources{}, nil, mail.WithClock(func() time.Time { return later }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sender.Flush(ctx, mail.Source{Name: "alpha", DB: db}); err != nil {
-		t.Fatal(err)
-	}
+	env := w.For(t)
+	env.Clock.Set(later)
 	var got []string
-	for _, m := range srv.Messages() {
+	for _, m := range env.SendMail(t, "alpha") {
 		if strings.HasPrefix(m.Subject, "Une place s'est libérée") {
 			if a := m.To[0].Address; strings.HasPrefix(a, "f") { // the families' own addresses (their accounts get one too)
 				got = append(got, a)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,6 +12,24 @@ import (
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
 )
+
+// EmptyDB opens a database file of its own in t.TempDir(), migrated to
+// schema (tenants.CommuneSchema or tenants.PlatformSchema) and holding no
+// data, for store tests that need no registry, server or demo; it is
+// closed when the test ends.
+func EmptyDB(t testing.TB, schema *tenants.Schema) *tenants.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "empty.db")
+	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, _, err := schema.Migrate(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
 
 // DB returns a commune's handles ("" = the platform), held until the test
 // ends.

@@ -94,15 +94,6 @@ func Majoration(base int64, kind string, value int64) int64 {
 // priced at the day's price plus the prestation's majoration.
 func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID int64, year int, month time.Month) ([]Line, error) {
 	first := calendar.DateOf(year, month, 1)
-	rows, err := q.QueryContext(ctx, `
-		SELECT a.day, a.prestation_id, ch.id, ch.family_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
-		FROM attendance a JOIN children ch ON ch.id = a.child_id JOIN prestations p ON p.id = a.prestation_id
-		WHERE (ch.family_id = ? OR EXISTS (SELECT 1 FROM child_households h WHERE h.child_id = ch.id AND h.family_id = ?))
-			AND p.regie_id = ? AND a.status = 'present' AND a.unbooked = 1 AND a.day BETWEEN ? AND ?
-		ORDER BY a.day, ch.first_name`, familyID, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
-	if err != nil {
-		return nil, fmt.Errorf("billing: majorations: %w", err)
-	}
 	type present struct {
 		day        calendar.Date
 		prestation int64
@@ -112,18 +103,21 @@ func MajorationLines(ctx context.Context, q tenants.Querier, familyID, regieID i
 		kind       string
 		value      int64
 	}
-	var list []present
-	for rows.Next() {
+	list, err := tenants.All(ctx, q, func(row tenants.Row) (present, error) {
 		var p present
-		if err := rows.Scan(&p.day, &p.prestation, &p.childID, &p.home, &p.child, &p.kind, &p.value); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		list = append(list, p)
+		err := row.Scan(&p.day, &p.prestation, &p.childID, &p.home, &p.child, &p.kind, &p.value)
+		return p, err
+	}, `
+		SELECT a.day, a.prestation_id, ch.id, ch.family_id, ch.first_name || ' ' || ch.last_name, p.surcharge_kind, p.surcharge_value
+		FROM attendance a JOIN children ch ON ch.id = a.child_id JOIN prestations p ON p.id = a.prestation_id
+		WHERE (ch.family_id = ? OR EXISTS (SELECT 1 FROM child_households h WHERE h.child_id = ch.id AND h.family_id = ?))
+			AND p.regie_id = ? AND a.status = 'present' AND a.unbooked = 1 AND a.day BETWEEN ? AND ?
+		ORDER BY a.day, ch.first_name`, familyID, familyID, regieID, first, first.AddMonths(1).AddDays(-1))
+	if err != nil {
+		return nil, fmt.Errorf("billing: majorations: %w", err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(list) == 0 {
-		return nil, err
+	if len(list) == 0 {
+		return nil, nil
 	}
 	// A shared child's day is invoiced to the household the custody
 	// calendar gives it to (issue 14): one invoice per paying guardian.

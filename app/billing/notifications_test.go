@@ -10,27 +10,10 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
-	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
 	"espacefamille/app/notify"
 	"espacefamille/tenants"
 )
-
-// sendMail delivers the demo commune's outbox over real SMTP and returns
-// what the server received.
-func (e *env) sendMail(t *testing.T) []smtptest.Message {
-	t.Helper()
-	srv := smtptest.Start(t)
-	s, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone},
-		mail.Sources{}, quiet(), mail.WithClock(e.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.db}); err != nil {
-		t.Fatal(err)
-	}
-	return srv.Messages()
-}
 
 func (e *env) notifications(t *testing.T, change func(*notify.Settings)) {
 	t.Helper()
@@ -78,7 +61,7 @@ func TestPaymentFailedNotice(t *testing.T) {
 			e.payWithSimulator(tc.card, tc.abandon)
 			o := e.lastOrder()
 			var failed []smtptest.Message
-			for _, m := range e.sendMail(t) {
+			for _, m := range e.SendMail(t, demo.Slug) {
 				if strings.HasPrefix(m.Subject, "Paiement ") {
 					failed = append(failed, m)
 				}

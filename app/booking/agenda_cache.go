@@ -1,12 +1,14 @@
 package booking
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"sync"
 	"time"
 
 	"espacefamille/app/calendar"
+	"espacefamille/app/menus"
 	"espacefamille/tenants"
 )
 
@@ -155,4 +157,62 @@ func (b *Booker) nextChange(monday calendar.Date) time.Time {
 		}
 	}
 	return next
+}
+
+// The menus shown under the agenda's weeks are configuration too: every
+// change of a dish moves config_version (migration 00091), so they are
+// read once per version, span of weeks and PAI highlighting, and kept
+// beside the weeks (reading them was a sixth of the agenda page's time).
+
+// menusCacheKey is the Memo key of the agenda's menus.
+const menusCacheKey = "booking.agenda.menus"
+
+// maxAgendaMenus bounds the spans kept per configuration version.
+const maxAgendaMenus = 512
+
+type menusKey struct {
+	from, to calendar.Date
+	pai      bool
+}
+
+// menusCache maps a span to its menus by week anchor; the maps are
+// shared between requests and never written once stored.
+type menusCache struct {
+	mu sync.Mutex
+	m  map[menusKey]map[string][]menus.DayView
+}
+
+// agendaMenus returns the menus from..to by week anchor (Week.Anchor),
+// highlighted for a child with a PAI, through the commune's cache for
+// configuration version v.
+func agendaMenus(ctx context.Context, db *tenants.DB, v int64, from, to calendar.Date, pai bool) (map[string][]menus.DayView, error) {
+	c, err := db.Memo(menusCacheKey, v, func() (any, error) {
+		return &menusCache{m: map[menusKey]map[string][]menus.DayView{}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	cache, k := c.(*menusCache), menusKey{from, to, pai}
+	cache.mu.Lock()
+	byWeek, ok := cache.m[k]
+	cache.mu.Unlock()
+	if ok {
+		return byWeek, nil
+	}
+	days, err := menus.ForAgenda(ctx, db.Reader(), from, to, pai)
+	if err != nil {
+		return nil, err
+	}
+	byWeek = map[string][]menus.DayView{}
+	for _, m := range days {
+		a := Week{From: m.Date.Monday()}.Anchor()
+		byWeek[a] = append(byWeek[a], m)
+	}
+	cache.mu.Lock()
+	if len(cache.m) >= maxAgendaMenus {
+		cache.m = map[menusKey]map[string][]menus.DayView{}
+	}
+	cache.m[k] = byWeek
+	cache.mu.Unlock()
+	return byWeek, nil
 }

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/menus"
 )
 
 // sameFragment reports whether two agendas print their first week from
@@ -98,5 +100,26 @@ func TestAgendaCacheKeepsWeeksUntilSomethingTheyShowChanges(t *testing.T) {
 				t.Fatalf("the page does not print the week's fragment:\n%s", page)
 			}
 		})
+	}
+}
+
+// The menus under the agenda's weeks are kept in memory (agendaMenus):
+// a dish the mairie adds to a week already seen shows at the next view
+// (migration 00091 moves the configuration version with every dish).
+func TestAgendaShowsAMenuEditedAfterItWasSeen(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(f.fam)
+	path := f.agendaPath(f.cantine, f.fille, "2026-11-23")
+	const dish = "Gratin de blettes du marché"
+	if body := c.get(path); strings.Contains(body, dish) {
+		t.Fatal("the dish shows before it was added")
+	}
+	day := calendar.DateOf(2026, time.November, 26)
+	f.Tx(slug, func(tx *sql.Tx) error {
+		return menus.SaveDays(context.Background(), tx, []menus.Day{{Date: day, Dishes: []menus.Dish{
+			{Day: day, Course: menus.Main, Name: dish}}}}, f.Clock.Now())
+	})
+	if body := c.get(path); !strings.Contains(body, dish) {
+		t.Error("the agenda still shows the week's menus as they were before the dish was added")
 	}
 }

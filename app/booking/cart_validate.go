@@ -40,14 +40,21 @@ type checker struct {
 // offered reports whether the waiting list holds a place of the slot for
 // the child.
 func (k *checker) offered(childID, prestationID int64, day calendar.Date) (bool, error) {
+	waits, err := k.familyWaits()
+	return waits[childSlot{childID, slot{prestationID, day}}].state == WaitOffered, err
+}
+
+// familyWaits returns the family's waiting-list entries, read once per
+// checker (the transaction's later changes to them go through it).
+func (k *checker) familyWaits() (map[childSlot]waitRow, error) {
 	if k.waits == nil {
 		w, err := familyOffers(k.ctx, k.tx, k.familyID)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		k.waits = w
 	}
-	return k.waits[childSlot{childID, slot{prestationID, day}}].state == WaitOffered, nil
+	return k.waits, nil
 }
 
 // newChecker re-checks lines against cfg, or, when cfg is nil (a caller

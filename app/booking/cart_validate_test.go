@@ -39,6 +39,22 @@ func (f *fixture) addLine(child, prestation int64, day string) {
 		f.fam, prestation, child, prestation, day)
 }
 
+// fullDay gives prestation five places on day, all taken (a place the
+// waiting list offers is counted among them, as offerNext counts it).
+func (f *fixture) fullDay(prestation int64, day string) {
+	f.T.Helper()
+	f.exec(`UPDATE prestations SET capacity = 5 WHERE id = ?`, prestation)
+	f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, ?, 1, 5)`, prestation, day)
+}
+
+// wait puts the child of FAMILLE X on the waiting list of prestation's
+// day, in state (waiting, or offered: the place is held for the child).
+func (f *fixture) wait(child, prestation int64, day, state string) {
+	f.T.Helper()
+	f.exec(`INSERT INTO waitlist (family_id, child_id, prestation_id, regie_id, site_id, day, state, created_at, updated_at)
+		VALUES (?, ?, ?, (SELECT regie_id FROM prestations WHERE id = ?), 1, ?, ?, 'x', 'x')`, f.fam, child, prestation, prestation, day, state)
+}
+
 // reasons lists the removed or rejected lines as "prestation day: reason".
 func reasons(lines []booking.RemovedLine) []string {
 	var out []string
@@ -168,6 +184,38 @@ func TestCheckCartRules(t *testing.T) {
 			f.exec(`INSERT INTO slot_counts (prestation_id, day, site_id, booked) VALUES (?, '2026-12-10',
 				(SELECT id FROM schools WHERE name = 'École du Hameau'), 5)`, f.classique)
 		}, []string{"2026-12-10: complet"}, 1, 255},
+		{"a meal now kept for the CM2 only: the CP pupil's demande is removed, the CM2 pupil's kept", func(f *fixture) {
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-03")
+			_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-04")
+			f.exec(`UPDATE children SET class_name = CASE id WHEN ? THEN 'CP' ELSE 'CM2' END WHERE id IN (?, ?)`, f.fille, f.fille, f.garcon)
+			f.restrict(f.classique, func(in *booking.PrestationInput) { in.Audience = booking.Audience{Classes: []string{"cm2"}} })
+		}, []string{"2026-12-03: non proposé pour sa classe"}, 1, 255},
+		{"shared custody: Lou's demande on her father's even week is removed, her mother's odd week kept", func(f *fixture) {
+			lou := f.id(`SELECT id FROM children WHERE first_name = 'Lou'`)
+			f.addLine(lou, f.classique, "2026-12-03")
+			f.addLine(lou, f.classique, "2026-12-10")
+		}, []string{"2026-12-10: garde de l'autre parent"}, 1, 255},
+		{"a place the waiting list offers the child is hers: kept on a full day", func(f *fixture) {
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+			f.fullDay(f.classique, "2026-12-10")
+			f.wait(f.fille, f.classique, "2026-12-10", booking.WaitOffered)
+		}, nil, 1, 255},
+		{"a child still only waiting on a full day: removed as full", func(f *fixture) {
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+			f.fullDay(f.classique, "2026-12-10")
+			f.wait(f.fille, f.classique, "2026-12-10", booking.WaitWaiting)
+		}, []string{"2026-12-10: complet"}, 0, 0},
+		{"the place offered to the sister does not make room for her brother", func(f *fixture) {
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+			_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-10")
+			f.fullDay(f.classique, "2026-12-10")
+			f.wait(f.fille, f.classique, "2026-12-10", booking.WaitOffered)
+		}, []string{"2026-12-10: complet"}, 1, 255},
+		{"a place offered on another day does not make room on a full one", func(f *fixture) {
+			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+			f.fullDay(f.classique, "2026-12-10")
+			f.wait(f.fille, f.classique, "2026-12-11", booking.WaitOffered)
+		}, []string{"2026-12-10: complet"}, 0, 0},
 		{"a full day does not take places from another day", func(f *fixture) {
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
 			_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-11")
@@ -315,6 +363,38 @@ func TestConfirmLinesOnlyTouchesTheFamilysLines(t *testing.T) {
 	res, err = f.confirmLines(nil, "ORDER")
 	if err != nil || len(res.Confirmed)+len(res.Rejected) != 0 || res.TotalCents != 0 {
 		t.Fatalf("empty order: %+v %v", res, err)
+	}
+}
+
+// The payment of a place the waiting list offered arrives on a full day:
+// the child's demande is confirmed into the place held for her, her entry
+// becomes "booked", and the count stays at the capacity (the booking takes
+// over the offer's place, it does not add one); her brother's demande of
+// the same day is rejected as full.
+func TestConfirmLinesHandsTheOfferedPlaceToTheBooking(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	_ = f.toggle(f.fam, f.cantine, f.fille, f.classique, "2026-12-10")
+	_ = f.toggle(f.fam, f.cantine, f.garcon, f.classique, "2026-12-10")
+	var ids []int64
+	for _, l := range f.checkCart().Lines {
+		ids = append(ids, l.ID)
+	}
+	f.fullDay(f.classique, "2026-12-10")
+	f.wait(f.fille, f.classique, "2026-12-10", booking.WaitOffered)
+	res, err := f.confirmLines(ids, "ORDER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reasons(res.Rejected); strings.Join(got, "|") != "2026-12-10: complet" || len(res.Confirmed) != 1 ||
+		res.Confirmed[0].Line.ChildID != f.fille || res.TotalCents != 255 {
+		t.Fatalf("confirmed %+v, rejected %v, total %d: want the sister's demande only", res.Confirmed, got, res.TotalCents)
+	}
+	if s := f.Text(slug, `SELECT state FROM waitlist WHERE child_id = ?`, f.fille); s != booking.WaitBooked {
+		t.Fatalf("the sister's entry is %q, want booked", s)
+	}
+	if n := f.count(`SELECT booked FROM slot_counts WHERE prestation_id = ? AND day = '2026-12-10'`, f.classique); n != 5 {
+		t.Fatalf("places counted = %d, want 5: the booking takes the offer's place", n)
 	}
 }
 

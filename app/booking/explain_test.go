@@ -185,3 +185,40 @@ func TestExplainedDeadlineIsTheOneApplied(t *testing.T) {
 		})
 	}
 }
+
+// The explanations of the reasons a cell shows without a rule of its own:
+// an audience refusal without detail names the child, a reason without
+// sentence reads as its label, a cell closed for no known reason says so;
+// a forfait not offered says whether its dates are unknown yet.
+func TestExplainTheRemainingReasons(t *testing.T) {
+	t.Parallel()
+	d := func(s string) calendar.Date { return mustDate(t, s) }
+	closed := func(day string, r Reason) Cell { return Cell{Day: d(day), Key: d(day), State: CellClosed, Reason: r} }
+	periodForfait := testGarderie
+	periodForfait.ForfaitKind = calendar.ForfaitSchoolPeriod
+	noHolidays := calendar.NewCalendar(calendar.Config{Zone: "C"})
+	for _, tc := range []struct {
+		name string
+		p    Prestation
+		cell Cell
+		cal  *calendar.Calendar
+		want string
+	}{
+		{"an audience refusal without detail names the child", testClassic, closed("2026-12-14", Reason{Code: ReasonAudience}), testCalendar(),
+			"REPAS CLASSIQUE ENFANT n'est pas proposé pour cet enfant : la mairie le réserve à d'autres écoles ou classes."},
+		{"already booked reads as its label", testClassic, closed("2026-12-14", Reason{Code: ReasonBooked}), testCalendar(), "Déjà réservé."},
+		{"a label with its detail", testClassic, closed("2026-12-14", Reason{Code: ReasonExclusive, Detail: "REPAS VEGETARIEN"}), testCalendar(),
+			"Un autre choix est déjà fait ce jour (REPAS VEGETARIEN)."},
+		{"closed for no known reason", testClassic, closed("2026-12-14", Reason{}), testCalendar(), "Non réservable."},
+		{"a school-period forfait whose holidays are not known yet", periodForfait, closed("2026-12-14", Reason{Code: ReasonNotOffered}), noHolidays,
+			"Pas encore réservable : les dates des vacances scolaires de cette période ne sont pas connues."},
+		{"a school-period forfait on a holiday", periodForfait, closed("2026-12-22", Reason{Code: ReasonNotOffered}), testCalendar(),
+			"Pas de forfait GARDERIE MATIN ET SOIR ce jour-là."},
+		{"a day outside every rule the page knows", testClassic, closed("2026-12-14", Reason{Code: ReasonNotOffered}), testCalendar(),
+			"REPAS CLASSIQUE ENFANT n'est pas proposé ce jour-là."},
+	} {
+		if got := Explain(tc.p, tc.cell, tc.cal); got != tc.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}

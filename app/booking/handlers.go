@@ -201,14 +201,8 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 		places[i] = w.Anchor()
 	}
 	if n := len(ag.Weeks); n > 0 {
-		days, err := menus.ForAgenda(ctx, db.Reader(), ag.Weeks[0].From, ag.Weeks[n-1].From.AddDays(6), sel.Child.PAI)
-		if err != nil {
+		if d.menus, err = agendaMenus(ctx, db, sel.cfg.version, ag.Weeks[0].From, ag.Weeks[n-1].From.AddDays(6), sel.Child.PAI); err != nil {
 			return err
-		}
-		d.menus = map[string][]menus.DayView{}
-		for _, m := range days {
-			a := Week{From: m.Date.Monday()}.Anchor()
-			d.menus[a] = append(d.menus[a], m)
 		}
 	}
 	web.FlashPlaces(c, places...)

@@ -39,7 +39,17 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 	if err := insertHolds(ctx, tx, k, check.Lines, orderRef, now); err != nil {
 		return check, err
 	}
-	return check, takeWaits(ctx, tx, familyID, check.Lines, orderRef, now)
+	// The waiting-list entries the checks read are still those of the
+	// family: holding places changed none of them.
+	adds := demandes(check.Lines)
+	if len(adds) == 0 {
+		return check, nil
+	}
+	waits, err := k.familyWaits()
+	if err != nil {
+		return check, err
+	}
+	return check, takeOffered(ctx, tx, waits, adds, orderRef, now)
 }
 
 // insertHolds holds lines for the order orderRef: one statement for the

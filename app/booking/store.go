@@ -230,13 +230,7 @@ func loadHolidays(ctx context.Context, q tenants.Querier) ([]calendar.Holiday, e
 		if err := row.Scan(&h.Zone, &h.SchoolYear, &h.Description, &h.From, &h.Until); err != nil {
 			return h, err
 		}
-		if h.Until.IsZero() {
-			// Unknown resume day (summer of a year not published yet): up to 31 August.
-			h.Until, h.Estimated = calendar.DateOf(h.From.Year(), time.September, 1), true
-			if !h.Until.After(h.From) {
-				h.Until = calendar.DateOf(h.From.Year()+1, time.September, 1)
-			}
-		}
+		h.SettleOpenEnd() // unknown resume day (a summer not published yet)
 		return h, nil
 	}, `SELECT zone, school_year, description, first_day_off, resume_day FROM school_holidays`)
 	if err != nil {

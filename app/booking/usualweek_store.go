@@ -17,25 +17,24 @@ func LoadUsualWeek(ctx context.Context, q tenants.Querier, familyID, childID int
 	if _, err := FamilyChild(ctx, q, familyID, childID); err != nil {
 		return u, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT prestation_id, parity, weekdays FROM usual_weeks WHERE family_id = ? AND child_id = ?`, familyID, childID)
-	if err != nil {
-		return u, fmt.Errorf("booking: usual week: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
 		var pid int64
 		var parity Parity
 		var mask int
-		if err := rows.Scan(&pid, &parity, &mask); err != nil {
-			return u, err
+		if err := row.Scan(&pid, &parity, &mask); err != nil {
+			return err
 		}
 		if u.Days[parity] == nil {
 			u.Days[parity] = map[int64]calendar.WeekdaySet{}
 		}
 		u.Days[parity][pid] = WeekdaysFromMask(mask)
 		u.Alternating = u.Alternating || parity != EveryWeek
+		return nil
+	}, `SELECT prestation_id, parity, weekdays FROM usual_weeks WHERE family_id = ? AND child_id = ?`, familyID, childID)
+	if err != nil {
+		return u, fmt.Errorf("booking: usual week: %w", err)
 	}
-	return u, rows.Err()
+	return u, nil
 }
 
 // SaveUsualWeek replaces a household's usual week for a child, in one

@@ -93,24 +93,23 @@ type Wait struct {
 // childWaits reads a child's entries waiting or offered between from and
 // to (a year earlier for forfaits' keys), with their rank.
 func childWaits(ctx context.Context, q querier, childID int64, from, to calendar.Date) (map[slot]Wait, error) {
-	rows, err := q.QueryContext(ctx, `SELECT w.prestation_id, w.day, w.state,
+	out := map[slot]Wait{}
+	err := tenants.Each(ctx, q, func(row tenants.Row) error {
+		var s slot
+		var w Wait
+		if err := row.Scan(&s.PrestationID, &s.Day, &w.State, &w.Rank); err != nil {
+			return err
+		}
+		out[s] = w
+		return nil
+	}, `SELECT w.prestation_id, w.day, w.state,
 		(SELECT COUNT(*) FROM waitlist o WHERE o.prestation_id = w.prestation_id AND o.day = w.day AND o.state = 'waiting' AND o.id <= w.id)
 		FROM waitlist w WHERE w.child_id = ? AND w.state IN ('waiting', 'offered') AND w.day BETWEEN ? AND ?`,
 		childID, from.AddDays(-366), to)
 	if err != nil {
 		return nil, fmt.Errorf("booking: waiting list: %w", err)
 	}
-	defer rows.Close()
-	out := map[slot]Wait{}
-	for rows.Next() {
-		var s slot
-		var w Wait
-		if err := rows.Scan(&s.PrestationID, &s.Day, &w.State, &w.Rank); err != nil {
-			return nil, err
-		}
-		out[s] = w
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // WaitEntry is an entry of the waiting list, for the family's and the
@@ -397,19 +396,31 @@ type waitRow struct {
 // for bookings): if it ends without payment, returnPlace gives the place
 // back to the entry.
 func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, holdRef string, now time.Time) error {
+	adds := demandes(lines)
+	if len(adds) == 0 {
+		return nil
+	}
+	waits, err := familyOffers(ctx, tx, familyID)
+	if err != nil {
+		return err
+	}
+	return takeOffered(ctx, tx, waits, adds, holdRef, now)
+}
+
+// demandes are the lines that ask for a place (not annulations).
+func demandes(lines []CartLine) []CartLine {
 	var adds []CartLine
 	for _, l := range lines {
 		if l.Action != ActionCancel {
 			adds = append(adds, l)
 		}
 	}
-	if len(adds) == 0 {
-		return nil
-	}
-	waits, err := familyOffers(ctx, tx, familyID)
-	if err != nil || len(waits) == 0 {
-		return err
-	}
+	return adds
+}
+
+// takeOffered is takeWaits with the family's entries already read in the
+// same transaction (waits) and the demandes among the lines (adds).
+func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, adds []CartLine, holdRef string, now time.Time) error {
 	for _, l := range adds {
 		w, ok := waits[childSlot{l.ChildID, slot{l.PrestationID, l.Day}}]
 		if !ok {

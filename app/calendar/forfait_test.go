@@ -69,3 +69,35 @@ func TestParseForfaitKind(t *testing.T) {
 		t.Error("kinds are case-sensitive stored values")
 	}
 }
+
+// A school period needs both of its holidays: with the Toussaint holidays
+// known but not the next ones, the period after Toussaint cannot be sold
+// yet; a break shorter than a week (a long weekend) does not bound it.
+func TestForfaitSchoolPeriodNeedsTheNextHolidays(t *testing.T) {
+	toussaint := Holiday{Zone: "C", Description: "Vacances de la Toussaint", From: day("2026-10-17"), Until: day("2026-11-02")}
+	bridge := Holiday{Zone: "C", Description: "Pont", From: day("2026-11-11"), Until: day("2026-11-16")}      // 5 days
+	week := Holiday{Zone: "C", Description: "Une semaine", From: day("2026-11-21"), Until: day("2026-11-28")} // 7 days
+	for _, tc := range []struct {
+		name        string
+		holidays    []Holiday
+		first, last string
+	}{
+		{"no holidays known after toussaint: unknown", []Holiday{toussaint}, "", ""},
+		{"a five-day bridge is not the end of the period", []Holiday{toussaint, bridge}, "", ""},
+		{"a seven-day break ends the period the day before it", []Holiday{toussaint, bridge, week}, "2026-11-02", "2026-11-20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cal := NewCalendar(Config{Zone: "C", Holidays: tc.holidays})
+			first, last, err := ForfaitPeriod(ForfaitSchoolPeriod, day("2026-11-09"), cal)
+			if tc.first == "" {
+				if !errors.Is(err, ErrForfaitUnknownDates) {
+					t.Fatalf("got %s..%s, %v; want ErrForfaitUnknownDates", first, last, err)
+				}
+				return
+			}
+			if err != nil || first.String() != tc.first || last.String() != tc.last {
+				t.Fatalf("got %s..%s, %v; want %s..%s", first, last, err, tc.first, tc.last)
+			}
+		})
+	}
+}

@@ -158,7 +158,7 @@ func holidayRow(line int, year, zone, desc, from, until string) (Holiday, error)
 		h.SchoolYear = year
 	}
 	if until == "" {
-		h.Until, h.Estimated = openEnd(h.SchoolYear, h.From), true
+		h.SettleOpenEnd()
 		return h, nil
 	}
 	if h.Until, err = ParseISO(until); err != nil {
@@ -199,6 +199,16 @@ func SchoolYearOf(d Date) string {
 		y--
 	}
 	return fmt.Sprintf("%04d-%04d", y, y+1)
+}
+
+// SettleOpenEnd gives a holiday whose resume day is unknown (Until zero)
+// the open-end rule's resume day (openEnd), marked Estimated, as the
+// importers do; a holiday with a resume day is left as it is. Whoever reads
+// stored holidays calls it, so that the rule lives here only.
+func (h *Holiday) SettleOpenEnd() {
+	if h.Until.IsZero() {
+		h.Until, h.Estimated = openEnd(h.SchoolYear, h.From), true
+	}
 }
 
 // openEnd is the rule for a holiday whose resume day is unknown (typically the

@@ -284,13 +284,21 @@ func (svc *Service) propose(c *fiber.Ctx) error {
 	default:
 		return web.NewError(fiber.StatusBadRequest, "La demande est invalide : rechargez la page et recommencez.")
 	}
-	t := tenants.From(c)
-	err = t.DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
-		if _, err := Propose(c.UserContext(), tx, p, svc.now()); err != nil {
+	return svc.commit(c, child, func(ctx context.Context, tx *sql.Tx, com tenants.Commune) error {
+		if _, err := Propose(ctx, tx, p, svc.now()); err != nil {
 			return err
 		}
-		return svc.tellOtherParent(c.UserContext(), tx, t.Commune, child, p, other)
-	})
+		return svc.tellOtherParent(ctx, tx, com, child, p, other)
+	}, "Proposition envoyée à l'autre parent : le calendrier change dès qu'il l'accepte.")
+}
+
+// commit runs change, and the emails it queues, in one transaction. A
+// refusal (*Invalid) shows the custody page again with its message;
+// otherwise the mail sender is woken and the parent goes back to the
+// child's custody page with flash.
+func (svc *Service) commit(c *fiber.Ctx, child families.Child, change func(ctx context.Context, tx *sql.Tx, com tenants.Commune) error, flash string) error {
+	t := tenants.From(c)
+	err := t.DB().Tx(c.UserContext(), func(tx *sql.Tx) error { return change(c.UserContext(), tx, t.Commune) })
 	var invalid *Invalid
 	if errors.As(err, &invalid) {
 		return svc.renderCustody(c, fiber.StatusUnprocessableEntity, families.GuardianForm{}, invalid.Message)
@@ -301,7 +309,7 @@ func (svc *Service) propose(c *fiber.Ctx) error {
 	if svc.notify != nil {
 		svc.notify(t.Commune.Slug)
 	}
-	web.AddFlash(c, "success", "Proposition envoyée à l'autre parent : le calendrier change dès qu'il l'accepte.")
+	web.AddFlash(c, "success", flash)
 	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
 }
 
@@ -319,28 +327,16 @@ func (svc *Service) decide(c *fiber.Ctx) error {
 	if !accept && c.FormValue("decision") != "refuser" {
 		return web.NewError(fiber.StatusBadRequest, "La demande est invalide : rechargez la page et recommencez.")
 	}
-	t := tenants.From(c)
-	err = t.DB().Tx(c.UserContext(), func(tx *sql.Tx) error {
-		p, err := Decide(c.UserContext(), tx, child.ID, pid, web.User(c).FamilyID, accept, svc.now())
-		if err != nil {
-			return err
-		}
-		return svc.tellProposer(c.UserContext(), tx, t.Commune, child, p, accept)
-	})
-	var invalid *Invalid
-	if errors.As(err, &invalid) {
-		return svc.renderCustody(c, fiber.StatusUnprocessableEntity, families.GuardianForm{}, invalid.Message)
-	}
-	if err != nil {
-		return err
-	}
-	if svc.notify != nil {
-		svc.notify(t.Commune.Slug)
-	}
 	msg := "Proposition refusée : l'autre parent en est informé par courriel."
 	if accept {
 		msg = "Proposition acceptée : le calendrier de garde est mis à jour et l'autre parent en est informé par courriel."
 	}
-	web.AddFlash(c, "success", msg)
-	return web.RedirectTo(c, "/famille/garde/"+strconv.FormatInt(child.ID, 10))
+	family := web.User(c).FamilyID
+	return svc.commit(c, child, func(ctx context.Context, tx *sql.Tx, com tenants.Commune) error {
+		p, err := Decide(ctx, tx, child.ID, pid, family, accept, svc.now())
+		if err != nil {
+			return err
+		}
+		return svc.tellProposer(ctx, tx, com, child, p, accept)
+	}, msg)
 }

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"fmt"
 	"testing"
-	"time"
 
 	"espacefamille/app/demo"
 )
@@ -13,34 +11,24 @@ import (
 // lists what could not be booked and why, and the parent validates and
 // pays as usual.
 func TestUsualWeekBookedInOneTap(t *testing.T) {
-	t.Parallel()
-	for _, size := range Sizes {
-		t.Run(size.Name, func(t *testing.T) {
-			t.Parallel()
-			h := New(t)
-			tab := h.Tab(t, size)
-			signUpFamilyX(tab, h, "habituelle."+size.Name+"@example.org")
-			tab.Click("Mes réservations")
-			tab.Click("Ma semaine habituelle")
-			tab.See("Les jours habituels de Fille")
-			tab.See("REPAS CLASSIQUE ENFANT")
-			tab.Layout()
-			tab.Shot("01-semaine-habituelle")
-			tab.Click("Réserver la prochaine semaine ouverte")
-			tab.See("ajoutée")
-			tab.See("Total à payer")
-			tab.Layout()
-			tab.Shot("02-reservee")
-			tab.Click("Valider")
-			tab.See("Paiement de test — aucune somme ne sera prélevée.")
-			tab.Fill("Numéro de carte", "4242 4242 4242 4242")
-			tab.Fill("Date d'expiration (MM/AA)", fmt.Sprintf("12/%02d", (time.Now().Year()+3)%100))
-			tab.Fill("Cryptogramme (3 chiffres)", "123")
-			tab.ClickSel(`button[value="payer"]`)
-			tab.See("Le résumé de votre paiement")
-			tab.Shot("03-payee")
-		})
-	}
+	asNewParent(t, "habituelle", func(t *testing.T, h *Harness, tab *Tab, email string) {
+		tab.Click("Mes réservations")
+		tab.Click("Ma semaine habituelle")
+		tab.See("Les jours habituels de Fille")
+		tab.See("REPAS CLASSIQUE ENFANT")
+		tab.Layout()
+		tab.Shot("01-semaine-habituelle")
+		tab.Click("Réserver la prochaine semaine ouverte")
+		tab.See("ajoutée")
+		tab.See("Total à payer")
+		tab.Layout()
+		tab.Shot("02-reservee")
+		tab.Click("Valider")
+		fillTestCard(tab, "4242 4242 4242 4242")
+		tab.ClickSel(`button[value="payer"]`)
+		tab.See("Le résumé de votre paiement")
+		tab.Shot("03-payee")
+	})
 }
 
 // Shared custody (issue 14): the demo's second guardian (FAMILLE Y, Lou's
@@ -48,37 +36,30 @@ func TestUsualWeekBookedInOneTap(t *testing.T) {
 // his even weeks, and sees the mother's weeks as "garde de l'autre
 // parent", never her bookings or her other children.
 func TestSecondGuardianSeesOnlyTheirDays(t *testing.T) {
-	t.Parallel()
-	for _, size := range Sizes {
-		t.Run(size.Name, func(t *testing.T) {
-			t.Parallel()
-			h := New(t)
-			tab := h.Tab(t, size)
-			signUpAndJoin(tab, Commune, "papa."+size.Name+"@example.org", "une phrase de passe solide", demo.SecondGuardianCode)
-			tab.See("Lou FAMILLE X")
-			tab.NotSee("Fille FAMILLE X")
-			tab.Click("Lou FAMILLE X") // her record opens for her second household too
-			if tab.Status() != 200 {
-				t.Fatalf("Lou's page for her father: %d", tab.Status())
-			}
-			tab.Go(Commune + "/famille")
-			tab.Click("Garde partagée")
-			tab.See("Calendrier de garde")
-			tab.See("vous")
-			tab.See("l'autre parent")
-			tab.Layout()
-			tab.Shot("01-calendrier-de-garde")
-			tab.Go(Commune + "/famille/reservations")
-			tab.See("Vue Agenda – Lou FAMILLE X")
-			tab.NotSee("Garçon FAMILLE X")
-			tab.See("garde de l'autre parent")
-			tab.Layout()
-			tab.Shot("02-agenda-second-parent")
-			// One of his days: it goes into his own cart.
-			tab.ClickSel("td.cell.bookable button")
-			tab.See("demande en cours")
-			tab.See("Total à payer")
-			tab.Shot("03-demande-du-second-parent")
-		})
-	}
+	asDemoParent(t, "papa", demo.SecondGuardianCode, Sizes, func(t *testing.T, h *Harness, tab *Tab, email string) {
+		tab.See("Lou FAMILLE X")
+		tab.NotSee("Fille FAMILLE X")
+		tab.Click("Lou FAMILLE X") // her record opens for her second household too
+		if tab.Status() != 200 {
+			t.Fatalf("Lou's page for her father: %d", tab.Status())
+		}
+		tab.Go(Commune + "/famille")
+		tab.Click("Garde partagée")
+		tab.See("Calendrier de garde")
+		tab.See("vous")
+		tab.See("l'autre parent")
+		tab.Layout()
+		tab.Shot("01-calendrier-de-garde")
+		tab.Go(Commune + "/famille/reservations")
+		tab.See("Vue Agenda – Lou FAMILLE X")
+		tab.NotSee("Garçon FAMILLE X")
+		tab.See("garde de l'autre parent")
+		tab.Layout()
+		tab.Shot("02-agenda-second-parent")
+		// One of his days: it goes into his own cart.
+		tab.ClickSel("td.cell.bookable button")
+		tab.See("demande en cours")
+		tab.See("Total à payer")
+		tab.Shot("03-demande-du-second-parent")
+	})
 }

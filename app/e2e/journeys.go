@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
@@ -43,16 +44,23 @@ func signUpFamilyX(tab *Tab, h *Harness, email string) {
 // asNewParent runs journey once per screen size (Sizes), in parallel, each
 // on a server of its own (the family's code works once) where a parent
 // "<who>.<size>@example.org" has signed up and joined FAMILLE X
-// (signUpFamilyX) and is in the personal space.
+// and is in the personal space.
 func asNewParent(t *testing.T, who string, journey func(t *testing.T, h *Harness, tab *Tab, email string)) {
+	asDemoParent(t, who, demo.AdhesionCode, Sizes, journey)
+}
+
+// asDemoParent is asNewParent for the demo family of code (a code
+// d'adhésion of the demo: FAMILLE X's, or the second guardian's) and the
+// given screen sizes.
+func asDemoParent(t *testing.T, who, code string, sizes []Size, journey func(t *testing.T, h *Harness, tab *Tab, email string)) {
 	t.Parallel()
-	for _, size := range Sizes {
+	for _, size := range sizes {
 		t.Run(size.Name, func(t *testing.T) {
 			t.Parallel()
 			h := New(t)
 			tab := h.Tab(t, size)
 			email := who + "." + size.Name + "@example.org"
-			signUpFamilyX(tab, h, email)
+			signUpAndJoin(tab, Commune, email, "une phrase de passe solide", code)
 			journey(t, h, tab, email)
 		})
 	}
@@ -79,6 +87,16 @@ func signUpAndJoin(tab *Tab, prefix, email, password, code string) {
 	tab.Click("Valider")
 	tab.Click("Fermer")
 	tab.See("Mes réservations")
+}
+
+// fillTestCard fills the test payment page (the simulator's card form)
+// with card, an expiry three years ahead and a cryptogram.
+func fillTestCard(tab *Tab, card string) {
+	tab.t.Helper()
+	tab.See("Paiement de test — aucune somme ne sera prélevée.")
+	tab.Fill("Numéro de carte", card)
+	tab.Fill("Date d'expiration (MM/AA)", fmt.Sprintf("12/%02d", (time.Now().Year()+3)%100))
+	tab.Fill("Cryptogramme (3 chiffres)", "123")
 }
 
 // mailLink returns the newest link holding part in the demo mailbox's

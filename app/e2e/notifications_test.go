@@ -75,54 +75,45 @@ func sendDueReminders(t *testing.T, h *Harness) {
 // unsubscribe page, without being logged in; on a phone, a desktop and
 // without JavaScript.
 func TestNotificationChoicesAndUnsubscribe(t *testing.T) {
-	t.Parallel()
-	for _, size := range []Size{Phone, Desktop, Desktop.WithoutJS()} {
-		t.Run(size.Name, func(t *testing.T) {
-			t.Parallel()
-			h := New(t)
-			tab := h.Tab(t, size)
-			email := "notifications." + size.Name + "@example.org"
-			signUpFamilyX(tab, h, email)
+	asDemoParent(t, "notifications", demo.AdhesionCode, []Size{Phone, Desktop, Desktop.WithoutJS()}, func(t *testing.T, h *Harness, tab *Tab, email string) {
+		tab.Click("Mon compte")
+		tab.See("Mes notifications")
+		tab.Uncheck("Nouvelle facture")
+		tab.Click("Enregistrer mes choix")
+		tab.See("Vos choix de notifications sont enregistrés.")
+		var ticked []bool
+		tab.Eval(`[...document.querySelectorAll('input[name=notification]')].map(b => b.checked)`, &ticked)
+		if len(ticked) != 3 || !ticked[0] || ticked[1] || !ticked[2] {
+			t.Fatalf("boxes ticked after saving: %v, want reminder and payment only", ticked)
+		}
+		tab.Layout()
+		tab.Shot("01-mes-notifications")
 
-			tab.Click("Mon compte")
-			tab.See("Mes notifications")
-			tab.Uncheck("Nouvelle facture")
-			tab.Click("Enregistrer mes choix")
-			tab.See("Vos choix de notifications sont enregistrés.")
-			var ticked []bool
-			tab.Eval(`[...document.querySelectorAll('input[name=notification]')].map(b => b.checked)`, &ticked)
-			if len(ticked) != 3 || !ticked[0] || ticked[1] || !ticked[2] {
-				t.Fatalf("boxes ticked after saving: %v, want reminder and payment only", ticked)
-			}
-			tab.Layout()
-			tab.Shot("01-mes-notifications")
+		sendDueReminders(t, h)
+		tab.Go(Commune + "/boite-mail-demo")
+		tab.See("Rien n'est réservé pour Fille la semaine du")
+		tab.See("réservations ouvertes jusqu'au")
+		link := mailLink(tab, email, "/desabonnement?jeton=")
 
-			sendDueReminders(t, h)
-			tab.Go(Commune + "/boite-mail-demo")
-			tab.See("Rien n'est réservé pour Fille la semaine du")
-			tab.See("réservations ouvertes jusqu'au")
-			link := mailLink(tab, email, "/desabonnement?jeton=")
+		// The email's link works without a session (another browser).
+		anon := h.Tab(t, tab.Size())
+		anon.Go(link)
+		anon.See("Ne plus recevoir ces emails ?")
+		anon.See("« Rappel avant la date limite de réservation »")
+		anon.Layout()
+		anon.Shot("02-desabonnement")
+		anon.Click("Ne plus recevoir ces emails")
+		anon.See("Désabonnement confirmé")
+		anon.See("ne recevra plus les emails « Rappel avant la date limite de réservation »")
+		anon.Layout()
+		anon.Shot("03-desabonne")
 
-			// The email's link works without a session (another browser).
-			anon := h.Tab(t, size)
-			anon.Go(link)
-			anon.See("Ne plus recevoir ces emails ?")
-			anon.See("« Rappel avant la date limite de réservation »")
-			anon.Layout()
-			anon.Shot("02-desabonnement")
-			anon.Click("Ne plus recevoir ces emails")
-			anon.See("Désabonnement confirmé")
-			anon.See("ne recevra plus les emails « Rappel avant la date limite de réservation »")
-			anon.Layout()
-			anon.Shot("03-desabonne")
-
-			tab.Go(Commune + "/mon-compte")
-			tab.Eval(`[...document.querySelectorAll('input[name=notification]')].map(b => b.checked)`, &ticked)
-			if len(ticked) != 3 || ticked[0] || ticked[1] || !ticked[2] {
-				t.Errorf("Mon compte after the unsubscribe link: %v, want the payment notice only", ticked)
-			}
-		})
-	}
+		tab.Go(Commune + "/mon-compte")
+		tab.Eval(`[...document.querySelectorAll('input[name=notification]')].map(b => b.checked)`, &ticked)
+		if len(ticked) != 3 || ticked[0] || ticked[1] || !ticked[2] {
+			t.Errorf("Mon compte after the unsubscribe link: %v, want the payment notice only", ticked)
+		}
+	})
 }
 
 // The back office's notification settings: a wrong time is refused in

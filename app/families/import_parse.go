@@ -1,17 +1,12 @@
 package families
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 
 	"espacefamille/app/names"
 )
@@ -81,46 +76,6 @@ type ImportError struct{ Message string }
 
 func (e *ImportError) Error() string { return e.Message }
 
-// DecodeCSV returns the file as UTF-8: a BOM is dropped, and a file that
-// is not valid UTF-8 is read as Windows-1252 (Excel's "CSV" on Windows).
-func DecodeCSV(data []byte) string {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if utf8.Valid(data) {
-		return string(data)
-	}
-	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
-	if err != nil {
-		return strings.ToValidUTF8(string(data), "\uFFFD")
-	}
-	return string(out)
-}
-
-// DetectSeparator picks ';' or ',' by counting them, outside quotes, in
-// the header line.
-func DetectSeparator(text string) rune {
-	semi, comma, quoted := 0, 0, false
-	for _, r := range text {
-		switch {
-		case r == '"':
-			quoted = !quoted
-		case quoted:
-		case r == '\n':
-			if semi > comma {
-				return ';'
-			}
-			return ','
-		case r == ';':
-			semi++
-		case r == ',':
-			comma++
-		}
-	}
-	if semi > comma {
-		return ';'
-	}
-	return ','
-}
-
 // headerKey folds a column title to letters and digits; the degree sign
 // and the ordinal indicator of "N°", "Nº" are an "o", so "N° famille" is
 // "nofamille".
@@ -147,12 +102,8 @@ func ParseImport(data []byte) (*ImportFile, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, &ImportError{"Le fichier est vide."}
 	}
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.Comma = DetectSeparator(text)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = false
-	header, err := cr.Read()
+	lines := NewCSVLines(text)
+	header, err := lines.Header()
 	if err != nil {
 		return nil, &ImportError{"La première ligne (les titres des colonnes) est illisible."}
 	}
@@ -184,23 +135,15 @@ func ParseImport(data []byte) (*ImportFile, error) {
 	var rows []ImportRow
 	seenChild := map[string]int{}
 	for {
-		rec, err := cr.Read()
+		line, rec, err := lines.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			rows = append(rows, ImportRow{Line: line, Errors: []string{"ligne illisible (guillemets mal fermés ?)"}})
+			rows = append(rows, ImportRow{Line: line, Errors: []string{err.Error()}})
 			if len(rows) > maxImportRows {
 				return nil, &ImportError{fmt.Sprintf("Le fichier dépasse %d lignes : découpez-le.", maxImportRows)}
 			}
-			continue
-		}
-		if blank(rec) {
 			continue
 		}
 		if len(rows) >= maxImportRows {
@@ -224,15 +167,6 @@ func ParseImport(data []byte) (*ImportFile, error) {
 	groupRows(rows)
 	file.Rows = rows
 	return file, nil
-}
-
-func blank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 func parseImportRow(line int, rec []string, cols map[string]int, seenChild map[string]int) ImportRow {

@@ -176,6 +176,13 @@ func Children(ctx context.Context, q tenants.Querier, familyID int64) ([]Child, 
 	return out, nil
 }
 
+// LoadChild returns the child id, whatever its family (the back
+// office's lookups), or ErrNotFound.
+func LoadChild(ctx context.Context, q tenants.Querier, id int64) (Child, error) {
+	return scanChild(q.QueryRowContext(ctx, `SELECT `+childColumns+` FROM children ch LEFT JOIN schools s ON s.id = ch.school_id
+		WHERE ch.id = ?`, id))
+}
+
 // FamilyChild loads a child only if it belongs to the family: an
 // identifier typed in a URL never reaches another family's child.
 func FamilyChild(ctx context.Context, q tenants.Querier, familyID, childID int64) (Child, error) {

@@ -130,7 +130,7 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 			if ctx.Err() != nil || visited[slug] {
 				continue
 			}
-			db, release, err := reg.Acquire(ctx, slug)
+			db, release, err := reg.AcquireBackground(ctx, slug)
 			if err != nil {
 				r.Failed++
 				j.cfg.Logger.Error("housekeeping", "source", slug, "err", err)

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
 	"espacefamille/tenants"
@@ -23,16 +23,7 @@ import (
 // (one-connection writer, read pool).
 func openDB(t *testing.T) *tenants.DB {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "outbox.db")
-	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, _, err := tenants.PlatformSchema.Migrate(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return apptest.EmptyDB(t, tenants.PlatformSchema)
 }
 
 // pool opens n more connections on db's file (no writer queue): writers

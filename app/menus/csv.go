@@ -1,7 +1,6 @@
 package menus
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -69,11 +68,8 @@ func ParseCSV(data []byte) (*Import, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, &FileError{"Le fichier est vide."}
 	}
-	cr := csv.NewReader(strings.NewReader(text))
-	cr.Comma = families.DetectSeparator(text)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	header, err := cr.Read()
+	lines := families.NewCSVLines(text)
+	header, err := lines.Header()
 	if err != nil {
 		return nil, &FileError{"La première ligne (les titres des colonnes) est illisible."}
 	}
@@ -94,20 +90,12 @@ func ParseCSV(data []byte) (*Import, error) {
 	byDay := map[calendar.Date]int{}
 	rows := 0
 	for {
-		rec, err := cr.Read()
+		line, rec, err := lines.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			out.Errors = append(out.Errors, RowError{line, "ligne illisible (guillemets mal fermés ?)"})
-			continue
-		}
-		if blankRecord(rec) {
+			out.Errors = append(out.Errors, RowError{line, err.Error()})
 			continue
 		}
 		if rows++; rows > maxRows {
@@ -144,15 +132,6 @@ func ParseCSV(data []byte) (*Import, error) {
 		}
 	}
 	return out, nil
-}
-
-func blankRecord(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 func cell(rec []string, cols map[string]int, field string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/calendar"
 	"espacefamille/app/menus"
 	"espacefamille/tenants"
@@ -172,23 +172,9 @@ func FuzzParseCSV(f *testing.F) {
 	})
 }
 
-func openCommune(t *testing.T) *tenants.DB {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "commune.db")
-	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, _, err := tenants.CommuneSchema.Migrate(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 func TestSaveDaysReplacesTheDaysOfTheFileAndNothingElse(t *testing.T) {
 	ctx := context.Background()
-	db := openCommune(t)
+	db := apptest.EmptyDB(t, tenants.CommuneSchema)
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	mon, tue := calendar.DateOf(2026, 12, 7), calendar.DateOf(2026, 12, 8)
 	save := func(days ...menus.Day) error {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"espacefamille/app/apptest"
 	"espacefamille/app/news"
 	"espacefamille/tenants"
 )
@@ -44,23 +44,9 @@ func TestValidateAppliesToCreateAndUpdateAlike(t *testing.T) {
 	}
 }
 
-func openCommune(t *testing.T) *tenants.DB {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "commune.db")
-	db, err := tenants.OpenDB(path, tenants.OpenOptions{Create: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, _, err := tenants.CommuneSchema.Migrate(context.Background(), path); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
 func TestUpdateAndDeleteGoThroughTheSameRulesAsCreate(t *testing.T) {
 	ctx := context.Background()
-	db := openCommune(t)
+	db := apptest.EmptyDB(t, tenants.CommuneSchema)
 	now := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	var id int64
 	if err := db.Tx(ctx, func(tx *sql.Tx) (err error) {

@@ -13,8 +13,6 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
 	"espacefamille/app/families"
-	"espacefamille/app/mail"
-	"espacefamille/app/mail/smtptest"
 )
 
 func recordForm(pai, until, doctorPhone string) url.Values {
@@ -96,7 +94,7 @@ func TestParentSendsTheRecordAndTheMairieValidatesIt(t *testing.T) {
 		t.Fatalf("the family does not see the refusal:\n%s", page.Body)
 	}
 	// The family is told by email, through the real SMTP path.
-	msgs := deliver(t, e)
+	msgs := e.SendMail(t, demo.Slug)
 	var told []string
 	for _, m := range msgs {
 		if len(m.EnvelopeTo) == 1 && m.EnvelopeTo[0] == demo.FamilyEmail {
@@ -148,20 +146,4 @@ func TestAnotherFamilysChildRecordIsNotFound(t *testing.T) {
 	if n := e.Int(demo.Slug, `SELECT count(*) FROM child_records WHERE status = 'pending'`); n != 0 {
 		t.Fatalf("%d records written", n)
 	}
-}
-
-// deliver sends the demo commune's outbox through an in-process SMTP
-// server, as the background sender does, and returns what it received.
-func deliver(t *testing.T, e *apptest.Env) []smtptest.Message {
-	t.Helper()
-	srv := smtptest.Start(t)
-	sender, err := mail.NewSender(mail.Config{Host: srv.Host(), Port: srv.Port(), From: "noreply@ef.test", TLS: mail.TLSNone},
-		mail.Sources{}, apptest.Quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug)}); err != nil {
-		t.Fatal(err)
-	}
-	return srv.Messages()
 }

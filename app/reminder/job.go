@@ -25,12 +25,19 @@ type Config struct {
 	// MaxCommunes bounds the communes one pass opens (DefaultMaxCommunes
 	// when zero); the others wait for the next pass.
 	MaxCommunes int
+	// Share is the largest share of one core a pass takes (DefaultShare
+	// when zero; 1: no pause): after each commune it pauses in proportion
+	// to what that commune took, so that a pass over hundreds of closed
+	// communes (a new node's first look at each) never competes with the
+	// parents' pages.
+	Share float64
 }
 
 // Defaults of the job.
 const (
 	DefaultEvery       = 5 * time.Minute
 	DefaultMaxCommunes = 200
+	DefaultShare       = 0.1
 )
 
 // Job sends the cut-off reminders of the communes whose turn has come.
@@ -56,6 +63,9 @@ func NewJob(cfg Config) *Job {
 	}
 	if cfg.Notify == nil {
 		cfg.Notify = func(string) {}
+	}
+	if cfg.Share <= 0 || cfg.Share > 1 {
+		cfg.Share = DefaultShare
 	}
 	return &Job{cfg: cfg}
 }
@@ -87,10 +97,15 @@ func (j *Job) RunOnce(ctx context.Context) (Report, error) {
 		}
 		due = append(due, fresh...)
 	}
-	for _, slug := range due {
+	var last time.Time // when the previous commune's visit started
+	for i, slug := range due {
+		if i > 0 {
+			_ = tenants.Pace(ctx, last, j.cfg.Share)
+		}
 		if ctx.Err() != nil {
 			break
 		}
+		last = time.Now()
 		r.Communes++
 		res, err := j.commune(context.WithoutCancel(ctx), slug, now)
 		if err != nil {
@@ -118,7 +133,8 @@ func (j *Job) commune(ctx context.Context, slug string, now time.Time) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
-	db, release, err := reg.Acquire(ctx, slug)
+	// Opened as a background visit: the communes parents use stay open.
+	db, release, err := reg.AcquireBackground(ctx, slug)
 	if err != nil {
 		return Result{}, err
 	}

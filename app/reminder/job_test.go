@@ -11,7 +11,6 @@ import (
 
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
-	"espacefamille/app/mail"
 	"espacefamille/app/mail/smtptest"
 	"espacefamille/app/notify"
 	"espacefamille/app/reminder"
@@ -22,15 +21,13 @@ import (
 const publicURL = "https://ef.example"
 
 // jobEnv is the demo commune and a second one, a parent's account linked
-// to FAMILLE X, the reminder job on the test's clock and a real SMTP
-// server behind the mail sender.
+// to FAMILLE X and the reminder job on the test's clock; its mail goes
+// through real SMTP (apptest's SendMail).
 type jobEnv struct {
 	*apptest.Env
-	t      *testing.T
-	job    *reminder.Job
-	smtp   *smtptest.Server
-	sender *mail.Sender
-	ids    apptest.DemoIDs
+	t   *testing.T
+	job *reminder.Job
+	ids apptest.DemoIDs
 }
 
 func newJobEnv(t *testing.T, now time.Time) *jobEnv {
@@ -38,34 +35,24 @@ func newJobEnv(t *testing.T, now time.Time) *jobEnv {
 	a := apptest.New(t, apptest.At(now), apptest.PublicURL(publicURL),
 		apptest.WithCommune(tenants.NewCommune{Slug: "beta", Name: "Commune de Bêta"}, nil))
 	a.Clock.Set(now)
-	e := &jobEnv{Env: a, t: t, smtp: smtptest.Start(t), ids: a.Demo()}
+	e := &jobEnv{Env: a, t: t, ids: a.Demo()}
 	// The demo's own sample reminder is not this test's.
 	e.Exec(demo.Slug, `DELETE FROM cutoff_reminders`)
 	e.Exec(demo.Slug, `DELETE FROM outbox`)
 	e.ParentAccount(demo.Slug, e.ids.Family, "parent@example.org", apptest.ParentPassword)
 	e.job = reminder.NewJob(reminder.Config{Registry: a.Registry, Logger: apptest.Quiet(), Now: a.Clock.Now,
 		AbsURL: func(c tenants.Commune, p string) string { return web.CommuneURL(publicURL, c, p) }})
-	var err error
-	e.sender, err = mail.NewSender(mail.Config{Host: e.smtp.Host(), Port: e.smtp.Port(), From: "noreply@ef.test", TLS: mail.TLSNone},
-		mail.Sources{}, apptest.Quiet(), mail.WithClock(a.Clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
 	return e
 }
 
 // run makes one pass of the job and sends what it queued over SMTP.
 func (e *jobEnv) run() (reminder.Report, []smtptest.Message) {
 	e.t.Helper()
-	before := len(e.smtp.Messages())
 	rep, err := e.job.RunOnce(context.Background())
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if _, err := e.sender.Flush(context.Background(), mail.Source{Name: demo.Slug, DB: e.DB(demo.Slug)}); err != nil {
-		e.t.Fatal(err)
-	}
-	return rep, e.smtp.Messages()[before:]
+	return rep, e.SendMail(e.t, demo.Slug)
 }
 
 func (e *jobEnv) due() string {

@@ -31,6 +31,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -59,6 +60,8 @@ type config struct {
 	cpu        string
 	mailShare  int // one commune in mailShare has mail waiting
 	skipCreate bool
+	nofile     int // serve's file-descriptor limit (0: inherited)
+	jobs       int // migrate --jobs (0: the command's default)
 }
 
 func main() {
@@ -73,6 +76,8 @@ func main() {
 	flag.StringVar(&cfg.cacheSize, "cache-size", "256", "serve's --cache-size (auto: sized from the machine)")
 	flag.StringVar(&cfg.cpu, "cpu", "1", "CPU list the server is pinned to with taskset (empty: not pinned)")
 	flag.IntVar(&cfg.mailShare, "mail-every", 100, "one commune in this many has a mail waiting at start-up (0: none)")
+	flag.IntVar(&cfg.nofile, "nofile", 0, "file-descriptor limit of serve, set with prlimit (0: inherited); -cache-size auto sizes from it")
+	flag.IntVar(&cfg.jobs, "jobs", 0, "communes migrated at once by migrate --all (0: its default)")
 	flag.Parse()
 	if cfg.n < 1 || cfg.n > 20000 || cfg.clients < 1 || cfg.hot < 1 {
 		fmt.Fprintln(os.Stderr, "fleet: bad arguments (see -help)")
@@ -107,12 +112,13 @@ func run(cfg config) error {
 			return err
 		}
 		report("create %d communes in-process (template copied, one version behind)", time.Since(start), cfg.n)
-		d, out, err := timed(bin, "commune", "migrate", "--all", "--data", data)
+		migrate := []string{"commune", "migrate", "--all", "--data", data, "--jobs", strconv.Itoa(cfg.jobs)}
+		d, out, err := timed(bin, migrate...)
 		if err != nil {
 			return fmt.Errorf("migrate: %v\n%s", err, tail(out))
 		}
 		report("commune migrate --all, one version up: %s", d, lastLine(out))
-		d, out, err = timed(bin, "commune", "migrate", "--all", "--data", data)
+		d, out, err = timed(bin, migrate...)
 		if err != nil {
 			return fmt.Errorf("migrate: %v\n%s", err, tail(out))
 		}
@@ -240,6 +246,13 @@ func serveBench(cfg config, bin, data string) error {
 	if cfg.cpu != "" {
 		args = append([]string{"taskset", "-c", cfg.cpu}, args...)
 	}
+	if cfg.nofile > 0 {
+		n := strconv.Itoa(cfg.nofile)
+		args = append([]string{"prlimit", "--nofile=" + n + ":" + n, "--"}, args...)
+	}
+	if cfg.cacheSize == "auto" {
+		args = append(args, "--log-level", "info") // the cache's size is logged at start
+	}
 	cmd := exec.Command(args[0], args[1:]...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &logs
@@ -250,8 +263,15 @@ func serveBench(cfg config, bin, data string) error {
 	defer func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
-		if s := strings.TrimSpace(logs.String()); s != "" {
-			fmt.Println("server log (warnings and errors):\n" + tail([]byte(s)))
+		var keep []string
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if l != "" && !strings.HasPrefix(l, "time=") || strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") ||
+				strings.Contains(l, "commune cache sized") {
+				keep = append(keep, l)
+			}
+		}
+		if len(keep) > 0 {
+			fmt.Println("server log (cache size, warnings and errors):\n" + tail([]byte(strings.Join(keep, "\n"))))
 		}
 	}()
 	base := "http://" + addr
@@ -317,6 +337,41 @@ func serveBench(cfg config, bin, data string) error {
 		// many communes (with -cache-size auto).
 		fmt.Printf("home page, %d communes evenly (cache %s), %s: %.0f req/s (%d errors), server CPU %.3f ms/request\n",
 			cfg.n, cfg.cacheSize, round, float64(n)/cfg.window.Seconds(), errs, perRequest(procCPU(pid)-c0, n))
+	}
+	// Then every commune visited once (the cache holds as many as it can),
+	// and the spread measured again: what a cache sized for the machine
+	// gives once warm, which the windows above, at a few hundred requests
+	// per second, are too short to show.
+	if cfg.cacheSize != "256" {
+		start := time.Now()
+		var seq atomic.Int64
+		var wg sync.WaitGroup
+		for range cfg.clients {
+			wg.Go(func() {
+				for k := int(seq.Add(1)) - 1; k < cfg.n; k = int(seq.Add(1)) - 1 {
+					resp, err := client.Get(base + "/" + slugs(k) + "/")
+					if err == nil {
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		fmt.Printf("serve: every commune visited once in %.1fs\n", time.Since(start).Seconds())
+		c0 = procCPU(pid)
+		n, errs = load(client, base, cfg.clients, cfg.window, func(int) string {
+			return slugs(int(next.Add(7919)) % cfg.n)
+		})
+		fmt.Printf("home page, %d communes evenly (cache %s), after every commune was visited once: %.0f req/s (%d errors), server CPU %.3f ms/request\n",
+			cfg.n, cfg.cacheSize, float64(n)/cfg.window.Seconds(), errs, perRequest(procCPU(pid)-c0, n))
+		// Visiting every commune in turn is the worst case of an LRU
+		// smaller than the fleet (each commune is evicted before its next
+		// turn); uniformly random visits hit it in proportion to its size.
+		c0 = procCPU(pid)
+		n, errs = load(client, base, cfg.clients, cfg.window, func(int) string { return slugs(rand.IntN(cfg.n)) })
+		fmt.Printf("home page, %d communes at random (cache %s): %.0f req/s (%d errors), server CPU %.3f ms/request\n",
+			cfg.n, cfg.cacheSize, float64(n)/cfg.window.Seconds(), errs, perRequest(procCPU(pid)-c0, n))
 	}
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("load average at the end: %s", la)

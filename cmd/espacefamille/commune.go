@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -125,7 +126,10 @@ func cmdCommuneList(e env, args []string) error {
 		return err
 	}
 	latest, _ := tenants.CommuneSchema.Latest()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	// tabwriter writes each cell and its padding on its own: buffered, the
+	// list of 10,000 communes is a few writes instead of 170,000.
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SLUG\tNAME\tSTATUS\tSCHEMA\tSIZE\tFAMILIES\tCHILDREN\tHOSTS")
 	broken := 0
 	for _, c := range list {
@@ -148,6 +152,9 @@ func cmdCommuneList(e env, args []string) error {
 			c.Families, c.Children, strings.Join(c.Hosts, " "))
 	}
 	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d commune(s)\n", len(list))
@@ -198,10 +205,10 @@ func cmdCommuneCheck(e env, args []string) error {
 func cmdCommuneMigrate(e env, args []string) error {
 	var jobs *int
 	reg, slugs, err := fleetCommand(e, args, "migrate", "commune migrate [--all | SLUG…] [--jobs N] [--data DIR]", func(fs *flag.FlagSet) func() error {
-		jobs = fs.Int("jobs", 0, "communes migrated at once (default: twice the cores)")
+		jobs = fs.Int("jobs", 0, "communes migrated at once (default: four per core)")
 		return func() error {
 			if *jobs < 0 || *jobs > 1000 {
-				return usagef("commune migrate: --jobs must be between 1 and 1000 (0: twice the cores), got %d", *jobs)
+				return usagef("commune migrate: --jobs must be between 1 and 1000 (0: four per core), got %d", *jobs)
 			}
 			return nil
 		}
