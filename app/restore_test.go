@@ -17,7 +17,7 @@ import (
 // parent in again through the real log-in page.
 func TestRestoredPlatformDatabaseLetsParentsLogIn(t *testing.T) {
 	ctx := context.Background()
-	env := apptest.New(t)
+	env := apptest.New(t, apptest.OnSQLite()) // platform.db's own backup and restore
 	ids := env.Demo()
 	email := "parent.restaure@example.org"
 	env.ParentAccount(demo.Slug, ids.Family, email, apptest.ParentPassword)

@@ -30,10 +30,20 @@ func (r *Registry) Backup(ctx context.Context, slug, dir string, now time.Time) 
 	return r.backupFile(ctx, slug, r.CommunePath(slug), dir, slug, now)
 }
 
+// ErrPlatformOnPostgres refuses the file operations of platform.db
+// (backup, restore, restore from the replica) when the platform store is
+// in PostgreSQL, which has its own tools.
+var ErrPlatformOnPostgres = errors.New("the platform store is in PostgreSQL (ESPACEFAMILLE_PLATFORM_DSN): " +
+	"platform backup and restore work on platform.db only; use PostgreSQL's own tools " +
+	"(pg_dump and pg_restore, or the server's point-in-time recovery; docs/scale-out.md)")
+
 // BackupPlatform writes a consistent snapshot of the platform database
 // (communes, host names, parents' accounts, memberships) to dir as
 // platform-<UTC timestamp>.db, recorded under PlatformTarget.
 func (r *Registry) BackupPlatform(ctx context.Context, dir string, now time.Time) (string, error) {
+	if r.platform.dialect == Postgres {
+		return "", ErrPlatformOnPostgres
+	}
 	return r.backupFile(ctx, PlatformTarget, filepath.Join(r.dir, "platform.db"), dir, "platform", now)
 }
 

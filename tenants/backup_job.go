@@ -74,11 +74,14 @@ func (r *Registry) BackupChanged(ctx context.Context, dir string, retention time
 	close(jobs)
 	wg.Wait()
 	// The platform database changes all day (sessions): always copied.
+	// On PostgreSQL the server's own backups cover it (docs/scale-out.md).
 	platformDir := filepath.Join(dir, "platform")
-	if _, err := r.BackupPlatform(ctx, platformDir, now); err != nil {
-		rep.Failed[PlatformTarget] = err
-	} else {
-		rep.BackedUp++
+	if r.platform.dialect == SQLite {
+		if _, err := r.BackupPlatform(ctx, platformDir, now); err != nil {
+			rep.Failed[PlatformTarget] = err
+		} else {
+			rep.BackedUp++
+		}
 	}
 	for _, d := range []string{communesDir, platformDir} {
 		pruned, err := PruneBackups(d, retention, now)

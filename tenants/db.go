@@ -65,6 +65,11 @@ type DB struct {
 	// while the registry replicates it (replica_registry.go).
 	replicated bool
 	repl       atomic.Pointer[replicaFile]
+	// dialect is SQLite, or Postgres for a platform store opened by
+	// OpenPostgres; lockSalt then tells its advisory locks apart from
+	// another platform's in the same server (postgres.go).
+	dialect  Dialect
+	lockSalt string
 	// ckpt checkpoints the WAL beside the writer (checkpoint.go); nil for
 	// a replicated file.
 	ckpt *checkpointer
@@ -160,7 +165,8 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	return d, nil
 }
 
-// Path returns the file's path.
+// Path returns the file's path ("postgres:DATABASE.SCHEMA" for a
+// PostgreSQL platform store).
 func (d *DB) Path() string { return d.path }
 
 // Tx runs fn inside one write transaction (BEGIN IMMEDIATE) and commits it
@@ -192,6 +198,10 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}()
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := d.serializeWrites(ctx, tx); err != nil {
+		_ = tx.Rollback()
 		return fmt.Errorf("begin: %w", err)
 	}
 	openTxs.Store(tx, d)
@@ -253,7 +263,7 @@ func (d *DB) Close() error {
 	// connected (a lazy handle that only read) has nothing to checkpoint.
 	// A replicated file is Litestream's to checkpoint: its connection
 	// stays open after ours, and checkpoints once the WAL is replicated.
-	if d.W.Stats().OpenConnections > 0 && !d.replicated {
+	if d.W.Stats().OpenConnections > 0 && !d.replicated && d.dialect == SQLite {
 		_, _ = d.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	errW := d.W.Close()

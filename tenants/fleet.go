@@ -341,7 +341,7 @@ func (r *Registry) FleetKeys(ctx context.Context, field string, hosts bool) ([]F
 	}
 	hostsExpr, join := `''`, ``
 	if hosts {
-		hostsExpr = `COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), '')`
+		hostsExpr = `COALESCE((SELECT string_agg(h.host, ' ' ORDER BY h.seq, h.host) FROM commune_hosts h WHERE h.commune_id = c.id), '')`
 	}
 	if strings.Contains(expr, "b.") {
 		join = ` LEFT JOIN backups b ON b.target = c.slug`
@@ -415,10 +415,10 @@ func (r *Registry) fleet(ctx context.Context, where string, args ...any) ([]Flee
 		(SELECT count(*) FROM memberships m WHERE m.commune_id = c.id),
 		COALESCE(b.target, ''), COALESCE(b.attempted_at, ''), COALESCE(b.error, ''), COALESCE(b.ok_at, ''), COALESCE(b.covered_at, ''),
 		COALESCE(b.path, ''), COALESCE(b.bytes, 0),
-		COALESCE((SELECT group_concat(w.kind, ' ') FROM (SELECT kind FROM commune_work WHERE commune_id = c.id ORDER BY kind) w), '')
+		COALESCE((SELECT string_agg(w.kind, ' ' ORDER BY w.kind) FROM commune_work w WHERE w.commune_id = c.id), '')
 		FROM communes c LEFT JOIN backups b ON b.target = c.slug`
 	if where == "" {
-		where = `1 ORDER BY c.slug`
+		where = `TRUE ORDER BY c.slug`
 	}
 	rows, err := r.platform.Reader().QueryContext(ctx, q+` WHERE `+where, args...)
 	if err != nil {

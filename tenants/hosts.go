@@ -45,8 +45,8 @@ func (r *Registry) SetHosts(ctx context.Context, slug string, hosts []string) ([
 		if _, err := tx.ExecContext(ctx, `DELETE FROM commune_hosts WHERE commune_id = ?`, id); err != nil {
 			return err
 		}
-		for _, h := range clean {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, id); err != nil {
+		for i, h := range clean {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id, seq) VALUES (?, ?, ?)`, h, id, i); err != nil {
 				if IsUnique(err) {
 					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 				}

@@ -101,13 +101,13 @@ func (t *Time) parse(s string) error {
 	return err
 }
 
-// IsUnique reports whether err is SQLite refusing a row that would repeat
-// a UNIQUE or PRIMARY KEY value (by the driver's extended error code, not
-// by the message's wording).
+// IsUnique reports whether err is SQLite or PostgreSQL refusing a row
+// that would repeat a UNIQUE or PRIMARY KEY value (by the drivers' error
+// codes, not by the message's wording).
 func IsUnique(err error) bool {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {
-		return false
+		return isPgUnique(err)
 	}
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:

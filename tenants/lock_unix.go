@@ -3,6 +3,7 @@
 package tenants
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"syscall"
@@ -32,4 +33,25 @@ func fileLimit() (uint64, error) {
 		return 0, err
 	}
 	return rl.Cur, nil
+}
+
+// tryLockFile takes an exclusive advisory lock on path without waiting:
+// ok is false when another open file holds it (another process, or this
+// one through another TryLock).
+func tryLockFile(path string) (unlock func(), ok bool, err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, true, nil
 }

@@ -106,19 +106,18 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 	c.SchemaVersion, c.fileStamp = latest, fileStamp(st)
 
 	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
+		err := tx.QueryRowContext(ctx,
 			`INSERT INTO communes (slug, name, status, zone, admin_email, created_at, schema_version, file_stamp, size_bytes,
 			                      families, children, bookings_7d, stats_at, activity_at)
-			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			 VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.Slug, c.Name, c.Zone, c.AdminEmail, FormatTime(now), latest, c.fileStamp, st.Size(),
-			fig.families, fig.children, fig.bookings7d, FormatTime(now), FormatTime(now))
+			fig.families, fig.children, fig.bookings7d, FormatTime(now), FormatTime(now)).Scan(&c.ID)
 		if err != nil {
 			if IsUnique(err) {
 				return ErrDuplicateSlug
 			}
 			return err
 		}
-		c.ID, _ = res.LastInsertId()
 		for _, k := range workKinds {
 			if work&k.bit != 0 {
 				if err := upsertWork(ctx, tx, c.ID, k.kind, FormatTime(now.Add(k.delay)), true); err != nil {
@@ -126,8 +125,8 @@ func (r *Registry) CreateCommune(ctx context.Context, n NewCommune, init func(ct
 				}
 			}
 		}
-		for _, h := range c.Hosts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id) VALUES (?, ?)`, h, c.ID); err != nil {
+		for i, h := range c.Hosts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO commune_hosts (host, commune_id, seq) VALUES (?, ?, ?)`, h, c.ID, i); err != nil {
 				if IsUnique(err) {
 					return fmt.Errorf("%w : %s", ErrDuplicateHost, h)
 				}

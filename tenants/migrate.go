@@ -20,6 +20,8 @@ import (
 type Schema struct {
 	name string
 	fsys fs.FS
+	// pg holds the PostgreSQL twin of fsys (the platform store only).
+	pg fs.FS
 
 	once   sync.Once
 	latest int64
@@ -30,7 +32,8 @@ type Schema struct {
 var CommuneSchema = &Schema{name: "commune", fsys: mustSub(migrations.Commune, "commune")}
 
 // PlatformSchema is the schema of the platform database.
-var PlatformSchema = &Schema{name: "platform", fsys: mustSub(migrations.Platform, "platform")}
+var PlatformSchema = &Schema{name: "platform", fsys: mustSub(migrations.Platform, "platform"),
+	pg: mustSub(migrations.PlatformPostgres, "platform_pg")}
 
 func mustSub(f fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(f, dir)
@@ -74,9 +77,9 @@ func (s *Schema) Latest() (int64, error) {
 func Version(ctx context.Context, db Querier) (int64, error) {
 	var v sql.NullInt64
 	err := db.QueryRowContext(ctx,
-		`SELECT MAX(version_id) FROM goose_db_version WHERE is_applied = 1`).Scan(&v)
+		`SELECT MAX(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such table") {
+		if strings.Contains(err.Error(), "no such table") || isPgUndefinedTable(err) {
 			return 0, nil
 		}
 		return 0, fmt.Errorf("read schema version: %w", err)

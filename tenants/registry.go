@@ -18,10 +18,14 @@ import (
 
 // Options configures Open.
 type Options struct {
-	DataDir   string       // holds platform.db and communes/
-	MaxOpen   int          // bound of the open-handle cache (default: DefaultCacheSize)
-	Logger    *slog.Logger // default slog.Default()
-	ReadConns int          // read pool size per commune (default 4)
+	DataDir string // holds platform.db and communes/
+	// PlatformDSN, when set (postgres://…), keeps the platform store in
+	// that PostgreSQL database instead of DataDir/platform.db: the store
+	// several nodes share (ESPACEFAMILLE_PLATFORM_DSN).
+	PlatformDSN string
+	MaxOpen     int          // bound of the open-handle cache (default: DefaultCacheSize)
+	Logger      *slog.Logger // default slog.Default()
+	ReadConns   int          // read pool size per commune (default 4)
 	// ReadIdle is how long an idle read connection stays open (default
 	// DefaultReadIdle); the cache keeps one per open commune (warm.go).
 	ReadIdle time.Duration
@@ -89,6 +93,41 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	if err := os.MkdirAll(filepath.Join(opt.DataDir, "communes"), 0o750); err != nil {
 		return nil, fmt.Errorf("tenants: data directory: %w", err)
 	}
+	pdb, err := openPlatform(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	r := &Registry{
+		dir: opt.DataDir, platform: pdb, log: opt.Logger, opt: opt,
+		bySlug: map[string]cachedCommune{}, byHost: map[string]cachedCommune{},
+	}
+	if opt.MaxOpen <= 0 {
+		n, why := DefaultCacheSize()
+		opt.MaxOpen, r.opt.MaxOpen = n, n
+		r.log.Info("commune cache sized for this machine", "max_open", n, "from", why)
+	} else {
+		r.log.Debug("commune cache size set by configuration", "max_open", opt.MaxOpen)
+	}
+	r.cache = NewCache(opt.MaxOpen, r.openCommune)
+	r.cache.close = r.closeCommunes
+	r.cache.keepWarm(opt.ReadIdle)
+	return r, nil
+}
+
+// openPlatform opens and migrates the platform store: PostgreSQL when
+// opt.PlatformDSN is set, else DataDir/platform.db (replicated with the
+// commune files when opt.Replica is set).
+func openPlatform(ctx context.Context, opt Options) (*DB, error) {
+	if opt.PlatformDSN != "" {
+		if _, _, err := PlatformSchema.MigratePostgres(ctx, opt.PlatformDSN); err != nil {
+			return nil, fmt.Errorf("tenants: platform store: %w", err)
+		}
+		pdb, err := OpenPostgres(ctx, opt.PlatformDSN, OpenOptions{WriteWait: opt.Hooks.WriteWait})
+		if err != nil {
+			return nil, err
+		}
+		return pdb, nil
+	}
 	path := filepath.Join(opt.DataDir, "platform.db")
 	repl, err := opt.Replica.openReplicated(ctx, path, "platform")
 	if err != nil {
@@ -106,21 +145,7 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 		opt.Replica.closeReplicated(repl)
 		return nil, fmt.Errorf("tenants: platform database: %w", err)
 	}
-	r := &Registry{
-		dir: opt.DataDir, platform: pdb, log: opt.Logger, opt: opt,
-		bySlug: map[string]cachedCommune{}, byHost: map[string]cachedCommune{},
-	}
-	if opt.MaxOpen <= 0 {
-		n, why := DefaultCacheSize()
-		opt.MaxOpen, r.opt.MaxOpen = n, n
-		r.log.Info("commune cache sized for this machine", "max_open", n, "from", why)
-	} else {
-		r.log.Debug("commune cache size set by configuration", "max_open", opt.MaxOpen)
-	}
-	r.cache = NewCache(opt.MaxOpen, r.openCommune)
-	r.cache.close = r.closeCommunes
-	r.cache.keepWarm(opt.ReadIdle)
-	return r, nil
+	return pdb, nil
 }
 
 // Platform returns the platform database (accounts, communes, outbox).
@@ -175,7 +200,7 @@ func (r *Registry) WithCommune(ctx context.Context, slug string, fn func(*DB) er
 }
 
 const communeColumns = `c.id, c.slug, c.name, c.status, c.zone, c.admin_email, c.created_at,
-	COALESCE((SELECT group_concat(h.host, ' ') FROM commune_hosts h WHERE h.commune_id = c.id), ''),
+	COALESCE((SELECT string_agg(h.host, ' ' ORDER BY h.seq, h.host) FROM commune_hosts h WHERE h.commune_id = c.id), ''),
 	c.schema_version, c.broken, c.file_stamp, c.migrate_error, c.archived_at, c.purge_at`
 
 func scanCommune(row interface{ Scan(...any) error }) (Commune, error) {

@@ -126,6 +126,9 @@ func (r *Registry) RestoreFromReplica(ctx context.Context, rep *Replicator, slug
 // the current one to <data>/before-restore/, in-place replacement).
 func (r *Registry) RestorePlatformFromReplica(ctx context.Context, rep *Replicator, opt ReplicaRestore) (ReplicaRestored, error) {
 	var out ReplicaRestored
+	if r.platform.dialect == Postgres {
+		return out, ErrPlatformOnPostgres
+	}
 	progress := opt.progress()
 	p, err := rep.plan(ctx, "platform", opt.At, &out)
 	if err != nil {

@@ -212,14 +212,13 @@ func (r *Registry) restoreAsNew(ctx context.Context, slug, src string, info back
 	if err == nil {
 		err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
 			// No file stamp: the first open checks the file; no host names.
-			res, err := tx.ExecContext(ctx, `INSERT INTO communes (slug, name, status, zone, created_at, schema_version)
-				VALUES (?, ?, ?, ?, ?, ?)`, c.Slug, c.Name, c.Status, c.Zone, FormatTime(c.CreatedAt), c.SchemaVersion)
+			err := tx.QueryRowContext(ctx, `INSERT INTO communes (slug, name, status, zone, created_at, schema_version)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Slug, c.Name, c.Status, c.Zone, FormatTime(c.CreatedAt), c.SchemaVersion).Scan(&c.ID)
 			if IsUnique(err) {
 				return ErrDuplicateSlug
 			} else if err != nil {
 				return err
 			}
-			c.ID, _ = res.LastInsertId()
 			return os.Rename(tmp, final)
 		})
 	}
@@ -236,6 +235,9 @@ func (r *Registry) restoreAsNew(ctx context.Context, slug, src string, info back
 // and migrates it to this binary's schema. The current platform database
 // is first backed up under <data>/before-restore/.
 func (r *Registry) RestorePlatform(ctx context.Context, from string) (string, error) {
+	if r.platform.dialect == Postgres {
+		return "", ErrPlatformOnPostgres
+	}
 	if _, err := checkBackup(ctx, from, PlatformSchema, "communes"); err != nil {
 		return "", err
 	}

@@ -161,7 +161,7 @@ func upsertWork(ctx context.Context, tx *sql.Tx, communeID int64, kind Work, due
 	q := `INSERT INTO commune_work (commune_id, kind, due_at) VALUES (?, ?, ?)
 		ON CONFLICT (commune_id, kind) DO UPDATE SET due_at = excluded.due_at`
 	if earliest {
-		q += ` WHERE excluded.due_at < due_at`
+		q += ` WHERE excluded.due_at < commune_work.due_at`
 	}
 	if _, err := tx.ExecContext(ctx, q, communeID, string(kind), due); err != nil {
 		return fmt.Errorf("tenants: flag %s work: %w", kind, err)

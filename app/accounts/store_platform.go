@@ -91,20 +91,22 @@ func passwordEpoch(ctx context.Context, q tenants.Querier, id int64) (time.Time,
 
 func insertAccount(ctx context.Context, tx *sql.Tx, s Signup, hash string, now time.Time) (int64, error) {
 	phone, _ := normalizePhone(s.Phone)
-	res, err := tx.ExecContext(ctx, `
+	var id int64
+	err := tx.QueryRowContext(ctx, `
 		INSERT INTO accounts (email, password_hash, civility, last_name, first_name, phone, address, postal_code, city,
 			consent_invoices, consent_family, password_changed_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (email) DO NOTHING`,
+		ON CONFLICT (email) DO NOTHING
+		RETURNING id`,
 		s.Email, hash, s.Civility, s.LastName, s.FirstName, phone, s.Address, s.PostalCode, s.City,
-		s.ConsentInvoices, s.ConsentFamily, tenants.FormatTime(now), tenants.FormatTime(now))
+		s.ConsentInvoices, s.ConsentFamily, tenants.FormatTime(now), tenants.FormatTime(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) { // the address is taken: nothing inserted
+		return 0, errEmailTaken
+	}
 	if err != nil {
 		return 0, fmt.Errorf("accounts: insert account: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, errEmailTaken
-	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Token purposes.
@@ -230,7 +232,7 @@ func setPassword(ctx context.Context, tx *sql.Tx, accountID int64, hash string, 
 }
 
 func addMembership(ctx context.Context, tx *sql.Tx, accountID, communeID int64, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO memberships (account_id, commune_id, created_at) VALUES (?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO memberships (account_id, commune_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 		accountID, communeID, tenants.FormatTime(now))
 	if err != nil {
 		return fmt.Errorf("accounts: add membership: %w", err)

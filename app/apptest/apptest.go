@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,7 @@ import (
 	"espacefamille/app/demo"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
+	"espacefamille/tenants/pgtest"
 )
 
 // Env is one test's node: its registry, communes, server and clock.
@@ -82,6 +84,8 @@ type config struct {
 	ctx       context.Context
 	platform  string
 	replica   *tenants.Replicator
+	pgDSN     string
+	sqlite    bool // platform.db whatever EnvPlatform says
 }
 
 // Option adjusts New.
@@ -94,6 +98,21 @@ func At(now time.Time) Option { return func(c *config) { c.now = now } }
 // WithReplica replicates the node's files to rep (the caller closes it,
 // after the registry: create it before New).
 func WithReplica(rep *tenants.Replicator) Option { return func(c *config) { c.replica = rep } }
+
+// OnPostgres keeps the platform store in dsn (a pgtest.DSN schema)
+// instead of platform.db.
+func OnPostgres(dsn string) Option { return func(c *config) { c.pgDSN = dsn } }
+
+// OnSQLite keeps the platform store in platform.db whatever EnvPlatform
+// says: for tests of what only platform.db has (its backup, its restore,
+// its replication).
+func OnSQLite() Option { return func(c *config) { c.sqlite, c.pgDSN = true, "" } }
+
+// EnvPlatform, set to "postgres", puts the platform store of every Env on
+// a fresh PostgreSQL schema of the test server (pgtest): a sweep of every
+// test over that dialect, e.g.
+// ESPACEFAMILLE_TEST_PLATFORM=postgres go test ./app/...
+const EnvPlatform = "ESPACEFAMILLE_TEST_PLATFORM"
 
 // WithoutDemo leaves out the demo commune.
 func WithoutDemo() Option { return func(c *config) { c.demo = false } }
@@ -154,8 +173,11 @@ func New(t testing.TB, opts ...Option) *Env {
 		log = Quiet()
 	}
 	ctx := context.Background()
+	if cfg.pgDSN == "" && !cfg.sqlite && os.Getenv(EnvPlatform) == "postgres" {
+		cfg.pgDSN = pgtest.DSN(t)
+	}
 	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
-		Replica: cfg.replica})
+		Replica: cfg.replica, PlatformDSN: cfg.pgDSN})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +244,12 @@ func New(t testing.TB, opts ...Option) *Env {
 }
 
 // Quiet is a logger that discards everything.
-func Quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func Quiet() *slog.Logger {
+	if os.Getenv("APPTEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
 
 // testLog writes the server's log lines to the test's log.
 type testLog struct{ t testing.TB }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,12 +62,17 @@ func (e *Env) with(slug string, fn func(db *tenants.DB) error) error {
 }
 
 // Exec runs a statement in a transaction on a commune ("" = the platform)
-// and returns the last inserted id.
+// and returns the last inserted id; a statement ending in "RETURNING id"
+// returns that id instead, on both platform stores (PostgreSQL's driver
+// has no last inserted id).
 func (e *Env) Exec(slug, q string, args ...any) int64 {
 	e.T.Helper()
 	var id int64
 	err := e.with(slug, func(db *tenants.DB) error {
 		return db.Tx(context.Background(), func(tx *sql.Tx) error {
+			if strings.HasSuffix(strings.TrimSpace(q), "RETURNING id") {
+				return tx.QueryRow(q, args...).Scan(&id)
+			}
 			res, err := tx.Exec(q, args...)
 			if err == nil {
 				id, _ = res.LastInsertId()
@@ -169,7 +175,7 @@ func (e *Env) ParentAccount(slug string, family int64, email, password string) i
 	}
 	now := tenants.FormatTime(time.Now())
 	account := e.Exec("", `INSERT INTO accounts (email, password_hash, last_name, first_name, email_confirmed_at, password_changed_at, created_at)
-		VALUES (?, ?, 'Parent', 'Un', ?, ?, ?)`, email, hash, now, now, now)
+		VALUES (?, ?, 'Parent', 'Un', ?, ?, ?) RETURNING id`, email, hash, now, now, now)
 	e.Exec(slug, `INSERT INTO family_accounts (family_id, account_id, linked_at) VALUES (?, ?, ?)`, family, account, now)
 	return account
 }

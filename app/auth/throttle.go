@@ -58,19 +58,22 @@ type Attempt struct {
 func (t Throttle) Begin(ctx context.Context, tx *sql.Tx, now time.Time, keys ...Key) (Attempt, error) {
 	a := Attempt{Allowed: true, keys: keys}
 	for _, k := range keys {
-		// SQLite evaluates every SET expression over the row as it was:
-		// "held" and "stale" below are read before anything changes.
-		const held = `COALESCE(locked_until, '') > :now`
-		const stale = `(window_start < :window_start OR COALESCE(locked_until, '') <> '')`
+		// SQLite and PostgreSQL evaluate every SET expression over the row
+		// as it was: "held" and "stale" below are read before anything
+		// changes. The row's columns are named with the table's name
+		// (PostgreSQL finds a bare name ambiguous beside "excluded").
+		row := t.table + "."
+		held := `COALESCE(` + row + `locked_until, '') > :now`
+		stale := `(` + row + `window_start < :window_start OR COALESCE(` + row + `locked_until, '') <> '')`
 		var failures int
 		var until string
 		err := tx.QueryRowContext(ctx, `
 			INSERT INTO `+t.table+` (key, failures, window_start, locked_until) VALUES (:key, 1, :now, '')
 			ON CONFLICT (key) DO UPDATE SET
-				failures = CASE WHEN `+held+` THEN failures + 1 WHEN `+stale+` THEN 1 ELSE failures + 1 END,
-				window_start = CASE WHEN `+held+` THEN window_start WHEN `+stale+` THEN :now ELSE window_start END,
-				locked_until = CASE WHEN `+held+` THEN locked_until
-					WHEN NOT `+stale+` AND failures + 1 > :max THEN :hold ELSE '' END
+				failures = CASE WHEN `+held+` THEN `+row+`failures + 1 WHEN `+stale+` THEN 1 ELSE `+row+`failures + 1 END,
+				window_start = CASE WHEN `+held+` THEN `+row+`window_start WHEN `+stale+` THEN :now ELSE `+row+`window_start END,
+				locked_until = CASE WHEN `+held+` THEN `+row+`locked_until
+					WHEN NOT `+stale+` AND `+row+`failures + 1 > :max THEN :hold ELSE '' END
 			RETURNING failures, COALESCE(locked_until, '')`,
 			sql.Named("key", k.Name), sql.Named("now", tenants.FormatTime(now)), sql.Named("window_start", tenants.FormatTime(now.Add(-k.Limit.Window))),
 			sql.Named("max", k.Limit.Max), sql.Named("hold", tenants.FormatTime(now.Add(k.Limit.Hold)))).Scan(&failures, &until)

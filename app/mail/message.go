@@ -84,16 +84,14 @@ func Enqueue(ctx context.Context, tx *sql.Tx, m Message, now time.Time) (int64, 
 		return 0, err
 	}
 	ts := tenants.FormatTime(now)
-	res, err := tx.ExecContext(ctx, `
+	// RETURNING, not LastInsertId: the platform's outbox may be on
+	// PostgreSQL, whose driver has no last insert id.
+	var id int64
+	if err := tx.QueryRowContext(ctx, `
 		INSERT INTO outbox (kind, to_addr, to_name, from_name, subject, text_body, html_body,
 		                    status, attempts, next_attempt_at, last_error, created_at, commune, unsubscribe_url)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?, ?)`,
-		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts, m.Commune, m.Unsubscribe)
-	if err != nil {
-		return 0, fmt.Errorf("mail: enqueue %s: %w", m.Kind, err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?, ?, ?) RETURNING id`,
+		m.Kind, m.To, m.ToName, m.FromName, m.Subject, m.Text, m.HTML, ts, ts, m.Commune, m.Unsubscribe).Scan(&id); err != nil {
 		return 0, fmt.Errorf("mail: enqueue %s: %w", m.Kind, err)
 	}
 	return id, nil

@@ -67,7 +67,7 @@ func documented(t *testing.T) []string {
 func TestMetricsExposeEveryDocumentedNameAndNoOther(t *testing.T) {
 	ctx := context.Background()
 	m := metrics.New()
-	env := apptest.New(t, apptest.AppConfig(func(c *app.Config) { c.Observe, c.PaymentOutcome = m.Request, m.Payment }))
+	env := apptest.New(t, apptest.OnSQLite(), apptest.AppConfig(func(c *app.Config) { c.Observe, c.PaymentOutcome = m.Request, m.Payment }))
 	m.Watch(metrics.Config{Registry: env.Registry})
 
 	// Real traffic: a parent's pages, a 404, the health check.

@@ -21,7 +21,7 @@ func TestReplicaMetricsOnAReplicatedNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rep.Close(context.Background()) })
-	env := apptest.New(t, apptest.WithReplica(rep))
+	env := apptest.New(t, apptest.OnSQLite(), apptest.WithReplica(rep)) // platform.db is replicated too
 	m := metrics.New()
 	m.Watch(metrics.Config{Registry: env.Registry})
 	env.Exec(demo.Slug, `INSERT INTO news (title, body, published_from, created_at) VALUES ('Réplique', '', '2026-01-01', '2026-01-01')`)

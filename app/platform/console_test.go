@@ -114,7 +114,7 @@ func TestProviderLogsInWithPasswordAndTOTP(t *testing.T) {
 		t.Fatalf("console after enrolment: %d\n%s", r.Status, r.Body)
 	}
 	// Recovery codes are stored hashed.
-	stored := env.Text("", `SELECT group_concat(code_hash) FROM provider_recovery_codes`)
+	stored := env.Text("", `SELECT string_agg(code_hash, ',') FROM provider_recovery_codes`)
 	for _, code := range ep.recovery {
 		if strings.Contains(stored, code) || strings.Contains(stored, strings.ReplaceAll(code, "-", "")) {
 			t.Fatalf("recovery code %s stored in clear", code)

@@ -67,7 +67,7 @@ func TestCommuneListFiguresKeptInTheRegistry(t *testing.T) {
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	for _, email := range []string{"a@example.org", "b@example.org"} {
 		id := env.Exec("", `INSERT INTO accounts (email, password_hash, last_name, first_name, password_changed_at, created_at)
-			VALUES (?, 'x', 'F', 'P', ?, ?)`, email, now, now)
+			VALUES (?, 'x', 'F', 'P', ?, ?) RETURNING id`, email, now, now)
 		env.Exec("", `INSERT INTO memberships (account_id, commune_id, created_at) VALUES (?, ?, ?)`, id, malemort.ID, now)
 	}
 	if got := fleetEntry(t, env, demo.Slug).LinkedAccounts; got != 2 {

@@ -45,7 +45,7 @@ func TestArchivingACommuneStopsItTellsOrphansAndPurgesAfterRetention(t *testing.
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	account := func(email string, communes ...int64) int64 {
 		id := env.Exec("", `INSERT INTO accounts (email, password_hash, last_name, first_name, password_changed_at, created_at)
-			VALUES (?, 'x', 'FAMILLE', 'Parent', ?, ?)`, email, now, now)
+			VALUES (?, 'x', 'FAMILLE', 'Parent', ?, ?) RETURNING id`, email, now, now)
 		for _, c := range communes {
 			env.Exec("", `INSERT INTO memberships (account_id, commune_id, created_at) VALUES (?, ?, ?)`, id, c, now)
 		}
@@ -87,7 +87,7 @@ func TestArchivingACommuneStopsItTellsOrphansAndPurgesAfterRetention(t *testing.
 	if n := env.Int(demo.Slug, `SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM staff_sessions)`); n != 0 {
 		t.Fatalf("%d sessions left in the archived commune", n)
 	}
-	told := env.Text("", `SELECT group_concat(to_addr, ' ') FROM (SELECT to_addr FROM outbox WHERE kind = 'account_orphaned' ORDER BY to_addr)`)
+	told := env.Text("", `SELECT string_agg(to_addr, ' ' ORDER BY to_addr) FROM outbox WHERE kind = 'account_orphaned'`)
 	if told != "revient@example.org seule@example.org" {
 		t.Fatalf("told %q, want the two accounts linked to Malemort only (not the one also in Mazan)", told)
 	}

@@ -100,11 +100,11 @@ func AddAdmin(ctx context.Context, tx *sql.Tx, email string, now time.Time) (Adm
 	} else if !errors.Is(err, ErrNotFound) {
 		return Admin{}, "", err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO provider_admins (email, created_at) VALUES (?, ?)`, email, tenants.FormatTime(now))
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO provider_admins (email, created_at) VALUES (?, ?) RETURNING id`,
+		email, tenants.FormatTime(now)).Scan(&id); err != nil {
 		return Admin{}, "", fmt.Errorf("platform: add admin: %w", err)
 	}
-	id, _ := res.LastInsertId()
 	token, err := createLinkToken(ctx, tx, id, now)
 	if err != nil {
 		return Admin{}, "", err

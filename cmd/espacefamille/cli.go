@@ -162,7 +162,12 @@ func openRegistry(e env, dataDir string, cacheSize int, log *slog.Logger) (*tena
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log})
+	// Every command works on the platform store the servers use.
+	dsn := e.getenv("ESPACEFAMILLE_PLATFORM_DSN")
+	if err := platformDSN(dsn); err != nil {
+		return nil, usagef("ESPACEFAMILLE_PLATFORM_DSN %v", err)
+	}
+	return tenants.Open(e.ctx, tenants.Options{DataDir: dataDir, MaxOpen: cacheSize, Logger: log, PlatformDSN: dsn})
 }
 
 // openData opens the data directory of a command that must not create it.

@@ -46,6 +46,8 @@ var options = map[string]option{
 		"listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090; empty: off", nil},
 	"replica-url": {"replica-url", "ESPACEFAMILLE_REPLICA_URL", "",
 		"replicate every open commune file and the platform database continuously (Litestream) to file:///DIR or s3://BUCKET/PREFIX?endpoint=URL; empty: off", replicaURL},
+	"platform-dsn": {"platform-dsn", "ESPACEFAMILLE_PLATFORM_DSN", "",
+		"keep the platform store (communes, host names, accounts, memberships, console) in this PostgreSQL database, shared by several nodes: postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…; prefer the environment to a flag (the password); empty: <data>/platform.db", platformDSN},
 	"allow-simulator": {"allow-simulator", "ESPACEFAMILLE_ALLOW_SIMULATOR", "false",
 		"offer the built-in payment simulator outside the demo (it validates bookings without any money: test and staging nodes only)", boolean},
 }
@@ -136,6 +138,13 @@ func replicaURL(s string) error {
 	}
 	_, err := tenants.ValidateReplicaURL(s)
 	return err
+}
+
+func platformDSN(s string) error {
+	if s == "" || tenants.IsPostgresDSN(s) {
+		return nil
+	}
+	return fmt.Errorf("must be a postgres:// or postgresql:// URL (or empty for <data>/platform.db)")
 }
 
 func positiveInt(s string) error {

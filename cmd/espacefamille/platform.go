@@ -2,21 +2,33 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
+
+	"espacefamille/tenants"
 )
 
-const platformUsage = `Usage: espacefamille platform <backup|restore> [flags]
+const platformUsage = `Usage: espacefamille platform <migrate|backup|restore> [flags]
 
+  migrate  bring the platform store to this binary's schema: <data>/platform.db,
+           or the PostgreSQL database of ESPACEFAMILLE_PLATFORM_DSN (servers
+           also migrate it when they start; nodes starting together migrate
+           it once)
   backup   --to DIR: a consistent copy of the platform database (communes, host
            names, parents' accounts, memberships), while serving
   restore  --from FILE: put a copy back, after its integrity check; the current
            database is first copied under <data>/before-restore/
   restore  --from-replica [--at TIME]: the same from the continuous replica
            (ESPACEFAMILLE_REPLICA_URL), as it was at TIME (default: latest)
+
+backup and restore act on platform.db: with ESPACEFAMILLE_PLATFORM_DSN the
+platform store is PostgreSQL's, backed up with its own tools (pg_dump).
 `
 
 func cmdPlatform(e env, args []string) error {
 	return subcommand(e, "platform", platformUsage, args, map[string]func(env, []string) error{
+		"migrate": cmdPlatformMigrate,
 		"backup":  cmdPlatformBackup,
 		"restore": cmdPlatformRestore,
 	})
@@ -83,5 +95,43 @@ func cmdPlatformRestore(e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "platform database before the restore kept in %s\nplatform database restored from %s\n", before, *from)
+	return nil
+}
+
+func cmdPlatformMigrate(e env, args []string) error {
+	fs := newFlags(e, "platform migrate", "platform migrate [--data DIR] (ESPACEFAMILLE_PLATFORM_DSN: the PostgreSQL store)")
+	o := bind(fs, e.getenv, "data", "platform-dsn")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if err := validate(o); err != nil {
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("platform migrate: unexpected argument %q", fs.Arg(0))
+	}
+	var from, to int64
+	var err error
+	where := "PostgreSQL platform store"
+	if dsn := *o["platform-dsn"]; dsn != "" {
+		from, to, err = tenants.PlatformSchema.MigratePostgres(e.ctx, dsn)
+	} else {
+		if err := dataDirExists(*o["data"]); err != nil {
+			return err
+		}
+		where = filepath.Join(*o["data"], "platform.db")
+		if _, serr := os.Stat(where); serr != nil {
+			return fmt.Errorf("platform migrate: %w", serr)
+		}
+		from, to, err = tenants.PlatformSchema.Migrate(e.ctx, where)
+	}
+	if err != nil {
+		return fmt.Errorf("platform migrate: %s: %w", where, err)
+	}
+	if from == to {
+		fmt.Fprintf(e.stdout, "%s: already at version %d\n", where, to)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "%s: migrated from version %d to %d\n", where, from, to)
 	return nil
 }

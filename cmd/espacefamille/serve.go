@@ -25,7 +25,7 @@ func cmdServe(e env, args []string) error {
 	fs := newFlags(e, "serve", "serve [--addr :8080] [--data ./data]")
 	o := bind(fs, e.getenv, "addr", "data", "cache-size", "public-url", "log-level", "log-format", "trusted-proxies", "allow-simulator",
 		"backup-dir", "backup-at", "backup-retention", "archive-retention", "metrics-addr", "platform-host",
-		"totp-key", "totp-key-file", "replica-url")
+		"totp-key", "totp-key-file", "replica-url", "platform-dsn")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -88,11 +88,16 @@ func serve(e env, o map[string]*string, demoMode bool) error {
 		}()
 		log.Info("replicating commune files and the platform database", "replica", rep.URL())
 	}
+	dsn := "" // the demo keeps platform.db
+	if p := o["platform-dsn"]; p != nil {
+		dsn = *p
+	}
 	reg, err := tenants.Open(e.ctx, tenants.Options{DataDir: *o["data"], MaxOpen: atoi(*o["cache-size"]), Logger: log, Hooks: hooks,
-		PlatformHost: normalHost(*o["platform-host"]), Replica: rep})
+		PlatformHost: normalHost(*o["platform-host"]), Replica: rep, PlatformDSN: dsn})
 	if err != nil {
 		return err
 	}
+	log.Info("platform store", "dialect", reg.Platform().Dialect().String(), "at", reg.Platform().Path())
 	defer func() {
 		if err := reg.Close(); err != nil {
 			log.Error("close databases", "err", err)
