@@ -130,8 +130,9 @@ func sendOffers(s *web.Server, cfg Config) fiber.Handler {
 }
 
 // waitlistOffers is the housekeeping's part of the waiting list: offers
-// whose time is over go to the next in line, and places freed in the
-// background (an order expired by the reconciliation) are emailed.
+// whose time is over go to the next in line (and are emailed). Places
+// freed in the background (an order expired by the reconciliation) are
+// offered and emailed by that flow itself (booking.MailOffers).
 func waitlistOffers(reg *tenants.Registry, publicURL string) housekeeping.Purge {
 	return func(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
 		com, err := reg.Commune(ctx, strings.TrimSuffix(filepath.Base(db.Path()), ".db"))
@@ -153,7 +154,8 @@ type HousekeepingOptions struct {
 // Housekeeping returns the periodic clean-up job of every domain: ended
 // parents' and staff sessions, used or expired links, stale rate-limit
 // counters, on the platform database and on the communes open at each
-// pass; parents' accounts linked to no commune for 30 days (RGPD), and
+// pass; medical certificates past the commune's retention (RGPD);
+// parents' accounts linked to no commune for 30 days (RGPD), and
 // archived communes past their retention (their backups in backupDir).
 // serve starts it and stops it before closing the databases.
 func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions) *housekeeping.Job {
@@ -163,6 +165,6 @@ func Housekeeping(reg *tenants.Registry, log *slog.Logger, o HousekeepingOptions
 	return housekeeping.New(housekeeping.Config{
 		Registry: reg, Logger: log, Every: o.Every, Now: o.Now,
 		Platform: []housekeeping.Purge{accounts.PurgePlatform, platform.PurgeExpired, accounts.PurgeOrphans, purgeArchived},
-		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired, waitlistOffers(reg, o.PublicURL)},
+		Commune:  []housekeeping.Purge{accounts.PurgeCommune, admin.PurgeExpired, admin.PurgeCertificates, waitlistOffers(reg, o.PublicURL)},
 	})
 }

@@ -62,23 +62,17 @@ func snapshot(ctx context.Context, src, dir, prefix string, now time.Time) (stri
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", 0, fmt.Errorf("tenants: backup directory: %w", err)
 	}
-	dest, err := filepath.Abs(filepath.Join(dir, prefix+"-"+now.UTC().Format(backupStamp)+".db"))
+	dest, tmp, err := reserveBackupName(dir, prefix, now)
 	if err != nil {
 		return "", 0, err
-	}
-	if strings.ContainsAny(dest, "'?#") {
-		return "", 0, fmt.Errorf("tenants: unsupported character in backup path %q", dest)
-	}
-	if _, err := os.Stat(dest); err == nil {
-		return "", 0, fmt.Errorf("tenants: backup %s already exists", dest)
 	}
 	// A dedicated read-only connection: the database's writer stays free.
 	db, err := sql.Open("sqlite", "file:"+src+"?mode=ro&_pragma=busy_timeout(5000)")
 	if err != nil {
+		os.Remove(tmp)
 		return "", 0, err
 	}
 	defer db.Close()
-	tmp := dest + ".partial"
 	if _, err := db.ExecContext(ctx, `VACUUM INTO '`+tmp+`'`); err != nil {
 		os.Remove(tmp)
 		return "", 0, fmt.Errorf("tenants: backup %s: %w", prefix, err)
@@ -93,6 +87,46 @@ func snapshot(ctx context.Context, src, dir, prefix string, now time.Time) (stri
 	}
 	return dest, st.Size(), nil
 }
+
+// reserveBackupName picks the name of a new backup of prefix in dir,
+// <prefix>-<UTC timestamp>.db, or <prefix>-<UTC timestamp>-2.db (-3 …)
+// when a backup was taken within the same second (two restores of one
+// commune in a row each keep their before-restore copy), and reserves it
+// by creating its empty temporary file exclusively (VACUUM INTO accepts
+// an empty file): two backups at once never pick the same name.
+func reserveBackupName(dir, prefix string, now time.Time) (dest, tmp string, err error) {
+	base := prefix + "-" + now.UTC().Format(backupStamp)
+	for n := 1; n <= maxSameSecond; n++ {
+		name := base + ".db"
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d.db", base, n)
+		}
+		if dest, err = filepath.Abs(filepath.Join(dir, name)); err != nil {
+			return "", "", err
+		}
+		if strings.ContainsAny(dest, "'?#") {
+			return "", "", fmt.Errorf("tenants: unsupported character in backup path %q", dest)
+		}
+		if _, err := os.Stat(dest); err == nil {
+			continue
+		}
+		f, err := os.OpenFile(dest+".partial", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("tenants: backup %s: %w", prefix, err)
+		}
+		if err := f.Close(); err != nil {
+			return "", "", err
+		}
+		return dest, dest + ".partial", nil
+	}
+	return "", "", fmt.Errorf("tenants: %d backups of %s within one second already exist in %s", maxSameSecond, prefix, dir)
+}
+
+// maxSameSecond bounds the backups of one prefix named within one second.
+const maxSameSecond = 100
 
 // contentStamp describes the content of a database as its files' sizes and
 // modification times: equal stamps mean nothing was written in between. An
@@ -173,8 +207,10 @@ func (r *Registry) BackupStates(ctx context.Context) ([]BackupState, error) {
 	return out, nil
 }
 
-// backupName matches a backup file's name: <prefix>-<UTC timestamp>.db.
-var backupName = regexp.MustCompile(`^(.+)-(\d{8}T\d{6}Z)\.db$`)
+// backupName matches a backup file's name: <prefix>-<UTC timestamp>.db,
+// or <prefix>-<UTC timestamp>-<n>.db for the n-th within one second
+// (reserveBackupName); m[3] is n, "" for the first.
+var backupName = regexp.MustCompile(`^(.+)-(\d{8}T\d{6}Z)(?:-(\d+))?\.db$`)
 
 // PruneBackups deletes from dir the backups (<prefix>-<time>.db) older
 // than keep, always keeping each prefix's newest: a commune that has not

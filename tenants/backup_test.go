@@ -468,3 +468,58 @@ func TestBackupScheduleRunsAtItsHour(t *testing.T) {
 		t.Fatalf("states = %+v", states)
 	}
 }
+
+// Two restores of one commune within one second each keep their copy of
+// the data before the restore: backups named within the same second get
+// "-2", "-3"… and the listing (pruning, a commune's backups) still reads
+// them; the newest of the second is kept by the pruning.
+func TestTwoRestoresWithinOneSecondKeepBothCopies(t *testing.T) {
+	ctx := context.Background()
+	reg := openRegistry(t, 8)
+	createCommune(t, reg, "mazan")
+	dir := t.TempDir()
+	file, err := reg.Backup(ctx, "mazan", dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var befores []string
+	for range 3 {
+		_, before, err := reg.RestoreCommune(ctx, "mazan", file, "")
+		if err != nil {
+			t.Fatalf("restore %d: %v", len(befores)+1, err)
+		}
+		befores = append(befores, before)
+	}
+	seen := map[string]bool{}
+	for _, b := range befores {
+		if _, err := os.Stat(b); err != nil || seen[b] {
+			t.Fatalf("copies before the restores %v: %s missing or twice (%v)", befores, b, err)
+		}
+		seen[b] = true
+	}
+	// Three snapshots at one instant, after an older one: distinct names,
+	// all listed.
+	dir = t.TempDir()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	if _, err := reg.Backup(ctx, "mazan", dir, at.Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for range 3 {
+		p, err := reg.Backup(ctx, "mazan", dir, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, filepath.Base(p))
+	}
+	want := []string{"mazan-20260302T100000Z.db", "mazan-20260302T100000Z-2.db", "mazan-20260302T100000Z-3.db"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("names %v, want %v", names, want)
+	}
+	if n, err := tenants.PruneBackups(dir, time.Hour, at.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("pruned %d %v: want the first backup only (the three of 10:00 are the newest)", n, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Fatalf("%d files left, want the three of 10:00", len(entries))
+	}
+}

@@ -64,12 +64,16 @@ var workKinds = []workKind{
 	{kind: WorkOrders, bit: 1 << 1, tables: []string{"orders"},
 		remaining: `SELECT CASE WHEN EXISTS (SELECT 1 FROM orders WHERE status = 'pending') THEN ?1 END`},
 	// A waiting list (app/booking) has offers to end when their time is
-	// over: a commune with entries on a list is visited too.
-	{kind: WorkHousekeeping, bit: 1 << 2, tables: []string{"sessions", "staff_sessions", "staff_tokens", "staff_login_failures", "waitlist"},
+	// over: a commune with entries on a list is visited too. So is one
+	// holding medical certificates (app/absences), deleted once their
+	// retention is over (RGPD).
+	{kind: WorkHousekeeping, bit: 1 << 2, tables: []string{"sessions", "staff_sessions", "staff_tokens", "staff_login_failures", "waitlist",
+		"absence_certificates"},
 		delay: time.Hour, recheck: 12 * time.Hour,
 		remaining: `SELECT CASE WHEN EXISTS (SELECT 1 FROM sessions) OR EXISTS (SELECT 1 FROM staff_sessions)
 			OR EXISTS (SELECT 1 FROM staff_tokens) OR EXISTS (SELECT 1 FROM staff_login_failures)
-			OR EXISTS (SELECT 1 FROM waitlist WHERE state IN ('waiting', 'offered')) THEN ?1 END`},
+			OR EXISTS (SELECT 1 FROM waitlist WHERE state IN ('waiting', 'offered'))
+			OR EXISTS (SELECT 1 FROM absence_certificates) THEN ?1 END`},
 }
 
 // workTables maps a table name to the bit of the work its inserts create.

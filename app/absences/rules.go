@@ -23,12 +23,26 @@ type Rule struct {
 	// CertificateRequired: a day after the carence is refunded only with a
 	// medical certificate.
 	CertificateRequired bool
+	// CertificateMonths is how long a medical certificate is kept after
+	// the last day of absence it justifies (RGPD: health data), from
+	// MinCertificateMonths to MaxCertificateMonths; then the housekeeping
+	// deletes it (PurgeCertificates).
+	CertificateMonths int
 }
+
+// The retention of medical certificates, in months after the absence:
+// a school year by default, long enough to answer a question about the
+// refund or an audit of the régie, and no longer (see docs/operations.md).
+const (
+	DefaultCertificateMonths = 12
+	MinCertificateMonths     = 1
+	MaxCertificateMonths     = 36
+)
 
 // DefaultRule is the rule of a commune that never changed it: declared
 // before 09:00 for the same day, no jour de carence (what the pointage did
 // before the rule existed), certificate required.
-var DefaultRule = Rule{Enabled: true, DeadlineHour: 9, CarenceDays: 0, CertificateRequired: true}
+var DefaultRule = Rule{Enabled: true, DeadlineHour: 9, CarenceDays: 0, CertificateRequired: true, CertificateMonths: DefaultCertificateMonths}
 
 // Deadline is the time limit as the French write it ("09h00").
 func (r Rule) Deadline() string { return fmt.Sprintf("%02dh%02d", r.DeadlineHour, r.DeadlineMinute) }
@@ -49,8 +63,15 @@ func (r Rule) Lines() []string {
 	} else {
 		out = append(out, "Certificat médical non demandé.")
 	}
+	out = append(out, r.CertificateKept())
 	out = append(out, "Le remboursement prend la forme d'un avoir, déduit de vos prochains paiements (ou la journée n'est pas facturée, pour un service payé après coup).")
 	return out
+}
+
+// CertificateKept says, for parents, how long a certificate is kept.
+func (r Rule) CertificateKept() string {
+	return "Les certificats médicaux sont conservés " + strconv.Itoa(r.CertificateMonths) +
+		" mois après le dernier jour d'absence qu'ils justifient, puis supprimés (données de santé)."
 }
 
 // ParseDeadline reads "HH:MM" (or "HHhMM").

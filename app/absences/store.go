@@ -29,6 +29,7 @@ const (
 	keyDeadline    = "absence_deadline"
 	keyCarence     = "waiting_days"
 	keyCertificate = "absence_certificate"
+	keyCertMonths  = "absence_certificate_months"
 )
 
 // LoadRule reads the commune's rule; unset values are DefaultRule's.
@@ -56,10 +57,17 @@ func LoadRule(ctx context.Context, q tenants.Querier) (Rule, error) {
 		return r, err
 	}
 	r.CertificateRequired = v != "optional"
+	if v, err = get(keyCertMonths); err != nil {
+		return r, err
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= MinCertificateMonths && n <= MaxCertificateMonths {
+		r.CertificateMonths = n
+	}
 	return r, nil
 }
 
-// SaveRule writes the commune's rule in tx.
+// SaveRule writes the commune's rule in tx (a CertificateMonths of 0
+// keeps the default retention).
 func SaveRule(ctx context.Context, tx *sql.Tx, r Rule) error {
 	enabled, cert := "1", "required"
 	if !r.Enabled {
@@ -68,8 +76,14 @@ func SaveRule(ctx context.Context, tx *sql.Tx, r Rule) error {
 	if !r.CertificateRequired {
 		cert = "optional"
 	}
+	if r.CertificateMonths == 0 {
+		r.CertificateMonths = DefaultCertificateMonths // a rule written before the setting existed
+	}
+	if r.CertificateMonths < MinCertificateMonths || r.CertificateMonths > MaxCertificateMonths {
+		return fmt.Errorf("absences: certificate retention of %d months", r.CertificateMonths)
+	}
 	for k, v := range map[string]string{keyEnabled: enabled, keyDeadline: fmt.Sprintf("%02d:%02d", r.DeadlineHour, r.DeadlineMinute),
-		keyCarence: strconv.Itoa(r.CarenceDays), keyCertificate: cert} {
+		keyCarence: strconv.Itoa(r.CarenceDays), keyCertificate: cert, keyCertMonths: strconv.Itoa(r.CertificateMonths)} {
 		if err := booking.SetSetting(ctx, tx, k, v); err != nil {
 			return err
 		}
@@ -214,7 +228,7 @@ func apply(ctx context.Context, tx *sql.Tx, rule Rule, childID int64, day calend
 		err := row.Scan(&b.Day, &b.Absent, &b.Certified)
 		return b, err
 	}, `SELECT day, 0, 0 FROM reservations WHERE child_id = ? AND state = 'validated' AND forfait_from IS NULL AND day BETWEEN ? AND ?
-		UNION ALL SELECT day, 1, certificate_id IS NOT NULL FROM absences WHERE child_id = ? AND day BETWEEN ? AND ?`,
+		UNION ALL SELECT day, 1, certificate_id IS NOT NULL OR certificate_purged_at IS NOT NULL FROM absences WHERE child_id = ? AND day BETWEEN ? AND ?`,
 		childID, from, to, childID, from, to)
 	if err != nil {
 		return Decision{}, 0, fmt.Errorf("absences: booked days: %w", err)

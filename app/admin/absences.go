@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +82,8 @@ func (a *Admin) showAbsenceRule(c *fiber.Ctx) error {
 }
 
 func ruleValues(r absences.Rule) map[string]string {
-	v := map[string]string{"deadline": r.Deadline(), "carence": strconv.Itoa(r.CarenceDays), "certificate": "optional", "enabled": ""}
+	v := map[string]string{"deadline": r.Deadline(), "carence": strconv.Itoa(r.CarenceDays), "certificate": "optional", "enabled": "",
+		"months": strconv.Itoa(r.CertificateMonths)}
 	if r.CertificateRequired {
 		v["certificate"] = "required"
 	}
@@ -94,7 +96,7 @@ func ruleValues(r absences.Rule) map[string]string {
 // saveAbsenceRule validates and stores the rule, audited.
 func (a *Admin) saveAbsenceRule(c *fiber.Ctx) error {
 	v := map[string]string{"deadline": formValue(c, "deadline"), "carence": formValue(c, "carence"),
-		"certificate": formValue(c, "certificate"), "enabled": formValue(c, "enabled")}
+		"certificate": formValue(c, "certificate"), "enabled": formValue(c, "enabled"), "months": formValue(c, "months")}
 	errs := formErrors{}
 	r := absences.Rule{Enabled: v["enabled"] == "1", CertificateRequired: v["certificate"] == "required"}
 	var ok bool
@@ -106,6 +108,12 @@ func (a *Admin) saveAbsenceRule(c *fiber.Ctx) error {
 		errs.add("carence", "Le nombre de jours de carence est un nombre entier de 0 à 30.")
 	}
 	r.CarenceDays = n
+	months, err := strconv.Atoi(v["months"])
+	if err != nil || months < absences.MinCertificateMonths || months > absences.MaxCertificateMonths {
+		errs.add("months", fmt.Sprintf("La durée de conservation des certificats est un nombre de mois de %d à %d.",
+			absences.MinCertificateMonths, absences.MaxCertificateMonths))
+	}
+	r.CertificateMonths = months
 	if v["certificate"] != "required" && v["certificate"] != "optional" {
 		errs.add("certificate", "Choisissez si le certificat médical est obligatoire.")
 	}

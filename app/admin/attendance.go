@@ -179,7 +179,9 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 	if why := futureAttendance(day, a.now()); why != "" {
 		return errInvalid(why)
 	}
+	var withdrawn string // what marking a child declared absent present did
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		withdrawn = ""
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
 			return err
 		}
@@ -198,12 +200,46 @@ func (a *Admin) markAttendance(c *fiber.Ctx) error {
 				booked = &lines[i]
 			}
 		}
+		if booked == nil && action == "present" {
+			if booked, withdrawn, err = withdrawAbsence(ctx, tx, who, day, pid, cid, name, now); err != nil {
+				return err
+			}
+		}
 		return recordAttendance(ctx, tx, who, day, pid, cid, name, booked, action, now)
 	})
 	if err != nil {
 		return err
 	}
+	if withdrawn != "" {
+		web.AddFlash(c, "info", withdrawn)
+	}
 	return c.Redirect(web.URL(c, fmt.Sprintf("/admin/pointage?jour=%s&prestation=%d", day.FR(), pid)), fiber.StatusSeeOther)
+}
+
+// withdrawAbsence handles a child the family declared absent whom the
+// staff mark present: the child came after all, so the absence is
+// withdrawn (absences.Withdraw: the booking validated again, the avoir
+// taken back) and the day is invoiced as the booked day it was, never as
+// a child present without a booking (day price plus majoration). It
+// returns the child's booked line (nil when no absence was declared) and
+// what to tell the staff, and audits the withdrawal.
+func withdrawAbsence(ctx context.Context, tx *sql.Tx, who *Staff, day calendar.Date, pid, cid int64, name string, now time.Time) (*AttendanceLine, string, error) {
+	w, err := absences.Withdraw(ctx, tx, cid, pid, day, now)
+	if err != nil || w.ReservationID == 0 {
+		return nil, "", err
+	}
+	msg := "L'absence signalée par la famille pour " + name + " le " + day.FR() +
+		" est retirée : la journée est facturée comme réservée, sans majoration."
+	if w.TakenBackCents > 0 {
+		msg += " L'avoir de " + web.FormatEuros(w.TakenBackCents) + " accordé pour l'absence est repris."
+	}
+	if w.NotTakenBackCents > 0 {
+		msg += " " + web.FormatEuros(w.NotTakenBackCents) + " de cet avoir étaient déjà utilisés par la famille : ils ne sont pas repris (à régulariser si besoin)."
+	}
+	err = audit(ctx, tx, who, "withdraw", "absence", fmt.Sprintf("%s/%d/%d", day, pid, cid), nil,
+		map[string]any{"child": name, "reservation": w.ReservationID, "credit_taken_back_cents": w.TakenBackCents,
+			"credit_not_taken_back_cents": w.NotTakenBackCents}, now)
+	return &AttendanceLine{ChildID: cid, Name: name, Booked: true, ReservationID: w.ReservationID}, msg, err
 }
 
 // recordAttendance writes one child's present, absent or justified

@@ -132,7 +132,9 @@ func (a *Admin) markAttendanceList(c *fiber.Ctx) error {
 		return errInvalid(why)
 	}
 	var n int
+	var withdrawn []string // absences withdrawn: children declared absent marked present
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+		n, withdrawn = 0, nil
 		if _, err := booking.LoadPrestation(ctx, tx, pid); err != nil {
 			return err
 		}
@@ -157,6 +159,15 @@ func (a *Admin) markAttendanceList(c *fiber.Ctx) error {
 			if l.Booked {
 				booked = &l
 			}
+			if booked == nil && l.Declared && choice == "present" {
+				var said string
+				if booked, said, err = withdrawAbsence(ctx, tx, who, day, pid, l.ChildID, l.Name, now); err != nil {
+					return err
+				}
+				if said != "" {
+					withdrawn = append(withdrawn, said)
+				}
+			}
 			if err := recordAttendance(ctx, tx, who, day, pid, l.ChildID, l.Name, booked, choice, now); err != nil {
 				return err
 			}
@@ -168,5 +179,8 @@ func (a *Admin) markAttendanceList(c *fiber.Ctx) error {
 		return err
 	}
 	web.AddFlash(c, "success", fmt.Sprintf("Pointage du %s enregistré : %d enfant(s) pointé(s).", day.FR(), n))
+	for _, said := range withdrawn {
+		web.AddFlash(c, "info", said)
+	}
 	return c.Redirect(web.URL(c, attendancePage(day, pid, group)), fiber.StatusSeeOther)
 }

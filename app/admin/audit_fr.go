@@ -42,6 +42,8 @@ var auditActions = map[string]string{
 	"custody":        "Calendrier de garde",
 	"validate":       "Validation",
 	"refuse":         "Refus",
+	"withdraw":       "Retrait (enfant présent au pointage)",
+	"purge":          "Suppression à la fin de la durée de conservation",
 }
 
 // auditObject is how the journal names a kind of object: in the filter
@@ -79,23 +81,32 @@ func ofMonth(id string) string {
 
 // auditObjects are the kinds of objects, in the filter's order.
 var auditObjects = map[string]auditObject{
-	"family":          {"Familles", "de la famille", numbered},
-	"guardian":        {"Responsables", "du responsable", numbered},
-	"child":           {"Enfants", "de l'enfant", numbered},
-	"staff":           {"Agents", "de l'agent", numbered},
-	"regie":           {"Régies", "de la régie", numbered},
-	"prestation":      {"Prestations", "de la prestation", numbered},
-	"closure":         {"Fermetures", "de la fermeture", onDay},
-	"school_holidays": {"Vacances scolaires", "des vacances scolaires", func(z string) string { return "(zone " + z + ")" }},
-	"news":            {"Actualités", "de l'actualité", numbered},
-	"settings":        {"Paramètres", "des paramètres", func(k string) string { return "" }},
-	"logo":            {"Logo", "du logo", numbered},
-	"attendance":      {"Pointage", "", nil},
-	"invoicing":       {"Facturation", "de la facturation", ofMonth},
-	"credit":          {"Avoirs", "de l'avoir de la famille", numbered},
-	"email":           {"Emails", "de l'email", numbered},
-	"child_record":    {"Fiches des enfants", "de la fiche de l'enfant", numbered},
-	"menu":            {"Menus", "des menus", menuDays},
+	"family":               {"Familles", "de la famille", numbered},
+	"guardian":             {"Responsables", "du responsable", numbered},
+	"child":                {"Enfants", "de l'enfant", numbered},
+	"staff":                {"Agents", "de l'agent", numbered},
+	"regie":                {"Régies", "de la régie", numbered},
+	"prestation":           {"Prestations", "de la prestation", numbered},
+	"closure":              {"Fermetures", "de la fermeture", onDay},
+	"school_holidays":      {"Vacances scolaires", "des vacances scolaires", func(z string) string { return "(zone " + z + ")" }},
+	"news":                 {"Actualités", "de l'actualité", numbered},
+	"settings":             {"Paramètres", "des paramètres", func(k string) string { return "" }},
+	"logo":                 {"Logo", "du logo", numbered},
+	"attendance":           {"Pointage", "", nil},
+	"invoicing":            {"Facturation", "de la facturation", ofMonth},
+	"credit":               {"Avoirs", "de l'avoir de la famille", numbered},
+	"email":                {"Emails", "de l'email", numbered},
+	"child_record":         {"Fiches des enfants", "de la fiche de l'enfant", numbered},
+	"menu":                 {"Menus", "des menus", menuDays},
+	"absence":              {"Absences signalées", "de l'absence signalée", absenceDay},
+	"absence_certificates": {"Certificats médicaux", "des certificats médicaux", func(string) string { return "" }},
+}
+
+// absenceDay is "du 07/12/2026" for an absence recorded as
+// "day/prestation/child".
+func absenceDay(id string) string {
+	day, _, _ := strings.Cut(id, "/")
+	return onDay(day)
 }
 
 // menuDays is "du 07/12/2026" for one day's menu, "(5 jours)" for an
@@ -109,7 +120,8 @@ func menuDays(id string) string {
 
 // auditObjectOrder is the filter's order.
 var auditObjectOrder = []string{"family", "guardian", "child", "staff", "regie", "prestation", "closure",
-	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email", "child_record", "menu"}
+	"school_holidays", "news", "settings", "logo", "attendance", "invoicing", "credit", "email", "child_record", "menu",
+	"absence", "absence_certificates"}
 
 // Title is the entry in one French sentence: "Création de l'actualité n° 2",
 // "Pointage : présent du 04/03/2026".
@@ -386,4 +398,6 @@ var auditFields = map[string]string{
 	"prestations": "Prestations", "hasqf": "Quotient familial connu", "lasterror": "Erreur", "to": "Destinataire", "subject": "Objet", "invitedat": "Invitée le", "present": "Présents", "absent": "Absents",
 	"paiuntil": "PAI valable jusqu'au", "deadline": "Heure limite le jour même", "carence": "Jours de carence",
 	"certificate": "Certificat médical", "enabled": "Absences en ligne",
+	"months": "Conservation des certificats (mois)", "reservation": "Réservation", "credittakenbackcents": "Avoir repris",
+	"creditnottakenbackcents": "Avoir déjà utilisé, non repris", "deleted": "Supprimés", "retentionmonths": "Durée de conservation (mois)",
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/absences"
 	"espacefamille/tenants"
 )
 
@@ -60,4 +61,25 @@ func EndAllSessions(ctx context.Context, db *tenants.DB) error {
 		}
 		return nil
 	})
+}
+
+// PurgeCertificates is the housekeeping's RGPD purge of the medical
+// certificates kept past the commune's retention
+// (absences.PurgeCertificates), audited in the same transaction under
+// "système".
+func PurgeCertificates(ctx context.Context, db *tenants.DB, now time.Time) (int64, error) {
+	var n int64
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if n, err = absences.PurgeCertificates(ctx, tx, now); err != nil || n == 0 {
+			return err
+		}
+		rule, err := absences.LoadRule(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, nil, "purge", "absence_certificates", "", nil,
+			map[string]any{"deleted": n, "retention_months": rule.CertificateMonths}, now)
+	})
+	return n, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"espacefamille/app/billing/simulator"
+	"espacefamille/app/booking"
 	"espacefamille/tenants"
 )
 
@@ -327,15 +328,25 @@ func (s *Service) Reconcile(ctx context.Context, db *tenants.DB, com tenants.Com
 			rep.Pending++
 			continue
 		}
+		offers := int64(0)
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
 			cur, err := orderByID(ctx, tx, o.ID)
 			if err != nil || cur.Status != OrderPending {
 				return err
 			}
-			return s.closeFailed(ctx, tx, cur, OrderExpired, outcomeExpired, s.now())
+			if err := s.closeFailed(ctx, tx, cur, OrderExpired, outcomeExpired, s.now()); err != nil {
+				return err
+			}
+			// The places it gave back may go to waiting lists: the
+			// families are mailed now, not at the next housekeeping pass.
+			offers, err = booking.MailOffers(ctx, db, tx, s.platformReader(), com, func(p string) string { return s.absURL(com, p) }, s.now())
+			return err
 		})
 		if err != nil {
 			return rep, err
+		}
+		if offers > 0 {
+			s.mailed(com)
 		}
 		rep.Expired++
 	}

@@ -198,3 +198,48 @@ func TestSharedCustodyMonthlyInvoicesAreSplitPerGuardian(t *testing.T) {
 		t.Error("the father's unbooked day was invoiced to the mother")
 	}
 }
+
+// The mother puts a day of her week in her cart; the custody calendar
+// then changes and the day becomes the father's; he books it: his click
+// is refused with a French explanation (the demande still in the other
+// household's cart, never named), not the database's uniqueness error,
+// and nothing of it is written.
+func TestTwoHouseholdsAskingForTheSameDayAfterACustodyChangeGetAClearMessage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	father := e.shareWithFather()
+	fille, classique := e.children[0], e.prestations["REPAS CLASSIQUE ENFANT"]
+	year := e.clock.Now().Year()
+	day := calendar.DateOf(year, time.November, 2)
+	click := func(fam int64) error {
+		_, err := booking.ToggleCell(ctx, e.db, booking.Click{FamilyID: fam, RegieID: e.cantine, ChildID: fille, PrestationID: classique,
+			Day: day, Intent: booking.IntentBook}, e.clock.Now())
+		return err
+	}
+	for custody.Even(day) || click(e.family) != nil {
+		day = day.AddDays(1) // an odd week's day the mother can book
+	}
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
+		return custody.SetAlternation(ctx, tx, fille, e.family, father, e.clock.Now()) // the weeks swap
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := click(father)
+	if !errors.Is(err, booking.ErrRefused) {
+		t.Fatalf("father's click: %v, want a refusal", err)
+	}
+	want := "REPAS CLASSIQUE ENFANT du " + day.FR() + " est déjà demandé par l'autre foyer de l'enfant"
+	if msg := err.Error(); !strings.Contains(msg, want) || strings.Contains(msg, "FAMILLE X") || strings.Contains(strings.ToLower(msg), "unique") {
+		t.Fatalf("father's click: %q, want %q", msg, want)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM cart_lines WHERE family_id = ?`, father); n != 0 {
+		t.Errorf("father's cart has %d line(s) after the refusal", n)
+	}
+	// Through the agenda's form, the father reads the same message.
+	e.do(http.MethodGet, "/famille/factures", nil, father)
+	r := e.do(http.MethodPost, "/famille/reservations/case", url.Values{"regie": {itoa(int(e.cantine))}, "enfant": {itoa(int(fille))},
+		"semaine": {day.String()}, "case": {itoa(int(classique)) + "|" + day.String() + "|" + string(booking.IntentBook)}}, father)
+	if page := e.follow(r, father); !strings.Contains(page.Body, "est déjà demandé par l&#39;autre foyer de l&#39;enfant") {
+		t.Errorf("agenda after the click: %d\n%s", page.Status, page.Body)
+	}
+}

@@ -28,7 +28,10 @@
 // A payment that arrives in time settles the order: held places become
 // validated reservations without checking again (booking.ConfirmHolds),
 // one "payée" invoice lists exactly what was booked, the receipt email is
-// queued (it lists exactly what was booked). Expired, refused, abandoned
+// queued (it lists exactly what was booked). A day closed while the
+// order waited is not booked and its amount becomes avoir; for a forfait,
+// booked whole, the closed day's share becomes avoir (creditClosedDays);
+// both are listed under "Non réservé". Expired, refused, abandoned
 // or replaced orders release their places at once (closeFailed).
 //
 // Money a provider captured always ends applied or as an avoir, in the

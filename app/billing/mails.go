@@ -212,11 +212,7 @@ func (s *Service) queueNewInvoice(ctx context.Context, tx *sql.Tx, com tenants.C
 // familyRecipients is accounts.FamilyRecipients with the service's
 // platform database, when it has one.
 func (s *Service) familyRecipients(ctx context.Context, tx *sql.Tx, familyID int64) ([]string, error) {
-	var platform tenants.Querier
-	if s.platform != nil {
-		platform = s.platform.Reader()
-	}
-	return accounts.FamilyRecipients(ctx, tx, platform, familyID)
+	return accounts.FamilyRecipients(ctx, tx, s.platformReader(), familyID)
 }
 
 // PaymentFailedMail is what templates/mail/payment_failed reads.

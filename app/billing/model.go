@@ -64,6 +64,11 @@ type Line struct {
 	// arrived ("fermé": its day was closed meanwhile): its amount became
 	// credit, and the receipt lists it with that reason.
 	NotBooked string
+	// ShareOf is, for a day of a forfait closed while its order waited
+	// for the payment, the number of days the forfait's share was counted
+	// over ("1 jour sur ShareOf"): the forfait was booked whole, and
+	// AmountCents, that day's share, became credit (Order.ClosedDays).
+	ShareOf int
 }
 
 // Order is a payment request for a cart or an invoice.
@@ -86,6 +91,10 @@ type Order struct {
 	ClosedAt    time.Time
 	Outcome     string
 	Lines       []Line
+	// ClosedDays are the days of the forfaits it booked that a closure
+	// created while it waited for its payment closes: each day's share
+	// (Line.ShareOf) became credit at payment.
+	ClosedDays []Line
 }
 
 // Held lists the order's lines that were held (or, for an invoice, its
@@ -139,14 +148,18 @@ func (o Order) NotBooked() []Line {
 			out = append(out, l)
 		}
 	}
-	return out
+	return append(out, o.ClosedDays...)
 }
 
 // NotBookedText is "fermé le 07/01 : 4,20 € en avoir" for a line the
-// payment could not book (an annulation not made credits nothing:
+// payment could not book ("fermé le 07/01, 1 jour sur 19 du forfait :
+// 2,10 € en avoir" for a forfait's closed day) (an annulation not made credits nothing:
 // "réservation déjà annulée le 07/01").
 func (l Line) NotBookedText() string {
 	s := fmt.Sprintf("%s le %02d/%02d", l.NotBooked, l.Day.Day(), int(l.Day.Month()))
+	if l.ShareOf > 0 {
+		s += fmt.Sprintf(", 1 jour sur %d du forfait", l.ShareOf)
+	}
 	if l.AmountCents > 0 {
 		s += " : " + calendar.FormatEuros(l.AmountCents) + " en avoir"
 	}

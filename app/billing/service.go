@@ -79,6 +79,14 @@ func familyEmail(ctx context.Context, q tenants.Querier, familyID int64) (string
 	return email, err
 }
 
+// platformReader is the platform's read pool, or nil without one.
+func (s *Service) platformReader() tenants.Querier {
+	if s.platform == nil {
+		return nil
+	}
+	return s.platform.Reader()
+}
+
 // pending tells the reconciliation job that com holds a pending order.
 func (s *Service) pending(com tenants.Commune) {
 	if s.onPending != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"espacefamille/app/booking"
@@ -178,12 +180,59 @@ func (s *Service) recordBooked(ctx context.Context, tx *sql.Tx, st *Settlement, 
 			lines = append(lines, l)
 		}
 	}
-	if res.TotalCents <= 0 {
-		return nil
+	if res.TotalCents > 0 {
+		if _, err := CreateInvoice(ctx, tx, NewInvoice{RegieID: o.RegieID, FamilyID: o.FamilyID, Status: InvoicePaid,
+			IssuedOn: calendar.Today(st.Now), CreditCents: min(credit, res.TotalCents), PaidCents: min(paid, res.TotalCents),
+			PaidAt: st.Payment.PaidAt, PaymentMeans: st.Means, OrderID: o.ID, Lines: lines}, st.Now); err != nil {
+			return err
+		}
 	}
-	_, err := CreateInvoice(ctx, tx, NewInvoice{RegieID: o.RegieID, FamilyID: o.FamilyID, Status: InvoicePaid,
-		IssuedOn: calendar.Today(st.Now), CreditCents: min(credit, res.TotalCents), PaidCents: min(paid, res.TotalCents),
-		PaidAt: st.Payment.PaidAt, PaymentMeans: st.Means, OrderID: o.ID, Lines: lines}, st.Now)
+	return creditClosedDays(ctx, tx, st, res)
+}
+
+// creditClosedDays applies "the closure wins" to the forfaits the order
+// just booked: a day of a forfait's period that a closure created after
+// the order was placed closes is not served, so its share of the price
+// (booking.ForfaitDaysClosedSince, the rule of a closure over a booked
+// forfait) becomes the family's credit, in the payment's transaction. The
+// forfait itself is booked and invoiced whole, as a forfait the closure
+// met after its booking. The shares are recorded on the order
+// (order_closed_days) for its receipt, which lists them under "Non
+// réservé".
+func creditClosedDays(ctx context.Context, tx *sql.Tx, st *Settlement, res booking.ConfirmResult) error {
+	o := &st.Order
+	days, err := booking.ForfaitDaysClosedSince(ctx, tx, res.Confirmed, o.CreatedAt)
+	if err != nil || len(days) == 0 {
+		return err
+	}
+	byCartLine := map[int64]Line{}
+	for _, l := range o.Held() {
+		byCartLine[l.CartLineID] = l
+	}
+	var total int64
+	label := "Fermetures pendant l'attente du paiement de la commande " + o.Ref + " : parts de forfait"
+	for _, d := range days {
+		l, ok := byCartLine[d.Line.ID]
+		if !ok {
+			return fmt.Errorf("billing: order %s has no line for cart line %d", o.Ref, d.Line.ID)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_closed_days (order_id, order_line_id, day, days, amount_cents)
+			SELECT ?, id, ?, ?, ? FROM order_lines WHERE order_id = ? AND cart_line_id = ? AND refusal = ''`,
+			o.ID, d.Day, d.Days, d.Cents, o.ID, d.Line.ID); err != nil {
+			return fmt.Errorf("billing: closed day of order %s: %w", o.Ref, err)
+		}
+		l.Day, l.Quantity, l.UnitCents, l.AmountCents = d.Day, 1, d.Cents, d.Cents
+		l.NotBooked, l.ShareOf = booking.ReasonDayClosed, d.Days
+		o.ClosedDays = append(o.ClosedDays, l)
+		total += d.Cents
+		if len(days) == 1 {
+			label = fmt.Sprintf("Fermeture du %s : part du forfait %s %s (1 jour sur %d)", d.Day.FR(), l.Prestation, l.ChildName, d.Days)
+		}
+	}
+	// The receipt lists them by day, as the stored order reads them back.
+	slices.SortStableFunc(o.ClosedDays, func(a, b Line) int { return a.Day.Compare(b.Day) })
+	_, err = addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: "closure",
+		AmountCents: total, Label: label, OrderID: o.ID}, st.Now)
 	return err
 }
 
@@ -229,10 +278,10 @@ func (s *Service) restore(ctx context.Context, tx *sql.Tx, st *Settlement) (bool
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT restore`); err != nil {
 		return false, err
 	}
-	saved := append([]Line(nil), st.Order.Lines...)
+	saved, savedDays := append([]Line(nil), st.Order.Lines...), st.Order.ClosedDays
 	ok, err := s.tryRestore(ctx, tx, st)
 	if err != nil || !ok {
-		st.Order.Lines = saved
+		st.Order.Lines, st.Order.ClosedDays = saved, savedDays
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO restore`); rerr != nil {
 			return false, rerr
 		}
@@ -304,7 +353,7 @@ func (s *Service) tryRestore(ctx context.Context, tx *sql.Tx, st *Settlement) (b
 	if err := s.recordBooked(ctx, tx, &lateSt, res, max(res.TotalCents-pay.AmountCents, 0), pay.AmountCents); err != nil {
 		return false, err
 	}
-	st.Order.Lines = lateSt.Order.Lines
+	st.Order.Lines, st.Order.ClosedDays = lateSt.Order.Lines, lateSt.Order.ClosedDays
 	_, err = addCredit(ctx, tx, NewCredit{FamilyID: o.FamilyID, RegieID: o.RegieID, Kind: "restore",
 		AmountCents: -res.TotalCents, Label: "Réservations rétablies de la commande " + o.Ref, OrderID: o.ID}, st.Now)
 	return err == nil, err
@@ -318,7 +367,7 @@ func (s *Service) closeFailed(ctx context.Context, tx *sql.Tx, o Order, status, 
 		return err
 	}
 	if o.Kind == KindCart {
-		if _, err := booking.ReleaseHolds(ctx, tx, o.Ref); err != nil {
+		if _, err := booking.ReleaseHoldsAt(ctx, tx, o.Ref, now); err != nil {
 			return err
 		}
 	}

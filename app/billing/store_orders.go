@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"espacefamille/app/booking"
 	"espacefamille/tenants"
 )
 
@@ -84,7 +85,14 @@ func loadOrder(ctx context.Context, q tenants.Querier, where string, args ...any
 	if err != nil {
 		return Order{}, fmt.Errorf("billing: load order: %w", err)
 	}
-	o.Lines, err = orderLines(ctx, q, o.ID)
+	lines, err := orderLines(ctx, q, o.ID)
+	for _, l := range lines {
+		if l.ShareOf > 0 {
+			o.ClosedDays = append(o.ClosedDays, l)
+		} else {
+			o.Lines = append(o.Lines, l)
+		}
+	}
 	return o, err
 }
 
@@ -103,16 +111,26 @@ func orderByID(ctx context.Context, q tenants.Querier, id int64) (Order, error) 
 	return loadOrder(ctx, q, `id = ?`, id)
 }
 
+// orderLines reads the order's lines, then the closed days' shares of
+// its forfaits (ShareOf > 0; order_closed_days), in one query.
 func orderLines(ctx context.Context, q tenants.Querier, orderID int64) ([]Line, error) {
 	out, err := tenants.All(ctx, q, func(row tenants.Row) (Line, error) {
 		var l Line
+		var part, rank int64
+		var day string
 		if err := row.Scan(&l.CartLineID, &l.ReservationID, &l.ChildName, &l.Prestation, &l.Day, &l.Label,
-			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal, &l.NotBooked); err != nil {
+			&l.Quantity, &l.UnitCents, &l.AmountCents, &l.Refusal, &l.NotBooked, &l.ShareOf, &part, &rank, &day); err != nil {
 			return l, err
 		}
 		return l, nil
 	}, `SELECT COALESCE(cart_line_id, 0), COALESCE(reservation_id, 0), child_name,
-		prestation, day, label, quantity, unit_cents, amount_cents, refusal, not_booked FROM order_lines WHERE order_id = ? ORDER BY id`, orderID)
+			prestation, day, label, quantity, unit_cents, amount_cents, refusal, not_booked, 0, 0 AS part, id AS rank, '' AS d
+		FROM order_lines WHERE order_id = ?
+		UNION ALL
+		SELECT COALESCE(l.cart_line_id, 0), COALESCE(l.reservation_id, 0), l.child_name,
+			l.prestation, s.day, l.label, 1, s.amount_cents, s.amount_cents, '', ?, s.days, 1, l.id, s.day
+		FROM order_closed_days s JOIN order_lines l ON l.id = s.order_line_id WHERE s.order_id = ?
+		ORDER BY part, rank, d`, orderID, booking.ReasonDayClosed, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("billing: order lines: %w", err)
 	}

@@ -479,7 +479,7 @@ func confirmLines(ctx context.Context, tx tenants.Querier, cfg *communeConfig, f
 	for _, c := range out.Confirmed {
 		booked = append(booked, c.Line)
 	}
-	if err := takeWaits(ctx, tx, familyID, booked, now); err != nil {
+	if err := takeWaits(ctx, tx, familyID, booked, "", now); err != nil {
 		return out, err
 	}
 	return out, deleteLines(ctx, tx, familyID, ids)

@@ -77,6 +77,11 @@
 //	    A day closed while the order waited (AddClosure or
 //	    AddPartialClosure released its hold at once) is rejected with
 //	    ReasonDayClosed: the closure wins, billing credits its amount.
+//	    A forfait is booked whole; ForfaitDaysClosedSince gives the share
+//	    of each of its days closed after the order was placed (the rule
+//	    of a closure over a booked forfait, ForfaitClosureShares: price /
+//	    days held in the period, rounded down, closures taken in the order
+//	    they were created), which billing credits.
 //	PendingOrdersOn(ctx, q, closure) (int, error)
 //	    how many orders waiting for their payment a closure concerns.
 //	ReleaseHolds(ctx, tx, orderRef) (int, error)

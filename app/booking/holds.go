@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -48,7 +49,7 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 	if err != nil {
 		return check, err
 	}
-	return check, takeOffered(ctx, tx, waits, adds, now)
+	return check, takeOffered(ctx, tx, waits, adds, orderRef, now)
 }
 
 // insertHolds holds lines for the order orderRef: one statement for the
@@ -103,6 +104,9 @@ type hold struct {
 	CartLine
 	siteID int64
 	closed bool // its day was closed meanwhile and its place given back
+	// closedWhy is why a closed hold whose day reopened could not take
+	// its place back ("complet"); "" while the day is closed.
+	closedWhy string
 }
 
 // ReasonDayClosed is why a held demande is not booked at payment: its
@@ -199,11 +203,18 @@ func orderHolds(ctx context.Context, q tenants.Querier, orderRef string) ([]hold
 	return out, nil
 }
 
-// ReleaseHolds gives back the places held for the order orderRef (it
-// expired, failed, was abandoned or replaced): they are free at once for
-// every family. The cart lines stay in the family's cart. Releasing twice
-// changes nothing; it reports how many lines were held.
+// ReleaseHolds is ReleaseHoldsAt now.
 func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error) {
+	return ReleaseHoldsAt(ctx, tx, orderRef, time.Now())
+}
+
+// ReleaseHoldsAt gives back, at now, the places held for the order
+// orderRef (it expired, failed, was abandoned or replaced): they are free
+// at once for every family, except a place the order took from the
+// family's own waiting-list offer, which returns to that offer until its
+// expiry (returnPlace). The cart lines stay in the family's cart.
+// Releasing twice changes nothing; it reports how many lines were held.
+func ReleaseHoldsAt(ctx context.Context, tx *sql.Tx, orderRef string, now time.Time) (int, error) {
 	list, err := orderHolds(ctx, tx, orderRef)
 	if err != nil || len(list) == 0 {
 		return 0, err
@@ -215,7 +226,7 @@ func ReleaseHolds(ctx context.Context, tx *sql.Tx, orderRef string) (int, error)
 		if h.Action == ActionCancel || h.closed {
 			continue // a closure gave its place back already
 		}
-		if err := freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID); err != nil {
+		if err := returnPlace(ctx, tx, orderRef, h, now); err != nil {
 			return 0, err
 		}
 	}
@@ -244,6 +255,9 @@ func ConfirmHolds(ctx context.Context, tx *sql.Tx, familyID int64, orderRef stri
 		if h.FamilyID != familyID {
 			return out, fmt.Errorf("booking: holds of %s belong to family %d", orderRef, h.FamilyID)
 		}
+	}
+	if err := retakeReopened(ctx, tx, orderRef, list); err != nil {
+		return out, err
 	}
 	// Annulations first (the holds are read in that order), then every
 	// demande in one statement.
@@ -319,7 +333,7 @@ func confirmHold(ctx context.Context, tx *sql.Tx, h hold, booked map[heldDay]int
 		return h.ReservationID, "", err
 	}
 	if h.closed {
-		return 0, ReasonDayClosed, nil
+		return 0, cmp.Or(h.closedWhy, ReasonDayClosed), nil
 	}
 	if id, ok := booked[heldDay{h.ChildID, h.PrestationID, h.Day}]; ok {
 		return id, "", nil

@@ -211,6 +211,15 @@ func otherParent(day calendar.Date) *Skip {
 	return &Skip{Day: day, Reason: Reason{Code: ReasonOtherParent}}
 }
 
+// otherHouseholdsDemande refuses a day of the booking household for
+// which the child's other household still has p in its cart: it asked
+// before the custody calendar gave the day to this household (a child's
+// day is in one cart at a time). The other household is never named.
+func otherHouseholdsDemande(p Prestation, key calendar.Date) error {
+	return refuse("%s du %s est déjà demandé par l'autre foyer de l'enfant (demande encore dans son panier, faite avant le changement du calendrier de garde) : elle doit en être retirée avant que vous puissiez réserver ce jour. Contactez la mairie si besoin.",
+		p.Name, key.FR())
+}
+
 // Intent is what the parent saw and meant when clicking a cell; a click
 // whose intent no longer matches (the other guardian acted first) changes
 // nothing, so two devices never undo each other.
@@ -246,6 +255,11 @@ func (b *Booker) Toggle(p Prestation, day calendar.Date, intent Intent) (Change,
 	}
 	if c, ok := led.AddLine(p.ID, key); ok {
 		if b.sharedBy() != 0 && c.FamilyID != b.family() {
+			if b.books(key) {
+				// Our day now, but the other household asked for it
+				// before the custody calendar changed.
+				return Change{}, otherHouseholdsDemande(p, key)
+			}
 			// The other household's demande, on its day: not ours to touch.
 			return Change{}, otherParent(key)
 		}
@@ -297,6 +311,9 @@ func (b *Booker) add(p Prestation, key, last calendar.Date, replace bool) (Chang
 			continue
 		}
 		if c, ok := led.AddLine(q.ID, key); ok {
+			if b.sharedBy() != 0 && c.FamilyID != b.family() {
+				return Change{}, otherHouseholdsDemande(q, key) // not ours to replace
+			}
 			if !replace {
 				return Change{}, &Skip{Reason: Reason{Code: ReasonExclusive, Detail: q.Name}}
 			}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"espacefamille/app/calendar"
 	"espacefamille/app/families"
@@ -190,9 +192,40 @@ func FamilyQF(ctx context.Context, q tenants.Querier, familyID int64) (*calendar
 // LoadCalendar builds the commune's calendar from its school holidays
 // (the commune's zone only is stored) and closures.
 func LoadCalendar(ctx context.Context, q tenants.Querier) (*calendar.Calendar, error) {
+	return loadCalendar(ctx, q, time.Time{})
+}
+
+// loadCalendar is LoadCalendar, or, when asOf is not zero, the calendar
+// as it stood at asOf: without the closures (whole or partial) created
+// after it. A closure lifted since is not brought back.
+func loadCalendar(ctx context.Context, q tenants.Querier, asOf time.Time) (*calendar.Calendar, error) {
 	var cfg calendar.Config
 	var err error
-	cfg.Holidays, err = tenants.All(ctx, q, func(row tenants.Row) (calendar.Holiday, error) {
+	if cfg.Holidays, err = loadHolidays(ctx, q); err != nil {
+		return nil, err
+	}
+	where, args := ``, []any{}
+	if !asOf.IsZero() {
+		// tenants.TimeLayout has a fixed width: the text sorts as the time.
+		where, args = ` WHERE created_at <= ?`, []any{tenants.FormatTime(asOf)}
+	}
+	cfg.Closures, err = tenants.All(ctx, q, func(row tenants.Row) (calendar.Closure, error) {
+		var c calendar.Closure
+		err := row.Scan(&c.Date, &c.Reason)
+		return c, err
+	}, `SELECT day, reason FROM closures`+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("booking: closures: %w", err)
+	}
+	if cfg.ScopedClosures, err = partialClosures(ctx, q, strings.Replace(where, "created_at", "c.created_at", 1), args...); err != nil {
+		return nil, err
+	}
+	return calendar.NewCalendar(cfg), nil
+}
+
+// loadHolidays reads the commune's school holidays for its calendar.
+func loadHolidays(ctx context.Context, q tenants.Querier) ([]calendar.Holiday, error) {
+	out, err := tenants.All(ctx, q, func(row tenants.Row) (calendar.Holiday, error) {
 		var h calendar.Holiday
 		if err := row.Scan(&h.Zone, &h.SchoolYear, &h.Description, &h.From, &h.Until); err != nil {
 			return h, err
@@ -203,18 +236,7 @@ func LoadCalendar(ctx context.Context, q tenants.Querier) (*calendar.Calendar, e
 	if err != nil {
 		return nil, fmt.Errorf("booking: school holidays: %w", err)
 	}
-	cfg.Closures, err = tenants.All(ctx, q, func(row tenants.Row) (calendar.Closure, error) {
-		var c calendar.Closure
-		err := row.Scan(&c.Date, &c.Reason)
-		return c, err
-	}, `SELECT day, reason FROM closures`)
-	if err != nil {
-		return nil, fmt.Errorf("booking: closures: %w", err)
-	}
-	if cfg.ScopedClosures, err = PartialClosures(ctx, q); err != nil {
-		return nil, err
-	}
-	return calendar.NewCalendar(cfg), nil
+	return out, nil
 }
 
 // LoadLedger reads what child has between from and to: validated

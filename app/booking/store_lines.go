@@ -52,9 +52,45 @@ func insertLines(ctx context.Context, tx tenants.Querier, lines []CartLine) erro
 		rows = append(rows, []any{l.FamilyID, l.RegieID, l.ChildID, l.PrestationID, l.Day, l.ForfaitFrom, l.ForfaitUntil,
 			l.Action, l.PriceCents, resID, tenants.FormatTime(l.CreatedAt)})
 	}
-	if err := tenants.InsertRows(ctx, tx, `INSERT INTO cart_lines (family_id, regie_id, child_id, prestation_id, day,
-		forfait_from, forfait_until, action, price_cents, reservation_id, created_at)`, "", rows); err != nil {
+	err := tenants.InsertRows(ctx, tx, `INSERT INTO cart_lines (family_id, regie_id, child_id, prestation_id, day,
+		forfait_from, forfait_until, action, price_cents, reservation_id, created_at)`, "", rows)
+	if tenants.IsUnique(err) {
+		if why := otherHouseholdsLine(ctx, tx, lines); why != nil {
+			return why
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("booking: insert cart lines: %w", err)
+	}
+	return nil
+}
+
+// otherHouseholdsLine explains a cart line refused because the child's
+// other household has the same demande in its own cart (a child's day is
+// in one cart at a time): possible only when the custody calendar changed
+// after that household made it. It returns the refusal, in French and
+// without naming the other household, or nil when no line of another
+// household is the cause. The caller's transaction then rolls back:
+// nothing of the change is written.
+func otherHouseholdsLine(ctx context.Context, q tenants.Querier, lines []CartLine) error {
+	for _, l := range lines {
+		var prestation string
+		var held bool
+		err := q.QueryRowContext(ctx, `SELECT p.name, EXISTS (SELECT 1 FROM holds h WHERE h.cart_line_id = o.id)
+			FROM cart_lines o JOIN prestations p ON p.id = o.prestation_id
+			WHERE o.child_id = ? AND o.prestation_id = ? AND o.day = ? AND o.action = ? AND o.family_id <> ?`,
+			l.ChildID, l.PrestationID, l.Day, l.Action, l.FamilyID).Scan(&prestation, &held)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("booking: other household's line: %w", err)
+		}
+		if held {
+			return refuse("%s du %s : l'autre foyer de l'enfant est en train de le payer (demande faite avant le changement du calendrier de garde). Réessayez dans 30 minutes, ou contactez la mairie.",
+				prestation, l.Day.FR())
+		}
+		return otherHouseholdsDemande(Prestation{Name: prestation}, l.Day)
 	}
 	return nil
 }
@@ -196,4 +232,41 @@ func CancelReservation(ctx context.Context, tx *sql.Tx, id int64, orderRef strin
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE reservation_id = ?`, id)
 	return err
+}
+
+// RestoreReservation validates again, inside the caller's transaction, a
+// reservation cancelled for an absence the family declared, when the
+// child came after all (the pointage marks it present): the child takes
+// a place again, counted even when the day is full now (the child is
+// there). It returns the child's validated reservation of that day, this
+// one or one booked meanwhile; ErrNotFound when the reservation does not
+// exist.
+func RestoreReservation(ctx context.Context, tx *sql.Tx, id int64) (int64, error) {
+	var prestationID, siteID, childID int64
+	var day calendar.Date
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT prestation_id, day, site_id, child_id, state FROM reservations WHERE id = ?`, id).
+		Scan(&prestationID, &day, &siteID, &childID, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("booking: restore reservation %d: %w", id, err)
+	}
+	if state == StateValidated {
+		return id, nil
+	}
+	var other int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM reservations WHERE child_id = ? AND prestation_id = ? AND day = ? AND state = 'validated'`,
+		childID, prestationID, day).Scan(&other)
+	if err == nil {
+		return other, nil // booked again meanwhile
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("booking: restore reservation %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reservations SET state = 'validated', cancelled_at = NULL, cancel_order_ref = NULL WHERE id = ?`, id); err != nil {
+		return 0, fmt.Errorf("booking: restore reservation %d: %w", id, err)
+	}
+	return id, bumpSlot(ctx, tx, prestationID, day, siteID, 1)
 }

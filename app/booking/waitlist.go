@@ -392,8 +392,10 @@ type waitRow struct {
 
 // takeWaits closes the entries of the days the family's lines now hold
 // or book ("booked"); an offered place is handed over to the booking,
-// which counted its own.
-func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, now time.Time) error {
+// which counted its own. holdRef is the order whose holds took them (""
+// for bookings): if it ends without payment, returnPlace gives the place
+// back to the entry.
+func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, holdRef string, now time.Time) error {
 	adds := demandes(lines)
 	if len(adds) == 0 {
 		return nil
@@ -402,7 +404,7 @@ func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine
 	if err != nil {
 		return err
 	}
-	return takeOffered(ctx, tx, waits, adds, now)
+	return takeOffered(ctx, tx, waits, adds, holdRef, now)
 }
 
 // demandes are the lines that ask for a place (not annulations).
@@ -418,13 +420,14 @@ func demandes(lines []CartLine) []CartLine {
 
 // takeOffered is takeWaits with the family's entries already read in the
 // same transaction (waits) and the demandes among the lines (adds).
-func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, adds []CartLine, now time.Time) error {
+func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, adds []CartLine, holdRef string, now time.Time) error {
 	for _, l := range adds {
 		w, ok := waits[childSlot{l.ChildID, slot{l.PrestationID, l.Day}}]
 		if !ok {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET state = 'booked', updated_at = ? WHERE id = ?`, tenants.FormatTime(now), w.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET state = 'booked', hold_ref = NULLIF(?, ''), updated_at = ? WHERE id = ?`,
+			holdRef, tenants.FormatTime(now), w.id); err != nil {
 			return fmt.Errorf("booking: waiting list: %w", err)
 		}
 		if w.state == WaitOffered {
@@ -434,4 +437,45 @@ func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, a
 		}
 	}
 	return nil
+}
+
+// returnPlace gives back the place of a demande the order holdRef held
+// and releases without payment: when the hold had taken the family's
+// waiting-list entry, the entry gets it back, as the parent expects (an
+// offer still running keeps the place until its own expiry, and is mailed
+// if it was not yet; a waiting entry is back in its place in line, and
+// the place offered to the first in line); otherwise the place goes to
+// the first in line (freePlace).
+func returnPlace(ctx context.Context, tx querier, holdRef string, h hold, now time.Time) error {
+	var id int64
+	var offeredAt, until sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT id, offered_at, offered_until FROM waitlist
+		WHERE hold_ref = ? AND child_id = ? AND prestation_id = ? AND day = ? AND state = 'booked'`,
+		holdRef, h.ChildID, h.PrestationID, h.Day).Scan(&id, &offeredAt, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID)
+	}
+	if err != nil {
+		return fmt.Errorf("booking: waiting list of %s: %w", holdRef, err)
+	}
+	state := WaitWaiting
+	if offeredAt.Valid {
+		state = WaitExpired
+		if end, err := tenants.ParseTime(until.String); !until.Valid || (err == nil && now.Before(end)) {
+			state = WaitOffered
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE waitlist SET state = ?, hold_ref = NULL, updated_at = ? WHERE id = ?`, state, tenants.FormatTime(now), id)
+	if tenants.IsUnique(err) {
+		// The child is on that list again (joined since): this entry ends.
+		state = WaitExpired
+		_, err = tx.ExecContext(ctx, `UPDATE waitlist SET state = ?, hold_ref = NULL, updated_at = ? WHERE id = ?`, state, tenants.FormatTime(now), id)
+	}
+	if err != nil {
+		return fmt.Errorf("booking: waiting list of %s: %w", holdRef, err)
+	}
+	if state == WaitOffered {
+		return nil // the place the hold counted is the offer's again
+	}
+	return freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID)
 }

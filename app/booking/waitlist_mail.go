@@ -31,8 +31,10 @@ type OfferMail struct {
 // line), then emails every new offer with a link to the agenda of its
 // week, valid the commune's number of hours from now. It returns how many
 // entries it changed. The web layer runs it after each commune request
-// that changes something, and the housekeeping job for places freed in
-// the background (an order expired by the reconciliation).
+// that changes something, and the housekeeping job for offers whose time
+// is over; a flow that frees places in the background (the
+// reconciliation expiring an order) calls MailOffers inside its own
+// transaction.
 func SendOffers(ctx context.Context, db *tenants.DB, platform tenants.Querier, com tenants.Commune, link func(path string) string, now time.Time) (int64, error) {
 	var pending bool
 	if err := db.Reader().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM waitlist WHERE state = 'offered')`).Scan(&pending); err != nil {
@@ -43,54 +45,63 @@ func SendOffers(ctx context.Context, db *tenants.DB, platform tenants.Querier, c
 	}
 	var n int64
 	err := db.Tx(ctx, func(sqltx *sql.Tx) error {
-		n = 0
-		tx := db.InTx(sqltx)
-		set, err := LoadWaitlistSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		cal, err := LoadCalendar(ctx, tx)
-		if err != nil {
-			return err
-		}
-		// Each pass ends or mails at least one entry, or stops: a place
-		// an ended offer gives back may be offered to the next in line,
-		// whom the next pass mails.
-		for range 1000 {
-			e, err := nextOffer(ctx, tx, now)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			n++
-			p, err := LoadPrestation(ctx, tx, e.PrestationID)
-			if err != nil {
-				return err
-			}
-			ok, _ := CanBookFor(p, e.siteID, e.Day, cal, now)
-			if !set.Enabled || !ok || (!e.OfferedUntil.IsZero() && !now.Before(e.OfferedUntil)) {
-				if err := endWait(ctx, tx, e.ID, WaitOffered, WaitExpired, e.PrestationID, e.Day, e.siteID, now); err != nil {
-					return err
-				}
-				continue
-			}
-			until := now.Add(time.Duration(set.OfferHours) * time.Hour)
-			if cut := p.Booking.Cutoff(e.Day, cal); cut.Before(until) {
-				until = cut // never past the booking deadline
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET mailed_at = ?, offered_until = ?, updated_at = ? WHERE id = ?`,
-				tenants.FormatTime(now), tenants.FormatTime(until), tenants.FormatTime(now), e.ID); err != nil {
-				return fmt.Errorf("booking: offer mailed: %w", err)
-			}
-			if err := queueOffer(ctx, sqltx, platform, com, link, e, until, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		n, err = MailOffers(ctx, db, sqltx, platform, com, link, now)
+		return err
 	})
 	return n, err
+}
+
+// MailOffers is SendOffers inside the caller's write transaction sqltx
+// on db: the offers' emails go to the outbox with the change that freed
+// their places, so the family hears of its place at once.
+func MailOffers(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, platform tenants.Querier, com tenants.Commune, link func(path string) string, now time.Time) (int64, error) {
+	var n int64
+	tx := db.InTx(sqltx)
+	set, err := LoadWaitlistSettings(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	cal, err := LoadCalendar(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	// Each pass ends or mails at least one entry, or stops: a place
+	// an ended offer gives back may be offered to the next in line,
+	// whom the next pass mails.
+	for range 1000 {
+		e, err := nextOffer(ctx, tx, now)
+		if errors.Is(err, sql.ErrNoRows) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+		p, err := LoadPrestation(ctx, tx, e.PrestationID)
+		if err != nil {
+			return n, err
+		}
+		ok, _ := CanBookFor(p, e.siteID, e.Day, cal, now)
+		if !set.Enabled || !ok || (!e.OfferedUntil.IsZero() && !now.Before(e.OfferedUntil)) {
+			if err := endWait(ctx, tx, e.ID, WaitOffered, WaitExpired, e.PrestationID, e.Day, e.siteID, now); err != nil {
+				return n, err
+			}
+			continue
+		}
+		until := now.Add(time.Duration(set.OfferHours) * time.Hour)
+		if cut := p.Booking.Cutoff(e.Day, cal); cut.Before(until) {
+			until = cut // never past the booking deadline
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET mailed_at = ?, offered_until = ?, updated_at = ? WHERE id = ?`,
+			tenants.FormatTime(now), tenants.FormatTime(until), tenants.FormatTime(now), e.ID); err != nil {
+			return n, fmt.Errorf("booking: offer mailed: %w", err)
+		}
+		if err := queueOffer(ctx, sqltx, platform, com, link, e, until, now); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 type offerRow struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"espacefamille/app/absences"
 	"espacefamille/app/web"
 	"espacefamille/tenants"
 )
@@ -31,6 +32,9 @@ type legalData struct {
 	Address      string
 	AuditDate    string
 	Privacy      string // the commune's own additions to the privacy notice (plain text)
+	// Certificates says how long the medical certificates sent with an
+	// absence are kept ("" when the commune takes no absence online).
+	Certificates string
 }
 
 // showAccessibility renders the commune's accessibility statement (RGAA).
@@ -68,6 +72,12 @@ func loadLegal(c *fiber.Ctx) (legalData, error) {
 	if d.Privacy, err = setting(ctx, db, "privacy_notice", ""); err != nil {
 		return d, err
 	}
-	d.Address, err = setting(ctx, db, "address", "")
+	if d.Address, err = setting(ctx, db, "address", ""); err != nil {
+		return d, err
+	}
+	rule, err := absences.LoadRule(ctx, db)
+	if rule.Enabled {
+		d.Certificates = rule.CertificateKept()
+	}
 	return d, err
 }
