@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -39,16 +40,20 @@ func TestConsoleOnASingleNodeShowsNoMoveForm(t *testing.T) {
 	}
 }
 
-// Node a renders the console; node b shares its platform store; node
+// Node a renders the console; node b shares its platform store and
+// replica; node
 // "mort" stopped long ago. The page shows a serving the commune and
 // offers b only; a move to the dead node or to an unknown one is refused
 // in French; a move to b is recorded on the commune's lease and in the
 // audit log, and the page says it was asked for.
 func TestConsoleMovesACommuneToAnotherLiveNode(t *testing.T) {
 	ctx := context.Background()
-	env := apptest.New(t, apptest.AsNode(tenants.NodeOptions{ID: "a", URL: "http://a.invalid", TTL: 2 * time.Second}))
+	replica := "file://" + filepath.Join(t.TempDir(), "replica")
+	// The nodes share platform.db (node b opens its path).
+	env := apptest.New(t, apptest.OnSQLite(), apptest.WithReplica(newReplicator(t, replica)),
+		apptest.AsNode(tenants.NodeOptions{ID: "a", URL: "http://a.invalid", TTL: 2 * time.Second}))
 	b, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), Logger: apptest.Quiet(), PlatformPath: env.Registry.Platform().Path(),
-		Node: &tenants.NodeOptions{ID: "b", URL: "http://b.invalid", TTL: 2 * time.Second}})
+		Replica: newReplicator(t, replica), Node: &tenants.NodeOptions{ID: "b", URL: "http://b.invalid", TTL: 2 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,4 +122,30 @@ func TestConsoleMovesACommuneToAnotherLiveNode(t *testing.T) {
 	if r := ep.c.Get(page); r.Status != http.StatusOK || !strings.Contains(r.Body, "Déplacement demandé vers le nœud b") {
 		t.Fatalf("page after the move: %d\n%s", r.Status, r.Body)
 	}
+	// a hands over, b restores from the replica and serves; a's console
+	// then shows b serving and offers a back.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if l, err := b.LeaseOf(ctx, demo.Slug); err == nil && l.Node == "b" && l.Serving {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("b never served the commune: %+v %v", l, err)
+		}
+	}
+	r = ep.c.Get(page)
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "servie par le nœud <strong>b</strong>, époque 2") ||
+		!strings.Contains(r.Body, `<option value="a"`) || strings.Contains(r.Body, `<option value="b"`) {
+		t.Fatalf("a's console after the move: %d\n%s", r.Status, r.Body)
+	}
+}
+
+// newReplicator replicates to raw until the end of the test (registered
+// before the registry using it, so closed after it).
+func newReplicator(t *testing.T, raw string) *tenants.Replicator {
+	t.Helper()
+	rep, err := tenants.NewReplicator(context.Background(), raw, tenants.ReplicaOptions{Logger: apptest.Quiet(), SyncInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rep.Close(context.Background()) })
+	return rep
 }
