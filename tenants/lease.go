@@ -163,6 +163,10 @@ type owner struct {
 
 const communeLease = "commune:"
 
+// ErrNodesOnPostgres refuses --node-id with a PostgreSQL platform store:
+// nodes share a platform.db file for now (docs/scale-out.md).
+var ErrNodesOnPostgres = errors.New("tenants: several nodes (--node-id) share a platform.db file for now: leases are not kept in a PostgreSQL platform store yet")
+
 func newNodes(r *Registry, o NodeOptions) (*Nodes, error) {
 	if err := ValidateNodeID(o.ID); err != nil {
 		return nil, err
