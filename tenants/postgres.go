@@ -41,7 +41,7 @@ func OpenPostgres(ctx context.Context, dsn string, opt OpenOptions) (*DB, error)
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 8
 	}
-	d := &DB{dialect: Postgres, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait}
+	d := &DB{dialect: Postgres, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, closed: make(chan struct{})}
 	w := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	// DB.Tx holds one connection at a time; the others serve the single
 	// statements some bookkeeping runs outside a transaction.
