@@ -86,6 +86,7 @@ type config struct {
 	replica   *tenants.Replicator
 	pgDSN     string
 	sqlite    bool // platform.db whatever EnvPlatform says
+	node      *tenants.NodeOptions
 }
 
 // Option adjusts New.
@@ -98,6 +99,11 @@ func At(now time.Time) Option { return func(c *config) { c.now = now } }
 // WithReplica replicates the node's files to rep (the caller closes it,
 // after the registry: create it before New).
 func WithReplica(rep *tenants.Replicator) Option { return func(c *config) { c.replica = rep } }
+
+// AsNode makes the registry one node among several (tenants.Options.Node):
+// other registries opened on Env.Registry.Platform().Path() (or the same
+// PostgreSQL store) are the other nodes.
+func AsNode(n tenants.NodeOptions) Option { return func(c *config) { c.node = &n } }
 
 // OnPostgres keeps the platform store in dsn (a pgtest.DSN schema)
 // instead of platform.db.
@@ -177,7 +183,7 @@ func New(t testing.TB, opts ...Option) *Env {
 		cfg.pgDSN = pgtest.DSN(t)
 	}
 	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
-		Replica: cfg.replica, PlatformDSN: cfg.pgDSN})
+		Replica: cfg.replica, PlatformDSN: cfg.pgDSN, Node: cfg.node})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -485,6 +485,11 @@ type communeData struct {
 	BackupDir    bool // a backup directory is configured
 	// Retention is how long an archive is kept, in days.
 	RetentionDays int
+	// Node is where the commune is served (several nodes); MoveError says
+	// why a move was refused, MoveTo is the node chosen.
+	Node      NodeInfo
+	MoveError string
+	MoveTo    string
 }
 
 func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
@@ -510,6 +515,9 @@ func (p *Console) renderCommune(c *fiber.Ctx, status int, d communeData) error {
 		d.Hosts = strings.Join(com.Hosts, " ")
 	}
 	if d.Audit, err = auditLog(ctx, p.db().Reader(), slug, 100); err != nil {
+		return err
+	}
+	if d.Node, err = p.nodeInfo(ctx, slug); err != nil {
 		return err
 	}
 	return web.RenderStatus(c, status, "plateforme/commune", com.Name, d)

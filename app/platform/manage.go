@@ -56,6 +56,11 @@ func (p *Console) delivery(ctx context.Context, r Row) (Delivery, error) {
 		inv = Delivery{Found: err == nil, Entry: e}
 		return err
 	})
+	if tenants.IsNotOwner(err) {
+		// Another node serves the commune (or it is moving): its outbox
+		// is that node's to read; the page shows no invitation line.
+		return Delivery{}, nil
+	}
 	return inv, err
 }
 

@@ -77,6 +77,7 @@ func Routes(s *web.Server, d Deps) *Console {
 	g.Post("/communes/:slug/reprendre", web.SmallForm, full, p.setStatus(tenants.StatusActive))
 	g.Post("/communes/:slug/invitation", web.SmallForm, full, p.resendInvitation)
 	g.Post("/communes/:slug/sauvegarde", web.SmallForm, full, p.backupNow)
+	g.Post("/communes/:slug/deplacer", web.SmallForm, full, p.move)
 	g.Post("/communes/:slug/archiver", web.SmallForm, full, p.retire(false))
 	g.Post("/communes/:slug/supprimer", web.SmallForm, full, p.retire(true))
 	g.Get("/journal", full, p.showAudit)

@@ -280,7 +280,7 @@ var actionLabels = map[string]string{
 	"totp_enrol": "double authentification activée", "login": "connexion", "commune_create": "collectivité créée",
 	"commune_suspend": "commune suspendue", "commune_rename": "commune renommée", "commune_hosts": "noms d'hôte changés", "commune_resume": "commune rouverte", "invitation_resend": "invitation renvoyée",
 	"commune_backup": "sauvegarde faite", "commune_backup_failed": "sauvegarde en échec", "commune_archive": "commune archivée",
-	"commune_delete": "commune supprimée",
+	"commune_delete": "commune supprimée", "commune_move": "déplacement demandé",
 }
 
 // ActionLabel is the action in French.
