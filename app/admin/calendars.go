@@ -370,6 +370,21 @@ func pendingOrdersText(n int, done bool) string {
 	return what + " ; au paiement, ce jour ne sera pas réservé et son montant sera porté en avoir de la famille."
 }
 
+// reopenedText is msg followed, when n orders waiting for their payment
+// hold a demande of the reopened day (booking.ReopenedOrdersOn), by what
+// their payment will do with it.
+func reopenedText(msg string, n int) string {
+	switch {
+	case n == 0:
+		return msg
+	case n == 1:
+		msg += " 1 commande en attente de paiement comprend ce jour"
+	default:
+		msg += fmt.Sprintf(" %d commandes en attente de paiement comprennent ce jour", n)
+	}
+	return msg + " : s'il reste de la place au moment du paiement, il sera réservé."
+}
+
 // queueClosureMail tells a family about the closure and what it cancelled:
 // its address on file and every parent's account linked to it
 // (accounts.FamilyRecipients; platform is the platform's database).
@@ -397,10 +412,15 @@ func (a *Admin) deleteClosure(c *fiber.Ctx) error {
 	if err != nil {
 		return web.ErrNotFound
 	}
+	var reopened int
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		if err := booking.RemoveClosure(ctx, tx, day); errors.Is(err, booking.ErrNotFound) {
 			return web.ErrNotFound
 		} else if err != nil {
+			return err
+		}
+		var err error
+		if reopened, err = booking.ReopenedOrdersOn(ctx, tx, day); err != nil {
 			return err
 		}
 		return audit(ctx, tx, currentStaff(c), "delete", "closure", day.String(), nil, nil, now)
@@ -408,7 +428,7 @@ func (a *Admin) deleteClosure(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "Le "+day.FR()+" n'est plus un jour de fermeture (les réservations annulées ne sont pas rétablies).")
+	web.AddFlash(c, "success", reopenedText("Le "+day.FR()+" n'est plus un jour de fermeture (les réservations annulées ne sont pas rétablies).", reopened))
 	return web.RedirectTo(c, "/admin/calendrier")
 }
 

@@ -189,6 +189,7 @@ func (a *Admin) deletePartialClosure(c *fiber.Ctx) error {
 		return err
 	}
 	var day calendar.Date
+	var reopened int
 	err = a.change(c, func(ctx context.Context, tx *sql.Tx, now time.Time) error {
 		s, err := booking.RemovePartialClosure(ctx, tx, id)
 		if errors.Is(err, booking.ErrNotFound) {
@@ -197,6 +198,9 @@ func (a *Admin) deletePartialClosure(c *fiber.Ctx) error {
 			return err
 		}
 		day = s.Date
+		if reopened, err = booking.ReopenedOrdersOn(ctx, tx, day); err != nil {
+			return err
+		}
 		v, err := scopeView(ctx, tx, s)
 		if err != nil {
 			return err
@@ -206,6 +210,6 @@ func (a *Admin) deletePartialClosure(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.AddFlash(c, "success", "La fermeture partielle du "+day.FR()+" est supprimée (les réservations annulées ne sont pas rétablies).")
+	web.AddFlash(c, "success", reopenedText("La fermeture partielle du "+day.FR()+" est supprimée (les réservations annulées ne sont pas rétablies).", reopened))
 	return web.RedirectTo(c, "/admin/calendrier")
 }

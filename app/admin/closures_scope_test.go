@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"espacefamille/app/booking"
+	"espacefamille/app/calendar"
 	"espacefamille/tenants"
 )
 
@@ -139,13 +140,11 @@ func holdCart(t *testing.T, f *fixture, family, regie int64, ref string) {
 	}
 }
 
-// A day closed while orders wait for their payment: the preview says how
-// many, confirming releases their places at once and says so; a closure
-// that does not concern them leaves them alone.
-func TestClosureTellsHowManyOrdersWaitingForPaymentItConcerns(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	fams, kids := seedServices(t, f, 3) // FAMILLE C moved to school 2
+// threeOrdersWaitOnAMeal has three families (FAMILLE C moved to school 2)
+// book a meal on day and validate: three orders wait for their payment.
+func threeOrdersWaitOnAMeal(t *testing.T, f *fixture) (*client, calendar.Date) {
+	t.Helper()
+	fams, kids := seedServices(t, f, 3)
 	f.exec(t, "alpha", `UPDATE children SET school_id = 2 WHERE id = ?`, kids[2])
 	admin := f.admin(t)
 	meal := createPrestation(t, f, admin, prestationForm(1, "REPAS CLASSIQUE ENFANT", "2,55"))
@@ -154,6 +153,16 @@ func TestClosureTellsHowManyOrdersWaitingForPaymentItConcerns(t *testing.T) {
 		f.parent(t, "alpha", fams[i]).click(1, kids[i], meal, day, "reserver")
 		holdCart(t, f, fams[i], 1, "CMD-"+itoa(int64(i)))
 	}
+	return admin, day
+}
+
+// A day closed while orders wait for their payment: the preview says how
+// many, confirming releases their places at once and says so; a closure
+// that does not concern them leaves them alone.
+func TestClosureTellsHowManyOrdersWaitingForPaymentItConcerns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin, day := threeOrdersWaitOnAMeal(t, f)
 	held := func() int {
 		return f.count(t, "alpha", `SELECT COALESCE(SUM(booked), 0) FROM slot_counts WHERE day = ?`, day)
 	}
@@ -195,5 +204,42 @@ func TestClosureTellsHowManyOrdersWaitingForPaymentItConcerns(t *testing.T) {
 	other := url.Values{"day": {day.AddDays(1).FR()}, "reason": {"Pont"}}
 	if body := admin.Post("/alpha/admin/calendrier/fermetures", other).Body; strings.Contains(body, "en attente de paiement") {
 		t.Fatalf("a closure with no pending order mentions some:\n%s", body)
+	}
+}
+
+// A closure deleted while orders that include its day wait for their
+// payment: the confirmation says how many will book the day at payment
+// if a place is left; a day another closure still closes for them is not
+// counted, nor is a closure no order waits on.
+func TestDeletedClosureTellsHowManyOrdersWaitingForPaymentIncludeTheDay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	admin, day := threeOrdersWaitOnAMeal(t, f)
+	// School 1 closes (two orders), then the whole commune (the third).
+	for _, form := range []url.Values{{"day": {day.FR()}, "reason": {"Sortie scolaire"}, "school": {"1"}}, {"day": {day.FR()}, "reason": {"Grève"}}} {
+		wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", form), http.StatusSeeOther)
+	}
+	if n := f.count(t, "alpha", `SELECT count(*) FROM holds WHERE closed_at IS NOT NULL`); n != 3 {
+		t.Fatalf("%d holds marked closed, want 3", n)
+	}
+	admin.Get("/alpha/admin/calendrier") // the creation's flash shown
+
+	// The commune's closure deleted: school 1 is still closed, only FAMILLE C's order books the day again.
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/"+day.String()+"/supprimer", nil), http.StatusSeeOther)
+	wantContains(t, admin.Get("/alpha/admin/calendrier").Body, "Le "+day.FR()+" n&#39;est plus un jour de fermeture",
+		"1 commande en attente de paiement comprend ce jour : s&#39;il reste de la place au moment du paiement, il sera réservé.")
+	// The school's closure deleted: the three orders include an open day again.
+	id := f.count(t, "alpha", `SELECT id FROM partial_closures WHERE reason = 'Sortie scolaire'`)
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures-partielles/"+itoa(int64(id))+"/supprimer", nil), http.StatusSeeOther)
+	wantContains(t, admin.Get("/alpha/admin/calendrier").Body,
+		"3 commandes en attente de paiement comprennent ce jour : s&#39;il reste de la place au moment du paiement, il sera réservé.")
+
+	// A closure no order waits on says nothing about orders.
+	other := url.Values{"day": {day.AddDays(1).FR()}, "reason": {"Pont"}}
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/confirmer", other), http.StatusSeeOther)
+	admin.Get("/alpha/admin/calendrier")
+	wantStatus(t, admin.Post("/alpha/admin/calendrier/fermetures/"+day.AddDays(1).String()+"/supprimer", nil), http.StatusSeeOther)
+	if body := admin.Get("/alpha/admin/calendrier").Body; !strings.Contains(body, "n&#39;est plus un jour de fermeture") || strings.Contains(body, "en attente de paiement") {
+		t.Fatalf("the deletion of a closure no order waits on: %s", body)
 	}
 }

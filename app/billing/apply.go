@@ -174,11 +174,19 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, com tenants.Commune, 
 			status, outcome = OrderAbandoned, "paiement abandonné"
 		}
 		if o.Status == OrderPending {
+			held, err := booking.OffersHeldBy(ctx, tx, o.Ref)
+			if err != nil {
+				return a, err
+			}
 			if err := s.closeFailed(ctx, tx, *o, status, outcome, now); err != nil {
 				return a, err
 			}
 			o.Status, o.Outcome = status, outcome
-			n, err := s.queuePaymentFailed(ctx, tx, com, *o, status == OrderAbandoned, now)
+			kept, err := booking.KeptOffers(ctx, tx, held)
+			if err != nil {
+				return a, err
+			}
+			n, err := s.queuePaymentFailed(ctx, tx, com, *o, status == OrderAbandoned, kept, now)
 			if err != nil {
 				return a, err
 			}

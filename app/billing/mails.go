@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"espacefamille/app/accounts"
+	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/mail"
 	"espacefamille/app/notify"
@@ -225,6 +226,9 @@ type PaymentFailedMail struct {
 	Invoice     bool   // the order paid an invoice, not a cart
 	Link        string // where to try again: "Mes réservations" or "Mes factures"
 	Unsubscribe string
+	// Kept are the waiting-list offers the order had taken, given back
+	// to the family until their own expiry (booking.KeptOffers).
+	Kept []booking.KeptOffer
 }
 
 // Outcome is "refusé" or "abandonné".
@@ -237,8 +241,9 @@ func (m PaymentFailedMail) Outcome() string {
 
 // queuePaymentFailed tells the family that the online payment of order o
 // was refused or abandoned, so nothing it asked for is validated (the
-// notification notify.PaymentFailed), in the transaction that closes it.
-func (s *Service) queuePaymentFailed(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, abandoned bool, now time.Time) (int, error) {
+// notification notify.PaymentFailed), in the transaction that closes it;
+// kept are the offered places still reserved for the family.
+func (s *Service) queuePaymentFailed(ctx context.Context, tx *sql.Tx, com tenants.Commune, o Order, abandoned bool, kept []booking.KeptOffer, now time.Time) (int, error) {
 	to, err := s.familyRecipients(ctx, tx, o.FamilyID)
 	if err != nil {
 		return 0, err
@@ -248,7 +253,7 @@ func (s *Service) queuePaymentFailed(ctx context.Context, tx *sql.Tx, com tenant
 		return 0, err
 	}
 	m := PaymentFailedMail{CommuneName: com.Name, Regie: regie.Name, Ref: o.Ref, AmountCents: o.AmountCents,
-		Abandoned: abandoned, Invoice: o.Kind == KindInvoice, Link: s.absURL(com, "/famille/reservations")}
+		Abandoned: abandoned, Invoice: o.Kind == KindInvoice, Link: s.absURL(com, "/famille/reservations"), Kept: kept}
 	if m.Invoice {
 		m.Link = s.absURL(com, "/famille/factures")
 	}

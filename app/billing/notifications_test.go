@@ -85,6 +85,9 @@ func TestPaymentFailedNotice(t *testing.T) {
 					t.Errorf("text lacks %q:\n%s", w, m.Text)
 				}
 			}
+			if strings.Contains(m.Text, "La place proposée") {
+				t.Errorf("no waiting-list offer, yet the text speaks of one:\n%s", m.Text)
+			}
 			lu := strings.Join(strings.Fields(m.Header.Get("List-Unsubscribe")), "")
 			if !strings.HasPrefix(lu, "<http://ef.test/"+demo.Slug+notify.UnsubscribePath+"?jeton=") ||
 				m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {

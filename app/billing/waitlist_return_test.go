@@ -11,6 +11,7 @@ import (
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
+	"espacefamille/tenants"
 )
 
 // A place freed from a full day is offered to FAMILLE X, first on the
@@ -92,6 +93,26 @@ func TestAPlaceOfferedThenHeldByAnUnpaidOrderGoesBackToTheOffer(t *testing.T) {
 				e.payfip.Finish(o.ProviderRef, "A")
 				if got, err := svc.Notify(ctx, e.db, e.com, billing.ProviderPayFiP, o.ProviderRef, billing.SourceNotify); err != nil || got.Status != billing.OrderAbandoned {
 					t.Fatalf("abandoned: %s %v", got.Status, err)
+				}
+				// The payment-failed email says the offered place is still the family's.
+				var first, until string
+				e.scalar(`SELECT first_name FROM children WHERE id = ?`, &first, e.children[0])
+				e.scalar(`SELECT offered_until FROM waitlist WHERE child_id = ? ORDER BY id DESC LIMIT 1`, &until, e.children[0])
+				end, err := tenants.ParseTime(until)
+				if err != nil {
+					t.Fatal(err)
+				}
+				end = end.In(calendar.Paris())
+				want := "La place proposée pour " + first + " le " + day.FR()[:5] + " reste réservée pour vous jusqu'au " +
+					end.Format("02/01/2006 à 15:04") + " : vous pouvez la valider à nouveau dans Mes réservations."
+				var failed []string
+				for _, m := range e.SendMail(t, demo.Slug) {
+					if strings.HasPrefix(m.Subject, "Paiement ") {
+						failed = append(failed, strings.Join(strings.Fields(m.Text), " "))
+					}
+				}
+				if len(failed) != 1 || !strings.Contains(failed[0], want) {
+					t.Fatalf("%d payment notice(s), want 1 saying %q; got:\n%q", len(failed), want, failed)
 				}
 			case "expired":
 				e.clock.Advance(c.after)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"espacefamille/app/calendar"
+	"espacefamille/tenants"
 )
 
 // retakeReopened runs at payment, before the holds of the order orderRef
@@ -69,4 +70,39 @@ func retakeReopened(ctx context.Context, tx *sql.Tx, orderRef string, list []hol
 		h.closed = false
 	}
 	return nil
+}
+
+// ReopenedOrdersOn counts the orders waiting for their payment that hold
+// a demande of day a closure had released and that is open again (read
+// in the transaction that lifts the closure): at payment, each such day
+// is booked when a place is left (retakeReopened). The back office says
+// how many when it deletes a closure.
+func ReopenedOrdersOn(ctx context.Context, q tenants.Querier, day calendar.Date) (int, error) {
+	type released struct {
+		ref              string
+		prestation, site int64
+	}
+	list, err := tenants.All(ctx, q, func(row tenants.Row) (released, error) {
+		var h released
+		return h, row.Scan(&h.ref, &h.prestation, &h.site)
+	}, `SELECT order_ref, prestation_id, site_id FROM holds
+		WHERE day = ? AND action = 'add' AND closed_at IS NOT NULL AND forfait_from IS NULL`, day)
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	cal, err := LoadCalendar(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	orders := map[string]bool{}
+	for _, h := range list {
+		p, err := LoadPrestation(ctx, q, h.prestation)
+		if err != nil {
+			return 0, err
+		}
+		if ok, _ := DayOpenFor(p, h.site, day, cal); ok {
+			orders[h.ref] = true
+		}
+	}
+	return len(orders), nil
 }

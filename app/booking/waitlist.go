@@ -1,11 +1,14 @@
 package booking
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"espacefamille/app/calendar"
@@ -478,4 +481,65 @@ func returnPlace(ctx context.Context, tx querier, holdRef string, h hold, now ti
 		return nil // the place the hold counted is the offer's again
 	}
 	return freePlace(ctx, tx, h.PrestationID, h.Day, h.siteID)
+}
+
+// KeptOffer is a waiting-list offer that an order left unpaid gave back
+// to the family (returnPlace): the place stays reserved for the child on
+// Day until Until.
+type KeptOffer struct {
+	FirstName string
+	Day       calendar.Date
+	Until     time.Time
+}
+
+// Sentence tells the parent, in French, that the place is still theirs:
+// "La place proposée pour Léa le 07/12 reste réservée pour vous jusqu'au
+// 05/12/2026 à 16:30 : vous pouvez la valider à nouveau dans Mes
+// réservations."
+func (k KeptOffer) Sentence() string {
+	t := k.Until.In(calendar.Paris())
+	return fmt.Sprintf("La place proposée pour %s le %02d/%02d reste réservée pour vous jusqu'au %s à %02d:%02d : "+
+		"vous pouvez la valider à nouveau dans Mes réservations.", k.FirstName, k.Day.Day(), k.Day.Month(),
+		calendar.Today(t).FR(), t.Hour(), t.Minute())
+}
+
+// OffersHeldBy lists the waiting-list entries whose place the pending
+// order orderRef holds; read before the order is released, KeptOffers
+// then tells which of them went back to their offer.
+func OffersHeldBy(ctx context.Context, q querier, orderRef string) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM waitlist WHERE hold_ref = ? AND state = 'booked' ORDER BY id`, orderRef)
+	if err != nil {
+		return nil, fmt.Errorf("booking: waiting list of %s: %w", orderRef, err)
+	}
+	return tenants.Collect(rows, func(r tenants.Row) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+}
+
+// KeptOffers reads, among the entries ids (OffersHeldBy), those offered
+// again with a known expiry (an offer not mailed yet is told by its own
+// email), by day and child.
+func KeptOffers(ctx context.Context, q querier, ids []int64) ([]KeptOffer, error) {
+	var out []KeptOffer
+	for _, id := range ids {
+		var k KeptOffer
+		var until string
+		err := q.QueryRowContext(ctx, `SELECT c.first_name, w.day, w.offered_until FROM waitlist w JOIN children c ON c.id = w.child_id
+			WHERE w.id = ? AND w.state = 'offered' AND w.offered_until IS NOT NULL`, id).Scan(&k.FirstName, &k.Day, &until)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("booking: waiting list: %w", err)
+		}
+		if k.Until, err = tenants.ParseTime(until); err != nil {
+			return nil, fmt.Errorf("booking: waiting list offer %d: %w", id, err)
+		}
+		out = append(out, k)
+	}
+	slices.SortStableFunc(out, func(a, b KeptOffer) int {
+		return cmp.Or(a.Day.Compare(b.Day), strings.Compare(a.FirstName, b.FirstName))
+	})
+	return out, nil
 }
