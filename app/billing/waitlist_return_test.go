@@ -111,6 +111,10 @@ func TestAPlaceOfferedThenHeldByAnUnpaidOrderGoesBackToTheOffer(t *testing.T) {
 						failed = append(failed, strings.Join(strings.Fields(m.Text), " "))
 					}
 				}
+				// ... and does not say every held place was freed.
+				if len(failed) == 1 && !strings.Contains(failed[0], "sont libérées, sauf les places proposées par la liste d'attente, gardées pour vous") {
+					t.Errorf("the notice says every held place was freed:\n%s", failed[0])
+				}
 				if len(failed) != 1 || !strings.Contains(failed[0], want) {
 					t.Fatalf("%d payment notice(s), want 1 saying %q; got:\n%q", len(failed), want, failed)
 				}
