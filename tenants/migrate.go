@@ -109,6 +109,16 @@ func (s *Schema) Migrate(ctx context.Context, dbPath string) (from, to int64, er
 	defer db.Close()
 	db.SetMaxOpenConns(2)
 
+	return s.up(ctx, db, "file", func() (*goose.Provider, error) {
+		return goose.NewProvider(goose.DialectSQLite3, db, s.fsys)
+	})
+}
+
+// up brings db (a file or the PostgreSQL store, named where in errors)
+// from its version to the latest with the provider newProvider makes,
+// unless it is there already or newer. It returns the versions before and
+// after; on error, where db stands.
+func (s *Schema) up(ctx context.Context, db *sql.DB, where string, newProvider func() (*goose.Provider, error)) (from, to int64, err error) {
 	if from, err = Version(ctx, db); err != nil {
 		return 0, 0, err
 	}
@@ -117,24 +127,24 @@ func (s *Schema) Migrate(ctx context.Context, dbPath string) (from, to int64, er
 		return from, from, err
 	}
 	if from > latest {
-		return from, from, fmt.Errorf("%w (file at %d, binary at %d)", ErrNewerSchema, from, latest)
+		return from, from, fmt.Errorf("%w (%s at %d, binary at %d)", ErrNewerSchema, where, from, latest)
 	}
 	if from == latest {
 		return from, from, nil
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, s.fsys)
+	p, err := newProvider()
 	if err != nil {
 		return from, from, fmt.Errorf("%s migrations: %w", s.name, err)
 	}
 	if _, upErr := p.Up(ctx); upErr != nil {
-		// Some migrations may have applied: read where the file stands.
+		// Some migrations may have applied: read where db stands.
 		if to, err = Version(ctx, db); err != nil {
 			return from, to, err
 		}
 		return from, to, fmt.Errorf("migrate %s from %d: %w", s.name, from, upErr)
 	}
-	// Every migration applied (goose stops at the first failure): the
-	// file is at the latest version, without reading it again (a
-	// `migrate --all` of 10,000 communes spent a third of its time there).
+	// Every migration applied (goose stops at the first failure): db is
+	// at the latest version, without reading it again (a `migrate --all`
+	// of 10,000 communes spent a third of its time there).
 	return from, latest, nil
 }

@@ -222,35 +222,11 @@ func (s *Schema) MigratePostgres(ctx context.Context, dsn string) (from, to int6
 	}
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	if from, err = Version(ctx, db); err != nil {
-		return 0, 0, err
-	}
-	latest, err := s.Latest()
-	if err != nil {
-		return from, from, err
-	}
-	if from > latest {
-		return from, from, fmt.Errorf("%w (platform store at %d, binary at %d)", ErrNewerSchema, from, latest)
-	}
-	if from == latest {
-		return from, from, nil
-	}
-	locker, err := lock.NewPostgresSessionLocker()
-	if err != nil {
-		return from, from, err
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, s.pg, goose.WithSessionLocker(locker))
-	if err != nil {
-		return from, from, fmt.Errorf("%s migrations (postgres): %w", s.name, err)
-	}
-	if _, upErr := p.Up(ctx); upErr != nil {
-		if to, err = Version(ctx, db); err != nil {
-			return from, to, err
+	return s.up(ctx, db, "platform store", func() (*goose.Provider, error) {
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
 		}
-		return from, to, fmt.Errorf("migrate %s from %d: %w", s.name, from, upErr)
-	}
-	if to, err = Version(ctx, db); err != nil {
-		return from, to, err
-	}
-	return from, to, nil
+		return goose.NewProvider(goose.DialectPostgres, db, s.pg, goose.WithSessionLocker(locker))
+	})
 }
