@@ -10,8 +10,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"modernc.org/sqlite"
 )
 
 // ErrBroken means a commune's file cannot be served: missing, damaged, or
@@ -30,26 +28,6 @@ func (e *BrokenError) Error() string { return "commune " + e.Slug + " en panne :
 
 // Is makes errors.Is(err, ErrBroken) true.
 func (e *BrokenError) Is(target error) bool { return target == ErrBroken }
-
-// SQLite result codes of a damaged file.
-const (
-	sqliteCorrupt = 11 // SQLITE_CORRUPT: "database disk image is malformed"
-	sqliteNotADB  = 26 // SQLITE_NOTADB: "file is not a database"
-)
-
-// IsCorrupt reports whether err says a database file is damaged (not a
-// passing condition such as a busy lock or too many open files).
-func IsCorrupt(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqliteCorrupt, sqliteNotADB:
-			return true
-		}
-	}
-	return err != nil && (strings.Contains(err.Error(), "database disk image is malformed") ||
-		strings.Contains(err.Error(), "file is not a database"))
-}
 
 // MarkBroken records in the registry why slug's file cannot be served, logs
 // it once (the first time; later calls change nothing), closes its handle

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // This file is the database kit every store uses: one querier, one stored
-// time format, the unique-violation check and not-found errors. The row
+// time format, the recognised database errors (unique violation, damaged
+// file, missing table) and not-found errors. The row
 // helpers are in rows.go, the statement cache (DB.Reader, DB.InTx) in
 // stmt.go.
 
@@ -101,19 +103,81 @@ func (t *Time) parse(s string) error {
 	return err
 }
 
+// The database errors the kit recognises are told apart by the drivers'
+// error codes (modernc's *sqlite.Error, pgx's *pgconn.PgError), never by
+// the wording of their messages.
+
 // IsUnique reports whether err is SQLite or PostgreSQL refusing a row
-// that would repeat a UNIQUE or PRIMARY KEY value (by the drivers' error
-// codes, not by the message's wording).
+// that would repeat a UNIQUE or PRIMARY KEY value.
 func IsUnique(err error) bool {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
-		return isPgUnique(err)
-	}
-	switch e.Code() {
+	switch sqliteCode(err) {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		return true
 	}
+	return pgCode(err) == "23505" // unique_violation
+}
+
+// IsCorrupt reports whether err is SQLite finding a database file damaged
+// (SQLITE_CORRUPT: "database disk image is malformed", SQLITE_NOTADB:
+// "file is not a database"), not a passing condition such as a busy lock
+// or too many open files.
+func IsCorrupt(err error) bool {
+	switch sqliteCode(err) & 0xff { // the primary code, whatever the extended one
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return true
+	}
 	return false
+}
+
+// IsMissingTable reports whether err is the database refusing a statement
+// because its schema lacks what the statement names: a file or a store not
+// yet migrated that far. PostgreSQL says so with undefined_table; SQLite
+// gives "no such table" (and "no such column") only its generic code,
+// SQLITE_ERROR, with no extended code, so use IsMissingTable only on a
+// fixed statement that is valid on the current schema, for which that code
+// means nothing else.
+func IsMissingTable(err error) bool {
+	return sqliteCode(err) == sqlite3.SQLITE_ERROR || pgCode(err) == "42P01" // undefined_table
+}
+
+// sqliteCode is the (extended) result code of a SQLite error in err's
+// chain, 0 when there is none.
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
+}
+
+// pgCode is the SQLSTATE of a PostgreSQL error in err's chain, "" when
+// there is none.
+func pgCode(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// ExecOne runs query, a statement meant to change one row (an UPDATE or
+// DELETE picking it by its key), through q and returns missing, the
+// caller's not-found error, when it changed none: the row does not exist,
+// or no longer is in the state the statement asks for. A failing
+// statement returns its own error.
+func ExecOne(ctx context.Context, q Execer, missing error, query string, args ...any) error {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return missing
+	}
+	return nil
 }
 
 // ErrMissing is the class of "what was asked for does not exist" errors:

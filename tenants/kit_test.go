@@ -1,14 +1,18 @@
 package tenants_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"espacefamille/tenants"
 )
@@ -150,5 +154,144 @@ func TestMissingRowsAreNotFoundAndFailuresAreNot(t *testing.T) {
 	}
 	if broken == nil {
 		t.Fatal("query on a missing table: no error")
+	}
+}
+
+// ExecOne answers the caller's own not-found error when its statement
+// changed no row (absent, or no longer in the state asked for), nothing
+// when it changed one, and the driver's error when the statement failed.
+func TestExecOneSaysNotFoundWhenNoRowChanged(t *testing.T) {
+	db := kitDB(t)
+	ctx := context.Background()
+	errPkg := tenants.NotFound("pkg: not found")
+	write := func(q string, args ...any) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error { return tenants.ExecOne(ctx, tx, errPkg, q, args...) })
+	}
+	if err := db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO t (id, email) VALUES (1, 'a@example.fr'), (2, 'b@example.fr')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := write(`UPDATE t SET email = 'c@example.fr' WHERE id = ?`, 1); err != nil {
+		t.Fatalf("a row changed: %v", err)
+	}
+	if err := write(`UPDATE t SET email = 'd@example.fr' WHERE id = ?`, 42); err != errPkg {
+		t.Fatalf("an absent row: %v, want the caller's not-found error", err)
+	}
+	if err := write(`DELETE FROM t WHERE id = ? AND email = 'a@example.fr'`, 1); err != errPkg {
+		t.Fatalf("a row no longer in the state asked for: %v, want the caller's not-found error", err)
+	}
+	err := write(`UPDATE t SET email = 'b@example.fr' WHERE id = ?`, 1)
+	if !tenants.IsUnique(err) || errors.Is(err, tenants.ErrMissing) {
+		t.Fatalf("a failing statement: %v, want the driver's unique violation, not a not-found", err)
+	}
+}
+
+// driverErrors produces, on real SQLite files, the errors the kit must
+// tell apart: a damaged page, a file that is not a database, a busy lock,
+// a file that cannot be opened, a missing table, a NOT NULL refusal.
+func driverErrors(t *testing.T) map[string]error {
+	t.Helper()
+	dir := t.TempDir()
+	open := func(path string, pragmas string) *sql.DB {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+path+pragmas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	exec := func(db *sql.DB, q string) error {
+		_, err := db.Exec(q)
+		return err
+	}
+	out := map[string]error{}
+
+	damaged := filepath.Join(dir, "damaged.db")
+	db := open(damaged, "")
+	if err := exec(db, `CREATE TABLE big (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+		INSERT INTO big (id, body) SELECT i, printf('%0500d', i) FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	out["not null"] = exec(db, `INSERT INTO big (id, body) VALUES (1000, NULL)`)
+	out["missing table"] = db.QueryRow(`SELECT MAX(version_id) FROM goose_db_version`).Scan(new(sql.NullInt64))
+	db.Close()
+	f, err := os.OpenFile(damaged, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(bytes.Repeat([]byte{0xA5}, 4096), 4096); err != nil { // page 2, the table's root
+		t.Fatal(err)
+	}
+	f.Close()
+	out["damaged page"] = open(damaged, "").QueryRow(`SELECT count(*) FROM big WHERE body <> ''`).Scan(new(int))
+
+	garbage := filepath.Join(dir, "garbage.db")
+	if err := os.WriteFile(garbage, bytes.Repeat([]byte("not a database "), 400), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out["not a database"] = open(garbage, "").QueryRow(`SELECT count(*) FROM sqlite_master`).Scan(new(int))
+
+	locked := filepath.Join(dir, "locked.db")
+	holder := open(locked, "")
+	conn, err := holder.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `BEGIN EXCLUSIVE`); err != nil {
+		t.Fatal(err)
+	}
+	out["busy lock"] = exec(open(locked, "?_pragma=busy_timeout(0)"), `CREATE TABLE x (id INTEGER)`)
+	if _, err := conn.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+
+	out["cannot open"] = exec(open(filepath.Join(dir, "no", "such", "dir.db"), ""), `CREATE TABLE x (id INTEGER)`)
+	for name, err := range out {
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+	}
+	return out
+}
+
+// A damaged file and a missing table are recognised by the drivers'
+// codes (SQLite's SQLITE_CORRUPT/SQLITE_NOTADB and SQLITE_ERROR,
+// PostgreSQL's undefined_table), wrapped or not; a busy lock, a file that
+// cannot be opened or another refusal is neither, and neither is a
+// message that merely says so.
+func TestDamageAndMissingTablesReadTheDriverCode(t *testing.T) {
+	errs := driverErrors(t)
+	for _, c := range []struct {
+		name             string
+		err              error
+		corrupt, missing bool
+	}{
+		{"a damaged page", errs["damaged page"], true, false},
+		{"a file that is not a database", errs["not a database"], true, false},
+		{"a damaged page, wrapped", fmt.Errorf("news: %w", errs["damaged page"]), true, false},
+		{"a missing table", errs["missing table"], false, true},
+		{"a missing table, wrapped", fmt.Errorf("read schema version: %w", errs["missing table"]), false, true},
+		{"PostgreSQL's undefined_table", &pgconn.PgError{Code: "42P01"}, false, true},
+		{"PostgreSQL's unique_violation", &pgconn.PgError{Code: "23505"}, false, false},
+		{"a busy lock", errs["busy lock"], false, false},
+		{"a file that cannot be opened", errs["cannot open"], false, false},
+		{"a NOT NULL refusal", errs["not null"], false, false},
+		{"a message that merely says the file is damaged", errors.New("database disk image is malformed (11)"), false, false},
+		{"a message that merely says the table is missing", errors.New("no such table: goose_db_version"), false, false},
+		{"no error", nil, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := tenants.IsCorrupt(c.err); got != c.corrupt {
+				t.Errorf("IsCorrupt(%v) = %v, want %v", c.err, got, c.corrupt)
+			}
+			if got := tenants.IsMissingTable(c.err); got != c.missing {
+				t.Errorf("IsMissingTable(%v) = %v, want %v", c.err, got, c.missing)
+			}
+		})
 	}
 }

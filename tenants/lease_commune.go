@@ -94,7 +94,7 @@ func fileEpoch(ctx context.Context, path string) (int64, string, error) {
 	var epoch int64
 	var node string
 	err = db.QueryRowContext(ctx, `SELECT epoch, node FROM node_epochs ORDER BY epoch DESC LIMIT 1`).Scan(&epoch, &node)
-	if errors.Is(err, sql.ErrNoRows) || err != nil && strings.Contains(err.Error(), "no such table") {
+	if errors.Is(err, sql.ErrNoRows) || IsMissingTable(err) {
 		return 0, "", nil
 	}
 	return epoch, node, err

@@ -2,7 +2,6 @@ package tenants
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 )
@@ -28,9 +27,7 @@ type memoEntry struct {
 // (régies, prestations, price brackets, school holidays, closures) and to
 // the commune's settings, by any code path (migration 00008), so a value
 // built at version v is current while it reads v.
-func ConfigVersion(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}) (int64, error) {
+func ConfigVersion(ctx context.Context, q Querier) (int64, error) {
 	var v int64
 	if err := q.QueryRowContext(ctx, `SELECT version FROM config_version WHERE id = 1`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("tenants: config version: %w", err)

@@ -79,7 +79,7 @@ func Version(ctx context.Context, db Querier) (int64, error) {
 	err := db.QueryRowContext(ctx,
 		`SELECT MAX(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
 	if err != nil {
-		if strings.Contains(err.Error(), "no such table") || isPgUndefinedTable(err) {
+		if IsMissingTable(err) {
 			return 0, nil
 		}
 		return 0, fmt.Errorf("read schema version: %w", err)

@@ -36,14 +36,7 @@ func (r *Registry) SetName(ctx context.Context, slug, name string) error {
 		return err
 	}
 	err = r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE communes SET name = ? WHERE slug = ?`, name, slug)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return ExecOne(ctx, tx, ErrNotFound, `UPDATE communes SET name = ? WHERE slug = ?`, name, slug)
 	})
 	r.forget() // resolved communes carry their name
 	return err

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -194,18 +193,6 @@ func (c *pgConn) CheckNamedValue(v *driver.NamedValue) error {
 		}
 	}
 	return nil
-}
-
-// isPgUnique reports whether err is PostgreSQL's unique_violation.
-func isPgUnique(err error) bool {
-	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "23505"
-}
-
-// isPgUndefinedTable reports whether err is PostgreSQL's undefined_table.
-func isPgUndefinedTable(err error) bool {
-	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "42P01"
 }
 
 // MigratePostgres brings the platform store at dsn up to the latest

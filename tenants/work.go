@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Work is a kind of background work that may wait in a commune's file.
@@ -50,7 +50,7 @@ type workKind struct {
 	// delay is how far ahead a new flag falls due.
 	delay time.Duration
 	// remaining is one query returning when the work next falls due
-	// (text in workTimeLayout), or NULL when none remains; ?1 is "now plus
+	// (text in TimeLayout), or NULL when none remains; ?1 is "now plus
 	// the job's recheck delay" for kinds whose rows carry no due time.
 	remaining string
 	// recheck is how long after a settle that finds work left the job
@@ -87,18 +87,13 @@ var workTables = func() map[string]uint32 {
 	return m
 }()
 
-// workTimeLayout is the registry's UTC time format; it sorts as text and
-// is the outbox's own format.
-// sqliteInsert is SQLITE_INSERT, the pre-update hook's op for a new row.
-const sqliteInsert = 18
-
 // preUpdate is the writer connection's pre-update hook: it runs inside
 // SQLite for every row written, so it only sets a bit.
 func (d *DB) preUpdate(data sqlite.SQLitePreUpdateData) {
 	if f := d.repl.Load(); f != nil {
 		f.dirty() // the replication lag counts from here (replica.go)
 	}
-	if data.Op != sqliteInsert {
+	if data.Op != sqlite3.SQLITE_INSERT {
 		return
 	}
 	if bit := workTables[data.TableName]; bit != 0 {
@@ -272,7 +267,7 @@ func (r *Registry) SettleWork(ctx context.Context, db *DB, kinds ...Work) error 
 		next := make([]sql.NullString, len(todo))
 		for i, k := range todo {
 			err := tx.QueryRowContext(ctx, k.remaining, FormatTime(now.Add(k.recheck))).Scan(&next[i])
-			if err != nil && !strings.Contains(err.Error(), "no such table") {
+			if err != nil && !IsMissingTable(err) {
 				return fmt.Errorf("tenants: %s work left: %w", k.kind, err)
 			}
 		}
@@ -322,15 +317,13 @@ func containsWork(list []Work, k Work) bool {
 
 // findWork reads, without any lock, which kinds of work a commune's file
 // holds (the audit: a flag is only ever added from this, never removed).
-func findWork(ctx context.Context, q interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}, now time.Time) (map[Work]string, error) {
+func findWork(ctx context.Context, q Querier, now time.Time) (map[Work]string, error) {
 	out := map[Work]string{}
 	for _, k := range workKinds {
 		var next sql.NullString
 		err := q.QueryRowContext(ctx, k.remaining, FormatTime(now)).Scan(&next)
 		if err != nil {
-			if strings.Contains(err.Error(), "no such table") {
+			if IsMissingTable(err) {
 				continue
 			}
 			return nil, fmt.Errorf("tenants: %s work: %w", k.kind, err)

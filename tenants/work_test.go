@@ -3,8 +3,6 @@ package tenants_test
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -209,25 +207,6 @@ func TestDefaultCacheSizeFitsTheMachine(t *testing.T) {
 	n, why := tenants.DefaultCacheSize()
 	if n < 64 || n > 100_000 || why == "" {
 		t.Fatalf("DefaultCacheSize = %d (%s)", n, why)
-	}
-}
-
-func TestIsCorrupt(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"a damaged page", errors.New("database disk image is malformed (11)"), true},
-		{"not a database", errors.New("file is not a database (26)"), true},
-		{"wrapped", fmt.Errorf("news: %w", errors.New("database disk image is malformed")), true},
-		{"a busy lock is not damage", errors.New("database is locked (5)"), false},
-		{"too many open files is not damage", errors.New("unable to open database file: too many open files"), false},
-		{"no error", nil, false},
-	} {
-		if got := tenants.IsCorrupt(tc.err); got != tc.want {
-			t.Errorf("%s: IsCorrupt = %v", tc.name, got)
-		}
 	}
 }
 

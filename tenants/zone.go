@@ -13,14 +13,7 @@ func (r *Registry) SetZone(ctx context.Context, slug, zone string) error {
 		return &ValidationError{"zone", "zone inconnue (A, B, C ou Corse)"}
 	}
 	err := r.platform.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE communes SET zone = ? WHERE slug = ?`, zone, slug)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return ExecOne(ctx, tx, ErrNotFound, `UPDATE communes SET zone = ? WHERE slug = ?`, zone, slug)
 	})
 	r.forget() // resolved communes carry their zone
 	return err

@@ -191,13 +191,9 @@ func AttachCertificate(ctx context.Context, tx *sql.Tx, familyID, childID int64,
 	if err != nil {
 		return out, err
 	}
-	r, err := tx.ExecContext(ctx, `UPDATE absences SET certificate_id = ? WHERE family_id = ? AND child_id = ? AND day = ?
-		AND certificate_id IS NULL`, id, familyID, childID, day)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `UPDATE absences SET certificate_id = ? WHERE family_id = ? AND child_id = ? AND day = ?
+		AND certificate_id IS NULL`, id, familyID, childID, day); err != nil {
 		return out, fmt.Errorf("absences: attach: %w", err)
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return out, ErrNotFound
 	}
 	dec, credit, err := apply(ctx, tx, rule, childID, day, now)
 	out.Rank, out.Carence, out.Billable, out.CreditCents = dec.Rank, dec.Carence, dec.Billable, credit

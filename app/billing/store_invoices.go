@@ -207,13 +207,9 @@ func markInvoicePaid(ctx context.Context, tx *sql.Tx, invoiceID, paidCents, cred
 	if orderID != 0 {
 		oid = orderID
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE invoices SET status = 'paid', paid_cents = paid_cents + ?, credit_cents = credit_cents + ?,
-		paid_at = ?, payment_means = ?, order_id = ? WHERE id = ? AND status = 'open'`, paidCents, creditCents, tenants.FormatTime(paidAt), means, oid, invoiceID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, errInvoiceNotOpen, `UPDATE invoices SET status = 'paid', paid_cents = paid_cents + ?, credit_cents = credit_cents + ?,
+		paid_at = ?, payment_means = ?, order_id = ? WHERE id = ? AND status = 'open'`, paidCents, creditCents, tenants.FormatTime(paidAt), means, oid, invoiceID); err != nil {
 		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("billing: settle invoice %d: %w", invoiceID, errInvoiceNotOpen)
 	}
 	return nil
 }

@@ -41,16 +41,13 @@ func SaveRegie(ctx context.Context, tx *sql.Tx, r Regie, now time.Time) (int64, 
 		}
 		return res.LastInsertId()
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE regies SET name = ?, mode = ?, invoice_prefix = ?, payment_provider = ?, legal_mentions = ?, position = ?
+	err := tenants.ExecOne(ctx, tx, ErrNotFound, `UPDATE regies SET name = ?, mode = ?, invoice_prefix = ?, payment_provider = ?, legal_mentions = ?, position = ?
 		WHERE id = ?`, r.Name, r.Mode, r.InvoicePrefix, r.Provider, r.LegalMentions, r.Position, r.ID)
 	if tenants.IsUnique(err) {
 		return 0, ErrDuplicateRegie
 	}
 	if err != nil {
 		return 0, fmt.Errorf("booking: update regie %d: %w", r.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, ErrNotFound
 	}
 	return r.ID, nil
 }

@@ -221,12 +221,8 @@ func AddClosure(ctx context.Context, tx *sql.Tx, day calendar.Date, reason strin
 
 // RemoveClosure reopens a closure day; ErrNotFound when it was not closed.
 func RemoveClosure(ctx context.Context, tx *sql.Tx, day calendar.Date) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM closures WHERE day = ?`, day)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `DELETE FROM closures WHERE day = ?`, day); err != nil {
 		return fmt.Errorf("booking: remove closure: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package custody
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -148,13 +147,9 @@ func Decide(ctx context.Context, tx tenants.Querier, childID, proposalID, family
 			return p, err
 		}
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE custody_proposals SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
-		status, tenants.FormatTime(now), p.ID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, errDecidedMeanwhile, `UPDATE custody_proposals SET status = ?, decided_at = ?
+		WHERE id = ? AND status = 'pending'`, status, tenants.FormatTime(now), p.ID); err != nil {
 		return p, fmt.Errorf("custody: decide proposal %d: %w", p.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return p, errors.Join(ErrNotFound, errors.New("custody: proposal decided meanwhile"))
 	}
 	return p, nil
 }

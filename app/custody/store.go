@@ -15,6 +15,10 @@ import (
 // ErrNotFound: a child or period that is not in this commune.
 var ErrNotFound = tenants.NotFound("custody: not found")
 
+// errDecidedMeanwhile: a proposal another request decided first (it is
+// not found among the pending ones).
+var errDecidedMeanwhile = errors.Join(ErrNotFound, errors.New("custody: proposal decided meanwhile"))
+
 // Invalid is a custody change the rules refuse, with its French message.
 type Invalid struct{ Message string }
 
@@ -138,12 +142,8 @@ func checkPeriod(c Calendar, familyID int64, first, last calendar.Date) error {
 
 // DeletePeriod removes one period of the child's calendar.
 func DeletePeriod(ctx context.Context, tx tenants.Querier, childID, periodID int64) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM custody_periods WHERE id = ? AND child_id = ?`, periodID, childID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `DELETE FROM custody_periods WHERE id = ? AND child_id = ?`, periodID, childID); err != nil {
 		return fmt.Errorf("custody: delete period %d: %w", periodID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }

@@ -79,14 +79,10 @@ func LinkWithCode(ctx context.Context, tx tenants.Querier, codeHash string, acco
 		return 0, err
 	}
 	at := tenants.At(now)
-	res, err := tx.ExecContext(ctx, `
+	if err := tenants.ExecOne(ctx, tx, ErrCodeInvalid, `
 		UPDATE adhesion_codes SET status = 'used', account_id = ?, used_at = ?
-		WHERE id = ? AND status = 'active'`, accountID, at, codeID)
-	if err != nil {
+		WHERE id = ? AND status = 'active'`, accountID, at, codeID); err != nil {
 		return 0, fmt.Errorf("families: use code: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return 0, ErrCodeInvalid
 	}
 	return familyID, insertLink(ctx, tx, familyID, accountID, codeID, at)
 }

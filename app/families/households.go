@@ -113,12 +113,8 @@ func ShareChild(ctx context.Context, tx tenants.Querier, childID, familyID int64
 
 // UnshareChild removes the link between a child and another household.
 func UnshareChild(ctx context.Context, tx tenants.Querier, childID, familyID int64) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM child_households WHERE child_id = ? AND family_id = ?`, childID, familyID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `DELETE FROM child_households WHERE child_id = ? AND family_id = ?`, childID, familyID); err != nil {
 		return fmt.Errorf("families: unshare child %d: %w", childID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }

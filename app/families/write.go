@@ -94,12 +94,8 @@ func SaveGuardian(ctx context.Context, tx tenants.Querier, g Guardian, now time.
 // DeleteGuardian removes the family's guardian id in tx, or returns
 // ErrNotFound.
 func DeleteGuardian(ctx context.Context, tx tenants.Querier, familyID, id int64) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM guardians WHERE id = ? AND family_id = ?`, id, familyID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `DELETE FROM guardians WHERE id = ? AND family_id = ?`, id, familyID); err != nil {
 		return fmt.Errorf("families: delete guardian %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }
@@ -127,12 +123,8 @@ func SaveChild(ctx context.Context, tx tenants.Querier, ch Child, now time.Time)
 // Unlink removes the link between a parent's account and the family, in
 // tx, or returns ErrNotFound.
 func Unlink(ctx context.Context, tx tenants.Querier, familyID, accountID int64) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM family_accounts WHERE family_id = ? AND account_id = ?`, familyID, accountID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `DELETE FROM family_accounts WHERE family_id = ? AND account_id = ?`, familyID, accountID); err != nil {
 		return fmt.Errorf("families: unlink account: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }
@@ -148,12 +140,8 @@ func MarkInvited(ctx context.Context, tx tenants.Querier, familyID int64, now ti
 // SetPAI sets the PAI flag of the family's child in tx (the child's
 // record, once the mairie validates it), or returns ErrNotFound.
 func SetPAI(ctx context.Context, tx tenants.Querier, familyID, childID int64, pai bool) error {
-	res, err := tx.ExecContext(ctx, `UPDATE children SET pai = ? WHERE id = ? AND family_id = ?`, pai, childID, familyID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `UPDATE children SET pai = ? WHERE id = ? AND family_id = ?`, pai, childID, familyID); err != nil {
 		return fmt.Errorf("families: set pai %d: %w", childID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }

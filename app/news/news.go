@@ -141,25 +141,17 @@ func Update(ctx context.Context, tx *sql.Tx, it Item) error {
 	if err := it.Validate(); err != nil {
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE news SET title = ?, body = ?, published_from = ?, published_until = ? WHERE id = ?`,
-		it.Title, it.Body, it.PublishedFrom, it.until(), it.ID)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `UPDATE news SET title = ?, body = ?, published_from = ?, published_until = ? WHERE id = ?`,
+		it.Title, it.Body, it.PublishedFrom, it.until(), it.ID); err != nil {
 		return fmt.Errorf("news: update %d: %w", it.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }
 
 // Delete removes an item; ErrNotFound when there is no such item.
 func Delete(ctx context.Context, tx *sql.Tx, id int64) error {
-	res, err := tx.ExecContext(ctx, `DELETE FROM news WHERE id = ?`, id)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, ErrNotFound, `DELETE FROM news WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("news: delete %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
 	}
 	return nil
 }

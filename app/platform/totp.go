@@ -119,13 +119,9 @@ func setPendingSecret(ctx context.Context, tx *sql.Tx, adminID int64, secret str
 // step as its first used code, and returns fresh recovery codes (stored
 // hashed; the caller shows them once).
 func confirmEnrolment(ctx context.Context, tx *sql.Tx, a Admin, step int64) ([]string, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE provider_admins SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?
-		WHERE id = ? AND totp_secret = '' AND totp_pending = ?`, step, a.ID, a.totpPending)
-	if err != nil {
+	if err := tenants.ExecOne(ctx, tx, errAlreadyEnrolled, `UPDATE provider_admins SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?
+		WHERE id = ? AND totp_secret = '' AND totp_pending = ?`, step, a.ID, a.totpPending); err != nil {
 		return nil, fmt.Errorf("platform: enrol: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return nil, errAlreadyEnrolled
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM provider_recovery_codes WHERE admin_id = ?`, a.ID); err != nil {
 		return nil, err
