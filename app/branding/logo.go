@@ -116,6 +116,27 @@ func Current(ctx context.Context, q tenants.Querier) (*Logo, error) {
 	return &l, nil
 }
 
+// ErrNoLogo: the commune has no logo.
+var ErrNoLogo = tenants.NotFound("branding: no logo")
+
+// Image returns the stored logo's bytes with its content type, SHA-256,
+// size and time of upload (zero when unreadable), or ErrNoLogo.
+func Image(ctx context.Context, q tenants.Querier) (Logo, []byte, error) {
+	var l Logo
+	var at string
+	var data []byte
+	err := q.QueryRowContext(ctx, `SELECT content_type, sha256, updated_at, data FROM commune_logo WHERE id = 1`).
+		Scan(&l.ContentType, &l.SHA256, &at, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, nil, ErrNoLogo
+	}
+	if err != nil {
+		return l, nil, fmt.Errorf("branding: logo image: %w", err)
+	}
+	l.Size, l.UpdatedAt = len(data), tenants.StoredTime(at)
+	return l, data, nil
+}
+
 // Save stores data, checked by Check into l, as the commune's logo.
 func Save(ctx context.Context, tx *sql.Tx, data []byte, l Logo, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO commune_logo (id, content_type, data, sha256, size, width, height, updated_at)
@@ -188,40 +209,33 @@ func Serve(c *fiber.Ctx) error {
 	if t == nil || t.DB() == nil {
 		return fiber.ErrNotFound
 	}
-	ctx := c.UserContext()
-	var ctype, sha, at string
-	var data []byte
-	err := t.DB().Reader().QueryRowContext(ctx, `SELECT content_type, sha256, updated_at, data FROM commune_logo WHERE id = 1`).
-		Scan(&ctype, &sha, &at, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fiber.ErrNotFound
-	}
+	l, data, err := Image(c.UserContext(), t.DB().Reader())
 	if err != nil {
-		return fmt.Errorf("branding: serve logo: %w", err)
+		return err
 	}
-	etag := `"` + sha + `"`
+	etag := `"` + l.SHA256 + `"`
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
 	c.Set(fiber.HeaderETag, etag)
-	if v := c.Query("v"); v != "" && len(v) >= 16 && strings.HasPrefix(sha, v) {
+	if v := c.Query("v"); v != "" && len(v) >= 16 && strings.HasPrefix(l.SHA256, v) {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	} else {
 		c.Set(fiber.HeaderCacheControl, "public, no-cache")
 	}
-	modified, perr := tenants.ParseTime(at)
-	if perr == nil {
+	modified := l.UpdatedAt
+	if !modified.IsZero() {
 		c.Set(fiber.HeaderLastModified, modified.UTC().Format(http.TimeFormat))
 	}
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
 		if etagMatch(inm, etag) {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
-	} else if ims := c.Get(fiber.HeaderIfModifiedSince); ims != "" && perr == nil {
+	} else if ims := c.Get(fiber.HeaderIfModifiedSince); ims != "" && !modified.IsZero() {
 		if since, err := http.ParseTime(ims); err == nil && !modified.Truncate(time.Second).After(since) {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
 	}
-	c.Set(fiber.HeaderContentType, ctype)
+	c.Set(fiber.HeaderContentType, l.ContentType)
 	return c.Send(data)
 }
 
