@@ -10,6 +10,7 @@ import (
 
 	"espacefamille/app/booking"
 	"espacefamille/app/families"
+	"espacefamille/tenants"
 )
 
 // DefaultConfig puts the starting configuration of a new commune into its
@@ -42,38 +43,27 @@ type tableRows struct {
 	rows    [][]any
 }
 
-// ReadConfig reads a commune's configuration (configTables) from q.
-func ReadConfig(ctx context.Context, q querier) (ConfigSnapshot, error) {
+// ReadConfig reads a commune's configuration (configTables) from q: each
+// table's columns, as its schema has them (a column added later is copied
+// too), and its rows.
+func ReadConfig(ctx context.Context, q tenants.Querier) (ConfigSnapshot, error) {
 	snap := ConfigSnapshot{tables: map[string]tableRows{}}
 	for _, t := range configTables {
-		rows, err := q.QueryContext(ctx, `SELECT * FROM `+t+` ORDER BY rowid`)
+		cols, err := tenants.Values[string](ctx, q, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, t)
 		if err != nil {
 			return snap, fmt.Errorf("admin: read config %s: %w", t, err)
 		}
-		cols, err := rows.Columns()
-		if err != nil {
-			rows.Close()
-			return snap, err
-		}
-		tr := tableRows{columns: cols}
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
+		rows, err := tenants.All(ctx, q, func(row tenants.Row) ([]any, error) {
+			vals, ptrs := make([]any, len(cols)), make([]any, len(cols))
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return snap, err
-			}
-			tr.rows = append(tr.rows, vals)
-		}
-		err = rows.Err()
-		rows.Close()
+			return vals, row.Scan(ptrs...)
+		}, `SELECT `+strings.Join(cols, ", ")+` FROM `+t+` ORDER BY rowid`)
 		if err != nil {
-			return snap, err
+			return snap, fmt.Errorf("admin: read config %s: %w", t, err)
 		}
-		snap.tables[t] = tr
+		snap.tables[t] = tableRows{columns: cols, rows: rows}
 	}
 	return snap, nil
 }
@@ -110,12 +100,8 @@ func CopyConfig(ctx context.Context, tx *sql.Tx, s ConfigSnapshot) error {
 			continue
 		}
 		// The back office's own table: school_holidays.
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(tr.columns)), ", ")
-		q := `INSERT INTO ` + t + ` (` + strings.Join(tr.columns, ", ") + `) VALUES (` + marks + `)`
-		for _, r := range tr.rows {
-			if _, err := tx.ExecContext(ctx, q, r...); err != nil {
-				return fmt.Errorf("admin: copy config %s: %w", t, err)
-			}
+		if err := tenants.InsertRows(ctx, tx, `INSERT INTO `+t+` (`+strings.Join(tr.columns, ", ")+`)`, "", tr.rows); err != nil {
+			return fmt.Errorf("admin: copy config %s: %w", t, err)
 		}
 	}
 	return booking.UseSimulatorEverywhere(ctx, tx)

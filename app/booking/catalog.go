@@ -176,12 +176,8 @@ func CopyCatalogRows(ctx context.Context, tx *sql.Tx, table string, columns []st
 	if !slices.Contains(catalogCopyTables, table) {
 		return fmt.Errorf("booking: %s is not a catalogue table", table)
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ")
-	q := `INSERT INTO ` + table + ` (` + strings.Join(columns, ", ") + `) VALUES (` + marks + `)`
-	for _, r := range rows {
-		if _, err := tx.ExecContext(ctx, q, r...); err != nil {
-			return fmt.Errorf("booking: copy %s: %w", table, err)
-		}
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO `+table+` (`+strings.Join(columns, ", ")+`)`, "", rows); err != nil {
+		return fmt.Errorf("booking: copy %s: %w", table, err)
 	}
 	return nil
 }

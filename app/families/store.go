@@ -331,12 +331,8 @@ func Contact(ctx context.Context, q tenants.Querier, familyID int64) (name, emai
 // (prestations may be reserved to some), into a new commune's creating
 // transaction: the onboarding by copy (admin.CopyConfig).
 func CopySchoolRows(ctx context.Context, tx tenants.Querier, columns []string, rows [][]any) error {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(columns)), ", ")
-	q := `INSERT INTO schools (` + strings.Join(columns, ", ") + `) VALUES (` + marks + `)`
-	for _, r := range rows {
-		if _, err := tx.ExecContext(ctx, q, r...); err != nil {
-			return fmt.Errorf("families: copy schools: %w", err)
-		}
+	if err := tenants.InsertRows(ctx, tx, `INSERT INTO schools (`+strings.Join(columns, ", ")+`)`, "", rows); err != nil {
+		return fmt.Errorf("families: copy schools: %w", err)
 	}
 	return nil
 }
