@@ -41,9 +41,10 @@ const TimeLayout = "2006-01-02T15:04:05.000000000Z"
 // FormatTime returns t as stored (TimeLayout, in UTC).
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
-// ParseTime reads a stored instant: TimeLayout, or any RFC 3339 text (the
-// platform's rows written before one format was used everywhere have whole
-// seconds; commune migration 00095 rewrote the communes' in TimeLayout).
+// ParseTime reads a stored instant: TimeLayout, or any RFC 3339 text.
+// Every writer writes TimeLayout, and the rows written before one format
+// was used everywhere were rewritten in it (commune migration 00095,
+// platform migration 00055); reading RFC 3339 as well costs nothing.
 func ParseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
