@@ -23,11 +23,9 @@ import (
 
 type menusData struct {
 	base
-	Week       calendar.Date
-	Prev, Next string
-	Days       []menus.DayView
-	Enabled    bool
-	Error      string
+	menus.WeekPage
+	Enabled bool
+	Error   string
 }
 
 // weekParam reads ?semaine=AAAA-MM-JJ (default: this week), as a Monday.
@@ -60,8 +58,9 @@ func (a *Admin) renderMenus(c *fiber.Ctx, status int, week calendar.Date, msg st
 	if err != nil {
 		return err
 	}
-	d := menusData{base: baseOf(c, "menus"), Week: week, Days: menus.Views(days, false), Enabled: on, Error: msg,
-		Prev: "/admin/menus?semaine=" + week.AddDays(-7).String(), Next: "/admin/menus?semaine=" + week.AddDays(7).String()}
+	d := menusData{base: baseOf(c, "menus"), WeekPage: menus.NewWeekPage("/admin/menus", week, menus.Views(days, false)),
+		Enabled: on, Error: msg}
+	d.EditDays = d.IsAdmin()
 	return web.RenderStatus(c, status, "admin/menus", "Menus", d)
 }
 

@@ -105,3 +105,51 @@ func TestMenuDayForm(t *testing.T) {
 		t.Fatalf("%d audit entries, want 1", n)
 	}
 }
+
+// The back office's and the families' Menus pages show a week through one
+// shared block: the same days, dishes and allergens, and the links to
+// the weeks around on each page's own path; only an administrator gets a
+// link to each day's form.
+func TestBothMenusPagesShowTheWeeksDishes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fams, _ := seedServices(t, f, 1)
+	admin := f.admin(t)
+	day := calendar.DateOf(2027, 3, 2)
+	monday := day.Monday()
+	admin.Get("/alpha/admin/menus/jour/" + day.String())
+	wantStatus(t, admin.Post("/alpha/admin/menus/jour/"+day.String(), url.Values{"plat-0-repas": {"plat"}, "plat-0-nom": {"Gratin dauphinois"},
+		"plat-0-allergene-06": {"1"}, "plat-1-repas": {"dessert"}, "plat-1-nom": {"Compote"}}), http.StatusSeeOther)
+
+	week := func(page string) string {
+		t.Helper()
+		start := strings.Index(page, `<h2>Semaine du `)
+		end := strings.Index(page[max(start, 0):], "</div>")
+		if start < 0 || end < 0 {
+			t.Fatalf("no week block:\n%s", page)
+		}
+		return page[start : start+end]
+	}
+	q := "?semaine=" + day.String()
+	family := f.parent(t, "alpha", fams[0])
+	pages := map[string]string{}
+	for path, c := range map[string]*client{"/alpha/admin/menus": admin, "/alpha/famille/menus": family} {
+		pages[path] = c.Get(path + q).Body
+		wantContains(t, pages[path], `href="`+path+`?semaine=`+monday.AddDays(-7).String()+`">Semaine précédente`,
+			`href="`+path+`?semaine=`+monday.AddDays(7).String()+`">Semaine suivante`)
+	}
+	staffWeek := week(f.agent(t).Get("/alpha/admin/menus" + q).Body)
+	familyWeek, adminWeek := week(pages["/alpha/famille/menus"]), week(pages["/alpha/admin/menus"])
+	for name, block := range map[string]string{"staff": staffWeek, "family": familyWeek, "admin": adminWeek} {
+		wantContains(t, block, "Semaine du "+monday.FR(), "Gratin dauphinois", "(allergènes : lait)", "Compote",
+			`id="menu-`+day.String()+`"`, "Menu non publié.")
+		if name == "admin" {
+			wantContains(t, block, `href="/alpha/admin/menus/jour/`+day.String()+`"`, "Modifier le menu du "+day.FR())
+		} else if strings.Contains(block, "Modifier le menu") {
+			t.Errorf("%s page links to the day's form:\n%s", name, block)
+		}
+	}
+	if staffWeek != familyWeek {
+		t.Errorf("the two pages show the week differently:\nstaff:\n%s\nfamily:\n%s", staffWeek, familyWeek)
+	}
+}

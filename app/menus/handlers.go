@@ -22,12 +22,28 @@ func Routes(s *web.Server, now func() time.Time) {
 	s.Commune().Get("/famille/menus", accounts.RequireFamily, showMenus(now))
 }
 
-type pageData struct {
+// WeekPage is a week of menus as the back office's and the families'
+// Menus pages show it (templates/partials/menus-browse.html): the week,
+// the links to the weeks before and after, its days, and whether each
+// day links to its form (staff who may edit).
+type WeekPage struct {
 	Week       calendar.Date
 	Prev, Next string
-	Enabled    bool
 	Days       []DayView
-	PAI        []string // the family's children whose record has a PAI
+	EditDays   bool
+}
+
+// NewWeekPage is week's page at path, the Menus page's path under the
+// commune, with its days (Views).
+func NewWeekPage(path string, week calendar.Date, days []DayView) WeekPage {
+	return WeekPage{Week: week, Days: days,
+		Prev: path + "?semaine=" + week.AddDays(-7).String(), Next: path + "?semaine=" + week.AddDays(7).String()}
+}
+
+type pageData struct {
+	WeekPage
+	Enabled bool
+	PAI     []string // the family's children whose record has a PAI
 }
 
 // PAIChildren names the children of the list whose record has a PAI.
@@ -54,8 +70,7 @@ func showMenus(now func() time.Time) fiber.Handler {
 			}
 		}
 		week = week.Monday()
-		d := pageData{Week: week, Prev: "/famille/menus?semaine=" + week.AddDays(-7).String(),
-			Next: "/famille/menus?semaine=" + week.AddDays(7).String()}
+		d := pageData{WeekPage: NewWeekPage("/famille/menus", week, nil)}
 		var err error
 		if d.Enabled, err = Enabled(ctx, q); err != nil || !d.Enabled {
 			web.SetTab(c, "actualites") // reached from the family page
