@@ -3,7 +3,6 @@ package accounts_test
 import (
 	"context"
 	"database/sql"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -31,18 +30,16 @@ const (
 )
 
 // env is a node with two communes in t.TempDir(), the application built
-// as app.New builds it (with the test's clock), and a real SMTP server.
+// as app.New builds it (with the test's clock), and the test mail server
+// (apptest.Mailer).
 type env struct {
 	*apptest.Env
-	t      *testing.T
-	reg    *tenants.Registry
-	srv    *web.Server
-	smtp   *smtptest.Server
-	sender *mail.Sender
-	clock  *apptest.Clock
+	t     *testing.T
+	reg   *tenants.Registry
+	srv   *web.Server
+	smtp  *apptest.Mailer
+	clock *apptest.Clock
 }
-
-func quiet() *slog.Logger { return apptest.Quiet() }
 
 func newEnv(t *testing.T) *env { return newEnvMode(t, false) }
 
@@ -61,39 +58,14 @@ func newEnvMode(t *testing.T, demoMode bool) *env {
 			portal.Routes(s)
 			mailbox.Routes(s)
 		}))
-	e := &env{Env: a, t: t, reg: a.Registry, srv: a.Server, clock: a.Clock}
-	e.smtp = smtptest.Start(t)
-	cfg := mail.Config{Host: e.smtp.Host(), Port: e.smtp.Port(), From: "noreply@ef.test", TLS: mail.TLSNone}
-	var err error
-	e.sender, err = mail.NewSender(cfg, mail.Sources{}, quiet(), mail.WithClock(e.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return &env{Env: a, t: t, reg: a.Registry, srv: a.Server, clock: a.Clock, smtp: a.Mailer(t)}
 }
 
-// flush sends what every outbox holds, as the background sender would.
+// flush sends what every outbox holds (the platform's and both
+// communes'), as the background sender would.
 func (e *env) flush() mail.Counts {
 	e.t.Helper()
-	ctx := context.Background()
-	var total mail.Counts
-	add := func(c mail.Counts) { total.Sent += c.Sent; total.Retried += c.Retried; total.Failed += c.Failed }
-	c, err := e.sender.Flush(ctx, mail.Source{Name: accounts.PlatformOutbox, DB: e.reg.Platform()})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	add(c)
-	for _, slug := range []string{slugA, slugB} {
-		err := e.reg.WithCommune(ctx, slug, func(db *tenants.DB) error {
-			c, err := e.sender.Flush(ctx, mail.Source{Name: slug, DB: db})
-			add(c)
-			return err
-		})
-		if err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	return total
+	return e.smtp.Flush(e.t, "", slugA, slugB)
 }
 
 // lastMail waits for the last message delivered to addr.
