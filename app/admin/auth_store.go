@@ -57,10 +57,6 @@ func (s Staff) RoleLabel() string {
 // Actor is how the audit log names the member.
 func (s Staff) Actor() string { return fmt.Sprintf("%s (n° %d)", s.Email, s.ID) }
 
-// querier is tenants.Querier, under its old name for the files other
-// work is rewriting now; new code names tenants.Querier.
-type querier = tenants.Querier
-
 const staffColumns = `id, email, name, role, disabled, password_hash, created_at`
 
 func scanStaff(row interface{ Scan(...any) error }) (Staff, error) {

@@ -198,7 +198,7 @@ type School struct {
 // Value is the checkbox value.
 func (s School) Value() string { return strconv.FormatInt(s.ID, 10) }
 
-func schoolList(ctx context.Context, q querier) ([]School, error) {
+func schoolList(ctx context.Context, q tenants.Querier) ([]School, error) {
 	out, err := tenants.All(ctx, q, func(row tenants.Row) (School, error) {
 		var s School
 		err := row.Scan(&s.ID, &s.Name)

@@ -61,7 +61,7 @@ func (a *Admin) renderSettings(c *fiber.Ctx, status int, vals map[string]string,
 	return web.RenderStatus(c, status, "admin/parametres", "Paramètres", d)
 }
 
-func loadSettings(ctx context.Context, q querier) (map[string]string, error) {
+func loadSettings(ctx context.Context, q tenants.Querier) (map[string]string, error) {
 	out := map[string]string{}
 	for _, k := range settingKeys {
 		v, err := booking.Setting(ctx, q, k)

@@ -161,7 +161,7 @@ func buildWeek(b *Booker, from calendar.Date) Week {
 
 // LoadAgenda reads (through the read pool q) and builds the agenda of a
 // family's child for a régie, AgendaWeeks weeks from start's week.
-func LoadAgenda(ctx context.Context, q querier, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
+func LoadAgenda(ctx context.Context, q tenants.Querier, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
 	cfg, err := readConfig(ctx, q)
 	if err != nil {
 		return Agenda{}, err
@@ -195,7 +195,7 @@ func cachedAgendaOf(ctx context.Context, db *tenants.DB, cfg *communeConfig, fam
 	return cachedAgenda(cache, b, regieID, monday, AgendaWeeks), nil
 }
 
-func loadAgenda(ctx context.Context, q querier, cfg *communeConfig, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
+func loadAgenda(ctx context.Context, q tenants.Querier, cfg *communeConfig, familyID, regieID, childID int64, start calendar.Date, now time.Time) (Agenda, error) {
 	monday := start.Monday()
 	last := monday.AddDays(7*AgendaWeeks - 1)
 	b, err := booker(ctx, q, cfg, familyID, regieID, childID, monday, last, now)

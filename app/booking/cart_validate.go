@@ -26,7 +26,7 @@ type CartCheck struct {
 // checker holds what re-checking lines inside one transaction caches.
 type checker struct {
 	ctx      context.Context
-	tx       querier // the write transaction
+	tx       tenants.Querier // the write transaction
 	familyID int64
 	now      time.Time
 	cfg      *communeConfig

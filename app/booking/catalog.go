@@ -82,7 +82,7 @@ type Surcharge struct {
 
 // PrestationSurcharge reads a prestation's surcharge, ErrNotFound when
 // there is no such prestation.
-func PrestationSurcharge(ctx context.Context, q querier, id int64) (Surcharge, error) {
+func PrestationSurcharge(ctx context.Context, q tenants.Querier, id int64) (Surcharge, error) {
 	var s Surcharge
 	err := q.QueryRowContext(ctx, `SELECT surcharge_kind, surcharge_value FROM prestations WHERE id = ?`, id).Scan(&s.Kind, &s.Value)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -100,7 +100,7 @@ func SetSurcharge(ctx context.Context, tx *sql.Tx, id int64, s Surcharge) error 
 }
 
 // Setting reads one of the commune's settings, "" when unset.
-func Setting(ctx context.Context, q querier, key string) (string, error) {
+func Setting(ctx context.Context, q tenants.Querier, key string) (string, error) {
 	var v string
 	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -55,7 +55,7 @@ func HoldCart(ctx context.Context, db *tenants.DB, sqltx *sql.Tx, familyID, regi
 // insertHolds holds lines for the order orderRef: one statement for the
 // holds and one for the places they take (slot_counts), whatever the
 // number of lines.
-func insertHolds(ctx context.Context, tx querier, k *checker, lines []CartLine, orderRef string, now time.Time) error {
+func insertHolds(ctx context.Context, tx tenants.Querier, k *checker, lines []CartLine, orderRef string, now time.Time) error {
 	rows := make([][]any, 0, len(lines))
 	places := map[slotSite]int{}
 	var order []slotSite // the slots in the order of the lines

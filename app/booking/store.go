@@ -13,10 +13,6 @@ import (
 	"espacefamille/tenants"
 )
 
-// querier is tenants.Querier, under its old name for the files other
-// work is rewriting now; new code names tenants.Querier.
-type querier = tenants.Querier
-
 const regieColumns = `r.id, r.name, r.mode, r.invoice_prefix, r.payment_provider, r.legal_mentions, r.position,
 	COALESCE(s.numcli, ''), COALESCE(s.saisie, 'T'), COALESCE(s.endpoint, ''), COALESCE(s.payment_url, '')`
 
@@ -29,7 +25,7 @@ func scanRegie(s interface{ Scan(...any) error }) (Regie, error) {
 	return r, err
 }
 
-func queryRegies(ctx context.Context, q querier, where string) ([]Regie, error) {
+func queryRegies(ctx context.Context, q tenants.Querier, where string) ([]Regie, error) {
 	out, err := tenants.All(ctx, q, scanRegie, `SELECT `+regieColumns+regieFrom+where+` ORDER BY r.position, r.name`)
 	if err != nil {
 		return nil, fmt.Errorf("booking: regies: %w", err)
@@ -38,17 +34,17 @@ func queryRegies(ctx context.Context, q querier, where string) ([]Regie, error) 
 }
 
 // Regies lists the commune's régies that sell at least one prestation.
-func Regies(ctx context.Context, q querier) ([]Regie, error) {
+func Regies(ctx context.Context, q tenants.Querier) ([]Regie, error) {
 	return queryRegies(ctx, q, ` WHERE EXISTS (SELECT 1 FROM prestations p WHERE p.regie_id = r.id)`)
 }
 
 // AllRegies lists every régie of the commune, even those selling nothing.
-func AllRegies(ctx context.Context, q querier) ([]Regie, error) {
+func AllRegies(ctx context.Context, q tenants.Querier) ([]Regie, error) {
 	return queryRegies(ctx, q, "")
 }
 
 // LoadRegie returns one régie with its payment settings, or ErrNotFound.
-func LoadRegie(ctx context.Context, q querier, id int64) (Regie, error) {
+func LoadRegie(ctx context.Context, q tenants.Querier, id int64) (Regie, error) {
 	r, err := scanRegie(q.QueryRowContext(ctx, `SELECT `+regieColumns+regieFrom+` WHERE r.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Regie{ID: id}, ErrNotFound

@@ -53,7 +53,7 @@ type WaitlistSettings struct {
 }
 
 // LoadWaitlistSettings reads the settings: on, 4 hours, by default.
-func LoadWaitlistSettings(ctx context.Context, q querier) (WaitlistSettings, error) {
+func LoadWaitlistSettings(ctx context.Context, q tenants.Querier) (WaitlistSettings, error) {
 	s := WaitlistSettings{Enabled: true, OfferHours: DefaultOfferHours}
 	on, err := Setting(ctx, q, SettingWaitlist)
 	if err != nil {
@@ -95,7 +95,7 @@ type Wait struct {
 
 // childWaits reads a child's entries waiting or offered between from and
 // to (a year earlier for forfaits' keys), with their rank.
-func childWaits(ctx context.Context, q querier, childID int64, from, to calendar.Date) (map[slot]Wait, error) {
+func childWaits(ctx context.Context, q tenants.Querier, childID int64, from, to calendar.Date) (map[slot]Wait, error) {
 	out := map[slot]Wait{}
 	err := tenants.Each(ctx, q, func(row tenants.Row) error {
 		var s slot
@@ -177,7 +177,7 @@ func scanWait(r tenants.Row) (WaitEntry, error) {
 
 // FamilyWaits lists the family's entries from day on, waiting and offered
 // first.
-func FamilyWaits(ctx context.Context, q querier, familyID int64, from calendar.Date) ([]WaitEntry, error) {
+func FamilyWaits(ctx context.Context, q tenants.Querier, familyID int64, from calendar.Date) ([]WaitEntry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+waitColumns+`
 		WHERE w.family_id = ? AND w.day >= ? AND w.state IN ('waiting', 'offered') ORDER BY w.day, p.position, w.id`, familyID, from.AddDays(-366))
 	if err != nil {
@@ -188,7 +188,7 @@ func FamilyWaits(ctx context.Context, q querier, familyID int64, from calendar.D
 
 // Waits lists the waiting lists of the days from..to for the back office,
 // by day, prestation and order of arrival, every state.
-func Waits(ctx context.Context, q querier, from, to calendar.Date) ([]WaitEntry, error) {
+func Waits(ctx context.Context, q tenants.Querier, from, to calendar.Date) ([]WaitEntry, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+waitColumns+`
 		WHERE w.day BETWEEN ? AND ? ORDER BY w.day, p.position, w.id`, from, to)
 	if err != nil {
@@ -275,7 +275,7 @@ func LeaveWaitlist(ctx context.Context, db *tenants.DB, familyID, entryID int64,
 
 // endWait closes an entry (left, expired); an offered one gives its place
 // back, to the next in line.
-func endWait(ctx context.Context, tx querier, id int64, was, state string, pid int64, day calendar.Date, site int64, now time.Time) error {
+func endWait(ctx context.Context, tx tenants.Querier, id int64, was, state string, pid int64, day calendar.Date, site int64, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE waitlist SET state = ?, updated_at = ? WHERE id = ?`, state, tenants.FormatTime(now), id); err != nil {
 		return fmt.Errorf("booking: waiting list: %w", err)
 	}
@@ -288,7 +288,7 @@ func endWait(ctx context.Context, tx querier, id int64, was, state string, pid i
 // freePlace gives back one place of a slot (a cancellation, a released
 // hold, an offer ended) and offers it to the first in line, in the same
 // transaction: between the two, nobody else can take it.
-func freePlace(ctx context.Context, tx querier, prestationID int64, day calendar.Date, siteID int64) error {
+func freePlace(ctx context.Context, tx tenants.Querier, prestationID int64, day calendar.Date, siteID int64) error {
 	if err := bumpSlot(ctx, tx, prestationID, day, siteID, -1); err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func freePlace(ctx context.Context, tx querier, prestationID int64, day calendar
 // offerNext offers the free places of a slot to the children waiting for
 // it, first come first served: each offered entry takes its place in
 // slot_counts at once. The email goes out with SendOffers.
-func offerNext(ctx context.Context, tx querier, prestationID int64, day calendar.Date) error {
+func offerNext(ctx context.Context, tx tenants.Querier, prestationID int64, day calendar.Date) error {
 	type waiting struct{ id, site int64 }
 	rows, err := tx.QueryContext(ctx, `SELECT id, site_id FROM waitlist WHERE prestation_id = ? AND day = ? AND state = 'waiting' ORDER BY id`,
 		prestationID, day)
@@ -362,7 +362,7 @@ func OfferFreedPlaces(ctx context.Context, tx *sql.Tx, prestationID int64) error
 
 // familyOffers reads the family's entries still on a list, by child and
 // slot (one query for a whole cart).
-func familyOffers(ctx context.Context, q querier, familyID int64) (map[childSlot]waitRow, error) {
+func familyOffers(ctx context.Context, q tenants.Querier, familyID int64) (map[childSlot]waitRow, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, child_id, prestation_id, day, state, site_id FROM waitlist
 		WHERE family_id = ? AND state IN ('waiting', 'offered')`, familyID)
 	if err != nil {
@@ -398,7 +398,7 @@ type waitRow struct {
 // which counted its own. holdRef is the order whose holds took them (""
 // for bookings): if it ends without payment, returnPlace gives the place
 // back to the entry.
-func takeWaits(ctx context.Context, tx querier, familyID int64, lines []CartLine, holdRef string, now time.Time) error {
+func takeWaits(ctx context.Context, tx tenants.Querier, familyID int64, lines []CartLine, holdRef string, now time.Time) error {
 	adds := demandes(lines)
 	if len(adds) == 0 {
 		return nil
@@ -423,7 +423,7 @@ func demandes(lines []CartLine) []CartLine {
 
 // takeOffered is takeWaits with the family's entries already read in the
 // same transaction (waits) and the demandes among the lines (adds).
-func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, adds []CartLine, holdRef string, now time.Time) error {
+func takeOffered(ctx context.Context, tx tenants.Querier, waits map[childSlot]waitRow, adds []CartLine, holdRef string, now time.Time) error {
 	for _, l := range adds {
 		w, ok := waits[childSlot{l.ChildID, slot{l.PrestationID, l.Day}}]
 		if !ok {
@@ -449,7 +449,7 @@ func takeOffered(ctx context.Context, tx querier, waits map[childSlot]waitRow, a
 // if it was not yet; a waiting entry is back in its place in line, and
 // the place offered to the first in line); otherwise the place goes to
 // the first in line (freePlace).
-func returnPlace(ctx context.Context, tx querier, holdRef string, h hold, now time.Time) error {
+func returnPlace(ctx context.Context, tx tenants.Querier, holdRef string, h hold, now time.Time) error {
 	var id int64
 	var offeredAt, until sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT id, offered_at, offered_until FROM waitlist
@@ -506,7 +506,7 @@ func (k KeptOffer) Sentence() string {
 // OffersHeldBy lists the waiting-list entries whose place the pending
 // order orderRef holds; read before the order is released, KeptOffers
 // then tells which of them went back to their offer.
-func OffersHeldBy(ctx context.Context, q querier, orderRef string) ([]int64, error) {
+func OffersHeldBy(ctx context.Context, q tenants.Querier, orderRef string) ([]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id FROM waitlist WHERE hold_ref = ? AND state = 'booked' ORDER BY id`, orderRef)
 	if err != nil {
 		return nil, fmt.Errorf("booking: waiting list of %s: %w", orderRef, err)
@@ -520,7 +520,7 @@ func OffersHeldBy(ctx context.Context, q querier, orderRef string) ([]int64, err
 // KeptOffers reads, among the entries ids (OffersHeldBy), those offered
 // again with a known expiry (an offer not mailed yet is told by its own
 // email), by day and child.
-func KeptOffers(ctx context.Context, q querier, ids []int64) ([]KeptOffer, error) {
+func KeptOffers(ctx context.Context, q tenants.Querier, ids []int64) ([]KeptOffer, error) {
 	var out []KeptOffer
 	for _, id := range ids {
 		var k KeptOffer

@@ -110,7 +110,7 @@ type offerRow struct {
 }
 
 // nextOffer is an offer to mail, or one whose time is over.
-func nextOffer(ctx context.Context, tx querier, now time.Time) (offerRow, error) {
+func nextOffer(ctx context.Context, tx tenants.Querier, now time.Time) (offerRow, error) {
 	var e offerRow
 	var until string
 	err := tx.QueryRowContext(ctx, `SELECT w.id, w.family_id, w.child_id, c.first_name, w.prestation_id, p.name, w.day, w.site_id, COALESCE(w.offered_until, '')
