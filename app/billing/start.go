@@ -92,7 +92,7 @@ func (s *Service) StartCart(ctx context.Context, db *tenants.DB, com tenants.Com
 			o.Lines = append(o.Lines, l)
 		}
 		out.Choose = len(check.Removed) > 0
-		if err := s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose, now, &out.Order); err != nil {
+		if out.Order, err = s.placeOrder(ctx, tx, com, regie, o, payer, !out.Choose); err != nil {
 			return err
 		}
 		return s.startInTx(ctx, tx, db, com, regie, &out, "Reservations "+regie.Name)
@@ -203,7 +203,7 @@ func (s *Service) StartInvoice(ctx context.Context, db *tenants.DB, com tenants.
 		}
 		o := Order{Ref: newOrderRef(now), Kind: KindInvoice, FamilyID: familyID, RegieID: inv.RegieID, InvoiceID: inv.ID,
 			TotalCents: inv.DueCents(), Provider: regie.Provider, CreatedAt: now, ExpiresAt: now.Add(OrderTTL), Lines: inv.Lines}
-		if err := s.placeOrder(ctx, tx, com, regie, o, payer, true, now, &out.Order); err != nil {
+		if out.Order, err = s.placeOrder(ctx, tx, com, regie, o, payer, true); err != nil {
 			return err
 		}
 		return s.startInTx(ctx, tx, db, com, regie, &out, "Facture "+regie.Name)
@@ -226,28 +226,28 @@ func lineFromCart(l booking.CartLine) Line {
 	return out
 }
 
-// placeOrder prices o for the payer and records it in out; when nothing
-// is left to pay (credit, cancellations) and settleNow, it is settled at
-// once. Payment must be open at the régie, and the amount at least
-// MinOnlineCents, for an amount to pay.
-func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie booking.Regie, o Order, payer string, settleNow bool, now time.Time, out *Order) error {
+// placeOrder prices o for the payer, records it and returns it; when
+// nothing is left to pay (credit, cancellations) and settleNow, it is
+// settled at once, at its creation time. Payment must be open at the
+// régie, and the amount at least MinOnlineCents, for an amount to pay.
+// On a refusal, the order returned is empty.
+func (s *Service) placeOrder(ctx context.Context, tx *sql.Tx, com tenants.Commune, regie booking.Regie, o Order, payer string, settleNow bool) (Order, error) {
 	if err := s.fillAmount(ctx, tx, &o, payer); err != nil {
-		return err
+		return Order{}, err
 	}
 	if o.AmountCents > 0 && !s.PaymentOpen(regie) {
-		return ErrPaymentClosed
+		return Order{}, ErrPaymentClosed
 	}
 	if o.AmountCents > 0 && o.AmountCents < MinOnlineCents {
-		return &BelowMinimumError{AmountCents: o.AmountCents}
+		return Order{}, &BelowMinimumError{AmountCents: o.AmountCents}
 	}
 	if err := s.createOrder(ctx, tx, &o); err != nil {
-		return err
+		return Order{}, err
 	}
-	*out = o
 	if o.AmountCents == 0 && settleNow {
-		return s.settleWithoutPayment(ctx, tx, com, out, now)
+		return o, s.settleWithoutPayment(ctx, tx, com, &o, o.CreatedAt)
 	}
-	return nil
+	return o, nil
 }
 
 // fillAmount takes the family's credit off the order's total and records
