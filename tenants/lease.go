@@ -262,10 +262,11 @@ func (n *Nodes) renew(ctx context.Context) error {
 	sent := n.mono()
 	now := time.Now()
 	expires := FormatTime(now.Add(n.ttl))
-	var rows []struct {
+	type leaseRow struct {
 		name         string
 		epoch, ready int64
 	}
+	var rows []leaseRow
 	err := n.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE nodes SET seen_at = ?, url = ? WHERE id = ?`, FormatTime(now), n.url, n.id); err != nil {
 			return err
@@ -273,22 +274,13 @@ func (n *Nodes) renew(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE node = ?`, expires, n.id); err != nil {
 			return err
 		}
-		q, err := tx.QueryContext(ctx, `SELECT name, epoch, ready_epoch FROM leases WHERE node = ?`, n.id)
-		if err != nil {
-			return err
-		}
-		defer q.Close()
-		for q.Next() {
-			var r struct {
-				name         string
-				epoch, ready int64
-			}
-			if err := q.Scan(&r.name, &r.epoch, &r.ready); err != nil {
-				return err
-			}
-			rows = append(rows, r)
-		}
-		return q.Err()
+		var err error
+		rows, err = All(ctx, tx, func(row Row) (leaseRow, error) {
+			var r leaseRow
+			err := row.Scan(&r.name, &r.epoch, &r.ready)
+			return r, err
+		}, `SELECT name, epoch, ready_epoch FROM leases WHERE node = ?`, n.id)
+		return err
 	})
 	if err != nil {
 		return err
