@@ -87,6 +87,7 @@ type config struct {
 	pgDSN     string
 	sqlite    bool // platform.db whatever EnvPlatform says
 	node      *tenants.NodeOptions
+	dataDir   string
 }
 
 // Option adjusts New.
@@ -119,6 +120,11 @@ func OnSQLite() Option { return func(c *config) { c.sqlite, c.pgDSN = true, "" }
 // test over that dialect, e.g.
 // ESPACEFAMILLE_TEST_PLATFORM=postgres go test ./app/...
 const EnvPlatform = "ESPACEFAMILLE_TEST_PLATFORM"
+
+// InDataDir opens the registry on dir (default: a new t.TempDir()):
+// another Env's DataDir, to serve its commune files over another
+// platform store.
+func InDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
 
 // WithoutDemo leaves out the demo commune.
 func WithoutDemo() Option { return func(c *config) { c.demo = false } }
@@ -182,7 +188,10 @@ func New(t testing.TB, opts ...Option) *Env {
 	if cfg.pgDSN == "" && !cfg.sqlite && os.Getenv(EnvPlatform) == "postgres" {
 		cfg.pgDSN = pgtest.DSN(t)
 	}
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
+	if cfg.dataDir == "" {
+		cfg.dataDir = t.TempDir()
+	}
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: cfg.dataDir, MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
 		Replica: cfg.replica, PlatformDSN: cfg.pgDSN, Node: cfg.node})
 	if err != nil {
 		t.Fatal(err)
