@@ -24,7 +24,8 @@ import (
 // ErrLeaseLost, and none of their rows reaches the file.
 func TestANodeThatLostItsLeaseCannotWriteThroughAnyPath(t *testing.T) {
 	ctx := context.Background()
-	cl := newNodeCluster(t)
+	dir := t.TempDir()
+	cl := &nodeCluster{t: t, platform: filepath.Join(dir, "platform.db"), replica: "file://" + filepath.Join(dir, "replica")}
 	cl.communeInReplica("ilot")
 	a := cl.open("a", 2*time.Second)
 	db, release, err := a.Acquire(ctx, "ilot")
