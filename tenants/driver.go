@@ -68,6 +68,7 @@ func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
 		h.RegisterPreUpdateHook(c.hooks.preUpdate)
 	}
 	if fence := c.hooks.fence; fence != nil {
+		kc.fencing = true
 		// Called inside sqlite3_step on the connection's goroutine: no
 		// query here, only the lease's atomic check.
 		h.RegisterCommitHook(func() int32 {
@@ -91,9 +92,11 @@ func (c stmtConnector) Driver() driver.Driver { return c.drv }
 type keepConn struct {
 	inner driver.Conn
 	stmts map[string]*keptStmt
-	// fenced is the error of the last commit the fence refused, until the
-	// statement or COMMIT that tried reports it (takeFenced).
-	fenced error
+	// fencing: the connection has a fence (connHooks.fence); fenced is
+	// the error of the last commit it refused, until the statement or
+	// COMMIT that tried reports it (takeFenced).
+	fencing bool
+	fenced  error
 }
 
 // takeFenced returns err, or the fence's refusal when that is why it
@@ -172,8 +175,8 @@ func (c *keepConn) Begin() (driver.Tx, error) {
 func (c *keepConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	c.fenced = nil
 	tx, err := c.inner.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
+	if err != nil || !c.fencing {
+		return tx, err
 	}
 	return fencedTx{tx, c}, nil
 }
