@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 	"espacefamille/app/demo"
 	"espacefamille/app/families"
 	"espacefamille/tenants"
+	"espacefamille/tenants/pgtest"
 )
 
 // The test binary is also the rehearsal's node: started with
@@ -38,12 +40,42 @@ import (
 // (serve …), as the real binary would.
 func TestMain(m *testing.M) {
 	if os.Getenv("ESPACEFAMILLE_REHEARSAL_NODE") == "1" {
+		dumpOnSignal(os.Getenv("ESPACEFAMILLE_REHEARSAL_DUMP"))
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 		stop()
 		os.Exit(code)
 	}
 	os.Exit(m.Run())
+}
+
+// dumpOnSignal writes every goroutine's stack to path at each SIGUSR1:
+// what a node that stopped answering waits for.
+func dumpOnSignal(path string) {
+	if path == "" {
+		return
+	}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR1)
+	go func() {
+		for range ch {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.Lookup("goroutine").WriteTo(f, 2)
+				f.Close()
+			}
+		}
+	}()
+}
+
+// dumpNodes has every live node write its goroutines next to its log,
+// kept with the logs (ESPACEFAMILLE_REHEARSAL_KEEP) when the test fails.
+func (r *rehearsal) dumpNodes() {
+	for _, n := range r.nodes {
+		if n.cmd.ProcessState == nil {
+			_ = n.cmd.Process.Signal(syscall.SIGUSR1)
+		}
+	}
+	time.Sleep(2 * time.Second)
 }
 
 const (
@@ -84,9 +116,8 @@ type confirmed struct {
 	at        time.Time
 }
 
-// Three nodes as processes on three ports, one shared platform.db (the
-// PostgreSQL store is another branch's work), a file replica, and
-// HAProxy from Debian in front. Parents book and pay in 20 communes
+// Three nodes as processes on three ports sharing a PostgreSQL platform
+// store, a file replica, and HAProxy from Debian in front. Parents book and pay in 20 communes
 // through HAProxy; one commune is moved; one node is killed with
 // SIGKILL. Then: every order paid before the move is there after it,
 // every order paid more than 2 s before the kill is there, the dead
@@ -108,15 +139,17 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 		t.Skip("haproxy is not installed (apt-get install haproxy; scripts/install-test-deps does it as root)")
 	}
 	r := &rehearsal{t: t, dir: t.TempDir(), nodes: map[string]*rehearsalNode{}, families: map[string][]rehearsalFamily{}}
-	platformDB := filepath.Join(r.dir, "platform.db")
+	// The platform store the nodes share: a fresh schema of the test
+	// PostgreSQL server (scripts/test and scripts/test-rehearsal start one).
+	platformDSN := pgtest.DSN(t)
 	replica := "file://" + filepath.Join(r.dir, "replica")
-	vars := map[string]string{"ESPACEFAMILLE_PLATFORM_DB": platformDB, "ESPACEFAMILLE_REPLICA_URL": replica,
+	vars := map[string]string{"ESPACEFAMILLE_PLATFORM_DSN": platformDSN, "ESPACEFAMILLE_REPLICA_URL": replica,
 		"ESPACEFAMILLE_LEASE_TTL": rehearsalTTL.String()}
 	for k, v := range vars {
 		r.env = append(r.env, k+"="+v)
 	}
 	r.getenv = func(k string) string { return vars[k] }
-	r.seed(platformDB, replica)
+	r.seed(platformDSN, replica)
 
 	lbPort := freePort(t)
 	r.lb = "http://127.0.0.1:" + strconv.Itoa(lbPort)
@@ -124,6 +157,11 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 		r.startNode(id)
 	}
 	r.startHAProxy(haproxy, lbPort)
+	t.Cleanup(func() {
+		if t.Failed() {
+			r.dumpNodes() // before the nodes' cleanups stop them
+		}
+	})
 
 	// The load: each family books and pays one day after another.
 	ctx, stopLoad := context.WithCancel(context.Background())
@@ -224,12 +262,12 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 		_ = n.cmd.Process.Signal(syscall.SIGTERM)
 		_ = n.cmd.Wait()
 	}
-	r.verify(platformDB, replica, paid, moved, moveStart, killed)
+	r.verify(paid, moved, moveStart, killed)
 }
 
 // seed creates the communes (the demo's catalogue, two families each with
 // a parent account and a live session) and copies them to the replica.
-func (r *rehearsal) seed(platformDB, replica string) {
+func (r *rehearsal) seed(platformDSN, replica string) {
 	t := r.t
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -238,7 +276,7 @@ func (r *rehearsal) seed(platformDB, replica string) {
 		t.Fatal(err)
 	}
 	defer rep.Close(ctx)
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: filepath.Join(r.dir, "seed"), MaxOpen: 4, Logger: quiet, Replica: rep, PlatformPath: platformDB})
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: filepath.Join(r.dir, "seed"), MaxOpen: 4, Logger: quiet, Replica: rep, PlatformDSN: platformDSN})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +397,7 @@ func (r *rehearsal) startNode(id string) {
 	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--data", filepath.Join(r.dir, id), "--node-id", id,
 		"--node-url", "http://"+addr, "--allow-simulator", "--trusted-proxies", "127.0.0.1", "--public-url", r.lb,
 		"--log-level", "warn", "--cache-size", "64")
-	cmd.Env = append(append(os.Environ(), r.env...), "ESPACEFAMILLE_REHEARSAL_NODE=1")
+	cmd.Env = append(append(os.Environ(), r.env...), "ESPACEFAMILLE_REHEARSAL_NODE=1", "ESPACEFAMILLE_REHEARSAL_DUMP="+logPath+".goroutines")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -375,6 +413,9 @@ func (r *rehearsal) startNode(id string) {
 			t.Logf("node %s's log:\n%s", id, tail(string(b), 6000))
 			if keep := os.Getenv("ESPACEFAMILLE_REHEARSAL_KEEP"); keep != "" {
 				_ = os.WriteFile(filepath.Join(keep, id+".log"), b, 0o600)
+				if g, err := os.ReadFile(logPath + ".goroutines"); err == nil {
+					_ = os.WriteFile(filepath.Join(keep, id+".goroutines"), g, 0o600)
+				}
 			}
 		}
 	})
@@ -464,7 +505,7 @@ func (r *rehearsal) registry(node string) *tenants.Registry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := tenants.Options{DataDir: t.TempDir(), MaxOpen: 64, Logger: quiet, Replica: rep, PlatformPath: r.getenv("ESPACEFAMILLE_PLATFORM_DB")}
+	opt := tenants.Options{DataDir: t.TempDir(), MaxOpen: 64, Logger: quiet, Replica: rep, PlatformDSN: r.getenv("ESPACEFAMILLE_PLATFORM_DSN")}
 	if node != "" {
 		opt.Node = &tenants.NodeOptions{ID: node, URL: "http://" + node + ".invalid", TTL: rehearsalTTL}
 	}
@@ -606,7 +647,7 @@ func (r *rehearsal) payJourney(ctx context.Context, slug string, fam rehearsalFa
 
 // verify reads every commune back through a fresh node (which restores
 // each from the replica) and runs the rehearsal's checks.
-func (r *rehearsal) verify(platformDB, replica string, paid []confirmed, moved string, moveStart, killed time.Time) {
+func (r *rehearsal) verify(paid []confirmed, moved string, moveStart, killed time.Time) {
 	t := r.t
 	ctx := context.Background()
 	reg := r.registry("verif")
