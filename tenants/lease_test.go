@@ -279,3 +279,70 @@ func TestARenewalThatCommitsDuringAClaimKeepsTheLease(t *testing.T) {
 		t.Fatalf("grants: %q %v, want 1:a only", grants, err)
 	}
 }
+
+// A node claims a commune at its first request; the claim's transaction
+// gives the request's active-request slot back (DB.Tx) and takes one
+// again after. A second request for the same commune, arriving meanwhile,
+// takes the free slot and waits for the open: it used to wait holding
+// that slot, so the opener never got one back and both hung for good
+// (the node's every slot filled up with requests for that commune, as
+// after a failover in the rehearsal). Waiting for an open now gives the
+// slot back: with one slot, both requests get the commune.
+func TestARequestWaitingForAnOpenLeavesTheOpenerASlot(t *testing.T) {
+	ctx := context.Background()
+	cl := newNodeCluster(t, "")
+	cmd := cl.open("", 0)
+	createCommune(t, cmd, "ilot")
+	if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
+		t.Fatal(err)
+	}
+	b := cl.open("b", 10*time.Second)
+	slots := tenants.NewActiveLimit(1)
+	second := make(chan error, 1)
+	started := false
+	tenants.BetweenClaimReadAndWrite(b, func(string) {
+		if started {
+			return
+		}
+		started = true
+		hits := b.Cache().Stats().Hits
+		go func() {
+			rctx, leave, err := slots.Enter(ctx) // the slot the claim gave back
+			if err != nil {
+				second <- err
+				return
+			}
+			defer leave()
+			_, release, err := b.Acquire(rctx, "ilot")
+			if err == nil {
+				release()
+			}
+			second <- err
+		}()
+		waitFor(t, "the second request to wait for the open", func() bool { return b.Cache().Stats().Hits > hits })
+	})
+	first := make(chan error, 1)
+	go func() {
+		rctx, leave, err := slots.Enter(ctx)
+		if err != nil {
+			first <- err
+			return
+		}
+		defer leave()
+		_, release, err := b.Acquire(rctx, "ilot")
+		if err == nil {
+			release()
+		}
+		first <- err
+	}()
+	for name, ch := range map[string]chan error{"first": first, "second": second} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Fatalf("%s request: %v", name, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the %s request still waits for the commune after 30 s: the requests wait for each other's slot", name)
+		}
+	}
+}
