@@ -126,10 +126,12 @@ type confirmed struct {
 // platform store), and paid orders add up to their invoices.
 func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 	if os.Getenv("ESPACEFAMILLE_REHEARSAL") == "" {
-		// Opt-in for now (scripts/test-rehearsal): after the kill, a
-		// commune taken over sometimes stops answering (HAProxy's 504)
-		// on this loaded machine; see docs/scale-out.md.
-		t.Skip("the scale-out rehearsal is opt-in: ESPACEFAMILLE_REHEARSAL=1 (scripts/test-rehearsal)")
+		// A minute of three nodes under load: scripts/test runs it on its
+		// own, after the packages' tests (scripts/test-rehearsal alone).
+		t.Skip("the scale-out rehearsal runs with ESPACEFAMILLE_REHEARSAL=1 (scripts/test, scripts/test-rehearsal)")
+	}
+	if os.Getenv("CI") != "" && !pgtest.Available() {
+		t.Fatal(pgtest.EnvDSN + " is not set: scripts/test starts PostgreSQL for the rehearsal")
 	}
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
@@ -170,11 +172,9 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 	failed := 0
 	reasons := map[string]int{}
 	t.Cleanup(func() {
-		if t.Failed() {
-			mu.Lock()
-			t.Logf("journeys failed, by reason: %v", reasons)
-			mu.Unlock()
-		}
+		mu.Lock()
+		t.Logf("journeys failed, by reason: %v", reasons)
+		mu.Unlock()
 	})
 	var wg sync.WaitGroup
 	for _, slug := range r.slugs {
@@ -200,7 +200,7 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 		}
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(paid) }
-	waitUntil(t, "the first 40 payments", 90*time.Second, func() bool { return count() >= 40 })
+	waitUntil(t, "the first 40 payments", 60*time.Second, func() bool { return count() >= 40 })
 
 	// One commune moves.
 	moved := r.slugs[0]
@@ -218,7 +218,7 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 	}
 	t.Logf("move of %s from %s to %s: %s (%s)", moved, before.Node, target, time.Since(moveStart).Round(time.Millisecond), strings.TrimSpace(out.String()))
 	afterMove := count()
-	waitUntil(t, "20 payments after the move", 90*time.Second, func() bool { return count() >= afterMove+20 })
+	waitUntil(t, "20 payments after the move", 60*time.Second, func() bool { return count() >= afterMove+20 })
 
 	// One node dies: the one holding the most communes, the move's target aside.
 	victim, owned := r.busiestNode(target)
@@ -230,7 +230,9 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 	t.Logf("SIGKILL to %s, which held %d communes", victim, len(owned))
 	var worst time.Duration
 	for _, slug := range owned {
-		deadline := time.Now().Add(90 * time.Second)
+		// The bound: the dead node's communes answer again
+		// within 30 s (its leases expire after the TTL, 15 s).
+		deadline := killed.Add(30 * time.Second)
 		for !r.answers(slug) {
 			if time.Now().After(deadline) {
 				resp, err := http.Get(r.lb + "/" + slug + "/connexion")
@@ -240,7 +242,7 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 					resp.Body.Close()
 					status = resp.Status + " " + tail(string(b), 300)
 				}
-				t.Fatalf("%s does not answer 90 s after the kill: lease %+v, now %s", slug, r.lease(slug), status)
+				t.Fatalf("%s does not answer 30 s after the kill: lease %+v, now %s", slug, r.lease(slug), status)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -248,7 +250,7 @@ func TestRehearsalThreeNodesBehindHAProxyAMoveAndAKill(t *testing.T) {
 	}
 	t.Logf("the dead node's %d communes answered again %s after the kill (lease TTL %s)", len(owned), worst.Round(time.Millisecond), rehearsalTTL)
 	afterKill := count()
-	waitUntil(t, "20 payments after the kill", 90*time.Second, func() bool { return count() >= afterKill+20 })
+	waitUntil(t, "20 payments after the kill", 60*time.Second, func() bool { return count() >= afterKill+20 })
 	stopLoad()
 	wg.Wait()
 	t.Logf("%d orders paid through HAProxy, %d journeys failed (maintenance page, owner dead before its lease expired)", len(paid), failed)
