@@ -64,6 +64,12 @@ var ErrMaintenance = errors.New("commune en maintenance (déplacement en cours)"
 // commune's lease under the epoch the file was opened with (fencing).
 var ErrLeaseLost = errors.New("tenants: the commune's lease is no longer held by this node; write refused")
 
+// ErrFileNotHere: among several nodes, this node has no copy of the
+// commune's file and the replica holds none either. Only this node fails
+// the request; the commune is not marked broken (another node may hold
+// the file), and the lease is given up.
+var ErrFileNotHere = errors.New("tenants: this node has no copy of the commune's file and the replica holds none")
+
 // NotOwnerError: another live node owns the commune.
 type NotOwnerError struct {
 	Slug, Node, URL string

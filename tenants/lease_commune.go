@@ -133,7 +133,7 @@ func (n *Nodes) prepareFile(ctx context.Context, slug string, g *grant) error {
 			n.log.Warn("leases: the replica holds no copy; serving the local file", "commune", slug)
 			return nil
 		}
-		return err
+		return fmt.Errorf("%w: %s (%w)", ErrFileNotHere, slug, err)
 	} else if err != nil {
 		return err
 	}

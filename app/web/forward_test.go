@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -99,5 +100,63 @@ func TestAForwardedRequestGivesItsSlotBackWhileTheOwnerAnswers(t *testing.T) {
 	}
 	if starved.Load() {
 		t.Fatal("b served nothing while the forwarded request waited for its owner: it kept b's only slot")
+	}
+}
+
+// Among several nodes, a node that has no copy of a commune's file, when
+// the replica has none either (or there is no replica), fails that
+// request only: a French page, and the commune is not marked broken in
+// the shared registry (another node may hold the file), nor left leased
+// to this node.
+func TestANodeWithoutTheFileFailsOnlyItsOwnRequest(t *testing.T) {
+	for _, replicated := range []bool{true, false} {
+		t.Run(map[bool]string{true: "replica without it", false: "no replica"}[replicated], func(t *testing.T) {
+			ctx := context.Background()
+			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+			platform := filepath.Join(t.TempDir(), "platform.db")
+			// A command creates the commune in another data directory.
+			cmd, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), Logger: quiet, PlatformPath: platform})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cmd.CreateCommune(ctx, tenants.NewCommune{Slug: "gordes", Name: "Commune de Gordes"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Close()
+			opt := tenants.Options{DataDir: t.TempDir(), Logger: quiet, PlatformPath: platform,
+				Node: &tenants.NodeOptions{ID: "b", URL: "http://b.invalid", TTL: 10 * time.Second}}
+			if replicated {
+				rep, err := tenants.NewReplicator(ctx, "file://"+filepath.Join(t.TempDir(), "replica"), tenants.ReplicaOptions{Logger: quiet})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { rep.Close(context.Background()) })
+				opt.Replica = rep
+			}
+			b, err := tenants.Open(ctx, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { b.Close() })
+			s, err := web.New(ctx, web.Config{Registry: b, Logger: quiet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Commune().Get("/ping", func(c *fiber.Ctx) error { return c.SendString("servi par b") })
+			s.Finish()
+
+			resp, body := getHTML(t, s, "/gordes/ping")
+			if resp.StatusCode != http.StatusServiceUnavailable ||
+				!strings.Contains(string(body), "Les données de cette commune ne sont pas disponibles sur ce serveur pour le moment") {
+				t.Fatalf("request on the node without the file: %d\n%s", resp.StatusCode, body)
+			}
+			c, err := b.Commune(ctx, "gordes")
+			if err != nil || c.Broken != "" {
+				t.Fatalf("commune after the failed request: broken %q, %v; want in service", c.Broken, err)
+			}
+			if l, err := b.LeaseOf(ctx, "gordes"); err != nil || l.Live {
+				t.Fatalf("lease after the failed request: %+v %v; want free for another node", l, err)
+			}
+		})
 	}
 }
