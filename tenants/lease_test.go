@@ -296,6 +296,7 @@ func TestARequestWaitingForAnOpenLeavesTheOpenerASlot(t *testing.T) {
 	if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
 		t.Fatal(err)
 	}
+	cmd.Close()
 	b := cl.open("b", 10*time.Second)
 	slots := tenants.NewActiveLimit(1)
 	second := make(chan error, 1)
