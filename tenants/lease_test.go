@@ -347,3 +347,52 @@ func TestARequestWaitingForAnOpenLeavesTheOpenerASlot(t *testing.T) {
 		}
 	}
 }
+
+// Four nodes need the same commune at once (its first requests after a
+// failover, arriving on every survivor): one claims it, each of the
+// others is told that one owns it (a claim that lost the race reads the
+// lease again), and the platform store granted the epoch once.
+func TestNodesClaimingOneCommuneAtOnceGetOneOwner(t *testing.T) {
+	eachPlatform(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		cl := newNodeCluster(t, dsn)
+		cmd := cl.open("", 0)
+		createCommune(t, cmd, "ilot")
+		if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Close()
+		ids := []string{"a", "b", "c", "d"}
+		regs := map[string]*tenants.Registry{}
+		for _, id := range ids {
+			regs[id] = cl.open(id, 5*time.Second)
+		}
+		errs := make(chan error, len(ids))
+		for _, id := range ids {
+			go func() {
+				_, release, err := regs[id].Acquire(ctx, "ilot")
+				if err == nil {
+					release()
+				}
+				errs <- err
+			}()
+		}
+		var winners, owned int
+		for range ids {
+			err := <-errs
+			var no *tenants.NotOwnerError
+			switch {
+			case err == nil:
+				winners++
+			case errors.As(err, &no):
+				owned++
+			default:
+				t.Errorf("a node needing the commune: %v", err)
+			}
+		}
+		l, err := regs["a"].LeaseOf(ctx, "ilot")
+		if err != nil || winners != 1 || owned != len(ids)-1 || l.Epoch != 1 || !l.Live {
+			t.Fatalf("%d claimed, %d told the owner; lease %+v %v: want one owner under epoch 1", winners, owned, l, err)
+		}
+	})
+}
