@@ -70,6 +70,8 @@ type DB struct {
 	// another platform's in the same server (postgres.go).
 	dialect  Dialect
 	lockSalt string
+	// noWriteLock is OpenOptions.NoWriteLock.
+	noWriteLock bool
 	// lease is the commune's lease this handle writes under (nil on a
 	// single node): every write transaction checks it before it commits
 	// (fencing, lease.go); closed is closed once the registry closed the
@@ -104,6 +106,11 @@ type OpenOptions struct {
 	// Lease, when not nil, is the commune's lease the handle writes under
 	// (a node's): every commit on the writer is fenced by it (DB.fence).
 	Lease *Lease
+	// NoWriteLock (PostgreSQL only): DB.Tx takes no platform-wide write
+	// lock. For the leases' own connections, whose every write is a
+	// compare-and-set PostgreSQL re-checks on the row's latest version:
+	// renewals never wait behind other nodes' platform transactions.
+	NoWriteLock bool
 	// Replicated: Litestream replicates the file and owns its checkpoints;
 	// the connections never checkpoint (wal_autocheckpoint(0), no
 	// checkpoint on Close), or they would race Litestream's copy of the WAL.

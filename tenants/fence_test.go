@@ -23,9 +23,12 @@ import (
 // flushed later. Every one of them is refused at commit with
 // ErrLeaseLost, and none of their rows reaches the file.
 func TestANodeThatLostItsLeaseCannotWriteThroughAnyPath(t *testing.T) {
+	eachPlatform(t, testANodeThatLostItsLeaseCannotWriteThroughAnyPath)
+}
+
+func testANodeThatLostItsLeaseCannotWriteThroughAnyPath(t *testing.T, dsn string) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	cl := &nodeCluster{t: t, platform: filepath.Join(dir, "platform.db"), replica: "file://" + filepath.Join(dir, "replica")}
+	cl := newNodeCluster(t, dsn)
 	cl.communeInReplica("ilot")
 	a := cl.open("a", 2*time.Second)
 	db, release, err := a.Acquire(ctx, "ilot")
