@@ -53,13 +53,8 @@ func ReadConfig(ctx context.Context, q tenants.Querier) (ConfigSnapshot, error) 
 		if err != nil {
 			return snap, fmt.Errorf("admin: read config %s: %w", t, err)
 		}
-		rows, err := tenants.All(ctx, q, func(row tenants.Row) ([]any, error) {
-			vals, ptrs := make([]any, len(cols)), make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			return vals, row.Scan(ptrs...)
-		}, `SELECT `+strings.Join(cols, ", ")+` FROM `+t+` ORDER BY rowid`)
+		rows, err := tenants.All(ctx, q, func(row tenants.Row) ([]any, error) { return tenants.ScanValues(row, len(cols)) },
+			`SELECT `+strings.Join(cols, ", ")+` FROM `+t+` ORDER BY rowid`)
 		if err != nil {
 			return snap, fmt.Errorf("admin: read config %s: %w", t, err)
 		}
