@@ -33,15 +33,26 @@ func openPool(dsn string, hook sqlite.PreUpdateHookFn) *sql.DB {
 	return sql.OpenDB(stmtConnector{dsn: dsn, drv: &sqlite.Driver{}, hook: hook})
 }
 
+// openBudgetedPool is openPool whose connections each hold one of slots
+// while open: a connection that finds none free is refused (errNoSlot).
+func openBudgetedPool(dsn string, slots *connSlots) *sql.DB {
+	return sql.OpenDB(stmtConnector{dsn: dsn, drv: &sqlite.Driver{}, slots: slots})
+}
+
 type stmtConnector struct {
-	dsn  string
-	drv  *sqlite.Driver
-	hook sqlite.PreUpdateHookFn
+	dsn   string
+	drv   *sqlite.Driver
+	hook  sqlite.PreUpdateHookFn
+	slots *connSlots // nil: unbounded
 }
 
 func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
+	if !c.slots.take() {
+		return nil, errNoSlot
+	}
 	inner, err := c.drv.Open(c.dsn)
 	if err != nil {
+		c.slots.give()
 		return nil, err
 	}
 	if c.hook != nil {
@@ -49,7 +60,7 @@ func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
 			h.RegisterPreUpdateHook(c.hook)
 		}
 	}
-	return &keepConn{inner: inner, stmts: map[string]*keptStmt{}}, nil
+	return &keepConn{inner: inner, stmts: map[string]*keptStmt{}, slots: c.slots}, nil
 }
 
 func (c stmtConnector) Driver() driver.Driver { return c.drv }
@@ -59,6 +70,7 @@ func (c stmtConnector) Driver() driver.Driver { return c.drv }
 type keepConn struct {
 	inner driver.Conn
 	stmts map[string]*keptStmt
+	slots *connSlots // given back at Close (nil: none taken)
 }
 
 var (
@@ -116,7 +128,10 @@ func (c *keepConn) Close() error {
 		}
 		delete(c.stmts, q)
 	}
-	return errors.Join(append(errs, c.inner.Close())...)
+	errs = append(errs, c.inner.Close())
+	c.slots.give()
+	c.slots = nil
+	return errors.Join(errs...)
 }
 
 func (c *keepConn) Begin() (driver.Tx, error) {

@@ -119,6 +119,9 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 		n, why := DefaultCacheSize()
 		opt.MaxOpen, r.opt.MaxOpen = n, n
 		r.log.Info("commune cache sized for this machine", "max_open", n, "from", why)
+	} else if n, why := fitCacheSize(opt.MaxOpen); why != "" {
+		r.log.Warn("commune cache size lowered to fit the file-descriptor limit", "asked", opt.MaxOpen, "max_open", n, "why", why)
+		opt.MaxOpen, r.opt.MaxOpen = n, n
 	} else {
 		r.log.Debug("commune cache size set by configuration", "max_open", opt.MaxOpen)
 	}
