@@ -69,3 +69,20 @@ func TestARequestOpeningItsCommuneReadsTheRegistryOnce(t *testing.T) {
 		t.Errorf("a visit resolved from the cache and opening the file read the registry %d times, want 1 (at the open)", n)
 	}
 }
+
+func TestMigratingEveryCommuneReadsTheRegistryOnceForAll(t *testing.T) {
+	reg := openRegistry(t, 8)
+	slugs := []string{"aubignan", "beaumes", "caromb"}
+	for _, s := range slugs {
+		createCommune(t, reg, s)
+	}
+	before := tenants.CommuneReads(reg)
+	for _, res := range reg.MigrateCommunes(context.Background(), slugs, nil) {
+		if res.Err != nil {
+			t.Fatalf("%s: %v", res.Slug, res.Err)
+		}
+	}
+	if n := tenants.CommuneReads(reg) - before; n != 0 {
+		t.Errorf("migrating %d communes read their registry rows one by one (%d reads), want one list for all", len(slugs), n)
+	}
+}
