@@ -50,7 +50,7 @@ type checkpointer struct {
 // names, within the process's budget of checkpoint connections
 // (CheckpointConnBudget).
 func newCheckpointer(dsn string) *checkpointer {
-	pool := openBudgetedPool(dsn, checkpointSlots)
+	pool := openPool(dsn, connHooks{slots: checkpointSlots})
 	pool.SetMaxOpenConns(1)
 	pool.SetMaxIdleConns(1)
 	pool.SetConnMaxIdleTime(10 * time.Second)
