@@ -206,6 +206,7 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}
 	cpu := writerCPU()
 	var open *txGroup // the shared transaction fn's writes wait in
+	var opener bool   // this caller began open and commits it (awaitCommit)
 	defer func() {
 		// The writer's connection is free again (unless a group is
 		// open): prepare the statements this transaction met
@@ -218,13 +219,13 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		<-d.wgate
 		d.txstats.add(txLabel(ctx), held.Sub(queued), done.Sub(held), used)
 		if open != nil && err == nil {
-			err = d.awaitCommit(ctx, open)
+			err = d.awaitCommit(ctx, open, opener)
 		}
 	}()
 	if d.dialect == Postgres {
 		return d.soloTx(ctx, fn)
 	}
-	open, err = d.groupTx(ctx, fn)
+	open, opener, err = d.groupTx(ctx, fn)
 	return err
 }
 

@@ -53,7 +53,7 @@ var errGroupBroken = errors.New("tenants: the shared write transaction was rolle
 // transaction. It returns the group it left open for the callers queued
 // behind (the caller then waits for its commit, awaitCommit), or nil
 // when the transaction is over (committed, or rolled back with err).
-func (d *DB) groupTx(ctx context.Context, fn func(tx *sql.Tx) error) (open *txGroup, err error) {
+func (d *DB) groupTx(ctx context.Context, fn func(tx *sql.Tx) error) (open *txGroup, opener bool, err error) {
 	g := d.group
 	d.group = nil
 	if g == nil {
@@ -62,7 +62,7 @@ func (d *DB) groupTx(ctx context.Context, fn func(tx *sql.Tx) error) (open *txGr
 		// ends.
 		tx, err := d.W.BeginTx(context.WithoutCancel(ctx), nil)
 		if err != nil {
-			return nil, fmt.Errorf("begin: %w", err)
+			return nil, false, fmt.Errorf("begin: %w", err)
 		}
 		openTxs.Store(tx, d)
 		g = &txGroup{tx: tx, done: make(chan struct{})}
@@ -78,18 +78,18 @@ func (d *DB) groupTx(ctx context.Context, fn func(tx *sql.Tx) error) (open *txGr
 	if first {
 		if err := fn(g.tx); err != nil {
 			d.endGroup(g, err, true)
-			return nil, err
+			return nil, false, err
 		}
 	} else if err := d.member(ctx, g, fn); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	g.members++
 	g.kinds |= d.touched.Swap(0)
 	if d.waiting.Load() > 0 && g.members < maxGroup {
 		d.group = g
-		return g, nil
+		return g, first, nil
 	}
-	return nil, d.commitGroup(ctx, g)
+	return nil, false, d.commitGroup(ctx, g)
 }
 
 // member runs fn in a savepoint of the open group g. When fn fails, its
@@ -151,20 +151,24 @@ func (d *DB) endGroup(g *txGroup, err error, rollback bool) {
 }
 
 // awaitCommit waits, after a caller's fn succeeded in the group g left
-// open, for g's commit: the callers queued behind take the writer in
-// turn and join g; when this caller has the writer again, the group is
-// committed (if none of the others did it first). It returns the commit's
-// outcome.
-func (d *DB) awaitCommit(ctx context.Context, g *txGroup) error {
-	d.wgate <- struct{}{} // not cancellable: g must end
-	if d.group == g {
-		start := time.Now()
-		cpu := writerCPU()
-		_ = d.commitGroup(ctx, g)
-		d.wstmts.prepareWanted(ctx)
-		d.txstats.addCommit(txLabel(ctx), time.Since(start), cpu())
+// open, for g's commit, and returns its outcome. The caller that began g
+// (opener) queues again for the writer: the callers queued before it take
+// the writer in turn and join g, and when its turn comes it commits g (if
+// no member did it first: the one that filled the group, or found no one
+// queued). The other members only wait, so that the writer is not handed
+// to a caller with nothing to do.
+func (d *DB) awaitCommit(ctx context.Context, g *txGroup, opener bool) error {
+	if opener {
+		d.wgate <- struct{}{} // not cancellable: g must end
+		if d.group == g {
+			start := time.Now()
+			cpu := writerCPU()
+			_ = d.commitGroup(ctx, g)
+			d.wstmts.prepareWanted(ctx)
+			d.txstats.addCommit(txLabel(ctx), time.Since(start), cpu())
+		}
+		<-d.wgate
 	}
-	<-d.wgate
 	<-g.done
 	if g.err != nil && !errors.Is(g.err, errGroupBroken) && g.members > 1 {
 		return fmt.Errorf("shared transaction: %w", g.err)
