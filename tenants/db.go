@@ -75,6 +75,8 @@ type DB struct {
 	// another platform's in the same server (postgres.go).
 	dialect  Dialect
 	lockSalt string
+	// noWriteLock is OpenOptions.NoWriteLock.
+	noWriteLock bool
 	// lease is the commune's lease this handle writes under (nil on a
 	// single node): every write transaction checks it before it commits
 	// (fencing, lease.go); closed is closed once the registry closed the
@@ -106,6 +108,11 @@ type OpenOptions struct {
 	// WriteWait, when not nil, is told how long each DB.Tx caller waited
 	// for the writer (the metrics' write-queue wait).
 	WriteWait func(time.Duration)
+	// NoWriteLock (PostgreSQL only): DB.Tx takes no platform-wide write
+	// lock. For the leases' own connections, whose every write is a
+	// compare-and-set PostgreSQL re-checks on the row's latest version:
+	// renewals never wait behind other nodes' platform transactions.
+	NoWriteLock bool
 	// Replicated: Litestream replicates the file and owns its checkpoints;
 	// the connections never checkpoint (wal_autocheckpoint(0), no
 	// checkpoint on Close), or they would race Litestream's copy of the WAL.

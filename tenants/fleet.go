@@ -57,7 +57,15 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 	}()
 	path := r.CommunePath(slug)
 	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) && r.nodes != nil {
+		// This node has no copy (and the replica none, or there is no
+		// replica): another node may have one. The commune is not
+		// marked broken for them all; this node gives the lease up.
+		if lease != nil && grant == nil {
+			r.nodes.drop(lease)
+		}
+		return nil, fmt.Errorf("%w: %s (%s)", ErrFileNotHere, slug, path)
+	} else if errors.Is(err, fs.ErrNotExist) {
 		return nil, r.MarkBroken(ctx, slug, "fichier introuvable ("+path+")")
 	} else if err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
