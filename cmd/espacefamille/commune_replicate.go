@@ -80,7 +80,7 @@ func replicateOne(e env, reg *tenants.Registry, rep *tenants.Replicator, slug st
 	case l.Live:
 		return fmt.Sprintf("not shipped: node %s owns it (epoch %d) and replicates it", l.Node, l.Epoch), nil
 	case l.Epoch > 0:
-		return fmt.Sprintf("not shipped: node %s served it last (epoch %d) and shipped its copy; this file may be older", l.Node, l.Epoch), nil
+		return fmt.Sprintf("not shipped: a node served it (epoch %d) and shipped its copy; this file may be older", l.Epoch), nil
 	}
 	return "", reg.ShipToReplica(e.ctx, rep, slug)
 }

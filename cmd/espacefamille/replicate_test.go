@@ -104,7 +104,6 @@ func TestReplicateLeavesACommuneOwnedByALiveNodeToIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer node.Close()
 	if err := node.WithCommune(ctx, "mazan", func(*tenants.DB) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +117,14 @@ func TestReplicateLeavesACommuneOwnedByALiveNodeToIt(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}
+	}
+
+	// The node stops, releasing its lease after a final sync: its copy in
+	// the replica is not overwritten with this data directory's file.
+	node.Close()
+	code, out, errs = cli(t, envv, "commune", "replicate", "--all")
+	if code != 0 || !strings.Contains(out, "[1/2] mazan: not shipped: a node served it (epoch 1)") || !strings.Contains(out, "[2/2] pernes: shipped") {
+		t.Fatalf("after the node stopped: %d\n%s\n%s", code, out, errs)
 	}
 }
 
