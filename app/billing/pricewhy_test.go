@@ -102,15 +102,7 @@ func TestInvoiceLineExplainsTheMajorationTheCancellationAndTheCredit(t *testing.
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	classique, vege := e.prestations["REPAS CLASSIQUE ENFANT"], e.prestations["REPAS VEGETARIEN"]
-	e.Exec(demo.Slug, `UPDATE families SET qf_value = 650, qf_valid_from = '2000-01-01', qf_valid_until = '2999-12-31' WHERE id = ?`, e.family)
-	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
-		return booking.SetPriceBrackets(ctx, tx, classique, []calendar.Bracket{{MaxQF: 600, Cents: 150}, {MaxQF: 1000, Cents: 210}, {Cents: 300}})
-	}); err != nil {
-		t.Fatal(err)
-	}
-	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'percent', surcharge_value = 10 WHERE id = ?`, classique)
-	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'fixed', surcharge_value = 100 WHERE id = ?`, vege)
+	e.majorationRules()
 	day := calendar.DateOf(2026, time.November, 2)
 	line := func(prestation, label string, unit int64) billing.Line {
 		return billing.Line{ChildName: "Fille FAMILLE X", Prestation: prestation, Day: day, Label: label, Quantity: 1, UnitCents: unit, AmountCents: unit}

@@ -9,17 +9,23 @@ import (
 	"espacefamille/app/custody"
 )
 
+// tenthMovedToMother is sharedEvenToFather with Thursday 10 December 2026
+// (an even week: the father's, family 2) given to the mother (family 1),
+// and the father's classic meal demande of that day, made before.
+func tenthMovedToMother(t testing.TB) (*custody.Calendar, CartLine) {
+	tenth := mustDate(t, "2026-12-10")
+	moved := *sharedEvenToFather
+	moved.Periods = []custody.Period{{FamilyID: 1, First: tenth, Last: tenth}}
+	return &moved, CartLine{ID: 5, FamilyID: 2, ChildID: 10, PrestationID: testClassic.ID, Day: tenth, Action: ActionAdd, PriceCents: 255}
+}
+
 // A shared child's cart lines and bookings belong to the household that
 // made them: a click of the other household never withdraws, replaces or
 // cancels them, whoever the custody calendar now gives the day to.
 func TestToggleOnASharedChildLeavesTheOtherHouseholdsLinesAlone(t *testing.T) {
 	t.Parallel()
 	d := func(s string) calendar.Date { return mustDate(t, s) }
-	// Thursday 10 December 2026 is in an even week: the father's (2)
-	// under sharedEvenToFather; movedToMother gives it to the mother (1).
-	movedToMother := *sharedEvenToFather
-	movedToMother.Periods = []custody.Period{{FamilyID: 1, First: d("2026-12-10"), Last: d("2026-12-10")}}
-	fathersClassic := CartLine{ID: 5, FamilyID: 2, ChildID: 10, PrestationID: testClassic.ID, Day: d("2026-12-10"), Action: ActionAdd, PriceCents: 255}
+	movedToMother, fathersClassic := tenthMovedToMother(t)
 	mothersClassic := CartLine{ID: 6, FamilyID: 1, ChildID: 10, PrestationID: testClassic.ID, Day: d("2026-12-10"), Action: ActionAdd, PriceCents: 255}
 	fathersBooking := Reservation{ID: 7, FamilyID: 2, ChildID: 10, PrestationID: testClassic.ID, Day: d("2026-12-10"), State: StateValidated, PriceCents: 255}
 	mothersBooking := Reservation{ID: 8, FamilyID: 1, ChildID: 10, PrestationID: testClassic.ID, Day: d("2026-12-10"), State: StateValidated, PriceCents: 255}
@@ -39,18 +45,18 @@ func TestToggleOnASharedChildLeavesTheOtherHouseholdsLinesAlone(t *testing.T) {
 			led: NewLedger(nil, []CartLine{fathersClassic}, nil), p: testClassic, intent: IntentRemove, want: "-5"},
 		{name: "the mother cannot withdraw the father's demande on his week: the day is his", family: 1, keep: sharedEvenToFather,
 			led: NewLedger(nil, []CartLine{fathersClassic}, nil), p: testClassic, intent: IntentRemove, code: ReasonOtherParent, text: "garde de l'autre parent"},
-		{name: "the day moved to the mother while the father's demande waits in his cart: she must wait for its removal", family: 1, keep: &movedToMother,
+		{name: "the day moved to the mother while the father's demande waits in his cart: she must wait for its removal", family: 1, keep: movedToMother,
 			led: NewLedger(nil, []CartLine{fathersClassic}, nil), p: testClassic, intent: IntentBook, text: "REPAS CLASSIQUE ENFANT du 10/12/2026 est déjà demandé par l'autre foyer"},
-		{name: "the mother withdraws her own demande on a day moved to her", family: 1, keep: &movedToMother,
+		{name: "the mother withdraws her own demande on a day moved to her", family: 1, keep: movedToMother,
 			led: NewLedger(nil, []CartLine{mothersClassic}, nil), p: testClassic, intent: IntentRemove, want: "-6"},
-		{name: "the vegetarian meal does not replace the father's classic demande still in his cart", family: 1, keep: &movedToMother,
+		{name: "the vegetarian meal does not replace the father's classic demande still in his cart", family: 1, keep: movedToMother,
 			led: NewLedger(nil, []CartLine{fathersClassic}, nil), p: testVege, intent: IntentBook, text: "REPAS CLASSIQUE ENFANT du 10/12/2026 est déjà demandé par l'autre foyer"},
-		{name: "the vegetarian meal replaces the mother's own classic demande", family: 1, keep: &movedToMother,
+		{name: "the vegetarian meal replaces the mother's own classic demande", family: 1, keep: movedToMother,
 			led: NewLedger(nil, []CartLine{mothersClassic}, nil), p: testVege, intent: IntentBook, want: "-6 +add:2026-12-10:255"},
-		{name: "the vegetarian meal does not cancel the father's classic booking", family: 1, keep: &movedToMother,
+		{name: "the vegetarian meal does not cancel the father's classic booking", family: 1, keep: movedToMother,
 			led: NewLedger([]Reservation{fathersBooking}, nil, nil), p: testVege, intent: IntentBook, code: ReasonBooked,
 			text: "REPAS CLASSIQUE ENFANT est déjà réservé par l'autre responsable de l'enfant"},
-		{name: "the vegetarian meal replaces the mother's own classic booking, cancelled at its price", family: 1, keep: &movedToMother,
+		{name: "the vegetarian meal replaces the mother's own classic booking, cancelled at its price", family: 1, keep: movedToMother,
 			led: NewLedger([]Reservation{mothersBooking}, nil, nil), p: testVege, intent: IntentBook, want: "+cancel:2026-12-10:255:res8 +add:2026-12-10:255"},
 		{name: "an unshared child's classic booking made by the family is replaced as usual", family: 0, keep: nil,
 			led: NewLedger([]Reservation{fathersBooking}, nil, nil), p: testVege, intent: IntentBook, want: "+cancel:2026-12-10:255:res7 +add:2026-12-10:255"},
@@ -91,11 +97,9 @@ func TestToggleOnASharedChildLeavesTheOtherHouseholdsLinesAlone(t *testing.T) {
 func TestPlanSkipsTheDayOfTheOtherHouseholdsDemande(t *testing.T) {
 	t.Parallel()
 	d := func(s string) calendar.Date { return mustDate(t, s) }
-	movedToMother := *sharedEvenToFather
-	movedToMother.Periods = []custody.Period{{FamilyID: 1, First: d("2026-12-10"), Last: d("2026-12-10")}}
-	fathersClassic := CartLine{ID: 5, FamilyID: 2, ChildID: 10, PrestationID: testClassic.ID, Day: d("2026-12-10"), Action: ActionAdd, PriceCents: 255}
+	movedToMother, fathersClassic := tenthMovedToMother(t)
 	b := newBooker(NewLedger(nil, []CartLine{fathersClassic}, nil), nil, testClassic, testVege)
-	b.FamilyID, b.Custody = 1, &movedToMother
+	b.FamilyID, b.Custody = 1, movedToMother
 	ch, skips, err := b.Plan(PeriodRequest{RegieID: 1, ChildIDs: []int64{10}, From: d("2026-12-10"), To: d("2026-12-14"),
 		Weekdays: map[int64]calendar.WeekdaySet{testVege.ID: meals}})
 	if err != nil {
