@@ -68,6 +68,11 @@ func yieldActive(ctx context.Context) func() {
 	}
 }
 
+// leaveActive gives back the request's slot, if it holds one, for the
+// rest of the request: for a request that only waits for another node
+// from then on (a forward).
+func leaveActive(ctx context.Context) { _ = yieldActive(ctx) }
+
 // YieldingTransport gives back the request's slot while a call to another
 // server (a payment provider) is in flight: a slow provider must not hold
 // the node's slots.

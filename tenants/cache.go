@@ -160,11 +160,9 @@ func (c *Cache) acquire(ctx context.Context, slug string, background bool) (*DB,
 			}
 			c.mu.Unlock()
 			c.hits.Add(1)
-			select {
-			case <-e.ready:
-			case <-ctx.Done():
+			if err := waitReady(ctx, e); err != nil {
 				c.release(e)
-				return nil, nil, ctx.Err()
+				return nil, nil, err
 			}
 			if e.err != nil {
 				err := e.err
@@ -182,8 +180,10 @@ func (c *Cache) acquire(ctx context.Context, slug string, background bool) (*DB,
 			if victim == nil {
 				wait := c.changed
 				c.mu.Unlock()
+				retake := yieldActive(ctx) // see waitReady
 				select {
 				case <-wait:
+					retake()
 					continue
 				case <-ctx.Done():
 					return nil, nil, ctx.Err()
@@ -238,9 +238,7 @@ func (c *Cache) AcquireIfOpen(ctx context.Context, slug string) (*DB, func(), bo
 	}
 	e.refs++ // not moved to the front: a background visit is not a use
 	c.mu.Unlock()
-	select {
-	case <-e.ready:
-	case <-ctx.Done():
+	if waitReady(ctx, e) != nil {
 		c.release(e)
 		return nil, nil, false
 	}
@@ -249,6 +247,27 @@ func (c *Cache) AcquireIfOpen(ctx context.Context, slug string) (*DB, func(), bo
 		return nil, nil, false
 	}
 	return e.db, c.releaser(e), true
+}
+
+// waitReady waits until e is opened (or failed to open). A request
+// waiting for another's open gives its active-request slot back
+// meanwhile (ActiveLimit): the opener gives its own back in each of its
+// transactions (DB.Tx: the lease's claim, the epoch recorded in the file)
+// and takes one again after, so waiters holding every slot would wait
+// for it forever.
+func waitReady(ctx context.Context, e *cacheEntry) error {
+	select {
+	case <-e.ready:
+		return nil
+	default:
+	}
+	defer yieldActive(ctx)()
+	select {
+	case <-e.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (c *Cache) releaser(e *cacheEntry) func() {

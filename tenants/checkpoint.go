@@ -49,7 +49,7 @@ type checkpointer struct {
 // newCheckpointer opens (lazily) the checkpoint connection of the file dsn
 // names.
 func newCheckpointer(dsn string) *checkpointer {
-	pool := openPool(dsn, nil)
+	pool := openPool(dsn, connHooks{})
 	pool.SetMaxOpenConns(1)
 	pool.SetMaxIdleConns(1)
 	pool.SetConnMaxIdleTime(10 * time.Second)

@@ -70,6 +70,8 @@ type DB struct {
 	// another platform's in the same server (postgres.go).
 	dialect  Dialect
 	lockSalt string
+	// noWriteLock is OpenOptions.NoWriteLock.
+	noWriteLock bool
 	// lease is the commune's lease this handle writes under (nil on a
 	// single node): every write transaction checks it before it commits
 	// (fencing, lease.go); closed is closed once the registry closed the
@@ -101,6 +103,14 @@ type OpenOptions struct {
 	// WriteWait, when not nil, is told how long each DB.Tx caller waited
 	// for the writer (the metrics' write-queue wait).
 	WriteWait func(time.Duration)
+	// Lease, when not nil, is the commune's lease the handle writes under
+	// (a node's): every commit on the writer is fenced by it (DB.fence).
+	Lease *Lease
+	// NoWriteLock (PostgreSQL only): DB.Tx takes no platform-wide write
+	// lock. For the leases' own connections, whose every write is a
+	// compare-and-set PostgreSQL re-checks on the row's latest version:
+	// renewals never wait behind other nodes' platform transactions.
+	NoWriteLock bool
 	// Replicated: Litestream replicates the file and owns its checkpoints;
 	// the connections never checkpoint (wal_autocheckpoint(0), no
 	// checkpoint on Close), or they would race Litestream's copy of the WAL.
@@ -129,7 +139,8 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 4
 	}
-	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated, closed: make(chan struct{})}
+	d := &DB{path: path, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, replicated: opt.Replicated, closed: make(chan struct{}),
+		lease: opt.Lease}
 	prag, wprag := pragmas, fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint)
 	if opt.Replicated {
 		prag += "&_pragma=wal_autocheckpoint(0)"
@@ -139,7 +150,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	}
 	// The writer's connections get the pre-update hook (work.go); both
 	// pools keep their prepared statements (driver.go).
-	w := openPool("file:"+path+"?mode="+mode+"&"+prag+wprag+"&_txlock=immediate", d.preUpdate)
+	w := openPool("file:"+path+"?mode="+mode+"&"+prag+wprag+"&_txlock=immediate", connHooks{preUpdate: d.preUpdate, fence: d.fence()})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	if opt.WriteIdle <= 0 {
@@ -155,7 +166,7 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 			return nil, fmt.Errorf("tenants: open %s: %w", path, err)
 		}
 	}
-	r := openPool("file:"+path+"?mode=ro&"+prag+"&_pragma=query_only(1)", nil)
+	r := openPool("file:"+path+"?mode=ro&"+prag+"&_pragma=query_only(1)", connHooks{})
 	r.SetMaxOpenConns(opt.ReadConns)
 	// Every read connection may stay idle between requests: with one, a
 	// busy commune closed and reopened connections all the time (pragmas
@@ -169,6 +180,24 @@ func OpenDB(path string, opt OpenOptions) (*DB, error) {
 	r.SetConnMaxIdleTime(opt.ReadIdle)
 	d.W, d.read, d.rstmts, d.wstmts = w, r, newStmtCache(r), newStmtCache(w)
 	return d, nil
+}
+
+// fence is the writer's commit check (connHooks.fence): nil without a
+// lease. It refuses every commit on the writer's connection once the
+// lease is lost, whatever the path the write took (DB.Tx checks it too,
+// before COMMIT, to roll back cleanly).
+func (d *DB) fence() func() error {
+	l := d.lease
+	if l == nil {
+		return nil
+	}
+	return func() error {
+		if err := l.Check(); err != nil {
+			l.nodes.Fenced.Add(1)
+			return err
+		}
+		return nil
+	}
 }
 
 // Path returns the file's path ("postgres:DATABASE.SCHEMA" for a

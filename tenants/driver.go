@@ -26,17 +26,31 @@ import (
 // maxConnStmts bounds the statements kept per connection.
 const maxConnStmts = 128
 
+// connHooks are installed on every connection of a pool (any may be nil).
+type connHooks struct {
+	// preUpdate is the connection's pre-update hook (work.go).
+	preUpdate sqlite.PreUpdateHookFn
+	// fence is asked before SQLite commits any write transaction of the
+	// connection: DB.Tx's, and every other (a single statement outside a
+	// transaction, a transaction begun on the raw pool, a migration). An
+	// error turns the commit into a rollback, and the statement or the
+	// COMMIT that tried fails with that error (fencing, lease.go).
+	fence func() error
+	// bare hands out the driver's connections themselves, without the
+	// statement keeping (the migration pool: goose's DDL).
+	bare bool
+}
+
 // openPool opens a database/sql pool on dsn with the statement-keeping
-// connector; hook (nil: none) is installed on every connection as its
-// pre-update hook.
-func openPool(dsn string, hook sqlite.PreUpdateHookFn) *sql.DB {
-	return sql.OpenDB(stmtConnector{dsn: dsn, drv: &sqlite.Driver{}, hook: hook})
+// connector and hooks on every connection.
+func openPool(dsn string, hooks connHooks) *sql.DB {
+	return sql.OpenDB(stmtConnector{dsn: dsn, drv: &sqlite.Driver{}, hooks: hooks})
 }
 
 type stmtConnector struct {
-	dsn  string
-	drv  *sqlite.Driver
-	hook sqlite.PreUpdateHookFn
+	dsn   string
+	drv   *sqlite.Driver
+	hooks connHooks
 }
 
 func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
@@ -44,12 +58,31 @@ func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.hook != nil {
-		if h, ok := inner.(interface{ RegisterPreUpdateHook(sqlite.PreUpdateHookFn) }); ok {
-			h.RegisterPreUpdateHook(c.hook)
-		}
+	kc := &keepConn{inner: inner, stmts: map[string]*keptStmt{}}
+	h, ok := inner.(sqlite.HookRegisterer)
+	if !ok && (c.hooks.preUpdate != nil || c.hooks.fence != nil) {
+		inner.Close()
+		return nil, errors.New("tenants: the sqlite driver takes no hooks")
 	}
-	return &keepConn{inner: inner, stmts: map[string]*keptStmt{}}, nil
+	if c.hooks.preUpdate != nil {
+		h.RegisterPreUpdateHook(c.hooks.preUpdate)
+	}
+	if fence := c.hooks.fence; fence != nil {
+		kc.fencing = true
+		// Called inside sqlite3_step on the connection's goroutine: no
+		// query here, only the lease's atomic check.
+		h.RegisterCommitHook(func() int32 {
+			if err := fence(); err != nil {
+				kc.fenced = err
+				return 1
+			}
+			return 0
+		})
+	}
+	if c.hooks.bare {
+		return inner, nil
+	}
+	return kc, nil
 }
 
 func (c stmtConnector) Driver() driver.Driver { return c.drv }
@@ -59,6 +92,22 @@ func (c stmtConnector) Driver() driver.Driver { return c.drv }
 type keepConn struct {
 	inner driver.Conn
 	stmts map[string]*keptStmt
+	// fencing: the connection has a fence (connHooks.fence); fenced is
+	// the error of the last commit it refused, until the statement or
+	// COMMIT that tried reports it (takeFenced).
+	fencing bool
+	fenced  error
+}
+
+// takeFenced returns err, or the fence's refusal when that is why it
+// failed.
+func (c *keepConn) takeFenced(err error) error {
+	f := c.fenced
+	c.fenced = nil
+	if err != nil && f != nil {
+		return f
+	}
+	return err
 }
 
 var (
@@ -82,7 +131,7 @@ func (c *keepConn) PrepareContext(ctx context.Context, query string) (driver.Stm
 	if err != nil {
 		return nil, err
 	}
-	s := &keptStmt{inner: inner, lent: true}
+	s := &keptStmt{inner: inner, lent: true, conn: c}
 	if _, taken := c.stmts[query]; !taken {
 		if len(c.stmts) >= maxConnStmts {
 			c.evictOne()
@@ -124,8 +173,22 @@ func (c *keepConn) Begin() (driver.Tx, error) {
 }
 
 func (c *keepConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.inner.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	c.fenced = nil
+	tx, err := c.inner.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil || !c.fencing {
+		return tx, err
+	}
+	return fencedTx{tx, c}, nil
 }
+
+// fencedTx reports a COMMIT the fence refused with the fence's error.
+type fencedTx struct {
+	inner driver.Tx
+	conn  *keepConn
+}
+
+func (t fencedTx) Commit() error   { return t.conn.takeFenced(t.inner.Commit()) }
+func (t fencedTx) Rollback() error { return t.inner.Rollback() }
 
 func (c *keepConn) Ping(ctx context.Context) error { return c.inner.(driver.Pinger).Ping(ctx) }
 
@@ -141,6 +204,7 @@ type keptStmt struct {
 	inner driver.Stmt
 	lent  bool
 	kept  bool
+	conn  *keepConn
 }
 
 var (
@@ -159,13 +223,17 @@ func (s *keptStmt) Close() error {
 func (s *keptStmt) NumInput() int { return s.inner.NumInput() }
 
 //nolint:staticcheck // driver.Stmt requires the deprecated methods.
-func (s *keptStmt) Exec(args []driver.Value) (driver.Result, error) { return s.inner.Exec(args) }
+func (s *keptStmt) Exec(args []driver.Value) (driver.Result, error) {
+	res, err := s.inner.Exec(args)
+	return res, s.conn.takeFenced(err)
+}
 
 //nolint:staticcheck // driver.Stmt requires the deprecated methods.
 func (s *keptStmt) Query(args []driver.Value) (driver.Rows, error) { return s.inner.Query(args) }
 
 func (s *keptStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	return s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+	res, err := s.inner.(driver.StmtExecContext).ExecContext(ctx, args)
+	return res, s.conn.takeFenced(err)
 }
 
 func (s *keptStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {

@@ -57,7 +57,15 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 	}()
 	path := r.CommunePath(slug)
 	st, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if errors.Is(err, fs.ErrNotExist) && r.nodes != nil {
+		// This node has no copy (and the replica none, or there is no
+		// replica): another node may have one. The commune is not
+		// marked broken for them all; this node gives the lease up.
+		if lease != nil && grant == nil {
+			r.nodes.drop(lease)
+		}
+		return nil, fmt.Errorf("%w: %s (%s)", ErrFileNotHere, slug, path)
+	} else if errors.Is(err, fs.ErrNotExist) {
 		return nil, r.MarkBroken(ctx, slug, "fichier introuvable ("+path+")")
 	} else if err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
@@ -78,17 +86,17 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 	}()
 	var db *DB
 	if c.SchemaVersion == latest && c.fileStamp == stamp && walEmpty(path) {
-		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, ReadIdle: r.opt.ReadIdle, Lazy: true, WriteWait: r.opt.Hooks.WriteWait, Replicated: repl != nil}); err != nil {
+		if db, err = OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, ReadIdle: r.opt.ReadIdle, Lazy: true, WriteWait: r.opt.Hooks.WriteWait,
+			Replicated: repl != nil, Lease: lease}); err != nil {
 			return nil, err
 		}
-	} else if db, err = r.openChecked(ctx, c, path, st, latest, repl != nil); err != nil {
+	} else if db, err = r.openChecked(ctx, c, path, st, latest, repl != nil, lease); err != nil {
 		return nil, err
 	}
 	db.attach(repl)
 	db.work = &workRecorder{platform: r.platform, communeID: c.ID}
 	db.opened = &opened{commune: c, stamp: stamp}
 	if lease != nil {
-		db.lease = lease
 		repl.fence(lease)
 		if err = r.nodes.opened(ctx, db, grant); err != nil {
 			_ = db.Close()
@@ -108,14 +116,16 @@ func walEmpty(path string) bool {
 }
 
 // openChecked opens a file the registry cannot vouch for.
-func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st fs.FileInfo, latest int64, replicated bool) (*DB, error) {
+// Under a lease (nil on a single node) every commit, the migrations'
+// included, is fenced by it.
+func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st fs.FileInfo, latest int64, replicated bool, lease *Lease) (*DB, error) {
 	slug := c.Slug
 	if reason, err := checkHeader(path); err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
 	} else if reason != "" {
 		return nil, r.MarkBroken(ctx, slug, reason)
 	}
-	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, ReadIdle: r.opt.ReadIdle, WriteWait: r.opt.Hooks.WriteWait, Replicated: replicated})
+	db, err := OpenDB(path, OpenOptions{ReadConns: r.opt.ReadConns, ReadIdle: r.opt.ReadIdle, WriteWait: r.opt.Hooks.WriteWait, Replicated: replicated, Lease: lease})
 	if err != nil {
 		if IsCorrupt(err) {
 			return nil, r.MarkBroken(ctx, slug, err.Error())
@@ -145,7 +155,11 @@ func (r *Registry) openChecked(ctx context.Context, c Commune, path string, st f
 	}
 	switch {
 	case v < latest:
-		from, to, err := CommuneSchema.Migrate(ctx, path)
+		from, to, err := CommuneSchema.migrateFenced(ctx, path, db.fence())
+		if lerr := lease.Check(); err != nil && lerr != nil {
+			db.Close() // not a migration error: the fence stopped it
+			return nil, fmt.Errorf("tenants: commune %s: migration from %d stopped at %d: %w", slug, from, to, lerr)
+		}
 		r.migrated(slug, from, to, err)
 		if rerr := r.recordMigration(ctx, c.ID, from, to, err); rerr != nil {
 			r.log.Warn("tenants: record migration", "commune", slug, "err", rerr)

@@ -61,6 +61,11 @@ func (n *Nodes) routeRequest(c *fiber.Ctx, slug string, known *NotOwnerError) (d
 	if id := c.GetRespHeader("X-Request-Id"); id != "" {
 		req.Header.Set("X-Request-Id", id) // one id in both nodes' logs
 	}
+	// The request gives its active-request slot back for good: it only
+	// waits for the owner now. Holding it, two nodes forwarding to each
+	// other could fill each other's slots with requests waiting for the
+	// other, and both hang until the forward times out.
+	leaveActive(c.UserContext())
 	if err := proxy.DoTimeout(c, url+c.OriginalURL(), 2*time.Minute, forwardClient); err != nil {
 		n.forgetOwner(slug)
 		if errors.Is(err, fasthttp.ErrTimeout) {

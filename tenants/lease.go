@@ -64,6 +64,12 @@ var ErrMaintenance = errors.New("commune en maintenance (déplacement en cours)"
 // commune's lease under the epoch the file was opened with (fencing).
 var ErrLeaseLost = errors.New("tenants: the commune's lease is no longer held by this node; write refused")
 
+// ErrFileNotHere: among several nodes, this node has no copy of the
+// commune's file and the replica holds none either. Only this node fails
+// the request; the commune is not marked broken (another node may hold
+// the file), and the lease is given up.
+var ErrFileNotHere = errors.New("tenants: this node has no copy of the commune's file and the replica holds none")
+
 // NotOwnerError: another live node owns the commune.
 type NotOwnerError struct {
 	Slug, Node, URL string
@@ -152,6 +158,10 @@ type Nodes struct {
 	done      chan struct{}
 	started   atomic.Bool
 
+	// claimHook, when set (tests), runs inside a claim's transaction
+	// between its read of the lease row and its compare-and-set.
+	claimHook func(name string)
+
 	// Figures (metrics, report).
 	Claims, Restores, Forwards, Fenced, Handovers atomic.Int64
 }
@@ -163,11 +173,7 @@ type owner struct {
 
 const communeLease = "commune:"
 
-// ErrNodesOnPostgres refuses --node-id with a PostgreSQL platform store:
-// nodes share a platform.db file for now (docs/scale-out.md).
-var ErrNodesOnPostgres = errors.New("tenants: several nodes (--node-id) share a platform.db file for now: leases are not kept in a PostgreSQL platform store yet")
-
-func newNodes(r *Registry, o NodeOptions) (*Nodes, error) {
+func newNodes(ctx context.Context, r *Registry, o NodeOptions) (*Nodes, error) {
 	if err := ValidateNodeID(o.ID); err != nil {
 		return nil, err
 	}
@@ -177,13 +183,25 @@ func newNodes(r *Registry, o NodeOptions) (*Nodes, error) {
 	if o.TTL < time.Second {
 		return nil, fmt.Errorf("tenants: lease TTL %s: at least 1s", o.TTL)
 	}
-	db, err := OpenDB(r.platform.Path(), OpenOptions{ReadConns: 2})
+	db, err := openLeaseStore(ctx, r)
 	if err != nil {
 		return nil, err
 	}
 	n := &Nodes{r: r, db: db, id: o.ID, url: strings.TrimSuffix(o.URL, "/"), ttl: o.TTL, margin: max(o.TTL/4, 250*time.Millisecond),
 		base: time.Now(), log: r.log, held: map[string]*Lease{}, moving: map[string]struct{}{}, owners: map[string]owner{}}
 	return n, nil
+}
+
+// openLeaseStore opens the registry's platform store again, on
+// connections of the leases' own: PostgreSQL (whose lease transactions
+// take no platform-wide write lock: every lease write is a compare-and-set
+// that PostgreSQL re-checks on the row's latest version, see acquire), or
+// the shared platform.db file.
+func openLeaseStore(ctx context.Context, r *Registry) (*DB, error) {
+	if r.opt.PlatformDSN != "" {
+		return OpenPostgres(ctx, r.opt.PlatformDSN, OpenOptions{ReadConns: 2, NoWriteLock: true})
+	}
+	return OpenDB(r.platform.Path(), OpenOptions{ReadConns: 2})
 }
 
 // ValidateNodeID checks a node's name: 1–64 letters, digits, '-', '_', '.'.
@@ -389,6 +407,22 @@ type grant struct {
 // adopting it when another node handed it over; a *NotOwnerError when a
 // live node holds it. fresh grants carry the previous holder.
 func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *grant, err error) {
+	// A claim that lost a race reads the row again: the winner is then a
+	// live owner (NotOwnerError), or the row is free again.
+	for range 3 {
+		l, g, err = n.tryAcquire(ctx, name, reason)
+		if !errors.Is(err, errClaimRace) {
+			break
+		}
+	}
+	return l, g, err
+}
+
+// errClaimRace: the lease row changed between the claim's read and its
+// compare-and-set (another node claimed or renewed it meanwhile).
+var errClaimRace = errors.New("tenants: the lease changed hands during the claim")
+
+func (n *Nodes) tryAcquire(ctx context.Context, name, reason string) (l *Lease, g *grant, err error) {
 	if l := n.heldLease(name); l != nil {
 		return l, nil, nil
 	}
@@ -400,14 +434,21 @@ func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *
 		if err != nil {
 			return err
 		}
+		if n.claimHook != nil {
+			n.claimHook(name)
+		}
 		epoch := row.epoch + 1
 		switch {
 		case row.found && row.node == n.id && row.ready < row.epoch && row.live(now):
 			// Handed over to this node by a move: take it as granted.
 			epoch = row.epoch
-			if _, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE name = ? AND node = ? AND epoch = ?`,
-				FormatTime(now.Add(n.ttl)), name, n.id, row.epoch); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = ? WHERE name = ? AND node = ? AND epoch = ?`,
+				FormatTime(now.Add(n.ttl)), name, n.id, row.epoch)
+			if err != nil {
 				return err
+			}
+			if k, _ := res.RowsAffected(); k != 1 {
+				return errClaimRace
 			}
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(epoch), 0) FROM lease_grants WHERE name = ? AND epoch < ?`, name, epoch).
 				Scan(&out.prevEpoch); err != nil {
@@ -428,7 +469,7 @@ func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *
 				return err
 			}
 			if k, _ := res.RowsAffected(); k != 1 {
-				return fmt.Errorf("tenants: lease %s claimed concurrently", name)
+				return errClaimRace
 			}
 			epoch = 1
 			if _, err := tx.ExecContext(ctx, `INSERT INTO lease_grants (name, epoch, node, granted_at, reason) VALUES (?, ?, ?, ?, ?)`,
@@ -438,13 +479,19 @@ func (n *Nodes) acquire(ctx context.Context, name, reason string) (l *Lease, g *
 		default:
 			// Free, expired, or this node's from before a restart: claim
 			// it with the next epoch (compare-and-set on the epoch read).
+			// The claim's conditions are re-checked on the row as it is
+			// when the UPDATE runs (PostgreSQL's READ COMMITTED waits for
+			// a concurrent writer and re-evaluates them on its version):
+			// a renewal or another claim that committed since the read
+			// makes this one change nothing.
 			res, err := tx.ExecContext(ctx, `UPDATE leases SET node = ?, epoch = ?, expires_at = ?, move_to = '', ready_epoch = 0
-				WHERE name = ? AND epoch = ?`, n.id, epoch, FormatTime(now.Add(n.ttl)), name, row.epoch)
+				WHERE name = ? AND epoch = ? AND (node = '' OR node = ? OR expires_at <= ?)`,
+				n.id, epoch, FormatTime(now.Add(n.ttl)), name, row.epoch, n.id, FormatTime(now))
 			if err != nil {
 				return err
 			}
 			if k, _ := res.RowsAffected(); k != 1 {
-				return fmt.Errorf("tenants: lease %s claimed concurrently", name)
+				return errClaimRace
 			}
 			out.prevNode, out.prevEpoch = row.node, row.epoch
 			if row.node == "" { // released: who held the last epoch

@@ -133,7 +133,7 @@ func (n *Nodes) prepareFile(ctx context.Context, slug string, g *grant) error {
 			n.log.Warn("leases: the replica holds no copy; serving the local file", "commune", slug)
 			return nil
 		}
-		return err
+		return fmt.Errorf("%w: %s (%w)", ErrFileNotHere, slug, err)
 	} else if err != nil {
 		return err
 	}
@@ -224,15 +224,22 @@ func (r *Registry) RequestMove(ctx context.Context, slug, to string) error {
 		}
 		// Nobody serves it: the target takes it with the next epoch at
 		// its next request (or its next look at its leases).
+		// Compare-and-set, as a claim (Nodes.acquire): a node that claimed
+		// it since the read wins and the move is refused.
+		var res sql.Result
 		if !row.found {
-			_, err = tx.ExecContext(ctx, `INSERT INTO leases (name, node, epoch, expires_at) VALUES (?, ?, 1, ?)`,
-				name, to, FormatTime(now.Add(r.leaseTTL())))
+			res, err = tx.ExecContext(ctx, `INSERT INTO leases (name, node, epoch, expires_at) VALUES (?, ?, 1, ?)
+				ON CONFLICT (name) DO NOTHING`, name, to, FormatTime(now.Add(r.leaseTTL())))
 		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE leases SET node = ?, epoch = ?, expires_at = ?, move_to = '', ready_epoch = ? WHERE name = ? AND epoch = ?`,
-				to, row.epoch+1, FormatTime(now.Add(r.leaseTTL())), row.epoch, name, row.epoch)
+			res, err = tx.ExecContext(ctx, `UPDATE leases SET node = ?, epoch = ?, expires_at = ?, move_to = '', ready_epoch = ?
+				WHERE name = ? AND epoch = ? AND (node = '' OR expires_at <= ?)`,
+				to, row.epoch+1, FormatTime(now.Add(r.leaseTTL())), row.epoch, name, row.epoch, FormatTime(now))
 		}
 		if err != nil {
 			return err
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return fmt.Errorf("tenants: commune %s was claimed by a node meanwhile; ask for the move again", slug)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO lease_grants (name, epoch, node, granted_at, reason) VALUES (?, ?, ?, ?, ?)`,
 			name, row.epoch+1, to, FormatTime(now), "assigned")
@@ -377,9 +384,13 @@ func (n *Nodes) handOver(slug, to string) {
 		if row.node != n.id || (l != nil && row.epoch != l.Epoch) {
 			return fmt.Errorf("tenants: lease %s is not this node's any more", name)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE leases SET node = ?, epoch = ?, expires_at = ?, move_to = '', ready_epoch = ?
-			WHERE name = ? AND node = ? AND epoch = ?`, to, row.epoch+1, FormatTime(now.Add(n.ttl)), row.epoch, name, n.id, row.epoch); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE leases SET node = ?, epoch = ?, expires_at = ?, move_to = '', ready_epoch = ?
+			WHERE name = ? AND node = ? AND epoch = ?`, to, row.epoch+1, FormatTime(now.Add(n.ttl)), row.epoch, name, n.id, row.epoch)
+		if err != nil {
 			return err
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return fmt.Errorf("tenants: lease %s changed hands during the move", name)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO lease_grants (name, epoch, node, granted_at, reason) VALUES (?, ?, ?, ?, ?)`,
 			name, row.epoch+1, to, FormatTime(now), "move from "+n.id)

@@ -9,20 +9,23 @@ import (
 	"time"
 
 	"espacefamille/tenants"
+	"espacefamille/tenants/pgtest"
 )
 
-// nodeCluster is several registries sharing one platform file and one
+// nodeCluster is several registries sharing one platform store and one
 // file replica, as nodes on several machines share PostgreSQL and object
-// storage: each has its own data directory.
+// storage: each has its own data directory. The store is a PostgreSQL
+// schema (dsn) or a platform.db file the nodes share (platform).
 type nodeCluster struct {
 	t        *testing.T
 	platform string
+	dsn      string
 	replica  string
 }
 
-func newNodeCluster(t *testing.T) *nodeCluster {
+func newNodeCluster(t *testing.T, dsn string) *nodeCluster {
 	dir := t.TempDir()
-	return &nodeCluster{t: t, platform: filepath.Join(dir, "platform.db"), replica: "file://" + filepath.Join(dir, "replica")}
+	return &nodeCluster{t: t, platform: filepath.Join(dir, "platform.db"), dsn: dsn, replica: "file://" + filepath.Join(dir, "replica")}
 }
 
 // open starts a registry: a node when id != "", else a command's.
@@ -33,7 +36,7 @@ func (c *nodeCluster) open(id string, ttl time.Duration) *tenants.Registry {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: quietLogger(), Replica: rep, PlatformPath: c.platform}
+	opt := tenants.Options{DataDir: t.TempDir(), MaxOpen: 8, Logger: quietLogger(), Replica: rep, PlatformPath: c.platform, PlatformDSN: c.dsn}
 	if id != "" {
 		opt.Node = &tenants.NodeOptions{ID: id, URL: "http://" + id + ".invalid", TTL: ttl}
 	}
@@ -127,8 +130,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // every write the second one confirmed. The file lists the epochs in
 // order, each with its one writer.
 func TestLeasesClaimFenceAndMoveACommune(t *testing.T) {
+	eachPlatform(t, testLeasesClaimFenceAndMoveACommune)
+}
+
+func testLeasesClaimFenceAndMoveACommune(t *testing.T, dsn string) {
 	ctx := context.Background()
-	cl := newNodeCluster(t)
+	cl := newNodeCluster(t, dsn)
 	cmd := cl.open("", 0)
 	createCommune(t, cmd, "ilot")
 	if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
@@ -191,8 +198,12 @@ func TestLeasesClaimFenceAndMoveACommune(t *testing.T) {
 
 // Platform-wide jobs run on one node at a time; a single node always may.
 func TestPlatformWideJobsRunOnOneNodeAtATime(t *testing.T) {
+	eachPlatform(t, testPlatformWideJobsRunOnOneNodeAtATime)
+}
+
+func testPlatformWideJobsRunOnOneNodeAtATime(t *testing.T, dsn string) {
 	ctx := context.Background()
-	cl := newNodeCluster(t)
+	cl := newNodeCluster(t, dsn)
 	single := cl.open("", 0)
 	if ok, err := single.TryLock(ctx, "housekeeping"); !ok || err != nil {
 		t.Fatalf("single node: %v %v", ok, err)
@@ -211,4 +222,177 @@ func TestPlatformWideJobsRunOnOneNodeAtATime(t *testing.T) {
 	if ok, err := b.TryLock(ctx, "housekeeping"); !ok || err != nil {
 		t.Fatalf("b after a stopped: %v %v", ok, err)
 	}
+}
+
+// On PostgreSQL, where lease transactions run side by side: a node whose
+// renewal was late (its lease expired in the store) renews while another
+// node is claiming the commune, between the claim's read of the lease row
+// and its write. The renewal wins: the claim changes nothing, the
+// claimer is told who owns the commune, no second epoch is granted, and
+// the owner goes on writing alone.
+func TestARenewalThatCommitsDuringAClaimKeepsTheLease(t *testing.T) {
+	ctx := context.Background()
+	cl := newNodeCluster(t, pgtest.DSN(t))
+	cmd := cl.open("", 0)
+	createCommune(t, cmd, "ilot")
+	if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
+		t.Fatal(err)
+	}
+	a := cl.open("a", 2*time.Second)
+	b := cl.open("b", 2*time.Second)
+	if err := addFamily(ctx, a, "ilot", "FAMILLE A"); err != nil {
+		t.Fatal(err)
+	}
+	tenants.PauseNode(a)
+	waitFor(t, "a's lease to expire in the store", func() bool {
+		l, err := a.LeaseOf(ctx, "ilot")
+		return err == nil && !l.Live
+	})
+	renewed := false
+	tenants.BetweenClaimReadAndWrite(b, func(string) {
+		if !renewed {
+			renewed = true
+			if err := tenants.RenewNow(ctx, a); err != nil {
+				t.Errorf("a's renewal: %v", err)
+			}
+		}
+	})
+	var no *tenants.NotOwnerError
+	if _, _, err := b.Acquire(ctx, "ilot"); !errors.As(err, &no) || no.Node != "a" {
+		t.Fatalf("b claiming while a renews: %v, want owned by a", err)
+	}
+	if !renewed {
+		t.Fatal("b's claim never reached its compare-and-set")
+	}
+	if l, err := cmd.LeaseOf(ctx, "ilot"); err != nil || l.Node != "a" || l.Epoch != 1 || !l.Live {
+		t.Fatalf("lease after the race: %+v %v, want a's epoch 1, live", l, err)
+	}
+	if err := addFamily(ctx, a, "ilot", "FAMILLE A ENCORE"); err != nil {
+		t.Fatalf("a writing after its renewal: %v", err)
+	}
+	rows, err := cmd.Platform().Reader().QueryContext(ctx, `SELECT epoch || ':' || node FROM lease_grants WHERE name = 'commune:ilot' ORDER BY epoch`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants, err := tenants.Column[string](rows)
+	if err != nil || len(grants) != 1 || grants[0] != "1:a" {
+		t.Fatalf("grants: %q %v, want 1:a only", grants, err)
+	}
+}
+
+// A node claims a commune at its first request; the claim's transaction
+// gives the request's active-request slot back (DB.Tx) and takes one
+// again after. A second request for the same commune, arriving meanwhile,
+// takes the free slot and waits for the open: it used to wait holding
+// that slot, so the opener never got one back and both hung for good
+// (the node's every slot filled up with requests for that commune, as
+// after a failover in the rehearsal). Waiting for an open now gives the
+// slot back: with one slot, both requests get the commune.
+func TestARequestWaitingForAnOpenLeavesTheOpenerASlot(t *testing.T) {
+	ctx := context.Background()
+	cl := newNodeCluster(t, "")
+	cmd := cl.open("", 0)
+	createCommune(t, cmd, "ilot")
+	if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Close()
+	b := cl.open("b", 10*time.Second)
+	slots := tenants.NewActiveLimit(1)
+	second := make(chan error, 1)
+	started := false
+	tenants.BetweenClaimReadAndWrite(b, func(string) {
+		if started {
+			return
+		}
+		started = true
+		hits := b.Cache().Stats().Hits
+		go func() {
+			rctx, leave, err := slots.Enter(ctx) // the slot the claim gave back
+			if err != nil {
+				second <- err
+				return
+			}
+			defer leave()
+			_, release, err := b.Acquire(rctx, "ilot")
+			if err == nil {
+				release()
+			}
+			second <- err
+		}()
+		waitFor(t, "the second request to wait for the open", func() bool { return b.Cache().Stats().Hits > hits })
+	})
+	first := make(chan error, 1)
+	go func() {
+		rctx, leave, err := slots.Enter(ctx)
+		if err != nil {
+			first <- err
+			return
+		}
+		defer leave()
+		_, release, err := b.Acquire(rctx, "ilot")
+		if err == nil {
+			release()
+		}
+		first <- err
+	}()
+	for name, ch := range map[string]chan error{"first": first, "second": second} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Fatalf("%s request: %v", name, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the %s request still waits for the commune after 30 s: the requests wait for each other's slot", name)
+		}
+	}
+}
+
+// Four nodes need the same commune at once (its first requests after a
+// failover, arriving on every survivor): one claims it, each of the
+// others is told that one owns it (a claim that lost the race reads the
+// lease again), and the platform store granted the epoch once.
+func TestNodesClaimingOneCommuneAtOnceGetOneOwner(t *testing.T) {
+	eachPlatform(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		cl := newNodeCluster(t, dsn)
+		cmd := cl.open("", 0)
+		createCommune(t, cmd, "ilot")
+		if err := cmd.ShipToReplica(ctx, cmd.Replica(), "ilot"); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Close()
+		ids := []string{"a", "b", "c", "d"}
+		regs := map[string]*tenants.Registry{}
+		for _, id := range ids {
+			regs[id] = cl.open(id, 5*time.Second)
+		}
+		errs := make(chan error, len(ids))
+		for _, id := range ids {
+			go func() {
+				_, release, err := regs[id].Acquire(ctx, "ilot")
+				if err == nil {
+					release()
+				}
+				errs <- err
+			}()
+		}
+		var winners, owned int
+		for range ids {
+			err := <-errs
+			var no *tenants.NotOwnerError
+			switch {
+			case err == nil:
+				winners++
+			case errors.As(err, &no):
+				owned++
+			default:
+				t.Errorf("a node needing the commune: %v", err)
+			}
+		}
+		l, err := regs["a"].LeaseOf(ctx, "ilot")
+		if err != nil || winners != 1 || owned != len(ids)-1 || l.Epoch != 1 || !l.Live {
+			t.Fatalf("%d claimed, %d told the owner; lease %+v %v: want one owner under epoch 1", winners, owned, l, err)
+		}
+	})
 }

@@ -96,16 +96,21 @@ var ErrNewerSchema = errors.New("database schema is newer than this binary")
 // processes never migrate one file at once. It returns the versions before
 // and after; on error the file stays at the last version that applied.
 func (s *Schema) Migrate(ctx context.Context, dbPath string) (from, to int64, err error) {
+	return s.migrateFenced(ctx, dbPath, nil)
+}
+
+// migrateFenced is Migrate with fence (nil: none) asked before each
+// migration commits (connHooks.fence): a node migrating a commune file on
+// open stops at the first migration it would commit after losing the
+// commune's lease.
+func (s *Schema) migrateFenced(ctx context.Context, dbPath string, fence func() error) (from, to int64, err error) {
 	unlock, err := lockFile(dbPath + ".migrate-lock")
 	if err != nil {
 		return 0, 0, err
 	}
 	defer unlock()
 
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=rw&"+pragmas+"&_txlock=immediate")
-	if err != nil {
-		return 0, 0, err
-	}
+	db := openPool("file:"+dbPath+"?mode=rw&"+pragmas+"&_txlock=immediate", connHooks{fence: fence, bare: true})
 	defer db.Close()
 	db.SetMaxOpenConns(2)
 

@@ -41,7 +41,7 @@ func OpenPostgres(ctx context.Context, dsn string, opt OpenOptions) (*DB, error)
 	if opt.ReadConns <= 0 {
 		opt.ReadConns = 8
 	}
-	d := &DB{dialect: Postgres, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, closed: make(chan struct{})}
+	d := &DB{dialect: Postgres, wgate: make(chan struct{}, 1), writeWait: opt.WriteWait, closed: make(chan struct{}), noWriteLock: opt.NoWriteLock}
 	w := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	// DB.Tx holds one connection at a time; the others serve the single
 	// statements some bookkeeping runs outside a transaction.
@@ -82,7 +82,7 @@ const platformWriteLock = "platform-writer"
 // as SQLite's BEGIN IMMEDIATE does: code written for SQLite reads then
 // writes in one transaction and relies on nobody writing in between.
 func (d *DB) serializeWrites(ctx context.Context, tx *sql.Tx) error {
-	if d.dialect != Postgres {
+	if d.dialect != Postgres || d.noWriteLock {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, d.lockKey(platformWriteLock))

@@ -102,11 +102,6 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	if err := os.MkdirAll(filepath.Join(opt.DataDir, "communes"), 0o750); err != nil {
 		return nil, fmt.Errorf("tenants: data directory: %w", err)
 	}
-	if opt.Node != nil && opt.PlatformDSN != "" {
-		// The lease machinery opens the platform store by its file
-		// (newNodes); on PostgreSQL it would lease nothing.
-		return nil, ErrNodesOnPostgres
-	}
 	pdb, err := openPlatform(ctx, opt)
 	if err != nil {
 		return nil, err
@@ -126,7 +121,7 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 	r.cache.close = r.closeCommunes
 	r.cache.keepWarm(opt.ReadIdle)
 	if opt.Node != nil {
-		if r.nodes, err = newNodes(r, *opt.Node); err == nil {
+		if r.nodes, err = newNodes(ctx, r, *opt.Node); err == nil {
 			err = r.nodes.start(ctx)
 		}
 		if err != nil {

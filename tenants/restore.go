@@ -249,7 +249,9 @@ func (r *Registry) RestorePlatform(ctx context.Context, from string) (string, er
 	if err := restoreInto(ctx, r.platform.W, src); err != nil {
 		return before, fmt.Errorf("tenants: restore platform: %w", err)
 	}
-	if _, _, err := PlatformSchema.Migrate(ctx, filepath.Join(r.dir, "platform.db")); err != nil {
+	// The file the registry serves: <data>/platform.db, or the one
+	// Options.PlatformPath names (--platform-db).
+	if _, _, err := PlatformSchema.Migrate(ctx, r.platform.Path()); err != nil {
 		return before, fmt.Errorf("tenants: restore platform: %w", err)
 	}
 	r.forget()

@@ -34,6 +34,17 @@ func Column[T any](rows *sql.Rows) ([]T, error) {
 	})
 }
 
+// ScanValues scans the current row of a query whose columns are not
+// known in advance into n values, each as the driver returns it.
+func ScanValues(row Row, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, row.Scan(ptrs...)
+}
+
 // All runs query through q and scans every row with scan (Collect).
 func All[T any](ctx context.Context, q Querier, scan func(row Row) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -169,11 +170,15 @@ func upsertWork(ctx context.Context, tx *sql.Tx, communeID int64, kind Work, due
 	return nil
 }
 
+// noLimit is "LIMIT ?"'s argument for "all": PostgreSQL refuses
+// SQLite's -1.
+const noLimit = math.MaxInt32
+
 // WorkDue lists the active, healthy communes whose flag of kind has fallen
 // due by now, earliest first, at most limit (all when limit <= 0).
 func (r *Registry) WorkDue(ctx context.Context, kind Work, now time.Time, limit int) ([]string, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	var out []string
 	var err error
@@ -232,7 +237,7 @@ func (r *Registry) flagWork(ctx context.Context, slug string, kind Work, due tim
 // (WorkReminders) has never looked at, such as a commune just created.
 func (r *Registry) MissingWork(ctx context.Context, kind Work, limit int) ([]string, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	rows, err := r.platform.Reader().QueryContext(ctx, `
 		SELECT c.slug FROM communes c

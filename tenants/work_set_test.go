@@ -13,9 +13,14 @@ import (
 // A job that plans its communes itself (the cut-off reminders): a commune
 // never looked at is listed as missing; SetWork then moves its turn later
 // or earlier exactly, and only communes whose turn came are due; an
-// unknown commune is ErrNotFound.
+// unknown commune is ErrNotFound. A limit of 0 lists them all, on both
+// platform stores.
 func TestSetWorkPlansACommunesNextTurn(t *testing.T) {
-	reg := openRegistry(t, 8)
+	eachPlatform(t, testSetWorkPlansACommunesNextTurn)
+}
+
+func testSetWorkPlansACommunesNextTurn(t *testing.T, dsn string) {
+	reg := platformNode(t, dsn)
 	ctx := context.Background()
 	for _, s := range []string{"aaa", "bbb", "ccc"} {
 		createCommune(t, reg, s)

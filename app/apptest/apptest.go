@@ -87,6 +87,9 @@ type config struct {
 	pgDSN     string
 	sqlite    bool // platform.db whatever EnvPlatform says
 	node      *tenants.NodeOptions
+	dataDir   string
+	ln        net.Listener
+	platPath  string
 }
 
 // Option adjusts New.
@@ -119,6 +122,19 @@ func OnSQLite() Option { return func(c *config) { c.sqlite, c.pgDSN = true, "" }
 // test over that dialect, e.g.
 // ESPACEFAMILLE_TEST_PLATFORM=postgres go test ./app/...
 const EnvPlatform = "ESPACEFAMILLE_TEST_PLATFORM"
+
+// InDataDir opens the registry on dir (default: a new t.TempDir()):
+// another Env's DataDir, to serve its commune files over another
+// platform store.
+func InDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
+
+// SharePlatform opens the registry on the platform file at path (another
+// Env's Registry.Platform().Path()): nodes of one machine (AsNode).
+func SharePlatform(path string) Option { return func(c *config) { c.platPath = path } }
+
+// ListenOn serves on ln (Listen on a listener chosen beforehand: a node's
+// URL must be known before New starts it).
+func ListenOn(ln net.Listener) Option { return func(c *config) { c.listen, c.ln = true, ln } }
 
 // WithoutDemo leaves out the demo commune.
 func WithoutDemo() Option { return func(c *config) { c.demo = false } }
@@ -182,8 +198,11 @@ func New(t testing.TB, opts ...Option) *Env {
 	if cfg.pgDSN == "" && !cfg.sqlite && os.Getenv(EnvPlatform) == "postgres" {
 		cfg.pgDSN = pgtest.DSN(t)
 	}
-	reg, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
-		Replica: cfg.replica, PlatformDSN: cfg.pgDSN, Node: cfg.node})
+	if cfg.dataDir == "" {
+		cfg.dataDir = t.TempDir()
+	}
+	reg, err := tenants.Open(ctx, tenants.Options{DataDir: cfg.dataDir, MaxOpen: cfg.maxOpen, Logger: log, PlatformHost: cfg.platform,
+		Replica: cfg.replica, PlatformDSN: cfg.pgDSN, Node: cfg.node, PlatformPath: cfg.platPath})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,10 +220,12 @@ func New(t testing.TB, opts ...Option) *Env {
 		}
 		e.Slugs = append(e.Slugs, c.n.Slug)
 	}
-	var ln net.Listener
+	ln := cfg.ln
 	if cfg.listen {
-		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-			t.Fatal(err)
+		if ln == nil {
+			if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		e.URL = "http://" + ln.Addr().String()
 		e.PublicURL = e.URL

@@ -13,6 +13,7 @@ import (
 	"espacefamille/app/apptest"
 	"espacefamille/app/demo"
 	"espacefamille/tenants"
+	"espacefamille/tenants/pgtest"
 )
 
 var expiryRE = regexp.MustCompile(`bail valable jusqu'au \d\d/\d\d/\d{4} \d\d:\d\d:\d\d`)
@@ -46,13 +47,26 @@ func TestConsoleOnASingleNodeShowsNoMoveForm(t *testing.T) {
 // offers b only; a move to the dead node or to an unknown one is refused
 // in French; a move to b is recorded on the commune's lease and in the
 // audit log, and the page says it was asked for.
+// The nodes share a PostgreSQL platform store, or a platform.db file.
 func TestConsoleMovesACommuneToAnotherLiveNode(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testConsoleMovesACommuneToAnotherLiveNode(t, "") })
+	t.Run("postgres", func(t *testing.T) { testConsoleMovesACommuneToAnotherLiveNode(t, pgtest.DSN(t)) })
+}
+
+func testConsoleMovesACommuneToAnotherLiveNode(t *testing.T, dsn string) {
 	ctx := context.Background()
 	replica := "file://" + filepath.Join(t.TempDir(), "replica")
-	// The nodes share platform.db (node b opens its path).
-	env := apptest.New(t, apptest.OnSQLite(), apptest.WithReplica(newReplicator(t, replica)),
+	store := apptest.OnSQLite() // node b opens platform.db's path
+	if dsn != "" {
+		store = apptest.OnPostgres(dsn)
+	}
+	env := apptest.New(t, store, apptest.WithReplica(newReplicator(t, replica)),
 		apptest.AsNode(tenants.NodeOptions{ID: "a", URL: "http://a.invalid", TTL: 2 * time.Second}))
-	b, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), Logger: apptest.Quiet(), PlatformPath: env.Registry.Platform().Path(),
+	path := ""
+	if dsn == "" {
+		path = env.Registry.Platform().Path()
+	}
+	b, err := tenants.Open(ctx, tenants.Options{DataDir: t.TempDir(), Logger: apptest.Quiet(), PlatformPath: path, PlatformDSN: dsn,
 		Replica: newReplicator(t, replica), Node: &tenants.NodeOptions{ID: "b", URL: "http://b.invalid", TTL: 2 * time.Second}})
 	if err != nil {
 		t.Fatal(err)

@@ -73,6 +73,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		msg = "L'espace famille de cette commune est en maintenance pour quelques secondes. Veuillez réessayer dans un instant."
 		c.Set(fiber.HeaderRetryAfter, "5")
 		quiet = true
+	case errors.Is(err, tenants.ErrFileNotHere):
+		// This node lacks the file and the replica too: logged as an
+		// error, the commune stays in service on the other nodes.
+		status, heading = fiber.StatusServiceUnavailable, "Service momentanément indisponible"
+		msg = "Les données de cette commune ne sont pas disponibles sur ce serveur pour le moment. Veuillez réessayer dans quelques minutes ; si le problème persiste, contactez votre mairie."
 	case errors.Is(err, tenants.ErrSchemaBehind), errors.Is(err, tenants.ErrNewerSchema):
 		status, heading = fiber.StatusServiceUnavailable, "Maintenance en cours"
 		msg = "L'espace famille de cette commune est en cours de maintenance. Veuillez réessayer plus tard."

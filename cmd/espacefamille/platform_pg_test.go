@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,5 +71,75 @@ func TestPlatformFileCommandsRefuseOnPostgres(t *testing.T) {
 		if code == 0 || !strings.Contains(errs, "the platform store is in PostgreSQL") || !strings.Contains(errs, "pg_dump") {
 			t.Errorf("%v: %d %q %q, want a refusal naming PostgreSQL's tools", args, code, out, errs)
 		}
+	}
+}
+
+// `platform copy` fills an empty PostgreSQL store from platform.db, table
+// by table with the rows copied, converting what SQLite stored under
+// another type than the column's (a password hash and a figure written as
+// bytes into a text and an integer column, a secret written as text into
+// a bytes column), then
+// refuses a second copy into the store it filled, changing nothing.
+func TestPlatformCopyFillsAnEmptyPostgresStoreOnceAndSaysWhatItCopied(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	data := t.TempDir()
+	envv := map[string]string{"ESPACEFAMILLE_DATA": data}
+	if code, out, errs := cli(t, envv, "commune", "create", "--slug", "mazan", "--name", "Commune de Mazan", "--host", "famille.mazan.example"); code != 0 {
+		t.Fatalf("create: %d %s %s", code, out, errs)
+	}
+	db, err := tenants.OpenDB(filepath.Join(data, "platform.db"), tenants.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Tx(context.Background(), func(tx *sql.Tx) error {
+		// SQLite keeps a blob as it is whatever the column's type.
+		_, err := tx.Exec(`INSERT INTO accounts (email, password_hash, last_name, first_name, password_changed_at, created_at)
+			VALUES ('parent@example.org', CAST('$argon2id$v=19$hash' AS BLOB), 'Parent', 'Un', '', '2026-12-01T10:00:00.000000000Z')`)
+		if err == nil {
+			_, err = tx.Exec(`UPDATE communes SET families = CAST('12' AS BLOB) WHERE slug = 'mazan'`)
+		}
+		if err == nil { // and text as it is in a bytes column
+			_, err = tx.Exec(`INSERT INTO secrets (name, value) VALUES ('test', 'clé\x00 avec \ barre')`)
+		}
+		return err
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if code, out, errs := cli(t, envv, "platform", "copy"); code != 2 || !strings.Contains(errs, "--to-dsn") {
+		t.Fatalf("copy without a target: %d %q %q, want status 2 naming --to-dsn", code, out, errs)
+	}
+	code, out, errs := cli(t, envv, "platform", "copy", "--to-dsn", dsn)
+	if code != 0 {
+		t.Fatalf("copy: %d %q %q", code, out, errs)
+	}
+	for _, want := range []string{"communes                 1 rows", "commune_hosts            1 rows", "accounts                 1 rows", "verified: ", "copied into postgres:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("copy output lacks %q:\n%s", want, out)
+		}
+	}
+	pg, err := tenants.OpenPostgres(context.Background(), dsn, tenants.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var hash string
+	var families int64
+	if err := pg.Reader().QueryRowContext(context.Background(), `SELECT a.password_hash, c.families FROM accounts a, communes c`).Scan(&hash, &families); err != nil {
+		t.Fatal(err)
+	}
+	var secret []byte
+	if err := pg.Reader().QueryRowContext(context.Background(), `SELECT value FROM secrets WHERE name = 'test'`).Scan(&secret); err != nil {
+		t.Fatal(err)
+	}
+	if hash != "$argon2id$v=19$hash" || families != 12 || string(secret) != `clé\x00 avec \ barre` {
+		t.Fatalf("copied values: %q %d %q", hash, families, secret)
+	}
+
+	code, out, errs = cli(t, envv, "platform", "copy", "--to-dsn", dsn)
+	if code == 0 || !strings.Contains(errs, "not empty") || !strings.Contains(errs, "communes (1 rows)") || !strings.Contains(errs, "nothing was changed") {
+		t.Fatalf("second copy: %d %q %q, want a refusal naming the filled tables", code, out, errs)
 	}
 }
