@@ -2,24 +2,114 @@ package tenants
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Budget per open commune handle, measured (bench/README.md): an idle
 // handle holds one connection, three file descriptors (database, WAL,
 // shared memory; two more per extra connection while its pools are busy),
-// and 0.3–0.6 MiB resident. The half of the descriptor limit that the
-// cache leaves covers sockets, the platform database and the busy
-// handles' extra connections (at most one per request in flight).
+// and 0.3–0.6 MiB resident. The descriptors the cache leaves cover the
+// background checkpoints (an eighth of the limit, below), sockets, the
+// platform database and the busy handles' extra connections (at most one
+// per request in flight).
 const (
 	fdsPerHandle      = 3
 	bytesPerHandle    = 600 << 10
 	minDefaultHandles = 64
 	maxDefaultHandles = 100_000
 )
+
+// The file-descriptor limit is shared out so that no share can starve
+// another: half of it for the handles the cache keeps by default (five
+// eighths at most, whatever --cache-size asks), an eighth for the
+// connections of the background checkpoints (checkpoint.go: two more
+// descriptors, database and WAL, for each handle checkpointing or just
+// done with it), and the rest, a quarter at least, for sockets, the
+// platform store and the busy handles' extra connections.
+const (
+	fdsPerCheckpointConn = 2
+	maxHandlesShare      = 5 // eighths of the limit
+	checkpointShare      = 1 // eighths of the limit
+	minCheckpointConns   = 2
+)
+
+// MaxCacheSize is the largest handle cache the file-descriptor limit
+// allows (ok is false when the limit is unknown): five eighths of the
+// limit at fdsPerHandle each.
+func MaxCacheSize() (n int, fds uint64, ok bool) {
+	fds, err := fileLimit()
+	if err != nil || fds == 0 {
+		return 0, 0, false
+	}
+	return max(int(fds*maxHandlesShare/8/fdsPerHandle), 1), fds, true
+}
+
+// fitCacheSize lowers a configured cache size to MaxCacheSize; why says
+// so when it did ("" when n fits).
+func fitCacheSize(n int) (fit int, why string) {
+	limit, fds, ok := MaxCacheSize()
+	if !ok || n <= limit {
+		return n, ""
+	}
+	return limit, fmt.Sprintf("%d open communes would need %d file descriptors (%d each) and this process may open %d, "+
+		"with room kept for sockets and checkpoints: at most %d (raise the limit, LimitNOFILE= in systemd, to keep more open)",
+		n, n*fdsPerHandle, fdsPerHandle, fds, limit)
+}
+
+// connSlots bounds a kind of connection across the process.
+type connSlots struct {
+	open  atomic.Int64
+	limit func() int64
+}
+
+var errNoSlot = errors.New("tenants: no connection slot free (file-descriptor budget)")
+
+// take reserves a slot, false when all are taken; nil slots are unbounded.
+func (s *connSlots) take() bool {
+	if s == nil {
+		return true
+	}
+	limit := s.limit()
+	for {
+		n := s.open.Load()
+		if n >= limit {
+			return false
+		}
+		if s.open.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (s *connSlots) give() {
+	if s != nil {
+		s.open.Add(-1)
+	}
+}
+
+// checkpointSlots bounds the background checkpoints' connections of every
+// file of the process to an eighth of the file-descriptor limit, read at
+// each new connection (a limit changed while running counts).
+var checkpointSlots = &connSlots{limit: func() int64 { return int64(CheckpointConnBudget()) }}
+
+// CheckpointConnBudget is how many checkpoint connections may be open at
+// once in this process; a checkpoint that finds none free is skipped (the
+// next commits try again; the writer's own checkpoint is the safety net).
+func CheckpointConnBudget() int {
+	fds, err := fileLimit()
+	if err != nil || fds == 0 {
+		return 1 << 20
+	}
+	return max(int(fds*checkpointShare/8/fdsPerCheckpointConn), minCheckpointConns)
+}
+
+// CheckpointConns is the number of checkpoint connections open now.
+func CheckpointConns() int { return int(checkpointSlots.open.Load()) }
 
 // DefaultCacheSize sizes the handle cache for this machine: at most half
 // of the file-descriptor limit (the rest stays for sockets and the

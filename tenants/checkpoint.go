@@ -47,9 +47,10 @@ type checkpointer struct {
 }
 
 // newCheckpointer opens (lazily) the checkpoint connection of the file dsn
-// names.
+// names, within the process's budget of checkpoint connections
+// (CheckpointConnBudget).
 func newCheckpointer(dsn string) *checkpointer {
-	pool := openPool(dsn, connHooks{})
+	pool := openPool(dsn, connHooks{slots: checkpointSlots})
 	pool.SetMaxOpenConns(1)
 	pool.SetMaxIdleConns(1)
 	pool.SetConnMaxIdleTime(10 * time.Second)

@@ -38,7 +38,12 @@ type DB struct {
 	// wgate makes DB.Tx callers take the writer in arrival order: the pool
 	// hands its one connection to a random waiter, which under a burst of
 	// writers left some waiting for seconds (a channel's waiters are FIFO).
-	wgate          chan struct{}
+	wgate chan struct{}
+	// waiting counts the Tx callers queued for wgate (group.go); group
+	// is the shared transaction left open for them, read and written
+	// only while holding wgate.
+	waiting        atomic.Int32
+	group          *txGroup
 	rstmts, wstmts *stmtCache // prepared statements (Reader, InTx)
 	memo           memo       // values built from the configuration (Memo)
 
@@ -206,15 +211,22 @@ func (d *DB) Path() string { return d.path }
 
 // Tx runs fn inside one write transaction (BEGIN IMMEDIATE) and commits it
 // when fn returns nil. Inside fn, read through tx only (or d.InTx(tx)).
-// Callers of Tx are served in arrival order.
+// Callers of Tx are served in arrival order. On a SQLite file, callers
+// queued behind each other share one transaction and its commit (group
+// commit, group.go): each runs in a savepoint of its own, so a failing fn
+// undoes only its own writes, and Tx returns nil only once the shared
+// transaction has committed.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	// The request's slot (ActiveLimit) is given back while it queues for
 	// and holds the writer, and taken again after.
 	defer yieldActive(ctx)()
 	queued := time.Now()
+	d.waiting.Add(1)
 	select {
 	case d.wgate <- struct{}{}:
+		d.waiting.Add(-1)
 	case <-ctx.Done():
+		d.waiting.Add(-1)
 		return fmt.Errorf("begin: %w", ctx.Err())
 	}
 	held := time.Now()
@@ -222,15 +234,33 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		d.writeWait(time.Since(queued))
 	}
 	cpu := writerCPU()
+	var open *txGroup // the shared transaction fn's writes wait in
+	var opener bool   // this caller began open and commits it (awaitCommit)
 	defer func() {
-		// The writer's connection is free again: prepare the statements
-		// this transaction met unprepared, before the next one begins.
-		d.wstmts.prepareWanted(ctx)
+		// The writer's connection is free again (unless a group is
+		// open): prepare the statements this transaction met
+		// unprepared, before the next one begins.
+		if d.group == nil {
+			d.wstmts.prepareWanted(ctx)
+		}
 		done := time.Now()
 		used := cpu()
 		<-d.wgate
 		d.txstats.add(txLabel(ctx), held.Sub(queued), done.Sub(held), used)
+		if open != nil && err == nil {
+			err = d.awaitCommit(ctx, open, opener)
+		}
 	}()
+	if d.dialect == Postgres {
+		return d.soloTx(ctx, fn)
+	}
+	open, opener, err = d.groupTx(ctx, fn)
+	return err
+}
+
+// soloTx runs fn in a transaction of its own (the PostgreSQL platform
+// store, where transactions of other nodes interleave anyway).
+func (d *DB) soloTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := d.W.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -252,10 +282,16 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		_ = tx.Rollback()
 		return err
 	}
+	return d.commit(ctx, tx, d.touched.Swap(0))
+}
+
+// commit records the background work the transaction created, checks the
+// lease and commits tx.
+func (d *DB) commit(ctx context.Context, tx *sql.Tx, kinds uint32) error {
 	// Work this transaction created is recorded in the registry before it
 	// commits: a crash in between leaves a flag with nothing behind it
 	// (harmless), never work that no flag points to.
-	if kinds := d.touched.Swap(0); kinds != 0 && d.work != nil {
+	if kinds != 0 && d.work != nil {
 		if err := d.work.record(ctx, kinds); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("record pending work: %w", err)

@@ -39,6 +39,10 @@ type connHooks struct {
 	// bare hands out the driver's connections themselves, without the
 	// statement keeping (the migration pool: goose's DDL).
 	bare bool
+	// slots, when not nil, bounds the pool's connections with others
+	// across the process: each holds a slot while open, and a connection
+	// finding none free is refused (errNoSlot). Not with bare.
+	slots *connSlots
 }
 
 // openPool opens a database/sql pool on dsn with the statement-keeping
@@ -54,14 +58,23 @@ type stmtConnector struct {
 }
 
 func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
+	slots := c.hooks.slots
+	if c.hooks.bare {
+		slots = nil
+	}
+	if !slots.take() {
+		return nil, errNoSlot
+	}
 	inner, err := c.drv.Open(c.dsn)
 	if err != nil {
+		slots.give()
 		return nil, err
 	}
 	kc := &keepConn{inner: inner, stmts: map[string]*keptStmt{}}
 	h, ok := inner.(sqlite.HookRegisterer)
 	if !ok && (c.hooks.preUpdate != nil || c.hooks.fence != nil) {
 		inner.Close()
+		slots.give()
 		return nil, errors.New("tenants: the sqlite driver takes no hooks")
 	}
 	if c.hooks.preUpdate != nil {
@@ -82,6 +95,7 @@ func (c stmtConnector) Connect(context.Context) (driver.Conn, error) {
 	if c.hooks.bare {
 		return inner, nil
 	}
+	kc.slots = c.hooks.slots
 	return kc, nil
 }
 
@@ -92,6 +106,7 @@ func (c stmtConnector) Driver() driver.Driver { return c.drv }
 type keepConn struct {
 	inner driver.Conn
 	stmts map[string]*keptStmt
+	slots *connSlots // given back at Close (nil: none taken)
 	// fencing: the connection has a fence (connHooks.fence); fenced is
 	// the error of the last commit it refused, until the statement or
 	// COMMIT that tried reports it (takeFenced).
@@ -165,7 +180,10 @@ func (c *keepConn) Close() error {
 		}
 		delete(c.stmts, q)
 	}
-	return errors.Join(append(errs, c.inner.Close())...)
+	errs = append(errs, c.inner.Close())
+	c.slots.give()
+	c.slots = nil
+	return errors.Join(errs...)
 }
 
 func (c *keepConn) Begin() (driver.Tx, error) {

@@ -37,7 +37,7 @@ const quickCheckMax = 64 << 20
 // (a crash, a copy, a restore), PRAGMA quick_check. A file that is
 // missing, damaged or fails its check marks the commune broken.
 func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err error) {
-	c, err := r.Commune(ctx, slug)
+	c, err := r.communeForOpen(ctx, slug)
 	if err != nil {
 		return nil, fmt.Errorf("tenants: commune %s: %w", slug, err)
 	}
@@ -90,8 +90,14 @@ func (r *Registry) openCommune(ctx context.Context, slug string) (_ *DB, err err
 			Replicated: repl != nil, Lease: lease}); err != nil {
 			return nil, err
 		}
-	} else if db, err = r.openChecked(ctx, c, path, st, latest, repl != nil, lease); err != nil {
-		return nil, err
+		// Untouched since this node closed it: the values it had
+		// memoised then still hold, each at its configuration version.
+		r.memos.restore(slug, stamp, db)
+	} else {
+		r.memos.drop(slug)
+		if db, err = r.openChecked(ctx, c, path, st, latest, repl != nil, lease); err != nil {
+			return nil, err
+		}
 	}
 	db.attach(repl)
 	db.work = &workRecorder{platform: r.platform, communeID: c.ID}
@@ -226,6 +232,7 @@ func (r *Registry) closeCommunes(dbs []*DB) {
 			continue
 		}
 		u.stamp, u.size = fileStamp(st), st.Size()
+		r.memos.keep(o.commune.Slug, u.stamp, db)
 		if u.stamp != o.commune.fileStamp || u.counted {
 			updates = append(updates, u)
 		}

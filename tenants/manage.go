@@ -232,10 +232,22 @@ func (r *Registry) MigrateCommunesBounded(ctx context.Context, slugs []string, w
 		workers = runtime.GOMAXPROCS(0) * 4
 	}
 	workers = min(workers, max(len(slugs), 1))
+	// The registry's rows in one query rather than one per commune (a
+	// tenth of a `migrate --all` with nothing to do). A row read before a
+	// commune's turn is as good as one read at it: a file the registry
+	// vouches for is skipped only while it keeps the stamp recorded.
+	rows := map[string]Commune{}
+	if len(slugs) > 1 {
+		if all, err := r.Communes(ctx); err == nil {
+			for _, c := range all {
+				rows[c.Slug] = c
+			}
+		}
+	}
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				res := r.migrateOne(ctx, slugs[i])
+				res := r.migrateOne(ctx, slugs[i], rows)
 				results[i] = res
 				mu.Lock()
 				done++
@@ -262,12 +274,15 @@ func (r *Registry) MigrateCommunesBounded(ctx context.Context, slugs []string, w
 	return results
 }
 
-func (r *Registry) migrateOne(ctx context.Context, slug string) MigrateResult {
+func (r *Registry) migrateOne(ctx context.Context, slug string, rows map[string]Commune) MigrateResult {
 	res := MigrateResult{Slug: slug}
-	c, err := r.Commune(ctx, slug)
-	if err != nil {
-		res.Err = err
-		return res
+	c, ok := rows[slug]
+	if !ok {
+		var err error
+		if c, err = r.Commune(ctx, slug); err != nil {
+			res.Err = err
+			return res
+		}
 	}
 	path := r.CommunePath(slug)
 	st, err := os.Stat(path)

@@ -1,6 +1,7 @@
 package tenants
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"sync"
@@ -60,4 +61,79 @@ func (d *DB) Memo(key string, version int64, load func() (any, error)) (any, err
 	d.memo.m[key] = memoEntry{version: version, value: v}
 	d.memo.mu.Unlock()
 	return v, nil
+}
+
+// keptMemos holds the memoised values of communes the cache closed, so
+// that a commune evicted and opened again does not rebuild them (the
+// booking configuration, the logo's version): each is labelled with the
+// configuration version it was built at, as in an open handle, and the
+// whole set with the file's stamp (size, modification time) at its clean
+// close. It is given back only to a file opened with that same stamp,
+// untouched since (a restore, a copy or another process's write changes
+// it); at most max communes' values are kept, the oldest dropped first.
+type keptMemos struct {
+	mu     sync.Mutex
+	max    int
+	bySlug map[string]*list.Element
+	order  list.List // of *keptMemo, most recent first
+}
+
+type keptMemo struct {
+	slug, stamp string
+	m           map[string]memoEntry
+}
+
+// keep stores db's memoised values under the stamp its file has after
+// its clean close.
+func (k *keptMemos) keep(slug, stamp string, db *DB) {
+	db.memo.mu.Lock()
+	m := db.memo.m
+	db.memo.m = nil
+	db.memo.mu.Unlock()
+	if len(m) == 0 || k.max <= 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.bySlug == nil {
+		k.bySlug = map[string]*list.Element{}
+	}
+	if el, ok := k.bySlug[slug]; ok {
+		k.order.Remove(el)
+	}
+	k.bySlug[slug] = k.order.PushFront(&keptMemo{slug: slug, stamp: stamp, m: m})
+	for k.order.Len() > k.max {
+		old := k.order.Remove(k.order.Back()).(*keptMemo)
+		delete(k.bySlug, old.slug)
+	}
+}
+
+// restore gives db the values kept for slug when its file still has the
+// stamp they were kept with; they are dropped either way.
+func (k *keptMemos) restore(slug, stamp string, db *DB) {
+	k.mu.Lock()
+	el, ok := k.bySlug[slug]
+	if ok {
+		k.order.Remove(el)
+		delete(k.bySlug, slug)
+	}
+	k.mu.Unlock()
+	if !ok {
+		return
+	}
+	if km := el.Value.(*keptMemo); km.stamp == stamp {
+		db.memo.mu.Lock()
+		db.memo.m = km.m
+		db.memo.mu.Unlock()
+	}
+}
+
+// drop forgets slug's kept values (its file is replaced or deleted).
+func (k *keptMemos) drop(slug string) {
+	k.mu.Lock()
+	if el, ok := k.bySlug[slug]; ok {
+		k.order.Remove(el)
+		delete(k.bySlug, slug)
+	}
+	k.mu.Unlock()
 }

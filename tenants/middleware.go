@@ -85,7 +85,7 @@ func (r *Registry) Middleware() fiber.Handler {
 		host = strings.ToLower(host)
 
 		t := &Tenant{}
-		com, err := r.ByHost(ctx, host)
+		com, fresh, err := r.resolve(ctx, r.byHost, host, r.communeByHost)
 		switch {
 		case err == nil:
 			t.Commune = com
@@ -114,7 +114,8 @@ func (r *Registry) Middleware() fiber.Handler {
 			if ValidateSlug(slug) != nil {
 				return ErrUnknownCommune
 			}
-			com, err := r.BySlug(ctx, slug)
+			var com Commune
+			com, fresh, err = r.resolve(ctx, r.bySlug, slug, r.Commune)
 			if errors.Is(err, ErrNotFound) {
 				return ErrUnknownCommune
 			} else if err != nil {
@@ -151,6 +152,11 @@ func (r *Registry) Middleware() fiber.Handler {
 				c.Locals(tenantKey{}, t)
 				return err
 			}
+		}
+		if fresh {
+			// A miss of the handle cache opens the file with this row
+			// rather than reading it again (one registry query per miss).
+			ctx = withJustRead(ctx, t.Commune)
 		}
 		db, release, err := r.Acquire(ctx, t.Commune.Slug)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,6 +80,10 @@ type Registry struct {
 	mu     sync.RWMutex
 	bySlug map[string]cachedCommune
 	byHost map[string]cachedCommune
+	// communeReads counts the registry rows read by slug (Commune).
+	communeReads atomic.Int64
+	// memos keeps the memoised values of closed communes (memo.go).
+	memos keptMemos
 }
 
 type cachedCommune struct {
@@ -114,9 +119,13 @@ func Open(ctx context.Context, opt Options) (*Registry, error) {
 		n, why := DefaultCacheSize()
 		opt.MaxOpen, r.opt.MaxOpen = n, n
 		r.log.Info("commune cache sized for this machine", "max_open", n, "from", why)
+	} else if n, why := fitCacheSize(opt.MaxOpen); why != "" {
+		r.log.Warn("commune cache size lowered to fit the file-descriptor limit", "asked", opt.MaxOpen, "max_open", n, "why", why)
+		opt.MaxOpen, r.opt.MaxOpen = n, n
 	} else {
 		r.log.Debug("commune cache size set by configuration", "max_open", opt.MaxOpen)
 	}
+	r.memos.max = opt.MaxOpen
 	r.cache = NewCache(opt.MaxOpen, r.openCommune)
 	r.cache.close = r.closeCommunes
 	r.cache.keepWarm(opt.ReadIdle)
@@ -269,6 +278,7 @@ func (r *Registry) Communes(ctx context.Context) ([]Commune, error) {
 
 // Commune loads one commune by slug from the platform database.
 func (r *Registry) Commune(ctx context.Context, slug string) (Commune, error) {
+	r.communeReads.Add(1)
 	c, err := scanCommune(r.platform.Reader().QueryRowContext(ctx,
 		`SELECT `+communeColumns+` FROM communes c WHERE c.slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -289,29 +299,33 @@ func (r *Registry) communeByHost(ctx context.Context, host string) (Commune, err
 
 // BySlug resolves a slug through a short-lived in-memory cache.
 func (r *Registry) BySlug(ctx context.Context, slug string) (Commune, error) {
-	return r.resolve(ctx, r.bySlug, slug, r.Commune)
+	c, _, err := r.resolve(ctx, r.bySlug, slug, r.Commune)
+	return c, err
 }
 
 // ByHost resolves a host name through a short-lived in-memory cache.
 func (r *Registry) ByHost(ctx context.Context, host string) (Commune, error) {
-	return r.resolve(ctx, r.byHost, host, r.communeByHost)
+	c, _, err := r.resolve(ctx, r.byHost, host, r.communeByHost)
+	return c, err
 }
 
+// resolve returns key's commune from m while it is younger than
+// ResolveTTL, or loads it; fresh says it was loaded now.
 func (r *Registry) resolve(ctx context.Context, m map[string]cachedCommune, key string,
-	load func(context.Context, string) (Commune, error)) (Commune, error) {
+	load func(context.Context, string) (Commune, error)) (_ Commune, fresh bool, _ error) {
 	now := time.Now()
 	r.mu.RLock()
 	cc, ok := m[key]
 	r.mu.RUnlock()
 	if ok && now.Sub(cc.at) < r.opt.ResolveTTL {
 		if cc.missing {
-			return Commune{}, ErrNotFound
+			return Commune{}, false, ErrNotFound
 		}
-		return cc.c, nil
+		return cc.c, false, nil
 	}
 	c, err := load(ctx, key)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return c, err
+		return c, false, err
 	}
 	// "Not found" is remembered too: every request reached by path
 	// (127.0.0.1/{slug}/…) first asks whether its host is a commune, and
@@ -324,7 +338,25 @@ func (r *Registry) resolve(ctx context.Context, m map[string]cachedCommune, key 
 	}
 	m[strings.Clone(key)] = cachedCommune{c: c, at: now, missing: err != nil}
 	r.mu.Unlock()
-	return c, err
+	return c, err == nil, err
+}
+
+// justRead is a context key: the commune the request's resolution has
+// just read from the registry (not from resolve's cache), which opening
+// its file then uses instead of reading the same row again.
+type justRead struct{}
+
+func withJustRead(ctx context.Context, c Commune) context.Context {
+	return context.WithValue(ctx, justRead{}, &c)
+}
+
+// communeForOpen is slug's registry row as of now: the one the request
+// has just read, or a new read.
+func (r *Registry) communeForOpen(ctx context.Context, slug string) (Commune, error) {
+	if c, ok := ctx.Value(justRead{}).(*Commune); ok && c.Slug == slug {
+		return *c, nil
+	}
+	return r.Commune(ctx, slug)
 }
 
 // forget drops every cached resolution (after a change to the registry).

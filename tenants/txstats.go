@@ -61,6 +61,17 @@ func (s *txStats) add(label string, wait, held, cpu time.Duration) {
 	s.mu.Unlock()
 }
 
+// addCommit adds to label the writer time and CPU of a shared
+// transaction's commit (group.go), made by a caller already counted.
+func (s *txStats) addCommit(label string, held, cpu time.Duration) {
+	s.mu.Lock()
+	if st := s.m[label]; st != nil {
+		st.Held += held
+		st.CPU += cpu
+	}
+	s.mu.Unlock()
+}
+
 // WriterStats returns the totals of the write transactions made through
 // Tx since the handle was opened, by label ("" for unlabelled ones),
 // sorted by label.

@@ -46,6 +46,26 @@ func TestMajoration(t *testing.T) {
 	}
 }
 
+// majorationRules gives the family a quotient familial of 650, the classic
+// meal a grid of 1,50 € / 2,10 € / 3,00 € (QF up to 600, up to 1000,
+// above) with a 10 % majoration, and the vegetarian meal a fixed 1,00 €
+// majoration; it returns the classic meal's, the vegetarian meal's and
+// the garderie's ids.
+func (e *env) majorationRules() (classique, vege, garderie int64) {
+	e.t.Helper()
+	ctx := context.Background()
+	classique, vege, garderie = e.prestations["REPAS CLASSIQUE ENFANT"], e.prestations["REPAS VEGETARIEN"], e.prestations["GARDERIE MATIN ET SOIR"]
+	e.Exec(demo.Slug, `UPDATE families SET qf_value = 650, qf_valid_from = '2000-01-01', qf_valid_until = '2999-12-31' WHERE id = ?`, e.family)
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
+		return booking.SetPriceBrackets(ctx, tx, classique, []calendar.Bracket{{MaxQF: 600, Cents: 150}, {MaxQF: 1000, Cents: 210}, {Cents: 300}})
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'percent', surcharge_value = 10 WHERE id = ?`, classique)
+	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'fixed', surcharge_value = 100 WHERE id = ?`, vege)
+	return classique, vege, garderie
+}
+
 // A child marked present at the pointage without a booking is invoiced
 // the day's price (as the family's quotient familial sets it) plus the
 // prestation's majoration; only such days of the month, of the family's
@@ -55,16 +75,8 @@ func TestMajorationLinesOfAMonth(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	year := e.clock.Now().Year()
-	classique, vege, garderie := e.prestations["REPAS CLASSIQUE ENFANT"], e.prestations["REPAS VEGETARIEN"], e.prestations["GARDERIE MATIN ET SOIR"]
+	classique, vege, garderie := e.majorationRules()
 	fille, garcon := e.children[0], e.children[1]
-	e.Exec(demo.Slug, `UPDATE families SET qf_value = 650, qf_valid_from = '2000-01-01', qf_valid_until = '2999-12-31' WHERE id = ?`, e.family)
-	if err := e.db.Tx(ctx, func(tx *sql.Tx) error {
-		return booking.SetPriceBrackets(ctx, tx, classique, []calendar.Bracket{{MaxQF: 600, Cents: 150}, {MaxQF: 1000, Cents: 210}, {Cents: 300}})
-	}); err != nil {
-		t.Fatal(err)
-	}
-	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'percent', surcharge_value = 10 WHERE id = ?`, classique)
-	e.Exec(demo.Slug, `UPDATE prestations SET surcharge_kind = 'fixed', surcharge_value = 100 WHERE id = ?`, vege)
 	e.Exec(demo.Slug, `INSERT INTO families (name, created_at) VALUES ('FAMILLE Y', '2026-01-01')`)
 	e.Exec(demo.Slug, `INSERT INTO children (family_id, first_name, last_name, birth_date, school_id, created_at)
 		VALUES ((SELECT id FROM families WHERE name = 'FAMILLE Y'), 'Enfant', 'FAMILLE Y', '2018-03-01', 1, '2026-01-01')`)

@@ -10,6 +10,7 @@ import (
 	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
+	"espacefamille/app/demo"
 )
 
 // These tests pin the money rules of starting a payment (issue 17): which
@@ -410,5 +411,34 @@ func TestInvoicePrefixOfARegie(t *testing.T) {
 		if got := c.regie.Prefix(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.regie, got, c.want)
 		}
+	}
+}
+
+// An invoice with nothing left to pay (its credit covers it, or it is
+// paid) is not offered for payment: no order is made, no credit taken;
+// one cent due is (and is then too small for the payment service).
+func TestInvoiceWithNothingLeftToPayIsNotStarted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.usePayFiP()
+	e.credit("manual", 500, 0)
+	start := func(inv billing.Invoice) error {
+		_, err := e.h.Service().StartInvoice(context.Background(), e.db, e.com, e.family, inv.ID, "")
+		return err
+	}
+	if err := start(e.invoiceOf(1530, 1530)); !errors.Is(err, billing.ErrNotFound) {
+		t.Fatalf("invoice covered by its credit: %v, want ErrNotFound", err)
+	}
+	paid := e.invoiceOf(1530, 0)
+	e.Exec(demo.Slug, `UPDATE invoices SET status = 'paid', paid_cents = total_cents WHERE id = ?`, paid.ID)
+	if err := start(paid); !errors.Is(err, billing.ErrNotFound) {
+		t.Fatalf("paid invoice: %v, want ErrNotFound", err)
+	}
+	if e.count(`SELECT COUNT(*) FROM orders`) != 0 || e.balance() != 500 {
+		t.Fatalf("an order was made or credit taken: balance %d", e.balance())
+	}
+	var below *billing.BelowMinimumError
+	if err := start(e.invoiceOf(1530, 1529)); errors.Is(err, billing.ErrNotFound) || (err != nil && !errors.As(err, &below)) {
+		t.Fatalf("one cent due: %v", err)
 	}
 }

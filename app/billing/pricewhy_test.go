@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"espacefamille/app/billing"
 	"espacefamille/app/booking"
 	"espacefamille/app/calendar"
 	"espacefamille/app/demo"
@@ -88,4 +90,68 @@ func between(s, from, to string) string {
 		return s[i:]
 	}
 	return s[i : i+j]
+}
+
+// An invoice line's "Pourquoi ce prix ?" separates the day's price from
+// the majoration of a child present without a booking (as the monthly
+// run priced it, with the commune's rule), says a cancellation gives the
+// price paid back, and names the credit the invoice deducted; a line
+// whose amount the current rule does not give (the rule changed since)
+// shows no majoration it cannot account for.
+func TestInvoiceLineExplainsTheMajorationTheCancellationAndTheCredit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	e.majorationRules()
+	day := calendar.DateOf(2026, time.November, 2)
+	line := func(prestation, label string, unit int64) billing.Line {
+		return billing.Line{ChildName: "Fille FAMILLE X", Prestation: prestation, Day: day, Label: label, Quantity: 1, UnitCents: unit, AmountCents: unit}
+	}
+	const (
+		percentRule = "Majoration : + 0,21 € (présent sans réservation, règle de la commune : 10 %)."
+		fixedRule   = "Majoration : + 1,00 € (présent sans réservation, règle de la commune : 1,00 €)."
+		cancelled   = "Annulation : le prix payé à la réservation vous est rendu."
+	)
+	for _, tc := range []struct {
+		name    string
+		line    billing.Line
+		credit  int64
+		applied string   // a part of the bracket's sentence
+		notes   []string // exactly, in order ("\u00a0" written as a space)
+	}{
+		{"QF 650 present without a booking: 2,10 € and 10 % of it", line("REPAS CLASSIQUE ENFANT", "Présent sans réservation (majoration 0,21 €)", 231), 0,
+			"tranche « QF de 601 à 1000 », 2,10 € par jour.", []string{percentRule}},
+		{"a fixed majoration of 1,00 € on the vegetarian meal", line("REPAS VEGETARIEN", "Présent sans réservation (majoration 1,00 €)", 355), 0,
+			"2,55 €", []string{fixedRule}},
+		{"no majoration configured: the day's price alone, no majoration note", line("GARDERIE MATIN ET SOIR", "Présent sans réservation", 2500), 0,
+			"25,00 €", nil},
+		{"the rule changed since the invoice: the amount is explained as recorded, without a majoration", line("REPAS CLASSIQUE ENFANT", "Présent sans réservation (majoration 0,30 €)", 240), 0,
+			"2,10 €", []string{"Prix enregistré lors de la demande : 2,40 €. Le tarif ou votre quotient familial a changé depuis : ce jour coûterait aujourd'hui 2,10 €."}},
+		{"a cancellation gives back the price paid", line("REPAS CLASSIQUE ENFANT", "Annulation", -210), 0,
+			"2,10 €", []string{cancelled}},
+		{"a booked day of an invoice that deducted a credit", line("REPAS CLASSIQUE ENFANT", "", 210), 150,
+			"2,10 €", []string{"Avoir déduit sur cette facture : 1,50 € (sur le total)."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := billing.Invoice{FamilyID: e.family, RegieID: e.cantine, CreditCents: tc.credit, Lines: []billing.Line{tc.line}}
+			if tc.line.Prestation == "GARDERIE MATIN ET SOIR" {
+				inv.RegieID = e.garderie
+			}
+			if err := billing.ExplainInvoice(ctx, e.db.Reader(), &inv); err != nil {
+				t.Fatal(err)
+			}
+			w := inv.Lines[0].Why
+			if w == nil {
+				t.Fatal("line left unexplained")
+			}
+			nbsp := func(s string) string { return strings.ReplaceAll(s, "\u00a0", " ") }
+			var notes []string
+			for _, n := range w.Notes {
+				notes = append(notes, nbsp(n))
+			}
+			if !strings.Contains(nbsp(w.Applied), tc.applied) || strings.Join(notes, "\n") != strings.Join(tc.notes, "\n") {
+				t.Fatalf("applied %q, notes:\n%s\nwant %q and:\n%s", nbsp(w.Applied), strings.Join(notes, "\n"), tc.applied, strings.Join(tc.notes, "\n"))
+			}
+		})
+	}
 }

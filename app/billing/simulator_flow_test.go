@@ -14,7 +14,12 @@ import (
 
 func (e *env) payWithSimulator(card string, abandon bool) apptest.Response {
 	e.t.Helper()
-	r := e.checkout()
+	return e.payWithSimulatorAt(e.checkout(), card, abandon)
+}
+
+// payWithSimulatorAt is payWithSimulator after the checkout r.
+func (e *env) payWithSimulatorAt(r apptest.Response, card string, abandon bool) apptest.Response {
+	e.t.Helper()
 	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/paiement/simulateur/") {
 		e.t.Fatalf("checkout: %d %s %s", r.Status, r.Location, r.Body)
 	}

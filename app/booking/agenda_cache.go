@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"html/template"
 	"sync"
 	"time"
 
@@ -161,8 +162,10 @@ func (b *Booker) nextChange(monday calendar.Date) time.Time {
 
 // The menus shown under the agenda's weeks are configuration too: every
 // change of a dish moves config_version (migration 00091), so they are
-// read once per version, span of weeks and PAI highlighting, and kept
-// beside the weeks (reading them was a sixth of the agenda page's time).
+// read and rendered once per version, span of weeks and PAI
+// highlighting, and kept beside the weeks as HTML (reading them was a
+// sixth of the agenda page's time; walking their template, about 80
+// dishes for four weeks, was most of what rendering the page cost).
 
 // menusCacheKey is the Memo key of the agenda's menus.
 const menusCacheKey = "booking.agenda.menus"
@@ -175,19 +178,21 @@ type menusKey struct {
 	pai      bool
 }
 
-// menusCache maps a span to its menus by week anchor; the maps are
-// shared between requests and never written once stored.
+// menusCache maps a span to its weeks' rendered menus by week anchor; the
+// maps are shared between requests and never written once stored.
 type menusCache struct {
 	mu sync.Mutex
-	m  map[menusKey]map[string][]menus.DayView
+	m  map[menusKey]map[string]template.HTML
 }
 
 // agendaMenus returns the menus from..to by week anchor (Week.Anchor),
-// highlighted for a child with a PAI, through the commune's cache for
+// highlighted for a child with a PAI and rendered by render (a week's
+// days that have a menu → its HTML), through the commune's cache for
 // configuration version v.
-func agendaMenus(ctx context.Context, db *tenants.DB, v int64, from, to calendar.Date, pai bool) (map[string][]menus.DayView, error) {
+func agendaMenus(ctx context.Context, db *tenants.DB, v int64, from, to calendar.Date, pai bool,
+	render func([]menus.DayView) (template.HTML, error)) (map[string]template.HTML, error) {
 	c, err := db.Memo(menusCacheKey, v, func() (any, error) {
-		return &menusCache{m: map[menusKey]map[string][]menus.DayView{}}, nil
+		return &menusCache{m: map[menusKey]map[string]template.HTML{}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -203,14 +208,20 @@ func agendaMenus(ctx context.Context, db *tenants.DB, v int64, from, to calendar
 	if err != nil {
 		return nil, err
 	}
-	byWeek = map[string][]menus.DayView{}
+	views := map[string][]menus.DayView{}
 	for _, m := range days {
 		a := Week{From: m.Date.Monday()}.Anchor()
-		byWeek[a] = append(byWeek[a], m)
+		views[a] = append(views[a], m)
+	}
+	byWeek = make(map[string]template.HTML, len(views))
+	for a, week := range views {
+		if byWeek[a], err = render(week); err != nil {
+			return nil, err
+		}
 	}
 	cache.mu.Lock()
 	if len(cache.m) >= maxAgendaMenus {
-		cache.m = map[menusKey]map[string][]menus.DayView{}
+		cache.m = map[menusKey]map[string]template.HTML{}
 	}
 	cache.m[k] = byWeek
 	cache.mu.Unlock()

@@ -123,3 +123,31 @@ func TestAgendaShowsAMenuEditedAfterItWasSeen(t *testing.T) {
 		t.Error("the agenda still shows the week's menus as they were before the dish was added")
 	}
 }
+
+// The week's menus are rendered once per configuration version and kept
+// as HTML: a child with a PAI sees its allergens flagged, a sibling
+// without one viewing the same weeks right after sees them plainly, and
+// the other way round (the kept HTML is per PAI highlighting).
+func TestAgendaMenusKeptAsHTMLFollowEachChildsPAI(t *testing.T) {
+	f := newFixture(t)
+	day := calendar.DateOf(2026, time.November, 26)
+	f.Tx(slug, func(tx *sql.Tx) error {
+		return menus.SaveDays(context.Background(), tx, []menus.Day{{Date: day, Dishes: []menus.Dish{
+			{Day: day, Course: menus.Main, Name: "Lasagnes", Allergens: menus.Set(0).With(menus.Gluten)}}}}, f.Clock.Now())
+	})
+	f.exec(`UPDATE children SET pai = 1 WHERE id = ?`, f.fille)
+	c := f.client(f.fam)
+	flagged := "⚠ Allergènes : " + menus.Set(0).With(menus.Gluten).Names()
+	plain := "(allergènes : " + menus.Set(0).With(menus.Gluten).Names() + ")"
+	for i, child := range []int64{f.fille, f.garcon, f.fille, f.garcon} {
+		body := c.get(f.agendaPath(f.cantine, child, "2026-11-23"))
+		if !strings.Contains(body, `<details class="menu-agenda">`) || !strings.Contains(body, "Lasagnes") {
+			t.Fatalf("view %d: the week's menus are not under the agenda", i)
+		}
+		pai := child == f.fille
+		if strings.Contains(body, flagged) != pai || strings.Contains(body, plain) == pai ||
+			strings.Contains(body, "allergènes signalés (PAI)") != pai {
+			t.Errorf("view %d (PAI %v): the menus do not follow the child's PAI", i, pai)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package booking
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -144,14 +145,14 @@ type agendaData struct {
 	Prev, Next string
 	Today      string
 	Rules      []string
-	Notices    []string // demandes dropped because their deadline passed, places kept for the family
-	UsualWeek  bool     // the commune offers "Ma semaine habituelle"
-	Waiting    int      // the family's entries in waiting lists
-	menus      map[string][]menus.DayView
+	Notices    []string                 // demandes dropped because their deadline passed, places kept for the family
+	UsualWeek  bool                     // the commune offers "Ma semaine habituelle"
+	Waiting    int                      // the family's entries in waiting lists
+	menus      map[string]template.HTML // by week anchor (agendaMenus)
 }
 
 // MenusOf is the menus shown under the week of anchor (app/menus).
-func (d agendaData) MenusOf(anchor string) []menus.DayView { return d.menus[anchor] }
+func (d agendaData) MenusOf(anchor string) template.HTML { return d.menus[anchor] }
 
 // showAgenda renders "Mes réservations": selectors, the Vue Agenda and the
 // cart, after dropping demandes whose deadline has passed (with a notice).
@@ -201,7 +202,8 @@ func (svc *Service) renderAgenda(c *fiber.Ctx, sel selection) error {
 		places[i] = w.Anchor()
 	}
 	if n := len(ag.Weeks); n > 0 {
-		if d.menus, err = agendaMenus(ctx, db, sel.cfg.version, ag.Weeks[0].From, ag.Weeks[n-1].From.AddDays(6), sel.Child.PAI); err != nil {
+		render := func(week []menus.DayView) (template.HTML, error) { return web.Partial(c, "partials/menus-week", week) }
+		if d.menus, err = agendaMenus(ctx, db, sel.cfg.version, ag.Weeks[0].From, ag.Weeks[n-1].From.AddDays(6), sel.Child.PAI, render); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 
 	"github.com/gofiber/fiber/v2"
@@ -79,6 +80,16 @@ func RenderStatus(c *fiber.Ctx, status int, page, title string, data any) error 
 	c.Status(status)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Render(page, p)
+}
+
+// Partial renders the shared partial name with data through the
+// application's views (Views.Partial).
+func Partial(c *fiber.Ctx, name string, data any) (template.HTML, error) {
+	v, ok := c.App().Config().Views.(*Views)
+	if !ok {
+		return "", fmt.Errorf("views: no partial %q: the application has no Views", name)
+	}
+	return v.Partial(name, data)
 }
 
 // NewPage builds the common binding of a page.

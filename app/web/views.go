@@ -21,6 +21,8 @@ import (
 // every render, which we avoid by letting pages call the layout).
 type Views struct {
 	pages map[string]*html.Engine
+	// partials is one of the pages' engines: each holds every partial.
+	partials *html.Engine
 }
 
 // shared are the directories every page set includes.
@@ -72,6 +74,7 @@ func NewViews(fsys fs.FS, funcs template.FuncMap) (*Views, error) {
 			return nil, fmt.Errorf("views: page %s did not parse to a template", p)
 		}
 		v.pages[name] = eng
+		v.partials = eng
 	}
 	return v, nil
 }
@@ -86,6 +89,25 @@ func (v *Views) Render(w io.Writer, name string, binding any, _ ...string) error
 		return fmt.Errorf("views: no page %q", name)
 	}
 	return eng.Render(w, name, binding)
+}
+
+// Partial renders the shared partial name (e.g. "partials/menus-week")
+// with data, as {{template name data}} prints it in a page's HTML text:
+// for fragments that do not change between requests, which a page keeps
+// and prints as they are (the agenda's menus, issue 10).
+func (v *Views) Partial(name string, data any) (template.HTML, error) {
+	if v.partials == nil || !strings.HasPrefix(name, "partials/") {
+		return "", fmt.Errorf("views: no partial %q", name)
+	}
+	t := v.partials.Templates.Lookup(name)
+	if t == nil {
+		return "", fmt.Errorf("views: no partial %q", name)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("views: partial %s: %w", name, err)
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // escaped by html/template
 }
 
 // Has reports whether page name exists.

@@ -62,6 +62,7 @@ type config struct {
 	skipCreate bool
 	nofile     int // serve's file-descriptor limit (0: inherited)
 	jobs       int // migrate --jobs (0: the command's default)
+	noServe    bool
 }
 
 func main() {
@@ -78,6 +79,7 @@ func main() {
 	flag.IntVar(&cfg.mailShare, "mail-every", 100, "one commune in this many has a mail waiting at start-up (0: none)")
 	flag.IntVar(&cfg.nofile, "nofile", 0, "file-descriptor limit of serve, set with prlimit (0: inherited); -cache-size auto sizes from it")
 	flag.IntVar(&cfg.jobs, "jobs", 0, "communes migrated at once by migrate --all (0: its default)")
+	flag.BoolVar(&cfg.noServe, "no-serve", false, "stop after creation, migrate --all and list (no server)")
 	flag.Parse()
 	if cfg.n < 1 || cfg.n > 20000 || cfg.clients < 1 || cfg.hot < 1 {
 		fmt.Fprintln(os.Stderr, "fleet: bad arguments (see -help)")
@@ -113,11 +115,12 @@ func run(cfg config) error {
 		}
 		report("create %d communes in-process (template copied, one version behind)", time.Since(start), cfg.n)
 		migrate := []string{"commune", "migrate", "--all", "--data", data, "--jobs", strconv.Itoa(cfg.jobs)}
-		d, out, err := timed(bin, migrate...)
+		d, cpu, out, err := timedCPU(bin, migrate...)
 		if err != nil {
 			return fmt.Errorf("migrate: %v\n%s", err, tail(out))
 		}
-		report("commune migrate --all, one version up: %s", d, lastLine(out))
+		report("commune migrate --all, one version up: %s (CPU %.1fs, %.2f ms per commune)", d, lastLine(out),
+			cpu.Seconds(), float64(cpu)/1e6/float64(cfg.n))
 		d, out, err = timed(bin, migrate...)
 		if err != nil {
 			return fmt.Errorf("migrate: %v\n%s", err, tail(out))
@@ -129,6 +132,9 @@ func run(cfg config) error {
 		return fmt.Errorf("list: %v\n%s", err, tail(out))
 	}
 	report("commune list: %s", d, lastLine(out))
+	if cfg.noServe {
+		return nil
+	}
 	return serveBench(cfg, bin, data)
 }
 
@@ -446,6 +452,22 @@ func timed(bin string, args ...string) (time.Duration, []byte, error) {
 	start := time.Now()
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	return time.Since(start), out, err
+}
+
+// timedCPU is timed that also returns the CPU time (user and system) the
+// command spent.
+func timedCPU(bin string, args ...string) (time.Duration, time.Duration, []byte, error) {
+	var out bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	var cpu time.Duration
+	if cmd.ProcessState != nil {
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	return d, cpu, out.Bytes(), err
 }
 
 func report(format string, d time.Duration, args ...any) {

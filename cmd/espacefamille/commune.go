@@ -18,7 +18,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|restore|suspend|resume|rename|hosts|archive|delete> [flags]
+const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|backup|replicate|restore|suspend|resume|rename|hosts|archive|move|delete> [flags]
 
   create   --slug S --name "Commune de …" [--host H]… [--zone A|B|C|Corse] [--admin-email E [--admin-name N]]
            with the zone's school holidays; the administrator is emailed a
@@ -27,6 +27,9 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
   migrate  [--all | SLUG…] [--jobs N]: bring communes to this binary's schema, N at once
   check    [--all | SLUG…]: PRAGMA integrity_check of commune files; a damaged one is taken out of service
   backup   --to DIR [--all | SLUG…]: consistent copies of commune files, while serving
+  replicate [--all | SLUG…]: ship commune files as they are now to the replica
+           (ESPACEFAMILLE_REPLICA_URL), so that any node can take them over; a commune
+           a node serves or served is left to it (it replicates it)
   restore  SLUG --from FILE [--as NEWSLUG]: put a backup back (after its integrity
            check), or beside the commune as a new one
   restore  SLUG --from-replica [--at TIME]: put the commune back as the continuous
@@ -47,19 +50,20 @@ const communeUsage = `Usage: espacefamille commune <create|list|migrate|check|ba
 
 func cmdCommune(e env, args []string) error {
 	return subcommand(e, "commune", communeUsage, args, map[string]func(env, []string) error{
-		"create":  cmdCommuneCreate,
-		"list":    cmdCommuneList,
-		"migrate": cmdCommuneMigrate,
-		"check":   cmdCommuneCheck,
-		"backup":  cmdCommuneBackup,
-		"restore": cmdCommuneRestore,
-		"suspend": cmdCommuneSuspend,
-		"resume":  cmdCommuneResume,
-		"rename":  cmdCommuneRename,
-		"hosts":   cmdCommuneHosts,
-		"archive": cmdCommuneArchive,
-		"delete":  cmdCommuneDelete,
-		"move":    cmdCommuneMove,
+		"create":    cmdCommuneCreate,
+		"list":      cmdCommuneList,
+		"migrate":   cmdCommuneMigrate,
+		"check":     cmdCommuneCheck,
+		"backup":    cmdCommuneBackup,
+		"replicate": cmdCommuneReplicate,
+		"restore":   cmdCommuneRestore,
+		"suspend":   cmdCommuneSuspend,
+		"resume":    cmdCommuneResume,
+		"rename":    cmdCommuneRename,
+		"hosts":     cmdCommuneHosts,
+		"archive":   cmdCommuneArchive,
+		"delete":    cmdCommuneDelete,
+		"move":      cmdCommuneMove,
 	})
 }
 

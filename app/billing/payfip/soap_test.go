@@ -178,3 +178,34 @@ func FuzzParseResponses(f *testing.F) {
 		}
 	})
 }
+
+// The operation ids PayFiP issues are accepted whole: letters a to z and
+// A to Z, digits 0 to 9, "-" and "_", up to 64 characters; anything else
+// (or longer) is not an id of ours and is refused before any call.
+func TestOperationIDBounds(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"azAZ09-_", true},
+		{"z", true},
+		{"Z", true},
+		{"9", true},
+		{"0", true},
+		{strings.Repeat("a", 64), true},
+		{strings.Repeat("a", 65), false},
+		{"", false},
+		{"a b", false},
+		{"a/b", false},
+		{"é", false},
+		{"a{", false},
+		{"a`", false},
+		{"a:", false},
+		{"a@", false},
+		{"a[", false},
+	} {
+		if got := validIDOp(tc.id); got != tc.want {
+			t.Errorf("validIDOp(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}
