@@ -13,3 +13,6 @@ func BetweenClaimReadAndWrite(r *Registry, fn func(name string)) { r.nodes.claim
 
 // RenewNow renews the node's leases at once (its loop's renewal).
 func RenewNow(ctx context.Context, r *Registry) error { return r.nodes.renew(ctx) }
+
+// JobLockKey is the advisory lock key TryLock(name) takes on PostgreSQL.
+func JobLockKey(d *DB, name string) int64 { return d.lockKey("job:" + name) }

@@ -262,10 +262,16 @@ func TestTryLockIsLostWithItsSession(t *testing.T) {
 		t.Fatalf("TryLock: ok=%v err=%v", ok, err)
 	}
 	defer la.Release()
-	// Another session ends the holder's, as a dead node's would end.
-	if _, err := b.Platform().W.ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`); err != nil {
-		t.Fatal(err)
+	// Another session ends the holder's, as a dead node's would end: only
+	// the session holding this lock (other tests share the server), and
+	// waiting until it is gone (pg_terminate_backend only signals it
+	// otherwise).
+	key := tenants.JobLockKey(a.Platform(), "purge")
+	var ended bool
+	if err := b.Platform().W.QueryRowContext(ctx, `SELECT COALESCE(bool_and(pg_terminate_backend(pid, 30000)), false) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND objid::bigint = (?::bigint & 4294967295)
+		AND classid::bigint = ((?::bigint >> 32) & 4294967295)`, key, key).Scan(&ended); err != nil || !ended {
+		t.Fatalf("ending the holder's session: ended=%v err=%v", ended, err)
 	}
 	if err := la.Check(ctx); !errors.Is(err, tenants.ErrLockLost) {
 		t.Fatalf("Check after the session ended: %v, want ErrLockLost", err)
