@@ -299,6 +299,20 @@ func TestARequestWaitingForAnOpenLeavesTheOpenerASlot(t *testing.T) {
 	cmd.Close()
 	b := cl.open("b", 10*time.Second)
 	slots := tenants.NewActiveLimit(1)
+	// request enters a slot and opens the commune, as a request does.
+	request := func(done chan<- error) {
+		rctx, leave, err := slots.Enter(ctx)
+		if err != nil {
+			done <- err
+			return
+		}
+		defer leave()
+		_, release, err := b.Acquire(rctx, "ilot")
+		if err == nil {
+			release()
+		}
+		done <- err
+	}
 	second := make(chan error, 1)
 	started := false
 	tenants.BetweenClaimReadAndWrite(b, func(string) {
@@ -307,35 +321,11 @@ func TestARequestWaitingForAnOpenLeavesTheOpenerASlot(t *testing.T) {
 		}
 		started = true
 		hits := b.Cache().Stats().Hits
-		go func() {
-			rctx, leave, err := slots.Enter(ctx) // the slot the claim gave back
-			if err != nil {
-				second <- err
-				return
-			}
-			defer leave()
-			_, release, err := b.Acquire(rctx, "ilot")
-			if err == nil {
-				release()
-			}
-			second <- err
-		}()
+		go request(second) // in the slot the claim gave back
 		waitFor(t, "the second request to wait for the open", func() bool { return b.Cache().Stats().Hits > hits })
 	})
 	first := make(chan error, 1)
-	go func() {
-		rctx, leave, err := slots.Enter(ctx)
-		if err != nil {
-			first <- err
-			return
-		}
-		defer leave()
-		_, release, err := b.Acquire(rctx, "ilot")
-		if err == nil {
-			release()
-		}
-		first <- err
-	}()
+	go request(first)
 	for name, ch := range map[string]chan error{"first": first, "second": second} {
 		select {
 		case err := <-ch:
